@@ -1,0 +1,245 @@
+"""Input checks shared by every entry point: scores, weights and options.
+
+Everything here turns user input into validated numpy columns, or raises a typed error
+that names the offending values and their positions. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from netpromoter.exceptions import (
+    InvalidParameterError,
+    InvalidScoreError,
+    InvalidWeightsError,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+MIN_SCORE = 0
+MAX_SCORE = 10
+SCORE_RANGE = "an integer from 0 to 10"
+MissingPolicy = Literal["raise", "drop"]
+_SHOWN = 5
+
+
+def describe_positions(positions: NDArray[np.intp], values: Sequence[object] = ()) -> str:
+    """Say where offending values sit, listing at most a few of them (with their values)."""
+    shown = ", ".join(
+        f"position {int(p)}" + (f" ({values[i]!r})" if i < len(values) else "")
+        for i, p in enumerate(positions[:_SHOWN])
+    )
+    rest = len(positions) - _SHOWN
+    return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def _python_value(value: object) -> object:
+    """Unwrap numpy scalars so messages show plain values."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def validate_score_value(value: object) -> int:
+    """Return ``value`` as an int if it is a score on the 0..10 scale, else raise.
+
+    Integers, numpy integer scalars and integral floats (``9.0``) are accepted; booleans,
+    text, ``None``, NaN, fractions and values outside 0..10 are not.
+    """
+    shown = _python_value(value)
+    if isinstance(value, bool | np.bool_):
+        msg = f"invalid NPS score {shown!r}: a boolean is not a score; expected {SCORE_RANGE}"
+        raise InvalidScoreError(msg, value=shown)
+    if isinstance(value, int | np.integer):
+        number = int(value)
+    elif isinstance(value, float | np.floating):
+        as_float = float(value)
+        if math.isnan(as_float):
+            msg = f"missing NPS score (NaN): expected {SCORE_RANGE}"
+            raise InvalidScoreError(msg, value=shown)
+        if not as_float.is_integer():
+            msg = f"invalid NPS score {shown!r}: not a whole number; expected {SCORE_RANGE}"
+            raise InvalidScoreError(msg, value=shown)
+        number = int(as_float)
+    else:
+        hint = " (convert text to numbers first)" if isinstance(value, str | bytes) else ""
+        msg = f"invalid NPS score {shown!r}: expected {SCORE_RANGE}{hint}"
+        raise InvalidScoreError(msg, value=shown)
+    if not MIN_SCORE <= number <= MAX_SCORE:
+        msg = f"invalid NPS score {shown!r}: out of range; expected {SCORE_RANGE}"
+        raise InvalidScoreError(msg, value=shown)
+    return number
+
+
+@dataclass(frozen=True)
+class ScoreColumn:
+    """Validated scores, with which input rows they came from.
+
+    Attributes:
+        scores: Integer array of scores, every value in 0..10, of the input's own integer
+            dtype where it had one (int8 stays int8).
+        kept: Boolean mask over the input rows that were kept, or ``None`` when all were.
+        n_missing: Number of missing rows that were dropped.
+    """
+
+    scores: NDArray[np.integer]
+    kept: NDArray[np.bool_] | None
+    n_missing: int
+
+
+def _raise_invalid(bad: NDArray[np.intp], values: Sequence[object], total: int) -> None:
+    first = _python_value(values[0]) if len(values) else None
+    verb = "is" if len(bad) == 1 else "are"
+    msg = (
+        f"{len(bad)} of {total} values {verb} not a valid NPS score (expected {SCORE_RANGE}): "
+        f"{describe_positions(bad, [_python_value(v) for v in values[:_SHOWN]])}"
+    )
+    raise InvalidScoreError(msg, value=first, positions=bad.tolist())
+
+
+def _handle_missing(
+    missing_mask: NDArray[np.bool_], policy: MissingPolicy
+) -> NDArray[np.bool_] | None:
+    """Return the kept-rows mask, or raise when missing values are not allowed."""
+    positions = np.flatnonzero(missing_mask)
+    if len(positions) == 0:
+        return None
+    if policy == "raise":
+        verb = "is" if len(positions) == 1 else "are"
+        msg = (
+            f"{len(positions)} of {len(missing_mask)} scores {verb} missing (NaN or None) at "
+            f"{describe_positions(positions)}; pass missing='drop' to "
+            "drop them and count them in n_missing"
+        )
+        raise InvalidScoreError(msg, value=None, positions=positions.tolist())
+    return ~missing_mask
+
+
+def _validate_integer_array(arr: NDArray[np.integer]) -> ScoreColumn:
+    if arr.size and (arr.min() < MIN_SCORE or arr.max() > MAX_SCORE):
+        bad = np.flatnonzero((arr < MIN_SCORE) | (arr > MAX_SCORE))
+        _raise_invalid(bad, arr[bad[:_SHOWN]].tolist(), len(arr))
+    return ScoreColumn(arr, None, 0)
+
+
+def _validate_float_array(arr: NDArray[np.floating], policy: MissingPolicy) -> ScoreColumn:
+    missing_mask = np.isnan(arr)
+    valid = (arr >= MIN_SCORE) & (arr <= MAX_SCORE) & (np.floor(arr) == arr)
+    bad = np.flatnonzero(~valid & ~missing_mask)
+    if len(bad):
+        _raise_invalid(bad, arr[bad[:_SHOWN]].tolist(), len(arr))
+    kept = _handle_missing(missing_mask, policy)
+    values = arr if kept is None else arr[kept]
+    return ScoreColumn(values.astype(np.int8), kept, len(arr) - len(values))
+
+
+def _validate_objects(items: Sequence[object], policy: MissingPolicy) -> ScoreColumn:
+    out = np.empty(len(items), dtype=np.int8)
+    missing_mask = np.zeros(len(items), dtype=bool)
+    bad: list[int] = []
+    for i, item in enumerate(items):
+        if item is None or (isinstance(item, float | np.floating) and math.isnan(item)):
+            missing_mask[i] = True
+            continue
+        try:
+            out[i] = validate_score_value(item)
+        except InvalidScoreError:
+            bad.append(i)
+    if bad:
+        bad_arr = np.asarray(bad, dtype=np.intp)
+        _raise_invalid(bad_arr, [items[i] for i in bad[:_SHOWN]], len(items))
+    kept = _handle_missing(missing_mask, policy)
+    values = out if kept is None else out[kept]
+    return ScoreColumn(values, kept, len(items) - len(values))
+
+
+def validate_scores(values: Iterable[object], *, missing: MissingPolicy = "raise") -> ScoreColumn:
+    """Validate a one-dimensional collection of scores.
+
+    Args:
+        values: A numpy array of any integer or float dtype, or any iterable of scores.
+        missing: ``"raise"`` (default) to reject NaN/``None``, ``"drop"`` to drop and
+            count them.
+
+    Returns:
+        The validated scores and which rows were kept.
+
+    Raises:
+        InvalidScoreError: Naming how many values are invalid or missing, and where.
+    """
+    if missing not in ("raise", "drop"):
+        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
+        raise InvalidParameterError(msg, name="missing", value=missing)
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is None:
+        items = values if isinstance(values, Sequence) else list(values)
+        if any(isinstance(v, bool | np.bool_) for v in items):
+            return _validate_objects(items, missing)
+        arr = np.asarray(items) if len(items) else np.empty(0, dtype=np.int8)
+        if arr.dtype.kind not in "iuf":
+            return _validate_objects(items, missing)
+    if arr.ndim != 1:
+        msg = f"scores must be one-dimensional, got an array of shape {arr.shape}"
+        raise InvalidScoreError(msg, value=None)
+    kind = arr.dtype.kind
+    if kind in "iu":
+        return _validate_integer_array(arr)
+    if kind == "f":
+        return _validate_float_array(arr, missing)
+    if kind == "O":
+        return _validate_objects(arr.tolist(), missing)
+    positions = np.arange(len(arr), dtype=np.intp)
+    _raise_invalid(positions, arr[:_SHOWN].tolist(), len(arr))
+    raise AssertionError  # pragma: no cover - _raise_invalid always raises
+
+
+def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
+    """Check weights are one finite, non-negative number per input row.
+
+    Args:
+        weights: Array-like of weights, aligned with the input rows (before any missing
+            scores are dropped).
+        n_rows: Number of input rows.
+
+    Returns:
+        The weights as a float64 array.
+
+    Raises:
+        InvalidWeightsError: When the length differs, or a weight is NaN, infinite,
+            negative or not a number.
+    """
+    try:
+        arr = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        msg = f"weights must be numbers, got {type(weights).__name__}: {exc}"
+        raise InvalidWeightsError(msg) from exc
+    if arr.ndim != 1:
+        msg = f"weights must be one-dimensional, got an array of shape {arr.shape}"
+        raise InvalidWeightsError(msg)
+    if len(arr) != n_rows:
+        msg = f"got {len(arr)} weights for {n_rows} scores; give exactly one weight per score"
+        raise InvalidWeightsError(msg)
+    bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
+    if len(bad):
+        msg = (
+            f"{len(bad)} weights are not finite, non-negative numbers: "
+            f"{describe_positions(bad, arr[bad[:_SHOWN]].tolist())}"
+        )
+        raise InvalidWeightsError(msg, positions=bad.tolist())
+    return arr
+
+
+def check_confidence_level(value: float) -> float:
+    """Return ``value`` if it is a confidence level strictly between 0 and 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        msg = f"confidence_level must be a number between 0 and 1, got {value!r}"
+        raise InvalidParameterError(msg, name="confidence_level", value=value)
+    level = float(value)
+    if not 0.0 < level < 1.0:
+        msg = f"confidence_level must be strictly between 0 and 1 (e.g. 0.95), got {value!r}"
+        raise InvalidParameterError(msg, name="confidence_level", value=value)
+    return level
