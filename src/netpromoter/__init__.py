@@ -1,0 +1,53 @@
+"""netpromoter: Net Promoter Score analysis that is correct, fast and actionable.
+
+Examples:
+    >>> import netpromoter as nps
+    >>> nps.score([10, 9, 8, 6]).nps
+    25.0
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from netpromoter.core import (
+    Category,
+    Channel,
+    NPSCounts,
+    NPSResult,
+    Response,
+    classify,
+    score,
+)
+from netpromoter.exceptions import (
+    EmptyDataError,
+    InvalidParameterError,
+    InvalidScoreError,
+    InvalidWeightsError,
+    NetPromoterError,
+    NetPromoterWarning,
+    SmallSampleWarning,
+)
+
+try:
+    __version__ = version("netpromoter")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Category",
+    "Channel",
+    "EmptyDataError",
+    "InvalidParameterError",
+    "InvalidScoreError",
+    "InvalidWeightsError",
+    "NPSCounts",
+    "NPSResult",
+    "NetPromoterError",
+    "NetPromoterWarning",
+    "Response",
+    "SmallSampleWarning",
+    "__version__",
+    "classify",
+    "score",
+]

@@ -1,0 +1,529 @@
+"""The core: responses, categories, classification, the mergeable tally and scoring.
+
+A respondent answers "How likely are you to recommend us to a friend or colleague?" on a
+0..10 scale. Scores 0-6 are detractors, 7-8 passives and 9-10 promoters, and the Net
+Promoter Score is the percentage of promoters minus the percentage of detractors.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from netpromoter import _stats
+from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._validation import (
+    MissingPolicy,
+    validate_score_value,
+    validate_scores,
+    validate_weights,
+)
+from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "Category",
+    "Channel",
+    "NPSCounts",
+    "NPSResult",
+    "Response",
+    "classify",
+    "score",
+]
+
+Method = _stats.Method
+
+
+class Category(str, Enum):
+    """The three Net Promoter categories."""
+
+    DETRACTOR = "detractor"
+    PASSIVE = "passive"
+    PROMOTER = "promoter"
+
+    def __str__(self) -> str:
+        """Return the plain value (``"promoter"``)."""
+        return self.value
+
+
+class Channel(str, Enum):
+    """The channel a survey was answered on, and so the one to follow up on."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WEB = "web"
+    IN_APP = "in_app"
+    PHONE = "phone"
+    CHAT = "chat"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        """Return the plain value (``"email"``)."""
+        return self.value
+
+
+def classify(score: object) -> Category:
+    """Classify one score: 0-6 detractor, 7-8 passive, 9-10 promoter.
+
+    Args:
+        score: An integer from 0 to 10. Integral floats (``9.0``) and numpy integers are
+            accepted.
+
+    Returns:
+        The category of the score.
+
+    Raises:
+        InvalidScoreError: For anything that is not an integer from 0 to 10, including
+            ``True``, ``7.5``, ``"7"``, ``None``, NaN, ``-1`` and ``11``.
+
+    Examples:
+        >>> classify(9)
+        <Category.PROMOTER: 'promoter'>
+        >>> str(classify(7.0))
+        'passive'
+    """
+    value = validate_score_value(score)
+    if value <= 6:  # noqa: PLR2004 - the detractor boundary of the method
+        return Category.DETRACTOR
+    if value <= 8:  # noqa: PLR2004 - the passive boundary of the method
+        return Category.PASSIVE
+    return Category.PROMOTER
+
+
+def _check_aware(value: object) -> object:
+    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+        msg = (
+            f"submitted_at {value.isoformat()} has no time zone; give a timezone-aware "
+            "datetime, e.g. datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)"
+        )
+        raise ValueError(msg)
+    return value
+
+
+Score = Annotated[int, BeforeValidator(validate_score_value)]
+AwareTimestamp = Annotated[datetime, BeforeValidator(_check_aware)]
+
+
+class Response(BaseModel):
+    """One answer to the recommendation question, with what is known about it.
+
+    Attributes:
+        score: The 0..10 answer.
+        respondent_id: Who answered; needed for follow-up, pseudonymise it when sharing.
+        submitted_at: When, as a timezone-aware datetime.
+        channel: Where the survey was answered (and where to follow up).
+        language: Language tag such as ``"nl"`` or ``"en-GB"``.
+        comment: The open answer ("why this score?").
+        account_id: The customer account (B2B), for roll-ups and clustered SEs.
+        role: The respondent's role, such as ``"decision_maker"`` or ``"end_user"``.
+        spend: The customer's spend, non-negative.
+        segments: Further dimensions, such as department, journey step, region,
+            customer type or agent.
+
+    Examples:
+        >>> r = Response(score=9, channel="email", segments={"region": "north"})
+        >>> r.category
+        <Category.PROMOTER: 'promoter'>
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    score: Score
+    respondent_id: str | None = None
+    submitted_at: AwareTimestamp | None = None
+    channel: Channel | None = None
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    comment: str | None = None
+    account_id: str | None = None
+    role: str | None = None
+    spend: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    segments: Mapping[str, str] = Field(default_factory=dict)
+
+    @field_validator("segments", mode="after")
+    @classmethod
+    def _freeze_segments(cls, value: Mapping[str, str]) -> Mapping[str, str]:
+        return MappingProxyType(dict(value))
+
+    @field_serializer("segments")
+    def _dump_segments(self, value: Mapping[str, str]) -> dict[str, str]:
+        return dict(value)
+
+    @property
+    def category(self) -> Category:
+        """The category of this response's score."""
+        return classify(self.score)
+
+    def __hash__(self) -> int:
+        """Hash by value, so equal responses can be de-duplicated in sets."""
+        fields = tuple(
+            tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+            for v in self.__dict__.values()
+        )
+        return hash(fields)
+
+
+_ZEROS = (0,) * N_SCORES
+
+
+def _eleven(name: str, value: Sequence[float] | None) -> None:
+    if value is not None and len(value) != N_SCORES:
+        msg = f"{name} must have {N_SCORES} entries (scores 0..10), got {len(value)}"
+        raise ValueError(msg)
+
+
+class NPSCounts(BaseModel):
+    """A mergeable tally: per score 0..10, the count, sum of weights and of squared weights.
+
+    Tallies of disjoint parts of a dataset add up (``a + b``, or ``sum(parts, NPSCounts())``)
+    to the tally of the whole, so data that does not fit in memory, or sits on many
+    workers, can be scored chunk by chunk. ``NPSCounts()`` is the empty identity. A tally
+    serialises with ``model_dump_json()`` and loads with ``model_validate_json()``.
+
+    Attributes:
+        count: Number of responses per score 0..10.
+        sum_weights: Sum of weights per score, or ``None`` when unweighted.
+        sum_squared_weights: Sum of squared weights per score, or ``None`` when unweighted.
+        n_missing: Missing scores that were dropped (``missing="drop"``).
+
+    Examples:
+        >>> a = NPSCounts.from_scores([10, 9, 3])
+        >>> b = NPSCounts.from_scores([7, 10])
+        >>> (a + b).result().nps
+        40.0
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count: tuple[Annotated[int, Field(ge=0)], ...] = _ZEROS
+    sum_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = None
+    sum_squared_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = (
+        None
+    )
+    n_missing: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Self:
+        _eleven("count", self.count)
+        _eleven("sum_weights", self.sum_weights)
+        _eleven("sum_squared_weights", self.sum_squared_weights)
+        if (self.sum_weights is None) != (self.sum_squared_weights is None):
+            msg = "give both sum_weights and sum_squared_weights, or neither"
+            raise ValueError(msg)
+        return self
+
+    @classmethod
+    def from_tally(cls, tallied: Tally, *, weighted: bool, n_missing: int = 0) -> NPSCounts:
+        """Build from a one-group engine tally."""
+        count = tuple(int(c) for c in tallied.count.reshape(N_SCORES))
+        if not weighted:
+            return cls(count=count, n_missing=n_missing)
+        return cls(
+            count=count,
+            sum_weights=tuple(float(w) for w in tallied.sum_w.reshape(N_SCORES)),
+            sum_squared_weights=tuple(float(w) for w in tallied.sum_w2.reshape(N_SCORES)),
+            n_missing=n_missing,
+        )
+
+    @classmethod
+    def from_scores(
+        cls,
+        scores: Iterable[object],
+        *,
+        weights: Iterable[float] | None = None,
+        missing: MissingPolicy = "raise",
+    ) -> NPSCounts:
+        """Tally scores (a numpy array, a sequence of ints, or ``Response`` objects).
+
+        Args:
+            scores: The scores, validated as in [`score`][netpromoter.core.score].
+            weights: Optional weights, one per input row (missing rows included).
+            missing: ``"raise"`` (default) or ``"drop"`` for NaN/``None`` scores.
+
+        Returns:
+            The tally. An empty input gives the empty tally.
+        """
+        values = _score_values(scores)
+        column = validate_scores(values, missing=missing)
+        w = None
+        if weights is not None:
+            n_rows = len(column.scores) + column.n_missing
+            w = validate_weights(weights, n_rows)
+            if column.kept is not None:
+                w = w[column.kept]
+        tallied = tally(column.scores, w)
+        return cls.from_tally(tallied, weighted=w is not None, n_missing=column.n_missing)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the tally carries weights."""
+        return self.sum_weights is not None
+
+    @property
+    def n(self) -> int:
+        """Number of responses counted."""
+        return sum(self.count)
+
+    def to_tally(self) -> Tally:
+        """The engine's one-group arrays for this tally."""
+        count = np.asarray(self.count, dtype=np.int64).reshape(1, N_SCORES)
+        if self.sum_weights is None or self.sum_squared_weights is None:
+            as_float = count.astype(np.float64)
+            return Tally(count, as_float, as_float.copy())
+        return Tally(
+            count,
+            np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
+            np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
+        )
+
+    def __add__(self, other: object) -> NPSCounts:
+        """Merge two tallies of disjoint data."""
+        if not isinstance(other, NPSCounts):
+            return NotImplemented
+        count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
+        n_missing = self.n_missing + other.n_missing
+        if not (self.weighted or other.weighted):
+            return NPSCounts(count=count, n_missing=n_missing)
+        mine, theirs = self.to_tally(), other.to_tally()
+        return NPSCounts(
+            count=count,
+            sum_weights=tuple((mine.sum_w + theirs.sum_w).ravel().tolist()),
+            sum_squared_weights=tuple((mine.sum_w2 + theirs.sum_w2).ravel().tolist()),
+            n_missing=n_missing,
+        )
+
+    def __radd__(self, other: object) -> NPSCounts:
+        """Support ``sum(tallies)``, which starts from 0."""
+        if other == 0:
+            return self
+        return self.__add__(other)
+
+    def result(
+        self, *, method: Method = "adjusted_wald", confidence_level: float = 0.95
+    ) -> NPSResult:
+        """Score this tally: the same result as [`score`][netpromoter.core.score] on the data.
+
+        Raises:
+            EmptyDataError: When nothing was counted.
+            InvalidWeightsError: When every weight is zero.
+        """
+        _stats.z_value(confidence_level)
+        if self.n == 0:
+            detail = f" (all {self.n_missing} scores were missing)" if self.n_missing else ""
+            msg = f"no scores to score{detail}; give at least one score from 0 to 10"
+            raise EmptyDataError(msg)
+        tallied = self.to_tally()
+        if self.weighted and tallied.sum_w.sum() <= 0:
+            msg = f"all {self.n} weights are zero; at least one weight must be positive"
+            raise InvalidWeightsError(msg)
+        est = _stats.estimate(
+            tallied, weighted=self.weighted, method=method, confidence_level=confidence_level
+        )
+        z = _stats.z_value(confidence_level)
+        totals = _stats.by_category(tallied.sum_w)[0]
+        share = totals / totals.sum()
+
+        def as_number(x: float) -> int | float:
+            return x if self.weighted else int(x)
+
+        return NPSResult(
+            n=self.n,
+            n_missing=self.n_missing,
+            detractors=as_number(float(totals[0])),
+            passives=as_number(float(totals[1])),
+            promoters=as_number(float(totals[2])),
+            detractor_share=float(share[0]),
+            passive_share=float(share[1]),
+            promoter_share=float(share[2]),
+            nps=float(est.nps[0]),
+            se=float(est.se[0]),
+            ci=(float(est.lower[0]), float(est.upper[0])),
+            margin_of_error=float(z * est.se[0]),
+            method=method,
+            confidence_level=confidence_level,
+            weighted=self.weighted,
+            effective_n=float(_stats.effective_n(tallied)[0]),
+            counts=self,
+        )
+
+
+def _score_values(scores: Iterable[object]) -> Iterable[object]:
+    """Turn an iterable of ``Response`` into their scores; pass anything else through."""
+    if isinstance(scores, np.ndarray):
+        return scores
+    items = scores if isinstance(scores, Sequence) else list(scores)
+    if len(items) and isinstance(items[0], Response):
+        return np.fromiter((_response_score(r) for r in items), dtype=np.int8, count=len(items))
+    return items
+
+
+def _response_score(item: object) -> int:
+    if not isinstance(item, Response):
+        msg = f"mixed input: expected only Response objects, got {type(item).__name__}"
+        raise TypeError(msg)
+    return item.score
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.1f}"
+
+
+class NPSResult(BaseModel):
+    """The Net Promoter Score of a set of responses, with its uncertainty.
+
+    Attributes:
+        n: Number of responses counted (weighted or not).
+        n_missing: Missing scores dropped with ``missing="drop"``.
+        detractors: Detractor count, or sum of their weights when weighted.
+        passives: Passive count, or sum of weights.
+        promoters: Promoter count, or sum of weights.
+        detractor_share: Detractor share, 0..1.
+        passive_share: Passive share, 0..1.
+        promoter_share: Promoter share, 0..1.
+        nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
+        se: Standard error of the method's estimate, in NPS points.
+        ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100].
+        margin_of_error: ``z × se``: the half-width of the interval before clipping.
+        method: The interval method.
+        confidence_level: The interval's confidence level.
+        weighted: Whether weights were used.
+        effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
+        counts: The tally the result was computed from (mergeable).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n: int
+    n_missing: int
+    detractors: int | float
+    passives: int | float
+    promoters: int | float
+    detractor_share: float
+    passive_share: float
+    promoter_share: float
+    nps: float
+    se: float
+    ci: tuple[float, float]
+    margin_of_error: float
+    method: Method
+    confidence_level: float
+    weighted: bool
+    effective_n: float
+    counts: NPSCounts
+
+    def confidence_interval(
+        self, confidence_level: float | None = None, *, method: Method | None = None
+    ) -> tuple[float, float]:
+        """The interval at another confidence level or with another method.
+
+        Examples:
+            >>> r = score([10, 10, 9, 8, 3])
+            >>> r.confidence_interval(0.9, method="wald")[1] < 100
+            True
+        """
+        other = self.counts.result(
+            method=method or self.method,
+            confidence_level=self.confidence_level
+            if confidence_level is None
+            else confidence_level,
+        )
+        return other.ci
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as a flat dictionary of plain values (no nested tally)."""
+        data = self.model_dump(exclude={"counts", "ci"})
+        data["ci_lower"], data["ci_upper"] = self.ci
+        return data
+
+    def __repr__(self) -> str:
+        """Short form: NPS, interval and n."""
+        level = f"{self.confidence_level:.0%}"
+        lo, hi = self.ci
+        weighted = ", weighted" if self.weighted else ""
+        return (
+            f"NPSResult(nps={_signed(self.nps)}, {level} CI [{_signed(lo)}, {_signed(hi)}], "
+            f"n={self.n:,}{weighted})"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("NPS", _signed(self.nps)),
+            (
+                f"{self.confidence_level:.0%} interval ({self.method})",
+                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
+            ),
+            (
+                "Responses",
+                f"{self.n:,}" + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
+            ),
+            ("Promoters", f"{self.promoter_share:.1%}"),
+            ("Passives", f"{self.passive_share:.1%}"),
+            ("Detractors", f"{self.detractor_share:.1%}"),
+        ]
+        if self.weighted:
+            rows.append(("Effective n (Kish)", f"{self.effective_n:,.1f}"))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table class='netpromoter-result'>{body}</table>"
+
+
+def score(
+    scores: Iterable[object],
+    *,
+    weights: Iterable[float] | None = None,
+    missing: MissingPolicy = "raise",
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+) -> NPSResult:
+    """Compute the Net Promoter Score of a collection of scores.
+
+    The vectorised path: a numpy array (any integer or float dtype) is validated and
+    counted without a Python loop; int8 input is never upcast as a whole.
+
+    Args:
+        scores: A numpy array, a sequence of ints, or an iterable of ``Response``.
+        weights: Optional non-negative weights, one per input row. With weights, the
+            counts are weighted sums and the SE is design-based.
+        missing: ``"raise"`` (default) rejects NaN/``None`` with their positions;
+            ``"drop"`` drops them and reports how many in ``n_missing``.
+        method: Interval method, ``"adjusted_wald"`` (default) or ``"wald"``.
+        confidence_level: Two-sided confidence level, strictly between 0 and 1.
+
+    Returns:
+        The NPS with counts, shares, SE and interval.
+
+    Raises:
+        InvalidScoreError: A value is not an integer from 0 to 10 (positions named).
+        EmptyDataError: There is nothing to score.
+        InvalidWeightsError: Weights are misaligned, negative, not finite or all zero.
+
+    Examples:
+        >>> result = score([10, 9, 9, 8, 7, 6, 2])
+        >>> round(result.nps, 2)
+        14.29
+        >>> result.promoters, result.detractors, result.n
+        (3, 2, 7)
+    """
+    _stats.z_value(confidence_level)
+    counts = NPSCounts.from_scores(scores, weights=weights, missing=missing)
+    return counts.result(method=method, confidence_level=confidence_level)
