@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the development tools into .venv (created if absent) and run every check:
+# ruff lint, ruff format, mypy --strict, pytest (with hypothesis and doctests), mkdocs --strict.
+# Exits non-zero on the first failure; pytest's "no tests collected" (exit 5) is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${NETPROMOTER_VENV:-.venv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+py="$venv/bin/python"
+"$py" -m pip install -q --disable-pip-version-check -U "pip>=25.1"
+"$py" -m pip install -q --disable-pip-version-check -e . --group dev
+export PATH="$PWD/$venv/bin:$PATH" NO_MKDOCS_2_WARNING=1
+
+step() { printf '\n== %s\n' "$*"; }
+step "ruff check";        ruff check .
+step "ruff format";       ruff format --check .
+step "mypy --strict";     mypy
+step "pytest";            pytest -q ${PYTEST_ARGS:-}
+step "mkdocs --strict";   mkdocs build --strict --quiet --site-dir "${TMPDIR:-/tmp}/netpromoter-site"
+step "all checks passed"
