@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${NETPROMOTER_VENV:-.venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+venv="$(cd "$venv" && pwd)"
 py="$venv/bin/python"
 "$py" -m pip install -q --disable-pip-version-check -U "pip>=25.1"
 "$py" -m pip install -q --disable-pip-version-check -e . --group dev
-export PATH="$PWD/$venv/bin:$PATH" NO_MKDOCS_2_WARNING=1
+export PATH="$venv/bin:$PATH" NO_MKDOCS_2_WARNING=1
 
 step() { printf '\n== %s\n' "$*"; }
 step "ruff check";        ruff check .
