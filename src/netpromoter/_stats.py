@@ -41,8 +41,14 @@ _BOUNDS = (0, 7, 9, 11)
 
 
 def by_category(per_score: NDArray[np.floating] | NDArray[np.integer]) -> NDArray[np.float64]:
-    """Collapse ``(G, 11)`` per-score sums into ``(G, 3)`` detractor/passive/promoter sums."""
-    return np.add.reduceat(np.asarray(per_score, dtype=np.float64), _BOUNDS[:-1], axis=-1)
+    """Collapse ``(G, 11)`` per-score sums into ``(G, 3)`` detractor/passive/promoter sums.
+
+    Sums that are already per category (last axis of length 3) are returned as floats.
+    """
+    values = np.asarray(per_score, dtype=np.float64)
+    if values.shape[-1] == len(CATEGORY_VALUE):
+        return values
+    return np.add.reduceat(values, _BOUNDS[:-1], axis=-1)
 
 
 def z_value(confidence_level: float) -> float:

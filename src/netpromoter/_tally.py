@@ -25,7 +25,11 @@ _LITTLE = np.little_endian
 
 @dataclass(frozen=True)
 class Tally:
-    """Per group × score: count, sum of weights, sum of squared weights (all ``(G, 11)``)."""
+    """Per group × bin: count, sum of weights, sum of squared weights (all ``(G, B)``).
+
+    The bins are the scores 0..10 (``B = 11``), or, from the category fast path, the three
+    categories detractor / passive / promoter (``B = 3``): the same sums, collapsed sooner.
+    """
 
     count: NDArray[np.int64]
     sum_w: NDArray[np.float64]
@@ -67,6 +71,28 @@ def count_scores(scores: NDArray[np.integer]) -> NDArray[np.int64]:
     for start in range(0, len(scores), CHUNK):
         counts += np.bincount(scores[start : start + CHUNK], minlength=N_SCORES)
     return counts
+
+
+def tally_categories(scores: NDArray[np.integer]) -> Tally:
+    """Count validated, unweighted scores per category: the fast path of ``score()``.
+
+    Two comparisons and two ``count_nonzero`` per cache-sized chunk give the promoter
+    and detractor counts; passives are the rest. Nothing wider than the input is
+    allocated beyond one chunk-sized boolean buffer.
+    """
+    promoters = detractors = 0
+    buffer = np.empty(min(CHUNK * 2, len(scores)), dtype=bool)
+    for start in range(0, len(scores), len(buffer) or 1):
+        chunk = scores[start : start + len(buffer)]
+        mask = buffer[: len(chunk)]
+        np.greater_equal(chunk, 9, out=mask)
+        promoters += int(np.count_nonzero(mask))
+        np.less_equal(chunk, 6, out=mask)
+        detractors += int(np.count_nonzero(mask))
+    passives = len(scores) - promoters - detractors
+    counted = np.array([[detractors, passives, promoters]], dtype=np.int64)
+    as_float = counted.astype(np.float64)
+    return Tally(counted, as_float, as_float.copy())
 
 
 def tally(

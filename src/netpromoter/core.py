@@ -26,9 +26,10 @@ from pydantic import (
 )
 
 from netpromoter import _stats
-from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
+    ScoreColumn,
     validate_score_value,
     validate_scores,
     validate_weights,
@@ -36,6 +37,7 @@ from netpromoter._validation import (
 from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
     from typing_extensions import Self
 
 __all__ = [
@@ -259,14 +261,7 @@ class NPSCounts(BaseModel):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        values = _score_values(scores)
-        column = validate_scores(values, missing=missing)
-        w = None
-        if weights is not None:
-            n_rows = len(column.scores) + column.n_missing
-            w = validate_weights(weights, n_rows)
-            if column.kept is not None:
-                w = w[column.kept]
+        column, w = _validated(scores, weights, missing)
         tallied = tally(column.scores, w)
         return cls.from_tally(tallied, weighted=w is not None, n_missing=column.n_missing)
 
@@ -323,44 +318,76 @@ class NPSCounts(BaseModel):
             EmptyDataError: When nothing was counted.
             InvalidWeightsError: When every weight is zero.
         """
-        _stats.z_value(confidence_level)
-        if self.n == 0:
-            detail = f" (all {self.n_missing} scores were missing)" if self.n_missing else ""
-            msg = f"no scores to score{detail}; give at least one score from 0 to 10"
-            raise EmptyDataError(msg)
-        tallied = self.to_tally()
-        if self.weighted and tallied.sum_w.sum() <= 0:
-            msg = f"all {self.n} weights are zero; at least one weight must be positive"
-            raise InvalidWeightsError(msg)
-        est = _stats.estimate(
-            tallied, weighted=self.weighted, method=method, confidence_level=confidence_level
-        )
-        z = _stats.z_value(confidence_level)
-        totals = _stats.by_category(tallied.sum_w)[0]
-        share = totals / totals.sum()
-
-        def as_number(x: float) -> int | float:
-            return x if self.weighted else int(x)
-
-        return NPSResult(
-            n=self.n,
+        return _build_result(
+            self.to_tally(),
             n_missing=self.n_missing,
-            detractors=as_number(float(totals[0])),
-            passives=as_number(float(totals[1])),
-            promoters=as_number(float(totals[2])),
-            detractor_share=float(share[0]),
-            passive_share=float(share[1]),
-            promoter_share=float(share[2]),
-            nps=float(est.nps[0]),
-            se=float(est.se[0]),
-            ci=(float(est.lower[0]), float(est.upper[0])),
-            margin_of_error=float(z * est.se[0]),
+            weighted=self.weighted,
             method=method,
             confidence_level=confidence_level,
-            weighted=self.weighted,
-            effective_n=float(_stats.effective_n(tallied)[0]),
-            counts=self,
         )
+
+
+def _validated(
+    scores: Iterable[object], weights: Iterable[float] | None, missing: MissingPolicy
+) -> tuple[ScoreColumn, NDArray[np.float64] | None]:
+    """Validate scores and weights together; weights of dropped rows are dropped too."""
+    column = validate_scores(_score_values(scores), missing=missing)
+    if weights is None:
+        return column, None
+    w = validate_weights(weights, len(column.scores) + column.n_missing)
+    return column, (w if column.kept is None else w[column.kept])
+
+
+def _build_result(
+    tallied: Tally, *, n_missing: int, weighted: bool, method: Method, confidence_level: float
+) -> NPSResult:
+    """The one place an ``NPSResult`` is made: from a one-group tally (per score or category).
+
+    Raises:
+        EmptyDataError: When nothing was counted.
+        InvalidWeightsError: When every weight is zero.
+    """
+    counts = _stats.by_category(tallied.count)[0]
+    n = int(counts.sum())
+    if n == 0:
+        detail = f" (all {n_missing} scores were missing)" if n_missing else ""
+        msg = f"no scores to score{detail}; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    totals = _stats.by_category(tallied.sum_w)[0]
+    if weighted and totals.sum() <= 0:
+        msg = f"all {n} weights are zero; at least one weight must be positive"
+        raise InvalidWeightsError(msg)
+    est = _stats.estimate(
+        tallied, weighted=weighted, method=method, confidence_level=confidence_level
+    )
+    share = totals / totals.sum()
+
+    def as_number(x: float) -> int | float:
+        return x if weighted else int(x)
+
+    squares = _stats.by_category(tallied.sum_w2)[0]
+    return NPSResult(
+        n=n,
+        n_missing=n_missing,
+        detractors=as_number(float(totals[0])),
+        passives=as_number(float(totals[1])),
+        promoters=as_number(float(totals[2])),
+        detractor_share=float(share[0]),
+        passive_share=float(share[1]),
+        promoter_share=float(share[2]),
+        nps=float(est.nps[0]),
+        se=float(est.se[0]),
+        ci=(float(est.lower[0]), float(est.upper[0])),
+        margin_of_error=float(_stats.z_value(confidence_level) * est.se[0]),
+        method=method,
+        confidence_level=confidence_level,
+        weighted=weighted,
+        effective_n=float(_stats.effective_n(tallied)[0]),
+        category_counts=(int(counts[0]), int(counts[1]), int(counts[2])),
+        sum_squared_weights=(
+            (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
+        ),
+    )
 
 
 def _score_values(scores: Iterable[object]) -> Iterable[object]:
@@ -404,7 +431,10 @@ class NPSResult(BaseModel):
         confidence_level: The interval's confidence level.
         weighted: Whether weights were used.
         effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
-        counts: The tally the result was computed from (mergeable).
+        category_counts: Number of responses per category (detractors, passives,
+            promoters), whether weighted or not.
+        sum_squared_weights: Sum of squared weights per category when weighted, which
+            design-based standard errors need; ``None`` when unweighted.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -425,7 +455,15 @@ class NPSResult(BaseModel):
     confidence_level: float
     weighted: bool
     effective_n: float
-    counts: NPSCounts
+    category_counts: tuple[int, int, int]
+    sum_squared_weights: tuple[float, float, float] | None
+
+    def to_tally(self) -> Tally:
+        """The per-category engine tally this result was computed from."""
+        count = np.asarray([self.category_counts], dtype=np.int64)
+        sums = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        squares = sums if self.sum_squared_weights is None else [self.sum_squared_weights]
+        return Tally(count, sums, np.asarray(squares, dtype=np.float64))
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: Method | None = None
@@ -437,17 +475,19 @@ class NPSResult(BaseModel):
             >>> r.confidence_interval(0.9, method="wald")[1] < 100
             True
         """
-        other = self.counts.result(
+        level = self.confidence_level if confidence_level is None else confidence_level
+        other = _build_result(
+            self.to_tally(),
+            n_missing=self.n_missing,
+            weighted=self.weighted,
             method=method or self.method,
-            confidence_level=self.confidence_level
-            if confidence_level is None
-            else confidence_level,
+            confidence_level=level,
         )
         return other.ci
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as a flat dictionary of plain values (no nested tally)."""
-        data = self.model_dump(exclude={"counts", "ci"})
+        """The result as a flat dictionary of plain values."""
+        data = self.model_dump(exclude={"ci", "category_counts", "sum_squared_weights"})
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
 
@@ -498,7 +538,9 @@ def score(
     """Compute the Net Promoter Score of a collection of scores.
 
     The vectorised path: a numpy array (any integer or float dtype) is validated and
-    counted without a Python loop; int8 input is never upcast as a whole.
+    counted per category in cache-sized chunks, without a Python loop over rows; int8 input
+    is never upcast. ``NPSCounts.from_scores(scores).result()`` gives the same result
+    (it keeps the per-score detail that merging needs).
 
     Args:
         scores: A numpy array, a sequence of ints, or an iterable of ``Response``.
@@ -525,5 +567,12 @@ def score(
         (3, 2, 7)
     """
     _stats.z_value(confidence_level)
-    counts = NPSCounts.from_scores(scores, weights=weights, missing=missing)
-    return counts.result(method=method, confidence_level=confidence_level)
+    column, w = _validated(scores, weights, missing)
+    tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
+    return _build_result(
+        tallied,
+        n_missing=column.n_missing,
+        weighted=w is not None,
+        method=method,
+        confidence_level=confidence_level,
+    )
