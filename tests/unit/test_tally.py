@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netpromoter._tally import CHUNK, count_scores, tally
+from netpromoter._tally import CATEGORY_CHUNK, CHUNK, count_scores, tally, tally_categories
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK + 2])
@@ -44,3 +44,12 @@ def test_unweighted_tally_has_counts_as_weight_sums() -> None:
     t = tally(np.array([1, 1, 9], dtype=np.int8))
     assert np.array_equal(t.sum_w, t.count.astype(float))
     assert np.array_equal(t.sum_w2, t.count.astype(float))
+
+
+@pytest.mark.parametrize("n", [1, 2, CATEGORY_CHUNK - 1, CATEGORY_CHUNK, CATEGORY_CHUNK + 3])
+def test_category_path_matches_bincount_at_chunk_edges(n: int) -> None:
+    """The category fast path counts detractors, passives and promoters exactly."""
+    data = np.random.default_rng(n).integers(0, 11, n, dtype=np.int8)
+    full = np.bincount(data, minlength=11)
+    expected = [full[:7].sum(), full[7:9].sum(), full[9:].sum()]
+    assert tally_categories(data).count.tolist() == [expected]
