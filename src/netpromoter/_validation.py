@@ -223,6 +223,16 @@ def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
     if len(arr) != n_rows:
         msg = f"got {len(arr)} weights for {n_rows} scores; give exactly one weight per score"
         raise InvalidWeightsError(msg)
+    # Fast path: two SIMD reductions; NaN fails ``>= 0`` and an infinity makes the sum
+    # infinite. Only when they fail are the offending positions looked up.
+    with np.errstate(over="ignore", invalid="ignore"):
+        fine = arr.size == 0 or (arr.min() >= 0 and np.isfinite(arr.sum()))
+    if not fine:
+        _raise_bad_weights(arr)
+    return arr
+
+
+def _raise_bad_weights(arr: NDArray[np.float64]) -> None:
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if len(bad):
         msg = (
@@ -230,7 +240,8 @@ def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
             f"{describe_positions(bad, arr[bad[:_SHOWN]].tolist())}"
         )
         raise InvalidWeightsError(msg, positions=bad.tolist())
-    return arr
+    msg = "the weights are finite but their sum overflows; rescale them (e.g. divide by the mean)"
+    raise InvalidWeightsError(msg)
 
 
 def check_confidence_level(value: float) -> float:

@@ -230,3 +230,9 @@ def test_bad_confidence_level_fails_before_counting() -> None:
     """The confidence level is checked first, with a clear message."""
     with pytest.raises(InvalidParameterError, match="strictly between 0 and 1"):
         score([9], confidence_level=1.5)
+
+
+def test_weights_whose_sum_overflows_are_rejected() -> None:
+    """Finite weights too large to add up get a message that says how to fix them."""
+    with pytest.raises(InvalidWeightsError, match="sum overflows"):
+        score([9, 9], weights=[1e308, 1e308])
