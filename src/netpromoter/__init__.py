@@ -26,8 +26,22 @@ from netpromoter.exceptions import (
     InvalidWeightsError,
     NetPromoterError,
     NetPromoterWarning,
+    NoTemplateError,
+    RenderError,
     SmallSampleWarning,
+    TemplateError,
 )
+from netpromoter.followup import (
+    FollowUp,
+    FollowUpRules,
+    Message,
+    Template,
+    TemplateLibrary,
+    plan,
+    render,
+    select_template,
+)
+from netpromoter.privacy import pseudonymise
 
 try:
     __version__ = version("netpromoter")
@@ -38,16 +52,28 @@ __all__ = [
     "Category",
     "Channel",
     "EmptyDataError",
+    "FollowUp",
+    "FollowUpRules",
     "InvalidParameterError",
     "InvalidScoreError",
     "InvalidWeightsError",
+    "Message",
     "NPSCounts",
     "NPSResult",
     "NetPromoterError",
     "NetPromoterWarning",
+    "NoTemplateError",
+    "RenderError",
     "Response",
     "SmallSampleWarning",
+    "Template",
+    "TemplateError",
+    "TemplateLibrary",
     "__version__",
     "classify",
+    "plan",
+    "pseudonymise",
+    "render",
     "score",
+    "select_template",
 ]

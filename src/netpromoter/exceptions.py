@@ -19,7 +19,10 @@ __all__ = [
     "InvalidWeightsError",
     "NetPromoterError",
     "NetPromoterWarning",
+    "NoTemplateError",
+    "RenderError",
     "SmallSampleWarning",
+    "TemplateError",
 ]
 
 
@@ -73,6 +76,81 @@ class InvalidParameterError(NetPromoterError, ValueError):
         super().__init__(message)
         self.name = name
         self.value = value
+
+
+class TemplateError(NetPromoterError, ValueError):
+    """A follow-up template, or a template file, is invalid.
+
+    Attributes:
+        path: The file the template came from, if any.
+        line: The 1-based line in that file the problem was found on, if known.
+        template_id: The id of the offending template, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        template_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.template_id = template_id
+
+
+class NoTemplateError(NetPromoterError, LookupError):
+    """No template in the library fits a response, even after the documented fall-backs.
+
+    Attributes:
+        category: The response's category (``"promoter"``, ...).
+        has_comment: Whether the response has a comment.
+        channel: The channel asked for.
+        language: The language asked for.
+        purpose: The kind of message asked for (``"follow_up"``, ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        category: str,
+        has_comment: bool,
+        channel: str,
+        language: str,
+        purpose: str,
+    ) -> None:
+        super().__init__(message)
+        self.category = category
+        self.has_comment = has_comment
+        self.channel = channel
+        self.language = language
+        self.purpose = purpose
+
+
+class RenderError(NetPromoterError, ValueError):
+    """A message cannot be rendered: a placeholder has no value, or it does not fit.
+
+    Attributes:
+        template_id: The template being rendered (``None`` for a whole plan).
+        missing: Placeholders that had no value.
+        positions: Zero-based positions of the responses that failed (for a plan).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        template_id: str | None = None,
+        missing: Sequence[str] = (),
+        positions: Sequence[int] = (),
+    ) -> None:
+        super().__init__(message)
+        self.template_id = template_id
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.positions: tuple[int, ...] = tuple(positions)
 
 
 class NetPromoterWarning(UserWarning):
