@@ -175,6 +175,7 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _RTL_CLASSES = frozenset({"R", "AL"})
 _FSI, _PDI = "\u2068", "\u2069"
 _WHITESPACE = re.compile(r"\s+")
+_WORD_BACKOFF = 12  # characters a shortened quote may give up to end on a whole word
 
 
 def _clean(text: str | None) -> str | None:
@@ -951,9 +952,10 @@ def render(
     Length: the limit is the template's ``max_length``, else the channel's entry in
     [`CHANNEL_LIMITS`][netpromoter.followup.CHANNEL_LIMITS] (none for email). When the
     message is too long, only the quoted comment is shortened, visibly: it ends in
-    ``...`` on SMS (to stay in the GSM alphabet) and ``…`` elsewhere, cut between whole
-    characters (never inside an emoji sequence). On SMS, the comment's line breaks become
-    spaces. Email has no limit, so there the full comment is quoted.
+    ``...`` on SMS (to stay in the GSM alphabet) and ``…`` elsewhere, cut after a whole
+    word when one ends within 12 characters, and never inside an emoji sequence. On
+    short channels (SMS, chat, in-app) the comment's line breaks become spaces. Email has
+    no limit, so there the full comment is quoted.
 
     Args:
         template: The template.
@@ -962,8 +964,9 @@ def render(
             response (for per-respondent values such as ``first_name``).
         channel: The channel to render for (default: the response's channel if the
             template serves it, else email, else the template's first channel).
-        postscript: A template appended after a blank line (a space on short
-            channels), such as a review invitation.
+        postscript: A template appended after a blank line (a line break on short
+            channels), such as a review invitation. Its length comes on top of the
+            limit (on SMS it may take a second segment).
 
     Returns:
         The message.
@@ -1010,15 +1013,12 @@ def render(
 
     def body_with(quote: str) -> str:
         body_values = {**values, "comment": quote}
-        texts = []
-        for part in parts:
-            isolated = {k: _isolate(v) for k, v in body_values.items()}
-            if part.format == "html":
-                isolated = {k: html.escape(v) for k, v in isolated.items()}
-            texts.append(_substitute(part.body, isolated))
-        return (" " if short else "\n\n").join(texts)
+        return ("\n" if short else "\n\n").join(_render_part(p, body_values) for p in parts)
 
     limit = template.max_length or CHANNEL_LIMITS.get(target)
+    if limit is not None and postscript is not None:
+        # The postscript comes on top of the template's own limit (on SMS: a second segment).
+        limit += len(body_with("")) - len(_render_part(template, {**values, "comment": ""}))
     body = body_with(full_comment)
     truncated = False
     if limit is not None and len(body) > limit:
@@ -1048,6 +1048,13 @@ def render(
     )
 
 
+def _render_part(template: Template, values: Mapping[str, str]) -> str:
+    isolated = {k: _isolate(v) for k, v in values.items()}
+    if template.format == "html":
+        isolated = {k: html.escape(v) for k, v in isolated.items()}
+    return _substitute(template.body, isolated)
+
+
 def _fit(
     comment: str, body_with: Callable[[str], str], limit: int, marker: str
 ) -> tuple[str, bool]:
@@ -1055,7 +1062,11 @@ def _fit(
 
     def quoted(k: int) -> str:
         cut = _safe_cut(comment, k)
-        return comment[:cut].rstrip() + marker
+        if 0 < cut < len(comment) and not comment[cut].isspace():
+            space = max(comment.rfind(" ", 0, cut), comment.rfind("\n", 0, cut))
+            if space > 0 and cut - space <= _WORD_BACKOFF:
+                cut = space  # end on a whole word when one ends close by
+        return comment[:cut].rstrip().rstrip(",;:") + marker
 
     low, high = 0, len(comment) - 1
     while low < high:
