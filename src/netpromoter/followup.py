@@ -56,12 +56,12 @@ from netpromoter.privacy import pseudonymise
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted order, as checked against docs/api
     "CHANNEL_LIMITS",
-    "PLACEHOLDERS",
     "FollowUp",
     "FollowUpRules",
     "Message",
+    "PLACEHOLDERS",
     "Template",
     "TemplateLibrary",
     "plan",
