@@ -356,6 +356,9 @@ class Template(BaseModel):
                 'comment="required" may quote the comment'
             )
             raise _PlaceholderError(msg, "{comment}")
+        if self.subject is not None and ("\n" in self.subject or "\r" in self.subject):
+            msg = "the subject has a line break; a subject is one line"
+            raise ValueError(msg)
         if self.subject is not None and "comment" in _parse_placeholders(self.subject):
             msg = "the subject quotes {comment}; quote the comment in the body only"
             raise _PlaceholderError(msg, "{comment}")
@@ -604,7 +607,7 @@ def _parse_json(path: str, text: str) -> list[Any]:
 def _parse_toml(path: str, text: str) -> list[Any]:
     try:
         toml = importlib.import_module("tomllib")
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    except ModuleNotFoundError:  # Python 3.10
         try:
             toml = importlib.import_module("tomli")
         except ModuleNotFoundError as exc:

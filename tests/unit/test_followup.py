@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ from netpromoter.followup import CHANNEL_LIMITS, sms_segments
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from types import ModuleType
 
 KEY = "a test key of at least sixteen bytes"
 
@@ -87,6 +89,12 @@ def test_email_template_needs_a_subject() -> None:
     """A template serving email must have a subject line."""
     with pytest.raises(ValidationError, match="no subject"):
         _template(channels=["email"])
+
+
+def test_subject_is_one_line() -> None:
+    """A subject with a line break is refused (it would break the mail header)."""
+    with pytest.raises(ValidationError, match="one line"):
+        _template(channels=["email"], subject="Hi\nBcc: x@example.com")
 
 
 def test_template_body_may_be_given_as_lines() -> None:
@@ -239,6 +247,31 @@ def test_yaml_file_loads_and_reports_lines(tmp_path: Path) -> None:
         TemplateLibrary.from_file(path)
     path.write_text("templates: [\n  - a\n")
     with pytest.raises(TemplateError, match=r"mine\.yaml, line \d+: malformed YAML"):
+        TemplateLibrary.from_file(path)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "modules", "hint"),
+    [
+        (".toml", {"tomllib", "tomli"}, "netpromoter[toml]"),
+        (".yaml", {"yaml"}, "netpromoter[yaml]"),
+    ],
+)
+def test_missing_optional_reader_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, modules: set[str], hint: str
+) -> None:
+    """Without the optional parser, loading says which extra to install."""
+    real = importlib.import_module
+
+    def without(name: str, package: str | None = None) -> ModuleType:
+        if name in modules:
+            raise ModuleNotFoundError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without)
+    path = tmp_path / f"mine{suffix}"
+    path.write_text("templates = []\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match=re.escape(hint)):
         TemplateLibrary.from_file(path)
 
 
