@@ -128,6 +128,7 @@ class _PlaceholderError(ValueError):
         self.needle = needle
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_placeholders(text: str) -> tuple[str, ...]:
     names: list[str] = []
     for match in _TOKEN.finditer(text):
@@ -171,7 +172,9 @@ def _substitute(text: str, values: Mapping[str, str]) -> str:
 
 # Explicit embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI):
 # invisible controls that could reorder the text around a quote ("Trojan source").
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Removed from user text: the C0 and C1 control characters (Unicode category Cc) except
+# tab and line feed, and those bidi controls.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _RTL_CLASSES = frozenset({"R", "AL"})
 _FSI, _PDI = "\u2068", "\u2069"
 _WHITESPACE = re.compile(r"\s+")
@@ -188,18 +191,12 @@ def _clean(text: str | None) -> str | None:
     if text is None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(
-        ch
-        for ch in text
-        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
-    )
-    kept = kept.strip()
-    return kept or None
+    return _UNWANTED.sub("", text).strip() or None
 
 
 def _isolate(text: str) -> str:
     """Wrap text holding right-to-left letters in a first-strong isolate (FSI ... PDI)."""
-    if any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
+    if not text.isascii() and any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
         return f"{_FSI}{text}{_PDI}"
     return text
 
@@ -1014,14 +1011,16 @@ def render(
     values["score"] = str(response.score)
     full_comment = "" if comment is None else (_one_line(comment) if short else comment)
 
+    isolated = {k: _isolate(v) for k, v in values.items()}
+
     def body_with(quote: str) -> str:
-        body_values = {**values, "comment": quote}
+        body_values = {**isolated, "comment": _isolate(quote)}
         return ("\n" if short else "\n\n").join(_render_part(p, body_values) for p in parts)
 
     limit = template.max_length or CHANNEL_LIMITS.get(target)
     if limit is not None and postscript is not None:
         # The postscript comes on top of the template's own limit (on SMS: a second segment).
-        limit += len(body_with("")) - len(_render_part(template, {**values, "comment": ""}))
+        limit += len(body_with("")) - len(_render_part(template, {**isolated, "comment": ""}))
     body = body_with(full_comment)
     truncated = False
     if limit is not None and len(body) > limit:
@@ -1052,10 +1051,9 @@ def render(
 
 
 def _render_part(template: Template, values: Mapping[str, str]) -> str:
-    isolated = {k: _isolate(v) for k, v in values.items()}
     if template.format == "html":
-        isolated = {k: html.escape(v) for k, v in isolated.items()}
-    return _substitute(template.body, isolated)
+        values = {k: html.escape(v) for k, v in values.items()}
+    return _substitute(template.body, values)
 
 
 def _fit(
