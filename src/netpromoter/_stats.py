@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 
     from netpromoter._tally import Tally
 
-Method = Literal["wald", "adjusted_wald"]
-METHODS: tuple[Method, ...] = ("wald", "adjusted_wald")
+Method = Literal["wald", "adjusted_wald", "score"]
+METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score")
+#: Methods of comparing two independent samples.
+DifferenceMethod = Literal["wald", "adjusted_wald"]
+DIFFERENCE_METHODS: tuple[DifferenceMethod, ...] = ("wald", "adjusted_wald")
 #: Pseudo-responses added by the adjusted Wald method: detractors, passives, promoters.
 ADJUSTMENT = np.array([0.75, 1.5, 0.75])
 #: Value of each category in the NPS: detractor -1, passive 0, promoter +1.
@@ -112,45 +115,208 @@ def linearisation_se(tally: Tally) -> NDArray[np.float64]:
     return out
 
 
+def population_factor(
+    n: NDArray[np.floating] | NDArray[np.integer],
+    population_size: float | NDArray[np.floating] | NDArray[np.integer] | None,
+    *,
+    weighted: bool,
+) -> NDArray[np.float64]:
+    """Finite population correction: the factor ``f`` that multiplies a variance.
+
+    Unweighted (simple random sampling without replacement), ``f = (N − n) / (N − 1)``;
+    weighted (design-based, as R ``survey`` with ``fpc = N``), ``f = 1 − n / N``. ``f`` is
+    1 without a population size and 0 when everyone answered; SEs scale by ``sqrt(f)``.
+
+    Examples:
+        >>> population_factor(np.array([10.0, 100.0]), 100, weighted=False).round(4).tolist()
+        [0.9091, 0.0]
+    """
+    size = np.asarray(n, dtype=np.float64)
+    if population_size is None:
+        return np.ones_like(size)
+    big_n = np.asarray(population_size, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = 1.0 - size / big_n if weighted else (big_n - size) / (big_n - 1.0)
+    # N == 1 leaves only n == 1, a census: 0/0 above.
+    out: NDArray[np.float64] = np.clip(np.where(big_n <= size, 0.0, f), 0.0, 1.0)
+    return out
+
+
+def wald_se(
+    tally: Tally, *, weighted: bool, population_size: float | None = None
+) -> NDArray[np.float64]:
+    """SE of the raw NPS in points: ``100 sqrt(v / n)`` (divisor ``n``), or design-based.
+
+    Unweighted: ``v = p_P + p_D − (p_P − p_D)²`` over ``n``, as R ``NPS``. Weighted: the
+    Taylor linearisation SE of R ``survey`` ([`linearisation_se`][netpromoter._stats.
+    linearisation_se]). Either is multiplied by ``sqrt(f)`` of
+    [`population_factor`][netpromoter._stats.population_factor].
+    """
+    n = tally.count.sum(axis=-1).astype(np.float64)
+    if weighted:
+        se = linearisation_se(tally)
+    else:
+        _, variance = _nps_and_variance(shares(tally))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = 100.0 * np.sqrt(variance / n)
+    if population_size is None:
+        return se
+    return se * np.sqrt(population_factor(n, population_size, weighted=weighted))
+
+
+def design_n(tally: Tally, *, weighted: bool) -> NDArray[np.float64]:
+    """The sample size an interval method works with, before any population correction.
+
+    Unweighted, ``n``. Weighted, the design-based effective size ``v / Var(NPS)``
+    (Korn & Graubard 1998): the simple-random-sample size with the same variance as the
+    design-based (linearisation) SE, with ``v`` the per-response variance from the weighted
+    shares. Where that is undefined (``v = 0``: every response in one category, or
+    ``n = 1``) it falls back to Kish's ``(Σw)² / Σw²``.
+    """
+    n: NDArray[np.float64] = tally.count.sum(axis=-1).astype(np.float64)
+    if not weighted:
+        return n
+    _, variance = _nps_and_variance(shares(tally))
+    se = linearisation_se(tally) / 100.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_design = variance / (se * se)
+    out: NDArray[np.float64] = np.where(
+        (variance > 0) & np.isfinite(by_design), by_design, effective_n(tally)
+    )
+    return out
+
+
+def _information(
+    tally: Tally, *, weighted: bool, population_size: float | None
+) -> NDArray[np.float64]:
+    """``design_n / f``: the size of the equivalent with-replacement sample (inf: census)."""
+    size = design_n(tally, weighted=weighted)
+    if population_size is None:
+        return size
+    n = tally.count.sum(axis=-1).astype(np.float64)
+    f = population_factor(n, population_size, weighted=weighted)
+    with np.errstate(divide="ignore"):
+        out: NDArray[np.float64] = np.where(f > 0, size / f, np.inf)
+    return out
+
+
 def _centre_and_se(
-    tally: Tally, *, weighted: bool, method: Method
+    tally: Tally, *, weighted: bool, method: Method, population_size: float | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
-    p = shares(tally)
-    nps, variance = _nps_and_variance(p)
-    if method == "wald":
-        if weighted:
-            se = linearisation_se(tally)
-        else:
-            n = tally.count.sum(axis=-1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                se = 100.0 * np.sqrt(variance / n)
-        return nps, nps, se
+    totals = by_category(tally.sum_w)
+    total = totals.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = totals / total[..., None]
+    nps, _ = _nps_and_variance(p)
+    if method in ("wald", "score"):
+        return nps, nps, wald_se(tally, weighted=weighted, population_size=population_size)
     if method == "adjusted_wald":
-        size = effective_n(tally) if weighted else tally.count.sum(axis=-1).astype(np.float64)
+        size = _information(tally, weighted=weighted, population_size=population_size)
+        census = np.isinf(size)
+        size = np.where(census, 0.0, size)
         with np.errstate(invalid="ignore", divide="ignore"):
-            adjusted = (p * size[..., None] + ADJUSTMENT) / (size + ADJUSTMENT.sum())[..., None]
-        centre, adj_variance = _nps_and_variance(adjusted)
-        se = 100.0 * np.sqrt(adj_variance / (size + ADJUSTMENT.sum()))
-        return nps, centre, se
+            # totals · (size / Σw) is the count itself when unweighted (no rounding).
+            scaled = totals * (size / total)[..., None] + ADJUSTMENT
+            adjusted = scaled / (size + ADJUSTMENT.sum())[..., None]
+            centre, adj_variance = _nps_and_variance(adjusted)
+            se = 100.0 * np.sqrt(adj_variance / (size + ADJUSTMENT.sum()))
+        return nps, np.where(census, nps, centre), np.where(census, 0.0, se)
     msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, METHODS))}"
     raise InvalidParameterError(msg, name="method", value=method)
 
 
-def estimate(tally: Tally, *, weighted: bool, method: Method, confidence_level: float) -> Estimate:
+#: Bisection steps of the score interval: 2 / 2**60 is far below 1e-6 NPS points.
+_SCORE_STEPS = 60
+
+
+def score_statistic(
+    shares_: NDArray[np.float64], size: NDArray[np.float64], nps: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
+    """Score statistic for "true NPS = ``nps``" (Tango-type, as R ``NPS``'s ``iterative``).
+
+    With observed detractor and promoter shares ``b`` and ``c`` and ``t = nps / 100``, the
+    constrained maximum-likelihood detractor share ``q`` is the root of
+    ``2 q² + (−b − c + (2 − c + b) t) q − b t (1 − t) = 0``; under the null the variance
+    of one response is ``2 q + t (1 − t)``, and
+    ``Z = (c − b − t) / sqrt((2 q + t (1 − t)) / size)``.
+
+    Args:
+        shares_: ``(G, 3)`` detractor/passive/promoter shares.
+        size: ``(G,)`` sample size (design-based effective size, over ``f``).
+        nps: The null value(s) in NPS points, broadcast against ``G``.
+
+    Returns:
+        ``Z`` per group: positive when the observed NPS is above ``nps``.
+    """
+    b = shares_[..., 0]
+    c = shares_[..., 2]
+    t = np.asarray(nps, dtype=np.float64) / 100.0
+    lin = -b - c + (2.0 - c + b) * t
+    const = -b * t * (1.0 - t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = (np.sqrt(np.maximum(lin * lin - 8.0 * const, 0.0)) - lin) / 4.0
+        variance = np.maximum(2.0 * q + t * (1.0 - t), 0.0)
+        out: NDArray[np.float64] = (c - b - t) * np.sqrt(size) / np.sqrt(variance)
+    return out
+
+
+def _score_limits(
+    shares_: NDArray[np.float64], size: NDArray[np.float64], z: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Both limits of the score interval by vectorised bisection (points)."""
+    point = 100.0 * (shares_[..., 2] - shares_[..., 0])
+    limits = []
+    for end, sign in ((100.0, -1.0), (-100.0, 1.0)):
+        inner = point.copy()
+        outer = np.full_like(point, end)
+        for _ in range(_SCORE_STEPS):
+            mid = 0.5 * (inner + outer)
+            accepted = sign * score_statistic(shares_, size, mid) < z
+            inner = np.where(accepted, mid, inner)
+            outer = np.where(accepted, outer, mid)
+        limits.append(0.5 * (inner + outer))
+    upper, lower = limits
+    return lower, upper
+
+
+def estimate(
+    tally: Tally,
+    *,
+    weighted: bool,
+    method: Method,
+    confidence_level: float,
+    population_size: float | None = None,
+) -> Estimate:
     """NPS, SE and confidence interval per group (limits clipped to [-100, 100]).
 
     Args:
         tally: Per-group tally.
         weighted: Whether the tally carries real weights (design-based SE) or counts.
-        method: ``"wald"`` or ``"adjusted_wald"``.
+        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``. For ``"score"`` the SE is
+            the Wald SE (the interval itself does not use one).
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
+        population_size: Size ``N`` of the population sampled from, for the finite
+            population correction (must be at least each group's ``n``), or ``None``.
 
     Returns:
         The raw NPS, the SE of the method's estimate and the interval limits.
+
+    Examples:
+        >>> from netpromoter._tally import tally
+        >>> t = tally(np.array([10, 10, 9, 8, 3], dtype=np.int8))
+        >>> est = estimate(t, weighted=False, method="score", confidence_level=0.95)
+        >>> [round(float(x[0]), 4) for x in est]
+        [40.0, 35.7771, -34.9282, 82.6421]
     """
     z = z_value(confidence_level)
-    nps, centre, se = _centre_and_se(tally, weighted=weighted, method=method)
+    nps, centre, se = _centre_and_se(
+        tally, weighted=weighted, method=method, population_size=population_size
+    )
+    if method == "score":
+        size = _information(tally, weighted=weighted, population_size=population_size)
+        lower, upper = _score_limits(shares(tally), size, z)
+        return Estimate(nps, se, lower, upper)
     lower = np.clip(centre - z * se, -100.0, 100.0)
     upper = np.clip(centre + z * se, -100.0, 100.0)
     return Estimate(nps, se, lower, upper)
@@ -236,8 +402,9 @@ def difference(
     b: Tally,
     *,
     weighted: bool | tuple[bool, bool],
-    method: Method = "adjusted_wald",
+    method: DifferenceMethod = "adjusted_wald",
     confidence_level: float = 0.95,
+    population_size: tuple[float | None, float | None] | None = None,
 ) -> Difference:
     """Compare two independent samples per group: NPS(b) − NPS(a), interval, z and p.
 
@@ -257,9 +424,14 @@ def difference(
         weighted: Whether the tallies carry real weights; one flag or one per sample.
         method: ``"wald"`` or ``"adjusted_wald"``.
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
+        population_size: Optional population sizes ``(N_a, N_b)`` for the finite
+            population correction of each sample's SE.
 
     Returns:
         Length-``G`` arrays; NaN for a pair where either sample is empty.
+
+    Raises:
+        InvalidParameterError: For a method other than ``"wald"`` or ``"adjusted_wald"``.
 
     Examples:
         >>> from netpromoter._tally import tally
@@ -271,8 +443,19 @@ def difference(
     """
     z_crit = z_value(confidence_level)
     weighted_a, weighted_b = (weighted, weighted) if isinstance(weighted, bool) else weighted
-    nps_a, centre_a, se_a = _centre_and_se(a, weighted=weighted_a, method=method)
-    nps_b, centre_b, se_b = _centre_and_se(b, weighted=weighted_b, method=method)
+    if method not in DIFFERENCE_METHODS:
+        msg = (
+            f"unknown method {method!r} for comparing two samples; expected one of "
+            f"{', '.join(map(repr, DIFFERENCE_METHODS))} (the score interval is one-sample only)"
+        )
+        raise InvalidParameterError(msg, name="method", value=method)
+    size_a, size_b = (None, None) if population_size is None else population_size
+    nps_a, centre_a, se_a = _centre_and_se(
+        a, weighted=weighted_a, method=method, population_size=size_a
+    )
+    nps_b, centre_b, se_b = _centre_and_se(
+        b, weighted=weighted_b, method=method, population_size=size_b
+    )
     delta = centre_b - centre_a
     se = np.sqrt(se_a * se_a + se_b * se_b)
     z = _z_statistic(delta, se)
@@ -285,6 +468,127 @@ def difference(
         z=z,
         p_value=p_values(z),
     )
+
+
+class BenchmarkTest(NamedTuple):
+    """One-sample tests of "NPS = benchmark" for ``G`` groups.
+
+    Attributes:
+        estimate: The method's point estimate in points (adjusted for ``"adjusted_wald"``).
+        z: Test statistic, positive when the estimate is above the benchmark.
+        p_value: P-value for the requested alternative.
+    """
+
+    estimate: NDArray[np.float64]
+    z: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+
+
+def benchmark_test(
+    tally: Tally,
+    benchmark: float | NDArray[np.float64],
+    *,
+    weighted: bool,
+    method: Method = "adjusted_wald",
+    alternative: Alternative = "two-sided",
+    population_size: float | None = None,
+) -> BenchmarkTest:
+    """Test each group's NPS against a benchmark (an industry figure, a target).
+
+    Wald and adjusted Wald: ``z = (estimate − benchmark) / se`` with the SE of
+    [`estimate`][netpromoter._stats.estimate]. Score: ``z`` is the
+    [`score_statistic`][netpromoter._stats.score_statistic] at the benchmark, whose
+    variance is computed under the null; a two-sided score test rejects exactly when the
+    benchmark lies outside the score interval.
+
+    Args:
+        tally: Per-group tally.
+        benchmark: The null NPS in points, -100..100 (broadcast against the groups).
+        weighted: Whether the tally carries real weights.
+        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``.
+        alternative: ``"two-sided"``, ``"greater"`` (NPS above the benchmark) or
+            ``"less"``.
+        population_size: Optional population size (finite population correction).
+
+    Returns:
+        Length-``G`` estimates, statistics and p-values.
+
+    Examples:
+        >>> from netpromoter._tally import tally
+        >>> t = tally(np.array([10] * 30 + [8] * 10 + [3] * 10, dtype=np.int8))
+        >>> res = benchmark_test(t, 20.0, weighted=False, method="wald", alternative="greater")
+        >>> round(float(res.z[0]), 3), round(float(res.p_value[0]), 4)
+        (1.768, 0.0385)
+    """
+    null = np.asarray(benchmark, dtype=np.float64)
+    nps, centre, se = _centre_and_se(
+        tally, weighted=weighted, method=method, population_size=population_size
+    )
+    if method == "score":
+        size = _information(tally, weighted=weighted, population_size=population_size)
+        with np.errstate(invalid="ignore"):
+            z = score_statistic(shares(tally), size, null)
+        z = np.where(nps == null, 0.0, z)
+    else:
+        z = _z_statistic(centre - null, se)
+    return BenchmarkTest(estimate=centre, z=z, p_value=p_values(z, alternative))
+
+
+def per_response_variance(
+    promoter_share: float | NDArray[np.float64], detractor_share: float | NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Variance of one response's +1 / 0 / −1 value: ``p_P + p_D − (p_P − p_D)²``.
+
+    Its maximum is 1 (half promoters, half detractors); for a given NPS ``t`` (as a
+    proportion) it is at most ``1 − t²`` (no passives).
+    """
+    p = np.asarray(promoter_share, dtype=np.float64)
+    d = np.asarray(detractor_share, dtype=np.float64)
+    out: NDArray[np.float64] = p + d - (p - d) ** 2
+    return out
+
+
+def margin(
+    n: float | NDArray[np.float64],
+    variance: float | NDArray[np.float64],
+    z: float,
+    population_size: float | None = None,
+) -> NDArray[np.float64]:
+    """Margin of error in points: ``100 z sqrt(v / n) sqrt((N − n) / (N − 1))``.
+
+    Examples:
+        >>> float(margin(385, 1.0, 1.959963984540054).round(3))
+        9.989
+    """
+    size = np.asarray(n, dtype=np.float64)
+    f = population_factor(size, population_size, weighted=False)
+    out: NDArray[np.float64] = 100.0 * z * np.sqrt(np.asarray(variance) / size * f)
+    return out
+
+
+def required_n(
+    target: float | NDArray[np.float64],
+    variance: float | NDArray[np.float64],
+    z: float,
+    population_size: float | None = None,
+) -> NDArray[np.float64]:
+    """Smallest (real) ``n`` whose margin of error is ``target`` points.
+
+    Without a population, ``n0 = z² v / (target / 100)²``; with one, solving
+    ``target = 100 z sqrt(v / n) sqrt((N − n) / (N − 1))`` gives
+    ``n = n0 N / (N − 1 + n0)`` (Cochran 1977, eq. 4.2 for the NPS variance).
+
+    Examples:
+        >>> float(required_n(10.0, 1.0, 1.959963984540054).round(2))
+        384.15
+    """
+    m = np.asarray(target, dtype=np.float64) / 100.0
+    n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
+    if population_size is None:
+        return n0
+    big_n = float(population_size)
+    out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
+    return out
 
 
 def complement(tally: Tally) -> Tally:

@@ -254,3 +254,28 @@ def check_confidence_level(value: float) -> float:
         msg = f"confidence_level must be strictly between 0 and 1 (e.g. 0.95), got {value!r}"
         raise InvalidParameterError(msg, name="confidence_level", value=value)
     return level
+
+
+def check_population_size(value: object, n: int) -> int | None:
+    """Return ``value`` if it is ``None`` or a whole number of people at least ``n``.
+
+    Raises:
+        InvalidParameterError: For a non-integer, a size below 1, or one smaller than the
+            ``n`` responses counted (a sample cannot be larger than its population).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
+        msg = f"population_size must be a whole number of people, got {value!r}"
+        raise InvalidParameterError(msg, name="population_size", value=value)
+    if not float(value).is_integer() or value < 1:
+        msg = f"population_size must be a whole number of at least 1, got {value!r}"
+        raise InvalidParameterError(msg, name="population_size", value=value)
+    size = int(value)
+    if size < n:
+        msg = (
+            f"population_size {size:,} is smaller than the sample (n = {n:,}); the population "
+            "must include everyone who answered"
+        )
+        raise InvalidParameterError(msg, name="population_size", value=value)
+    return size

@@ -8,6 +8,7 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
@@ -30,11 +31,12 @@ from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
+    check_population_size,
     validate_score_value,
     validate_scores,
     validate_weights,
 )
-from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
+from netpromoter.exceptions import EmptyDataError, InvalidWeightsError, SmallSampleWarning
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -310,13 +312,26 @@ class NPSCounts(BaseModel):
         return self.__add__(other)
 
     def result(
-        self, *, method: Method = "adjusted_wald", confidence_level: float = 0.95
+        self,
+        *,
+        method: Method = "adjusted_wald",
+        confidence_level: float = 0.95,
+        population_size: int | None = None,
     ) -> NPSResult:
         """Score this tally: the same result as [`score`][netpromoter.core.score] on the data.
+
+        Args:
+            method: Interval method: ``"adjusted_wald"`` (default), ``"wald"`` or
+                ``"score"``; see [`score`][netpromoter.core.score].
+            confidence_level: Two-sided confidence level, strictly between 0 and 1.
+            population_size: Size of the population surveyed, for the finite population
+                correction, or ``None`` (an unlimited population).
 
         Raises:
             EmptyDataError: When nothing was counted.
             InvalidWeightsError: When every weight is zero.
+            InvalidParameterError: For an unknown method, a confidence level outside
+                (0, 1) or a population smaller than the sample.
         """
         return _build_result(
             self.to_tally(),
@@ -324,6 +339,7 @@ class NPSCounts(BaseModel):
             weighted=self.weighted,
             method=method,
             confidence_level=confidence_level,
+            population_size=population_size,
         )
 
 
@@ -339,14 +355,27 @@ def _validated(
 
 
 def _build_result(
-    tallied: Tally, *, n_missing: int, weighted: bool, method: Method, confidence_level: float
+    tallied: Tally,
+    *,
+    n_missing: int,
+    weighted: bool,
+    method: Method,
+    confidence_level: float,
+    population_size: int | None = None,
 ) -> NPSResult:
     """The one place an ``NPSResult`` is made: from a one-group tally (per score or category).
 
     Raises:
         EmptyDataError: When nothing was counted.
         InvalidWeightsError: When every weight is zero.
+        InvalidParameterError: For an unknown method, a confidence level outside (0, 1) or
+            a population smaller than the sample.
+
+    Warns:
+        SmallSampleWarning: When a Wald interval has zero width because every response
+            is in one category.
     """
+    z = _stats.z_value(confidence_level)
     counts = _stats.by_category(tallied.count)[0]
     n = int(counts.sum())
     if n == 0:
@@ -357,10 +386,26 @@ def _build_result(
     if weighted and totals.sum() <= 0:
         msg = f"all {n} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
+    population = check_population_size(population_size, n)
     est = _stats.estimate(
-        tallied, weighted=weighted, method=method, confidence_level=confidence_level
+        tallied,
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+        population_size=population,
     )
     share = totals / totals.sum()
+    lower, upper = float(est.lower[0]), float(est.upper[0])
+    # The score interval is asymmetric: its margin is half its width.
+    margin = (upper - lower) / 2.0 if method == "score" else float(z * est.se[0])
+    if method == "wald" and margin == 0.0 and share.max() == 1.0 and population is None:
+        warnings.warn(
+            "the Wald interval has zero width because every response is in one category; "
+            "it does not mean the NPS is known exactly: use method='adjusted_wald' "
+            "(the default) or 'score'",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
 
     def as_number(x: float) -> int | float:
         return x if weighted else int(x)
@@ -377,12 +422,13 @@ def _build_result(
         promoter_share=float(share[2]),
         nps=float(est.nps[0]),
         se=float(est.se[0]),
-        ci=(float(est.lower[0]), float(est.upper[0])),
-        margin_of_error=float(_stats.z_value(confidence_level) * est.se[0]),
+        ci=(lower, upper),
+        margin_of_error=margin,
         method=method,
         confidence_level=confidence_level,
         weighted=weighted,
         effective_n=float(_stats.effective_n(tallied)[0]),
+        population_size=population,
         category_counts=(int(counts[0]), int(counts[1]), int(counts[2])),
         sum_squared_weights=(
             (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
@@ -424,13 +470,18 @@ class NPSResult(BaseModel):
         passive_share: Passive share, 0..1.
         promoter_share: Promoter share, 0..1.
         nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
-        se: Standard error of the method's estimate, in NPS points.
+        se: Standard error of the method's estimate, in NPS points: of the raw NPS for
+            ``"wald"`` and ``"score"``, of the adjusted estimate for ``"adjusted_wald"``;
+            design-based when weighted, finite-population corrected with a population size.
         ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100].
-        margin_of_error: ``z × se``: the half-width of the interval before clipping.
+        margin_of_error: The interval's half-width before clipping: ``z × se`` for the
+            Wald methods, half the (asymmetric) interval's width for ``"score"``.
         method: The interval method.
         confidence_level: The interval's confidence level.
         weighted: Whether weights were used.
         effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
+        population_size: Size of the population surveyed (finite population
+            correction), or ``None``.
         category_counts: Number of responses per category (detractors, passives,
             promoters), whether weighted or not.
         sum_squared_weights: Sum of squared weights per category when weighted, which
@@ -455,6 +506,7 @@ class NPSResult(BaseModel):
     confidence_level: float
     weighted: bool
     effective_n: float
+    population_size: int | None = None
     category_counts: tuple[int, int, int]
     sum_squared_weights: tuple[float, float, float] | None
 
@@ -482,6 +534,7 @@ class NPSResult(BaseModel):
             weighted=self.weighted,
             method=method or self.method,
             confidence_level=level,
+            population_size=self.population_size,
         )
         return other.ci
 
@@ -534,6 +587,7 @@ def score(
     missing: MissingPolicy = "raise",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
+    population_size: int | None = None,
 ) -> NPSResult:
     """Compute the Net Promoter Score of a collection of scores.
 
@@ -548,8 +602,18 @@ def score(
             counts are weighted sums and the SE is design-based.
         missing: ``"raise"`` (default) rejects NaN/``None`` with their positions;
             ``"drop"`` drops them and reports how many in ``n_missing``.
-        method: Interval method, ``"adjusted_wald"`` (default) or ``"wald"``.
+        method: Interval method (formulas and coverage on the inference page):
+            ``"adjusted_wald"`` (default; 0.75 / 1.5 / 0.75 pseudo-responses added to
+            detractors / passives / promoters, interval centred on the adjusted
+            estimate), ``"wald"`` (NPS ± z·SE, SE with divisor ``n`` as R ``NPS``) or
+            ``"score"`` (the Tango-type score interval of R ``NPS``'s ``iterative``).
+            Limits are clipped to [-100, 100].
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
+        population_size: Number of people surveyed from (e.g. all customers invited),
+            for the finite population correction ``sqrt((N − n) / (N − 1))``
+            (weighted: ``sqrt(1 − n / N)``, as R ``survey``). The margin is 0 when
+            everyone answered; at a 1 % response rate the correction changes almost
+            nothing. ``None`` (default) treats the population as unlimited.
 
     Returns:
         The NPS with counts, shares, SE and interval.
@@ -558,6 +622,11 @@ def score(
         InvalidScoreError: A value is not an integer from 0 to 10 (positions named).
         EmptyDataError: There is nothing to score.
         InvalidWeightsError: Weights are misaligned, negative, not finite or all zero.
+        InvalidParameterError: An unknown method, a confidence level outside (0, 1) or a
+            population smaller than the sample.
+
+    Warns:
+        SmallSampleWarning: A Wald interval has zero width (one category only).
 
     Examples:
         >>> result = score([10, 9, 9, 8, 7, 6, 2])
@@ -565,6 +634,8 @@ def score(
         14.29
         >>> result.promoters, result.detractors, result.n
         (3, 2, 7)
+        >>> score([10, 9, 9, 8, 7, 6, 2], population_size=7).margin_of_error  # a census
+        0.0
     """
     _stats.z_value(confidence_level)
     column, w = _validated(scores, weights, missing)
@@ -575,4 +646,5 @@ def score(
         weighted=w is not None,
         method=method,
         confidence_level=confidence_level,
+        population_size=population_size,
     )

@@ -53,7 +53,7 @@ def test_difference_matches_r_nps_two_sample(name: str) -> None:
     """Wald and adjusted-Wald differences equal R NPS nps_test_ (up to R's dropped sign)."""
     case = _r_nps_cases()[name]
     expected = case["expected"]
-    method: _stats.Method = "wald" if "/wald/" in name else "adjusted_wald"
+    method: _stats.DifferenceMethod = "wald" if "/wald/" in name else "adjusted_wald"
     a = _input_tally(case["input"]["x"])
     b = _input_tally(case["input"]["y"])
     got = _stats.difference(a, b, weighted=False, method=method, confidence_level=expected["conf"])
