@@ -60,6 +60,11 @@ def z_value(confidence_level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
+def normal_quantile(p: float) -> float:
+    """Standard normal quantile: the ``z`` with ``P(Z ≤ z) = p`` (0 < p < 1)."""
+    return NormalDist().inv_cdf(p)
+
+
 def two_sided_p(z: float) -> float:
     """Two-sided p-value of a standard normal statistic, via the survival function.
 
