@@ -41,6 +41,15 @@ from netpromoter.followup import (
     render,
     select_template,
 )
+from netpromoter.inference import (
+    BenchmarkResult,
+    ComparisonResult,
+    compare,
+    compare_to_benchmark,
+    margin_of_error,
+    sample_size,
+    sample_size_for_difference,
+)
 from netpromoter.privacy import pseudonymise
 
 try:
@@ -49,8 +58,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "BenchmarkResult",
     "Category",
     "Channel",
+    "ComparisonResult",
     "EmptyDataError",
     "FollowUp",
     "FollowUpRules",
@@ -71,9 +82,14 @@ __all__ = [
     "TemplateLibrary",
     "__version__",
     "classify",
+    "compare",
+    "compare_to_benchmark",
+    "margin_of_error",
     "plan",
     "pseudonymise",
     "render",
+    "sample_size",
+    "sample_size_for_difference",
     "score",
     "select_template",
 ]

@@ -20,15 +20,18 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats
 from netpromoter._validation import check_confidence_level, check_population_size
-from netpromoter.core import NPSCounts, NPSResult
+from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
+
+if TYPE_CHECKING:
+    from netpromoter._tally import Tally
 
 __all__ = [
     "BenchmarkResult",
@@ -56,15 +59,40 @@ def _signed(x: float) -> str:
     return f"{x:+.1f}"
 
 
-def _counts_of(sample: Sample, name: str) -> tuple[NPSCounts, int | None]:
-    """The tally of a sample and the population size it was scored against, if any."""
+class _Sample(NamedTuple):
+    """A sample as the statistics layer sees it."""
+
+    tally: Tally
+    weighted: bool
+    n_missing: int
+    population_size: int | None
+
+    @property
+    def n(self) -> int:
+        return int(self.tally.count.sum())
+
+    def result(
+        self, method: Method, confidence_level: float, population_size: int | None = None
+    ) -> NPSResult:
+        return _build_result(
+            self.tally,
+            n_missing=self.n_missing,
+            weighted=self.weighted,
+            method=method,
+            confidence_level=confidence_level,
+            population_size=population_size,
+        )
+
+
+def _sample_of(sample: Sample, name: str) -> _Sample:
+    """Tally a sample (or take a tally or result's) and its population size, if any."""
     if isinstance(sample, NPSResult):
-        return sample.counts, sample.population_size
+        return _Sample(sample.to_tally(), sample.weighted, sample.n_missing, sample.population_size)
     counts = sample if isinstance(sample, NPSCounts) else NPSCounts.from_scores(sample)
     if counts.n == 0:
         msg = f"sample {name} is empty; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    return counts, None
+    return _Sample(counts.to_tally(), counts.weighted, counts.n_missing, None)
 
 
 class ComparisonResult(BaseModel):
@@ -192,20 +220,19 @@ def compare(
             "(the score interval is one-sample only)"
         )
         raise InvalidParameterError(msg, name="method", value=method)
-    counts_a, size_a = _counts_of(a, "a")
-    counts_b, size_b = _counts_of(b, "b")
+    first, second = _sample_of(a, "a"), _sample_of(b, "b")
     diff = _stats.difference(
-        counts_a.to_tally(),
-        counts_b.to_tally(),
-        weighted=(counts_a.weighted, counts_b.weighted),
+        first.tally,
+        second.tally,
+        weighted=(first.weighted, second.weighted),
         method=method,
         confidence_level=confidence_level,
-        population_size=(size_a, size_b),
+        population_size=(first.population_size, second.population_size),
     )
     p_value = float(diff.p_value[0])
     return ComparisonResult(
-        a=counts_a.result(method=method, confidence_level=confidence_level, population_size=size_a),
-        b=counts_b.result(method=method, confidence_level=confidence_level, population_size=size_b),
+        a=first.result(method, confidence_level, first.population_size),
+        b=second.result(method, confidence_level, second.population_size),
         delta=float(diff.delta[0]),
         raw_delta=float(diff.raw_delta[0]),
         se=float(diff.se[0]),
@@ -317,17 +344,15 @@ def compare_to_benchmark(
         expected = ", ".join(map(repr, _stats.ALTERNATIVES))
         msg = f"unknown alternative {alternative!r}; expected one of {expected}"
         raise InvalidParameterError(msg, name="alternative", value=alternative)
-    counts, carried = _counts_of(sample, "sample")
+    data = _sample_of(sample, "sample")
     population = check_population_size(
-        carried if population_size is None else population_size, counts.n
+        data.population_size if population_size is None else population_size, data.n
     )
-    result = counts.result(
-        method=method, confidence_level=confidence_level, population_size=population
-    )
+    result = data.result(method, confidence_level, population)
     test = _stats.benchmark_test(
-        counts.to_tally(),
+        data.tally,
         float(benchmark),
-        weighted=counts.weighted,
+        weighted=data.weighted,
         method=method,
         alternative=alternative,
         population_size=population,
@@ -356,7 +381,7 @@ def _variance_of(expected: Expected) -> float:
             _stats.per_response_variance(expected.promoter_share, expected.detractor_share)
         )
     if isinstance(expected, NPSCounts):
-        return _variance_of(expected.result())
+        return _variance_of(_sample_of(expected, "expected").result("adjusted_wald", 0.95))
     if isinstance(expected, Sequence) and not isinstance(expected, str | bytes):
         values = tuple(float(x) for x in expected)
         if (
