@@ -10,9 +10,18 @@ Formulas (NPS in points, -100..100; ``p_P``, ``p_D`` promoter and detractor shar
   SE = 100 sqrt(v / n), with the ``n`` divisor of R's ``NPS`` package.
 * Adjusted Wald (Rocks 2016): add 0.75 / 1.5 / 0.75 pseudo-responses to detractors /
   passives / promoters, then a Wald interval centred on the adjusted estimate.
+* Score (Tango-type, R ``NPS``'s ``iterative``): the NPS values not rejected by the score
+  test, whose variance is computed under the null; see ``score_statistic``.
 * Weighted (Taylor linearisation, with replacement, as R ``survey``): with
   ``s_i`` = +1 / 0 / -1 and ``s̄ = Σ w s / Σ w``,
-  SE = 100 sqrt(n / (n - 1) Σ w_i² (s_i - s̄)²) / Σ w.
+  SE = 100 sqrt(n / (n - 1) Σ w_i² (s_i - s̄)²) / Σ w. The adjusted Wald and score
+  methods use the design-based effective size ``v / Var`` (``design_n``).
+* Finite population: variances times ``(N - n) / (N - 1)``, or ``1 - n / N`` weighted.
+* Two independent samples: ``difference``; against a benchmark: ``benchmark_test``;
+  multiple comparisons: ``holm`` and ``benjamini_hochberg``; planning: ``margin`` and
+  ``required_n``.
+
+The docs page "Inference" gives every formula with its references.
 """
 
 from __future__ import annotations
