@@ -7,8 +7,13 @@ through the statistics layer in one vectorised call per sample size and method, 
 drawn sample looks its interval up. Coverage is the share of intervals (closed, limits
 clipped to [-100, 100]) that contain the true NPS.
 
-Run: ``python benchmarks/coverage.py`` (seconds); ``--replicates`` and ``--seed`` change
-the defaults (10,000 and 2026). Prints the markdown tables of the inference page.
+The last tables do the same for weighted samples, with weights that only add noise and
+with weights that undo unequal response rates, to check the design-based effective size
+of the weighted intervals.
+
+Run: ``python benchmarks/coverage.py`` (seconds); ``--replicates``,
+``--weighted-replicates`` and ``--seed`` change the defaults (10,000, 2,000 and 2026).
+Prints the markdown tables of the inference page.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from netpromoter import _stats
-from netpromoter._tally import N_SCORES, Tally
+from netpromoter._tally import N_SCORES, Tally, tally
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -81,6 +86,49 @@ def coverage(
     return out
 
 
+#: Weighting scenarios: (answer propensity of detractors, passives, promoters; σ of the
+#: lognormal noise on the weights). Weights are 1 / propensity times the noise.
+SCENARIOS: dict[str, tuple[tuple[float, float, float], float]] = {
+    "noise only: lognormal weights (σ = 0.7) independent of the answers": ((1.0, 1.0, 1.0), 0.7),
+    "informative: promoters answer 4× as often as detractors, weights undo it (σ = 0.3)": (
+        (0.5, 1.0, 2.0),
+        0.3,
+    ),
+}
+
+
+def weighted_coverage(
+    rng: np.random.Generator,
+    n: int,
+    profiles: tuple[Profile, ...],
+    replicates: int,
+    scenario: tuple[tuple[float, float, float], float],
+) -> dict[str, NDArray[np.float64]]:
+    """Coverage of weighted intervals for the population NPS of each profile.
+
+    Respondents answer with a propensity per category, so the sample's shares are the
+    population's times the propensities (renormalised); each weight is 1 / propensity
+    times lognormal noise. The weighted NPS then estimates the population NPS, and a
+    correct interval must account for both the noise and the weights. All replicates of
+    a profile are tallied in one pass as ``replicates`` groups.
+    """
+    propensity, sigma = np.asarray(scenario[0]), scenario[1]
+    codes = np.repeat(np.arange(replicates), n)
+    out: dict[str, NDArray[np.float64]] = {m: np.empty(len(profiles)) for m in METHODS}
+    for i, profile in enumerate(profiles):
+        answering = np.asarray(profile) * propensity
+        category = rng.choice(3, size=n * replicates, p=answering / answering.sum())
+        weights = rng.lognormal(0.0, sigma, size=n * replicates) / propensity[category]
+        scores = np.array([0, 7, 10], dtype=np.int8)[category]
+        tallied = tally(scores, weights, codes, replicates)
+        truth = 100.0 * (profile[2] - profile[0])
+        for method in METHODS:
+            est = _stats.estimate(tallied, weighted=True, method=method, confidence_level=LEVEL)
+            inside = (est.lower <= truth + 1e-9) & (truth - 1e-9 <= est.upper)
+            out[method][i] = inside.mean()
+    return out
+
+
 def _shares(profile: Profile) -> str:
     return " / ".join(f"{x:.2f}" for x in profile)
 
@@ -89,6 +137,7 @@ def main() -> None:
     """Print the coverage tables."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replicates", type=int, default=10_000)
+    parser.add_argument("--weighted-replicates", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -127,7 +176,23 @@ def main() -> None:
                 worst_cells.append(f"{values[worst]:.3f} ({_shares(profiles[worst])})")
             print(f"| {method} | " + " | ".join(worst_cells) + " |")
         print()
-    print(f"{time.perf_counter() - started:.1f} s")
+
+    shown = tuple(p for p in SHOWN if min(p) >= 0.05)
+    for title, scenario in SCENARIOS.items():
+        weighted = {
+            n: weighted_coverage(rng, n, shown, args.weighted_replicates, scenario) for n in SIZES
+        }
+        print(
+            f"#### Weighted, {title}: lowest over {len(shown)} profiles, "
+            f"{args.weighted_replicates:,} samples per cell\n"
+        )
+        print("| method " + header)
+        print("|---|" + rule)
+        for method in METHODS:
+            cells = " | ".join(f"{weighted[n][method].min():.3f}" for n in SIZES)
+            print(f"| {method} | {cells} |")
+        print()
+    print(f"\n{time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":
