@@ -88,6 +88,30 @@ def test_census_has_no_sampling_error() -> None:
         assert result.ci == pytest.approx((result.nps, result.nps), abs=1e-9)
 
 
+def test_weighted_census_has_no_sampling_error() -> None:
+    """Weighted, population_size == n also gives a zero margin for every method."""
+    w = np.linspace(0.5, 2.0, len(LAST))
+    for method in ("wald", "adjusted_wald", "score"):
+        result = score(LAST, weights=w, method=method, population_size=30)
+        assert result.margin_of_error == 0.0
+        assert result.ci == pytest.approx((result.nps, result.nps), abs=1e-9)
+
+
+def test_weighted_score_interval_uses_the_design_effective_size() -> None:
+    """Weighted score interval = unweighted score interval of the same shares on n_design."""
+    w = np.where(np.asarray(LAST) >= 9, 2.0, 1.0)
+    weighted = score(LAST, weights=w, method="score")
+    wald = score(LAST, weights=w, method="wald")
+    p, d = wald.promoter_share, wald.detractor_share
+    size = (p + d - (p - d) ** 2) / (wald.se / 100) ** 2
+    for limit in weighted.ci:
+        t = limit / 100
+        lin = -d - p + (2 - p + d) * t
+        q = (math.sqrt(lin * lin + 8 * d * t * (1 - t)) - lin) / 4
+        z = (p - d - t) / math.sqrt((2 * q + t * (1 - t)) / size)
+        assert abs(z) == pytest.approx(Z95, rel=1e-9)
+
+
 def test_finite_population_correction_scales_the_wald_se() -> None:
     """The SE shrinks by sqrt((N − n) / (N − 1))."""
     plain = score(LAST, method="wald")
