@@ -373,7 +373,7 @@ def _build_result(
 
     Warns:
         SmallSampleWarning: When a Wald interval has zero width because every response
-            is in one category.
+            is in one category, or is NaN (one weighted response).
     """
     z = _stats.z_value(confidence_level)
     counts = _stats.by_category(tallied.count)[0]
@@ -398,6 +398,13 @@ def _build_result(
     lower, upper = float(est.lower[0]), float(est.upper[0])
     # The score interval is asymmetric: its margin is half its width.
     margin = (upper - lower) / 2.0 if method == "score" else float(z * est.se[0])
+    if method == "wald" and weighted and n == 1:
+        warnings.warn(
+            "a weighted sample of one response has no design-based variance: the Wald SE "
+            "and interval are NaN; use method='adjusted_wald' (the default) or 'score'",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
     if method == "wald" and margin == 0.0 and share.max() == 1.0 and population is None:
         warnings.warn(
             "the Wald interval has zero width because every response is in one category; "

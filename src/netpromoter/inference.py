@@ -135,10 +135,11 @@ class ComparisonResult(BaseModel):
         return data
 
     def __repr__(self) -> str:
-        """Short form: the difference, its interval and p-value."""
+        """Short form: the raw (and adjusted) difference, its interval and p-value."""
         lo, hi = self.ci
+        adjusted = f" (adjusted {_signed(self.delta)})" if self.method == "adjusted_wald" else ""
         return (
-            f"ComparisonResult(delta={_signed(self.raw_delta)}, "
+            f"ComparisonResult(delta={_signed(self.raw_delta)}{adjusted}, "
             f"{self.confidence_level:.0%} CI [{_signed(lo)}, {_signed(hi)}], "
             f"p={self.p_value:.3g}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
@@ -149,6 +150,7 @@ class ComparisonResult(BaseModel):
         rows = [
             ("NPS a → b", f"{_signed(self.a.nps)} → {_signed(self.b.nps)}"),
             ("Difference", _signed(self.raw_delta)),
+            ("Estimate of the method", _signed(self.delta)),
             (
                 f"{self.confidence_level:.0%} interval ({self.method})",
                 f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",

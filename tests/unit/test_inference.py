@@ -73,6 +73,14 @@ def test_zero_width_wald_interval_warns() -> None:
     assert result.ci == (100.0, 100.0)
 
 
+def test_one_weighted_response_has_no_wald_interval() -> None:
+    """As R survey refuses one unit, the weighted Wald SE of one response is NaN, with a warning."""
+    with pytest.warns(SmallSampleWarning, match="no design-based variance"):
+        result = score([10], weights=[2.0], method="wald")
+    assert math.isnan(result.se)
+    assert score([10], weights=[2.0]).ci == score([10]).ci
+
+
 def test_limits_are_clipped_to_the_nps_scale() -> None:
     """No interval reaches outside -100..100."""
     result = score([10, 10, 10, 9, 0], method="wald")
@@ -255,7 +263,7 @@ def test_comparison_to_dict_and_repr() -> None:
     assert data["nps_a"] == 20.0
     assert data["nps_b"] == 70.0
     assert data["ci_lower"] == result.ci[0]
-    assert "delta=+50.0" in repr(result)
+    assert f"delta=+50.0 (adjusted {result.delta:+.1f})" in repr(result)
     assert "<table" in result._repr_html_()
 
 
