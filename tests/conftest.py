@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from numpy.typing import NDArray
+
+# Property tests check invariants, not speed: on a loaded two-core machine a single example
+# may take longer than hypothesis' default 200 ms deadline, which is not a failure.
+settings.register_profile("netpromoter", deadline=None)
+settings.load_profile("netpromoter")
 
 
 @pytest.fixture
