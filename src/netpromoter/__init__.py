@@ -20,6 +20,8 @@ from netpromoter.core import (
     score,
 )
 from netpromoter.exceptions import (
+    ColumnLengthError,
+    ColumnNotFoundError,
     EmptyDataError,
     InvalidParameterError,
     InvalidScoreError,
@@ -61,6 +63,8 @@ __all__ = [
     "BenchmarkResult",
     "Category",
     "Channel",
+    "ColumnLengthError",
+    "ColumnNotFoundError",
     "ComparisonResult",
     "EmptyDataError",
     "FollowUp",

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "ColumnLengthError",
+    "ColumnNotFoundError",
     "EmptyDataError",
     "InvalidParameterError",
     "InvalidScoreError",
@@ -151,6 +153,38 @@ class RenderError(NetPromoterError, ValueError):
         self.template_id = template_id
         self.missing: tuple[str, ...] = tuple(missing)
         self.positions: tuple[int, ...] = tuple(positions)
+class ColumnNotFoundError(NetPromoterError, KeyError):
+    """A column name (a score, weights or grouping column) is not in the data.
+
+    Attributes:
+        column: The name asked for.
+        available: The column names the data has.
+    """
+
+    def __init__(self, column: str, available: Sequence[str]) -> None:
+        shown = ", ".join(map(repr, available[:20])) or "none"
+        more = f" and {len(available) - 20} more" if len(available) > 20 else ""  # noqa: PLR2004
+        self.message = f"no column {column!r}; available columns: {shown}{more}"
+        super().__init__(self.message)
+        self.column = column
+        self.available: tuple[str, ...] = tuple(available)
+
+    def __str__(self) -> str:
+        """The message itself (``KeyError`` would show it quoted)."""
+        return self.message
+
+
+class ColumnLengthError(NetPromoterError, ValueError):
+    """Columns of one table have different lengths.
+
+    Attributes:
+        lengths: Column name to its length.
+    """
+
+    def __init__(self, lengths: Mapping[str, int]) -> None:
+        listed = ", ".join(f"{name!r} has {n}" for name, n in lengths.items())
+        super().__init__(f"columns must all have the same length, but {listed} values")
+        self.lengths: dict[str, int] = dict(lengths)
 
 
 class NetPromoterWarning(UserWarning):

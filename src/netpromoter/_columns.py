@@ -1,0 +1,713 @@
+"""The input layer: turn user data into validated numpy columns.
+
+Every function that takes a table of responses (segmentation, trends, weighting, drivers,
+distributed tallies) reads it through [`read_table`][netpromoter._columns.read_table]:
+
+* ``data`` is a list of [`Response`][netpromoter.core.Response] (columns are its fields,
+  then the keys of its ``segments``), a mapping of column name to array or list, or a
+  dataframe (pandas, polars eager or lazy, pyarrow ``Table``) read through ``narwhals``,
+  which is imported only when a dataframe is given (extra ``dataframes``);
+* scores are validated by [`validate_scores`][netpromoter._validation.validate_scores]
+  and weights by [`validate_weights`][netpromoter._validation.validate_weights], exactly
+  as [`score`][netpromoter.core.score] does;
+* key columns become a [`Factor`][netpromoter._columns.Factor]: small unsigned integer
+  codes and their level labels, with missing values as an explicit ``"(missing)"`` level
+  (never dropped). Pandas and polars categoricals (and pyarrow dictionaries) use their own
+  integer codes; strings are factorised by their own library; integers by value range;
+* [`band`][netpromoter._columns.band] cuts a numeric column at edges into labelled bands;
+* [`combine`][netpromoter._columns.combine] turns the codes of several keys into one code
+  (mixed radix), chunk by chunk, never holding an 8-byte-per-row temporary over the
+  whole input.
+
+Examples:
+    >>> table = read_table({"score": [10, 3, 9], "region": ["n", None, "n"]}, ["score", "region"])
+    >>> table.scores("score").scores.tolist()
+    [10, 3, 9]
+    >>> f = table.factor("region")
+    >>> f.codes.tolist(), f.levels
+    ([0, 1, 0], ('n', '(missing)'))
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from netpromoter._tally import CHUNK
+from netpromoter._validation import (
+    MissingPolicy,
+    ScoreColumn,
+    validate_scores,
+    validate_weights,
+)
+from netpromoter.exceptions import (
+    ColumnLengthError,
+    ColumnNotFoundError,
+    InvalidParameterError,
+    InvalidWeightsError,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+#: Label of the level that holds missing key values (``None``, NaN, null).
+MISSING = "(missing)"
+#: Largest integer range factorised with a lookup table instead of a sort.
+_RANGE_LIMIT = 1 << 20
+#: Largest number of key combinations coded densely; beyond it, codes are compacted.
+DENSE_LIMIT = 1 << 16
+_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A key column as integer codes and the labels they stand for.
+
+    Attributes:
+        codes: One code per row, ``0 <= code < len(levels)``, in the smallest unsigned
+            dtype that holds them.
+        levels: The label of each code: plain Python values (``str``, ``int``, ``float``,
+            ``bool``...), with missing values gathered in the ``"(missing)"`` level, last.
+        name: The column the factor was read from.
+    """
+
+    codes: NDArray[np.unsignedinteger[Any]]
+    levels: tuple[object, ...]
+    name: str = ""
+
+    def take(self, mask: NDArray[np.bool_] | None) -> Factor:
+        """The factor restricted to the rows where ``mask`` is true (all when ``None``)."""
+        return self if mask is None else Factor(self.codes[mask], self.levels, self.name)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Several factors combined into one group code per row.
+
+    Attributes:
+        codes: One group code per row, ``0 <= code < n_groups``.
+        n_groups: Number of groups (every combination when coded densely, else only the
+            combinations that occur).
+        key_codes: ``(n_groups, n_keys)`` array: the code of each factor in each group.
+        factors: The combined factors, in order.
+    """
+
+    codes: NDArray[np.unsignedinteger[Any]]
+    n_groups: int
+    key_codes: NDArray[np.intp]
+    factors: tuple[Factor, ...]
+
+    def labels(self, group: int) -> tuple[object, ...]:
+        """The level labels of one group, one per factor."""
+        return tuple(
+            f.levels[int(c)] for f, c in zip(self.factors, self.key_codes[group], strict=True)
+        )
+
+
+def code_dtype(n_levels: int) -> np.dtype[np.unsignedinteger[Any]]:
+    """The smallest unsigned integer dtype holding codes ``0..n_levels-1``.
+
+    Examples:
+        >>> code_dtype(256), code_dtype(257), code_dtype(70_000)
+        (dtype('uint8'), dtype('uint16'), dtype('uint32'))
+    """
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if n_levels <= np.iinfo(dtype).max + 1:
+            return np.dtype(dtype)
+    return np.dtype(np.uint64)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _with_missing(
+    codes: NDArray[np.integer[Any]], missing: NDArray[np.bool_] | None, levels: list[object]
+) -> tuple[NDArray[np.unsignedinteger[Any]], tuple[object, ...]]:
+    """Cast codes to the smallest dtype; rows flagged missing get a last "(missing)" level."""
+    has_missing = missing is not None and bool(missing.any())
+    n_levels = len(levels) + has_missing
+    out = np.empty(len(codes), dtype=code_dtype(n_levels))
+    for start in range(0, len(codes), CHUNK):
+        stop = start + CHUNK
+        out[start:stop] = codes[start:stop]
+        if has_missing and missing is not None:
+            part = out[start:stop]
+            part[missing[start:stop]] = len(levels)
+    return out, tuple(levels) + ((MISSING,) if has_missing else ())
+
+
+def _reorder(
+    codes: NDArray[np.integer[Any]], levels: list[object]
+) -> tuple[NDArray[np.intp], list[object]]:
+    """Sort levels (when they are mutually comparable) and remap codes through a table."""
+    try:
+        order = sorted(range(len(levels)), key=lambda i: levels[i])  # type: ignore[arg-type,return-value]
+    except TypeError:
+        return codes.astype(np.intp, copy=False), levels
+    lut = np.empty(max(len(levels), 1), dtype=np.intp)
+    lut[np.asarray(order, dtype=np.intp)] = np.arange(len(levels))
+    return lut[codes], [levels[i] for i in order]
+
+
+def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[object]]:
+    """Factorise integers by value range (a lookup table) or, for wide ranges, a sort."""
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.uint8), []
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo >= _RANGE_LIMIT:
+        uniq, inverse = np.unique(arr, return_inverse=True)
+        return inverse.reshape(-1), [_plain(v) for v in uniq]
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    for start in range(0, len(arr), CHUNK):
+        present[(arr[start : start + CHUNK] - lo).astype(np.intp)] = True
+    values = np.flatnonzero(present)
+    lut = np.cumsum(present) - 1
+    out = np.empty(len(arr), dtype=code_dtype(len(values)))
+    for start in range(0, len(arr), CHUNK):
+        out[start : start + CHUNK] = lut[(arr[start : start + CHUNK] - lo).astype(np.intp)]
+    if arr.dtype.kind == "b":
+        return out, [bool(v) for v in values]
+    return out, [lo + int(v) for v in values]
+
+
+def _factor_floats(
+    arr: NDArray[np.floating[Any]], *, as_int: bool
+) -> tuple[NDArray[np.unsignedinteger[Any]], tuple[object, ...]]:
+    missing = np.isnan(arr)
+    has_missing = bool(missing.any())
+    present = arr[~missing] if has_missing else arr
+    if present.size and np.all(np.floor(present) == present):
+        lo, hi = present.min(), present.max()
+        if hi - lo < _RANGE_LIMIT:
+            filled = np.where(missing, lo, arr).astype(np.int64) if has_missing else arr
+            codes, levels = _factor_integers(filled.astype(np.int64))
+            if not as_int:
+                levels = [float(v) for v in levels]  # type: ignore[arg-type]
+            return _with_missing(codes, missing if has_missing else None, levels)
+    uniq, inverse = np.unique(present, return_inverse=True)
+    codes = np.zeros(len(arr), dtype=np.intp)
+    codes[~missing] = inverse.reshape(-1)
+    return _with_missing(codes, missing if has_missing else None, [_plain(v) for v in uniq])
+
+
+def _factor_objects(
+    items: NDArray[Any],
+) -> tuple[NDArray[np.unsignedinteger[Any]], tuple[object, ...]]:
+    """Factorise Python objects with a dictionary (levels then sorted when comparable)."""
+    index: dict[object, int] = {}
+    codes = np.empty(len(items), dtype=np.intp)
+    missing = np.zeros(len(items), dtype=bool)
+    for i, value in enumerate(items.tolist()):
+        if _is_missing(value):
+            missing[i] = True
+            codes[i] = 0
+        else:
+            codes[i] = index.setdefault(value, len(index))
+    sorted_codes, levels = _reorder(codes, list(index))
+    if missing.any():
+        sorted_codes[missing] = 0
+    return _with_missing(sorted_codes, missing, levels)
+
+
+def factorise(values: NDArray[Any], name: str = "") -> Factor:
+    """Factorise a numpy column into codes and levels (missing values as ``"(missing)"``).
+
+    Integers and booleans use a lookup table over their value range; integral floats
+    too (NaN is missing); other floats, fixed-width strings and dates a sort; Python
+    objects a dictionary. Levels are sorted when comparable, with ``"(missing)"`` last.
+
+    Args:
+        values: A one-dimensional numpy array.
+        name: The column name, kept on the factor.
+
+    Returns:
+        The factor.
+
+    Examples:
+        >>> f = factorise(np.array([3.0, np.nan, 1.0, 3.0]))
+        >>> f.codes.tolist(), f.levels
+        ([1, 2, 0, 1], (1.0, 3.0, '(missing)'))
+    """
+    kind = values.dtype.kind
+    if kind in "iub":
+        codes, levels = _factor_integers(values)
+        return Factor(codes.astype(code_dtype(len(levels)), copy=False), tuple(levels), name)
+    if kind == "f":
+        codes_f, levels_f = _factor_floats(values, as_int=False)
+        return Factor(codes_f, levels_f, name)
+    if kind == "O":
+        codes_o, levels_o = _factor_objects(values)
+        return Factor(codes_o, levels_o, name)
+    missing = np.isnat(values) if kind in "mM" else None
+    uniq, inverse = np.unique(values, return_inverse=True)
+    levels = [_plain(v) for v in uniq]
+    if missing is not None and missing.any():
+        levels = levels[: int((~np.isnat(uniq)).sum())]
+        inverse = np.where(missing, 0, inverse.reshape(-1))
+    codes_u, labels = _with_missing(inverse.reshape(-1), missing, levels)
+    return Factor(codes_u, labels, name)
+
+
+def _format_edge(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def check_edges(edges: Sequence[float], name: str = "edges") -> NDArray[np.float64]:
+    """Validate band edges: at least two numbers, strictly increasing, none NaN."""
+    try:
+        arr = np.asarray(edges, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        msg = f"{name} must be numbers, got {edges!r}"
+        raise InvalidParameterError(msg, name=name, value=edges) from exc
+    if arr.ndim != 1 or len(arr) < 2 or np.isnan(arr).any() or np.any(np.diff(arr) <= 0):  # noqa: PLR2004
+        msg = (
+            f"{name} must be at least two strictly increasing numbers, such as "
+            f"[0, 100, 1000, inf]; got {list(edges)!r}"
+        )
+        raise InvalidParameterError(msg, name=name, value=edges)
+    return arr
+
+
+def band(
+    values: NDArray[Any] | Sequence[float | None], edges: Sequence[float], name: str = ""
+) -> Factor:
+    """Cut numbers into half-open bands ``[a, b)`` at the given edges.
+
+    Values below the first edge form a band ``"< a"``, values at or above the last a band
+    ``">= b"`` (each only when such values occur), and missing values (``None``, NaN) the
+    ``"(missing)"`` level: nothing is dropped.
+
+    Args:
+        values: Numbers, one per row.
+        edges: At least two strictly increasing edges, e.g. ``[0, 100, 1000, inf]``.
+        name: The column name, kept on the factor.
+
+    Returns:
+        The banded factor; its levels are the band labels in order.
+
+    Raises:
+        InvalidParameterError: When the edges are not strictly increasing numbers.
+        TypeError: When the values are not numbers.
+
+    Examples:
+        >>> f = band([5, 250.0, None, 12_000], [0, 100, 1000, math.inf])
+        >>> [f.levels[c] for c in f.codes]
+        ['[0, 100)', '[100, 1000)', '(missing)', '[1000, inf)']
+    """
+    cuts = check_edges(edges)
+    try:
+        arr = np.asarray(
+            [np.nan if _is_missing(v) else v for v in values]
+            if not isinstance(values, np.ndarray)
+            else values,
+            dtype=np.float64,
+        )
+    except (TypeError, ValueError) as exc:
+        msg = f"cannot band column {name!r}: its values are not numbers ({exc})"
+        raise TypeError(msg) from exc
+    labels = [f"[{_format_edge(a)}, {_format_edge(b)})" for a, b in itertools.pairwise(cuts)]
+    # searchsorted(side="right") - 1 puts x in the band [edge_i, edge_{i+1}); -1 is below.
+    # Codes: 0 below, 1..k bands, k+1 at/above the last edge, k+2 missing.
+    k = len(labels)
+    raw = np.empty(len(arr), dtype=code_dtype(k + 3))
+    for start in range(0, len(arr), CHUNK):
+        part = arr[start : start + CHUNK]
+        idx = np.searchsorted(cuts, part, side="right")
+        idx[np.isnan(part)] = k + 2
+        raw[start : start + CHUNK] = idx
+    all_labels = [f"< {_format_edge(cuts[0])}", *labels, f">= {_format_edge(cuts[-1])}", MISSING]
+    used = np.zeros(k + 3, dtype=bool)
+    used[1 : k + 1] = True
+    for extra in (0, k + 1, k + 2):
+        used[extra] = bool((raw == extra).any())
+    lut = (np.cumsum(used) - 1).astype(raw.dtype)
+    codes = np.empty_like(raw)
+    for start in range(0, len(raw), CHUNK):
+        codes[start : start + CHUNK] = lut[raw[start : start + CHUNK]]
+    levels = tuple(label for label, keep in zip(all_labels, used, strict=True) if keep)
+    return Factor(codes.astype(code_dtype(len(levels)), copy=False), levels, name)
+
+
+def combine(factors: Sequence[Factor]) -> Grouping:
+    """Combine several factors into one group code per row (mixed radix).
+
+    The code of a row is ``((c1 * s2 + c2) * s3 + c3) ...`` with ``s_i`` the number of
+    levels of factor ``i``, computed chunk by chunk. When there are at most
+    ``DENSE_LIMIT`` combinations every combination is a group (empty ones included);
+    beyond that, the combinations that occur are found chunk by chunk and numbered
+    compactly, so no 8-byte-per-row array is ever held over the whole input.
+
+    Args:
+        factors: One or more factors of equal length.
+
+    Returns:
+        The grouping.
+
+    Raises:
+        InvalidParameterError: When no factor is given.
+
+    Examples:
+        >>> a = Factor(np.array([0, 1, 1], dtype=np.uint8), ("x", "y"))
+        >>> b = Factor(np.array([2, 0, 2], dtype=np.uint8), ("p", "q", "r"))
+        >>> g = combine([a, b])
+        >>> g.codes.tolist(), g.n_groups, g.labels(5)
+        ([2, 3, 5], 6, ('y', 'r'))
+    """
+    if not factors:
+        msg = "give at least one key to group by"
+        raise InvalidParameterError(msg, name="by", value=[])
+    sizes = [max(len(f.levels), 1) for f in factors]
+    n_rows = len(factors[0].codes)
+    total = math.prod(sizes)
+    if len(factors) == 1:
+        f = factors[0]
+        keys = np.arange(sizes[0], dtype=np.intp).reshape(-1, 1)
+        return Grouping(f.codes, sizes[0], keys, tuple(factors))
+
+    def chunk_codes(start: int) -> NDArray[np.int64]:
+        stop = start + CHUNK
+        out = factors[0].codes[start:stop].astype(np.int64)
+        for f, size in zip(factors[1:], sizes[1:], strict=True):
+            out *= size
+            out += f.codes[start:stop]
+        return out
+
+    if total <= DENSE_LIMIT:
+        codes = np.empty(n_rows, dtype=code_dtype(total))
+        for start in range(0, n_rows, CHUNK):
+            codes[start : start + CHUNK] = chunk_codes(start)
+        keys = np.stack(np.unravel_index(np.arange(total), sizes), axis=1).astype(np.intp)
+        return Grouping(codes, total, keys, tuple(factors))
+    seen = np.zeros(0, dtype=np.int64)
+    for start in range(0, n_rows, CHUNK):
+        seen = np.union1d(seen, chunk_codes(start))
+    codes = np.empty(n_rows, dtype=code_dtype(len(seen)))
+    for start in range(0, n_rows, CHUNK):
+        codes[start : start + CHUNK] = np.searchsorted(seen, chunk_codes(start))
+    keys = np.stack(np.unravel_index(seen, sizes), axis=1).astype(np.intp)
+    return Grouping(codes, len(seen), keys, tuple(factors))
+
+
+def _describe_available(names: Sequence[str]) -> str:
+    shown = ", ".join(map(repr, names[:20]))
+    more = f" and {len(names) - 20} more" if len(names) > 20 else ""  # noqa: PLR2004
+    return shown + more if names else "none"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The columns of the input that a computation asked for, with their row count.
+
+    Build it with [`read_table`][netpromoter._columns.read_table].
+
+    Attributes:
+        columns: Column name to a numpy array (or, from a dataframe, a narwhals series).
+        n_rows: Number of rows.
+        available: Every column name of the input, for error messages.
+    """
+
+    columns: Mapping[str, Any]
+    n_rows: int
+    available: tuple[str, ...]
+
+    def _get(self, name: str) -> Any:  # noqa: ANN401 - numpy array or narwhals series
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise ColumnNotFoundError(name, self.available) from None
+
+    def values(self, name: str) -> NDArray[Any]:
+        """The column as a numpy array."""
+        column = self._get(name)
+        return column if isinstance(column, np.ndarray) else _series_to_numpy(column)
+
+    def scores(self, name: str, *, missing: MissingPolicy = "raise") -> ScoreColumn:
+        """Validate a score column exactly as [`score`][netpromoter.core.score] does.
+
+        Raises:
+            InvalidScoreError: Naming the column, how many values are invalid and where.
+        """
+        return validate_scores(self.values(name), missing=missing)
+
+    def weights(self, weights: object) -> NDArray[np.float64] | None:
+        """Validated weights from a column name, an array, or an object with ``.weights``.
+
+        Args:
+            weights: ``None``, a column name, an array-like with one weight per row, or
+                any object with a numpy ``weights`` attribute (a weighting result).
+
+        Returns:
+            The weights as float64, or ``None`` when unweighted.
+
+        Raises:
+            ColumnNotFoundError: When a named weights column does not exist.
+            InvalidWeightsError: When a weight is NaN, infinite or negative (the column
+                is named) or the length differs from the number of rows.
+        """
+        if weights is None:
+            return None
+        if isinstance(weights, str):
+            try:
+                return validate_weights(self.values(weights), self.n_rows)
+            except InvalidWeightsError as exc:
+                msg = f"weights column {weights!r}: {exc}"
+                raise InvalidWeightsError(msg, positions=exc.positions) from None
+        attribute = getattr(weights, "weights", None)
+        if isinstance(attribute, np.ndarray):
+            weights = attribute
+        return validate_weights(weights, self.n_rows)
+
+    def factor(self, name: str, *, edges: Sequence[float] | None = None) -> Factor:
+        """The column as a factor; with ``edges``, banded first (see ``band``).
+
+        Raises:
+            ColumnNotFoundError: When the column does not exist.
+        """
+        column = self._get(name)
+        if edges is not None:
+            return band(self.values(name), edges, name)
+        if isinstance(column, np.ndarray):
+            return factorise(column, name)
+        return _factor_series(column, name)
+
+
+class _ResponseColumns(Mapping[str, Any]):
+    """Columns of a list of ``Response``, built on demand."""
+
+    def __init__(self, responses: Sequence[Any]) -> None:
+        from netpromoter.core import Response  # noqa: PLC0415 - core imports the engine
+
+        self._rows = responses
+        fields = [f for f in Response.model_fields if f != "segments"]
+        extra: dict[str, None] = {}
+        for r in responses:
+            if not isinstance(r, Response):
+                msg = f"mixed input: expected only Response objects, got {type(r).__name__}"
+                raise TypeError(msg)
+            extra.update(dict.fromkeys(r.segments))
+        self.names = tuple(fields) + tuple(k for k in extra if k not in fields)
+        self._fields = frozenset(fields)
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        if name not in self.names:
+            raise KeyError(name)
+        if name in self._fields:
+            items = [getattr(r, name) for r in self._rows]
+        else:
+            items = [r.segments.get(name) for r in self._rows]
+        return _list_to_numpy([getattr(v, "value", v) for v in items])
+
+    def __iter__(self) -> Any:  # noqa: ANN401 - iterator of names
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _list_to_numpy(items: Sequence[object]) -> NDArray[Any]:
+    """A list as a numpy array: ints -> int64, floats (``None`` -> NaN) -> float64, else objects.
+
+    Integers mixed with ``None`` stay Python objects, so their levels stay integers.
+    """
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+        return np.asarray(items, dtype=np.int64) if items else np.zeros(0, dtype=np.int64)
+    if any(isinstance(v, float) and not math.isnan(v) for v in items) and all(
+        _is_missing(v) or (isinstance(v, int | float) and not isinstance(v, bool)) for v in items
+    ):
+        return np.asarray([np.nan if _is_missing(v) else v for v in items], dtype=np.float64)
+    out = np.empty(len(items), dtype=object)
+    out[:] = list(items)
+    return out
+
+
+def _as_array(name: str, column: object) -> NDArray[Any]:
+    if isinstance(column, np.ndarray):
+        if column.ndim != 1:
+            msg = f"column {name!r} must be one-dimensional, got shape {column.shape}"
+            raise ValueError(msg)
+        return column
+    if hasattr(column, "__array__") and not isinstance(column, list | tuple):
+        return np.asarray(column)
+    if isinstance(column, Sequence) and not isinstance(column, str | bytes):
+        return _list_to_numpy(column)
+    msg = f"column {name!r} must be an array or a list, got {type(column).__name__}"
+    raise TypeError(msg)
+
+
+def _is_dataframe(data: object) -> bool:
+    module = type(data).__module__.split(".")[0]
+    return module in {"pandas", "polars", "pyarrow", "narwhals", "modin", "cudf", "dask"}
+
+
+def read_table(data: object, columns: Sequence[str]) -> Table:
+    """Read the named columns of ``data`` (responses, a mapping or a dataframe).
+
+    Only the named columns are converted (a lazy polars frame collects just those).
+
+    Args:
+        data: A sequence of ``Response``, a mapping of column name to array/list, or a
+            pandas, polars (eager or lazy) or pyarrow table.
+        columns: The column names needed.
+
+    Returns:
+        The table of those columns.
+
+    Raises:
+        ColumnNotFoundError: When a name is not a column, listing the available ones.
+        ColumnLengthError: When mapping columns differ in length, naming them.
+        TypeError: When ``data`` is none of the accepted kinds.
+
+    Examples:
+        >>> read_table({"score": [9]}, ["nps"])
+        Traceback (most recent call last):
+        ...
+        netpromoter.exceptions.ColumnNotFoundError: no column 'nps'; available columns: 'score'
+    """
+    needed = list(dict.fromkeys(columns))
+    if _is_dataframe(data):
+        return _read_frame(data, needed)
+    if isinstance(data, Mapping):
+        available = tuple(str(k) for k in data)
+        source: Mapping[str, Any] = data
+    elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
+        responses = _ResponseColumns(data)
+        source, available = responses, responses.names
+    else:
+        msg = (
+            "data must be a list of Response, a mapping of column name to values, or a "
+            f"pandas/polars/pyarrow dataframe; got {type(data).__name__}"
+        )
+        raise TypeError(msg)
+    for name in needed:
+        if name not in source:
+            raise ColumnNotFoundError(name, available)
+    arrays = {name: _as_array(name, source[name]) for name in needed}
+    lengths = {name: len(a) for name, a in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise ColumnLengthError(lengths)
+    n_rows = next(iter(lengths.values())) if lengths else len(data)
+    return Table(arrays, n_rows, available)
+
+
+def _read_frame(data: object, needed: list[str]) -> Table:
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    frame = nw.from_native(data)  # type: ignore[call-overload]
+    if isinstance(frame, nw.LazyFrame):
+        available = tuple(frame.collect_schema().names())
+        missing = [n for n in needed if n not in available]
+        if missing:
+            raise ColumnNotFoundError(missing[0], available)
+        frame = frame.select(needed).collect()
+    available = tuple(frame.columns)
+    for name in needed:
+        if name not in available:
+            raise ColumnNotFoundError(name, available)
+    series = {name: frame.get_column(name) for name in needed}
+    return Table(series, len(frame), available)
+
+
+def _is_categorical(dtype: Any) -> bool:  # noqa: ANN401 - a narwhals dtype
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    return bool(dtype in (nw.Categorical, nw.Enum))
+
+
+def _series_to_numpy(series: Any) -> NDArray[Any]:  # noqa: ANN401 - a narwhals series
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    if _is_categorical(series.dtype):
+        series = series.cast(nw.String)
+    return np.asarray(series.to_numpy())
+
+
+def _factor_series(series: Any, name: str) -> Factor:  # noqa: ANN401 - a narwhals series
+    """Factorise a narwhals series with its own library's codes (categorical or cast).
+
+    Categorical levels keep their declared order (pandas categories, polars ``Enum``);
+    strings (cast to categorical by their own library) and polars ``Categorical`` and
+    pyarrow dictionaries, whose order is that of first appearance, are sorted.
+    """
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    dtype = series.dtype
+    categorical = _is_categorical(dtype)
+    if not categorical and (dtype.is_numeric() or dtype == nw.Boolean):
+        arr = _series_to_numpy(series)
+        if arr.dtype.kind == "f" and dtype.is_integer():
+            codes_f, levels_f = _factor_floats(arr, as_int=True)
+            return Factor(codes_f, levels_f, name)
+        return factorise(arr, name)
+    if not categorical and dtype != nw.String:
+        return factorise(_series_to_numpy(series), name)
+    cast = series if categorical else series.cast(nw.Categorical)
+    raw, levels, missing, declared = _native_codes(nw.to_native(cast))
+    if not (categorical and declared):
+        raw, levels = _reorder(raw, levels)
+    out, labels = _with_missing(raw, missing, levels)
+    return Factor(out, labels, name)
+
+
+def _native_codes(
+    native: Any,  # noqa: ANN401 - pandas/polars/pyarrow column
+) -> tuple[NDArray[np.integer[Any]], list[object], NDArray[np.bool_] | None, bool]:
+    """Codes, levels, missing mask of a native categorical, and if its order is declared."""
+    module = type(native).__module__.split(".")[0]
+    if module == "pandas":
+        raw = np.asarray(native.cat.codes.to_numpy())
+        levels = list(native.cat.categories.tolist())
+        missing = raw < 0
+        return (np.where(missing, 0, raw) if missing.any() else raw), levels, missing, True
+    if module == "polars":
+        return _polars_codes(native)
+    import pyarrow as pa  # noqa: PLC0415 - optional dependency
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
+
+    chunked = native if isinstance(native, pa.ChunkedArray) else pa.chunked_array([native])
+    unified = chunked.unify_dictionaries()
+    dictionary = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], pa.string())
+    indices = pa.chunked_array([c.indices for c in unified.chunks], type=unified.type.index_type)
+    missing_arr = np.asarray(pc.is_null(indices).to_numpy(zero_copy_only=False))
+    has_missing = bool(missing_arr.any())
+    raw = pc.fill_null(indices, 0).to_numpy() if has_missing else indices.to_numpy()
+    return np.asarray(raw), dictionary.to_pylist(), missing_arr if has_missing else None, False
+
+
+def _polars_codes(
+    native: Any,  # noqa: ANN401 - a polars Series
+) -> tuple[NDArray[np.integer[Any]], list[object], NDArray[np.bool_] | None, bool]:
+    import polars as pl  # noqa: PLC0415 - optional dependency
+
+    physical = native.to_physical()
+    missing_s = physical.is_null()
+    has_missing = bool(missing_s.any())
+    raw = np.asarray((physical.fill_null(0) if has_missing else physical).to_numpy())
+    missing = np.asarray(missing_s.to_numpy()) if has_missing else None
+    if isinstance(native.dtype, pl.Enum):
+        return raw, native.dtype.categories.to_list(), missing, True
+    # A Categorical's physical codes index a (possibly global) category mapping: number
+    # the categories that occur compactly through a lookup table.
+    present = native.drop_nulls().unique()
+    present_codes = np.asarray(present.to_physical().to_numpy(), dtype=np.intp)
+    lut = np.zeros(int(present_codes.max()) + 1 if len(present_codes) else 1, dtype=np.intp)
+    lut[present_codes] = np.arange(len(present_codes))
+    codes = np.empty(len(raw), dtype=code_dtype(len(present_codes)))
+    for start in range(0, len(raw), CHUNK):
+        codes[start : start + CHUNK] = lut[raw[start : start + CHUNK]]
+    return codes, present.cast(pl.String).to_list(), missing, False

@@ -1,0 +1,188 @@
+"""The input layer: reading responses, mappings and dataframes into validated columns."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from netpromoter._columns import (
+    DENSE_LIMIT,
+    MISSING,
+    Factor,
+    band,
+    combine,
+    factorise,
+    read_table,
+)
+from netpromoter.core import Response
+from netpromoter.exceptions import (
+    ColumnLengthError,
+    ColumnNotFoundError,
+    InvalidParameterError,
+    InvalidScoreError,
+    InvalidWeightsError,
+)
+
+DATA = {
+    "score": [10, 3, 9, 7],
+    "region": ["n", None, "s", "n"],
+    "spend": [5.0, 200.0, None, 5000.0],
+}
+
+
+def _frames() -> list[object]:
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table(DATA)
+    return [
+        DATA,
+        pd.DataFrame(DATA),
+        pd.DataFrame(DATA).astype({"region": "category"}),
+        pl.DataFrame(DATA),
+        pl.DataFrame(DATA).lazy(),
+        pl.DataFrame(DATA).with_columns(pl.col("region").cast(pl.Categorical)),
+        table,
+        table.set_column(1, "region", table["region"].dictionary_encode()),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_every_input_kind_gives_the_same_columns(index: int) -> None:
+    """Mappings, pandas, polars (eager, lazy, categorical) and pyarrow read alike."""
+    table = read_table(_frames()[index], ["score", "region", "spend"])
+    region = table.factor("region")
+    spend = table.factor("spend", edges=[0, 100, 1000, math.inf])
+    assert table.scores("score").scores.tolist() == [10, 3, 9, 7]
+    assert [region.levels[c] for c in region.codes] == ["n", MISSING, "s", "n"]
+    assert [spend.levels[c] for c in spend.codes] == [
+        "[0, 100)",
+        "[100, 1000)",
+        MISSING,
+        "[1000, inf)",
+    ]
+
+
+def test_pandas_categorical_keeps_declared_order() -> None:
+    """Pandas categories keep their declared order; missing comes last."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"step": pd.Categorical(["pay", None, "browse"], ["browse", "pay"])})
+    factor = read_table(frame, ["step"]).factor("step")
+    assert factor.levels == ("browse", "pay", MISSING)
+    assert factor.codes.tolist() == [1, 2, 0]
+
+
+def test_responses_read_fields_and_segments() -> None:
+    """A list of Response exposes its fields and segment keys as columns."""
+    responses = [
+        Response(score=9, channel="email", segments={"region": "n"}),
+        Response(score=2, segments={"agent": "a7"}),
+    ]
+    table = read_table(responses, ["score", "channel", "region", "agent"])
+    assert table.scores("score").scores.tolist() == [9, 2]
+    assert table.factor("channel").levels == ("email", MISSING)
+    assert table.factor("region").codes.tolist() == [0, 1]
+    assert table.factor("agent").levels == ("a7", MISSING)
+
+
+def test_unknown_column_lists_the_available_ones() -> None:
+    """An unknown name raises ColumnNotFoundError, also a KeyError, naming the columns."""
+    with pytest.raises(ColumnNotFoundError, match="no column 'regio'; available columns: 'score'"):
+        read_table(DATA, ["regio"])
+    with pytest.raises(KeyError):
+        read_table(DATA, ["regio"])
+
+
+def test_unknown_column_of_a_lazy_frame() -> None:
+    """A lazy frame is checked against its schema before anything is collected."""
+    pl = pytest.importorskip("polars")
+    with pytest.raises(ColumnNotFoundError, match="'nope'"):
+        read_table(pl.DataFrame(DATA).lazy(), ["nope"])
+
+
+def test_mismatched_lengths_name_the_columns() -> None:
+    """Columns of different lengths raise ColumnLengthError naming each length."""
+    with pytest.raises(ColumnLengthError, match="'score' has 3, 'region' has 2"):
+        read_table({"score": [1, 2, 3], "region": ["a", "b"]}, ["score", "region"])
+
+
+def test_invalid_scores_are_reported_as_score_does() -> None:
+    """Scores are validated by the shared validation, with positions."""
+    with pytest.raises(InvalidScoreError, match="position 1"):
+        read_table({"score": [9, 11]}, ["score"]).scores("score")
+
+
+def test_weights_column_with_nan_names_the_column() -> None:
+    """NaN in a weights column is an InvalidWeightsError naming that column."""
+    table = read_table({"score": [9, 8], "w": [1.0, math.nan]}, ["score", "w"])
+    with pytest.raises(InvalidWeightsError, match=r"weights column 'w'.*position 1"):
+        table.weights("w")
+
+
+def test_weights_from_an_object_with_a_weights_array() -> None:
+    """Any object with a numpy ``weights`` attribute supplies weights."""
+
+    class Weighting:
+        weights = np.array([0.5, 2.0])
+
+    table = read_table({"score": [9, 8]}, ["score"])
+    assert table.weights(Weighting()).tolist() == [0.5, 2.0]  # type: ignore[union-attr]
+
+
+def test_factorise_integers_uses_value_levels() -> None:
+    """Integer keys are numbered in value order."""
+    factor = factorise(np.array([30, 10, 30, 20], dtype=np.int16))
+    assert factor.levels == (10, 20, 30)
+    assert factor.codes.tolist() == [2, 0, 2, 1]
+    assert factor.codes.dtype == np.uint8
+
+
+def test_factorise_objects_with_missing() -> None:
+    """Python objects, with None and NaN gathered in the missing level."""
+    factor = factorise(np.array(["b", None, "a", math.nan], dtype=object))
+    assert factor.levels == ("a", "b", MISSING)
+    assert factor.codes.tolist() == [1, 2, 0, 2]
+
+
+def test_band_out_of_range_values_are_kept() -> None:
+    """Values outside the edges get their own bands instead of being dropped."""
+    factor = band([-5.0, 50.0, 500.0], [0, 100])
+    assert [factor.levels[c] for c in factor.codes] == ["< 0", "[0, 100)", ">= 100"]
+
+
+def test_band_rejects_unsorted_edges() -> None:
+    """Edges must increase strictly."""
+    with pytest.raises(InvalidParameterError, match="strictly increasing"):
+        band([1.0], [100, 0])
+
+
+def test_combine_dense_is_mixed_radix() -> None:
+    """Two keys combine to code ``a * size_b + b`` with labels per group."""
+    a = Factor(np.array([0, 1, 1], dtype=np.uint8), ("x", "y"))
+    b = Factor(np.array([2, 0, 2], dtype=np.uint8), ("p", "q", "r"))
+    grouping = combine([a, b])
+    assert grouping.codes.tolist() == [2, 3, 5]
+    assert grouping.labels(3) == ("y", "p")
+
+
+def test_combine_sparse_numbers_only_occurring_combinations() -> None:
+    """Beyond DENSE_LIMIT combinations, only those that occur become groups."""
+    rng = np.random.default_rng(3)
+    size = 400
+    a = Factor(rng.integers(0, size, 5000).astype(np.uint16), tuple(range(size)))
+    b = Factor(rng.integers(0, size, 5000).astype(np.uint16), tuple(range(size)))
+    assert size * size > DENSE_LIMIT
+    grouping = combine([a, b])
+    pairs = {(int(x), int(y)) for x, y in zip(a.codes, b.codes, strict=True)}
+    assert grouping.n_groups == len(pairs)
+    keys = grouping.key_codes[grouping.codes]
+    assert keys[:, 0].tolist() == a.codes.tolist()
+    assert keys[:, 1].tolist() == b.codes.tolist()
+
+
+def test_combine_needs_a_key() -> None:
+    """Grouping by nothing is an error."""
+    with pytest.raises(InvalidParameterError, match="at least one key"):
+        combine([])
