@@ -53,6 +53,15 @@ from netpromoter.inference import (
     sample_size_for_difference,
 )
 from netpromoter.privacy import pseudonymise
+from netpromoter.segmentation import (
+    RankResult,
+    RankRow,
+    SegmentCounts,
+    SegmentResult,
+    SegmentRow,
+    rank,
+    segment,
+)
 
 try:
     __version__ = version("netpromoter")
@@ -78,8 +87,13 @@ __all__ = [
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
+    "RankResult",
+    "RankRow",
     "RenderError",
     "Response",
+    "SegmentCounts",
+    "SegmentResult",
+    "SegmentRow",
     "SmallSampleWarning",
     "Template",
     "TemplateError",
@@ -91,9 +105,11 @@ __all__ = [
     "margin_of_error",
     "plan",
     "pseudonymise",
+    "rank",
     "render",
     "sample_size",
     "sample_size_for_difference",
     "score",
+    "segment",
     "select_template",
 ]

@@ -1,0 +1,1004 @@
+"""NPS per segment: department, journey step, region, customer type, spend band, agent.
+
+[`segment`][netpromoter.segmentation.segment] reads the data once through the input
+layer, factorises and combines the keys, and counts every key × score in one pass of the
+tally engine; every statistic then comes from the statistics layer, vectorised over the
+segments. Each segment is tested against the rest of the data, with p-values corrected
+for the number of segments (Holm by default, Benjamini–Hochberg on request). Small
+segments are flagged, never dropped, and missing key values form a ``"(missing)"`` group.
+
+[`rank`][netpromoter.segmentation.rank] ranks agents (or any small units) fairly, by an
+empirical-Bayes estimate that shrinks each agent's NPS toward the overall NPS in
+proportion to how little data the agent has.
+
+[`SegmentCounts`][netpromoter.segmentation.SegmentCounts] is the mergeable per-segment
+tally: compute it on chunks or workers, add the parts, and get the same result as on
+the whole data.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from netpromoter import _stats
+from netpromoter._columns import Factor, Grouping, combine, read_table
+from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter.exceptions import (
+    EmptyDataError,
+    InvalidParameterError,
+    InvalidWeightsError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
+    from numpy.typing import NDArray
+    from typing_extensions import Self
+
+    from netpromoter._validation import MissingPolicy
+
+__all__ = [
+    "RankResult",
+    "RankRow",
+    "SegmentCounts",
+    "SegmentResult",
+    "SegmentRow",
+    "rank",
+    "segment",
+]
+
+Method = _stats.Method
+Correction = Literal["holm", "bh", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
+#: Label of every key column in the overall row.
+ALL = "(all)"
+_REPR_ROWS = 20
+
+
+def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
+    keys = (by,) if isinstance(by, str) else tuple(by)
+    if not keys:
+        msg = "by must name at least one column, e.g. by='region' or by=['region', 'tier']"
+        raise InvalidParameterError(msg, name="by", value=by)
+    for key in keys:
+        if not isinstance(key, str):
+            msg = f"by must be column names (strings), got {key!r}"
+            raise InvalidParameterError(msg, name="by", value=by)
+    if len(set(keys)) != len(keys):
+        msg = f"by names a column twice: {list(keys)!r}"
+        raise InvalidParameterError(msg, name="by", value=by)
+    return keys
+
+
+def _check_min_n(min_n: int) -> int:
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
+        msg = f"min_n must be a non-negative integer, got {min_n!r}"
+        raise InvalidParameterError(msg, name="min_n", value=min_n)
+    return min_n
+
+
+def _check_correction(correction: str) -> Correction:
+    if correction not in CORRECTIONS:
+        msg = f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}"
+        raise InvalidParameterError(msg, name="correction", value=correction)
+    return correction
+
+
+class SegmentCounts(BaseModel):
+    """A mergeable per-segment tally: per segment and score 0..10, count and weight sums.
+
+    Tallies of disjoint parts of a dataset add up (``a + b`` merges segments by their
+    labels) to the tally of the whole, so a segment table can be built chunk by chunk or
+    on many workers. It serialises with ``model_dump_json()`` and loads with
+    ``model_validate_json()``; labels survive as JSON values (text, numbers, booleans).
+
+    Attributes:
+        by: The key column names.
+        levels: One tuple of labels per segment (one label per key).
+        count: Per segment, the number of responses per score 0..10.
+        sum_weights: Per segment, the sum of weights per score, or ``None`` when
+            unweighted.
+        sum_squared_weights: Per segment, the sum of squared weights per score, or
+            ``None``.
+        n_missing: Missing scores that were dropped (``missing="drop"``).
+
+    Examples:
+        >>> a = SegmentCounts.from_data({"score": [10, 3], "region": ["n", "s"]}, "region")
+        >>> b = SegmentCounts.from_data({"score": [9, 9], "region": ["n", "e"]}, "region")
+        >>> merged = a + b
+        >>> merged.levels
+        (('e',), ('n',), ('s',))
+        >>> merged.result(min_n=1).overall.nps
+        50.0
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    by: tuple[str, ...]
+    levels: tuple[tuple[Any, ...], ...] = ()
+    count: tuple[tuple[int, ...], ...] = ()
+    sum_weights: tuple[tuple[float, ...], ...] | None = None
+    sum_squared_weights: tuple[tuple[float, ...], ...] | None = None
+    n_missing: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Self:
+        if not self.by:
+            msg = "by must name at least one column"
+            raise ValueError(msg)
+        if len(set(self.levels)) != len(self.levels):
+            msg = "levels must be distinct"
+            raise ValueError(msg)
+        for label in self.levels:
+            if len(label) != len(self.by):
+                msg = f"each level needs {len(self.by)} labels (one per key), got {label!r}"
+                raise ValueError(msg)
+        _check_table("count", self.count, len(self.levels))
+        if self.sum_weights is not None:
+            _check_table("sum_weights", self.sum_weights, len(self.levels))
+        if self.sum_squared_weights is not None:
+            _check_table("sum_squared_weights", self.sum_squared_weights, len(self.levels))
+        if (self.sum_weights is None) != (self.sum_squared_weights is None):
+            msg = "give both sum_weights and sum_squared_weights, or neither"
+            raise ValueError(msg)
+        return self
+
+    @classmethod
+    def from_tally(
+        cls,
+        tallied: Tally,
+        by: Sequence[str],
+        levels: Sequence[tuple[Any, ...]],
+        *,
+        weighted: bool,
+        n_missing: int = 0,
+    ) -> SegmentCounts:
+        """Build from an engine tally with one row per entry of ``levels``."""
+        return cls.model_construct(
+            by=tuple(by),
+            levels=tuple(levels),
+            count=tuple(map(tuple, tallied.count.tolist())),
+            sum_weights=tuple(map(tuple, tallied.sum_w.tolist())) if weighted else None,
+            sum_squared_weights=tuple(map(tuple, tallied.sum_w2.tolist())) if weighted else None,
+            n_missing=n_missing,
+        )
+
+    @classmethod
+    def from_data(
+        cls,
+        data: object,
+        by: str | Sequence[str],
+        *,
+        score: str = "score",
+        weights: object = None,
+        bands: Mapping[str, Sequence[float]] | None = None,
+        missing: MissingPolicy = "raise",
+    ) -> SegmentCounts:
+        """Tally ``data`` per segment (see [`segment`][netpromoter.segmentation.segment]).
+
+        Segments that do not occur are left out.
+        """
+        counted, grouping, weighted, n_missing = _count(
+            data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
+        )
+        present = np.flatnonzero(counted.count.sum(axis=1))
+        return cls.from_tally(
+            _take(counted, present),
+            _keys(by),
+            [grouping.labels(int(g)) for g in present],
+            weighted=weighted,
+            n_missing=n_missing,
+        )
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the tally carries weights."""
+        return self.sum_weights is not None
+
+    def to_tally(self) -> Tally:
+        """The engine's ``(G, 11)`` arrays, one row per level."""
+        count = np.asarray(self.count, dtype=np.int64).reshape(-1, N_SCORES)
+        if self.sum_weights is None or self.sum_squared_weights is None:
+            as_float = count.astype(np.float64)
+            return Tally(count, as_float, as_float.copy())
+        return Tally(
+            count,
+            np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
+            np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+        )
+
+    def __add__(self, other: object) -> SegmentCounts:
+        """Merge tallies of disjoint data, matching segments by their labels."""
+        if not isinstance(other, SegmentCounts):
+            return NotImplemented
+        if other.by != self.by:
+            msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
+            raise ValueError(msg)
+        index = {label: i for i, label in enumerate(self.levels)}
+        for label in other.levels:
+            index.setdefault(label, len(index))
+        shape = (len(index), N_SCORES)
+        weighted = self.weighted or other.weighted
+        sums = [np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)]
+        for part in (self, other):
+            rows = np.asarray([index[label] for label in part.levels], dtype=np.intp)
+            t = part.to_tally()
+            for total, add in zip(sums, (t.count, t.sum_w, t.sum_w2), strict=True):
+                np.add.at(total, rows, add)
+        order = sorted(range(len(index)), key=_sort_key(list(index)))
+        labels = list(index)
+        merged = Tally(sums[0][order], sums[1][order], sums[2][order])  # type: ignore[arg-type]
+        return SegmentCounts.from_tally(
+            merged,
+            self.by,
+            [labels[i] for i in order],
+            weighted=weighted,
+            n_missing=self.n_missing + other.n_missing,
+        )
+
+    def result(
+        self,
+        *,
+        min_n: int = 30,
+        method: Method = "adjusted_wald",
+        confidence_level: float = 0.95,
+        correction: Correction = "holm",
+    ) -> SegmentResult:
+        """The segment table of this tally, as ``segment`` gives on the data."""
+        return _build(
+            self.to_tally(),
+            self,
+            min_n=_check_min_n(min_n),
+            method=method,
+            confidence_level=confidence_level,
+            correction=_check_correction(correction),
+        )
+
+
+def _check_table(name: str, table: tuple[tuple[float, ...], ...], n_levels: int) -> None:
+    if len(table) != n_levels or any(len(r) != N_SCORES for r in table):
+        msg = f"{name} needs one row of {N_SCORES} values (scores 0..10) per level"
+        raise ValueError(msg)
+    if any(v < 0 or not math.isfinite(v) for r in table for v in r):
+        msg = f"{name} must be finite and non-negative"
+        raise ValueError(msg)
+
+
+def _sort_key(labels: list[tuple[Any, ...]]) -> Callable[[int], tuple[Any, ...]]:
+    """Order segments by their labels, with "(missing)" last and mixed types by type name."""
+
+    def key(i: int) -> tuple[Any, ...]:
+        return tuple(
+            (
+                label == "(missing)",
+                type(label).__name__ if not isinstance(label, int | float) else "",
+                label,
+            )
+            for label in labels[i]
+        )
+
+    return key
+
+
+def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
+    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
+
+
+def _count(
+    data: object,
+    by: tuple[str, ...],
+    *,
+    score: str,
+    weights: object,
+    bands: Mapping[str, Sequence[float]] | None,
+    missing: MissingPolicy,
+) -> tuple[Tally, Grouping, bool, int]:
+    """Read, validate, factorise, combine and tally: the one pass over the rows."""
+    bands = dict(bands or {})
+    unknown = [name for name in bands if name not in by]
+    if unknown:
+        msg = f"bands are given for {unknown!r}, which are not in by={list(by)!r}"
+        raise InvalidParameterError(msg, name="bands", value=bands)
+    needed = [score, *by] + ([weights] if isinstance(weights, str) else [])
+    table = read_table(data, needed)
+    column = table.scores(score, missing=missing)
+    w = table.weights(weights)
+    factors: list[Factor] = [
+        table.factor(name, edges=bands.get(name)).take(column.kept) for name in by
+    ]
+    if w is not None and column.kept is not None:
+        w = w[column.kept]
+    grouping = combine(factors)
+    counted = tally(column.scores, w, grouping.codes, grouping.n_groups)
+    return counted, grouping, w is not None, column.n_missing
+
+
+class SegmentRow(BaseModel):
+    """One segment (or the overall row) of a segment table.
+
+    Attributes:
+        key: The segment's label for each ``by`` column (``"(all)"`` in the overall row).
+        n: Number of responses.
+        detractors: Detractor count, or sum of their weights when weighted.
+        passives: Passive count, or sum of weights.
+        promoters: Promoter count, or sum of weights.
+        detractor_share: Detractor share, 0..1.
+        passive_share: Passive share, 0..1.
+        promoter_share: Promoter share, 0..1.
+        nps: Net Promoter Score, -100..100.
+        se: Standard error of the method's estimate, in points.
+        ci: Confidence interval in points, clipped to [-100, 100].
+        effective_n: Kish's effective sample size (``n`` when unweighted).
+        small_sample: ``n < min_n``: read with care (flagged, never dropped).
+        vs_overall: ``nps`` minus the overall NPS (``None`` in the overall row).
+        vs_rest: ``nps`` minus the NPS of all other responses.
+        p_value: Two-sided p-value of "this segment's NPS equals the rest's" (equivalently
+            the overall's), from the method's two-sample z test.
+        p_adjusted: ``p_value`` corrected for the number of segments tested.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: tuple[Any, ...]
+    n: int
+    detractors: float
+    passives: float
+    promoters: float
+    detractor_share: float
+    passive_share: float
+    promoter_share: float
+    nps: float
+    se: float
+    ci: tuple[float, float]
+    effective_n: float
+    small_sample: bool
+    vs_overall: float | None = None
+    vs_rest: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        """Whether the corrected p-value is below ``alpha``."""
+        return self.p_adjusted is not None and self.p_adjusted < alpha
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return f"{value:.3g}" if abs(value) < 0.01 and value != 0 else f"{value:.1f}"  # noqa: PLR2004
+    return str(value)
+
+
+def _text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _html_table(header: list[str], rows: list[list[str]], caption: str) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return (
+        f"<table class='netpromoter-table'><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
+    import pandas as pd  # noqa: PLC0415 - optional dependency
+
+    return pd.DataFrame.from_records(records)
+
+
+def _to_polars(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a polars DataFrame
+    import polars as pl  # noqa: PLC0415 - optional dependency
+
+    return pl.DataFrame(records, strict=False)
+
+
+def _row_dict(by: tuple[str, ...], row: BaseModel) -> dict[str, Any]:
+    data = row.model_dump(exclude={"key", "ci"})
+    out: dict[str, Any] = dict(zip(by, row.key, strict=True))  # type: ignore[attr-defined]
+    ci = row.ci  # type: ignore[attr-defined]
+    out.update(data)
+    out["ci_lower"], out["ci_upper"] = ci
+    return out
+
+
+_SORTABLE = frozenset(SegmentRow.model_fields) - {"key", "ci"}
+
+
+class SegmentResult(BaseModel):
+    """The NPS of each segment, with intervals, small-sample flags and tests.
+
+    Iterating gives the segment rows (``SegmentRow``); ``overall`` is the row of all
+    responses. Rows start in label order; ``sort`` and ``filter`` return new results.
+
+    Attributes:
+        by: The key column names.
+        rows: One row per segment that has responses.
+        overall: The row of all responses (keys ``"(all)"``).
+        min_n: The small-sample threshold.
+        method: The interval method.
+        confidence_level: The interval's confidence level.
+        correction: The multiple-comparison correction of ``p_adjusted``.
+        weighted: Whether weights were used.
+        counts: The mergeable tally the table was computed from.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    by: tuple[str, ...]
+    rows: tuple[SegmentRow, ...]
+    overall: SegmentRow
+    min_n: int
+    method: Method
+    confidence_level: float
+    correction: Correction
+    weighted: bool
+    counts: SegmentCounts
+
+    def __iter__(self) -> Iterator[SegmentRow]:  # type: ignore[override]
+        """Iterate over the segment rows."""
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        """Number of segments."""
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> SegmentRow:
+        """The segment row at a position."""
+        return self.rows[index]
+
+    def get(self, *key: object) -> SegmentRow:
+        """The row of the segment with these labels (one per ``by`` column).
+
+        Raises:
+            KeyError: When no segment has these labels.
+        """
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(key)
+
+    def sort(self, by: str = "nps", *, descending: bool = True) -> SegmentResult:
+        """A copy with rows sorted by a row field or a key column (NaN and None last).
+
+        Raises:
+            InvalidParameterError: When ``by`` is neither a row field nor a key column.
+        """
+        if by in self.by:
+            position = self.by.index(by)
+            order = sorted(
+                range(len(self.rows)),
+                key=lambda i: _sort_key([r.key for r in self.rows])(i)[position],
+                reverse=descending,
+            )
+            return self.model_copy(update={"rows": tuple(self.rows[i] for i in order)})
+        if by not in _SORTABLE:
+            msg = (
+                f"cannot sort by {by!r}; use a key column {list(self.by)!r} "
+                f"or one of {sorted(_SORTABLE)!r}"
+            )
+            raise InvalidParameterError(msg, name="by", value=by)
+
+        def value(row: SegmentRow) -> float:
+            v = getattr(row, by)
+            return float(v) if v is not None else math.nan
+
+        known = [r for r in self.rows if not math.isnan(value(r))]
+        unknown = [r for r in self.rows if math.isnan(value(r))]
+        known.sort(key=value, reverse=descending)
+        return self.model_copy(update={"rows": tuple(known + unknown)})
+
+    def filter(
+        self,
+        predicate: Callable[[SegmentRow], bool] | None = None,
+        *,
+        small_sample: bool | None = None,
+        alpha: float | None = None,
+    ) -> SegmentResult:
+        """A copy keeping the rows that match every condition given.
+
+        Args:
+            predicate: Keep rows for which this returns true.
+            small_sample: Keep only flagged (``True``) or unflagged (``False``) rows.
+            alpha: Keep only rows whose corrected p-value is below ``alpha``.
+
+        Returns:
+            The filtered result (the overall row is unchanged).
+        """
+        rows = [
+            r
+            for r in self.rows
+            if (predicate is None or predicate(r))
+            and (small_sample is None or r.small_sample == small_sample)
+            and (alpha is None or r.significant(alpha))
+        ]
+        return self.model_copy(update={"rows": tuple(rows)})
+
+    def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
+        """One flat dictionary per row: key columns, then the statistics.
+
+        Args:
+            overall: Append the overall row (keys ``"(all)"``).
+        """
+        rows = [*self.rows, self.overall] if overall else list(self.rows)
+        return [_row_dict(self.by, r) for r in rows]
+
+    def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+        """The table as a pandas DataFrame (needs pandas)."""
+        return _to_pandas(self.to_dicts(overall=overall))
+
+    def to_polars(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+        """The table as a polars DataFrame (needs polars)."""
+        return _to_polars(self.to_dicts(overall=overall))
+
+    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
+        header = [*self.by, "n", "nps", "ci", "vs_rest", "p_adjusted", "small"]
+        rows = [*self.rows[:limit], self.overall]
+        cells = [
+            [
+                *(str(k) for k in r.key),
+                f"{r.n:,}",
+                _fmt(r.nps),
+                f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
+                _fmt(r.vs_rest),
+                _fmt(r.p_adjusted),
+                "small" if r.small_sample else "",
+            ]
+            for r in rows
+        ]
+        return header, cells
+
+    def _caption(self) -> str:
+        small = sum(r.small_sample for r in self.rows)
+        return (
+            f"NPS by {', '.join(self.by)}: {len(self.rows)} segments, "
+            f"{self.confidence_level:.0%} CI ({self.method}), p adjusted ({self.correction}); "
+            f"{small} with n < {self.min_n}"
+        )
+
+    def __repr__(self) -> str:
+        """The caption and the first rows as a text table, then the overall row."""
+        header, cells = self._cells(_REPR_ROWS)
+        more = len(self.rows) - _REPR_ROWS
+        tail = f"\n... {more} more segments" if more > 0 else ""
+        return f"SegmentResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header, cells = self._cells(len(self.rows))
+        return _html_table(header, cells, self._caption())
+
+
+def _build(
+    counted: Tally,
+    counts: SegmentCounts,
+    *,
+    min_n: int,
+    method: Method,
+    confidence_level: float,
+    correction: Correction,
+) -> SegmentResult:
+    """Every statistic of the segment table, vectorised over segments, from the tally."""
+    weighted = counts.weighted
+    total = Tally(
+        counted.count.sum(axis=0, keepdims=True),
+        counted.sum_w.sum(axis=0, keepdims=True),
+        counted.sum_w2.sum(axis=0, keepdims=True),
+    )
+    n_total = int(total.count.sum())
+    if n_total == 0:
+        detail = f" (all {counts.n_missing} scores were missing)" if counts.n_missing else ""
+        msg = f"no scores to segment{detail}; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    if weighted and total.sum_w.sum() <= 0:
+        msg = f"all {n_total} weights are zero; at least one weight must be positive"
+        raise InvalidWeightsError(msg)
+    est = _stats.estimate(
+        counted, weighted=weighted, method=method, confidence_level=confidence_level
+    )
+    whole = _stats.estimate(
+        total, weighted=weighted, method=method, confidence_level=confidence_level
+    )
+    diff = _stats.difference(
+        _stats.complement(counted),
+        counted,
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+    )
+    adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
+    p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
+    rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted)
+    overall_nps = float(whole.nps[0])
+    rows = [
+        r.model_copy(
+            update={
+                "vs_overall": r.nps - overall_nps,
+                "vs_rest": float(diff.raw_delta[i]),
+                "p_value": float(diff.p_value[i]),
+                "p_adjusted": float(p_adjusted[i]),
+            }
+        )
+        for i, r in enumerate(rows)
+    ]
+    (overall,) = _rows(total, whole, [(ALL,) * len(counts.by)], min_n=min_n, weighted=weighted)
+    return SegmentResult.model_construct(
+        by=counts.by,
+        rows=tuple(rows),
+        overall=overall,
+        min_n=min_n,
+        method=method,
+        confidence_level=confidence_level,
+        correction=correction,
+        weighted=weighted,
+        counts=counts,
+    )
+
+
+def _rows(
+    counted: Tally,
+    est: _stats.Estimate,
+    levels: Sequence[tuple[Any, ...]],
+    *,
+    min_n: int,
+    weighted: bool,
+) -> list[SegmentRow]:
+    n = counted.count.sum(axis=1)
+    totals = _stats.by_category(counted.sum_w)
+    share = _stats.shares(counted)
+    eff = _stats.effective_n(counted)
+    columns = zip(
+        levels,
+        n.tolist(),
+        totals.tolist(),
+        share.tolist(),
+        est.nps.tolist(),
+        est.se.tolist(),
+        est.lower.tolist(),
+        est.upper.tolist(),
+        eff.tolist(),
+        strict=True,
+    )
+    return [
+        SegmentRow.model_construct(
+            key=key,
+            n=size,
+            detractors=t[0] if weighted else int(t[0]),
+            passives=t[1] if weighted else int(t[1]),
+            promoters=t[2] if weighted else int(t[2]),
+            detractor_share=s[0],
+            passive_share=s[1],
+            promoter_share=s[2],
+            nps=nps,
+            se=se,
+            ci=(lo, hi),
+            effective_n=e,
+            small_sample=size < min_n,
+            vs_overall=None,
+            vs_rest=None,
+            p_value=None,
+            p_adjusted=None,
+        )
+        for key, size, t, s, nps, se, lo, hi, e in columns
+    ]
+
+
+def segment(
+    data: object,
+    by: str | Sequence[str],
+    *,
+    score: str = "score",
+    weights: object = None,
+    bands: Mapping[str, Sequence[float]] | None = None,
+    missing: MissingPolicy = "raise",
+    min_n: int = 30,
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+    correction: Correction = "holm",
+) -> SegmentResult:
+    """The NPS of every segment, tested against the rest of the data.
+
+    One vectorised pass: the keys are factorised (missing values become ``"(missing)"``;
+    pandas/polars categoricals use their own codes), combined into one code per row and
+    every code × score is counted by the tally engine; the statistics are computed for
+    all segments at once.
+
+    Each segment is compared with all other responses by the two-sample z test of the
+    method (SE ``sqrt(se_segment² + se_rest²)``); since the overall NPS is a weighted
+    average of the segment and the rest, "equals the rest" and "equals the overall" are
+    the same hypothesis. P-values are corrected for the number of segments: Holm (family-
+    wise error, default) or Benjamini–Hochberg (``"bh"``, false discovery rate).
+
+    Args:
+        data: A list of ``Response`` (keys from their fields and ``segments``), a mapping
+            of column name to array/list, or a pandas, polars (eager or lazy) or pyarrow
+            table.
+        by: One key column or several, e.g. ``["region", "customer_type"]``.
+        score: The score column.
+        weights: ``None``, a weights column name, an array with one weight per row, or an
+            object with a numpy ``weights`` attribute.
+        bands: Numeric key columns to cut into bands first, e.g.
+            ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
+        missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
+        min_n: Segments with fewer responses are flagged ``small_sample``.
+        method: Interval method, ``"adjusted_wald"`` (default) or ``"wald"``.
+        confidence_level: Two-sided confidence level.
+        correction: ``"holm"`` (default), ``"bh"`` or ``"none"``.
+
+    Returns:
+        The segment table, in label order, with the overall row.
+
+    Raises:
+        ColumnNotFoundError: A column named in ``score``, ``by``, ``weights`` or ``bands``
+            does not exist (the available ones are listed).
+        ColumnLengthError: Columns of a mapping differ in length.
+        InvalidParameterError: ``by`` is empty, or an option is out of range.
+        InvalidScoreError: A score is invalid (positions named).
+        InvalidWeightsError: A weight is NaN, negative or infinite (column named).
+        EmptyDataError: There are no scores.
+
+    Examples:
+        >>> data = {"score": [10, 9, 3, 8, 10, 6], "region": ["n", "n", "s", "s", None, "s"]}
+        >>> table = segment(data, "region", min_n=2)
+        >>> [(row.key[0], row.n, round(row.nps, 1), row.small_sample) for row in table]
+        [('n', 2, 100.0, False), ('s', 3, -66.7, False), ('(missing)', 1, 100.0, True)]
+        >>> round(table.overall.nps, 2)
+        16.67
+    """
+    keys = _keys(by)
+    min_n = _check_min_n(min_n)
+    correction = _check_correction(correction)
+    _stats.z_value(confidence_level)
+    counts = SegmentCounts.from_data(
+        data, keys, score=score, weights=weights, bands=bands, missing=missing
+    )
+    return _build(
+        counts.to_tally(),
+        counts,
+        min_n=min_n,
+        method=method,
+        confidence_level=confidence_level,
+        correction=correction,
+    )
+
+
+class RankRow(BaseModel):
+    """One agent (or unit) in a fair ranking.
+
+    Attributes:
+        key: The unit's label for each ``by`` column.
+        rank: 1 for the highest shrunken NPS.
+        n: Number of responses.
+        nps: The raw NPS.
+        shrunken_nps: Posterior mean NPS, pulled toward the overall NPS.
+        credible_interval: Equal-tailed posterior interval of the NPS.
+        prob_above: Posterior probability that the unit's NPS exceeds the overall NPS.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: tuple[Any, ...]
+    rank: int
+    n: int
+    nps: float
+    shrunken_nps: float
+    credible_interval: tuple[float, float]
+    prob_above: float
+
+
+class RankResult(BaseModel):
+    """Units ranked by their shrunken NPS, with the fitted prior.
+
+    Attributes:
+        by: The key column names.
+        rows: Units from best to worst shrunken NPS.
+        overall_nps: The NPS of all responses (the prior mean).
+        prior_shares: Prior mean detractor, passive, promoter shares.
+        prior_concentration: Fitted prior concentration ``α``, in pseudo-responses
+            (at most the total number of responses): a unit with ``n`` responses keeps
+            weight ``n / (n + α)`` on its own data.
+        credible_level: Probability inside each credible interval.
+        weighted: Whether weights were used (as Kish effective counts).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    by: tuple[str, ...]
+    rows: tuple[RankRow, ...]
+    overall_nps: float
+    prior_shares: tuple[float, float, float]
+    prior_concentration: float
+    credible_level: float
+    weighted: bool
+
+    def __iter__(self) -> Iterator[RankRow]:  # type: ignore[override]
+        """Iterate over the ranked rows, best first."""
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        """Number of units."""
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> RankRow:
+        """The row at a position (0 is the best)."""
+        return self.rows[index]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One flat dictionary per unit: key columns, then the statistics."""
+        out = []
+        for r in self.rows:
+            row: dict[str, Any] = dict(zip(self.by, r.key, strict=True))
+            row.update(r.model_dump(exclude={"key", "credible_interval"}))
+            row["credible_lower"], row["credible_upper"] = r.credible_interval
+            out.append(row)
+        return out
+
+    def to_pandas(self) -> Any:  # noqa: ANN401 - optional dependency
+        """The ranking as a pandas DataFrame (needs pandas)."""
+        return _to_pandas(self.to_dicts())
+
+    def to_polars(self) -> Any:  # noqa: ANN401 - optional dependency
+        """The ranking as a polars DataFrame (needs polars)."""
+        return _to_polars(self.to_dicts())
+
+    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
+        header = ["rank", *self.by, "n", "nps", "shrunken", "credible", "P(above)"]
+        cells = [
+            [
+                str(r.rank),
+                *(str(k) for k in r.key),
+                f"{r.n:,}",
+                _fmt(r.nps),
+                _fmt(r.shrunken_nps),
+                f"[{_fmt(r.credible_interval[0])}, {_fmt(r.credible_interval[1])}]",
+                f"{r.prob_above:.2f}",
+            ]
+            for r in self.rows[:limit]
+        ]
+        return header, cells
+
+    def _caption(self) -> str:
+        return (
+            f"{len(self.rows)} units by shrunken NPS (overall {self.overall_nps:+.1f}, "
+            f"prior weight α = {self.prior_concentration:.3g} responses)"
+        )
+
+    def __repr__(self) -> str:
+        """The caption and the top rows as a text table."""
+        header, cells = self._cells(_REPR_ROWS)
+        more = len(self.rows) - _REPR_ROWS
+        tail = f"\n... {more} more" if more > 0 else ""
+        return f"RankResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header, cells = self._cells(len(self.rows))
+        return _html_table(header, cells, self._caption())
+
+
+def rank(
+    data: object,
+    by: str | Sequence[str] = "agent",
+    *,
+    score: str = "score",
+    weights: object = None,
+    missing: MissingPolicy = "raise",
+    credible_level: float = 0.95,
+    draws: int = 10_000,
+    seed: int = 0,
+) -> RankResult:
+    """Rank agents fairly: NPS shrunk toward the overall by an empirical-Bayes prior.
+
+    Model: the detractor/passive/promoter shares ``θ_g`` of unit ``g`` are drawn from a
+    Dirichlet prior with mean ``m`` (the pooled shares, so its NPS is the overall NPS)
+    and concentration ``α``; the unit's category counts are multinomial given ``θ_g``.
+    ``α`` is fitted by maximising the Dirichlet–multinomial marginal likelihood of all
+    units' counts (large when units differ little, small when they differ a lot), at
+    most the total number of responses: the prior mean is itself estimated from them, so
+    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet ``α m + x_g``, so the shrunken NPS is
+    ``w_g · raw_g + (1 − w_g) · overall`` with ``w_g = n_g / (n_g + α)``. Credible
+    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With
+    weights, each unit's category sums are rescaled to its Kish effective size.
+
+    An agent with 3 promoters out of 3 (raw +100) is therefore not ranked above one with
+    180 promoters out of 250: three answers barely move it off the overall.
+
+    Args:
+        data: As for [`segment`][netpromoter.segmentation.segment].
+        by: The unit column(s), e.g. ``"agent"``.
+        score: The score column.
+        weights: As for ``segment``.
+        missing: ``"raise"`` or ``"drop"`` for missing scores.
+        credible_level: Probability inside each credible interval.
+        draws: Posterior draws per unit for the interval and probability.
+        seed: Random seed of the draws (results are reproducible).
+
+    Returns:
+        The units from best to worst shrunken NPS.
+
+    Raises:
+        ColumnNotFoundError: A named column does not exist.
+        InvalidParameterError: An option is out of range.
+        EmptyDataError: There are no scores.
+
+    Examples:
+        >>> data = {
+        ...     "score": [10] * 3 + [10] * 180 + [5] * 70 + [9] * 60 + [3] * 40,
+        ...     "agent": ["ann"] * 3 + ["bob"] * 250 + ["cy"] * 100,
+        ... }
+        >>> ranking = rank(data, "agent")
+        >>> [row.key[0] for row in ranking]
+        ['bob', 'ann', 'cy']
+    """
+    keys = _keys(by)
+    _stats.z_value(credible_level)
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:  # noqa: PLR2004
+        msg = f"draws must be an integer of at least 100, got {draws!r}"
+        raise InvalidParameterError(msg, name="draws", value=draws)
+    counts = SegmentCounts.from_data(data, keys, score=score, weights=weights, missing=missing)
+    counted = counts.to_tally()
+    n = counted.count.sum(axis=1)
+    if n.sum() == 0:
+        msg = "no scores to rank; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    categories = _stats.by_category(counted.sum_w)
+    if counts.weighted:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = _stats.effective_n(counted) / categories.sum(axis=1)
+        categories = categories * np.nan_to_num(scale)[:, None]
+    mean, alpha = _stats.fit_dirichlet_prior(categories, max_concentration=categories.sum())
+    total_shares = categories.sum(axis=0) / categories.sum()
+    overall_nps = float(100.0 * (total_shares[2] - total_shares[0]))
+    post = _stats.shrink(
+        categories,
+        mean,
+        alpha,
+        reference=overall_nps,
+        credible_level=credible_level,
+        draws=draws,
+        seed=seed,
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = 100.0 * (categories[:, 2] - categories[:, 0]) / categories.sum(axis=1)
+    order = np.argsort(-post.nps, kind="stable")
+    rows = tuple(
+        RankRow.model_construct(
+            key=counts.levels[g],
+            rank=position + 1,
+            n=int(n[g]),
+            nps=float(raw[g]),
+            shrunken_nps=float(post.nps[g]),
+            credible_interval=(float(post.lower[g]), float(post.upper[g])),
+            prob_above=float(post.prob_above[g]),
+        )
+        for position, g in enumerate(order.tolist())
+    )
+    return RankResult(
+        by=keys,
+        rows=rows,
+        overall_nps=overall_nps,
+        prior_shares=(float(mean[0]), float(mean[1]), float(mean[2])),
+        prior_concentration=alpha,
+        credible_level=credible_level,
+        weighted=counts.weighted,
+    )
