@@ -915,7 +915,8 @@ def rank(
     ``α`` is fitted by maximising the Dirichlet–multinomial marginal likelihood of all
     units' counts (large when units differ little, small when they differ a lot), at
     most the total number of responses: the prior mean is itself estimated from them, so
-    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet ``α m + x_g``, so the shrunken NPS is
+    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet
+    ``α m + x_g``, so the shrunken NPS is
     ``w_g · raw_g + (1 − w_g) · overall`` with ``w_g = n_g / (n_g + α)``. Credible
     intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With
     weights, each unit's category sums are rescaled to its Kish effective size.
