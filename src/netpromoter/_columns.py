@@ -73,6 +73,9 @@ class Factor:
             dtype that holds them.
         levels: The label of each code: plain Python values (``str``, ``int``, ``float``,
             ``bool``...), with missing values gathered in the ``"(missing)"`` level, last.
+            Levels may include labels no row has (every value of a small integer range,
+            unused categories of a categorical): count, then drop empty groups, or call
+            ``compact()``.
         name: The column the factor was read from.
     """
 
@@ -84,29 +87,81 @@ class Factor:
         """The factor restricted to the rows where ``mask`` is true (all when ``None``)."""
         return self if mask is None else Factor(self.codes[mask], self.levels, self.name)
 
+    def compact(self) -> Factor:
+        """The factor with only the levels that some row has (codes renumbered).
+
+        Examples:
+            >>> f = Factor(np.array([2, 0, 2], dtype=np.uint8), ("a", "b", "c"))
+            >>> g = f.compact()
+            >>> g.codes.tolist(), g.levels
+            ([1, 0, 1], ('a', 'c'))
+        """
+        used = np.zeros(len(self.levels), dtype=bool)
+        for start in range(0, len(self.codes), CHUNK):
+            used |= np.bincount(self.codes[start : start + CHUNK], minlength=len(used)) > 0
+        if used.all():
+            return self
+        dtype = code_dtype(int(used.sum()))
+        lut = (np.cumsum(used, dtype=np.int64) - 1).astype(dtype)
+        codes = np.empty(len(self.codes), dtype=dtype)
+        for start in range(0, len(self.codes), CHUNK):
+            codes[start : start + CHUNK] = lut[self.codes[start : start + CHUNK]]
+        levels = tuple(label for label, keep in zip(self.levels, used, strict=True) if keep)
+        return Factor(codes, levels, self.name)
+
 
 @dataclass(frozen=True)
 class Grouping:
-    """Several factors combined into one group code per row.
+    """Several factors combined into one group per row, as the tally engine reads it.
+
+    Pass ``codes`` and ``sizes`` straight to ``tally(scores, weights, codes, sizes)``:
+    the group of a row is the mixed-radix combination of its codes, formed chunk by
+    chunk inside the engine.
 
     Attributes:
-        codes: One group code per row, ``0 <= code < n_groups``.
-        n_groups: Number of groups (every combination when coded densely, else only the
-            combinations that occur).
+        codes: Code arrays, one per radix (the factors' own codes when dense, else one
+            array of compact codes).
+        sizes: The radix of each code array.
         key_codes: ``(n_groups, n_keys)`` array: the code of each factor in each group.
         factors: The combined factors, in order.
     """
 
-    codes: NDArray[np.unsignedinteger[Any]]
-    n_groups: int
+    codes: tuple[NDArray[np.unsignedinteger[Any]], ...]
+    sizes: tuple[int, ...]
     key_codes: NDArray[np.intp]
     factors: tuple[Factor, ...]
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups: every combination when dense, else those that occur."""
+        return math.prod(self.sizes)
 
     def labels(self, group: int) -> tuple[object, ...]:
         """The level labels of one group, one per factor."""
         return tuple(
             f.levels[int(c)] for f, c in zip(self.factors, self.key_codes[group], strict=True)
         )
+
+    def group_codes(self) -> NDArray[np.unsignedinteger[Any]]:
+        """One group code per row, ``0 <= code < n_groups`` (computed chunk by chunk)."""
+        if len(self.codes) == 1:
+            return self.codes[0]
+        out = np.empty(len(self.codes[0]), dtype=code_dtype(self.n_groups))
+        for start in range(0, len(out), CHUNK):
+            out[start : start + CHUNK] = _chunk_codes(self.codes, self.sizes, start)
+        return out
+
+
+def _chunk_codes(
+    codes: Sequence[NDArray[Any]], sizes: Sequence[int], start: int
+) -> NDArray[np.int64]:
+    """Mixed-radix codes ``((c1 · s2 + c2) · s3 + c3) ...`` of one chunk of rows."""
+    stop = start + CHUNK
+    out = codes[0][start:stop].astype(np.int64)
+    for part, size in zip(codes[1:], sizes[1:], strict=True):
+        out *= size
+        out += part[start:stop]
+    return out
 
 
 def code_dtype(n_levels: int) -> np.dtype[np.unsignedinteger[Any]]:
@@ -164,13 +219,32 @@ def _reorder(
 
 
 def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[object]]:
-    """Factorise integers by value range (a lookup table) or, for wide ranges, a sort."""
+    """Factorise integers by value range, or for wide ranges a lookup table or a sort.
+
+    A range of at most ``DENSE_LIMIT`` values is used as is: the code is ``x − min``
+    (no copy at all when ``min >= 0``: the array is viewed as unsigned), and every value
+    of the range is a level, used or not.
+    """
     if arr.size == 0:
         return np.zeros(0, dtype=np.uint8), []
+    if arr.dtype.kind == "b":
+        return arr.view(np.uint8), [False, True]
     lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo < DENSE_LIMIT:
+        if lo >= 0:
+            # Non-negative values read the same as unsigned integers of the same width.
+            codes = arr.view(arr.dtype.newbyteorder("=").str.replace("i", "u"))
+            return codes, list(range(hi + 1))
+        out = np.empty(len(arr), dtype=code_dtype(hi - lo + 1))
+        offset = arr.dtype.type(lo)
+        for start in range(0, len(arr), CHUNK):
+            np.subtract(
+                arr[start : start + CHUNK], offset, out=out[start : start + CHUNK], casting="unsafe"
+            )
+        return out, list(range(lo, hi + 1))
     if hi - lo >= _RANGE_LIMIT:
         uniq, inverse = np.unique(arr, return_inverse=True)
-        return inverse.reshape(-1), [_plain(v) for v in uniq]
+        return inverse.reshape(-1).astype(code_dtype(len(uniq))), [_plain(v) for v in uniq]
     present = np.zeros(hi - lo + 1, dtype=bool)
     for start in range(0, len(arr), CHUNK):
         present[(arr[start : start + CHUNK] - lo).astype(np.intp)] = True
@@ -179,8 +253,6 @@ def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[
     out = np.empty(len(arr), dtype=code_dtype(len(values)))
     for start in range(0, len(arr), CHUNK):
         out[start : start + CHUNK] = lut[(arr[start : start + CHUNK] - lo).astype(np.intp)]
-    if arr.dtype.kind == "b":
-        return out, [bool(v) for v in values]
     return out, [lo + int(v) for v in values]
 
 
@@ -226,9 +298,11 @@ def _factor_objects(
 def factorise(values: NDArray[Any], name: str = "") -> Factor:
     """Factorise a numpy column into codes and levels (missing values as ``"(missing)"``).
 
-    Integers and booleans use a lookup table over their value range; integral floats
-    too (NaN is missing); other floats, fixed-width strings and dates a sort; Python
-    objects a dictionary. Levels are sorted when comparable, with ``"(missing)"`` last.
+    Integers within a range of ``DENSE_LIMIT`` values are their own codes (offset by the
+    minimum; every value of the range is a level), wider ranges use a lookup table or a
+    sort; booleans are ``False``/``True``; floats (NaN is missing), fixed-width strings
+    and dates are numbered by value, keeping only the values that occur; Python objects
+    use a dictionary. Levels are sorted when comparable, with ``"(missing)"`` last.
 
     Args:
         values: A one-dimensional numpy array.
@@ -245,10 +319,10 @@ def factorise(values: NDArray[Any], name: str = "") -> Factor:
     kind = values.dtype.kind
     if kind in "iub":
         codes, levels = _factor_integers(values)
-        return Factor(codes.astype(code_dtype(len(levels)), copy=False), tuple(levels), name)
+        return Factor(codes, tuple(levels), name)
     if kind == "f":
         codes_f, levels_f = _factor_floats(values, as_int=False)
-        return Factor(codes_f, levels_f, name)
+        return Factor(codes_f, levels_f, name).compact()
     if kind == "O":
         codes_o, levels_o = _factor_objects(values)
         return Factor(codes_o, levels_o, name)
@@ -347,11 +421,12 @@ def band(
 def combine(factors: Sequence[Factor]) -> Grouping:
     """Combine several factors into one group code per row (mixed radix).
 
-    The code of a row is ``((c1 * s2 + c2) * s3 + c3) ...`` with ``s_i`` the number of
-    levels of factor ``i``, computed chunk by chunk. When there are at most
-    ``DENSE_LIMIT`` combinations every combination is a group (empty ones included);
-    beyond that, the combinations that occur are found chunk by chunk and numbered
-    compactly, so no 8-byte-per-row array is ever held over the whole input.
+    The group of a row is ``((c1 * s2 + c2) * s3 + c3) ...`` with ``s_i`` the number of
+    levels of factor ``i``. When there are at most ``DENSE_LIMIT`` combinations (or one
+    factor), every combination is a group (empty ones included) and nothing is computed
+    here: the tally engine combines the codes chunk by chunk. Beyond that, the
+    combinations that occur are found chunk by chunk and numbered compactly, so no
+    8-byte-per-row array is ever held over the whole input.
 
     Args:
         factors: One or more factors of equal length.
@@ -366,42 +441,27 @@ def combine(factors: Sequence[Factor]) -> Grouping:
         >>> a = Factor(np.array([0, 1, 1], dtype=np.uint8), ("x", "y"))
         >>> b = Factor(np.array([2, 0, 2], dtype=np.uint8), ("p", "q", "r"))
         >>> g = combine([a, b])
-        >>> g.codes.tolist(), g.n_groups, g.labels(5)
+        >>> g.group_codes().tolist(), g.n_groups, g.labels(5)
         ([2, 3, 5], 6, ('y', 'r'))
     """
     if not factors:
         msg = "give at least one key to group by"
         raise InvalidParameterError(msg, name="by", value=[])
-    sizes = [max(len(f.levels), 1) for f in factors]
-    n_rows = len(factors[0].codes)
+    sizes = tuple(max(len(f.levels), 1) for f in factors)
+    parts = tuple(f.codes for f in factors)
     total = math.prod(sizes)
-    if len(factors) == 1:
-        f = factors[0]
-        keys = np.arange(sizes[0], dtype=np.intp).reshape(-1, 1)
-        return Grouping(f.codes, sizes[0], keys, tuple(factors))
-
-    def chunk_codes(start: int) -> NDArray[np.int64]:
-        stop = start + CHUNK
-        out = factors[0].codes[start:stop].astype(np.int64)
-        for f, size in zip(factors[1:], sizes[1:], strict=True):
-            out *= size
-            out += f.codes[start:stop]
-        return out
-
-    if total <= DENSE_LIMIT:
-        codes = np.empty(n_rows, dtype=code_dtype(total))
-        for start in range(0, n_rows, CHUNK):
-            codes[start : start + CHUNK] = chunk_codes(start)
+    if total <= DENSE_LIMIT or len(factors) == 1:
         keys = np.stack(np.unravel_index(np.arange(total), sizes), axis=1).astype(np.intp)
-        return Grouping(codes, total, keys, tuple(factors))
+        return Grouping(parts, sizes, keys, tuple(factors))
+    n_rows = len(parts[0])
     seen = np.zeros(0, dtype=np.int64)
     for start in range(0, n_rows, CHUNK):
-        seen = np.union1d(seen, chunk_codes(start))
+        seen = np.union1d(seen, _chunk_codes(parts, sizes, start))
     codes = np.empty(n_rows, dtype=code_dtype(len(seen)))
     for start in range(0, n_rows, CHUNK):
-        codes[start : start + CHUNK] = np.searchsorted(seen, chunk_codes(start))
+        codes[start : start + CHUNK] = np.searchsorted(seen, _chunk_codes(parts, sizes, start))
     keys = np.stack(np.unravel_index(seen, sizes), axis=1).astype(np.intp)
-    return Grouping(codes, len(seen), keys, tuple(factors))
+    return Grouping((codes,), (len(seen),), keys, tuple(factors))
 
 
 def _describe_available(names: Sequence[str]) -> str:
@@ -652,7 +712,7 @@ def _factor_series(series: Any, name: str) -> Factor:  # noqa: ANN401 - a narwha
         arr = _series_to_numpy(series)
         if arr.dtype.kind == "f" and dtype.is_integer():
             codes_f, levels_f = _factor_floats(arr, as_int=True)
-            return Factor(codes_f, levels_f, name)
+            return Factor(codes_f, levels_f, name).compact()
         return factorise(arr, name)
     if not categorical and dtype != nw.String:
         return factorise(_series_to_numpy(series), name)

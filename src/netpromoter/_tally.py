@@ -8,12 +8,15 @@ whole int8 column.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from numpy.typing import NDArray
 
 N_SCORES = 11
@@ -98,43 +101,90 @@ def tally_categories(scores: NDArray[np.integer]) -> Tally:
     return Tally(counted, as_float, as_float.copy())
 
 
+def _key_dtype(bins: int) -> np.dtype[np.unsignedinteger[Any]]:
+    """The narrowest unsigned dtype holding keys ``0..bins-1`` (narrow keys are faster)."""
+    for dtype in (np.uint16, np.uint32):
+        if bins <= np.iinfo(dtype).max + 1:
+            return np.dtype(dtype)
+    return np.dtype(np.uint64)
+
+
 def tally(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64] | None = None,
-    codes: NDArray[np.integer] | None = None,
-    n_groups: int = 1,
+    codes: NDArray[np.integer] | Sequence[NDArray[np.integer]] | None = None,
+    n_groups: int | Sequence[int] = 1,
 ) -> Tally:
     """Count validated scores per group, with optional weights.
+
+    The group × score key ``group · 11 + score`` is built chunk by chunk in the narrowest
+    unsigned dtype that holds it (``uint16`` up to 5,957 groups), then counted with
+    ``np.bincount``; nothing wider than one chunk is allocated besides the output.
 
     Args:
         scores: Validated scores (every value in 0..10).
         weights: Optional validated weights, one per score.
-        codes: Optional group code per score, each in ``0..n_groups-1``.
-        n_groups: Number of groups (``1`` when ``codes`` is ``None``).
+        codes: Optional group code per score, each in ``0..n_groups-1``; or a sequence of
+            code arrays (one per key) with ``n_groups`` the sequence of their sizes: the
+            group is then their mixed-radix combination ``(c1 · s2 + c2) · s3 + c3 ...``,
+            formed per chunk and never for the whole input.
+        n_groups: Number of groups (``1`` when ``codes`` is ``None``), or the size of each
+            key when ``codes`` is a sequence; the tally has their product of groups.
 
     Returns:
         The tally; unweighted tallies have ``sum_w == sum_w2 == count``.
+
+    Examples:
+        >>> s = np.array([10, 3, 9, 9], dtype=np.int8)
+        >>> t = tally(s, codes=[np.array([0, 1, 1, 1]), np.array([1, 0, 0, 1])], n_groups=[2, 2])
+        >>> t.count.sum(axis=1).tolist()
+        [0, 1, 2, 1]
     """
     if codes is None and weights is None:
         counted = count_scores(scores).reshape(1, N_SCORES)
         as_float = counted.astype(np.float64)
         return Tally(counted, as_float, as_float.copy())
-    bins = n_groups * N_SCORES
+    if codes is None:
+        parts: list[NDArray[np.integer]] = []
+        sizes = [1]
+    elif isinstance(codes, np.ndarray):
+        parts, sizes = [codes], [int(n_groups)]  # type: ignore[arg-type]
+    else:
+        parts = list(codes)
+        sizes = [int(n_groups)] if isinstance(n_groups, int) else [int(g) for g in n_groups]
+        if len(sizes) != len(parts):
+            msg = f"got {len(parts)} code arrays but {len(sizes)} group sizes"
+            raise ValueError(msg)
+    total = math.prod(sizes)
+    bins = total * N_SCORES
+    key_dtype = _key_dtype(bins)
+    # Multiplier of each key: the product of the sizes after it, times the 11 scores.
+    multipliers = [key_dtype.type(math.prod(sizes[i + 1 :]) * N_SCORES) for i in range(len(parts))]
+    step = max(CHUNK, bins)  # a per-chunk bincount never costs more than the output
     count = np.zeros(bins, dtype=np.int64)
-    sum_w = np.zeros(bins, dtype=np.float64)
-    sum_w2 = np.zeros(bins, dtype=np.float64)
-    for start in range(0, len(scores), CHUNK):
-        stop = start + CHUNK
-        key = scores[start:stop].astype(np.intp)
-        if codes is not None:
-            key += codes[start:stop].astype(np.intp) * N_SCORES
+    sum_w = np.zeros(bins, dtype=np.float64) if weights is not None else None
+    sum_w2 = np.zeros(bins, dtype=np.float64) if weights is not None else None
+    key_buffer = np.empty(min(step, len(scores)), dtype=key_dtype)
+    part_buffer = np.empty_like(key_buffer)
+    square = np.empty(len(key_buffer) if weights is not None else 0, dtype=np.float64)
+    for start in range(0, len(scores), step):
+        stop = start + step
+        chunk = scores[start:stop]
+        key = key_buffer[: len(chunk)]
+        np.copyto(key, chunk, casting="unsafe")
+        for part, multiplier in zip(parts, multipliers, strict=True):
+            term = part_buffer[: len(chunk)]
+            np.multiply(part[start:stop], multiplier, out=term, casting="unsafe")
+            np.add(key, term, out=key)
         count += np.bincount(key, minlength=bins)
-        if weights is not None:
+        if weights is not None and sum_w is not None and sum_w2 is not None:
             w = weights[start:stop]
             sum_w += np.bincount(key, weights=w, minlength=bins)
-            sum_w2 += np.bincount(key, weights=w * w, minlength=bins)
-    shape = (n_groups, N_SCORES)
-    if weights is None:
+            w2 = square[: len(chunk)]
+            np.multiply(w, w, out=w2)
+            sum_w2 += np.bincount(key, weights=w2, minlength=bins)
+    shape = (total, N_SCORES)
+    if sum_w is None or sum_w2 is None:
         unweighted = count.astype(np.float64).reshape(shape)
         return Tally(count.reshape(shape), unweighted, unweighted.copy())
     return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape))

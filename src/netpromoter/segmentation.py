@@ -314,7 +314,7 @@ def _count(
     if w is not None and column.kept is not None:
         w = w[column.kept]
     grouping = combine(factors)
-    counted = tally(column.scores, w, grouping.codes, grouping.n_groups)
+    counted = tally(column.scores, w, grouping.codes, grouping.sizes)
     return counted, grouping, w is not None, column.n_missing
 
 
@@ -627,19 +627,9 @@ def _build(
     )
     adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
     p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
-    rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted)
     overall_nps = float(whole.nps[0])
-    rows = [
-        r.model_copy(
-            update={
-                "vs_overall": r.nps - overall_nps,
-                "vs_rest": float(diff.raw_delta[i]),
-                "p_value": float(diff.p_value[i]),
-                "p_adjusted": float(p_adjusted[i]),
-            }
-        )
-        for i, r in enumerate(rows)
-    ]
+    tests = (est.nps - overall_nps, diff.raw_delta, diff.p_value, p_adjusted)
+    rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted, tests=tests)
     (overall,) = _rows(total, whole, [(ALL,) * len(counts.by)], min_n=min_n, weighted=weighted)
     return SegmentResult.model_construct(
         by=counts.by,
@@ -661,11 +651,19 @@ def _rows(
     *,
     min_n: int,
     weighted: bool,
+    tests: tuple[NDArray[np.float64], ...] | None = None,
 ) -> list[SegmentRow]:
+    """Rows from per-group arrays (built without re-validation: the arrays are ours)."""
     n = counted.count.sum(axis=1)
     totals = _stats.by_category(counted.sum_w)
+    if not weighted:
+        totals = totals.astype(np.int64)
     share = _stats.shares(counted)
     eff = _stats.effective_n(counted)
+    none = [None] * len(n)
+    vs_overall, vs_rest, p_value, p_adjusted = (
+        [a.tolist() for a in tests] if tests is not None else [none] * 4
+    )
     columns = zip(
         levels,
         n.tolist(),
@@ -676,15 +674,19 @@ def _rows(
         est.lower.tolist(),
         est.upper.tolist(),
         eff.tolist(),
+        vs_overall,
+        vs_rest,
+        p_value,
+        p_adjusted,
         strict=True,
     )
     return [
         SegmentRow.model_construct(
             key=key,
             n=size,
-            detractors=t[0] if weighted else int(t[0]),
-            passives=t[1] if weighted else int(t[1]),
-            promoters=t[2] if weighted else int(t[2]),
+            detractors=t[0],
+            passives=t[1],
+            promoters=t[2],
             detractor_share=s[0],
             passive_share=s[1],
             promoter_share=s[2],
@@ -693,12 +695,12 @@ def _rows(
             ci=(lo, hi),
             effective_n=e,
             small_sample=size < min_n,
-            vs_overall=None,
-            vs_rest=None,
-            p_value=None,
-            p_adjusted=None,
+            vs_overall=vo,
+            vs_rest=vr,
+            p_value=p,
+            p_adjusted=pa,
         )
-        for key, size, t, s, nps, se, lo, hi, e in columns
+        for key, size, t, s, nps, se, lo, hi, e, vo, vr, p, pa in columns
     ]
 
 

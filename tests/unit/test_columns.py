@@ -133,10 +133,30 @@ def test_weights_from_an_object_with_a_weights_array() -> None:
 
 def test_factorise_integers_uses_value_levels() -> None:
     """Integer keys are numbered in value order."""
-    factor = factorise(np.array([30, 10, 30, 20], dtype=np.int16))
+    factor = factorise(np.array([30, 10, 30, 20], dtype=np.int16)).compact()
     assert factor.levels == (10, 20, 30)
     assert factor.codes.tolist() == [2, 0, 2, 1]
     assert factor.codes.dtype == np.uint8
+
+
+def test_small_non_negative_integers_are_their_own_codes() -> None:
+    """Non-negative integers of a small range are used as codes without a copy."""
+    values = np.array([3, 0, 3], dtype=np.int16)
+    factor = factorise(values)
+    assert factor.levels == (0, 1, 2, 3)
+    assert np.shares_memory(factor.codes, values)
+    negative = factorise(np.array([-2, 1, -2], dtype=np.int64))
+    assert negative.levels == (-2, -1, 0, 1)
+    assert negative.codes.tolist() == [0, 3, 0]
+
+
+def test_wide_integer_ranges_number_only_used_values() -> None:
+    """Integers spread beyond the dense range get only their used values as levels."""
+    factor = factorise(np.array([5, 10**6, 5, 10**12], dtype=np.int64))
+    assert factor.levels == (5, 10**6, 10**12)
+    assert factor.codes.tolist() == [0, 1, 0, 2]
+    mid = factorise(np.array([0, 500_000, 0], dtype=np.int64))
+    assert mid.levels == (0, 500_000)
 
 
 def test_factorise_objects_with_missing() -> None:
@@ -163,7 +183,7 @@ def test_combine_dense_is_mixed_radix() -> None:
     a = Factor(np.array([0, 1, 1], dtype=np.uint8), ("x", "y"))
     b = Factor(np.array([2, 0, 2], dtype=np.uint8), ("p", "q", "r"))
     grouping = combine([a, b])
-    assert grouping.codes.tolist() == [2, 3, 5]
+    assert grouping.group_codes().tolist() == [2, 3, 5]
     assert grouping.labels(3) == ("y", "p")
 
 
@@ -177,7 +197,7 @@ def test_combine_sparse_numbers_only_occurring_combinations() -> None:
     grouping = combine([a, b])
     pairs = {(int(x), int(y)) for x, y in zip(a.codes, b.codes, strict=True)}
     assert grouping.n_groups == len(pairs)
-    keys = grouping.key_codes[grouping.codes]
+    keys = grouping.key_codes[grouping.group_codes()]
     assert keys[:, 0].tolist() == a.codes.tolist()
     assert keys[:, 1].tolist() == b.codes.tolist()
 
