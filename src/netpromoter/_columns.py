@@ -142,6 +142,15 @@ class Grouping:
             f.levels[int(c)] for f, c in zip(self.factors, self.key_codes[group], strict=True)
         )
 
+    def all_labels(self, groups: NDArray[np.integer[Any]]) -> list[tuple[object, ...]]:
+        """The level labels of many groups at once (one tuple per group)."""
+        columns = []
+        for i, f in enumerate(self.factors):
+            levels = np.empty(len(f.levels), dtype=object)
+            levels[:] = list(f.levels)
+            columns.append(levels[self.key_codes[groups, i]].tolist())
+        return list(zip(*columns, strict=True))
+
     def group_codes(self) -> NDArray[np.unsignedinteger[Any]]:
         """One group code per row, ``0 <= code < n_groups`` (computed chunk by chunk)."""
         if len(self.codes) == 1:

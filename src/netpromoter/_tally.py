@@ -176,13 +176,17 @@ def tally(
             term = part_buffer[: len(chunk)]
             np.multiply(part[start:stop], multiplier, out=term, casting="unsafe")
             np.add(key, term, out=key)
-        count += np.bincount(key, minlength=bins)
         if weights is not None and sum_w is not None and sum_w2 is not None:
+            # bincount casts narrow keys to intp on every call: cast once for the three.
+            wide = key.astype(np.intp)
+            count += np.bincount(wide, minlength=bins)
             w = weights[start:stop]
-            sum_w += np.bincount(key, weights=w, minlength=bins)
+            sum_w += np.bincount(wide, weights=w, minlength=bins)
             w2 = square[: len(chunk)]
             np.multiply(w, w, out=w2)
-            sum_w2 += np.bincount(key, weights=w2, minlength=bins)
+            sum_w2 += np.bincount(wide, weights=w2, minlength=bins)
+        else:
+            count += np.bincount(key, minlength=bins)
     shape = (total, N_SCORES)
     if sum_w is None or sum_w2 is None:
         unweighted = count.astype(np.float64).reshape(shape)

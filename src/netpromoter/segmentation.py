@@ -190,7 +190,7 @@ class SegmentCounts(BaseModel):
         return cls.from_tally(
             _take(counted, present),
             _keys(by),
-            [grouping.labels(int(g)) for g in present],
+            grouping.all_labels(present),
             weighted=weighted,
             n_missing=n_missing,
         )
@@ -559,7 +559,7 @@ class SegmentResult(BaseModel):
                 _fmt(r.nps),
                 f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
                 _fmt(r.vs_rest),
-                _fmt(r.p_adjusted),
+                "" if r.p_adjusted is None else f"{r.p_adjusted:.3g}",
                 "small" if r.small_sample else "",
             ]
             for r in rows
