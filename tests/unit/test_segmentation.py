@@ -22,7 +22,7 @@ from netpromoter import (
     score,
     segment,
 )
-from netpromoter.segmentation import ALL
+from netpromoter.segmentation import ALL, RankRow, SegmentRow
 
 DATA: dict[str, list[Any]] = {
     "score": [10, 9, 3, 8, 10, 6, 9, 2],
@@ -319,3 +319,13 @@ def test_rank_bad_draws() -> None:
     """Too few posterior draws are rejected."""
     with pytest.raises(InvalidParameterError, match="draws"):
         rank(DATA, "region", draws=5)
+
+
+def test_rows_equal_validated_rows() -> None:
+    """Rows built without validation equal rows validated from their own values."""
+    result = segment(DATA, "region", weights="w")
+    for row in [*result, result.overall]:
+        assert SegmentRow.model_validate(row.model_dump()) == row
+        assert row.model_fields_set == set(SegmentRow.model_fields)
+    for ranked in rank(DATA, "region", draws=200):
+        assert RankRow.model_validate(ranked.model_dump()) == ranked
