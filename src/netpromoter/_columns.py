@@ -216,15 +216,22 @@ def _with_missing(
 
 def _reorder(
     codes: NDArray[np.integer[Any]], levels: list[object]
-) -> tuple[NDArray[np.intp], list[object]]:
-    """Sort levels (when they are mutually comparable) and remap codes through a table."""
+) -> tuple[NDArray[np.integer[Any]], list[object]]:
+    """Sort levels (when they are mutually comparable) and remap codes through a table.
+
+    Codes are remapped chunk by chunk into the smallest dtype, never widened as a whole.
+    """
     try:
         order = sorted(range(len(levels)), key=lambda i: levels[i])  # type: ignore[arg-type,return-value]
     except TypeError:
-        return codes.astype(np.intp, copy=False), levels
-    lut = np.empty(max(len(levels), 1), dtype=np.intp)
+        return codes, levels
+    dtype = code_dtype(len(levels))
+    lut = np.empty(max(len(levels), 1), dtype=dtype)
     lut[np.asarray(order, dtype=np.intp)] = np.arange(len(levels))
-    return lut[codes], [levels[i] for i in order]
+    out = np.empty(len(codes), dtype=dtype)
+    for start in range(0, len(codes), CHUNK):
+        out[start : start + CHUNK] = lut[codes[start : start + CHUNK]]
+    return out, [levels[i] for i in order]
 
 
 def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[object]]:
@@ -274,8 +281,17 @@ def _factor_floats(
     if present.size and np.all(np.floor(present) == present):
         lo, hi = present.min(), present.max()
         if hi - lo < _RANGE_LIMIT:
-            filled = np.where(missing, lo, arr).astype(np.int64) if has_missing else arr
-            codes, levels = _factor_integers(filled.astype(np.int64))
+            # Integral floats in a small range: as integers (int32 holds the range), with
+            # missing rows parked on the minimum until they get the "(missing)" code.
+            whole = np.empty(
+                len(arr), dtype=np.int32 if max(abs(lo), abs(hi)) < 2**31 else np.int64
+            )
+            for start in range(0, len(arr), CHUNK):
+                part = arr[start : start + CHUNK]
+                whole[start : start + CHUNK] = (
+                    np.where(np.isnan(part), lo, part) if has_missing else part
+                )
+            codes, levels = _factor_integers(whole)
             if not as_int:
                 levels = [float(v) for v in levels]  # type: ignore[arg-type]
             return _with_missing(codes, missing if has_missing else None, levels)
