@@ -77,15 +77,28 @@ class Factor:
             unused categories of a categorical): count, then drop empty groups, or call
             ``compact()``.
         name: The column the factor was read from.
+        order: When the levels are not in display order (codes taken as they come
+            from a dataframe library), the display position of each level: labels
+            sorted, ``"(missing)"`` last. ``None`` when the level order is the display
+            order. Reorder results, not codes: it costs per group, not per row.
     """
 
     codes: NDArray[np.unsignedinteger[Any]]
     levels: tuple[object, ...]
     name: str = ""
+    order: NDArray[np.intp] | None = None
 
     def take(self, mask: NDArray[np.bool_] | None) -> Factor:
         """The factor restricted to the rows where ``mask`` is true (all when ``None``)."""
-        return self if mask is None else Factor(self.codes[mask], self.levels, self.name)
+        if mask is None:
+            return self
+        return Factor(self.codes[mask], self.levels, self.name, self.order)
+
+    def ranks(self) -> NDArray[np.intp]:
+        """The display position of each level (``order``, or the level order itself)."""
+        if self.order is not None:
+            return self.order
+        return np.arange(len(self.levels), dtype=np.intp)
 
     def compact(self) -> Factor:
         """The factor with only the levels that some row has (codes renumbered).
@@ -107,7 +120,10 @@ class Factor:
         for start in range(0, len(self.codes), CHUNK):
             codes[start : start + CHUNK] = lut[self.codes[start : start + CHUNK]]
         levels = tuple(label for label, keep in zip(self.levels, used, strict=True) if keep)
-        return Factor(codes, levels, self.name)
+        order = None
+        if self.order is not None:
+            order = np.argsort(np.argsort(self.order[used], kind="stable")).astype(np.intp)
+        return Factor(codes, levels, self.name, order)
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,8 @@ def _with_missing(
     """Cast codes to the smallest dtype; rows flagged missing get a last "(missing)" level."""
     has_missing = missing is not None and bool(missing.any())
     n_levels = len(levels) + has_missing
+    if not has_missing and codes.dtype.kind == "u":
+        return codes, tuple(levels)  # type: ignore[return-value]
     out = np.empty(len(codes), dtype=code_dtype(n_levels))
     for start in range(0, len(codes), CHUNK):
         stop = start + CHUNK
@@ -212,6 +230,22 @@ def _with_missing(
             part = out[start:stop]
             part[missing[start:stop]] = len(levels)
     return out, tuple(levels) + ((MISSING,) if has_missing else ())
+
+
+def _display_order(levels: Sequence[object]) -> NDArray[np.intp] | None:
+    """Display position of each level (sorted labels), or ``None`` if already sorted.
+
+    Labels that cannot be compared keep their order.
+    """
+    try:
+        order = sorted(range(len(levels)), key=lambda i: levels[i])  # type: ignore[arg-type,return-value]
+    except TypeError:
+        return None
+    if order == list(range(len(levels))):
+        return None
+    ranks = np.empty(len(levels), dtype=np.intp)
+    ranks[np.asarray(order, dtype=np.intp)] = np.arange(len(levels))
+    return ranks
 
 
 def _reorder(
@@ -743,10 +777,13 @@ def _factor_series(series: Any, name: str) -> Factor:  # noqa: ANN401 - a narwha
         return factorise(_series_to_numpy(series), name)
     cast = series if categorical else series.cast(nw.Categorical)
     raw, levels, missing, declared = _native_codes(nw.to_native(cast))
-    if not (categorical and declared):
-        raw, levels = _reorder(raw, levels)
     out, labels = _with_missing(raw, missing, levels)
-    return Factor(out, labels, name)
+    if categorical and declared:
+        return Factor(out, labels, name)
+    order = _display_order(levels)
+    if order is not None and len(labels) > len(levels):
+        order = np.append(order, len(levels))  # "(missing)" stays last
+    return Factor(out, labels, name, order)
 
 
 def _native_codes(
@@ -786,6 +823,10 @@ def _polars_codes(
     missing = np.asarray(missing_s.to_numpy()) if has_missing else None
     if isinstance(native.dtype, pl.Enum):
         return raw, native.dtype.categories.to_list(), missing, True
+    categories = native.dtype.categories.to_series()
+    if len(categories) <= DENSE_LIMIT:
+        # Physical codes index the category mapping: use them as they are.
+        return raw, categories.to_list(), missing, False
     # A Categorical's physical codes index a (possibly global) category mapping: number
     # the categories that occur compactly through a lookup table.
     present = native.drop_nulls().unique()

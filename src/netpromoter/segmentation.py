@@ -188,6 +188,10 @@ class SegmentCounts(BaseModel):
             data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
         )
         present = np.flatnonzero(counted.count.sum(axis=1))
+        # Display order: by each key's level ranks, first key first.
+        keys = grouping.key_codes[present]
+        ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
+        present = present[np.lexsort(ranks[::-1])]
         return cls.from_tally(
             _take(counted, present),
             _keys(by),
@@ -241,6 +245,12 @@ class SegmentCounts(BaseModel):
             weighted=weighted,
             n_missing=self.n_missing + other.n_missing,
         )
+
+    def __radd__(self, other: object) -> SegmentCounts:
+        """Support ``sum(tallies)``, which starts from 0."""
+        if other == 0:
+            return self
+        return self.__add__(other)
 
     def result(
         self,

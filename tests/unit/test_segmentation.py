@@ -253,6 +253,10 @@ def test_counts_merge_by_label_and_round_trip_json() -> None:
     merged = SegmentCounts.from_data(first, "region") + SegmentCounts.from_data(second, "region")
     whole = SegmentCounts.from_data(DATA, "region")
     assert merged == whole
+    assert (
+        sum([SegmentCounts.from_data(first, "region"), SegmentCounts.from_data(second, "region")])
+        == whole
+    )
     assert SegmentCounts.model_validate_json(whole.model_dump_json()) == whole
     assert merged.result(min_n=1).to_dicts() == segment(DATA, "region", min_n=1).to_dicts()
 
