@@ -333,3 +333,24 @@ def test_rows_equal_validated_rows() -> None:
         assert row.model_fields_set == set(SegmentRow.model_fields)
     for ranked in rank(DATA, "region", draws=200):
         assert RankRow.model_validate(ranked.model_dump()) == ranked
+
+
+def test_rank_with_equal_weights_equals_unweighted() -> None:
+    """Weights of one give the same ranking as no weights."""
+    plain = rank(DATA, "region", draws=300)
+    weighted = rank({**DATA, "one": [1.0] * 8}, "region", weights="one", draws=300)
+    assert weighted.weighted
+    assert [r.key for r in weighted] == [r.key for r in plain]
+    for a, b in zip(weighted, plain, strict=True):
+        assert a.shrunken_nps == pytest.approx(b.shrunken_nps)
+    assert weighted.prior_concentration == pytest.approx(plain.prior_concentration, rel=1e-6)
+
+
+def test_polars_categorical_rows_in_label_order() -> None:
+    """Categories stored in first-seen order still give rows in label order."""
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"score": [9, 3, 10], "team": ["zeta", "alpha", "zeta"]})
+    frame = frame.with_columns(pl.col("team").cast(pl.Categorical))
+    result = segment(frame, "team", min_n=1)
+    assert [row.key for row in result] == [("alpha",), ("zeta",)]
+    assert [row.n for row in result] == [1, 2]
