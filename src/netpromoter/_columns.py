@@ -15,17 +15,27 @@ distributed tallies) reads it through [`read_table`][netpromoter._columns.read_t
   (never dropped). Pandas and polars categoricals (and pyarrow dictionaries) use their own
   integer codes; strings are factorised by their own library; integers by value range;
 * [`band`][netpromoter._columns.band] cuts a numeric column at edges into labelled bands;
-* [`combine`][netpromoter._columns.combine] turns the codes of several keys into one code
-  (mixed radix), chunk by chunk, never holding an 8-byte-per-row temporary over the
-  whole input.
+* [`combine`][netpromoter._columns.combine] groups rows by several keys (mixed radix),
+  as code arrays the tally engine combines chunk by chunk, never holding an
+  8-byte-per-row temporary over the whole input.
+
+The typical use, as in ``segmentation``: read, validate, factorise, combine, then count
+with the one tally engine and compute statistics with ``_stats``. Rows dropped for a
+missing score (``missing="drop"``) must be dropped from the keys and weights too, with
+``ScoreColumn.kept``.
 
 Examples:
     >>> table = read_table({"score": [10, 3, 9], "region": ["n", None, "n"]}, ["score", "region"])
-    >>> table.scores("score").scores.tolist()
+    >>> column = table.scores("score")
+    >>> column.scores.tolist()
     [10, 3, 9]
-    >>> f = table.factor("region")
+    >>> f = table.factor("region").take(column.kept)
     >>> f.codes.tolist(), f.levels
     ([0, 1, 0], ('n', '(missing)'))
+    >>> from netpromoter._tally import tally
+    >>> grouping = combine([f])
+    >>> tally(column.scores, None, grouping.codes, grouping.sizes).count.sum(axis=1).tolist()
+    [2, 1]
 """
 
 from __future__ import annotations
@@ -61,6 +71,8 @@ MISSING = "(missing)"
 _RANGE_LIMIT = 1 << 20
 #: Largest number of key combinations coded densely; beyond it, codes are compacted.
 DENSE_LIMIT = 1 << 16
+#: Largest number of key combinations compacted with a bitmap (and an int32 table).
+_BITMAP_LIMIT = 1 << 24
 _SHOWN = 8
 
 
@@ -513,14 +525,38 @@ def combine(factors: Sequence[Factor]) -> Grouping:
         keys = np.stack(np.unravel_index(np.arange(total), sizes), axis=1).astype(np.intp)
         return Grouping(parts, sizes, keys, tuple(factors))
     n_rows = len(parts[0])
-    seen = np.zeros(0, dtype=np.int64)
-    for start in range(0, n_rows, CHUNK):
-        seen = np.union1d(seen, _chunk_codes(parts, sizes, start))
-    codes = np.empty(n_rows, dtype=code_dtype(len(seen)))
-    for start in range(0, n_rows, CHUNK):
-        codes[start : start + CHUNK] = np.searchsorted(seen, _chunk_codes(parts, sizes, start))
+    if total <= _BITMAP_LIMIT:
+        # Mark the combinations that occur in a bitmap, then number them through a table.
+        used = np.zeros(total, dtype=bool)
+        for start in range(0, n_rows, CHUNK):
+            used[_chunk_codes(parts, sizes, start)] = True
+        seen = np.flatnonzero(used)
+        lut = np.cumsum(used, dtype=np.int32) - 1
+        del used
+        codes = np.empty(n_rows, dtype=code_dtype(len(seen)))
+        for start in range(0, n_rows, CHUNK):
+            codes[start : start + CHUNK] = lut[_chunk_codes(parts, sizes, start)]
+    else:
+        # Too many combinations for a bitmap: merge the sorted distinct codes of chunks.
+        seen = np.zeros(0, dtype=np.int64)
+        for start in range(0, n_rows, CHUNK):
+            seen = _sorted_distinct(np.concatenate([seen, _chunk_codes(parts, sizes, start)]))
+        codes = np.empty(n_rows, dtype=code_dtype(len(seen)))
+        for start in range(0, n_rows, CHUNK):
+            codes[start : start + CHUNK] = np.searchsorted(seen, _chunk_codes(parts, sizes, start))
     keys = np.stack(np.unravel_index(seen, sizes), axis=1).astype(np.intp)
     return Grouping((codes,), (len(seen),), keys, tuple(factors))
+
+
+def _sorted_distinct(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The distinct values, sorted (a sort and a comparison; no hashing)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _describe_available(names: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from netpromoter._columns import (
+    _BITMAP_LIMIT,
     DENSE_LIMIT,
     MISSING,
     Factor,
@@ -16,6 +17,7 @@ from netpromoter._columns import (
     factorise,
     read_table,
 )
+from netpromoter._tally import CHUNK
 from netpromoter.core import Response
 from netpromoter.exceptions import (
     ColumnLengthError,
@@ -206,3 +208,19 @@ def test_combine_needs_a_key() -> None:
     """Grouping by nothing is an error."""
     with pytest.raises(InvalidParameterError, match="at least one key"):
         combine([])
+
+
+def test_combine_very_sparse_merges_sorted_chunks() -> None:
+    """Beyond the bitmap limit, occurring combinations are still found exactly."""
+    rng = np.random.default_rng(4)
+    size = 5000
+    n = 3 * CHUNK + 7
+    a = Factor(rng.integers(0, size, n).astype(np.uint16), tuple(range(size)))
+    b = Factor(rng.integers(0, size, n).astype(np.uint16), tuple(range(size)))
+    assert size * size > _BITMAP_LIMIT
+    grouping = combine([a, b])
+    keys = grouping.key_codes[grouping.group_codes()]
+    assert keys[:, 0].tolist() == a.codes.tolist()
+    assert keys[:, 1].tolist() == b.codes.tolist()
+    expected = np.unique(a.codes.astype(np.int64) * size + b.codes)
+    assert grouping.n_groups == len(expected)
