@@ -153,6 +153,8 @@ class RenderError(NetPromoterError, ValueError):
         self.template_id = template_id
         self.missing: tuple[str, ...] = tuple(missing)
         self.positions: tuple[int, ...] = tuple(positions)
+
+
 class ColumnNotFoundError(NetPromoterError, KeyError):
     """A column name (a score, weights or grouping column) is not in the data.
 

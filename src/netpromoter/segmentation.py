@@ -644,11 +644,13 @@ def _build(
     whole = _stats.estimate(
         total, weighted=weighted, method=method, confidence_level=confidence_level
     )
+    # The score interval is one-sample only; its segment-vs-rest test is adjusted Wald.
+    test_method: _stats.DifferenceMethod = "wald" if method == "wald" else "adjusted_wald"
     diff = _stats.difference(
         _stats.complement(counted),
         counted,
         weighted=weighted,
-        method=method,
+        method=test_method,
         confidence_level=confidence_level,
     )
     adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
@@ -771,7 +773,9 @@ def segment(
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
         min_n: Segments with fewer responses are flagged ``small_sample``.
-        method: Interval method, ``"adjusted_wald"`` (default) or ``"wald"``.
+        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"`` or
+            ``"score"``; the test against the rest uses Wald for ``"wald"`` and adjusted
+            Wald otherwise (the score interval has no two-sample form).
         confidence_level: Two-sided confidence level.
         correction: ``"holm"`` (default), ``"bh"`` or ``"none"``.
 

@@ -23,6 +23,7 @@ from netpromoter import (
     score,
     segment,
 )
+from netpromoter._tally import CHUNK
 from netpromoter.segmentation import ALL, RankRow, SegmentRow
 
 DATA: dict[str, list[Any]] = {
@@ -360,10 +361,11 @@ def test_polars_categorical_rows_in_label_order() -> None:
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("agents", [200, 2000])
 def test_memory_stays_bounded(weighted: bool, agents: int) -> None:
-    """Segmenting 2 million rows by two keys never holds 4 bytes per row of temporaries.
+    """Segmenting 2 million rows by two keys holds no 8-byte-per-row temporaries.
 
     50 x 200 combinations are counted densely; 50 x 2000 exceed the dense limit and are
-    compacted, of which only about 1,000 occur.
+    compacted (about 1,000 occur) into a 2-byte code per row. Beyond that, only
+    chunk-sized buffers are allocated.
     """
     rng = np.random.default_rng(11)
     n = 2_000_000
@@ -382,4 +384,13 @@ def test_memory_stays_bounded(weighted: bool, agents: int) -> None:
     finally:
         tracemalloc.stop()
     assert sum(row.n for row in result) == n
-    assert peak < 4 * n
+    assert peak < 2 * n + 64 * CHUNK
+
+
+def test_score_interval_method() -> None:
+    """method='score' gives score() intervals; the test against the rest is adjusted Wald."""
+    result = segment(DATA, "region", method="score", min_n=1)
+    expected = score([3, 8, 6, 2], method="score")
+    assert result.get("s").ci == expected.ci
+    adjusted = segment(DATA, "region", method="adjusted_wald", min_n=1)
+    assert [r.p_value for r in result] == [r.p_value for r in adjusted]
