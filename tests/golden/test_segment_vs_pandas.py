@@ -2,7 +2,8 @@
 
 The reference works on the rows themselves (pandas groupby, boolean masks, per-row
 residuals), not on tallies: shares, NPS, Wald and adjusted-Wald (Rocks 2016) SEs, the
-weighted Taylor-linearisation SE (as R ``survey::svymean`` with ``ids = ~1``), the
+weighted Taylor-linearisation SE (as R ``survey::svymean`` with ``ids = ~1``) and the
+design-based effective size the weighted adjusted Wald interval works with, the
 segment-versus-rest z test and Holm's correction written out as a loop.
 """
 
@@ -62,7 +63,14 @@ def _stats(part: Frame, *, weighted: bool, method: str) -> tuple[float, float, f
         else:
             se = 100 * math.sqrt((p_pro + p_det - (p_pro - p_det) ** 2) / n)
         return 100 * mean, 100 * mean, se
-    size = total**2 / float((w**2).sum()) if weighted else float(n)
+    size = float(n)
+    if weighted:
+        # Design-based effective size (Korn & Graubard 1998): the simple-random-sample
+        # size with the linearisation variance; Kish's size where that is undefined.
+        resid = s - mean
+        lin_var = n / (n - 1) * float((w**2 * resid**2).sum()) / total**2
+        v = p_pro + p_det - (p_pro - p_det) ** 2
+        size = v / lin_var if v > 0 and lin_var > 0 else total**2 / float((w**2).sum())
     a_pro = (p_pro * size + 0.75) / (size + 3)
     a_det = (p_det * size + 0.75) / (size + 3)
     centre = 100 * (a_pro - a_det)
