@@ -147,11 +147,17 @@ def _duckdb(
     return duckdb_groupby
 
 
+#: Set by ``--only-ours``: time segment() and the engine only (e.g. for 10^8 rows).
+ONLY_OURS = False
+
+
 def contenders(
     data: dict[str, NDArray[Any]], by: list[str], sizes: list[int], *, weighted: bool
 ) -> dict[str, Callable[[], Counts]]:
     """Name -> callable returning the (groups, 11) count table (optional ones if installed)."""
     out = _ours_and_numpy(data, by, sizes, weighted=weighted)
+    if ONLY_OURS:
+        return {name: fn for name, fn in out.items() if name.startswith("netpromoter")}
     for name, make in (("pandas groupby", _pandas), ("polars lazy", _polars), ("duckdb", _duckdb)):
         try:
             out[name] = make(data, by, sizes, weighted=weighted)
@@ -217,7 +223,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=float, default=1e7)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only-ours", action="store_true", help="time segment() and the engine only"
+    )
     args = parser.parse_args()
+    global ONLY_OURS  # noqa: PLW0603 - a command-line switch of this script
+    ONLY_OURS = args.only_ours
     rows = int(args.rows)
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()}")
     rng = np.random.default_rng(2026)
