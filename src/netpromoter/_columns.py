@@ -740,6 +740,9 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     if isinstance(data, Mapping):
         available = tuple(str(k) for k in data)
         source: Mapping[str, Any] = data
+    elif isinstance(data, Sequence) and not isinstance(data, str | bytes) and not data:
+        # No responses: every column asked for is empty (scoring then reports no data).
+        return Table({name: np.zeros(0, dtype=np.int8) for name in needed}, 0, tuple(needed))
     elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
         responses = _ResponseColumns(data)
         source, available = responses, responses.names
@@ -763,7 +766,10 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
 def _read_frame(data: object, needed: list[str]) -> Table:
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    frame = nw.from_native(data)  # type: ignore[call-overload]
+    frame = nw.from_native(data, pass_through=True)
+    if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
+        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
+        raise TypeError(msg)
     if isinstance(frame, nw.LazyFrame):
         available = tuple(frame.collect_schema().names())
         missing = [n for n in needed if n not in available]

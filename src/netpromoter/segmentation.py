@@ -279,10 +279,11 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
     per segment. A test checks the rows equal validated ones.
     """
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    setattr_ = object.__setattr__
+    setattr_(obj, "__dict__", values)
+    setattr_(obj, "__pydantic_fields_set__", set(values))
+    setattr_(obj, "__pydantic_extra__", None)
+    setattr_(obj, "__pydantic_private__", None)
     return obj
 
 
@@ -695,8 +696,12 @@ def _rows(
     columns = zip(
         levels,
         n.tolist(),
-        totals.tolist(),
-        share.tolist(),
+        totals[:, 0].tolist(),
+        totals[:, 1].tolist(),
+        totals[:, 2].tolist(),
+        share[:, 0].tolist(),
+        share[:, 1].tolist(),
+        share[:, 2].tolist(),
         est.nps.tolist(),
         est.se.tolist(),
         est.lower.tolist(),
@@ -714,12 +719,12 @@ def _rows(
             {
                 "key": key,
                 "n": size,
-                "detractors": t[0],
-                "passives": t[1],
-                "promoters": t[2],
-                "detractor_share": s[0],
-                "passive_share": s[1],
-                "promoter_share": s[2],
+                "detractors": t_d,
+                "passives": t_n,
+                "promoters": t_p,
+                "detractor_share": s_d,
+                "passive_share": s_n,
+                "promoter_share": s_p,
                 "nps": nps,
                 "se": se,
                 "ci": (lo, hi),
@@ -731,7 +736,7 @@ def _rows(
                 "p_adjusted": pa,
             },
         )
-        for key, size, t, s, nps, se, lo, hi, e, vo, vr, p, pa in columns
+        for key, size, t_d, t_n, t_p, s_d, s_n, s_p, nps, se, lo, hi, e, vo, vr, p, pa in columns
     ]
 
 

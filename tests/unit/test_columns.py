@@ -224,3 +224,17 @@ def test_combine_very_sparse_merges_sorted_chunks() -> None:
     assert keys[:, 1].tolist() == b.codes.tolist()
     expected = np.unique(a.codes.astype(np.int64) * size + b.codes)
     assert grouping.n_groups == len(expected)
+
+
+def test_empty_response_list_has_empty_columns() -> None:
+    """An empty list of responses reads as empty columns of any name."""
+    table = read_table([], ["score", "region"])
+    assert table.n_rows == 0
+    assert table.factor("region").levels == ()
+
+
+def test_a_series_is_not_a_table() -> None:
+    """A single pandas Series is refused with a TypeError."""
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match="whole table"):
+        read_table(pd.Series([1, 2]), ["score"])

@@ -246,6 +246,8 @@ def test_no_scores() -> None:
     """An empty table is an EmptyDataError."""
     with pytest.raises(EmptyDataError):
         segment({"score": [], "k": []}, "k")
+    with pytest.raises(EmptyDataError):
+        segment([], "region")
 
 
 def test_counts_merge_by_label_and_round_trip_json() -> None:
