@@ -176,8 +176,8 @@ def trim(
     Examples:
         >>> w, passes, done = trim(np.array([1.0, 1.0, 1.0, 5.0]), upper=3.0, lower=0.0,
         ...                        max_iter=100)
-        >>> w.tolist(), passes, done
-        ([1.6666666666666667, 1.6666666666666667, 1.6666666666666667, 3.0], 1, True)
+        >>> w.round(4).tolist(), passes, done
+        ([1.6667, 1.6667, 1.6667, 3.0], 1, True)
     """
     current = weights.copy()
     passes = 0

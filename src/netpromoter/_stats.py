@@ -157,17 +157,24 @@ def population_factor(
 
 
 def wald_se(
-    tally: Tally, *, weighted: bool, population_size: float | None = None
+    tally: Tally,
+    *,
+    weighted: bool,
+    population_size: float | None = None,
+    design_se: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """SE of the raw NPS in points: ``100 sqrt(v / n)`` (divisor ``n``), or design-based.
 
     Unweighted: ``v = p_P + p_D − (p_P − p_D)²`` over ``n``, as R ``NPS``. Weighted: the
     Taylor linearisation SE of R ``survey`` ([`linearisation_se`][netpromoter._stats.
-    linearisation_se]). Either is multiplied by ``sqrt(f)`` of
-    [`population_factor`][netpromoter._stats.population_factor].
+    linearisation_se]), or ``design_se`` when given (the SE of a calibrated design, see
+    [`netpromoter.weighting`][netpromoter.weighting]). Either is multiplied by ``sqrt(f)``
+    of [`population_factor`][netpromoter._stats.population_factor].
     """
     n = tally.count.sum(axis=-1).astype(np.float64)
-    if weighted:
+    if design_se is not None:
+        se = design_se
+    elif weighted:
         se = linearisation_se(tally)
     else:
         _, variance = _nps_and_variance(shares(tally))
@@ -178,20 +185,23 @@ def wald_se(
     return se * np.sqrt(population_factor(n, population_size, weighted=weighted))
 
 
-def design_n(tally: Tally, *, weighted: bool) -> NDArray[np.float64]:
+def design_n(
+    tally: Tally, *, weighted: bool, design_se: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
     """The sample size an interval method works with, before any population correction.
 
     Unweighted, ``n``. Weighted, the design-based effective size ``v / Var(NPS)``
     (Korn & Graubard 1998): the simple-random-sample size with the same variance as the
     design-based (linearisation) SE, with ``v`` the per-response variance from the weighted
     shares. Where that is undefined (``v = 0``: every response in one category, or
-    ``n = 1``) it falls back to Kish's ``(Σw)² / Σw²``.
+    ``n = 1``) it falls back to Kish's ``(Σw)² / Σw²``. With ``design_se`` (a calibrated
+    design's SE), the effective size is that design's.
     """
     n: NDArray[np.float64] = tally.count.sum(axis=-1).astype(np.float64)
     if not weighted:
         return n
     _, variance = _nps_and_variance(shares(tally))
-    se = linearisation_se(tally) / 100.0
+    se = (linearisation_se(tally) if design_se is None else design_se) / 100.0
     with np.errstate(invalid="ignore", divide="ignore"):
         by_design = variance / (se * se)
     out: NDArray[np.float64] = np.where(
@@ -201,10 +211,14 @@ def design_n(tally: Tally, *, weighted: bool) -> NDArray[np.float64]:
 
 
 def _information(
-    tally: Tally, *, weighted: bool, population_size: float | None
+    tally: Tally,
+    *,
+    weighted: bool,
+    population_size: float | None,
+    design_se: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """``design_n / f``: the size of the equivalent with-replacement sample (inf: census)."""
-    size = design_n(tally, weighted=weighted)
+    size = design_n(tally, weighted=weighted, design_se=design_se)
     if population_size is None:
         return size
     n = tally.count.sum(axis=-1).astype(np.float64)
@@ -215,7 +229,12 @@ def _information(
 
 
 def _centre_and_se(
-    tally: Tally, *, weighted: bool, method: Method, population_size: float | None = None
+    tally: Tally,
+    *,
+    weighted: bool,
+    method: Method,
+    population_size: float | None = None,
+    design_se: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
     totals = by_category(tally.sum_w)
@@ -224,9 +243,15 @@ def _centre_and_se(
         p = totals / total[..., None]
     nps, _ = _nps_and_variance(p)
     if method in ("wald", "score"):
-        return nps, nps, wald_se(tally, weighted=weighted, population_size=population_size)
+        return (
+            nps,
+            nps,
+            wald_se(tally, weighted=weighted, population_size=population_size, design_se=design_se),
+        )
     if method == "adjusted_wald":
-        size = _information(tally, weighted=weighted, population_size=population_size)
+        size = _information(
+            tally, weighted=weighted, population_size=population_size, design_se=design_se
+        )
         census = np.isinf(size)
         size = np.where(census, 0.0, size)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -301,6 +326,7 @@ def estimate(
     method: Method,
     confidence_level: float,
     population_size: float | None = None,
+    design_se: NDArray[np.float64] | None = None,
 ) -> Estimate:
     """NPS, SE and confidence interval per group (limits clipped to [-100, 100]).
 
@@ -312,6 +338,9 @@ def estimate(
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Size ``N`` of the population sampled from, for the finite
             population correction (must be at least each group's ``n``), or ``None``.
+        design_se: Optional SE per group of a calibrated design, in points (see
+            [`netpromoter.weighting`][netpromoter.weighting]): it replaces the plain
+            linearisation SE, and its effective size replaces the plain design size.
 
     Returns:
         The raw NPS, the SE of the method's estimate and the interval limits.
@@ -325,10 +354,16 @@ def estimate(
     """
     z = z_value(confidence_level)
     nps, centre, se = _centre_and_se(
-        tally, weighted=weighted, method=method, population_size=population_size
+        tally,
+        weighted=weighted,
+        method=method,
+        population_size=population_size,
+        design_se=design_se,
     )
     if method == "score":
-        size = _information(tally, weighted=weighted, population_size=population_size)
+        size = _information(
+            tally, weighted=weighted, population_size=population_size, design_se=design_se
+        )
         lower, upper = _score_limits(shares(tally), size, z)
         return Estimate(nps, se, lower, upper)
     lower = np.clip(centre - z * se, -100.0, 100.0)
@@ -852,3 +887,57 @@ def shrink(
         upper[start : start + block] = hi
         prob[start : start + block] = (sample > reference).mean(axis=1)
     return Shrunken(nps, lower, upper, prob)
+
+
+_EPSILON = 1e-16
+
+
+def chi_square_sf(statistic: float, df: int) -> float:
+    """Upper tail ``P(X > statistic)`` of a chi-square variable with ``df`` degrees of freedom.
+
+    The regularised upper incomplete gamma function ``Q(df / 2, statistic / 2)``: a series
+    below ``a + 1``, a Lentz continued fraction above (Numerical Recipes, §6.2), to about
+    1e-15 relative; as R's ``pchisq(statistic, df, lower.tail = FALSE)``.
+
+    Examples:
+        >>> round(chi_square_sf(3.841458820694124, 1), 12)
+        0.05
+        >>> chi_square_sf(0.0, 3)
+        1.0
+    """
+    if math.isnan(statistic):
+        return math.nan
+    if statistic <= 0.0:
+        return 1.0
+    if math.isinf(statistic):
+        return 0.0
+    a, x = df / 2.0, statistic / 2.0
+    log_prefix = a * math.log(x) - x - math.lgamma(a)
+    tiny = 1e-300
+    if x < a + 1.0:
+        term = total = 1.0 / a
+        denom = a
+        for _ in range(10_000):
+            denom += 1.0
+            term *= x / denom
+            total += term
+            if abs(term) < abs(total) * 1e-17:
+                break
+        return max(0.0, 1.0 - total * math.exp(log_prefix))
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < _EPSILON:
+            break
+    return math.exp(log_prefix) * h

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import numpy as np
 from pydantic import (
@@ -362,6 +362,7 @@ def _build_result(
     method: Method,
     confidence_level: float,
     population_size: int | None = None,
+    design_se: float | None = None,
 ) -> NPSResult:
     """The one place an ``NPSResult`` is made: from a one-group tally (per score or category).
 
@@ -393,6 +394,7 @@ def _build_result(
         method=method,
         confidence_level=confidence_level,
         population_size=population,
+        design_se=None if design_se is None else np.array([design_se]),
     )
     share = totals / totals.sum()
     lower, upper = float(est.lower[0]), float(est.upper[0])
@@ -440,6 +442,7 @@ def _build_result(
         sum_squared_weights=(
             (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
         ),
+        design_se=design_se,
     )
 
 
@@ -493,6 +496,9 @@ class NPSResult(BaseModel):
             promoters), whether weighted or not.
         sum_squared_weights: Sum of squared weights per category when weighted, which
             design-based standard errors need; ``None`` when unweighted.
+        design_se: With weights from a [`weighting`][netpromoter.weighting] result, the
+            calibration-aware linearisation SE of the NPS in points (which the interval
+            uses); ``None`` otherwise.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -516,6 +522,7 @@ class NPSResult(BaseModel):
     population_size: int | None = None
     category_counts: tuple[int, int, int]
     sum_squared_weights: tuple[float, float, float] | None
+    design_se: float | None = None
 
     def to_tally(self) -> Tally:
         """The per-category engine tally this result was computed from."""
@@ -542,12 +549,15 @@ class NPSResult(BaseModel):
             method=method or self.method,
             confidence_level=level,
             population_size=self.population_size,
+            design_se=self.design_se,
         )
         return other.ci
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""
-        data = self.model_dump(exclude={"ci", "category_counts", "sum_squared_weights"})
+        data = self.model_dump(
+            exclude={"ci", "category_counts", "sum_squared_weights", "design_se"}
+        )
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
 
@@ -587,10 +597,44 @@ class NPSResult(BaseModel):
         return f"<table class='netpromoter-result'>{body}</table>"
 
 
+class WeightingDesign(Protocol):
+    """What [`score`][netpromoter.core.score] needs from a weighting result.
+
+    Any object with a ``weights`` numpy array and a ``design_se`` method, such as the
+    results of [`netpromoter.weighting`][netpromoter.weighting], can be passed as
+    ``weights``: the NPS then gets the SE of that design (post-stratified, raked,
+    trimmed or clustered), not the plain weighted SE.
+    """
+
+    @property
+    def weights(self) -> NDArray[np.float64]:
+        """The weights, one per input row."""
+        ...  # pragma: no cover - protocol
+
+    def design_se(
+        self,
+        scores: NDArray[np.integer],
+        *,
+        rows: NDArray[np.bool_] | None = None,
+        codes: NDArray[np.integer] | None = None,
+        n_groups: int = 1,
+    ) -> NDArray[np.float64]:
+        """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``)."""
+        ...  # pragma: no cover - protocol
+
+
+def _as_design(weights: object) -> WeightingDesign | None:
+    if isinstance(getattr(weights, "weights", None), np.ndarray) and callable(
+        getattr(weights, "design_se", None)
+    ):
+        return weights  # type: ignore[return-value]
+    return None
+
+
 def score(
     scores: Iterable[object],
     *,
-    weights: Iterable[float] | None = None,
+    weights: Iterable[float] | WeightingDesign | None = None,
     missing: MissingPolicy = "raise",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
@@ -606,7 +650,10 @@ def score(
     Args:
         scores: A numpy array, a sequence of ints, or an iterable of ``Response``.
         weights: Optional non-negative weights, one per input row. With weights, the
-            counts are weighted sums and the SE is design-based.
+            counts are weighted sums and the SE is design-based. A weighting result
+            (from [`poststratify`][netpromoter.weighting.poststratify],
+            [`rake`][netpromoter.weighting.rake], [`trim`][netpromoter.weighting.trim]...)
+            gives its weights and the calibration-aware SE of its design.
         missing: ``"raise"`` (default) rejects NaN/``None`` with their positions;
             ``"drop"`` drops them and reports how many in ``n_missing``.
         method: Interval method (formulas and coverage on the inference page):
@@ -645,8 +692,13 @@ def score(
         0.0
     """
     _stats.z_value(confidence_level)
-    column, w = _validated(scores, weights, missing)
+    design = _as_design(weights)
+    plain = design.weights if design is not None else weights
+    column, w = _validated(scores, plain, missing)  # type: ignore[arg-type]
     tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
+    design_se = None
+    if design is not None and len(column.scores):
+        design_se = float(design.design_se(column.scores, rows=column.kept)[0])
     return _build_result(
         tallied,
         n_missing=column.n_missing,
@@ -654,4 +706,5 @@ def score(
         method=method,
         confidence_level=confidence_level,
         population_size=population_size,
+        design_se=design_se,
     )

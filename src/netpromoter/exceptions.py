@@ -15,16 +15,22 @@ if TYPE_CHECKING:
 __all__ = [
     "ColumnLengthError",
     "ColumnNotFoundError",
+    "ConvergenceError",
+    "EmptyCellError",
     "EmptyDataError",
     "InvalidParameterError",
     "InvalidScoreError",
     "InvalidWeightsError",
+    "MarginTotalsError",
+    "MissingTargetError",
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
     "RenderError",
     "SmallSampleWarning",
     "TemplateError",
+    "TargetError",
+    "WeightingError",
 ]
 
 
@@ -187,6 +193,62 @@ class ColumnLengthError(NetPromoterError, ValueError):
         listed = ", ".join(f"{name!r} has {n}" for name, n in lengths.items())
         super().__init__(f"columns must all have the same length, but {listed} values")
         self.lengths: dict[str, int] = dict(lengths)
+
+
+class WeightingError(NetPromoterError, ValueError):
+    """Weights cannot be computed as asked: the base of every weighting error.
+
+    Attributes:
+        dimension: The weighting dimension (column, or crossed columns joined by
+            ``" × "``) concerned, when there is one.
+        level: The level of that dimension concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, dimension: str | None = None, level: object = None) -> None:
+        super().__init__(message)
+        self.dimension = dimension
+        self.level = level
+
+
+class TargetError(WeightingError):
+    """A population target is negative, NaN, infinite, not a number, or zero where the
+    sample has respondents (their weights would silently become zero)."""
+
+
+class MissingTargetError(WeightingError):
+    """A level present in the sample has no population target, so its respondents
+    cannot be weighted."""
+
+
+class EmptyCellError(WeightingError):
+    """A population level or cell has a positive target but no respondents (or only
+    zero base weights): nothing can be weighted up to it."""
+
+
+class MarginTotalsError(WeightingError):
+    """Raking margins do not sum to the same population total.
+
+    Attributes:
+        totals: Each margin's name and its total.
+    """
+
+    def __init__(self, message: str, *, totals: Mapping[str, float]) -> None:
+        super().__init__(message)
+        self.totals: dict[str, float] = dict(totals)
+
+
+class ConvergenceError(WeightingError):
+    """Raking or trimming did not reach its targets within the iteration limit.
+
+    Attributes:
+        iterations: Iterations (sweeps or passes) performed.
+        max_error: The remaining largest distance to the targets.
+    """
+
+    def __init__(self, message: str, *, iterations: int, max_error: float) -> None:
+        super().__init__(message)
+        self.iterations = iterations
+        self.max_error = max_error
 
 
 class NetPromoterWarning(UserWarning):

@@ -139,6 +139,11 @@ bad_role <- svytable(~role, bad)
 
 weights_txt <- weights_out
 for (col in names(weights_txt)[-1]) weights_txt[[col]] <- sprintf("%.17g", weights_txt[[col]])
+chisq_role <- chisq.test(table(factor(df$role, levels = pop_role$role)), p = pop_role$Freq / sum(pop_role$Freq))
+chisq_region <- chisq.test(table(factor(df$region, levels = pop_region$region)), p = pop_region$Freq / sum(pop_region$Freq))
+chisq_json <- function(t, call) obj(list(r_call = str(call), statistic = num(unname(t$statistic)),
+                                         df = num(unname(t$parameter)), p_value = num(t$p.value)))
+
 write.csv(weights_txt, file.path(out_dir, "r", "weighting_weights.csv"), row.names = FALSE, quote = FALSE)
 json <- paste0("{\n",
   "  \"source\": ", str(paste0("R ", R.version$major, ".", R.version$minor, ", survey ",
@@ -167,6 +172,10 @@ json <- paste0("{\n",
            nps = num(dom[["nps"]]), se = num(dom[["se"]]))), ",\n    ",
   obj(list(name = str("poststratify_west"), r_call = str(paste0("d <- subset(d, region == \"west\") with d the poststratify_role_region design; ", NPS_CALL)),
            nps = num(dom_ps[["nps"]]), se = num(dom_ps[["se"]]))), "\n  ],\n",
+  "  \"composition\": {\n",
+  "    \"role\": ", chisq_json(chisq_role, "chisq.test(table(factor(df$role, levels = pop_role$role)), p = pop_role$Freq / sum(pop_role$Freq))"), ",\n",
+  "    \"region\": ", chisq_json(chisq_region, "chisq.test(table(factor(df$region, levels = pop_region$region)), p = pop_region$Freq / sum(pop_region$Freq))"), "\n",
+  "  },\n",
   "  \"inconsistent_margins\": ", obj(list(r_call = str(bad_call),
       r_role_totals_after = num(as.numeric(bad_role)),
       r_region_total_after = num(sum(svytable(~region, bad))),

@@ -1,0 +1,529 @@
+"""Weighting: R survey goldens, targets and errors, trimming, B2B, rates and composition."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+import netpromoter as nps
+from netpromoter import weighting as wt
+from netpromoter.exceptions import (
+    ConvergenceError,
+    EmptyCellError,
+    InvalidParameterError,
+    InvalidWeightsError,
+    MarginTotalsError,
+    MissingTargetError,
+    NetPromoterError,
+    TargetError,
+    WeightingError,
+)
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+@cache
+def golden() -> dict[str, Any]:
+    """R survey reference values (tests/golden/r/make_weighting_goldens.R)."""
+    data: dict[str, Any] = json.loads((GOLDEN / "r_weighting.json").read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def sample() -> dict[str, NDArray[Any]]:
+    """The 2,000-row biased sample as columns."""
+    with (GOLDEN / "r" / "weighting_sample.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        "score": np.array([int(r["score"]) for r in rows], dtype=np.int8),
+        "role": np.array([r["role"] for r in rows]),
+        "region": np.array([r["region"] for r in rows]),
+        "spend_band": np.array([r["spend_band"] for r in rows]),
+        "account_id": np.array([r["account_id"] for r in rows]),
+        "w0": np.array([float(r["w0"]) for r in rows]),
+        "spend": np.array([float(r["spend"]) for r in rows]),
+    }
+
+
+@cache
+def r_weights() -> dict[str, NDArray[np.float64]]:
+    """Per-respondent weights of every R design, by case name."""
+    with (GOLDEN / "r" / "weighting_weights.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k != "id"}
+
+
+def case(name: str) -> dict[str, Any]:
+    return next(c for c in golden()["cases"] if c["name"] == name)
+
+
+def cells() -> dict[tuple[str, str], float]:
+    pop = golden()["population"]["cells_role_region"]
+    return {tuple(k.split("|")): v for k, v in pop.items()}  # type: ignore[misc]
+
+
+def margins() -> dict[str, dict[str, float]]:
+    pop = golden()["population"]
+    return {k: pop[k] for k in ("role", "region", "spend_band")}
+
+
+def assert_close(actual: NDArray[np.float64], expected: NDArray[np.float64], rel: float) -> None:
+    worst = float(np.max(np.abs(actual / expected - 1.0)))
+    assert worst <= rel, worst
+
+
+@cache
+def poststratified() -> wt.WeightingResult:
+    return wt.poststratify(sample(), cells(), by=("role", "region"), weights="w0")
+
+
+@cache
+def raked() -> wt.WeightingResult:
+    return wt.rake(sample(), margins(), weights="w0", tol=1e-13)
+
+
+# --------------------------------------------------------------------- R goldens
+
+
+def test_poststratified_weights_match_r() -> None:
+    """postStratify weights agree with R to 1e-9 per respondent."""
+    assert_close(poststratified().weights, r_weights()["poststratify_role_region"], 1e-9)
+
+
+def test_poststratified_nps_and_se_match_r() -> None:
+    """svymean/svycontrast on the post-stratified design: NPS and SE to 1e-8."""
+    expected = case("poststratify_role_region")
+    result = nps.score(sample()["score"], weights=poststratified(), method="wald")
+    assert result.nps == pytest.approx(expected["nps"], rel=1e-8)
+    assert result.se == pytest.approx(expected["se"], rel=1e-8)
+    assert poststratified().se_plain_weights == pytest.approx(
+        expected["se_plain_weights"], rel=1e-8
+    )
+
+
+def test_poststratified_unit_base_matches_r() -> None:
+    """Without base weights, post-stratification matches R with weights = 1."""
+    result = wt.poststratify(sample(), cells(), by=["role", "region"])
+    expected = case("poststratify_role_region_unit_base")
+    assert_close(result.weights, r_weights()["poststratify_role_region_unit_base"], 1e-9)
+    assert result.weighted is not None
+    assert result.weighted.se == pytest.approx(expected["se"], rel=1e-8)
+
+
+def test_raked_weights_match_r() -> None:
+    """rake weights agree with R (epsilon 1e-13) to 1e-9 per respondent."""
+    assert raked().converged
+    assert_close(raked().weights, r_weights()["rake_role_region_spend"], 1e-9)
+
+
+def test_raked_nps_and_se_match_r() -> None:
+    """The raked design's SE is R's, and differs from the plain weighted SE."""
+    expected = case("rake_role_region_spend")
+    weighted = raked().weighted
+    assert weighted is not None
+    assert weighted.nps == pytest.approx(expected["nps"], rel=1e-8)
+    assert weighted.se == pytest.approx(expected["se"], rel=1e-8)
+    assert raked().se_plain_weights == pytest.approx(expected["se_plain_weights"], rel=1e-8)
+    assert weighted.se < expected["se_plain_weights"]
+
+
+def test_trimmed_raked_design_matches_r() -> None:
+    """trimWeights(strict = TRUE) on the raked design: weights, NPS and SE."""
+    expected = case("rake_trimmed")
+    result = wt.trim(raked(), upper=3.5, relative_to="mean")
+    assert result.upper == pytest.approx(175.0)
+    assert_close(result.weights, r_weights()["rake_trimmed"], 1e-9)
+    assert result.weighted is not None
+    assert result.weighted.nps == pytest.approx(expected["nps"], rel=1e-8)
+    assert result.weighted.se == pytest.approx(expected["se"], rel=1e-8)
+
+
+def test_trimmed_poststratified_design_with_both_bounds_matches_r() -> None:
+    """trimWeights with upper and lower on the post-stratified design."""
+    expected = case("poststratify_trimmed")
+    result = wt.trim(poststratified(), upper=2.5, lower=0.6, relative_to="mean")
+    assert_close(result.weights, r_weights()["poststratify_trimmed"], 1e-9)
+    assert result.weighted is not None
+    assert result.weighted.se == pytest.approx(expected["se"], rel=1e-8)
+
+
+def test_clustered_poststratified_se_matches_r() -> None:
+    """ids = ~account_id with post-stratification: the cluster-robust calibrated SE."""
+    result = wt.poststratify(
+        sample(), cells(), by=("role", "region"), weights="w0", cluster="account_id"
+    )
+    assert result.weighted is not None
+    assert result.weighted.se == pytest.approx(case("poststratify_clustered")["se"], rel=1e-8)
+
+
+def test_clustered_plain_weights_se_matches_r() -> None:
+    """spend_weights-style plain weights with clusters: svydesign(ids = ~account_id)."""
+    data = dict(sample())
+    data["one"] = np.ones(len(data["score"]))
+    result = wt.spend_weights(data, spend="w0", cluster="account_id")
+    assert result.weighted is not None
+    assert result.weighted.se == pytest.approx(case("base_clustered")["se"], rel=1e-8)
+
+
+def test_domain_se_matches_r_subset() -> None:
+    """A segment of a raked design is a domain: subset(d, role == "end_user")."""
+    expected = golden()["domains"][0]
+    data = sample()
+    codes = (data["role"] == "end_user").astype(np.intp)
+    se = raked().design_se(data["score"], codes=codes, n_groups=2)
+    assert se[1] == pytest.approx(expected["se"], rel=1e-8)
+    west = (data["region"] == "west").astype(np.intp)
+    se_west = poststratified().design_se(data["score"], codes=west, n_groups=2)
+    assert se_west[1] == pytest.approx(golden()["domains"][1]["se"], rel=1e-8)
+
+
+def test_r_rake_accepts_inconsistent_margins_but_we_raise() -> None:
+    """R leaves the role margin at 50,000 each against 45,000 targets; we refuse."""
+    r = golden()["inconsistent_margins"]
+    assert r["r_role_totals_after"] == pytest.approx([50000.0, 50000.0])
+    bad = {"role": {"decision_maker": 45000, "end_user": 45000}, "region": margins()["region"]}
+    with pytest.raises(MarginTotalsError, match=r"'role' sums to 90,000.*'region' sums to 100,000"):
+        wt.rake(sample(), bad, weights="w0")
+
+
+def test_normalise_turns_disagreeing_margins_into_shares() -> None:
+    """normalise=True rakes each margin as shares of the first margin's total."""
+    bad = {"role": {"decision_maker": 45000, "end_user": 45000}, "region": margins()["region"]}
+    result = wt.rake(sample(), bad, weights="w0", normalise=True)
+    assert result.diagnostics.total == pytest.approx(90000.0)
+    role = [t for t in result.targets if t.dimension == "role"]
+    assert [t.weighted_total for t in role] == pytest.approx([45000.0, 45000.0])
+
+
+# --------------------------------------------------------------------- raking behaviour
+
+
+def test_rake_reports_sweeps_and_remaining_error() -> None:
+    """Raking reports sweeps used and a remaining error within tolerance."""
+    result = wt.rake(sample(), margins(), weights="w0", tol=1e-8)
+    assert result.iterations >= 1
+    assert result.max_target_error <= 1e-8 * 100000
+    assert result.tol == 1e-8
+
+
+def test_rake_is_invariant_to_rescaling_base_weights() -> None:
+    """Multiplying base weights by a constant leaves raked weights unchanged."""
+    data = dict(sample())
+    data["w0"] = data["w0"] * 37.5
+    again = wt.rake(data, margins(), weights="w0", tol=1e-13)
+    assert_close(again.weights, raked().weights, 1e-11)
+
+
+def test_rake_respects_base_weights() -> None:
+    """Final weight / base weight is constant within each crossed cell."""
+    data = sample()
+    ratio = raked().weights / data["w0"]
+    key = np.char.add(np.char.add(data["role"], data["region"]), data["spend_band"])
+    for k in np.unique(key):
+        part = ratio[key == k]
+        assert np.ptp(part) <= 1e-12 * part.max()
+
+
+def test_rake_non_convergence_is_an_error_or_reported() -> None:
+    """Too few sweeps raise ConvergenceError; strict=False reports converged=False."""
+    with pytest.raises(ConvergenceError, match="did not converge in 1 sweeps") as info:
+        wt.rake(sample(), margins(), weights="w0", max_iter=1)
+    assert info.value.iterations == 1
+    loose = wt.rake(sample(), margins(), weights="w0", max_iter=1, strict=False)
+    assert not loose.converged
+    assert loose.max_target_error > 1e-10 * 100000
+
+
+def test_rake_with_shares_scales_to_base_total() -> None:
+    """Margins given as shares are scaled to the total base weight."""
+    data = {"score": [9, 3, 7, 10], "a": ["x", "x", "y", "y"], "b": ["p", "q", "p", "q"]}
+    result = wt.rake(data, {"a": {"x": 0.25, "y": 0.75}, "b": {"p": 0.5, "q": 0.5}})
+    assert result.diagnostics.total == pytest.approx(4.0)
+    assert [t.weighted_total for t in result.targets] == pytest.approx([1.0, 3.0, 2.0, 2.0])
+
+
+def test_rake_ok_when_a_crossed_cell_is_empty() -> None:
+    """Raking needs no respondent in every crossed cell, only in every level."""
+    data = {"score": [9, 3, 7], "a": ["x", "x", "y"], "b": ["p", "q", "q"]}
+    result = wt.rake(data, {"a": {"x": 2, "y": 2}, "b": {"p": 1, "q": 3}})
+    assert result.weights.tolist() == pytest.approx([1.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("margins_", "error", "match"),
+    [
+        ({"a": {"x": 1, "y": 1, "z": 1}}, EmptyCellError, "a = 'z' has a population target"),
+        ({"a": {"x": 1}}, MissingTargetError, "have a = 'y', which has no population target"),
+        ({"a": {"x": 1, "y": -1}}, TargetError, "a = 'y' is -1"),
+        ({"a": {"x": 1, "y": math.nan}}, TargetError, "a = 'y' is nan"),
+        ({"a": {"x": 1, "y": 0}}, TargetError, "target of a = 'y' is 0"),
+        ({"a": {"x": 1, "y": "2"}}, TargetError, "must be a number"),
+    ],
+)
+def test_rake_target_errors_name_dimension_and_level(
+    margins_: dict[str, dict[str, float]], error: type[WeightingError], match: str
+) -> None:
+    """Each bad target is a typed WeightingError naming the dimension and level."""
+    data = {"score": [9, 3, 7], "a": ["x", "y", "y"]}
+    with pytest.raises(error, match=match) as info:
+        wt.rake(data, margins_)
+    assert isinstance(info.value, NetPromoterError)
+    assert isinstance(info.value, ValueError)
+    assert info.value.dimension == "a"
+
+
+def test_missing_values_form_a_level_that_needs_a_target() -> None:
+    """A missing key is its own level: never dropped, and it needs a target."""
+    data = {"score": [9, 3, 7], "a": ["x", None, "x"]}
+    with pytest.raises(MissingTargetError, match=r"missing values in the data"):
+        wt.rake(data, {"a": {"x": 1}})
+
+
+# --------------------------------------------------------------------- post-stratification
+
+
+def test_poststratify_reproduces_cell_totals_exactly() -> None:
+    """Every cell's weighted total equals its population count."""
+    for row in poststratified().targets:
+        assert row.weighted_total == pytest.approx(row.target, rel=1e-14)
+    assert poststratified().max_target_error < 1e-9
+
+
+def test_poststratify_accepts_a_table_of_counts() -> None:
+    """A mapping of columns (role, region, count) works like the keyed mapping."""
+    keyed = cells()
+    table = {
+        "role": [k[0] for k in keyed],
+        "region": [k[1] for k in keyed],
+        "N": list(keyed.values()),
+    }
+    result = wt.poststratify(sample(), table, by=("role", "region"), weights="w0")
+    np.testing.assert_array_equal(result.weights, poststratified().weights)
+
+
+def test_poststratify_accepts_a_pandas_table_of_counts() -> None:
+    """A pandas frame of counts works too."""
+    pd = pytest.importorskip("pandas")
+    keyed = cells()
+    frame = pd.DataFrame(
+        {"role": [k[0] for k in keyed], "region": [k[1] for k in keyed], "N": list(keyed.values())}
+    )
+    data = pd.DataFrame({k: v for k, v in sample().items()})
+    result = wt.poststratify(data, frame, by=("role", "region"), weights="w0")
+    assert_close(result.weights, poststratified().weights, 1e-14)
+
+
+def test_poststratify_errors() -> None:
+    """Empty cells, unknown cells and malformed tables are typed errors."""
+    data = {"score": [9, 3], "a": ["x", "y"]}
+    with pytest.raises(EmptyCellError, match="a = 'z'"):
+        wt.poststratify(data, {"x": 1, "y": 1, "z": 1}, by="a")
+    with pytest.raises(MissingTargetError, match="a = 'y'"):
+        wt.poststratify(data, {"x": 1}, by="a")
+    with pytest.raises(TargetError, match="has 2 levels but by has 1"):
+        wt.poststratify(data, {("x", "p"): 1}, by="a")
+    with pytest.raises(TargetError, match="exactly one more column"):
+        wt.poststratify(data, {"a": ["x", "y"]}, by="a")
+    with pytest.raises(InvalidWeightsError, match="base weights are zero"):
+        wt.poststratify(data, {"x": 1, "y": 1}, by="a", weights=[1.0, 0.0])
+
+
+def test_poststratify_by_role_to_target_shares() -> None:
+    """B2B: weighting roles to 50/50 gives decision makers half the weight."""
+    result = wt.poststratify(sample(), {"decision_maker": 0.5, "end_user": 0.5}, by="role")
+    role = sample()["role"]
+    share = result.weights[role == "decision_maker"].sum() / result.weights.sum()
+    assert share == pytest.approx(0.5)
+    assert result.diagnostics.total == pytest.approx(len(role))
+
+
+# --------------------------------------------------------------------- trimming
+
+
+def test_trim_plain_weights_keeps_total_and_cap() -> None:
+    """Trimming plain weights keeps the total and caps every weight."""
+    w = np.random.default_rng(3).lognormal(0, 1, 500)
+    result = wt.trim(w, upper=4.0, relative_to="mean")
+    assert result.weights.sum() == pytest.approx(w.sum(), rel=1e-12)
+    assert result.weights.max() <= 4.0 * w.mean() * (1 + 1e-12)
+    assert result.weighted is None
+    assert result.n_trimmed > 0
+
+
+def test_trim_errors() -> None:
+    """Impossible bounds are clear errors."""
+    with pytest.raises(InvalidParameterError, match="below the mean weight"):
+        wt.trim([1.0, 2.0, 3.0], upper=1.5)
+    with pytest.raises(InvalidParameterError, match="must be below upper"):
+        wt.trim([1.0, 2.0, 3.0], upper=2.5, lower=2.5)
+    with pytest.raises(InvalidParameterError, match="relative_to"):
+        wt.trim([1.0, 2.0], upper=3.0, relative_to="median")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="upper must be a number"):
+        wt.trim([1.0, 2.0], upper="3")  # type: ignore[arg-type]
+
+
+def test_trim_keeps_the_design_for_score() -> None:
+    """score(weights=trimmed) uses the raking calibration, not plain weights."""
+    trimmed = wt.trim(raked(), upper=175.0)
+    with_design = nps.score(sample()["score"], weights=trimmed, method="wald")
+    plain = nps.score(sample()["score"], weights=trimmed.weights, method="wald")
+    assert with_design.se != pytest.approx(plain.se, rel=1e-3)
+    assert with_design.design_se == with_design.se
+
+
+# --------------------------------------------------------------------- score() integration
+
+
+def test_score_with_result_and_dropped_scores_is_a_domain() -> None:
+    """Missing scores dropped from a weighted sample: the rest is a domain of the design."""
+    data = sample()
+    scores = data["score"].astype(np.float64)
+    scores[:10] = np.nan
+    result = nps.score(scores, weights=raked(), missing="drop", method="wald")
+    kept = np.ones(len(scores), dtype=bool)
+    kept[:10] = False
+    expected = raked().design_se(data["score"], codes=kept.astype(np.intp), n_groups=2)[1]
+    assert result.se == pytest.approx(expected, rel=1e-12)
+    assert result.n_missing == 10
+
+
+def test_score_with_result_adjusted_wald_uses_design_size() -> None:
+    """Adjusted Wald with a design: interval from the design's effective size."""
+    result = nps.score(sample()["score"], weights=raked())
+    assert result.method == "adjusted_wald"
+    assert result.ci == result.confidence_interval()
+    wald = nps.score(sample()["score"], weights=raked(), method="wald")
+    assert result.se == pytest.approx(wald.se, rel=0.02)
+
+
+def test_score_rejects_misaligned_result() -> None:
+    """Scores of other rows than those weighted are refused."""
+    with pytest.raises(InvalidWeightsError, match="1999 weights for 2000 scores|2000 weights"):
+        nps.score(sample()["score"][:1999], weights=raked())
+
+
+# --------------------------------------------------------------------- diagnostics
+
+
+def test_diagnostics_kish_and_design_effect() -> None:
+    """Kish n_eff and design effect agree with R's sum(w)^2 / sum(w^2)."""
+    d = raked().diagnostics
+    assert d.effective_n == pytest.approx(case("rake_role_region_spend")["kish_n_eff"], rel=1e-9)
+    assert d.design_effect == pytest.approx(d.n / d.effective_n)
+    assert d.design_effect == pytest.approx(1 + d.cv**2, rel=1e-9)
+    assert d.min <= d.p1 <= d.median <= d.p99 <= d.max
+
+
+def test_result_is_frozen_and_weights_read_only() -> None:
+    """Results cannot be changed in place."""
+    result = raked()
+    with pytest.raises(ValueError, match="read-only"):
+        result.weights[0] = 1.0
+    with pytest.raises(ValueError, match="frozen"):
+        result.n = 3  # type: ignore[misc]
+
+
+def test_result_repr_html_and_dicts() -> None:
+    """The result prints briefly and renders its tables."""
+    result = raked()
+    assert repr(result).startswith("WeightingResult(rake, n=2,000")
+    assert "Kish n_eff" in result._repr_html_()
+    assert result.to_dicts()[0]["dimension"] == "role"
+
+
+# --------------------------------------------------------------------- B2B
+
+
+def test_account_weights_give_each_account_one_voice() -> None:
+    """Each account's weights sum to 1; the SE is clustered by account."""
+    result = wt.account_weights(sample())
+    accounts = sample()["account_id"]
+    totals = {a: result.weights[accounts == a].sum() for a in np.unique(accounts)[:20]}
+    assert all(t == pytest.approx(1.0) for t in totals.values())
+    assert result.cluster == "account_id"
+    assert result.weighted is not None
+    assert result.weighted.se > 0
+
+
+def test_account_weights_by_spend() -> None:
+    """Accounts weigh by their (mean) spend."""
+    data = {"score": [10, 9, 2], "account_id": ["a", "a", "b"], "spend": [300.0, 300.0, 100.0]}
+    result = wt.account_weights(data, spend="spend")
+    assert result.weights.tolist() == pytest.approx([150.0, 150.0, 100.0])
+    with pytest.raises(InvalidWeightsError, match="zero spend"):
+        wt.account_weights({**data, "spend": [0.0, 0.0, 1.0]}, spend="spend")
+
+
+def test_spend_weights_errors_name_the_column() -> None:
+    """Negative or missing spend is reported with the column name."""
+    with pytest.raises(InvalidWeightsError, match="spend column 'spend'"):
+        wt.spend_weights({"score": [9, 3], "spend": [1.0, -1.0]})
+    with pytest.raises(InvalidWeightsError, match="every value"):
+        wt.spend_weights({"score": [9, 3], "spend": [0.0, 0.0]})
+
+
+# --------------------------------------------------------------------- response rates
+
+
+def test_response_rates_b2b_targets_and_overall() -> None:
+    """B2B default target is 30 %; the overall row adds the segments."""
+    r = wt.response_rates({"a": 100, "b": 50}, {"a": 40, "b": 5}, customer_type="b2b")
+    assert [x.below_target for x in r.rates] == [False, True]
+    assert r.flagged == ("b",)
+    assert r.overall.rate == pytest.approx(45 / 150)
+    assert r.overall.target == pytest.approx(0.3)
+    assert r.rates[0].nps_margin_of_error == pytest.approx(
+        100 * 1.959963984540054 * math.sqrt(60 / (40 * 99))
+    )
+    assert "below target" in r._repr_html_()
+
+
+def test_response_rates_custom_targets_and_errors() -> None:
+    """Targets per segment; impossible counts are errors."""
+    r = wt.response_rates({"a": 10}, {"a": 1}, target={"a": 0.05})
+    assert not r.rates[0].below_target
+    with pytest.raises(InvalidParameterError, match="cannot exceed"):
+        wt.response_rates({"a": 10}, {"a": 11})
+    with pytest.raises(InvalidParameterError, match="never invited"):
+        wt.response_rates({"a": 10}, {"b": 1})
+    with pytest.raises(InvalidParameterError, match="0 invited"):
+        wt.response_rates({"a": 0}, {})
+    with pytest.raises(InvalidParameterError, match="between 0 and 1"):
+        wt.response_rates({"a": 10}, {"a": 1}, target=20)
+
+
+# --------------------------------------------------------------------- composition
+
+
+def test_composition_matches_r_chisq_test() -> None:
+    """The goodness-of-fit tests are R's chisq.test(table(x), p = shares)."""
+    result = wt.composition(sample(), {"role": margins()["role"], "region": margins()["region"]})
+    for test in result.tests:
+        expected = golden()["composition"][test.dimension]
+        assert test.chi_square == pytest.approx(expected["statistic"], rel=1e-12)
+        assert test.df == expected["df"]
+        assert test.p_value == pytest.approx(expected["p_value"], rel=1e-9)
+    assert result.tests[0].most_under == "decision_maker"
+    assert result.most_under.level == "west"
+    assert result.most_over.ratio > 1
+
+
+def test_composition_after_weighting_is_representative() -> None:
+    """Weighted shares of a raked sample equal the population shares."""
+    result = wt.composition(sample(), {"role": margins()["role"]}, weights=raked())
+    assert [r.ratio for r in result.rows] == pytest.approx([1.0, 1.0])
+    assert result.weighted
+
+
+def test_composition_unknown_level_is_an_error() -> None:
+    """A sample level the population lacks is reported."""
+    with pytest.raises(MissingTargetError, match="role = 'end_user'"):
+        wt.composition(sample(), {"role": {"decision_maker": 1}})
