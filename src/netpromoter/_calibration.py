@@ -66,7 +66,9 @@ class Design:
     calibrated: NDArray[np.float64]
 
 
-def cell_totals(cells: NDArray[np.intp], weights: NDArray[np.float64], n_cells: int) -> NDArray[np.float64]:
+def cell_totals(
+    cells: NDArray[np.intp], weights: NDArray[np.float64], n_cells: int
+) -> NDArray[np.float64]:
     """Sum of ``weights`` per cell, chunk by chunk."""
     out = np.zeros(n_cells, dtype=np.float64)
     for start in range(0, len(cells), CHUNK):
@@ -75,7 +77,9 @@ def cell_totals(cells: NDArray[np.intp], weights: NDArray[np.float64], n_cells: 
     return out
 
 
-def expand(cells: NDArray[np.intp], factors: NDArray[np.float64], base: NDArray[np.float64]) -> NDArray[np.float64]:
+def expand(
+    cells: NDArray[np.intp], factors: NDArray[np.float64], base: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Row weights ``base_i × factors[cell_i]``, chunk by chunk."""
     out = np.empty(len(cells), dtype=np.float64)
     for start in range(0, len(cells), CHUNK):
@@ -223,7 +227,10 @@ def _group_cell_codes(
 
 
 def _offsets(
-    design: Design, u_sum: NDArray[np.float64], n_cell: NDArray[np.float64], p_cell: NDArray[np.float64]
+    design: Design,
+    u_sum: NDArray[np.float64],
+    n_cell: NDArray[np.float64],
+    p_cell: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Per (group, cell) offset ``a`` such that residualised ``x_i = x_i − w*_i a``.
 
@@ -282,7 +289,9 @@ def design_se(
         SE per group, in NPS points; NaN for a group with no weight.
     """
     if clusters is not None:
-        return _clustered_se(scores, weights, design, codes, n_groups, clusters)
+        return _clustered_se(
+            scores, weights, design, codes=codes, n_groups=n_groups, clusters=clusters
+        )
     n = float(len(scores))
     if design is None:
         cells = np.zeros(len(scores), dtype=np.intp)
@@ -303,7 +312,9 @@ def design_se(
     if design is None:
         sum_x, sum_x2 = x_sum.sum(axis=1), x_sq.sum(axis=1)
     else:
-        trimmed = design.calibrated is not weights and not np.array_equal(design.calibrated, weights)
+        trimmed = design.calibrated is not weights and not np.array_equal(
+            design.calibrated, weights
+        )
         n_cell = count.sum(axis=(0, 2))
         if trimmed:
             _, sp, sp2 = _category_sums(scores, design.calibrated, gc, shape)
@@ -331,6 +342,7 @@ def _clustered_se(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64],
     design: Design | None,
+    *,
     codes: NDArray[np.integer] | None,
     n_groups: int,
     clusters: NDArray[np.integer],

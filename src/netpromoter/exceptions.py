@@ -211,18 +211,19 @@ class WeightingError(NetPromoterError, ValueError):
 
 
 class TargetError(WeightingError):
-    """A population target is negative, NaN, infinite, not a number, or zero where the
-    sample has respondents (their weights would silently become zero)."""
+    """A population target is negative, NaN, infinite, not a number, or misplaced zero.
+
+    A target of zero for a level that has respondents is refused too: their weights would
+    silently become zero.
+    """
 
 
 class MissingTargetError(WeightingError):
-    """A level present in the sample has no population target, so its respondents
-    cannot be weighted."""
+    """A level present in the sample has no population target to weight its respondents to."""
 
 
 class EmptyCellError(WeightingError):
-    """A population level or cell has a positive target but no respondents (or only
-    zero base weights): nothing can be weighted up to it."""
+    """A population level or cell has a positive target but no respondents to weight up."""
 
 
 class MarginTotalsError(WeightingError):

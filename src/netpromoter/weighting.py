@@ -200,7 +200,7 @@ class WeightDiagnostics(BaseModel):
             max_to_min=high / low if low > 0 else math.inf,
             cv=math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan,
             effective_n=effective,
-            design_effect=n / effective if effective == effective and effective else math.nan,
+            design_effect=n / effective if effective > 0 else math.nan,
         )
 
 
@@ -460,9 +460,7 @@ def _cluster_codes(table: Table, cluster: str | None) -> NDArray[np.intp] | None
 
 def _number(value: object, dimension: str, level: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        msg = (
-            f"target for {dimension} = {_label(level)!r} must be a number, got {value!r}"
-        )
+        msg = f"target for {dimension} = {_label(level)!r} must be a number, got {value!r}"
         raise TargetError(msg, dimension=dimension, level=level)
     number = float(value)
     if not math.isfinite(number) or number < 0:
@@ -504,8 +502,10 @@ def _frame_of_counts(cells: object, by: tuple[str, ...]) -> dict[object, object]
 def _is_frame(cells: object, by: tuple[str, ...]) -> bool:
     if isinstance(cells, Mapping):
         values = list(cells.values())
-        return bool(values) and set(by) <= set(cells) and all(
-            isinstance(v, Sequence | np.ndarray) and not isinstance(v, str) for v in values
+        return (
+            bool(values)
+            and set(by) <= set(cells)
+            and all(isinstance(v, Sequence | np.ndarray) and not isinstance(v, str) for v in values)
         )
     return type(cells).__module__.split(".")[0] in {"pandas", "polars", "pyarrow", "narwhals"}
 
@@ -616,7 +616,9 @@ def _finish(
     return final
 
 
-def _score_column(table: Table, score_name: str | None, missing: MissingPolicy) -> ScoreColumn | None:
+def _score_column(
+    table: Table, score_name: str | None, missing: MissingPolicy
+) -> ScoreColumn | None:
     return None if score_name is None else table.scores(score_name, missing=missing)
 
 
@@ -628,6 +630,7 @@ class _Layout:
         dimensions: list[str],
         levels: list[list[object]],
         members: list[NDArray[np.intp]],
+        *,
         targets: list[NDArray[np.float64]],
         counts: NDArray[np.int64],
         base_totals: NDArray[np.float64],
@@ -756,7 +759,9 @@ def poststratify(
             f"population_total is {population_total:,.10g} but the cell counts sum to "
             f"{total:,.10g}; give one or the other"
         )
-        raise MarginTotalsError(msg, totals={dimension: total, "population_total": population_total})
+        raise MarginTotalsError(
+            msg, totals={dimension: total, "population_total": population_total}
+        )
     target = np.array([targets_raw[level] for level in labels]) * scale
     factors = target / base_totals
     w = _calibration.expand(row_cells, factors, base)
@@ -765,9 +770,9 @@ def poststratify(
         [dimension],
         [[lv[0] if len(names) == 1 else lv for lv in labels]],
         [np.arange(len(groups), dtype=np.intp)],
-        [target],
-        counts,
-        base_totals,
+        targets=[target],
+        counts=counts,
+        base_totals=base_totals,
     )
     rows, worst = layout.rows(_calibration.cell_totals(row_cells, w, len(groups)))
     result = WeightingResult(
@@ -935,7 +940,13 @@ def rake(
         present = np.bincount(keys[:, j], weights=counts, minlength=len(factor.levels))
         targets.append(_margin_arrays(name, factor, raw[name], present.astype(np.int64)))
     totals = {name: float(sum(raw[name].values())) for name in names}
-    targets = _reconcile(names, targets, totals, normalise, population_total, float(base.sum()))
+    targets = _reconcile(
+        targets,
+        totals,
+        normalise=normalise,
+        population_total=population_total,
+        base_total=float(base.sum()),
+    )
     member = tuple(keys[:, j].astype(np.intp) for j in range(len(names)))
     fit = _calibration.rake_cells(base_totals, member, tuple(targets), tol=tol, max_iter=max_iter)
     if not fit.converged and strict:
@@ -950,7 +961,12 @@ def rake(
     w = _calibration.expand(row_cells, fit.factors, base)
     design = _calibration.Design("rake", row_cells, len(groups), member, w.copy())
     layout = _Layout(
-        list(names), [list(f.levels) for f in factors], list(member), targets, counts, base_totals
+        list(names),
+        [list(f.levels) for f in factors],
+        list(member),
+        targets=targets,
+        counts=counts,
+        base_totals=base_totals,
     )
     rows, worst = layout.rows(_calibration.cell_totals(row_cells, w, len(groups)))
     rows = tuple(r for r in rows if r.respondents > 0 or r.target > 0)
@@ -978,10 +994,10 @@ def rake(
 
 
 def _reconcile(
-    names: tuple[str, ...],
     targets: list[NDArray[np.float64]],
     totals: dict[str, float],
-    normalise: bool,  # noqa: FBT001 - internal helper
+    *,
+    normalise: bool,
     population_total: float | None,
     base_total: float,
 ) -> list[NDArray[np.float64]]:
@@ -1006,7 +1022,7 @@ def _reconcile(
             raise MarginTotalsError(msg, totals={**totals, "population_total": population_total})
     reference, _ = _scale_targets(totals, population_total, base_total)
     out = []
-    for name, target in zip(names, targets, strict=True):
+    for target in targets:
         total = float(target.sum())
         out.append(target * (reference / total) if total > 0 else target)
     return out
@@ -1482,7 +1498,9 @@ def response_rates(
     )
 
 
-def _rate_target(target: float | Mapping[Any, float] | None, segment: object, default: float) -> float:
+def _rate_target(
+    target: float | Mapping[Any, float] | None, segment: object, default: float
+) -> float:
     value: object = default
     if isinstance(target, Mapping):
         value = target.get(segment, default)
@@ -1648,8 +1666,10 @@ def composition(
         factor = table.factor(name)
         codes = factor.codes.astype(np.intp)
         counts = np.bincount(codes, minlength=len(factor.levels))
-        mass = counts.astype(np.float64) if w is None else np.bincount(
-            codes, weights=w, minlength=len(factor.levels)
+        mass = (
+            counts.astype(np.float64)
+            if w is None
+            else np.bincount(codes, weights=w, minlength=len(factor.levels))
         )
         for level, count in zip(factor.levels, counts, strict=True):
             if count and level not in raw:
@@ -1705,4 +1725,3 @@ def composition(
         most_over=max(rows, key=lambda r: r.ratio),
         most_under=min(rows, key=lambda r: r.ratio),
     )
-

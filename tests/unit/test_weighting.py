@@ -67,7 +67,7 @@ def case(name: str) -> dict[str, Any]:
 
 def cells() -> dict[tuple[str, str], float]:
     pop = golden()["population"]["cells_role_region"]
-    return {tuple(k.split("|")): v for k, v in pop.items()}  # type: ignore[misc]
+    return {tuple(k.split("|")): v for k, v in pop.items()}
 
 
 def margins() -> dict[str, dict[str, float]]:
@@ -94,7 +94,7 @@ def raked() -> wt.WeightingResult:
 
 
 def test_poststratified_weights_match_r() -> None:
-    """postStratify weights agree with R to 1e-9 per respondent."""
+    """R's postStratify weights are matched to 1e-9 per respondent."""
     assert_close(poststratified().weights, r_weights()["poststratify_role_region"], 1e-9)
 
 
@@ -119,7 +119,7 @@ def test_poststratified_unit_base_matches_r() -> None:
 
 
 def test_raked_weights_match_r() -> None:
-    """rake weights agree with R (epsilon 1e-13) to 1e-9 per respondent."""
+    """R's rake weights (epsilon 1e-13) are matched to 1e-9 per respondent."""
     assert raked().converged
     assert_close(raked().weights, r_weights()["rake_role_region_spend"], 1e-9)
 
@@ -147,7 +147,7 @@ def test_trimmed_raked_design_matches_r() -> None:
 
 
 def test_trimmed_poststratified_design_with_both_bounds_matches_r() -> None:
-    """trimWeights with upper and lower on the post-stratified design."""
+    """R's trimWeights with upper and lower on the post-stratified design is matched."""
     expected = case("poststratify_trimmed")
     result = wt.trim(poststratified(), upper=2.5, lower=0.6, relative_to="mean")
     assert_close(result.weights, r_weights()["poststratify_trimmed"], 1e-9)
@@ -156,7 +156,7 @@ def test_trimmed_poststratified_design_with_both_bounds_matches_r() -> None:
 
 
 def test_clustered_poststratified_se_matches_r() -> None:
-    """ids = ~account_id with post-stratification: the cluster-robust calibrated SE."""
+    """Clusters (ids = ~account_id) with post-stratification: the calibrated cluster SE."""
     result = wt.poststratify(
         sample(), cells(), by=("role", "region"), weights="w0", cluster="account_id"
     )
@@ -189,14 +189,20 @@ def test_r_rake_accepts_inconsistent_margins_but_we_raise() -> None:
     """R leaves the role margin at 50,000 each against 45,000 targets; we refuse."""
     r = golden()["inconsistent_margins"]
     assert r["r_role_totals_after"] == pytest.approx([50000.0, 50000.0])
-    bad = {"role": {"decision_maker": 45000, "end_user": 45000}, "region": margins()["region"]}
+    bad: dict[str, dict[str, float]] = {
+        "role": {"decision_maker": 45000, "end_user": 45000},
+        "region": margins()["region"],
+    }
     with pytest.raises(MarginTotalsError, match=r"'role' sums to 90,000.*'region' sums to 100,000"):
         wt.rake(sample(), bad, weights="w0")
 
 
 def test_normalise_turns_disagreeing_margins_into_shares() -> None:
     """normalise=True rakes each margin as shares of the first margin's total."""
-    bad = {"role": {"decision_maker": 45000, "end_user": 45000}, "region": margins()["region"]}
+    bad: dict[str, dict[str, float]] = {
+        "role": {"decision_maker": 45000, "end_user": 45000},
+        "region": margins()["region"],
+    }
     result = wt.rake(sample(), bad, weights="w0", normalise=True)
     assert result.diagnostics.total == pytest.approx(90000.0)
     role = [t for t in result.targets if t.dimension == "role"]
@@ -316,7 +322,7 @@ def test_poststratify_accepts_a_pandas_table_of_counts() -> None:
     frame = pd.DataFrame(
         {"role": [k[0] for k in keyed], "region": [k[1] for k in keyed], "N": list(keyed.values())}
     )
-    data = pd.DataFrame({k: v for k, v in sample().items()})
+    data = pd.DataFrame(dict(sample()))
     result = wt.poststratify(data, frame, by=("role", "region"), weights="w0")
     assert_close(result.weights, poststratified().weights, 1e-14)
 
@@ -406,7 +412,7 @@ def test_score_with_result_adjusted_wald_uses_design_size() -> None:
 
 def test_score_rejects_misaligned_result() -> None:
     """Scores of other rows than those weighted are refused."""
-    with pytest.raises(InvalidWeightsError, match="1999 weights for 2000 scores|2000 weights"):
+    with pytest.raises(InvalidWeightsError, match="got 2000 weights for 1999 scores"):
         nps.score(sample()["score"][:1999], weights=raked())
 
 
