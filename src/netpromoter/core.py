@@ -48,6 +48,7 @@ __all__ = [
     "NPSCounts",
     "NPSResult",
     "Response",
+    "WeightingDesign",
     "classify",
     "score",
 ]
