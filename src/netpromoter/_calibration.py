@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 Kind = Literal["poststratify", "rake"]
 #: Backfitting sweeps R ``survey::svyrecvar`` uses to residualise on raking margins.
 BACKFIT_SWEEPS = 10
+#: Trimmed amounts below this fraction of the total are rounding noise, not redistributed.
+ROUNDING = 1e-13
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 
@@ -172,7 +174,8 @@ def trim(
 
     Each pass caps the weights outside the bounds and adds the trimmed total, in equal
     parts, to every weight inside them (R ``trimWeights(..., strict = TRUE)``); passes
-    repeat until no weight is outside.
+    repeat until no weight is outside, or only rounding noise (below ``ROUNDING`` times
+    the total) would be shared, in which case the weights stop at the bounds.
 
     Returns:
         The trimmed weights (same total), the passes made, and whether none is outside.
@@ -184,6 +187,7 @@ def trim(
         ([1.6667, 1.6667, 1.6667, 3.0], 1, True)
     """
     current = weights.copy()
+    total = float(np.abs(weights).sum())
     passes = 0
     while passes < max_iter:
         outside = (current < lower) | (current > upper)
@@ -193,10 +197,14 @@ def trim(
         if n_outside == len(current):
             return current, passes, False
         capped = np.clip(current, lower, upper)
+        passes += 1
+        if float(np.abs(current - capped).sum()) <= ROUNDING * total:
+            # Only rounding noise is left to share (a bound at the mean weight would
+            # otherwise cycle forever): stop at the bounds, the total kept to rounding.
+            return capped, passes, True
         share = float((current - capped).sum()) / (len(current) - n_outside)
         capped[~outside] += share
         current = capped
-        passes += 1
     outside = (current < lower) | (current > upper)
     return current, passes, not bool(outside.any())
 
