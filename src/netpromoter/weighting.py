@@ -168,8 +168,19 @@ class WeightDiagnostics(BaseModel):
     design_effect: float
 
     @classmethod
-    def of(cls, weights: NDArray[np.float64]) -> WeightDiagnostics:
+    def of(
+        cls,
+        weights: NDArray[np.float64],
+        *,
+        distinct: tuple[NDArray[np.float64], NDArray[np.int64]] | None = None,
+    ) -> WeightDiagnostics:
         """Diagnostics of a weight array.
+
+        Args:
+            weights: The weights.
+            distinct: Optionally, the distinct values the weights take and how often
+                (one weight per cell when base weights are equal): quantiles then come
+                from these few values instead of a partition of every weight.
 
         Examples:
             >>> d = WeightDiagnostics.of(np.array([1.0, 1.0, 2.0, 4.0]))
@@ -179,7 +190,12 @@ class WeightDiagnostics(BaseModel):
         n = len(weights)
         total = float(weights.sum())
         squares = float(np.dot(weights, weights))
-        q = np.quantile(weights, _QUANTILES) if n else np.full(len(_QUANTILES), np.nan)
+        if not n:
+            q = np.full(len(_QUANTILES), np.nan)
+        elif distinct is None:
+            q = np.quantile(weights, _QUANTILES)
+        else:
+            q = _grouped_quantiles(*distinct)
         mean = total / n if n else math.nan
         low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
         effective = total * total / squares if squares > 0 else math.nan
@@ -202,6 +218,39 @@ class WeightDiagnostics(BaseModel):
             effective_n=effective,
             design_effect=n / effective if effective > 0 else math.nan,
         )
+
+
+def _grouped_quantiles(
+    values: NDArray[np.float64], counts: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Type-7 quantiles of ``values`` repeated ``counts`` times, without expanding them.
+
+    The ``k``-th order statistic (0-based) is the value whose cumulative count first
+    exceeds ``k``; the quantile at ``p`` interpolates those at ``floor(h)`` and
+    ``floor(h) + 1`` with ``h = (n − 1) p``, as ``np.quantile`` does.
+
+    Examples:
+        >>> _grouped_quantiles(np.array([2.0, 1.0]), np.array([1, 3])).tolist()[3]
+        1.0
+    """
+    order = np.argsort(values, kind="stable")
+    sorted_values, cumulative = values[order], np.cumsum(counts[order])
+    n = int(cumulative[-1])
+    h = (n - 1) * np.asarray(_QUANTILES)
+    low = np.floor(h).astype(np.int64)
+    high = np.minimum(low + 1, n - 1)
+    at_low = sorted_values[np.searchsorted(cumulative, low, side="right")]
+    at_high = sorted_values[np.searchsorted(cumulative, high, side="right")]
+    out: NDArray[np.float64] = at_low + (h - low) * (at_high - at_low)
+    return out
+
+
+def _distinct(
+    factors: NDArray[np.float64], counts: NDArray[np.int64], base: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]] | None:
+    """The few values cell-calibrated weights take when every base weight is equal."""
+    first = base[0] if len(base) else 1.0
+    return (factors * first, counts) if len(base) and bool((base == first).all()) else None
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -785,7 +834,7 @@ def poststratify(
         converged=True,
         max_target_error=worst,
         cluster=cluster,
-        diagnostics=WeightDiagnostics.of(w),
+        diagnostics=WeightDiagnostics.of(w, distinct=_distinct(factors, counts, base)),
     )
     return _finish(
         result,
@@ -981,7 +1030,7 @@ def rake(
         max_target_error=worst,
         tol=tol,
         cluster=cluster,
-        diagnostics=WeightDiagnostics.of(w),
+        diagnostics=WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
     )
     return _finish(
         result,

@@ -533,3 +533,24 @@ def test_composition_unknown_level_is_an_error() -> None:
     """A sample level the population lacks is reported."""
     with pytest.raises(MissingTargetError, match="role = 'end_user'"):
         wt.composition(sample(), {"role": {"decision_maker": 1}})
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 100])
+def test_grouped_quantiles_equal_numpy(n: int) -> None:
+    """Quantiles from distinct values and counts equal np.quantile on the expansion."""
+    rng = np.random.default_rng(n)
+    values = rng.lognormal(size=5)
+    counts = rng.multinomial(n, [0.2] * 5).astype(np.int64)
+    keep = counts > 0
+    expanded = np.repeat(values[keep], counts[keep])
+    expected = np.quantile(expanded, wt._QUANTILES)
+    np.testing.assert_allclose(
+        wt._grouped_quantiles(values[keep], counts[keep]), expected, rtol=1e-14
+    )
+
+
+def test_unit_base_diagnostics_use_the_grouped_path_exactly() -> None:
+    """Raking without base weights gives the same quantiles as a full partition."""
+    result = wt.rake(sample(), margins())
+    full = wt.WeightDiagnostics.of(result.weights)
+    assert result.diagnostics.model_dump() == pytest.approx(full.model_dump(), rel=1e-12)
