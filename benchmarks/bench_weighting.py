@@ -44,8 +44,7 @@ def make_data(n: int) -> dict[str, NDArray[np.int8]]:
     """Integer-coded columns, drawn independently with biased probabilities."""
     rng = np.random.default_rng(2026)
     return {
-        name: rng.choice(k, size=n, p=SAMPLE_P[name]).astype(np.int8)
-        for name, k in LEVELS.items()
+        name: rng.choice(k, size=n, p=SAMPLE_P[name]).astype(np.int8) for name, k in LEVELS.items()
     }
 
 
@@ -163,9 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=float, default=1e6)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--peers", nargs="*", default=["weightipy", "balance", "ipfn", "samplics"]
-    )
+    parser.add_argument("--peers", nargs="*", default=["weightipy", "balance", "ipfn", "samplics"])
     args = parser.parse_args()
     n = int(args.rows)
     data = make_data(n)
@@ -184,9 +181,13 @@ def main() -> None:
                 for name in LEVELS
             }
         )
-        contenders.append(("netpromoter.rake (pandas categoricals)", ours_pandas(frame, n), args.repeat))
+        contenders.append(
+            ("netpromoter.rake (pandas categoricals)", ours_pandas(frame, n), args.repeat)
+        )
         strings = frame.astype(str)
-        contenders.append(("netpromoter.rake (pandas strings)", ours_pandas(strings, n), args.repeat))
+        contenders.append(
+            ("netpromoter.rake (pandas strings)", ours_pandas(strings, n), args.repeat)
+        )
     makers: dict[str, Callable[[], Callable[[], Weights]]] = {
         "weightipy": lambda: weightipy_run(frame, n),
         "balance": lambda: balance_run(frame, n),
@@ -197,7 +198,9 @@ def main() -> None:
         if importlib.util.find_spec(peer) is None or (peer != "samplics" and frame is None):
             print(f"skipped {peer}: not installed")
             continue
-        contenders.append((peer, makers[peer](), 1 if peer in {"ipfn", "samplics"} else args.repeat))
+        contenders.append(
+            (peer, makers[peer](), 1 if peer in {"ipfn", "samplics"} else args.repeat)
+        )
     reference: Weights | None = None
     base_time = 0.0
     print(f"raking {n:,} rows to 3 margins (10 levels), tol {TOL:g}")

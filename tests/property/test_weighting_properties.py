@@ -124,7 +124,7 @@ def naive_rake_se(
 
 @settings(max_examples=40, deadline=None)
 @given(samples(), st.booleans())
-def test_tally_se_equals_row_by_row_r_algorithm(s: dict[str, Any], trimmed: bool) -> None:  # noqa: FBT001
+def test_tally_se_equals_row_by_row_r_algorithm(s: dict[str, Any], trimmed: bool) -> None:
     """The tally-based raking SE equals R's algorithm run on rows, trimmed or not."""
     result = rake(s["data"], s["margins"], weights="w0", tol=1e-12)
     if trimmed:
