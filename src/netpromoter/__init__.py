@@ -35,19 +35,9 @@ from netpromoter.exceptions import (
     NoTemplateError,
     RenderError,
     SmallSampleWarning,
-    TemplateError,
     TargetError,
+    TemplateError,
     WeightingError,
-)
-from netpromoter.weighting import (
-    WeightingResult,
-    account_weights,
-    composition,
-    poststratify,
-    rake,
-    response_rates,
-    spend_weights,
-    trim,
 )
 from netpromoter.followup import (
     FollowUp,
@@ -77,6 +67,16 @@ from netpromoter.segmentation import (
     SegmentRow,
     rank,
     segment,
+)
+from netpromoter.weighting import (
+    WeightingResult,
+    account_weights,
+    composition,
+    poststratify,
+    rake,
+    response_rates,
+    spend_weights,
+    trim,
 )
 
 try:

@@ -28,8 +28,8 @@ __all__ = [
     "NoTemplateError",
     "RenderError",
     "SmallSampleWarning",
-    "TemplateError",
     "TargetError",
+    "TemplateError",
     "WeightingError",
 ]
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -56,6 +57,7 @@ from netpromoter.exceptions import (
     InvalidWeightsError,
     MarginTotalsError,
     MissingTargetError,
+    SmallSampleWarning,
     TargetError,
 )
 
@@ -633,9 +635,12 @@ def _nps_pair(
         values[column.kept] = column.scores
     if len(column.scores) == 0:
         return None, None, None
-    unweighted = score(values, missing="drop", method="wald")
-    weighted = score(values, weights=result, missing="drop", method="wald")
-    plain = score(values, weights=result.weights, missing="drop", method="wald")
+    with warnings.catch_warnings():
+        # Side-by-side diagnostics, not an interval to read: score() itself warns.
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        unweighted = score(values, missing="drop", method="wald")
+        weighted = score(values, weights=result, missing="drop", method="wald")
+        plain = score(values, weights=result.weights, missing="drop", method="wald")
     return unweighted, weighted, plain.se
 
 
