@@ -554,3 +554,157 @@ def test_unit_base_diagnostics_use_the_grouped_path_exactly() -> None:
     result = wt.rake(sample(), margins())
     full = wt.WeightDiagnostics.of(result.weights)
     assert result.diagnostics.model_dump() == pytest.approx(full.model_dump(), rel=1e-12)
+
+
+# --------------------------------------------------------------------- more edges
+
+SMALL = {"score": [9, 3, 7, 10], "a": ["x", "x", "y", "y"], "b": ["p", "q", "p", "q"]}
+
+
+def test_missing_scores_are_weighted_but_left_out_of_the_nps() -> None:
+    """missing='drop': every row gets a weight; the NPS uses the scored rows."""
+    data = {**SMALL, "score": [9.0, math.nan, 7.0, 10.0]}
+    result = wt.rake(data, {"a": {"x": 1, "y": 1}}, missing="drop")
+    assert result.weights.tolist() == pytest.approx([0.5, 0.5, 0.5, 0.5])
+    assert result.weighted is not None
+    assert result.weighted.n == 3
+    assert result.weighted.n_missing == 1
+    with pytest.raises(nps.InvalidScoreError, match="missing"):
+        wt.rake(data, {"a": {"x": 1, "y": 1}})
+
+
+def test_score_none_skips_nps_diagnostics() -> None:
+    """Without a score column, weights and diagnostics only."""
+    result = wt.rake({"a": ["x", "y"]}, {"a": {"x": 1, "y": 3}}, score=None)
+    assert result.weighted is None
+    assert result.unweighted is None
+    assert result.weights.tolist() == [1.0, 3.0]
+
+
+def test_design_se_checks_alignment() -> None:
+    """design_se refuses scores of other rows, and accepts a rows mask."""
+    result = wt.rake(SMALL, {"a": {"x": 1, "y": 1}})
+    scores = np.asarray(SMALL["score"], dtype=np.int8)
+    with pytest.raises(InvalidWeightsError, match="for 4 rows but 3 scores"):
+        result.design_se(scores[:3])
+    rows = np.array([True, True, False, True])
+    assert np.isfinite(result.design_se(scores[rows], rows=rows)[0])
+
+
+def test_score_method_score_uses_the_design_size() -> None:
+    """The score interval with a design result works and brackets the NPS."""
+    result = nps.score(sample()["score"], weights=raked(), method="score")
+    assert result.ci[0] < result.nps < result.ci[1]
+    assert result.design_se == pytest.approx(case("rake_role_region_spend")["se"], rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"tol": 0}, "tol must be a number between 0 and 1"),
+        ({"tol": 1.5}, "tol must be a number between 0 and 1"),
+        ({"max_iter": 0}, "max_iter must be a positive integer"),
+        ({"max_iter": True}, "max_iter must be a positive integer"),
+    ],
+)
+def test_rake_option_errors(kwargs: dict[str, Any], match: str) -> None:
+    """Out-of-range options are InvalidParameterError."""
+    with pytest.raises(InvalidParameterError, match=match):
+        wt.rake(SMALL, {"a": {"x": 1, "y": 1}}, **kwargs)
+
+
+def test_rake_margin_shape_errors() -> None:
+    """Margins must be a non-empty mapping of mappings."""
+    with pytest.raises(InvalidParameterError, match="at least one column"):
+        wt.rake(SMALL, {})
+    with pytest.raises(TargetError, match="must map each level"):
+        wt.rake(SMALL, {"a": [1, 2]})  # type: ignore[dict-item]
+
+
+def test_rake_population_total_must_agree_with_count_margins() -> None:
+    """A population_total that contradicts count margins is refused; shares use it."""
+    with pytest.raises(MarginTotalsError, match="population_total is 5"):
+        wt.rake(SMALL, {"a": {"x": 2, "y": 2}}, population_total=5)
+    result = wt.rake(SMALL, {"a": {"x": 0.5, "y": 0.5}}, population_total=40)
+    assert result.diagnostics.total == pytest.approx(40.0)
+
+
+def test_poststratify_population_total_and_zero_cells() -> None:
+    """Cell shares scale to population_total; a zero count with respondents is refused."""
+    result = wt.poststratify(SMALL, {"x": 0.25, "y": 0.75}, by="a", population_total=100)
+    assert result.weights.tolist() == pytest.approx([12.5, 12.5, 37.5, 37.5])
+    with pytest.raises(MarginTotalsError, match="cell counts sum to 4"):
+        wt.poststratify(SMALL, {"x": 2, "y": 2}, by="a", population_total=5)
+    with pytest.raises(TargetError, match="count of a = 'y' is 0"):
+        wt.poststratify(SMALL, {"x": 2, "y": 0}, by="a")
+    with pytest.raises(TargetError, match="cells must map each cell"):
+        wt.poststratify(SMALL, [1, 2], by="a")
+    with pytest.raises(TargetError, match="lists a = 'x' twice"):
+        wt.poststratify(SMALL, {"a": ["x", "x", "y"], "N": [1, 1, 2]}, by="a")
+
+
+def test_by_errors() -> None:
+    """The by argument must name distinct columns."""
+    with pytest.raises(InvalidParameterError, match="column name or a list"):
+        wt.poststratify(SMALL, {"x": 1, "y": 1}, by=[])
+    with pytest.raises(InvalidParameterError, match="names a column twice"):
+        wt.poststratify(SMALL, {("x", "x"): 1}, by=["a", "a"])
+
+
+def test_trim_convergence_and_argument_errors() -> None:
+    """Too few passes, negative bounds or non-sequences are clear errors."""
+    w = np.array([2.9, 2.9, 1.0, 10.0])
+    with pytest.raises(ConvergenceError, match="after 1 passes"):
+        wt.trim(w, upper=1.05, relative_to="mean", max_iter=1)
+    assert wt.trim(w, upper=1.05, relative_to="mean").iterations > 1
+    with pytest.raises(InvalidParameterError, match="max_iter"):
+        wt.trim(w, upper=2.0, relative_to="mean", max_iter=0)
+    with pytest.raises(InvalidParameterError, match="non-negative"):
+        wt.trim(w, upper=-1.0)
+    with pytest.raises(InvalidWeightsError, match="sequence of numbers"):
+        wt.trim(3.0, upper=2.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="above the mean weight"):
+        wt.trim(w, upper=math.inf, lower=100.0)
+
+
+def test_response_rates_repr_and_count_errors() -> None:
+    """Counts must be whole numbers; the result prints briefly."""
+    r = wt.response_rates({"a": 10, "b": 1}, {"a": 0, "b": 1})
+    assert r.rates[0].nps_margin_of_error == math.inf
+    assert r.rates[1].nps_margin_of_error == 0.0
+    assert repr(r).startswith("ResponseRateResult(overall 9.1% of 11 invited")
+    assert len(r.to_dicts()) == 3
+    with pytest.raises(InvalidParameterError, match="whole number"):
+        wt.response_rates({"a": 10.5}, {"a": 1})  # type: ignore[dict-item]
+    with pytest.raises(InvalidParameterError, match="whole number"):
+        wt.response_rates({"a": "10"}, {"a": 1})  # type: ignore[dict-item]
+    with pytest.raises(InvalidParameterError, match="customer_type"):
+        wt.response_rates({"a": 10}, {"a": 1}, customer_type="b2g")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="invited is empty"):
+        wt.response_rates({}, {})
+
+
+def test_composition_repr_html_and_errors() -> None:
+    """The composition result prints and renders; bad populations are errors."""
+    c = wt.composition(sample(), {"role": margins()["role"]})
+    assert repr(c).startswith("CompositionResult(most over-represented role='end_user'")
+    assert "χ² p" in c._repr_html_()
+    assert c.to_dicts()[0]["level"] == "decision_maker"
+    with pytest.raises(InvalidParameterError, match="at least one column"):
+        wt.composition(sample(), {})
+    with pytest.raises(TargetError, match="sums to 0"):
+        wt.composition(sample(), {"role": {"decision_maker": 0, "end_user": 0}})
+
+
+def test_composition_lists_population_levels_absent_from_the_sample() -> None:
+    """A population level nobody in the sample has shows with ratio 0."""
+    c = wt.composition({"a": ["x", "x"]}, {"a": {"x": 1, "y": 1}})
+    assert [(r.level, r.respondents, r.ratio) for r in c.rows] == [("x", 2, 2.0), ("y", 0, 0.0)]
+    assert c.most_under.level == "y"
+
+
+def test_poststratified_result_renders_targets() -> None:
+    """The HTML view lists the targets with their adjustments."""
+    page = poststratified()._repr_html_()
+    assert "decision_maker × east" in page
+    assert "Adjustment" in page
