@@ -46,7 +46,7 @@ from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
-from netpromoter._columns import Factor, Table, combine, read_table
+from netpromoter._columns import MISSING, Factor, Table, combine, read_table
 from netpromoter._tally import CHUNK
 from netpromoter._validation import MissingPolicy, ScoreColumn, validate_weights
 from netpromoter.core import NPSResult, score
@@ -59,6 +59,7 @@ from netpromoter.exceptions import (
     MissingTargetError,
     SmallSampleWarning,
     TargetError,
+    WeightingError,
 )
 
 __all__ = [
@@ -380,6 +381,18 @@ class WeightingResult(BaseModel):
         )
         return se[:n_groups]
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is, the weights compared element by element."""
+        if not isinstance(other, WeightingResult):
+            return NotImplemented
+        mine = self.model_dump(exclude={"weights"})
+        theirs = other.model_dump(exclude={"weights"})
+        return mine == theirs and np.array_equal(self.weights, other.weights)
+
+    def __hash__(self) -> int:
+        """Hash by method, size and the weights' bytes (the weights are read-only)."""
+        return hash((self.method, self.n, self.weights.tobytes()))
+
     def to_dicts(self) -> list[dict[str, Any]]:
         """The targets table as a list of plain dictionaries (one per target)."""
         return [row.model_dump() for row in self.targets]
@@ -506,7 +519,22 @@ def _positive(w: NDArray[np.float64], what: str) -> NDArray[np.float64]:
 def _cluster_codes(table: Table, cluster: str | None) -> NDArray[np.intp] | None:
     if cluster is None:
         return None
-    return table.factor(cluster).codes.astype(np.intp)
+    return _cluster_factor(table, cluster).codes.astype(np.intp)
+
+
+def _cluster_factor(table: Table, name: str) -> Factor:
+    """The cluster (account) column as a factor; a row without a cluster is an error."""
+    factor = table.factor(name)
+    if MISSING in factor.levels:
+        code = factor.levels.index(MISSING)
+        rows = np.flatnonzero(factor.codes == code)
+        shown = ", ".join(str(int(i)) for i in rows[:5]) + (" ..." if len(rows) > 5 else "")  # noqa: PLR2004
+        msg = (
+            f"{len(rows)} rows have no {name} (rows {shown}); every respondent needs one "
+            "to be clustered or rolled up: fill them in or drop those rows explicitly"
+        )
+        raise WeightingError(msg, dimension=name, level=MISSING)
+    return factor
 
 
 def _number(value: object, dimension: str, level: object) -> float:
@@ -1258,7 +1286,7 @@ def account_weights(
         data, [account], score=score, weights=weights, cluster=None, extra=[spend] if spend else []
     )
     base = _base_weights(table, weights)
-    factor = table.factor(account)
+    factor = _cluster_factor(table, account)
     accounts = factor.codes.astype(np.intp)
     k = len(factor.levels)
     base_total = np.bincount(accounts, weights=base, minlength=k)

@@ -708,3 +708,53 @@ def test_poststratified_result_renders_targets() -> None:
     page = poststratified()._repr_html_()
     assert "decision_maker × east" in page
     assert "Adjustment" in page
+
+
+def test_rows_without_an_account_are_an_error() -> None:
+    """A respondent with no account cannot be rolled up or clustered."""
+    data = {"score": [9, 3, 7], "account_id": ["a", None, "b"]}
+    with pytest.raises(WeightingError, match="1 rows have no account_id"):
+        wt.account_weights(data)
+    with pytest.raises(WeightingError, match="no account_id"):
+        wt.spend_weights({**data, "spend": [1.0, 2.0, 3.0]}, cluster="account_id")
+
+
+def test_results_compare_and_hash_by_value() -> None:
+    """Two identical weightings are equal and hash alike; a different one is not."""
+    a = wt.rake(SMALL, {"a": {"x": 1, "y": 1}})
+    b = wt.rake(SMALL, {"a": {"x": 1, "y": 1}})
+    c = wt.rake(SMALL, {"a": {"x": 1, "y": 3}})
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != c
+    assert a != "a"
+
+
+def test_weighting_a_list_of_responses() -> None:
+    """Responses carry role, account and segments: they can be weighted directly."""
+    responses = [
+        nps.Response(score=s, role=r, account_id=acc, segments={"region": g})
+        for s, r, acc, g in [
+            (10, "decision_maker", "A", "n"),
+            (3, "end_user", "A", "s"),
+            (8, "end_user", "B", "n"),
+            (9, "end_user", "B", "s"),
+            (6, "decision_maker", "B", "s"),
+        ]
+    ]
+    result = wt.rake(
+        responses,
+        {"role": {"decision_maker": 0.5, "end_user": 0.5}, "region": {"n": 0.5, "s": 0.5}},
+        cluster="account_id",
+    )
+    assert result.converged
+    assert result.weighted is not None
+    rolled = wt.account_weights(responses)
+    assert rolled.weights.tolist() == pytest.approx([0.5, 0.5, 1 / 3, 1 / 3, 1 / 3])
+
+
+def test_rake_without_a_solution_does_not_converge() -> None:
+    """Margins that force an occupied crossed cell to zero cannot be met: an error."""
+    data = {"score": [10, 3, 8, 9], "r": ["dm", "eu", "eu", "eu"], "g": ["n", "s", "n", "s"]}
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        wt.rake(data, {"r": {"dm": 2, "eu": 2}, "g": {"n": 2, "s": 2}}, max_iter=200)
