@@ -758,3 +758,12 @@ def test_rake_without_a_solution_does_not_converge() -> None:
     data = {"score": [10, 3, 8, 9], "r": ["dm", "eu", "eu", "eu"], "g": ["n", "s", "n", "s"]}
     with pytest.raises(ConvergenceError, match="did not converge"):
         wt.rake(data, {"r": {"dm": 2, "eu": 2}, "g": {"n": 2, "s": 2}}, max_iter=200)
+
+
+def test_raked_nps_equals_r_calibrate_raking() -> None:
+    """calibrate(calfun = "raking") reaches the same weights, so the same NPS."""
+    expected = golden()["calibrate_raking"]
+    assert expected["max_abs_weight_difference_to_rake"] < 1e-9
+    weighted = raked().weighted
+    assert weighted is not None
+    assert weighted.nps == pytest.approx(expected["nps"], rel=1e-8)
