@@ -815,7 +815,9 @@ def poststratify(
     base = _base_weights(table, weights)
     targets_raw = _cell_targets(cells, names)
     grouping = combine([table.factor(name) for name in names])
-    row_cells, groups, counts, base_totals = _occupied(grouping.group_codes(), grouping.n_groups, base)
+    row_cells, groups, counts, base_totals = _occupied(
+        grouping.group_codes(), grouping.n_groups, base
+    )
     labels = [grouping.labels(int(g)) for g in groups]
     sample_cells = set(labels)
     for level, count in zip(labels, counts, strict=True):
@@ -1015,7 +1017,9 @@ def rake(
     base = _base_weights(table, weights)
     factors = [table.factor(name) for name in names]
     grouping = combine(factors)
-    row_cells, groups, counts, base_totals = _occupied(grouping.group_codes(), grouping.n_groups, base)
+    row_cells, groups, counts, base_totals = _occupied(
+        grouping.group_codes(), grouping.n_groups, base
+    )
     keys = grouping.key_codes[groups]
     targets = []
     for j, (name, factor) in enumerate(zip(names, factors, strict=True)):
