@@ -279,3 +279,58 @@ def check_population_size(value: object, n: int) -> int | None:
         )
         raise InvalidParameterError(msg, name="population_size", value=value)
     return size
+
+
+def validate_ratings(values: object, name: str) -> NDArray[np.float64]:
+    """Check a column of ratings on any numeric scale; missing answers become NaN.
+
+    Integers and floats are accepted, ``None`` and NaN mean "not answered"; booleans,
+    text and infinite values are rejected with their positions.
+
+    Args:
+        values: A numpy array or a sequence, one rating per row.
+        name: The column name, for messages.
+
+    Returns:
+        The ratings as float64, NaN where missing.
+
+    Raises:
+        InvalidParameterError: Naming the column and the positions of values that are not
+            finite numbers.
+
+    Examples:
+        >>> validate_ratings([4, None, 2.5], "support").tolist()
+        [4.0, nan, 2.5]
+    """
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if arr.ndim != 1:
+        msg = f"ratings {name!r} must be one-dimensional, got an array of shape {arr.shape}"
+        raise InvalidParameterError(msg, name=name, value=None)
+    if arr.dtype.kind in "iuf":
+        out = arr.astype(np.float64)
+        bad = np.flatnonzero(np.isinf(out))
+        shown: list[object] = out[bad[:_SHOWN]].tolist()
+    else:
+        items = arr.tolist()
+        out = np.empty(len(items), dtype=np.float64)
+        bad_list: list[int] = []
+        for i, item in enumerate(items):
+            if item is None or type(item).__name__ == "NAType":
+                out[i] = np.nan
+            elif isinstance(item, int | float | np.integer | np.floating) and not isinstance(
+                item, bool | np.bool_
+            ):
+                out[i] = float(item)
+                if math.isinf(out[i]):
+                    bad_list.append(i)
+            else:
+                bad_list.append(i)
+        bad = np.asarray(bad_list, dtype=np.intp)
+        shown = [_python_value(items[i]) for i in bad_list[:_SHOWN]]
+    if len(bad):
+        msg = (
+            f"ratings {name!r}: {len(bad)} of {len(arr)} values are not finite numbers "
+            f"(missing answers may be None or NaN): {describe_positions(bad, shown)}"
+        )
+        raise InvalidParameterError(msg, name=name, value=shown[0])
+    return out

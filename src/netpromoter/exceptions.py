@@ -18,6 +18,7 @@ __all__ = [
     "ConvergenceError",
     "EmptyCellError",
     "EmptyDataError",
+    "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
     "InvalidWeightsError",
@@ -57,6 +58,24 @@ class InvalidScoreError(NetPromoterError, ValueError):
 
 class EmptyDataError(NetPromoterError, ValueError):
     """There is nothing to score: no responses, or none left after dropping missing ones."""
+
+
+class InsufficientDataError(NetPromoterError, ValueError):
+    """The data cannot support the analysis asked for.
+
+    For example fewer complete respondents than a regression has coefficients, or
+    aspects that are exact linear combinations of each other.
+
+    Attributes:
+        n: The number of usable rows.
+        needed: The number of rows the analysis needs (``0`` when the problem is not the
+            number of rows).
+    """
+
+    def __init__(self, message: str, *, n: int, needed: int = 0) -> None:
+        super().__init__(message)
+        self.n = n
+        self.needed = needed
 
 
 class InvalidWeightsError(NetPromoterError, ValueError):

@@ -1,0 +1,937 @@
+"""Drivers: which parts of the experience move NPS, and what comments are about.
+
+Two analyses turn follow-up questions into a ranked list of what to work on:
+
+* [`key_drivers`][netpromoter.drivers.key_drivers] relates aspect ratings (support,
+  product, price... on any scale, with missing answers) to the 0..10 recommend score:
+  correlations with intervals, the NPS of respondents rating an aspect low vs high,
+  Johnson's relative weights with bootstrap intervals, and an importance × performance
+  table whose "fix first" aspects are important and poorly rated.
+* [`themes`][netpromoter.drivers.themes] tags open comments with themes from a dictionary
+  of keywords and phrases (English and Dutch; see
+  [`starter_themes`][netpromoter.drivers.starter_themes]) and gives, per theme, how many
+  mention it, their NPS, the share of detractors mentioning it and example comments.
+
+Both read the same inputs as the rest of the library (a list of
+[`Response`][netpromoter.core.Response], a mapping of columns, or a dataframe), and every
+NPS they show comes from the shared tally and statistics layer, so it equals
+[`score`][netpromoter.core.score] on the same respondents.
+
+Correlation is not causation: an aspect that moves with NPS may share a cause with it
+(a bad delivery spoils both the delivery rating and the recommendation) rather than drive
+it. Read the ranking as "where to look first", and test changes where you can.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from netpromoter import _stats
+from netpromoter._columns import read_table
+from netpromoter._correlation import correlate
+from netpromoter._importance import (
+    bootstrap,
+    correlation_matrices,
+    percentile_interval,
+    relative_weights,
+)
+from netpromoter._tally import tally
+from netpromoter._themes import compile_dictionary, load_starter, tag
+from netpromoter._validation import MissingPolicy, validate_ratings
+from netpromoter.exceptions import (
+    ColumnLengthError,
+    EmptyDataError,
+    InsufficientDataError,
+    InvalidParameterError,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = [
+    "DriverRow",
+    "KeyDriverResult",
+    "ThemeResult",
+    "ThemeRow",
+    "key_drivers",
+    "starter_themes",
+    "themes",
+]
+
+Method = _stats.Method
+Quadrant = Literal["fix first", "keep up", "low priority", "possible overkill"]
+#: Order in which the importance × performance quadrants are listed.
+QUADRANTS: tuple[Quadrant, ...] = ("fix first", "keep up", "low priority", "possible overkill")
+Interval = tuple[float, float]
+_MODEL = ConfigDict(frozen=True, extra="forbid")
+
+
+def _opt(value: float) -> float | None:
+    """A float, or ``None`` where it is undefined (NaN)."""
+    return None if math.isnan(value) else float(value)
+
+
+def _opt_pair(lower: float, upper: float) -> Interval | None:
+    return None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def _fmt_pair(value: Interval | None, spec: str) -> str:
+    return "–" if value is None else f"{value[0]:{spec}} to {value[1]:{spec}}"
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    """Split interval pairs ``x_ci`` into ``x_ci_lower`` / ``x_ci_upper`` for flat tables."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.endswith("_ci") or key == "scale":
+            lower, upper = value if value is not None else (None, None)
+            out[f"{key}_lower"], out[f"{key}_upper"] = lower, upper
+        else:
+            out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- key drivers
+
+
+class DriverRow(BaseModel):
+    """One aspect in a key-driver analysis.
+
+    Attributes:
+        aspect: The aspect's name.
+        n: Respondents who rated the aspect (pairs used for its correlations).
+        n_missing: Respondents who did not rate it.
+        scale: The rating scale ``(lowest, highest)``: as given, or the lowest and highest
+            rating observed (``None`` when there are no ratings).
+        mean: Mean rating.
+        performance: Mean rating on a 0..1 scale: ``(mean - lowest) / (highest - lowest)``.
+        pearson: Pearson correlation with the recommend score (pairwise complete).
+        pearson_ci: Its Fisher-z confidence interval.
+        spearman: Spearman rank correlation with the recommend score.
+        spearman_ci: Its Fisher-z confidence interval (Fieller's variance 1.06 / (n - 3)).
+        n_low: Respondents who rated the aspect low: below the middle of the scale.
+        nps_low: NPS of those respondents.
+        nps_low_ci: Its confidence interval.
+        n_high: Respondents who rated the aspect high: above the middle of the scale.
+        nps_high: NPS of those respondents.
+        nps_high_ci: Its confidence interval.
+        nps_gap: ``nps_high - nps_low``, in points.
+        importance: Johnson's relative weight: the part of the model's R² attributed to
+            the aspect (``None`` when the aspect is not in the model, see ``flag``).
+        importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
+        importance_ci: Bootstrap percentile interval of ``importance``.
+        rank: Rank by importance, 1 = most important.
+        rank_ci: Bootstrap percentile interval of the rank.
+        quadrant: Importance × performance: ``"fix first"`` (importance share above the
+            average, performance below the average of the model's aspects),
+            ``"keep up"`` (both above), ``"low priority"`` (both below) or
+            ``"possible overkill"`` (importance below, performance above).
+        flag: Why the aspect is left out of the model or has no interval, if it is.
+    """
+
+    model_config = _MODEL
+
+    aspect: str
+    n: int
+    n_missing: int
+    scale: Interval | None
+    mean: float | None
+    performance: float | None
+    pearson: float | None
+    pearson_ci: Interval | None
+    spearman: float | None
+    spearman_ci: Interval | None
+    n_low: int
+    nps_low: float | None
+    nps_low_ci: Interval | None
+    n_high: int
+    nps_high: float | None
+    nps_high_ci: Interval | None
+    nps_gap: float | None
+    importance: float | None
+    importance_share: float | None
+    importance_ci: Interval | None
+    rank: int | None
+    rank_ci: tuple[int, int] | None
+    quadrant: Quadrant | None
+    flag: str | None
+
+
+class KeyDriverResult(BaseModel):
+    """What moves NPS: one row per aspect, ranked by relative importance.
+
+    Attributes:
+        rows: The aspects, model aspects by decreasing importance, then flagged ones.
+        n: Respondents with a valid recommend score.
+        n_missing: Respondents whose missing score was dropped (``missing="drop"``).
+        n_complete: Respondents who rated every aspect in the model: the rows the
+            relative weights use (listwise).
+        n_incomplete: Respondents left out of the relative weights because they did not
+            rate at least one aspect in the model (they still count in the correlations
+            and low/high NPS of the aspects they rated).
+        r_squared: R² of the linear regression of the score on the model's aspects.
+        r_squared_ci: Its bootstrap percentile interval.
+        confidence_level: Confidence level of every interval.
+        method: Interval method of the low/high NPS.
+        n_resamples: Bootstrap replicates.
+        seed: Seed of the bootstrap's random generator.
+        n_failed_resamples: Replicates without weights (a resample in which an aspect
+            was constant), left out of the bootstrap intervals.
+        notes: How the numbers were computed, in words.
+    """
+
+    model_config = _MODEL
+
+    rows: tuple[DriverRow, ...]
+    n: int
+    n_missing: int
+    n_complete: int
+    n_incomplete: int
+    r_squared: float
+    r_squared_ci: Interval | None
+    confidence_level: float
+    method: Method
+    n_resamples: int
+    seed: int
+    n_failed_resamples: int
+    notes: tuple[str, ...]
+
+    def __getitem__(self, aspect: str) -> DriverRow:
+        """The row of one aspect."""
+        for row in self.rows:
+            if row.aspect == aspect:
+                return row
+        msg = f"no aspect {aspect!r}; aspects: {', '.join(repr(r.aspect) for r in self.rows)}"
+        raise KeyError(msg)
+
+    def fix_first(self) -> tuple[str, ...]:
+        """The aspects that are important and poorly rated, most important first."""
+        return tuple(r.aspect for r in self.rows if r.quadrant == "fix first")
+
+    def importance_performance(self) -> dict[Quadrant, tuple[str, ...]]:
+        """The importance × performance table: the aspects in each quadrant."""
+        return {q: tuple(r.aspect for r in self.rows if r.quadrant == q) for q in QUADRANTS}
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One flat dictionary per aspect (intervals as ``_lower``/``_upper`` columns)."""
+        return [_flatten(row.model_dump()) for row in self.rows]
+
+    def __repr__(self) -> str:
+        """Short form: the ranking and R²."""
+        ranked = ", ".join(
+            f"{r.aspect} {r.importance_share:.0%}"
+            for r in self.rows
+            if r.importance_share is not None
+        )
+        return (
+            f"KeyDriverResult(R²={self.r_squared:.3f}, n_complete={self.n_complete:,}, "
+            f"importance: {ranked})"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header = [
+            "Rank",
+            "Aspect",
+            "Importance",
+            f"{self.confidence_level:.0%} interval",
+            "Pearson r",
+            "Spearman ρ",
+            "NPS low",
+            "NPS high",
+            "Performance",
+            "Quadrant",
+            "n",
+            "Note",
+        ]
+        rows = [
+            [
+                "–" if r.rank is None else str(r.rank),
+                r.aspect,
+                _fmt(r.importance_share, ".0%"),
+                "–"
+                if r.importance_ci is None
+                else f"{r.importance_ci[0] / self.r_squared:.0%} to "
+                f"{r.importance_ci[1] / self.r_squared:.0%}",
+                _fmt(r.pearson, ".2f"),
+                _fmt(r.spearman, ".2f"),
+                _fmt(r.nps_low, "+.1f"),
+                _fmt(r.nps_high, "+.1f"),
+                _fmt(r.performance, ".0%"),
+                r.quadrant or "–",
+                f"{r.n:,}",
+                r.flag or "",
+            ]
+            for r in self.rows
+        ]
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
+        return (
+            _html_table(header, rows, "netpromoter-drivers")
+            + f"<p>R² = {self.r_squared:.3f}; importance is the share of R².</p>"
+            + f"<ul>{notes}</ul>"
+        )
+
+
+def _aspect_columns(
+    data: object, aspects: Sequence[str] | Mapping[str, object], score: str
+) -> tuple[object, dict[str, object]]:
+    """Read the score column and the aspect columns (named in ``data``, or given)."""
+    if isinstance(aspects, str):
+        msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
+        raise InvalidParameterError(msg, name="aspects", value=aspects)
+    if not aspects:
+        msg = "no aspects given; name at least one aspect rating column"
+        raise InvalidParameterError(msg, name="aspects", value=aspects)
+    if isinstance(aspects, Mapping):
+        table = read_table(data, [score])
+        columns = dict(aspects)
+        lengths = {name: len(values) for name, values in columns.items()}  # type: ignore[arg-type]
+        if any(n != table.n_rows for n in lengths.values()):
+            raise ColumnLengthError({score: table.n_rows, **lengths})
+        return table, columns
+    names = [str(a) for a in aspects]
+    if len(set(names)) != len(names):
+        msg = f"aspects must be distinct, got {names!r}"
+        raise InvalidParameterError(msg, name="aspects", value=names)
+    table = read_table(data, [score, *names])
+    return table, {name: table.values(name) for name in names}
+
+
+def _scale_of(
+    name: str, ratings: NDArray[np.float64], scale: object
+) -> tuple[float, float] | None:
+    given = scale.get(name) if isinstance(scale, Mapping) else scale
+    answered = ratings[~np.isnan(ratings)]
+    if given is None:
+        if len(answered) == 0:
+            return None
+        return float(answered.min()), float(answered.max())
+    try:
+        lowest, highest = (float(x) for x in given)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        msg = f"scale of {name!r} must be a pair (lowest, highest), got {given!r}"
+        raise InvalidParameterError(msg, name="scale", value=given) from exc
+    if not lowest < highest:
+        msg = f"scale of {name!r} must have lowest < highest, got {given!r}"
+        raise InvalidParameterError(msg, name="scale", value=given)
+    outside = np.flatnonzero((ratings < lowest) | (ratings > highest))
+    if len(outside):
+        msg = (
+            f"ratings {name!r}: {len(outside)} values lie outside the scale "
+            f"{lowest:g}..{highest:g}, first {ratings[outside[0]]:g} at position "
+            f"{int(outside[0])}; fix the data or the scale"
+        )
+        raise InvalidParameterError(msg, name="scale", value=given)
+    return lowest, highest
+
+
+def _low_high_nps(
+    scores: NDArray[np.integer],
+    ratings: list[NDArray[np.float64]],
+    scales: list[tuple[float, float] | None],
+    *,
+    method: Method,
+    confidence_level: float,
+) -> tuple[NDArray[np.int64], _stats.Estimate]:
+    """NPS of low (group 2j) and high (group 2j + 1) raters of each aspect, one tally."""
+    parts: list[NDArray[np.integer]] = []
+    codes: list[NDArray[np.intp]] = []
+    for j, (rating, scale) in enumerate(zip(ratings, scales, strict=True)):
+        if scale is None:
+            continue
+        middle = (scale[0] + scale[1]) / 2.0
+        for side, rows in enumerate((rating < middle, rating > middle)):
+            parts.append(scores[rows])
+            codes.append(np.full(int(rows.sum()), 2 * j + side, dtype=np.intp))
+    n_groups = 2 * len(ratings)
+    stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
+    group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
+    tallied = tally(stacked, None, group_codes, n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = _stats.estimate(
+            tallied, weighted=False, method=method, confidence_level=confidence_level
+        )
+    return tallied.count.sum(axis=1), est
+
+
+def _model_problem(names: list[str], complete: NDArray[np.float64]) -> str:
+    """Say why the relative weights cannot be computed on the complete rows."""
+    corr = correlation_matrices(complete)
+    if np.isnan(corr[-1, -1]):
+        return "every complete respondent gave the same recommend score"
+    constant = [names[j] for j in range(len(names)) if np.isnan(corr[j, j])]
+    if constant:
+        return f"aspect(s) {', '.join(map(repr, constant))} do not vary among them"
+    pairs = [
+        f"{names[i]!r} and {names[j]!r}"
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+        if abs(corr[i, j]) > 1 - 1e-9
+    ]
+    detail = f" ({'; '.join(pairs)} are perfectly correlated)" if pairs else ""
+    return f"the aspects are linearly dependent{detail}; leave one of them out"
+
+
+def key_drivers(
+    data: object,
+    aspects: Sequence[str] | Mapping[str, object],
+    *,
+    score: str = "score",
+    scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+    missing: MissingPolicy = "raise",
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> KeyDriverResult:
+    """Rank aspects of the experience by how strongly they go with the recommend score.
+
+    For each aspect:
+
+    * **Correlations** with the 0..10 score, Pearson and Spearman, over the respondents
+      who rated it (pairwise: a missing answer removes only that pair), with Fisher-z
+      intervals ``tanh(atanh(r) ± z / sqrt(n - 3))`` (Spearman: ``sqrt(1.06 / (n - 3))``).
+    * **NPS of low and high raters**: respondents rating the aspect below and above the
+      middle of its scale (a rating exactly in the middle is neither), each scored by the
+      shared statistics layer with ``method``.
+    * **Relative importance**: Johnson's (2000) relative weights from the regression of
+      the score on all usable aspects, on the respondents who rated all of them
+      (listwise). They split the model's R² among correlated aspects, are non-negative
+      and add up to R². Uncertainty: ``n_resamples`` bootstrap replicates of the
+      complete rows from ``numpy.random.default_rng(seed)``, percentile intervals of each
+      weight, of its rank and of R².
+    * **Importance × performance**: performance is the mean rating on a 0..1 scale;
+      aspects with an importance share above ``1 / (number of model aspects)`` and a
+      performance below the model's average are "fix first".
+
+    Aspects without ratings or with a single rating value are kept as flagged rows and
+    left out of the model.
+
+    Args:
+        data: A list of ``Response``, a mapping of column name to values, or a dataframe.
+        aspects: Names of the aspect rating columns in ``data``, or a mapping of aspect
+            name to ratings (one per row of ``data``). Missing ratings are ``None``/NaN.
+        score: The column holding the 0..10 recommend score.
+        scale: The rating scale ``(lowest, highest)``, for all aspects or per aspect;
+            by default the lowest and highest rating observed. It sets the middle that
+            splits low from high raters and the 0..1 performance.
+        missing: ``"raise"`` (default) for missing recommend scores, or ``"drop"`` to
+            drop those respondents and count them in ``n_missing``.
+        method: Interval method of the low/high NPS.
+        confidence_level: Confidence level of every interval.
+        n_resamples: Bootstrap replicates (at least 1).
+        seed: Seed of the bootstrap, so the result is reproducible.
+
+    Returns:
+        The ranked aspects with R², counts of used and left-out respondents and notes.
+
+    Raises:
+        InvalidParameterError: No aspects, ratings that are not numbers, ratings outside
+            a given scale, or an invalid option.
+        InvalidScoreError: A recommend score is not an integer from 0 to 10.
+        ColumnNotFoundError: A named column is not in ``data``.
+        ColumnLengthError: Aspect ratings and the data differ in length.
+        EmptyDataError: No respondents.
+        InsufficientDataError: No aspect is usable, too few respondents rated every
+            model aspect (at least the number of aspects + 2 are needed), the complete
+            rows do not vary, or aspects are perfectly collinear.
+
+    Examples:
+        >>> data = {
+        ...     "score": [10, 9, 3, 7, 8, 2, 10, 6],
+        ...     "support": [5, 4, 1, 3, 4, 2, 5, 2],
+        ...     "price": [3, 4, 2, 4, 3, 1, 4, None],
+        ... }
+        >>> result = key_drivers(data, ["support", "price"], scale=(1, 5), n_resamples=200)
+        >>> [row.aspect for row in result.rows]
+        ['support', 'price']
+        >>> round(result["support"].pearson, 3), result["price"].n
+        (0.959, 7)
+        >>> round(sum(r.importance for r in result.rows), 10) == round(result.r_squared, 10)
+        True
+    """
+    level = _stats.check_confidence_level(confidence_level)
+    if method not in _stats.METHODS:
+        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
+        raise InvalidParameterError(msg, name="method", value=method)
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
+        msg = f"n_resamples must be a positive integer, got {n_resamples!r}"
+        raise InvalidParameterError(msg, name="n_resamples", value=n_resamples)
+    table, columns = _aspect_columns(data, aspects, score)
+    column = table.scores(score, missing=missing)  # type: ignore[attr-defined]
+    scores = column.scores
+    n = len(scores)
+    if n == 0:
+        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
+        msg = f"no respondents to analyse{detail}"
+        raise EmptyDataError(msg)
+    names = list(columns)
+    ratings = []
+    for name in names:
+        values = validate_ratings(columns[name], name)
+        ratings.append(values if column.kept is None else values[column.kept])
+    scales = [_scale_of(name, r, scale) for name, r in zip(names, ratings, strict=True)]
+    z = _stats.z_value(level)
+    y = scores.astype(np.float64)
+    correlations = [correlate(r, y, z) for r in ratings]
+    n_split, split = _low_high_nps(
+        scores, ratings, scales, method=method, confidence_level=level
+    )
+
+    flags: list[str | None] = []
+    for corr, sc in zip(correlations, scales, strict=True):
+        if corr.n == 0:
+            flags.append("no ratings: left out of the model")
+        elif sc is not None and corr.n > 0 and math.isnan(corr.pearson):
+            flags.append(
+                "no variation (every rating is the same, or one rating): left out of the model"
+            )
+        elif corr.n < 4:  # noqa: PLR2004 - Fisher-z intervals need n >= 4
+            flags.append("fewer than 4 ratings: no correlation interval")
+        else:
+            flags.append(None)
+    in_model = [j for j, c in enumerate(correlations) if not math.isnan(c.pearson)]
+    if math.isnan(float(np.var(y))) or float(np.var(y)) == 0.0:
+        msg = (
+            f"every respondent gave the same recommend score ({int(scores[0])}); nothing "
+            "varies with the aspects"
+        )
+        raise InsufficientDataError(msg, n=n)
+    if not in_model:
+        msg = (
+            "no aspect can be analysed: each has no ratings or a single rating value "
+            f"({'; '.join(f'{a}: {f}' for a, f in zip(names, flags, strict=True))})"
+        )
+        raise InsufficientDataError(msg, n=n)
+    model_names = [names[j] for j in in_model]
+    block = np.column_stack([*(ratings[j] for j in in_model), y])
+    complete_rows = ~np.isnan(block).any(axis=1)
+    complete = block[complete_rows]
+    n_complete = len(complete)
+    needed = len(in_model) + 2
+    if n_complete < needed:
+        msg = (
+            f"only {n_complete} respondents rated all {len(in_model)} aspects in the model "
+            f"({', '.join(map(repr, model_names))}); relative weights need at least "
+            f"{needed} (the number of aspects + 2). Analyse fewer aspects, or collect more "
+            "complete answers"
+        )
+        raise InsufficientDataError(msg, n=n_complete, needed=needed)
+    weights = relative_weights(correlation_matrices(complete))
+    if np.isnan(weights).any():
+        msg = (
+            f"relative weights are undefined on the {n_complete} complete respondents: "
+            f"{_model_problem(model_names, complete)}"
+        )
+        raise InsufficientDataError(msg, n=n_complete)
+    r_squared = float(weights.sum())
+    boot = bootstrap(complete, n_resamples=n_resamples, seed=seed)
+    weight_lo, weight_hi = percentile_interval(boot.weights, level)
+    rank_lo, rank_hi = percentile_interval(boot.ranks, level)
+    r2_lo, r2_hi = percentile_interval(boot.weights.sum(axis=1, keepdims=True), level)
+    order = np.argsort(-weights, kind="stable")
+    rank_of = {in_model[int(k)]: i + 1 for i, k in enumerate(order)}
+    model_index = {j: i for i, j in enumerate(in_model)}
+
+    means = [float(np.nanmean(r)) if c.n else math.nan for r, c in zip(ratings, correlations, strict=True)]
+    performance = [
+        (m - sc[0]) / (sc[1] - sc[0]) if sc is not None and sc[1] > sc[0] else math.nan
+        for m, sc in zip(means, scales, strict=True)
+    ]
+    average_performance = float(np.mean([performance[j] for j in in_model]))
+    average_share = 1.0 / len(in_model)
+
+    rows = []
+    for j, name in enumerate(names):
+        corr = correlations[j]
+        i = model_index.get(j)
+        share = None if i is None else float(weights[i]) / r_squared
+        quadrant: Quadrant | None = None
+        if share is not None and not math.isnan(performance[j]):
+            important = share > average_share
+            good = performance[j] >= average_performance
+            quadrant = (
+                ("keep up" if good else "fix first")
+                if important
+                else ("possible overkill" if good else "low priority")
+            )
+        low, high = 2 * j, 2 * j + 1
+        nps_low, nps_high = _opt(float(split.nps[low])), _opt(float(split.nps[high]))
+        rows.append(
+            DriverRow(
+                aspect=name,
+                n=corr.n,
+                n_missing=n - corr.n,
+                scale=scales[j],
+                mean=_opt(means[j]),
+                performance=_opt(performance[j]),
+                pearson=_opt(corr.pearson),
+                pearson_ci=_opt_pair(*corr.pearson_ci),
+                spearman=_opt(corr.spearman),
+                spearman_ci=_opt_pair(*corr.spearman_ci),
+                n_low=int(n_split[low]),
+                nps_low=nps_low,
+                nps_low_ci=_opt_pair(float(split.lower[low]), float(split.upper[low])),
+                n_high=int(n_split[high]),
+                nps_high=nps_high,
+                nps_high_ci=_opt_pair(float(split.lower[high]), float(split.upper[high])),
+                nps_gap=None if nps_low is None or nps_high is None else nps_high - nps_low,
+                importance=None if i is None else float(weights[i]),
+                importance_share=share,
+                importance_ci=None if i is None else _opt_pair(weight_lo[i], weight_hi[i]),
+                rank=rank_of.get(j),
+                rank_ci=None
+                if i is None or math.isnan(rank_lo[i])
+                else (int(round(rank_lo[i])), int(round(rank_hi[i]))),
+                quadrant=quadrant,
+                flag=flags[j],
+            )
+        )
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    n_incomplete = n - n_complete
+    notes = [
+        "Correlations and low/high NPS use every respondent who rated the aspect "
+        "(pairwise); missing ratings leave out only that aspect.",
+        f"Relative weights use the {n_complete:,} of {n:,} respondents who rated all "
+        f"{len(in_model)} aspects in the model (listwise); {n_incomplete:,} left out for a "
+        "missing rating.",
+        f"Bootstrap: {n_resamples:,} resamples of the complete respondents, seed {seed}"
+        + (
+            f"; {boot.n_failed:,} resamples without weights (an aspect did not vary) are "
+            "left out of the intervals."
+            if boot.n_failed
+            else "."
+        ),
+        "Correlation is not causation: an aspect may move with the score because both "
+        "depend on something else.",
+    ]
+    if column.n_missing:
+        notes.insert(0, f"{column.n_missing:,} respondents without a recommend score dropped.")
+    return KeyDriverResult(
+        rows=tuple(rows),
+        n=n,
+        n_missing=column.n_missing,
+        n_complete=n_complete,
+        n_incomplete=n_incomplete,
+        r_squared=r_squared,
+        r_squared_ci=_opt_pair(float(r2_lo[0]), float(r2_hi[0])),
+        confidence_level=level,
+        method=method,
+        n_resamples=n_resamples,
+        seed=seed,
+        n_failed_resamples=boot.n_failed,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- themes
+
+
+def starter_themes() -> dict[str, tuple[str, ...]]:
+    """The built-in starter dictionary: English and Dutch keywords for six themes.
+
+    Themes: ``price``, ``support``, ``delivery``, ``product_quality``, ``ease_of_use``
+    and ``billing``. Extend or replace it with your own vocabulary:
+    ``{**starter_themes(), "app": ("app", "website", "inloggen")}``.
+
+    Returns:
+        A new dictionary of theme name to keywords and phrases.
+
+    Examples:
+        >>> themes = starter_themes()
+        >>> list(themes)
+        ['price', 'support', 'delivery', 'product_quality', 'ease_of_use', 'billing']
+        >>> "klantenservice" in themes["support"]
+        True
+    """
+    return load_starter()
+
+
+class ThemeRow(BaseModel):
+    """One theme (or the untagged comments) in a theme analysis.
+
+    Attributes:
+        theme: The theme's name (``"(untagged)"`` for comments matching no theme).
+        n_mentions: Comments mentioning the theme.
+        comment_share: ``n_mentions`` over all comments, 0..1.
+        nps: NPS of the respondents mentioning it (``None`` when nobody does).
+        nps_ci: Its confidence interval.
+        detractor_share: Share of the detractors who commented that mention it, 0..1.
+        promoter_share: Share of the promoters who commented that mention it, 0..1.
+        examples: Example comments, in input order.
+        keywords: The keywords found, with how many comments each was found in, most
+            frequent first.
+    """
+
+    model_config = _MODEL
+
+    theme: str
+    n_mentions: int
+    comment_share: float | None
+    nps: float | None
+    nps_ci: Interval | None
+    detractor_share: float | None
+    promoter_share: float | None
+    examples: tuple[str, ...]
+    keywords: tuple[tuple[str, int], ...]
+
+
+class ThemeResult(BaseModel):
+    """What comments are about: one row per theme, plus the untagged comments.
+
+    Attributes:
+        rows: The themes, most mentioned first (ties in dictionary order).
+        untagged: Comments that match no theme.
+        n: Respondents with a valid recommend score.
+        n_missing: Respondents whose missing score was dropped (``missing="drop"``).
+        n_comments: Respondents who left a comment (not blank).
+        n_without_comment: Respondents without a comment (``None`` or blank).
+        nps: NPS of all ``n`` respondents, for comparison.
+        confidence_level: Confidence level of the intervals.
+        method: Interval method.
+    """
+
+    model_config = _MODEL
+
+    rows: tuple[ThemeRow, ...]
+    untagged: ThemeRow
+    n: int
+    n_missing: int
+    n_comments: int
+    n_without_comment: int
+    nps: float
+    confidence_level: float
+    method: Method
+
+    def __getitem__(self, theme: str) -> ThemeRow:
+        """The row of one theme."""
+        for row in (*self.rows, self.untagged):
+            if row.theme == theme:
+                return row
+        msg = f"no theme {theme!r}; themes: {', '.join(repr(r.theme) for r in self.rows)}"
+        raise KeyError(msg)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One flat dictionary per theme, the untagged comments last."""
+        return [_flatten(row.model_dump()) for row in (*self.rows, self.untagged)]
+
+    def __repr__(self) -> str:
+        """Short form: mentions per theme."""
+        shown = ", ".join(f"{r.theme}={r.n_mentions}" for r in self.rows)
+        return (
+            f"ThemeResult(n_comments={self.n_comments:,}, {shown}, "
+            f"untagged={self.untagged.n_mentions})"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header = [
+            "Theme",
+            "Mentions",
+            "Share of comments",
+            "NPS",
+            f"{self.confidence_level:.0%} interval",
+            "Detractors mentioning",
+            "Example",
+        ]
+        rows = [
+            [
+                r.theme,
+                f"{r.n_mentions:,}",
+                _fmt(r.comment_share, ".0%"),
+                _fmt(r.nps, "+.1f"),
+                _fmt_pair(r.nps_ci, "+.1f"),
+                _fmt(r.detractor_share, ".0%"),
+                r.examples[0] if r.examples else "",
+            ]
+            for r in (*self.rows, self.untagged)
+        ]
+        return _html_table(header, rows, "netpromoter-themes") + (
+            f"<p>{self.n_comments:,} of {self.n:,} respondents commented "
+            f"(NPS of all respondents {self.nps:+.1f}); a comment can mention several "
+            "themes.</p>"
+        )
+
+
+def _comment_texts(values: NDArray[Any], name: str) -> list[str | None]:
+    """Comments as ``str`` or ``None`` (``None``, NaN and nulls are no comment)."""
+    out: list[str | None] = []
+    bad: list[int] = []
+    for i, value in enumerate(values.tolist()):
+        if isinstance(value, str):
+            out.append(value)
+        elif value is None or (isinstance(value, float) and math.isnan(value)):
+            out.append(None)
+        else:
+            bad.append(i)
+            out.append(None)
+    if bad:
+        msg = (
+            f"comments {name!r}: {len(bad)} values are not text, first "
+            f"{values[bad[0]]!r} at position {bad[0]}"
+        )
+        raise InvalidParameterError(msg, name=name, value=values[bad[0]])
+    return out
+
+
+UNTAGGED = "(untagged)"
+
+
+def themes(
+    data: object,
+    *,
+    dictionary: Mapping[str, Sequence[str]] | None = None,
+    score: str = "score",
+    comment: str = "comment",
+    missing: MissingPolicy = "raise",
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+    examples: int = 3,
+) -> ThemeResult:
+    """Tag comments with themes and report, per theme, who mentions it and their NPS.
+
+    A comment mentions a theme when it contains one of the theme's keywords or phrases
+    as whole words, ignoring case, accents and simple plurals (English and Dutch: see
+    the [how-to](../drivers.md) for the exact rules). A comment can mention several
+    themes; comments that mention none are reported as ``untagged``, and respondents
+    without a comment are counted, not hidden. Each theme's NPS is that of the
+    respondents mentioning it, from the shared statistics layer.
+
+    Args:
+        data: A list of ``Response``, a mapping of column name to values, or a dataframe.
+        dictionary: Theme name → keywords and phrases. Default: the built-in
+            [`starter_themes`][netpromoter.drivers.starter_themes].
+        score: The column holding the 0..10 recommend score.
+        comment: The column holding the comments.
+        missing: ``"raise"`` (default) for missing recommend scores, or ``"drop"``.
+        method: Interval method of the NPS.
+        confidence_level: Confidence level of the intervals.
+        examples: How many example comments to keep per theme.
+
+    Returns:
+        One row per theme, the untagged comments, and the counts of comments.
+
+    Raises:
+        InvalidParameterError: An empty or malformed dictionary, comments that are not
+            text, or an invalid option.
+        InvalidScoreError: A recommend score is not an integer from 0 to 10.
+        ColumnNotFoundError: The score or comment column is not in ``data``.
+        EmptyDataError: No respondents.
+
+    Examples:
+        >>> data = {
+        ...     "score": [3, 10, 6, 9, 8],
+        ...     "comment": [
+        ...         "Veel te duur en de klantenservice reageert niet",
+        ...         "Fast delivery, great prices",
+        ...         "Prijzen zijn omhoog gegaan",
+        ...         None,
+        ...         "Prima",
+        ...     ],
+        ... }
+        >>> result = themes(data)
+        >>> result["price"].n_mentions, result["price"].nps
+        (3, -33.33333333333333)
+        >>> result.untagged.n_mentions, result.n_without_comment
+        (1, 1)
+    """
+    level = _stats.check_confidence_level(confidence_level)
+    if method not in _stats.METHODS:
+        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
+        raise InvalidParameterError(msg, name="method", value=method)
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
+        msg = f"examples must be a non-negative integer, got {examples!r}"
+        raise InvalidParameterError(msg, name="examples", value=examples)
+    compiled = compile_dictionary(starter_themes() if dictionary is None else dictionary)
+    table = read_table(data, [score, comment])
+    column = table.scores(score, missing=missing)
+    scores = column.scores
+    n = len(scores)
+    if n == 0:
+        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
+        msg = f"no respondents to analyse{detail}"
+        raise EmptyDataError(msg)
+    raw = np.asarray(table.values(comment))
+    texts = _comment_texts(raw if column.kept is None else raw[column.kept], comment)
+    tagging = tag(texts, compiled)
+    n_themes = len(compiled.themes)
+    untagged = tagging.has_comment & ~tagging.mentions.any(axis=1)
+    rows_t, theme_t = np.nonzero(tagging.mentions)
+    commented = np.flatnonzero(tagging.has_comment)
+    # Groups: themes 0..T-1, untagged T, everyone who commented T+1, everyone T+2.
+    stacked = np.concatenate(
+        [scores[rows_t], scores[untagged], scores[commented], scores]
+    )
+    codes = np.concatenate(
+        [
+            theme_t,
+            np.full(int(untagged.sum()), n_themes),
+            np.full(len(commented), n_themes + 1),
+            np.full(n, n_themes + 2),
+        ]
+    ).astype(np.intp)
+    tallied = tally(stacked, None, codes, n_themes + 3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = _stats.estimate(tallied, weighted=False, method=method, confidence_level=level)
+        by_category = _stats.by_category(tallied.count)
+        of_commenters = by_category / by_category[n_themes + 1]
+    n_comments = len(commented)
+    mention_masks = [tagging.mentions[:, t] for t in range(n_themes)] + [untagged]
+
+    def row(t: int, name: str, keywords: tuple[tuple[str, int], ...]) -> ThemeRow:
+        mentioned = mention_masks[t]
+        count = int(tallied.count[t].sum())
+        picked = np.flatnonzero(mentioned)[:examples]
+        return ThemeRow(
+            theme=name,
+            n_mentions=count,
+            comment_share=count / n_comments if n_comments else None,
+            nps=_opt(float(est.nps[t])),
+            nps_ci=_opt_pair(float(est.lower[t]), float(est.upper[t])),
+            detractor_share=_opt(float(of_commenters[t, 0])),
+            promoter_share=_opt(float(of_commenters[t, 2])),
+            examples=tuple(str(texts[i]) for i in picked),
+            keywords=keywords,
+        )
+
+    found: list[list[tuple[str, int]]] = [[] for _ in compiled.themes]
+    for keyword, hits in zip(compiled.keywords, tagging.keyword_hits.tolist(), strict=True):
+        if hits:
+            found[keyword.theme].append((keyword.text, int(hits)))
+    theme_rows = [
+        row(t, name, tuple(sorted(found[t], key=lambda kv: -kv[1])))
+        for t, name in enumerate(compiled.themes)
+    ]
+    theme_rows.sort(key=lambda r: -r.n_mentions)
+    return ThemeResult(
+        rows=tuple(theme_rows),
+        untagged=row(n_themes, UNTAGGED, ()),
+        n=n,
+        n_missing=column.n_missing,
+        n_comments=n_comments,
+        n_without_comment=n - n_comments,
+        nps=float(est.nps[n_themes + 2]),
+        confidence_level=level,
+        method=method,
+    )
