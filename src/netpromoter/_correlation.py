@@ -65,7 +65,9 @@ def pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     return float(np.clip((dx @ dy) / denominator, -1.0, 1.0))
 
 
-def fisher_interval(r: float, n: int, z: float, *, variance_factor: float = 1.0) -> tuple[float, float]:
+def fisher_interval(
+    r: float, n: int, z: float, *, variance_factor: float = 1.0
+) -> tuple[float, float]:
     """Fisher-z interval ``tanh(atanh(r) ± z sqrt(f / (n - 3)))``; NaN when ``n < 4``.
 
     Examples:

@@ -63,10 +63,10 @@ def relative_weights(corr: NDArray[np.float64]) -> NDArray[np.float64]:
     """
     rxx = corr[..., :-1, :-1]
     rxy = corr[..., :-1, -1]
-    finite = np.isfinite(corr).all(axis=(-2, -1))
+    finite = np.asarray(np.isfinite(corr).all(axis=(-2, -1)))
     safe_rxx = np.where(finite[..., None, None], rxx, np.eye(rxx.shape[-1]))
     eigenvalues, vectors = np.linalg.eigh(safe_rxx)
-    singular = eigenvalues[..., 0] <= SINGULAR_TOLERANCE * eigenvalues[..., -1]
+    singular = np.asarray(eigenvalues[..., 0] <= SINGULAR_TOLERANCE * eigenvalues[..., -1])
     root = np.sqrt(np.clip(eigenvalues, SINGULAR_TOLERANCE, None))
     vectors_t = np.swapaxes(vectors, -1, -2)
     loadings = (vectors * root[..., None, :]) @ vectors_t

@@ -27,23 +27,23 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats
-from netpromoter._columns import read_table
-from netpromoter._correlation import correlate
+from netpromoter._columns import Table, read_table
+from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation, correlate
 from netpromoter._importance import (
     bootstrap,
     correlation_matrices,
     percentile_interval,
     relative_weights,
 )
-from netpromoter._tally import tally
+from netpromoter._tally import Tally, tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
-from netpromoter._validation import MissingPolicy, validate_ratings
+from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
 from netpromoter.exceptions import (
     ColumnLengthError,
     EmptyDataError,
@@ -92,8 +92,7 @@ def _fmt_pair(value: Interval | None, spec: str) -> str:
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -135,6 +134,8 @@ class DriverRow(BaseModel):
         nps_high: NPS of those respondents.
         nps_high_ci: Its confidence interval.
         nps_gap: ``nps_high - nps_low``, in points.
+        nps_gap_ci: Its confidence interval (independent samples,
+            ``sqrt(se_low² + se_high²)``, centred on the method's estimate).
         importance: Johnson's relative weight: the part of the model's R² attributed to
             the aspect (``None`` when the aspect is not in the model, see ``flag``).
         importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
@@ -167,6 +168,7 @@ class DriverRow(BaseModel):
     nps_high: float | None
     nps_high_ci: Interval | None
     nps_gap: float | None
+    nps_gap_ci: Interval | None
     importance: float | None
     importance_share: float | None
     importance_ci: Interval | None
@@ -294,7 +296,7 @@ class KeyDriverResult(BaseModel):
 
 def _aspect_columns(
     data: object, aspects: Sequence[str] | Mapping[str, object], score: str
-) -> tuple[object, dict[str, object]]:
+) -> tuple[Table, dict[str, object]]:
     """Read the score column and the aspect columns (named in ``data``, or given)."""
     if isinstance(aspects, str):
         msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
@@ -317,9 +319,7 @@ def _aspect_columns(
     return table, {name: table.values(name) for name in names}
 
 
-def _scale_of(
-    name: str, ratings: NDArray[np.float64], scale: object
-) -> tuple[float, float] | None:
+def _scale_of(name: str, ratings: NDArray[np.float64], scale: object) -> tuple[float, float] | None:
     given = scale.get(name) if isinstance(scale, Mapping) else scale
     answered = ratings[~np.isnan(ratings)]
     if given is None:
@@ -327,7 +327,7 @@ def _scale_of(
             return None
         return float(answered.min()), float(answered.max())
     try:
-        lowest, highest = (float(x) for x in given)  # type: ignore[attr-defined]
+        lowest, highest = (float(x) for x in given)  # type: ignore[union-attr]
     except (TypeError, ValueError) as exc:
         msg = f"scale of {name!r} must be a pair (lowest, highest), got {given!r}"
         raise InvalidParameterError(msg, name="scale", value=given) from exc
@@ -345,6 +345,14 @@ def _scale_of(
     return lowest, highest
 
 
+class _Split(NamedTuple):
+    """Low (group ``2j``) and high (group ``2j + 1``) raters of each aspect ``j``."""
+
+    n: NDArray[np.int64]
+    estimate: _stats.Estimate
+    gap: _stats.Difference
+
+
 def _low_high_nps(
     scores: NDArray[np.integer],
     ratings: list[NDArray[np.float64]],
@@ -352,8 +360,11 @@ def _low_high_nps(
     *,
     method: Method,
     confidence_level: float,
-) -> tuple[NDArray[np.int64], _stats.Estimate]:
-    """NPS of low (group 2j) and high (group 2j + 1) raters of each aspect, one tally."""
+) -> _Split:
+    """NPS of the low and high raters of every aspect from one tally, and their gaps.
+
+    The gap of aspect ``j`` is NPS(high) − NPS(low) of two independent samples.
+    """
     parts: list[NDArray[np.integer]] = []
     codes: list[NDArray[np.intp]] = []
     for j, (rating, scale) in enumerate(zip(ratings, scales, strict=True)):
@@ -363,15 +374,19 @@ def _low_high_nps(
         for side, rows in enumerate((rating < middle, rating > middle)):
             parts.append(scores[rows])
             codes.append(np.full(int(rows.sum()), 2 * j + side, dtype=np.intp))
-    n_groups = 2 * len(ratings)
     stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
     group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
-    tallied = tally(stacked, None, group_codes, n_groups)
+    tallied = tally(stacked, None, group_codes, 2 * len(ratings))
+    low = Tally(tallied.count[0::2], tallied.sum_w[0::2], tallied.sum_w2[0::2])
+    high = Tally(tallied.count[1::2], tallied.sum_w[1::2], tallied.sum_w2[1::2])
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(
             tallied, weighted=False, method=method, confidence_level=confidence_level
         )
-    return tallied.count.sum(axis=1), est
+        gap = _stats.difference(
+            low, high, weighted=False, method=method, confidence_level=confidence_level
+        )
+    return _Split(tallied.count.sum(axis=1), est, gap)
 
 
 def _model_problem(names: list[str], complete: NDArray[np.float64]) -> str:
@@ -424,8 +439,8 @@ def key_drivers(
       aspects with an importance share above ``1 / (number of model aspects)`` and a
       performance below the model's average are "fix first".
 
-    Aspects without ratings or with a single rating value are kept as flagged rows and
-    left out of the model.
+    Aspects with fewer than 4 ratings or a single rating value are kept as flagged rows
+    (with whatever can be computed) and left out of the model.
 
     Args:
         data: A list of ``Response``, a mapping of column name to values, or a dataframe.
@@ -466,182 +481,292 @@ def key_drivers(
         >>> [row.aspect for row in result.rows]
         ['support', 'price']
         >>> round(result["support"].pearson, 3), result["price"].n
-        (0.959, 7)
+        (0.922, 7)
         >>> round(sum(r.importance for r in result.rows), 10) == round(result.r_squared, 10)
         True
     """
-    level = _stats.check_confidence_level(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    level = _check_options(method, confidence_level)
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
         msg = f"n_resamples must be a positive integer, got {n_resamples!r}"
         raise InvalidParameterError(msg, name="n_resamples", value=n_resamples)
     table, columns = _aspect_columns(data, aspects, score)
-    column = table.scores(score, missing=missing)  # type: ignore[attr-defined]
+    column = table.scores(score, missing=missing)
     scores = column.scores
-    n = len(scores)
-    if n == 0:
-        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
-        msg = f"no respondents to analyse{detail}"
-        raise EmptyDataError(msg)
+    n = _check_not_empty(len(scores), column.n_missing)
     names = list(columns)
     ratings = []
     for name in names:
         values = validate_ratings(columns[name], name)
         ratings.append(values if column.kept is None else values[column.kept])
     scales = [_scale_of(name, r, scale) for name, r in zip(names, ratings, strict=True)]
-    z = _stats.z_value(level)
     y = scores.astype(np.float64)
-    correlations = [correlate(r, y, z) for r in ratings]
-    n_split, split = _low_high_nps(
-        scores, ratings, scales, method=method, confidence_level=level
-    )
-
-    flags: list[str | None] = []
-    for corr, sc in zip(correlations, scales, strict=True):
-        if corr.n == 0:
-            flags.append("no ratings: left out of the model")
-        elif sc is not None and corr.n > 0 and math.isnan(corr.pearson):
-            flags.append(
-                "no variation (every rating is the same, or one rating): left out of the model"
-            )
-        elif corr.n < 4:  # noqa: PLR2004 - Fisher-z intervals need n >= 4
-            flags.append("fewer than 4 ratings: no correlation interval")
-        else:
-            flags.append(None)
-    in_model = [j for j, c in enumerate(correlations) if not math.isnan(c.pearson)]
-    if math.isnan(float(np.var(y))) or float(np.var(y)) == 0.0:
+    if float(y.min()) == float(y.max()):
         msg = (
             f"every respondent gave the same recommend score ({int(scores[0])}); nothing "
             "varies with the aspects"
         )
         raise InsufficientDataError(msg, n=n)
+    z = _stats.z_value(level)
+    correlations = [correlate(r, y, z) for r in ratings]
+    split = _low_high_nps(scores, ratings, scales, method=method, confidence_level=level)
+    flags = [_flag(c) for c in correlations]
+    in_model = [j for j, flag in enumerate(flags) if flag is None]
     if not in_model:
         msg = (
-            "no aspect can be analysed: each has no ratings or a single rating value "
+            "no aspect can be analysed: each has too few ratings or a single rating value "
             f"({'; '.join(f'{a}: {f}' for a, f in zip(names, flags, strict=True))})"
         )
         raise InsufficientDataError(msg, n=n)
-    model_names = [names[j] for j in in_model]
-    block = np.column_stack([*(ratings[j] for j in in_model), y])
-    complete_rows = ~np.isnan(block).any(axis=1)
-    complete = block[complete_rows]
+    model = _fit(
+        [names[j] for j in in_model],
+        np.column_stack([*(ratings[j] for j in in_model), y]),
+        n_resamples=n_resamples,
+        seed=seed,
+        confidence_level=level,
+    )
+    means = [
+        float(np.nanmean(r)) if c.n else math.nan
+        for r, c in zip(ratings, correlations, strict=True)
+    ]
+    performance = [
+        (m - sc[0]) / (sc[1] - sc[0]) if sc is not None and sc[1] > sc[0] else math.nan
+        for m, sc in zip(means, scales, strict=True)
+    ]
+    average_performance = float(np.mean([performance[j] for j in in_model]))
+    rows = []
+    for j, name in enumerate(names):
+        i = in_model.index(j) if j in in_model else None
+        rows.append(
+            DriverRow(
+                aspect=name,
+                n=correlations[j].n,
+                n_missing=n - correlations[j].n,
+                scale=scales[j],
+                mean=_opt(means[j]),
+                performance=_opt(performance[j]),
+                **_correlation_fields(correlations[j]),
+                **_split_fields(split, j),
+                **_importance_fields(model, i),
+                quadrant=_quadrant(
+                    None if i is None else model.shares[i],
+                    performance[j],
+                    average_share=1.0 / len(in_model),
+                    average_performance=average_performance,
+                ),
+                flag=flags[j],
+            )
+        )
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    return KeyDriverResult(
+        rows=tuple(rows),
+        n=n,
+        n_missing=column.n_missing,
+        n_complete=model.n_complete,
+        n_incomplete=n - model.n_complete,
+        r_squared=model.r_squared,
+        r_squared_ci=model.r_squared_ci,
+        confidence_level=level,
+        method=method,
+        n_resamples=n_resamples,
+        seed=seed,
+        n_failed_resamples=model.n_failed,
+        notes=_notes(
+            n=n,
+            n_missing=column.n_missing,
+            n_complete=model.n_complete,
+            n_model=len(in_model),
+            n_resamples=n_resamples,
+            seed=seed,
+            n_failed=model.n_failed,
+        ),
+    )
+
+
+def _check_options(method: object, confidence_level: float) -> float:
+    level = check_confidence_level(confidence_level)
+    if method not in _stats.METHODS:
+        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
+        raise InvalidParameterError(msg, name="method", value=method)
+    return level
+
+
+def _check_not_empty(n: int, n_missing: int) -> int:
+    if n == 0:
+        detail = f" (all {n_missing} scores were missing)" if n_missing else ""
+        msg = f"no respondents to analyse{detail}"
+        raise EmptyDataError(msg)
+    return n
+
+
+def _flag(corr: Correlation) -> str | None:
+    """Why an aspect is left out of the model or has no interval, if it is."""
+    if corr.n == 0:
+        return "no ratings: left out of the model"
+    if math.isnan(corr.pearson):
+        return "no variation (a single rating value): left out of the model"
+    if corr.n < MIN_PAIRS_FOR_INTERVAL:
+        return (
+            f"fewer than {MIN_PAIRS_FOR_INTERVAL} ratings: no correlation interval, left out "
+            "of the model"
+        )
+    return None
+
+
+class _Model(NamedTuple):
+    """Relative weights of the model's aspects, on the complete rows, bootstrapped."""
+
+    n_complete: int
+    weights: NDArray[np.float64]
+    shares: NDArray[np.float64]
+    r_squared: float
+    r_squared_ci: Interval | None
+    weight_ci: tuple[NDArray[np.float64], NDArray[np.float64]]
+    rank: NDArray[np.intp]
+    rank_ci: tuple[NDArray[np.float64], NDArray[np.float64]]
+    n_failed: int
+
+
+def _fit(
+    names: list[str],
+    block: NDArray[np.float64],
+    *,
+    n_resamples: int,
+    seed: int,
+    confidence_level: float,
+) -> _Model:
+    """Relative weights on the rows of ``block`` (aspects..., score) without NaN."""
+    complete = block[~np.isnan(block).any(axis=1)]
     n_complete = len(complete)
-    needed = len(in_model) + 2
+    needed = len(names) + 2
     if n_complete < needed:
         msg = (
-            f"only {n_complete} respondents rated all {len(in_model)} aspects in the model "
-            f"({', '.join(map(repr, model_names))}); relative weights need at least "
-            f"{needed} (the number of aspects + 2). Analyse fewer aspects, or collect more "
-            "complete answers"
+            f"only {n_complete} respondents rated all {len(names)} aspects in the model "
+            f"({', '.join(map(repr, names))}); relative weights need at least {needed} "
+            "(the number of aspects + 2). Analyse fewer aspects, or collect more complete "
+            "answers"
         )
         raise InsufficientDataError(msg, n=n_complete, needed=needed)
     weights = relative_weights(correlation_matrices(complete))
     if np.isnan(weights).any():
         msg = (
             f"relative weights are undefined on the {n_complete} complete respondents: "
-            f"{_model_problem(model_names, complete)}"
+            f"{_model_problem(names, complete)}"
         )
         raise InsufficientDataError(msg, n=n_complete)
     r_squared = float(weights.sum())
     boot = bootstrap(complete, n_resamples=n_resamples, seed=seed)
-    weight_lo, weight_hi = percentile_interval(boot.weights, level)
-    rank_lo, rank_hi = percentile_interval(boot.ranks, level)
-    r2_lo, r2_hi = percentile_interval(boot.weights.sum(axis=1, keepdims=True), level)
+    r2_lo, r2_hi = percentile_interval(boot.weights.sum(axis=1, keepdims=True), confidence_level)
     order = np.argsort(-weights, kind="stable")
-    rank_of = {in_model[int(k)]: i + 1 for i, k in enumerate(order)}
-    model_index = {j: i for i, j in enumerate(in_model)}
-
-    means = [float(np.nanmean(r)) if c.n else math.nan for r, c in zip(ratings, correlations, strict=True)]
-    performance = [
-        (m - sc[0]) / (sc[1] - sc[0]) if sc is not None and sc[1] > sc[0] else math.nan
-        for m, sc in zip(means, scales, strict=True)
-    ]
-    average_performance = float(np.mean([performance[j] for j in in_model]))
-    average_share = 1.0 / len(in_model)
-
-    rows = []
-    for j, name in enumerate(names):
-        corr = correlations[j]
-        i = model_index.get(j)
-        share = None if i is None else float(weights[i]) / r_squared
-        quadrant: Quadrant | None = None
-        if share is not None and not math.isnan(performance[j]):
-            important = share > average_share
-            good = performance[j] >= average_performance
-            quadrant = (
-                ("keep up" if good else "fix first")
-                if important
-                else ("possible overkill" if good else "low priority")
-            )
-        low, high = 2 * j, 2 * j + 1
-        nps_low, nps_high = _opt(float(split.nps[low])), _opt(float(split.nps[high]))
-        rows.append(
-            DriverRow(
-                aspect=name,
-                n=corr.n,
-                n_missing=n - corr.n,
-                scale=scales[j],
-                mean=_opt(means[j]),
-                performance=_opt(performance[j]),
-                pearson=_opt(corr.pearson),
-                pearson_ci=_opt_pair(*corr.pearson_ci),
-                spearman=_opt(corr.spearman),
-                spearman_ci=_opt_pair(*corr.spearman_ci),
-                n_low=int(n_split[low]),
-                nps_low=nps_low,
-                nps_low_ci=_opt_pair(float(split.lower[low]), float(split.upper[low])),
-                n_high=int(n_split[high]),
-                nps_high=nps_high,
-                nps_high_ci=_opt_pair(float(split.lower[high]), float(split.upper[high])),
-                nps_gap=None if nps_low is None or nps_high is None else nps_high - nps_low,
-                importance=None if i is None else float(weights[i]),
-                importance_share=share,
-                importance_ci=None if i is None else _opt_pair(weight_lo[i], weight_hi[i]),
-                rank=rank_of.get(j),
-                rank_ci=None
-                if i is None or math.isnan(rank_lo[i])
-                else (int(round(rank_lo[i])), int(round(rank_hi[i]))),
-                quadrant=quadrant,
-                flag=flags[j],
-            )
-        )
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0))
-    n_incomplete = n - n_complete
-    notes = [
-        "Correlations and low/high NPS use every respondent who rated the aspect "
-        "(pairwise); missing ratings leave out only that aspect.",
-        f"Relative weights use the {n_complete:,} of {n:,} respondents who rated all "
-        f"{len(in_model)} aspects in the model (listwise); {n_incomplete:,} left out for a "
-        "missing rating.",
-        f"Bootstrap: {n_resamples:,} resamples of the complete respondents, seed {seed}"
-        + (
-            f"; {boot.n_failed:,} resamples without weights (an aspect did not vary) are "
-            "left out of the intervals."
-            if boot.n_failed
-            else "."
-        ),
-        "Correlation is not causation: an aspect may move with the score because both "
-        "depend on something else.",
-    ]
-    if column.n_missing:
-        notes.insert(0, f"{column.n_missing:,} respondents without a recommend score dropped.")
-    return KeyDriverResult(
-        rows=tuple(rows),
-        n=n,
-        n_missing=column.n_missing,
+    rank = np.empty(len(names), dtype=np.intp)
+    rank[order] = np.arange(1, len(names) + 1)
+    return _Model(
         n_complete=n_complete,
-        n_incomplete=n_incomplete,
+        weights=weights,
+        shares=weights / r_squared,
         r_squared=r_squared,
         r_squared_ci=_opt_pair(float(r2_lo[0]), float(r2_hi[0])),
-        confidence_level=level,
-        method=method,
-        n_resamples=n_resamples,
-        seed=seed,
-        n_failed_resamples=boot.n_failed,
-        notes=tuple(notes),
+        weight_ci=percentile_interval(boot.weights, confidence_level),
+        rank=rank,
+        rank_ci=percentile_interval(boot.ranks, confidence_level),
+        n_failed=boot.n_failed,
     )
+
+
+def _correlation_fields(corr: Correlation) -> dict[str, Any]:
+    return {
+        "pearson": _opt(corr.pearson),
+        "pearson_ci": _opt_pair(*corr.pearson_ci),
+        "spearman": _opt(corr.spearman),
+        "spearman_ci": _opt_pair(*corr.spearman_ci),
+    }
+
+
+def _split_fields(split: _Split, j: int) -> dict[str, Any]:
+    low, high = 2 * j, 2 * j + 1
+    n_low, n_high = int(split.n[low]), int(split.n[high])
+    both = n_low > 0 and n_high > 0
+
+    def interval(g: int) -> Interval:
+        return float(split.estimate.lower[g]), float(split.estimate.upper[g])
+
+    return {
+        "n_low": n_low,
+        "nps_low": float(split.estimate.nps[low]) if n_low else None,
+        "nps_low_ci": interval(low) if n_low else None,
+        "n_high": n_high,
+        "nps_high": float(split.estimate.nps[high]) if n_high else None,
+        "nps_high_ci": interval(high) if n_high else None,
+        "nps_gap": float(split.gap.raw_delta[j]) if both else None,
+        "nps_gap_ci": (float(split.gap.lower[j]), float(split.gap.upper[j])) if both else None,
+    }
+
+
+def _importance_fields(model: _Model, i: int | None) -> dict[str, Any]:
+    if i is None:
+        return dict.fromkeys(("importance", "importance_share", "importance_ci", "rank", "rank_ci"))
+    (weight_lo, weight_hi), (rank_lo, rank_hi) = model.weight_ci, model.rank_ci
+    return {
+        "importance": float(model.weights[i]),
+        "importance_share": float(model.shares[i]),
+        "importance_ci": _opt_pair(float(weight_lo[i]), float(weight_hi[i])),
+        "rank": int(model.rank[i]),
+        "rank_ci": None
+        if math.isnan(rank_lo[i])
+        else (math.floor(rank_lo[i]), math.ceil(rank_hi[i])),
+    }
+
+
+def _quadrant(
+    share: float | None,
+    performance: float,
+    *,
+    average_share: float,
+    average_performance: float,
+) -> Quadrant | None:
+    """The importance × performance quadrant of a model aspect."""
+    if share is None or math.isnan(performance):
+        return None
+    good = performance >= average_performance
+    if share > average_share:
+        return "keep up" if good else "fix first"
+    return "possible overkill" if good else "low priority"
+
+
+def _notes(
+    *,
+    n: int,
+    n_missing: int,
+    n_complete: int,
+    n_model: int,
+    n_resamples: int,
+    seed: int,
+    n_failed: int,
+) -> tuple[str, ...]:
+    failed = (
+        f"; {n_failed:,} resamples without weights (an aspect did not vary) are left out "
+        "of the intervals."
+        if n_failed
+        else "."
+    )
+    notes = [
+        (
+            "Correlations and low/high NPS use every respondent who rated the aspect "
+            "(pairwise); a missing rating leaves out only that aspect."
+        ),
+        (
+            f"Relative weights use the {n_complete:,} of {n:,} respondents who rated all "
+            f"{n_model} aspects in the model (listwise); {n - n_complete:,} left out for a "
+            "missing rating."
+        ),
+        f"Bootstrap: {n_resamples:,} resamples of those respondents, seed {seed}{failed}",
+        (
+            "Correlation is not causation: an aspect may move with the score because both "
+            "depend on something else."
+        ),
+    ]
+    if n_missing:
+        notes.insert(0, f"{n_missing:,} respondents without a recommend score dropped.")
+    return tuple(notes)
 
 
 # --------------------------------------------------------------------------- themes
@@ -856,10 +981,7 @@ def themes(
         >>> result.untagged.n_mentions, result.n_without_comment
         (1, 1)
     """
-    level = _stats.check_confidence_level(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    level = _check_options(method, confidence_level)
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
         msg = f"examples must be a non-negative integer, got {examples!r}"
         raise InvalidParameterError(msg, name="examples", value=examples)
@@ -867,11 +989,7 @@ def themes(
     table = read_table(data, [score, comment])
     column = table.scores(score, missing=missing)
     scores = column.scores
-    n = len(scores)
-    if n == 0:
-        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
-        msg = f"no respondents to analyse{detail}"
-        raise EmptyDataError(msg)
+    n = _check_not_empty(len(scores), column.n_missing)
     raw = np.asarray(table.values(comment))
     texts = _comment_texts(raw if column.kept is None else raw[column.kept], comment)
     tagging = tag(texts, compiled)
@@ -880,9 +998,7 @@ def themes(
     rows_t, theme_t = np.nonzero(tagging.mentions)
     commented = np.flatnonzero(tagging.has_comment)
     # Groups: themes 0..T-1, untagged T, everyone who commented T+1, everyone T+2.
-    stacked = np.concatenate(
-        [scores[rows_t], scores[untagged], scores[commented], scores]
-    )
+    stacked = np.concatenate([scores[rows_t], scores[untagged], scores[commented], scores])
     codes = np.concatenate(
         [
             theme_t,
@@ -907,8 +1023,8 @@ def themes(
             theme=name,
             n_mentions=count,
             comment_share=count / n_comments if n_comments else None,
-            nps=_opt(float(est.nps[t])),
-            nps_ci=_opt_pair(float(est.lower[t]), float(est.upper[t])),
+            nps=_opt(float(est.nps[t])) if count else None,
+            nps_ci=(float(est.lower[t]), float(est.upper[t])) if count else None,
             detractor_share=_opt(float(of_commenters[t, 0])),
             promoter_share=_opt(float(of_commenters[t, 2])),
             examples=tuple(str(texts[i]) for i in picked),
