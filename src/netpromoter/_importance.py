@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 SINGULAR_TOLERANCE = 1e-10
 #: Values per bootstrap chunk (replicates × rows × columns): about 32 MiB of float64.
 _CHUNK_VALUES = 1 << 22
+#: A resampled variance below this fraction of the full sample's is a constant column.
+_CONSTANT_VARIANCE = 1e-10
 
 
 def correlation_matrices(data: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -93,11 +95,44 @@ def ranks_descending(weights: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.where(np.isnan(weights).any(axis=-1, keepdims=True), np.nan, ranks)
 
 
+def _resample_correlations(
+    centred: NDArray[np.float64],
+    products: NDArray[np.float64],
+    rows: NDArray[np.intp],
+    floor: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Correlation matrices of the resamples ``data[rows[b]]``, from resampling counts.
+
+    A resample is summarised by how often it drew each row, so its first and second
+    moments are two matrix products, ``counts @ x`` and ``counts @ (x_i x_j)``, instead
+    of a gather of ``(resamples, n, q)`` values. ``x`` is centred on the full sample, so
+    the moments do not lose precision to cancellation. A column whose resampled variance
+    is below ``floor`` (a resample that drew one value only) gives NaN.
+    """
+    size, n = rows.shape
+    q = centred.shape[1]
+    offsets = (np.arange(size, dtype=np.intp) * n)[:, None]
+    counts = np.bincount((rows + offsets).ravel(), minlength=size * n).reshape(size, n)
+    weights = counts.astype(np.float64) / n
+    mean = weights @ centred
+    upper = np.triu_indices(q)
+    second = np.empty((size, q, q))
+    second[:, upper[0], upper[1]] = weights @ products
+    second[:, upper[1], upper[0]] = second[:, upper[0], upper[1]]
+    cov = second - mean[:, :, None] * mean[:, None, :]
+    variance = np.diagonal(cov, axis1=1, axis2=2).copy()
+    variance[variance <= floor] = np.nan
+    scale = np.sqrt(variance)
+    corr: NDArray[np.float64] = cov / (scale[:, :, None] * scale[:, None, :])
+    return corr
+
+
 def bootstrap(data: NDArray[np.float64], *, n_resamples: int, seed: int) -> Bootstrap:
     """Resample rows with replacement and recompute the relative weights of each replicate.
 
-    Row indices come from ``numpy.random.default_rng(seed)``, drawn chunk after chunk, so
-    the replicates depend only on the data, ``n_resamples`` and ``seed``.
+    Row indices come from ``numpy.random.default_rng(seed).integers(0, n, (chunk, n))``,
+    drawn chunk after chunk, so the replicates depend only on the data, ``n_resamples``
+    and ``seed``: replicate ``b`` is the weights of ``data[rows[b]]``.
 
     Args:
         data: Complete cases ``(n, p + 1)``, score in the last column.
@@ -111,11 +146,17 @@ def bootstrap(data: NDArray[np.float64], *, n_resamples: int, seed: int) -> Boot
     n, q = data.shape
     rng = np.random.default_rng(seed)
     per_chunk = max(1, _CHUNK_VALUES // max(1, n * q))
+    centred = data - data.mean(axis=0)
+    upper = np.triu_indices(q)
+    products = centred[:, upper[0]] * centred[:, upper[1]]
+    floor = _CONSTANT_VARIANCE * centred.var(axis=0)
     weights = np.empty((n_resamples, q - 1), dtype=np.float64)
-    for start in range(0, n_resamples, per_chunk):
-        size = min(per_chunk, n_resamples - start)
-        rows = rng.integers(0, n, size=(size, n))
-        weights[start : start + size] = relative_weights(correlation_matrices(data[rows]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for start in range(0, n_resamples, per_chunk):
+            size = min(per_chunk, n_resamples - start)
+            rows = rng.integers(0, n, size=(size, n))
+            corr = _resample_correlations(centred, products, rows, floor)
+            weights[start : start + size] = relative_weights(corr)
     n_failed = int(np.isnan(weights).any(axis=-1).sum())
     return Bootstrap(weights, ranks_descending(weights), n_failed)
 

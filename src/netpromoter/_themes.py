@@ -95,7 +95,24 @@ def word_forms(word: str) -> frozenset[str]:
         stem = word[: -len(suffix)] + replacement
         if word.endswith(suffix) and len(stem) >= _MIN_INFLECTED:
             forms.add(stem)
+    if word.endswith("en") and len(word) - 2 >= _MIN_INFLECTED:
+        forms.update(_dutch_singulars(word[:-2]))
     return frozenset(forms)
+
+
+def _dutch_singulars(stem: str) -> set[str]:
+    """Singulars of the stem of a Dutch ``-en`` plural.
+
+    ``prijz → prijs`` (z → s, v → f), ``pakkett → pakket`` (undoubled consonant),
+    ``problem → probleem`` (doubled vowel of an open syllable).
+    """
+    hard = stem[:-1] + {"z": "s", "v": "f"}.get(stem[-1], stem[-1])
+    out = {hard}
+    if hard[-1] == hard[-2] and hard[-1] not in _VOWELS:
+        out.add(hard[:-1])
+    elif hard[-1] not in _VOWELS and hard[-2] in _VOWELS and hard[-3] not in _VOWELS:
+        out.add(hard[:-1] + hard[-2] + hard[-1])
+    return out
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def test_interval_needs_four_pairs() -> None:
 
 
 def test_perfect_correlation_interval_is_degenerate() -> None:
-    """r = 1 gives the interval (1, 1) without a warning."""
+    """A perfect correlation gives the interval (1, 1) without a warning."""
     assert fisher_interval(1.0, 10, Z95) == (1.0, 1.0)
 
 

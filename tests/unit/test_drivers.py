@@ -88,6 +88,7 @@ def test_low_and_high_nps_come_from_score(golden_result: KeyDriverResult) -> Non
     assert row.nps_high_ci == high.ci
     assert row.nps_gap == pytest.approx(high.nps - low.nps)
     assert row.nps_gap_ci is not None
+    assert row.nps_gap is not None
     assert row.nps_gap_ci[0] < row.nps_gap < row.nps_gap_ci[1]
 
 
@@ -282,7 +283,9 @@ def test_ratings_that_are_not_numbers_are_named() -> None:
 def test_ratings_outside_the_scale_are_an_error() -> None:
     """A 6 on a declared 1..5 scale is reported with its position."""
     data = {"score": [1, 5, 9, 3, 8], "a": [1, 2, 6, 4, 5]}
-    with pytest.raises(InvalidParameterError, match="outside the scale 1..5, first 6 at position 2"):
+    with pytest.raises(
+        InvalidParameterError, match=r"outside the scale 1\.\.5, first 6 at position 2"
+    ):
         key_drivers(data, ["a"], scale=(1, 5))
 
 
@@ -341,12 +344,10 @@ def test_invalid_and_missing_scores() -> None:
 def test_result_is_frozen_and_exports(golden_result: KeyDriverResult) -> None:
     """Results are immutable; to_dicts gives flat rows; repr and HTML are readable."""
     with pytest.raises(ValidationError):
-        golden_result.r_squared = 1.0  # type: ignore[misc]
+        golden_result.r_squared = 1.0
     rows = golden_result.to_dicts()
     assert [r["aspect"] for r in rows] == ["support", "product", "price"]
-    assert {"pearson_ci_lower", "pearson_ci_upper", "scale_lower", "rank_ci_upper"} <= set(
-        rows[0]
-    )
+    assert {"pearson_ci_lower", "pearson_ci_upper", "scale_lower", "rank_ci_upper"} <= set(rows[0])
     assert all(not isinstance(v, tuple) for r in rows for v in r.values())
     assert repr(golden_result).startswith("KeyDriverResult(R²=0.612, n_complete=48")
     page = golden_result._repr_html_()

@@ -140,12 +140,12 @@ def test_bootstrap_is_reproducible_with_a_seed() -> None:
 
 
 def test_bootstrap_does_not_depend_on_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drawing the replicates in small chunks gives exactly the same replicates."""
+    """Drawing the replicates in small chunks gives the same replicates (to rounding)."""
     data = golden_complete()
     whole = bootstrap(data, n_resamples=40, seed=5)
     monkeypatch.setattr(_importance, "_CHUNK_VALUES", data.size * 3)
     chunked = bootstrap(data, n_resamples=40, seed=5)
-    np.testing.assert_array_equal(whole.weights, chunked.weights)
+    np.testing.assert_allclose(whole.weights, chunked.weights, rtol=1e-12)
 
 
 def test_bootstrap_replicate_is_the_weights_of_a_resample() -> None:
@@ -153,7 +153,9 @@ def test_bootstrap_replicate_is_the_weights_of_a_resample() -> None:
     data = golden_complete()
     rows = np.random.default_rng(9).integers(0, len(data), size=(1, len(data)))
     expected = relative_weights(correlation_matrices(data[rows[0]]))
-    np.testing.assert_allclose(bootstrap(data, n_resamples=1, seed=9).weights[0], expected)
+    np.testing.assert_allclose(
+        bootstrap(data, n_resamples=1, seed=9).weights[0], expected, rtol=1e-12
+    )
 
 
 def test_bootstrap_counts_failed_replicates() -> None:
