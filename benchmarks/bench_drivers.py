@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,21 +83,15 @@ def main() -> None:
         n = int(size)
         data = driver_data(n, args.aspects, rng)
         names = [k for k in data if k != "score"]
-        seconds = best_time(
-            lambda data=data, names=names: nps.key_drivers(data, names, n_resamples=args.resamples),
-            args.repeat,
-        )
+        run = partial(nps.key_drivers, data, names, n_resamples=args.resamples)
+        seconds = best_time(run, args.repeat)
         print(f"{n:>12,} {seconds:>9.3f}")
     print("\nthemes: built-in starter dictionary")
     print(f"{'respondents':>12} {'seconds':>9} {'comments/s':>12}")
     for size in args.sizes:
         n = int(size)
         comments = comment_data(n, rng)
-
-        def tag(comments: dict[str, object] = comments) -> object:
-            return nps.themes(comments)
-
-        seconds = best_time(tag, args.repeat)
+        seconds = best_time(partial(nps.themes, comments), args.repeat)
         print(f"{n:>12,} {seconds:>9.3f} {n / seconds:>12,.0f}")
 
 
