@@ -140,6 +140,7 @@ class DriverRow(BaseModel):
             the aspect (``None`` when the aspect is not in the model, see ``flag``).
         importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
         importance_ci: Bootstrap percentile interval of ``importance``.
+        importance_share_ci: Bootstrap percentile interval of ``importance_share``.
         rank: Rank by importance, 1 = most important.
         rank_ci: Bootstrap percentile interval of the rank.
         quadrant: Importance × performance: ``"fix first"`` (importance share above the
@@ -172,6 +173,7 @@ class DriverRow(BaseModel):
     importance: float | None
     importance_share: float | None
     importance_ci: Interval | None
+    importance_share_ci: Interval | None
     rank: int | None
     rank_ci: tuple[int, int] | None
     quadrant: Quadrant | None
@@ -255,7 +257,7 @@ class KeyDriverResult(BaseModel):
         header = [
             "Rank",
             "Aspect",
-            "Importance",
+            "Importance (share of R²)",
             f"{self.confidence_level:.0%} interval",
             "Pearson r",
             "Spearman ρ",
@@ -271,10 +273,7 @@ class KeyDriverResult(BaseModel):
                 "–" if r.rank is None else str(r.rank),
                 r.aspect,
                 _fmt(r.importance_share, ".0%"),
-                "–"
-                if r.importance_ci is None
-                else f"{r.importance_ci[0] / self.r_squared:.0%} to "
-                f"{r.importance_ci[1] / self.r_squared:.0%}",
+                _fmt_pair(r.importance_share_ci, ".0%"),
                 _fmt(r.pearson, ".2f"),
                 _fmt(r.spearman, ".2f"),
                 _fmt(r.nps_low, "+.1f"),
@@ -621,6 +620,7 @@ class _Model(NamedTuple):
     r_squared: float
     r_squared_ci: Interval | None
     weight_ci: tuple[NDArray[np.float64], NDArray[np.float64]]
+    share_ci: tuple[NDArray[np.float64], NDArray[np.float64]]
     rank: NDArray[np.intp]
     rank_ci: tuple[NDArray[np.float64], NDArray[np.float64]]
     n_failed: int
@@ -666,6 +666,9 @@ def _fit(
         r_squared=r_squared,
         r_squared_ci=_opt_pair(float(r2_lo[0]), float(r2_hi[0])),
         weight_ci=percentile_interval(boot.weights, confidence_level),
+        share_ci=percentile_interval(
+            boot.weights / boot.weights.sum(axis=1, keepdims=True), confidence_level
+        ),
         rank=rank,
         rank_ci=percentile_interval(boot.ranks, confidence_level),
         n_failed=boot.n_failed,
@@ -703,12 +706,23 @@ def _split_fields(split: _Split, j: int) -> dict[str, Any]:
 
 def _importance_fields(model: _Model, i: int | None) -> dict[str, Any]:
     if i is None:
-        return dict.fromkeys(("importance", "importance_share", "importance_ci", "rank", "rank_ci"))
+        return dict.fromkeys(
+            (
+                "importance",
+                "importance_share",
+                "importance_ci",
+                "importance_share_ci",
+                "rank",
+                "rank_ci",
+            )
+        )
     (weight_lo, weight_hi), (rank_lo, rank_hi) = model.weight_ci, model.rank_ci
+    share_lo, share_hi = model.share_ci
     return {
         "importance": float(model.weights[i]),
         "importance_share": float(model.shares[i]),
         "importance_ci": _opt_pair(float(weight_lo[i]), float(weight_hi[i])),
+        "importance_share_ci": _opt_pair(float(share_lo[i]), float(share_hi[i])),
         "rank": int(model.rank[i]),
         "rank_ci": None
         if math.isnan(rank_lo[i])
@@ -937,8 +951,8 @@ def themes(
     """Tag comments with themes and report, per theme, who mentions it and their NPS.
 
     A comment mentions a theme when it contains one of the theme's keywords or phrases
-    as whole words, ignoring case, accents and simple plurals (English and Dutch: see
-    the [how-to](../drivers.md) for the exact rules). A comment can mention several
+    as whole words, ignoring case, accents and simple plurals (English and Dutch; the
+    how-to "Key drivers and comment themes" gives the exact rules). A comment can mention several
     themes; comments that mention none are reported as ``untagged``, and respondents
     without a comment are counted, not hidden. Each theme's NPS is that of the
     respondents mentioning it, from the shared statistics layer.

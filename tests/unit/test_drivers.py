@@ -106,6 +106,9 @@ def test_bootstrap_intervals_bracket_the_estimates(golden_result: KeyDriverResul
         assert row.importance_ci is not None
         assert row.importance is not None
         assert row.importance_ci[0] <= row.importance <= row.importance_ci[1]
+        assert row.importance_share is not None
+        assert row.importance_share_ci is not None
+        assert row.importance_share_ci[0] <= row.importance_share <= row.importance_share_ci[1]
         assert row.rank_ci is not None
         assert 1 <= row.rank_ci[0] <= row.rank_ci[1] <= 3
     assert golden_result.r_squared_ci is not None
