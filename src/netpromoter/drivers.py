@@ -914,13 +914,17 @@ class ThemeResult(BaseModel):
 
 
 def _comment_texts(values: NDArray[Any], name: str) -> list[str | None]:
-    """Comments as ``str`` or ``None`` (``None``, NaN and nulls are no comment)."""
+    """Comments as ``str`` or ``None`` (``None``, NaN, ``pd.NA`` and nulls are no comment)."""
     out: list[str | None] = []
     bad: list[int] = []
     for i, value in enumerate(values.tolist()):
         if isinstance(value, str):
             out.append(value)
-        elif value is None or (isinstance(value, float) and math.isnan(value)):
+        elif (
+            value is None
+            or (isinstance(value, float) and math.isnan(value))
+            or type(value).__name__ == "NAType"  # pandas' missing value
+        ):
             out.append(None)
         else:
             bad.append(i)

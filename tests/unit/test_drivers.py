@@ -374,3 +374,21 @@ def test_html_escapes_aspect_names() -> None:
 def test_public_names() -> None:
     """key_drivers and themes are public in netpromoter.drivers."""
     assert {"key_drivers", "themes", "starter_themes"} <= set(drivers.__all__)
+
+
+def test_pandas_nullable_ratings_are_missing_answers() -> None:
+    """Nullable pandas Int64/Float64 columns with pd.NA give the same result as None."""
+    pd = pytest.importorskip("pandas")
+    data = golden_columns()
+    frame = pd.DataFrame(
+        {
+            "score": [int(s) for s in data["score"]],  # type: ignore[arg-type]
+            "support": pd.array(data["support"], dtype="Float64"),
+            "product": pd.array(
+                [None if v is None else int(v) for v in data["product"]], dtype="Int64"
+            ),
+            "price": data["price"],
+        }
+    )
+    expected = key_drivers(data, ASPECTS, n_resamples=20)
+    assert key_drivers(frame, ASPECTS, n_resamples=20) == expected

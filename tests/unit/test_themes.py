@@ -267,3 +267,14 @@ def test_result_exports(result: ThemeResult) -> None:
     assert "(untagged)" in page
     with pytest.raises(KeyError, match="no theme 'speed'"):
         result["speed"]
+
+
+def test_pandas_nullable_strings_are_read() -> None:
+    """Nullable pandas 'string' columns with pd.NA count NA as no comment."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"score": [3, 9, 10], "comment": pd.array(["te duur", None, "ok"], dtype="string")}
+    )
+    out = themes(frame)
+    assert (out.n_comments, out.n_without_comment) == (2, 1)
+    assert out["price"].n_mentions == 1
