@@ -508,7 +508,7 @@ def key_drivers(
     z = _stats.z_value(level)
     correlations = [correlate(r, y, z) for r in ratings]
     split = _low_high_nps(scores, ratings, scales, method=method, confidence_level=level)
-    flags = [_flag(c) for c in correlations]
+    flags = [_flag(c, r) for c, r in zip(correlations, ratings, strict=True)]
     in_model = [j for j, flag in enumerate(flags) if flag is None]
     if not in_model:
         msg = (
@@ -597,17 +597,22 @@ def _check_not_empty(n: int, n_missing: int) -> int:
     return n
 
 
-def _flag(corr: Correlation) -> str | None:
+def _flag(corr: Correlation, rating: NDArray[np.float64]) -> str | None:
     """Why an aspect is left out of the model or has no interval, if it is."""
     if corr.n == 0:
         return "no ratings: left out of the model"
-    if math.isnan(corr.pearson):
-        return "no variation (a single rating value): left out of the model"
     if corr.n < MIN_PAIRS_FOR_INTERVAL:
         return (
             f"fewer than {MIN_PAIRS_FOR_INTERVAL} ratings: no correlation interval, left out "
             "of the model"
         )
+    if math.isnan(corr.pearson):
+        if float(np.nanmin(rating)) == float(np.nanmax(rating)):
+            return (
+                f"no variation (every rating is {float(np.nanmin(rating)):g}): left out of "
+                "the model"
+            )
+        return "no variation in the recommend score of those who rated it: left out of the model"
     return None
 
 

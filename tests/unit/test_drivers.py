@@ -392,3 +392,16 @@ def test_pandas_nullable_ratings_are_missing_answers() -> None:
     )
     expected = key_drivers(data, ASPECTS, n_resamples=20)
     assert key_drivers(frame, ASPECTS, n_resamples=20) == expected
+
+
+def test_flag_names_the_constant_rating_or_score() -> None:
+    """The flag says whether the rating or the score of its raters does not vary."""
+    data = golden_columns()
+    data["constant"] = [4.0] * 60
+    promoters = [i for i, s in enumerate(data["score"]) if s == 10.0]
+    data["only_tens"] = [float(i % 5) if i in promoters else None for i in range(60)]
+    result = key_drivers(data, [*ASPECTS, "constant", "only_tens"], n_resamples=5)
+    assert result["constant"].flag == "no variation (every rating is 4): left out of the model"
+    assert result["only_tens"].flag == (
+        "no variation in the recommend score of those who rated it: left out of the model"
+    )
