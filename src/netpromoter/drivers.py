@@ -255,7 +255,7 @@ class KeyDriverResult(BaseModel):
 
     def _repr_html_(self) -> str:
         header = [
-            "Rank",
+            "Rank (interval)",
             "Aspect",
             "Importance (share of R²)",
             f"{self.confidence_level:.0%} interval",
@@ -270,7 +270,10 @@ class KeyDriverResult(BaseModel):
         ]
         rows = [
             [
-                "–" if r.rank is None else str(r.rank),
+                "–"
+                if r.rank is None
+                else str(r.rank)
+                + ("" if r.rank_ci is None else f" ({r.rank_ci[0]}–{r.rank_ci[1]})"),
                 r.aspect,
                 _fmt(r.importance_share, ".0%"),
                 _fmt_pair(r.importance_share_ci, ".0%"),
