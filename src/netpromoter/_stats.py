@@ -446,6 +446,15 @@ class Difference(NamedTuple):
     p_value: NDArray[np.float64]
 
 
+def difference_method(method: Method) -> DifferenceMethod:
+    """The two-sample method that goes with a one-sample interval method.
+
+    The score interval is one-sample only, so comparisons made under ``"score"`` use the
+    adjusted Wald difference; ``"wald"`` and ``"adjusted_wald"`` map to themselves.
+    """
+    return "wald" if method == "wald" else "adjusted_wald"
+
+
 def difference(
     a: Tally,
     b: Tally,

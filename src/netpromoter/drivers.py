@@ -135,7 +135,8 @@ class DriverRow(BaseModel):
         nps_high_ci: Its confidence interval.
         nps_gap: ``nps_high - nps_low``, in points.
         nps_gap_ci: Its confidence interval (independent samples,
-            ``sqrt(se_low² + se_high²)``, centred on the method's estimate).
+            ``sqrt(se_low² + se_high²)``, centred on the method's estimate; under
+            ``method="score"``, which is one-sample only, the adjusted Wald difference).
         importance: Johnson's relative weight: the part of the model's R² attributed to
             the aspect (``None`` when the aspect is not in the model, see ``flag``).
         importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
@@ -386,7 +387,11 @@ def _low_high_nps(
             tallied, weighted=False, method=method, confidence_level=confidence_level
         )
         gap = _stats.difference(
-            low, high, weighted=False, method=method, confidence_level=confidence_level
+            low,
+            high,
+            weighted=False,
+            method=_stats.difference_method(method),
+            confidence_level=confidence_level,
         )
     return _Split(tallied.count.sum(axis=1), est, gap)
 

@@ -645,8 +645,7 @@ def _build(
     whole = _stats.estimate(
         total, weighted=weighted, method=method, confidence_level=confidence_level
     )
-    # The score interval is one-sample only; its segment-vs-rest test is adjusted Wald.
-    test_method: _stats.DifferenceMethod = "wald" if method == "wald" else "adjusted_wald"
+    test_method = _stats.difference_method(method)
     diff = _stats.difference(
         _stats.complement(counted),
         counted,
