@@ -463,6 +463,7 @@ def difference(
     method: DifferenceMethod = "adjusted_wald",
     confidence_level: float = 0.95,
     population_size: tuple[float | None, float | None] | None = None,
+    covariance: NDArray[np.float64] | None = None,
 ) -> Difference:
     """Compare two independent samples per group: NPS(b) − NPS(a), interval, z and p.
 
@@ -484,6 +485,10 @@ def difference(
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Optional population sizes ``(N_a, N_b)`` for the finite
             population correction of each sample's SE.
+        covariance: Optional covariance of the two estimates per pair (points²), when the
+            samples overlap (the same respondents in both, see
+            [`overlap_covariance`][netpromoter._stats.overlap_covariance]); the SE becomes
+            ``sqrt(se_a² + se_b² − 2 cov)`` (floored at 0).
 
     Returns:
         Length-``G`` arrays; NaN for a pair where either sample is empty.
@@ -515,7 +520,10 @@ def difference(
         b, weighted=weighted_b, method=method, population_size=size_b
     )
     delta = centre_b - centre_a
-    se = np.sqrt(se_a * se_a + se_b * se_b)
+    variance = se_a * se_a + se_b * se_b
+    if covariance is not None:
+        variance = np.maximum(variance - 2.0 * covariance, 0.0)
+    se = np.sqrt(variance)
     z = _z_statistic(delta, se)
     return Difference(
         delta=delta,
@@ -647,6 +655,135 @@ def required_n(
     big_n = float(population_size)
     out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
     return out
+class CrossSums(NamedTuple):
+    """Sums over the respondents who answered in both of two samples ``a`` and ``b``.
+
+    For respondent ``c``, ``W_ca`` is the sum of the weights of their answers in ``a`` and
+    ``S_ca`` the sum of weight × ``s`` (``s`` = +1 promoter, 0 passive, −1 detractor); all
+    four arrays are per pair of samples (length ``G``).
+
+    Attributes:
+        ss: ``Σ_c S_ca S_cb``.
+        sw: ``Σ_c S_ca W_cb``.
+        ws: ``Σ_c W_ca S_cb``.
+        ww: ``Σ_c W_ca W_cb``.
+        n: Number of respondents in both samples.
+    """
+
+    ss: NDArray[np.float64]
+    sw: NDArray[np.float64]
+    ws: NDArray[np.float64]
+    ww: NDArray[np.float64]
+    n: NDArray[np.int64]
+
+
+def overlap_covariance(
+    a: Tally, b: Tally, cross: CrossSums, *, weighted: bool
+) -> NDArray[np.float64]:
+    """Covariance (points²) of the NPS of two samples that share respondents, per pair.
+
+    Each NPS is a ratio ``100 Σ w s / Σ w``; its linearised influence of respondent ``c``
+    in sample ``a`` is ``u_ca = (S_ca − ȳ_a W_ca) / W_a`` with ``ȳ_a`` the sample's mean
+    ``s`` and ``W_a`` its total weight. Respondents in only one sample contribute to one
+    variance; those in both also to the covariance::
+
+        cov = 100² Σ_c u_ca u_cb
+            = 100² (SS − ȳ_b SW − ȳ_a WS + ȳ_a ȳ_b WW) / (W_a W_b)
+
+    Unweighted, this is ``m · cov(s_a, s_b) / (n_a n_b)`` over the ``m`` overlapping
+    respondents (divisor ``m``, matching the ``n`` divisor of the Wald SE), so
+    ``se_a² + se_b² − 2 cov`` is the with-replacement variance of the difference with the
+    data stacked and clustered by respondent: R ``survey`` (``svydesign(ids = ~id)`` on the
+    stacked answers, ``svycontrast`` of the two period means) gives exactly ``C / (C − 1)``
+    times it, ``C`` the number of distinct respondents. With weights, the term is scaled
+    by ``sqrt(n_a n_b / ((n_a − 1)(n_b − 1)))`` like the linearisation SE of each sample.
+    With no overlap the covariance is 0 and the two samples are independent.
+
+    Args:
+        a: Tally of the first samples, ``(G, 11)`` (or ``(G, 3)``).
+        b: Tally of the second samples.
+        cross: The overlap sums per pair.
+        weighted: Whether the tallies carry real weights.
+
+    Returns:
+        Length-``G`` covariances; 0 where nobody is in both samples, NaN where a sample
+        is empty.
+
+    Examples:
+        >>> from netpromoter._tally import tally
+        >>> a = tally(np.array([10, 3], dtype=np.int8))  # respondents x, y
+        >>> b = tally(np.array([9, 5], dtype=np.int8))  # the same x, y
+        >>> one = np.array([1.0])
+        >>> c = CrossSums(ss=one * 2, sw=one * 0, ws=one * 0, ww=one * 2, n=np.array([2]))
+        >>> float(overlap_covariance(a, b, c, weighted=False)[0])
+        5000.0
+    """
+
+    def mean_and_total(t: Tally) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        w = by_category(t.sum_w)
+        total = w.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (w @ CATEGORY_VALUE) / total, total
+
+    mean_a, total_a = mean_and_total(a)
+    mean_b, total_b = mean_and_total(b)
+    numerator = cross.ss - mean_b * cross.sw - mean_a * cross.ws + mean_a * mean_b * cross.ww
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov: NDArray[np.float64] = 1e4 * numerator / (total_a * total_b)
+        if weighted:
+            n_a = a.count.sum(axis=-1).astype(np.float64)
+            n_b = b.count.sum(axis=-1).astype(np.float64)
+            cov = cov * np.sqrt(n_a * n_b / ((n_a - 1.0) * (n_b - 1.0)))
+    return np.where(cross.n > 0, cov, np.where(np.isnan(cov), cov, 0.0))
+
+
+def shift_share(
+    weight_a: NDArray[np.float64],
+    nps_a: NDArray[np.float64],
+    weight_b: NDArray[np.float64],
+    nps_b: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Split a change in NPS into segment mix and within-segment change (shift-share).
+
+    With segment shares ``π_g = W_g / Σ W`` and segment NPS ``N_g``, the total NPS is
+    ``Σ_g π_g N_g``, so its change from ``a`` to ``b`` splits exactly (the symmetric,
+    midpoint form) into::
+
+        mix_g    = (π_bg − π_ag) (N_ag + N_bg) / 2
+        within_g = (N_bg − N_ag) (π_ag + π_bg) / 2
+
+    and ``Σ_g (mix_g + within_g) = NPS_b − NPS_a``. A segment absent from one period has
+    no score there; its NPS is taken as unchanged (``N_a = N_b``), so all of its
+    contribution is mix, and the terms still add up exactly.
+
+    Args:
+        weight_a: Per segment, total weight (or count) in ``a``, along the last axis.
+        nps_a: Per segment NPS in ``a`` (NaN where the segment is empty).
+        weight_b: Per segment total weight in ``b``.
+        nps_b: Per segment NPS in ``b``.
+
+    Returns:
+        The mix and within terms per segment, in points.
+
+    Examples:
+        >>> mix, within = shift_share(
+        ...     np.array([50.0, 50.0]), np.array([40.0, 0.0]),
+        ...     np.array([20.0, 80.0]), np.array([40.0, 10.0]),
+        ... )
+        >>> mix.round(6).tolist(), within.round(6).tolist()
+        ([-12.0, 1.5], [0.0, 6.5])
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pi_a = weight_a / weight_a.sum(axis=-1, keepdims=True)
+        pi_b = weight_b / weight_b.sum(axis=-1, keepdims=True)
+    score_a = np.where(weight_a > 0, nps_a, nps_b)
+    score_b = np.where(weight_b > 0, nps_b, score_a)
+    score_a = np.where(weight_a > 0, score_a, score_b)
+    score_a = np.nan_to_num(score_a)
+    score_b = np.nan_to_num(score_b)
+    mix = (pi_b - pi_a) * (score_a + score_b) / 2.0
+    within = (score_b - score_a) * (pi_a + pi_b) / 2.0
+    return mix, within
 
 
 def complement(tally: Tally) -> Tally:

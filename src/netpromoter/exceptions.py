@@ -18,9 +18,11 @@ __all__ = [
     "ConvergenceError",
     "EmptyCellError",
     "EmptyDataError",
+    "FirstTimeRespondentWarning",
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
+    "InvalidTimeError",
     "InvalidWeightsError",
     "MarginTotalsError",
     "MissingTargetError",
@@ -180,6 +182,20 @@ class RenderError(NetPromoterError, ValueError):
         self.positions: tuple[int, ...] = tuple(positions)
 
 
+class InvalidTimeError(NetPromoterError, ValueError):
+    """Timestamps are missing, unparseable, or have no time zone when one is needed.
+
+    Attributes:
+        column: The time column.
+        positions: Zero-based positions of the offending rows.
+    """
+
+    def __init__(self, message: str, *, column: str, positions: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.column = column
+        self.positions: tuple[int, ...] = tuple(positions)
+
+
 class ColumnNotFoundError(NetPromoterError, KeyError):
     """A column name (a score, weights or grouping column) is not in the data.
 
@@ -277,3 +293,7 @@ class NetPromoterWarning(UserWarning):
 
 class SmallSampleWarning(NetPromoterWarning):
     """A result rests on too few responses to be read with confidence."""
+
+
+class FirstTimeRespondentWarning(NetPromoterWarning):
+    """A period's score rests mostly on first-time respondents, who cannot show change."""

@@ -1,0 +1,517 @@
+"""Time machinery for trends: timestamps to UTC seconds, local calendar days and periods.
+
+Everything per row is numpy integer arithmetic on whole arrays, chunk by chunk:
+
+1. A time column becomes UTC epoch seconds (int64). Timezone-aware values are converted
+   exactly; naive values (numpy ``datetime64``, naive ``datetime``, dataframe columns
+   without a zone) are rejected unless the caller names the zone they are in
+   (``naive_timezone``); dates (``datetime.date``, ``datetime64[D]``, dataframe ``Date``)
+   are calendar days already and are used as they are.
+2. UTC seconds are shifted into the bucketing zone. A fixed-offset zone is one addition.
+   For a zone with daylight saving time, ``zoneinfo`` is asked only about the distinct
+   days present (the offset at the start and end of each day), and, on the rare day the
+   offset changes, about its 15-minute slots to find the switch; each row then picks its
+   offset from these small per-day tables.
+3. Local days become period numbers with ``datetime64`` arithmetic: days, ISO weeks
+   (Monday to Sunday), months, quarters, years, or fixed ``N``-day windows from an origin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from netpromoter._tally import CHUNK
+from netpromoter._validation import describe_positions
+from netpromoter.exceptions import InvalidParameterError, InvalidTimeError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+DAY = 86_400
+#: Offsets change only at 15-minute boundaries in every zone in use since 1980.
+SLOT = 900
+_SLOTS = DAY // SLOT
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic on purpose
+_EPOCH_DATE = date(1970, 1, 1)
+
+PeriodName = Literal["day", "week", "month", "quarter", "year"]
+PERIOD_NAMES: tuple[PeriodName, ...] = ("day", "week", "month", "quarter", "year")
+_FIXED = re.compile(r"^\s*(\d+)\s*(?:d|day|days)\s*$", re.IGNORECASE)
+
+# Row kinds of a parsed time column.
+AWARE, NAIVE, DATE, MISSING, BAD = 0, 1, 2, 3, 4
+
+
+def check_zone(value: object, name: str = "timezone") -> tzinfo:
+    """A ``tzinfo`` from a zone name (``"Europe/Amsterdam"``, ``"UTC"``) or a ``tzinfo``.
+
+    Raises:
+        InvalidParameterError: For an unknown zone name or another type.
+
+    Examples:
+        >>> check_zone("UTC")
+        datetime.timezone.utc
+        >>> check_zone("Europe/Amsterdam")
+        zoneinfo.ZoneInfo(key='Europe/Amsterdam')
+    """
+    if isinstance(value, tzinfo):
+        return value
+    if isinstance(value, str):
+        if value.upper() in {"UTC", "Z"}:
+            return timezone.utc
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    msg = (
+        f"{name} must be an IANA zone name such as 'UTC' or 'Europe/Amsterdam', or a "
+        f"tzinfo; got {value!r}"
+    )
+    raise InvalidParameterError(msg, name=name, value=value)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A validated period: a calendar unit, or a fixed window of ``days`` days."""
+
+    unit: PeriodName | None
+    days: int = 0
+
+    @property
+    def name(self) -> str:
+        """``"month"``, ... or ``"30D"``."""
+        return self.unit if self.unit is not None else f"{self.days}D"
+
+
+def check_period(value: object) -> Period:
+    """Parse ``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"`` or ``N`` days.
+
+    A fixed window is an integer number of days, a ``timedelta`` of whole days, or a
+    string such as ``"30D"`` or ``"30 days"``.
+
+    Raises:
+        InvalidParameterError: For anything else.
+
+    Examples:
+        >>> check_period("30 days").name
+        '30D'
+    """
+    if isinstance(value, str):
+        if value in PERIOD_NAMES:
+            return Period(value)
+        match = _FIXED.match(value)
+        if match and int(match.group(1)) > 0:
+            return Period(None, int(match.group(1)))
+    elif isinstance(value, timedelta):
+        if value.total_seconds() > 0 and value.total_seconds() % DAY == 0:
+            return Period(None, int(value.total_seconds() // DAY))
+    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return Period(None, value)
+    msg = (
+        f"unknown period {value!r}; expected one of {', '.join(map(repr, PERIOD_NAMES))}, "
+        "or a fixed window such as 30, '30D' or timedelta(days=30)"
+    )
+    raise InvalidParameterError(msg, name="period", value=value)
+
+
+# --- parsing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A time column as integers: UTC (or wall-clock) seconds, or days, by row kind.
+
+    ``values`` holds epoch seconds for ``AWARE`` (UTC) and ``NAIVE`` (wall clock) rows and
+    days since 1970-01-01 for ``DATE`` rows; ``kind`` is one kind for all rows or a
+    per-row ``uint8`` array.
+    """
+
+    values: NDArray[np.int64]
+    kind: int | NDArray[np.uint8]
+
+
+def _from_datetime64(arr: NDArray[Any]) -> Parsed:
+    unit = np.datetime_data(arr.dtype)[0]
+    missing = np.isnat(arr)
+    if unit in {"Y", "M", "W", "D"}:
+        values = arr.astype("datetime64[D]").astype(np.int64)
+        base = DATE
+    else:
+        values = arr.astype("datetime64[s]").astype(np.int64)
+        base = NAIVE
+    if missing.any():
+        kind = np.full(len(arr), base, dtype=np.uint8)
+        kind[missing] = MISSING
+        values[missing] = 0
+        return Parsed(values, kind)
+    return Parsed(values, base)
+
+
+def _parse_text(text: str) -> datetime | date:
+    text = text.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    if len(text) == 10:  # noqa: PLR2004 - an ISO date, YYYY-MM-DD
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text)
+
+
+def _from_objects(items: list[object]) -> Parsed:
+    """Python objects (datetimes, dates, ISO 8601 text, missing) row by row, cached."""
+    values = np.zeros(len(items), dtype=np.int64)
+    kind = np.zeros(len(items), dtype=np.uint8)
+    cache: dict[object, tuple[int, int]] = {}
+    for i, item in enumerate(items):
+        try:
+            found = cache.get(item)
+        except TypeError:  # unhashable
+            found = None
+        if found is None:
+            found = _one(item)
+            with contextlib.suppress(TypeError):
+                cache[item] = found
+        values[i], kind[i] = found
+    return Parsed(values, kind)
+
+
+def _one(item: object) -> tuple[int, int]:  # noqa: PLR0911 - one return per kind of value
+    """Seconds or days, and the kind, of one value."""
+    if item is None or (isinstance(item, float) and math.isnan(item)):
+        return 0, MISSING
+    if type(item).__name__ in {"NaTType", "NAType"}:
+        return 0, MISSING
+    if isinstance(item, np.datetime64):
+        parsed = _from_datetime64(np.asarray([item]))
+        kind = parsed.kind if isinstance(parsed.kind, int) else int(parsed.kind[0])
+        return int(parsed.values[0]), kind
+    if isinstance(item, str):
+        try:
+            item = _parse_text(item)
+        except ValueError:
+            return 0, BAD
+    if isinstance(item, datetime):
+        if item.tzinfo is None or item.utcoffset() is None:
+            return (item - _NAIVE_EPOCH) // timedelta(seconds=1), NAIVE
+        return (item - _EPOCH) // timedelta(seconds=1), AWARE
+    if isinstance(item, date):
+        return (item - _EPOCH_DATE).days, DATE
+    return 0, BAD
+
+
+def _from_series(series: Any) -> Parsed:  # noqa: ANN401 - a narwhals series
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    dtype = series.dtype
+    if dtype == nw.Datetime:
+        zone = getattr(dtype, "time_zone", None)
+        if zone is not None:
+            series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        parsed = _from_datetime64(np.asarray(series.to_numpy()).astype("datetime64[us]"))
+        if zone is None:
+            return parsed
+        kind = parsed.kind
+        if isinstance(kind, int):
+            return Parsed(parsed.values, AWARE)
+        return Parsed(parsed.values, np.where(kind == NAIVE, AWARE, kind).astype(np.uint8))
+    if dtype == nw.Date:
+        arr = np.asarray(series.to_numpy())
+        if arr.dtype.kind == "M":
+            return _from_datetime64(arr.astype("datetime64[D]"))
+        return _from_objects(arr.tolist())
+    return parse(np.asarray(series.to_numpy()))
+
+
+def parse(column: Any) -> Parsed:  # noqa: ANN401 - numpy array or narwhals series
+    """Parse a time column into integers and row kinds (never raises on a value).
+
+    Args:
+        column: A numpy array (``datetime64``, objects, strings) or a narwhals series.
+
+    Returns:
+        The parsed column; rows that could not be read have kind ``BAD``, missing ones
+        ``MISSING``.
+    """
+    if not isinstance(column, np.ndarray):
+        return _from_series(column)
+    if column.dtype.kind == "M":
+        return _from_datetime64(column)
+    if column.dtype.kind in "OUS":
+        return _from_objects(column.tolist())
+    return Parsed(np.zeros(len(column), dtype=np.int64), np.full(len(column), BAD, np.uint8))
+
+
+# --- zones -----------------------------------------------------------------------
+
+
+def _fixed_offset(zone: tzinfo) -> int | None:
+    """The offset in seconds of a zone that never changes it, else ``None``."""
+    if isinstance(zone, timezone):
+        offset = zone.utcoffset(None)
+        return int(offset.total_seconds())
+    if isinstance(zone, ZoneInfo) and zone.key in {"UTC", "Etc/UTC", "Etc/GMT", "GMT"}:
+        return 0
+    return None
+
+
+def _offset_at(zone: tzinfo, seconds: int, *, wall: bool) -> int:
+    if wall:
+        moment = (_NAIVE_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=zone)
+    else:
+        moment = (_EPOCH + timedelta(seconds=seconds)).astimezone(zone)
+    offset = moment.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())
+
+
+def _day_tables(
+    days: NDArray[np.int64], zone: tzinfo, *, wall: bool
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Per distinct day: offset before and after the switch, and the switch's slot."""
+    before = np.empty(len(days), dtype=np.int64)
+    after = np.empty(len(days), dtype=np.int64)
+    switch = np.full(len(days), _SLOTS, dtype=np.int64)
+    for i, day in enumerate(days.tolist()):
+        start = day * DAY
+        before[i] = first = _offset_at(zone, start, wall=wall)
+        after[i] = last = _offset_at(zone, start + DAY - 1, wall=wall)
+        if first != last:
+            switch[i] = next(
+                k
+                for k in range(1, _SLOTS + 1)
+                if _offset_at(zone, start + min(k * SLOT, DAY - 1), wall=wall) == last
+            )
+    return before, after, switch
+
+
+def shift(seconds: NDArray[np.int64], zone: tzinfo, *, to_utc: bool) -> NDArray[np.int64]:
+    """Shift epoch seconds between UTC and a zone's wall clock, vectorised.
+
+    Args:
+        seconds: UTC epoch seconds (``to_utc=False``) or wall-clock seconds
+            (``to_utc=True``).
+        zone: The zone.
+        to_utc: Convert wall-clock seconds to UTC instead of UTC to wall clock. An
+            ambiguous wall time (the repeated hour when clocks go back) is read as its
+            first occurrence and a non-existent one (skipped when clocks go forward) with
+            the offset before the switch, as Python's ``fold=0``.
+
+    Returns:
+        The shifted seconds.
+    """
+    fixed = _fixed_offset(zone)
+    if fixed is not None:
+        return seconds - fixed if to_utc else seconds + fixed
+    out = np.empty_like(seconds)
+    if len(seconds) == 0:
+        return out
+    first, last = int(seconds.min()) // DAY, int(seconds.max()) // DAY
+    present = np.zeros(last - first + 1, dtype=bool)
+    for start in range(0, len(seconds), CHUNK):
+        present[seconds[start : start + CHUNK] // DAY - first] = True
+    days = np.flatnonzero(present).astype(np.int64) + first
+    before, after, switch = _day_tables(days, zone, wall=to_utc)
+    index = np.cumsum(present) - 1
+    for start in range(0, len(seconds), CHUNK):
+        part = seconds[start : start + CHUNK]
+        day = part // DAY
+        i = index[day - first]
+        late = (part - day * DAY) // SLOT >= switch[i]
+        offset = np.where(late, after[i], before[i])
+        out[start : start + CHUNK] = part - offset if to_utc else part + offset
+    return out
+
+
+def local_days(
+    column: Any,  # noqa: ANN401 - numpy array or narwhals series
+    *,
+    name: str,
+    zone: tzinfo,
+    naive_zone: tzinfo | None,
+    rows: NDArray[np.bool_] | None = None,
+) -> NDArray[np.int64]:
+    """Calendar days (since 1970-01-01) in ``zone`` of every row of a time column.
+
+    Args:
+        column: The time column.
+        name: Its name, for messages.
+        zone: The bucketing zone.
+        naive_zone: The zone of naive timestamps, or ``None`` to reject them.
+        rows: Optional mask of the rows to use (the others are not checked).
+
+    Returns:
+        One local day number per (selected) row.
+
+    Raises:
+        InvalidTimeError: Naming the rows that are missing, unparseable, or naive when no
+            ``naive_zone`` is given.
+    """
+    parsed = parse(column)
+    values = parsed.values
+    kinds = (
+        np.full(len(values), parsed.kind, dtype=np.uint8)
+        if isinstance(parsed.kind, int)
+        else parsed.kind
+    )
+    positions = np.arange(len(values)) if rows is None else np.flatnonzero(rows)
+    if rows is not None:
+        values, kinds = values[rows], kinds[rows]
+    _check_kinds(kinds, positions, name, naive_allowed=naive_zone is not None)
+    is_date = kinds == DATE
+    seconds = values
+    naive = kinds == NAIVE
+    if naive_zone is not None and naive.any():
+        seconds = values.copy()
+        seconds[naive] = shift(values[naive], naive_zone, to_utc=True)
+    if not is_date.any():
+        return shift(seconds, zone, to_utc=False) // DAY
+    out: NDArray[np.int64] = values.copy()
+    timed = ~is_date
+    out[timed] = shift(seconds[timed], zone, to_utc=False) // DAY
+    return out
+
+
+_NOT_TIME = "give datetimes, dates or ISO 8601 text such as '2026-01-31T09:00:00+01:00'"
+
+
+def _check_kinds(
+    kinds: NDArray[np.uint8], positions: NDArray[np.intp], name: str, *, naive_allowed: bool
+) -> None:
+    """Raise for bad, missing, or (unless allowed) naive rows, naming their positions."""
+    problems = [
+        (BAD, "not timestamps", _NOT_TIME),
+        (MISSING, "missing", "every response needs a time; drop or fill them first"),
+    ]
+    if not naive_allowed:
+        problems.append(
+            (
+                NAIVE,
+                "naive (no time zone)",
+                (
+                    "give timezone-aware timestamps, or name their zone with "
+                    "naive_timezone='UTC' (or e.g. 'Europe/Amsterdam')"
+                ),
+            )
+        )
+    for kind, problem, hint in problems:
+        bad = np.flatnonzero(kinds == kind)
+        if len(bad):
+            where = positions[bad]
+            verb = "is" if len(bad) == 1 else "are"
+            msg = (
+                f"{len(bad)} values of time column {name!r} {verb} {problem}: "
+                f"{describe_positions(where)}; {hint}"
+            )
+            raise InvalidTimeError(msg, column=name, positions=where.tolist())
+
+
+# --- periods -----------------------------------------------------------------------
+
+
+def period_numbers(days: NDArray[np.int64], period: Period, origin: int) -> NDArray[np.int64]:
+    """Period number of each local day (days, weeks, months ... since the epoch).
+
+    Weeks are ISO weeks (Monday first): 1970-01-01 was a Thursday, so the week of day
+    ``d`` is ``(d + 3) // 7``. Fixed windows count ``N``-day blocks from ``origin``.
+    """
+    out = np.empty(len(days), dtype=np.int64)
+    for start in range(0, len(days), CHUNK):
+        d = days[start : start + CHUNK]
+        if period.unit is None:
+            p = (d - origin) // period.days
+        elif period.unit == "day":
+            p = d
+        elif period.unit == "week":
+            p = (d + 3) // 7
+        else:
+            months = d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            if period.unit == "month":
+                p = months
+            elif period.unit == "quarter":
+                p = months // 3
+            else:
+                p = months // 12
+        out[start : start + CHUNK] = p
+    return out
+
+
+def _month_start(month: int) -> date:
+    year, m = divmod(month, 12)
+    return date(1970 + year, m + 1, 1)
+
+
+def period_bounds(number: int, period: Period, origin: int) -> tuple[date, date]:
+    """First and last local date of a period number."""
+    if period.unit is None:
+        first = _EPOCH_DATE + timedelta(days=origin + number * period.days)
+        return first, first + timedelta(days=period.days - 1)
+    if period.unit == "day":
+        first = _EPOCH_DATE + timedelta(days=number)
+        return first, first
+    if period.unit == "week":
+        first = _EPOCH_DATE + timedelta(days=7 * number - 3)
+        return first, first + timedelta(days=6)
+    span = {"month": 1, "quarter": 3, "year": 12}[period.unit]
+    first = _month_start(number * span)
+    return first, _month_start((number + 1) * span) - timedelta(days=1)
+
+
+def period_label(number: int, period: Period, origin: int) -> str:
+    """``2026-01-31``, ``2026-W05``, ``2026-01``, ``2026-Q1``, ``2026``; windows by start.
+
+    Examples:
+        >>> p = check_period("week")
+        >>> period_label(int(period_numbers(np.array([20_480]), p, 0)[0]), p, 0)
+        '2026-W05'
+    """
+    first, _ = period_bounds(number, period, origin)
+    if period.unit == "week":
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period.unit == "month":
+        return f"{first.year}-{first.month:02d}"
+    if period.unit == "quarter":
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    if period.unit == "year":
+        return str(first.year)
+    return first.isoformat()
+
+
+def year_before(number: int, period: Period) -> int | None:  # noqa: PLR0911 - one per unit
+    """The number of the same period one year earlier, or ``None`` when there is none.
+
+    Months go back 12, quarters 4, years 1; a day goes to the same date (none for
+    29 February) and an ISO week to the same week number (none for week 53). Fixed
+    windows have no calendar year.
+    """
+    if period.unit is None:
+        return None
+    if period.unit == "month":
+        return number - 12
+    if period.unit == "quarter":
+        return number - 4
+    if period.unit == "year":
+        return number - 1
+    origin = 0
+    first, _ = period_bounds(number, period, origin)
+    try:
+        if period.unit == "day":
+            earlier = first.replace(year=first.year - 1)
+            return (earlier - _EPOCH_DATE).days
+        year, week, _ = first.isocalendar()
+        monday = date.fromisocalendar(year - 1, week, 1)
+    except ValueError:
+        return None
+    return ((monday - _EPOCH_DATE).days + 3) // 7
+
+
+def date_number(value: date) -> int:
+    """Days since 1970-01-01 of a date."""
+    return (value - _EPOCH_DATE).days

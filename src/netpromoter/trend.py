@@ -1,0 +1,1316 @@
+"""NPS over time: a series per period, period-over-period change, and why it changed.
+
+[`trend`][netpromoter.trend.trend] buckets every response into a period (day, ISO week,
+month, quarter, year, or a fixed ``N``-day window; optionally pooled over a rolling
+window) in a time zone the caller chooses, and counts period × segment × score in one
+pass of the tally engine, exactly as [`segment`][netpromoter.segmentation.segment] counts
+segments. Every period between the first and the last appears, with ``n = 0`` where
+nobody answered. Each period is compared with the previous one and with the same period
+a year earlier, with a plain verdict.
+
+With respondent ids, each period is split into first-time and returning respondents,
+respondents who answered in two consecutive periods get a transition table (passive →
+promoter, ...), and the change test accounts for the overlap (the same people answering
+twice are not two independent samples).
+
+[`TrendResult.decompose`][netpromoter.trend.TrendResult.decompose] splits a change into
+the part due to segment mix and the part due to scores changing within segments.
+
+Time zones: timestamps must be timezone-aware (``datetime`` with ``tzinfo``, ISO 8601
+text with an offset, a dataframe column with a zone), or the caller names the zone of
+naive ones with ``naive_timezone``. Responses are bucketed by their local calendar date in
+``timezone`` (default UTC): a response at 2026-01-31 23:30 UTC is in February for
+``timezone="Europe/Amsterdam"``. Dates without a time are taken as calendar dates.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from netpromoter import _stats, _svg, _time
+from netpromoter._columns import Factor, code_dtype, combine, read_table
+from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter.exceptions import (
+    EmptyDataError,
+    FirstTimeRespondentWarning,
+    InvalidParameterError,
+    InvalidWeightsError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from datetime import timedelta, tzinfo
+
+    from numpy.typing import NDArray
+
+    from netpromoter._validation import MissingPolicy
+
+__all__ = [
+    "Change",
+    "DecompositionResult",
+    "DecompositionRow",
+    "RespondentRow",
+    "TransitionRow",
+    "TrendResult",
+    "TrendRow",
+    "trend",
+]
+
+Method = _stats.Method
+Verdict = Literal[
+    "significant rise", "significant fall", "no significant change", "not enough data"
+]
+#: Label of every key column in the overall series.
+ALL = "(all)"
+#: A period whose weighted share of first-time respondents exceeds this is flagged.
+FIRST_TIME_LIMIT = 0.5
+#: Largest number of period × segment cells a trend may have.
+MAX_CELLS = 1 << 22
+_CATEGORIES = ("detractor", "passive", "promoter")
+_REPR_ROWS = 24
+_SHOWN = 6
+
+
+class Change(BaseModel):
+    """The change of one period's NPS against a reference period.
+
+    Attributes:
+        reference: The label of the reference period (the previous one, or a year before).
+        delta: NPS minus the reference's NPS, in points, as observed.
+        ci: Confidence interval of the change, from ``method`` (for the adjusted Wald
+            method, centred on the difference of the adjusted estimates).
+        p_value: Two-sided p-value of "no change".
+        n_overlap: Respondents who answered in both periods (0 without respondent ids);
+            their answers are paired, which the interval and p-value account for.
+        verdict: ``"significant rise"``, ``"significant fall"`` (``p_value < alpha``),
+            ``"no significant change"``, or ``"not enough data"`` when either period has
+            fewer than ``min_n`` responses.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str
+    delta: float | None
+    ci: tuple[float, float] | None
+    p_value: float | None
+    n_overlap: int
+    verdict: Verdict
+
+
+class TrendRow(BaseModel):
+    """One period of one series.
+
+    Attributes:
+        key: The segment's labels (one per ``by`` column; ``"(all)"`` in the overall
+            series; empty without ``by``).
+        period: The period's label: ``2026-01-31``, ``2026-W05``, ``2026-01``,
+            ``2026-Q1``, ``2026``, or the first day of a fixed window.
+        start: First local date the row covers (of the whole window when rolling).
+        end: Last local date the row covers.
+        n: Number of responses (0 for a period nobody answered).
+        detractors: Detractor count, or sum of their weights when weighted.
+        passives: Passive count, or sum of weights.
+        promoters: Promoter count, or sum of weights.
+        detractor_share: Detractor share 0..1 (``None`` when ``n = 0``).
+        passive_share: Passive share.
+        promoter_share: Promoter share.
+        nps: Net Promoter Score, -100..100 (``None`` when ``n = 0``).
+        se: Standard error of the method's estimate, in points.
+        ci: Confidence interval, clipped to [-100, 100].
+        effective_n: Kish's effective sample size (``n`` when unweighted).
+        small_sample: ``n < min_n``.
+        vs_previous: Change against the previous period (the previous non-overlapping
+            window when rolling); ``None`` for the first.
+        vs_year_ago: Change against the same period a year earlier, when in the data.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: tuple[Any, ...]
+    period: str
+    start: date
+    end: date
+    n: int
+    detractors: float
+    passives: float
+    promoters: float
+    detractor_share: float | None
+    passive_share: float | None
+    promoter_share: float | None
+    nps: float | None
+    se: float | None
+    ci: tuple[float, float] | None
+    effective_n: float
+    small_sample: bool
+    vs_previous: Change | None = None
+    vs_year_ago: Change | None = None
+
+
+class RespondentRow(BaseModel):
+    """First-time versus returning respondents in one period.
+
+    A respondent is first-time in the period of their first answer in the data and
+    returning in every later period they answer in.
+
+    Attributes:
+        period: The period's label.
+        n_first_time: Answers from first-time respondents.
+        n_returning: Answers from returning respondents.
+        first_time_share: Weighted share of the period's answers from first-time
+            respondents (``None`` when nobody answered).
+        first_time_nps: NPS of the first-time respondents' answers.
+        returning_nps: NPS of the returning respondents' answers.
+        mostly_first_time: A later period whose score rests mostly (more than half) on
+            first-time respondents: they cannot show a change, only a different sample.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    period: str
+    n_first_time: int
+    n_returning: int
+    first_time_share: float | None
+    first_time_nps: float | None
+    returning_nps: float | None
+    mostly_first_time: bool
+
+
+class TransitionRow(BaseModel):
+    """How the respondents who answered in two consecutive periods moved.
+
+    Each respondent counts once, with their last answer in each period.
+
+    Attributes:
+        from_period: The earlier period.
+        to_period: The later period.
+        n: Respondents who answered in both.
+        matrix: Counts, rows the earlier category and columns the later one, each in
+            the order detractor, passive, promoter.
+        nps_from: These respondents' NPS in the earlier period.
+        nps_to: Their NPS in the later period.
+        delta: ``nps_to − nps_from``, as observed.
+        ci: Interval of the paired difference (SE from the per-respondent changes,
+            centred as for ``Change.ci``).
+        p_value: Two-sided p-value of "no change" for these respondents.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    from_period: str
+    to_period: str
+    n: int
+    matrix: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
+    nps_from: float | None
+    nps_to: float | None
+    delta: float | None
+    ci: tuple[float, float] | None
+    p_value: float | None
+
+    def count(self, before: str, after: str) -> int:
+        """Respondents who went from one category to another, e.g. ``("passive", "promoter")``.
+
+        Raises:
+            InvalidParameterError: For an unknown category name.
+        """
+        for name in (before, after):
+            if name not in _CATEGORIES:
+                msg = f"unknown category {name!r}; expected one of {list(_CATEGORIES)!r}"
+                raise InvalidParameterError(msg, name="category", value=name)
+        return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
+
+
+class DecompositionRow(BaseModel):
+    """One segment's part in a change of the overall NPS.
+
+    Attributes:
+        key: The segment's labels.
+        share_from: The segment's (weighted) share of responses in the earlier period.
+        share_to: Its share in the later period.
+        nps_from: Its NPS in the earlier period (``None`` when absent).
+        nps_to: Its NPS in the later period.
+        mix: Points of the change due to the segment's share changing.
+        within: Points due to the segment's own NPS changing.
+        total: ``mix + within``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: tuple[Any, ...]
+    share_from: float
+    share_to: float
+    nps_from: float | None
+    nps_to: float | None
+    mix: float
+    within: float
+    total: float
+
+
+class DecompositionResult(BaseModel):
+    """A change in NPS split into segment mix and within-segment change.
+
+    ``mix + within == change`` exactly (up to floating point), and each equals the sum of
+    its per-segment terms. See [`shift_share`][netpromoter._stats.shift_share].
+
+    Attributes:
+        by: The segment columns.
+        from_period: The earlier period.
+        to_period: The later period.
+        nps_from: Overall NPS in the earlier period.
+        nps_to: Overall NPS in the later period.
+        change: ``nps_to − nps_from``.
+        mix: Part of the change due to segment mix.
+        within: Part due to scores changing within segments.
+        rows: Per-segment terms.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    by: tuple[str, ...]
+    from_period: str
+    to_period: str
+    nps_from: float
+    nps_to: float
+    change: float
+    mix: float
+    within: float
+    rows: tuple[DecompositionRow, ...]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One flat dictionary per segment."""
+        out = []
+        for r in self.rows:
+            row: dict[str, Any] = dict(zip(self.by, r.key, strict=True))
+            row.update(r.model_dump(exclude={"key"}))
+            out.append(row)
+        return out
+
+    def _caption(self) -> str:
+        return (
+            f"NPS {self.from_period} {_fmt(self.nps_from)} → {self.to_period} "
+            f"{_fmt(self.nps_to)}: change {self.change:+.1f} = mix {self.mix:+.1f} "
+            f"+ within {self.within:+.1f}"
+        )
+
+    def _cells(self) -> tuple[list[str], list[list[str]]]:
+        header = [*self.by, "share_from", "share_to", "nps_from", "nps_to", "mix", "within"]
+        cells = [
+            [
+                *(str(k) for k in r.key),
+                f"{r.share_from:.1%}",
+                f"{r.share_to:.1%}",
+                _fmt(r.nps_from),
+                _fmt(r.nps_to),
+                f"{r.mix:+.2f}",
+                f"{r.within:+.2f}",
+            ]
+            for r in self.rows
+        ]
+        return header, cells
+
+    def __repr__(self) -> str:
+        """The caption and the per-segment table."""
+        header, cells = self._cells()
+        return f"DecompositionResult({self._caption()})\n{_text_table(header, cells)}"
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header, cells = self._cells()
+        return _html_table(header, cells, self._caption())
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    if math.isnan(value):
+        return "nan"
+    return f"{value:.1f}"
+
+
+def _fmt_p(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.3g}" if value < 0.001 else f"{value:.3f}"  # noqa: PLR2004
+
+
+def _text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _html_table(header: list[str], rows: list[list[str]], caption: str) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return (
+        f"<table class='netpromoter-table'><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _change_dict(prefix: str, change: Change | None) -> dict[str, Any]:
+    if change is None:
+        return {
+            f"{prefix}_reference": None,
+            f"{prefix}_delta": None,
+            f"{prefix}_ci_lower": None,
+            f"{prefix}_ci_upper": None,
+            f"{prefix}_p_value": None,
+            f"{prefix}_n_overlap": None,
+            f"{prefix}_verdict": None,
+        }
+    return {
+        f"{prefix}_reference": change.reference,
+        f"{prefix}_delta": change.delta,
+        f"{prefix}_ci_lower": change.ci[0] if change.ci else None,
+        f"{prefix}_ci_upper": change.ci[1] if change.ci else None,
+        f"{prefix}_p_value": change.p_value,
+        f"{prefix}_n_overlap": change.n_overlap,
+        f"{prefix}_verdict": change.verdict,
+    }
+
+
+def _row_dict(by: tuple[str, ...], row: TrendRow) -> dict[str, Any]:
+    out: dict[str, Any] = dict(zip(by, row.key, strict=True))
+    out.update(row.model_dump(exclude={"key", "ci", "vs_previous", "vs_year_ago"}))
+    out["ci_lower"], out["ci_upper"] = row.ci if row.ci is not None else (None, None)
+    out.update(_change_dict("vs_previous", row.vs_previous))
+    out.update(_change_dict("vs_year_ago", row.vs_year_ago))
+    return out
+
+
+class TrendResult(BaseModel):
+    """NPS per period (and per segment), with changes, respondents and transitions.
+
+    Iterating gives the rows of every series (``TrendRow``), period by period within
+    each segment; ``overall`` is the series of all responses (the same as ``rows``
+    without ``by``).
+
+    Attributes:
+        time: The time column.
+        period: The period (``"month"``, ..., or ``"30D"``).
+        timezone: The zone the periods are calendar periods of.
+        rolling: Number of periods pooled in each row (1: no pooling).
+        by: The segment columns (empty for a single series).
+        rows: Every series' rows.
+        overall: The overall series.
+        respondents: First-time versus returning respondents per period (empty without
+            respondent ids).
+        transitions: Category transitions between consecutive periods (empty without
+            respondent ids).
+        min_n: The small-sample threshold (also of the "not enough data" verdict).
+        alpha: The significance level of the verdicts.
+        method: The interval method.
+        confidence_level: The confidence level of every interval.
+        weighted: Whether weights were used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time: str
+    period: str
+    timezone: str
+    rolling: int
+    by: tuple[str, ...]
+    rows: tuple[TrendRow, ...]
+    overall: tuple[TrendRow, ...]
+    respondents: tuple[RespondentRow, ...] = ()
+    transitions: tuple[TransitionRow, ...] = ()
+    min_n: int
+    alpha: float
+    method: Method
+    confidence_level: float
+    weighted: bool
+
+    def __iter__(self) -> Iterator[TrendRow]:  # type: ignore[override]
+        """Iterate over the rows of every series."""
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        """Number of rows (periods × series)."""
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> TrendRow:
+        """The row at a position."""
+        return self.rows[index]
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """The period labels, in order."""
+        return tuple(r.period for r in self.overall)
+
+    @property
+    def keys(self) -> tuple[tuple[Any, ...], ...]:
+        """The key of each segment series, in order (``((),)`` without ``by``)."""
+        return tuple(dict.fromkeys(r.key for r in self.rows))
+
+    def series(self, *key: object) -> tuple[TrendRow, ...]:
+        """The rows of one segment (its labels, one per ``by`` column), or the overall.
+
+        Raises:
+            KeyError: When no series has these labels.
+        """
+        if not key or key == (ALL,) * len(self.by):
+            return self.overall
+        rows = tuple(r for r in self.rows if r.key == key)
+        if not rows:
+            raise KeyError(key)
+        return rows
+
+    def get(self, period: str, *key: object) -> TrendRow:
+        """The row of one period (of the overall series, or of a segment).
+
+        Raises:
+            KeyError: When there is no such period or segment.
+        """
+        for row in self.series(*key):
+            if row.period == period:
+                return row
+        raise KeyError(period)
+
+    def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
+        """One flat dictionary per row: key columns, period, statistics, then changes.
+
+        Args:
+            overall: With ``by``, append the overall series (keys ``"(all)"``).
+        """
+        rows = list(self.rows)
+        if overall and self.by:
+            rows += self.overall
+        return [_row_dict(self.by, r) for r in rows]
+
+    def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+        """The rows as a pandas DataFrame (needs pandas)."""
+        import pandas as pd  # noqa: PLC0415 - optional dependency
+
+        return pd.DataFrame.from_records(self.to_dicts(overall=overall))
+
+    def to_polars(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+        """The rows as a polars DataFrame (needs polars)."""
+        import polars as pl  # noqa: PLC0415 - optional dependency
+
+        return pl.DataFrame(self.to_dicts(overall=overall), strict=False)
+
+    def decompose(
+        self, from_period: str | None = None, to_period: str | None = None
+    ) -> DecompositionResult:
+        """Split the change of the overall NPS between two periods into mix and within.
+
+        ``change = mix + within`` exactly (see
+        [`shift_share`][netpromoter._stats.shift_share]): *mix* is what the change would
+        be if only the segments' shares of responses had moved, each segment keeping
+        its (average) score; *within* is what it would be if only the segments' scores
+        had moved at their (average) shares. A segment missing from one period counts
+        entirely as mix.
+
+        Args:
+            from_period: The earlier period's label (default: the last but one).
+            to_period: The later period's label (default: the last).
+
+        Returns:
+            The decomposition, one row per segment.
+
+        Raises:
+            InvalidParameterError: Without ``by``, for an unknown period, or when either
+                period has no responses.
+
+        Examples:
+            >>> data = {
+            ...     "score": [10, 10, 0, 0] + [10, 0, 0, 0, 0, 0],
+            ...     "submitted_at": ["2026-01-05T10:00Z"] * 4 + ["2026-02-05T10:00Z"] * 6,
+            ...     "region": ["n", "n", "s", "s"] + ["n", "s", "s", "s", "s", "s"],
+            ... }
+            >>> d = trend(data, by="region", min_n=1).decompose()
+            >>> round(d.change, 2), round(d.mix, 2), round(d.within, 2)
+            (-66.67, -66.67, 0.0)
+        """
+        if not self.by:
+            msg = "decompose needs segments: call trend(..., by='region') first"
+            raise InvalidParameterError(msg, name="by", value=())
+        periods = self.periods
+        if len(periods) < 2 and (from_period is None or to_period is None):  # noqa: PLR2004
+            msg = "decompose needs two periods; the trend has only one"
+            raise InvalidParameterError(msg, name="from_period", value=from_period)
+        start = periods[-2] if from_period is None else from_period
+        end = periods[-1] if to_period is None else to_period
+        for name, label in (("from_period", start), ("to_period", end)):
+            if label not in periods:
+                msg = f"{name} {label!r} is not a period of this trend; periods: {list(periods)!r}"
+                raise InvalidParameterError(msg, name=name, value=label)
+        keys = self.keys
+        before = [self.get(start, *k) for k in keys]
+        after = [self.get(end, *k) for k in keys]
+        for label, side in ((start, before), (end, after)):
+            if sum(r.n for r in side) == 0:
+                msg = f"period {label!r} has no responses to decompose"
+                raise InvalidParameterError(msg, name="period", value=label)
+
+        def weight(r: TrendRow) -> float:
+            return r.detractors + r.passives + r.promoters
+
+        def score(r: TrendRow) -> float:
+            return math.nan if r.nps is None else r.nps
+
+        w_a = np.array([weight(r) for r in before])
+        w_b = np.array([weight(r) for r in after])
+        n_a = np.array([score(r) for r in before])
+        n_b = np.array([score(r) for r in after])
+        mix, within = _stats.shift_share(w_a, n_a, w_b, n_b)
+        rows = tuple(
+            DecompositionRow(
+                key=k,
+                share_from=float(w_a[i] / w_a.sum()),
+                share_to=float(w_b[i] / w_b.sum()),
+                nps_from=before[i].nps,
+                nps_to=after[i].nps,
+                mix=float(mix[i]),
+                within=float(within[i]),
+                total=float(mix[i] + within[i]),
+            )
+            for i, k in enumerate(keys)
+        )
+        nps_from = float(np.nansum(w_a * np.nan_to_num(n_a)) / w_a.sum())
+        nps_to = float(np.nansum(w_b * np.nan_to_num(n_b)) / w_b.sum())
+        return DecompositionResult(
+            by=self.by,
+            from_period=start,
+            to_period=end,
+            nps_from=nps_from,
+            nps_to=nps_to,
+            change=nps_to - nps_from,
+            mix=float(mix.sum()),
+            within=float(within.sum()),
+            rows=rows,
+        )
+
+    def to_svg(self, *, segments: bool = True, width: int = 720, height: int = 320) -> str:
+        """The NPS per period as an SVG line chart with its confidence band and n.
+
+        Args:
+            segments: With ``by``, draw one line per segment (at most 7) instead of the
+                overall series.
+            width: Width in pixels.
+            height: Height in pixels.
+
+        Returns:
+            A standalone ``<svg>`` element (no plotting library needed).
+        """
+        keys = self.keys if self.by and segments else ((ALL,) * len(self.by),)
+        lines = []
+        for key in keys[: len(_svg.PALETTE)]:
+            rows = self.series(*key)
+            lines.append(
+                _svg.Series(
+                    name=" / ".join(map(str, key)) if key else "NPS",
+                    values=[r.nps for r in rows],
+                    lower=[r.ci[0] if r.ci else None for r in rows],
+                    upper=[r.ci[1] if r.ci else None for r in rows],
+                    n=[r.n for r in rows],
+                )
+            )
+        window = f", rolling {self.rolling}" if self.rolling > 1 else ""
+        title = (
+            f"NPS by {self.period}{window} ({self.timezone}), {self.confidence_level:.0%} interval"
+        )
+        return _svg.line_chart(
+            self.periods, lines, title=title, y_label="NPS", width=width, height=height
+        )
+
+    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
+        header = [*self.by, "period", "n", "nps", "ci", "vs_previous", "p", "verdict", "small"]
+        cells = []
+        for r in self.rows[:limit]:
+            change = r.vs_previous
+            cells.append(
+                [
+                    *(str(k) for k in r.key),
+                    r.period,
+                    f"{r.n:,}",
+                    _fmt(r.nps),
+                    f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]" if r.ci else "",
+                    f"{change.delta:+.1f}" if change and change.delta is not None else "",
+                    _fmt_p(change.p_value) if change else "",
+                    change.verdict if change else "",
+                    "small" if r.small_sample else "",
+                ]
+            )
+        return header, cells
+
+    def _caption(self) -> str:
+        window = f", rolling {self.rolling} periods" if self.rolling > 1 else ""
+        series = f" by {', '.join(self.by)}" if self.by else ""
+        return (
+            f"NPS by {self.period}{window}{series} ({self.timezone}): "
+            f"{len(self.overall)} periods, {self.confidence_level:.0%} CI ({self.method}), "
+            f"verdicts at alpha = {self.alpha:g}, min_n = {self.min_n}"
+        )
+
+    def __repr__(self) -> str:
+        """The caption and the first rows as a text table."""
+        header, cells = self._cells(_REPR_ROWS)
+        more = len(self.rows) - _REPR_ROWS
+        tail = f"\n... {more} more rows" if more > 0 else ""
+        return f"TrendResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        header, cells = self._cells(len(self.rows))
+        table = _html_table(header, cells, self._caption())
+        return f"<div class='netpromoter-trend'>{self.to_svg()}{table}</div>"
+
+
+# --- computation ---------------------------------------------------------------------
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        msg = f"{name} must be an integer of at least {minimum}, got {value!r}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return value
+
+
+def _check_alpha(alpha: float) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        msg = f"alpha must be a number strictly between 0 and 1 (e.g. 0.05), got {alpha!r}"
+        raise InvalidParameterError(msg, name="alpha", value=alpha)
+    return float(alpha)
+
+
+def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    keys = (by,) if isinstance(by, str) else tuple(by)
+    for key in keys:
+        if not isinstance(key, str):
+            msg = f"by must be column names (strings), got {key!r}"
+            raise InvalidParameterError(msg, name="by", value=by)
+    if len(set(keys)) != len(keys):
+        msg = f"by names a column twice: {list(keys)!r}"
+        raise InvalidParameterError(msg, name="by", value=by)
+    return keys
+
+
+def _dense_tally(factors: Sequence[Factor], scores: NDArray[np.integer], weights: Any) -> Tally:  # noqa: ANN401
+    """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally."""
+    grouping = combine(factors)
+    counted = tally(scores, weights, grouping.codes, grouping.n_groups)
+    shape = tuple(max(len(f.levels), 1) for f in factors)
+    cells = math.prod(shape)
+    if grouping.n_groups == cells:
+        index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
+        if np.array_equal(index, np.arange(cells)):
+            return Tally(
+                counted.count.reshape(*shape, N_SCORES),
+                counted.sum_w.reshape(*shape, N_SCORES),
+                counted.sum_w2.reshape(*shape, N_SCORES),
+            )
+    index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
+    out = [np.zeros((cells, N_SCORES), dtype=a.dtype) for a in _arrays(counted)]
+    for target, source in zip(out, _arrays(counted), strict=True):
+        target[index] = source
+    return Tally(*(a.reshape(*shape, N_SCORES) for a in out))
+
+
+def _arrays(t: Tally) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
+    return t.count, t.sum_w, t.sum_w2
+
+
+def _map(t: Tally, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
+    """Apply the same reshaping or selection to the three arrays of a tally."""
+    return Tally(f(t.count), f(t.sum_w), f(t.sum_w2))
+
+
+def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
+    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
+
+
+def _window(t: Tally, length: int) -> Tally:
+    """Pool each period with the ``length − 1`` before it (along the period axis 1)."""
+    if length == 1:
+        return t
+
+    def pooled(a: NDArray[Any]) -> NDArray[Any]:
+        out: NDArray[Any] = a.copy()
+        for lag in range(1, length):
+            out[:, lag:] += a[:, :-lag]
+        return out
+
+    return _map(t, pooled)
+
+
+class _Overlap:
+    """Per respondent (within a series) and base period: sums of weights and weight × s.
+
+    One stable sort of the rows by (unit, period) gives both the sums and each unit's
+    last answer per period; sums over units present in two periods are looked up by
+    lag with ``searchsorted``.
+    """
+
+    def __init__(
+        self,
+        *,
+        units: NDArray[np.int64],
+        periods: NDArray[np.int64],
+        days: NDArray[np.int64],
+        s: NDArray[np.int8],
+        weights: NDArray[np.float64] | None,
+        n_periods: int,
+        n_series: int,
+    ) -> None:
+        key = units * n_periods + periods
+        order = np.lexsort((days, key))
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        w = np.ones(len(key)) if weights is None else weights[order]
+        sv = s[order].astype(np.float64)
+        self.keys = key[starts]
+        self.w = np.add.reduceat(w, starts) if len(key) else np.zeros(0)
+        self.s = np.add.reduceat(w * sv, starts) if len(key) else np.zeros(0)
+        ends = np.r_[starts[1:], len(key)] - 1
+        self.last = sv[ends].astype(np.int64) if len(key) else np.zeros(0, dtype=np.int64)
+        self.n_periods = n_periods
+        self.n_series = n_series
+        self.period = self.keys % n_periods
+        self.series = (self.keys // n_periods) % n_series
+        self._cache: dict[int, tuple[NDArray[np.float64], ...]] = {}
+
+    def pairs(self, lag: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Positions (in ``keys``) of (unit, p) and (unit, p + lag) both present."""
+        target = self.keys + lag
+        pos = np.searchsorted(self.keys, target)
+        pos = np.minimum(pos, max(len(self.keys) - 1, 0))
+        hit = (self.period + lag < self.n_periods) & (self.keys[pos] == target)
+        return np.flatnonzero(hit), pos[hit]
+
+    def by_lag(self, lag: int) -> tuple[NDArray[np.float64], ...]:
+        """Per (series, earlier period): SS, SW, WS, WW and count, for one lag."""
+        if lag not in self._cache:
+            a, b = self.pairs(lag)
+            index = self.series[a] * self.n_periods + self.period[a]
+            size = self.n_series * self.n_periods
+            sums: tuple[NDArray[np.float64], ...] = tuple(
+                np.bincount(index, weights=x, minlength=size)
+                .astype(np.float64)
+                .reshape(self.n_series, self.n_periods)
+                for x in (
+                    self.s[a] * self.s[b],
+                    self.s[a] * self.w[b],
+                    self.w[a] * self.s[b],
+                    self.w[a] * self.w[b],
+                    np.ones(len(a)),
+                )
+            )
+            self._cache[lag] = sums
+        return self._cache[lag]
+
+    def cross(
+        self, earlier: NDArray[np.intp], later: NDArray[np.intp], window: int
+    ) -> _stats.CrossSums:
+        """Overlap sums for every series and pair of windows ending at ``earlier``/``later``."""
+        shape = (self.n_series, len(earlier))
+        out: list[NDArray[np.float64]] = [np.zeros(shape) for _ in range(4)]
+        count: NDArray[np.int64] = np.zeros(shape, dtype=np.int64)
+        for i in range(window):
+            for j in range(window):
+                p = later - i
+                q = earlier - j
+                ok = (p >= 0) & (q >= 0) & (p > q)
+                if not ok.any():
+                    continue
+                for lag in np.unique(p[ok] - q[ok]).tolist():
+                    pick = ok & (p - q == lag)
+                    sums = self.by_lag(int(lag))
+                    for total, part in zip(out, sums[:4], strict=True):
+                        total[:, pick] += part[:, q[pick]]
+                    if window == 1:
+                        count[:, pick] += sums[4][:, q[pick]].astype(np.int64)
+        if window > 1:
+            count = self._distinct(earlier, later, window)
+        return _stats.CrossSums(out[0], out[1], out[2], out[3], n=count)
+
+    def _distinct(
+        self, earlier: NDArray[np.intp], later: NDArray[np.intp], window: int
+    ) -> NDArray[np.int64]:
+        """Distinct units present in both windows (rolling windows only)."""
+        units = self.keys // self.n_periods
+        count = np.zeros((self.n_series, len(earlier)), dtype=np.int64)
+        for k, (e, lt) in enumerate(zip(earlier.tolist(), later.tolist(), strict=True)):
+            in_a = (self.period > e - window) & (self.period <= e)
+            in_b = (self.period > lt - window) & (self.period <= lt)
+            both = np.intersect1d(units[in_a], units[in_b])
+            count[:, k] = np.bincount(both % self.n_series, minlength=self.n_series)
+        return count
+
+
+def _verdict(
+    delta: NDArray[np.float64],
+    p: NDArray[np.float64],
+    enough: NDArray[np.bool_],
+    alpha: float,
+) -> list[Verdict]:
+    out: list[Verdict] = []
+    for d, pv, ok in zip(delta.tolist(), p.tolist(), enough.tolist(), strict=True):
+        if not ok or math.isnan(d) or math.isnan(pv):
+            out.append("not enough data")
+        elif pv < alpha:
+            out.append("significant rise" if d > 0 else "significant fall")
+        else:
+            out.append("no significant change")
+    return out
+
+
+def _none(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
+    data: object,
+    *,
+    time: str = "submitted_at",
+    period: str | int | timedelta = "month",
+    by: str | Sequence[str] | None = None,
+    weights: object = None,
+    score: str = "score",
+    respondent: str | None = None,
+    timezone: str | tzinfo = "UTC",
+    naive_timezone: str | tzinfo | None = None,
+    rolling: int = 1,
+    origin: date | None = None,
+    missing: MissingPolicy = "raise",
+    min_n: int = 30,
+    alpha: float = 0.05,
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+) -> TrendResult:
+    """NPS per period, with the change against the previous period and a year before.
+
+    Each response is bucketed by its local calendar date in ``timezone``; the keys
+    period × segment are combined into one code per row and counted by the tally engine
+    in one pass, as ``segment`` does. Every period from the first to the last appears.
+
+    Changes: each period is compared with the previous one (with ``rolling = k``, with
+    the window ``k`` periods back, so the two windows share no period) and with the same
+    period a year earlier when that is in the data (months 12 back, quarters 4, ISO
+    weeks by week number, days by date; fixed windows have none). The test is the
+    two-sample z test of ``method``; with ``respondent``, the covariance of the two
+    periods' scores from respondents who answered in both is subtracted from the
+    variance (see [`overlap_covariance`][netpromoter._stats.overlap_covariance]).
+    P-values are per comparison, not corrected for the number of periods.
+
+    Args:
+        data: A list of ``Response``, a mapping of column name to array/list, or a
+            pandas, polars (eager or lazy) or pyarrow table.
+        time: The time column: timezone-aware datetimes, ISO 8601 text with an offset
+            (``2026-01-31T09:00:00+01:00``, ``...Z``), or dates.
+        period: ``"day"``, ``"week"`` (ISO, Monday to Sunday), ``"month"``,
+            ``"quarter"``, ``"year"``, or a fixed window of ``N`` days (``30``,
+            ``"30D"``, ``timedelta(days=30)``) counted from ``origin``.
+        by: Optional segment column(s): one series per segment.
+        weights: ``None``, a weights column, an array, or an object with a numpy
+            ``weights`` attribute (a weighting result).
+        score: The score column.
+        respondent: Optional respondent id column: enables first-time/returning splits,
+            transitions and the paired change test.
+        timezone: Zone whose calendar the periods follow (IANA name or ``tzinfo``).
+        naive_timezone: Zone of naive timestamps; without it they are an error.
+        rolling: Pool each row with the ``rolling − 1`` periods before it.
+        origin: First day of the first fixed window (default: the first day in the data).
+        missing: ``"raise"`` (default) or ``"drop"`` for missing scores.
+        min_n: Rows with fewer responses are flagged ``small_sample``, and changes
+            involving one get the verdict ``"not enough data"``.
+        alpha: Significance level of the verdicts.
+        method: ``"adjusted_wald"`` (default) or ``"wald"``.
+        confidence_level: Two-sided confidence level of every interval.
+
+    Returns:
+        The trend.
+
+    Raises:
+        ColumnNotFoundError: A named column does not exist.
+        InvalidTimeError: Time values are missing, unparseable or naive (rows named).
+        InvalidParameterError: An unknown period, zone or option.
+        InvalidScoreError: A score is invalid.
+        InvalidWeightsError: Weights are invalid or all zero.
+        EmptyDataError: There are no scores.
+
+    Warns:
+        FirstTimeRespondentWarning: With ``respondent``, when a period after the first
+            rests mostly on first-time respondents.
+
+    Examples:
+        >>> data = {
+        ...     "score": [9, 10, 6, 10, 3, 2],
+        ...     "submitted_at": [
+        ...         "2026-01-10T09:00:00+01:00", "2026-01-31T23:30:00Z",
+        ...         "2026-01-20T12:00:00Z", "2026-03-02T08:00:00Z",
+        ...         "2026-03-05T08:00:00Z", "2026-03-09T08:00:00Z",
+        ...     ],
+        ... }
+        >>> t = trend(data, min_n=1)
+        >>> [(r.period, r.n, None if r.nps is None else round(r.nps, 1)) for r in t]
+        [('2026-01', 3, 33.3), ('2026-02', 0, None), ('2026-03', 3, -33.3)]
+        >>> [r.period for r in trend(data, timezone="Europe/Amsterdam", min_n=1)][:2]
+        ['2026-01', '2026-02']
+        >>> trend(data, timezone="Europe/Amsterdam", min_n=1)[1].n
+        1
+    """
+    keys = _keys(by)
+    the_period = _time.check_period(period)
+    zone = _time.check_zone(timezone)
+    naive_zone = (
+        None if naive_timezone is None else _time.check_zone(naive_timezone, "naive_timezone")
+    )
+    rolling = _check_int("rolling", rolling, 1)
+    min_n = _check_int("min_n", min_n, 0)
+    alpha = _check_alpha(alpha)
+    _stats.z_value(confidence_level)
+    if method not in _stats.METHODS:
+        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
+        raise InvalidParameterError(msg, name="method", value=method)
+    if origin is not None and not isinstance(origin, date):
+        msg = f"origin must be a date, got {origin!r}"
+        raise InvalidParameterError(msg, name="origin", value=origin)
+
+    needed = [score, time, *keys]
+    needed += [respondent] if respondent is not None else []
+    needed += [weights] if isinstance(weights, str) else []
+    table = read_table(data, needed)
+    column = table.scores(score, missing=missing)
+    w = table.weights(weights)
+    kept = column.kept
+    if w is not None and kept is not None:
+        w = w[kept]
+    n_total = len(column.scores)
+    if n_total == 0:
+        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
+        msg = f"no scores for a trend{detail}; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    if w is not None and not w.sum() > 0:
+        msg = f"all {n_total} weights are zero; at least one weight must be positive"
+        raise InvalidWeightsError(msg)
+    days = _time.local_days(
+        table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
+    )
+
+    # Periods: numbers since the epoch, then codes from the first period in the data.
+    origin_day = int(days.min()) if origin is None else _time.date_number(origin)
+    numbers = _time.period_numbers(days, the_period, origin_day)
+    first, last = int(numbers.min()), int(numbers.max())
+    n_periods = last - first + 1
+    factors = [table.factor(name).take(kept) for name in keys]
+    segments = combine(factors) if factors else None
+    n_segments = segments.n_groups if segments is not None else 1
+    if n_periods * n_segments > MAX_CELLS:
+        msg = (
+            f"{n_periods:,} periods × {n_segments:,} segments is too many cells; use a "
+            "coarser period, fewer segments, or check the time column for outlying dates"
+        )
+        raise InvalidParameterError(msg, name="period", value=period)
+    codes = np.empty(n_total, dtype=code_dtype(n_periods))
+    for start in range(0, n_total, 1 << 17):
+        codes[start : start + (1 << 17)] = numbers[start : start + (1 << 17)] - first
+    labels = tuple(_time.period_label(first + i, the_period, origin_day) for i in range(n_periods))
+    period_factor = Factor(codes, labels, time)
+    parts = [period_factor]
+    if segments is not None:
+        parts.append(Factor(segments.codes, tuple(range(n_segments)), "segment"))
+    base = _dense_tally(parts, column.scores, w)
+    # Series × periods: segments first (when any), the overall series last.
+    if segments is not None:
+        stacked = _map(base, lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
+    else:
+        stacked = _map(base, lambda a: a[None])
+    pooled = _window(stacked, rolling)
+    n_series = pooled.count.shape[0]
+    flat = _map(pooled, lambda a: a.reshape(-1, a.shape[-1]))
+    weighted = w is not None
+    est = _stats.estimate(flat, weighted=weighted, method=method, confidence_level=confidence_level)
+    n = flat.count.sum(axis=1)
+    totals = _stats.by_category(flat.sum_w)
+    share = _stats.shares(flat)
+    eff = _stats.effective_n(flat)
+
+    # Comparisons: previous (non-overlapping) window and a year before.
+    later = np.arange(n_periods, dtype=np.intp)
+    previous = later - rolling
+    year: list[int] = []
+    for i in range(n_periods):
+        before = _time.year_before(first + i, the_period)
+        idx = -1 if before is None else before - first
+        year.append(idx if 0 <= idx <= i - rolling else -1)
+    year_ago = np.asarray(year, dtype=np.intp)
+
+    overlap: _Overlap | None = None
+    overlap_seg: _Overlap | None = None
+    respondent_rows: tuple[RespondentRow, ...] = ()
+    transition_rows: tuple[TransitionRow, ...] = ()
+    if respondent is not None:
+        ids = table.factor(respondent).take(kept)
+        unit = ids.codes.astype(np.int64)
+        s = (column.scores >= 9).astype(np.int8) - (column.scores <= 6).astype(np.int8)  # noqa: PLR2004
+        base_codes = codes.astype(np.int64)
+        overlap = _Overlap(
+            units=unit,
+            periods=base_codes,
+            days=days,
+            s=s,
+            weights=w,
+            n_periods=n_periods,
+            n_series=1,
+        )
+        if segments is not None:
+            seg_unit = unit * n_segments + segments.codes.astype(np.int64)
+            overlap_seg = _Overlap(
+                units=seg_unit,
+                periods=base_codes,
+                days=days,
+                s=s,
+                weights=w,
+                n_periods=n_periods,
+                n_series=n_segments,
+            )
+        respondent_rows = _respondents(
+            unit=unit,
+            periods=base_codes,
+            labels=labels,
+            scores=column.scores,
+            weights=w,
+            period_factor=period_factor,
+            weighted=weighted,
+            method=method,
+            confidence_level=confidence_level,
+        )
+        transition_rows = _transitions(
+            overlap, labels, method=method, confidence_level=confidence_level
+        )
+        flagged = [r.period for r in respondent_rows if r.mostly_first_time]
+        if flagged:
+            shown = ", ".join(flagged[:_SHOWN]) + (
+                f" and {len(flagged) - _SHOWN} more" if len(flagged) > _SHOWN else ""
+            )
+            warnings.warn(
+                f"{len(flagged)} periods rest mostly on first-time respondents ({shown}): "
+                "their change reflects a different sample more than changed opinions; "
+                "see TrendResult.respondents",
+                FirstTimeRespondentWarning,
+                stacklevel=2,
+            )
+
+    changes: dict[str, list[list[Change | None]]] = {}
+    for name, ref in (("previous", previous), ("year", year_ago)):
+        valid = np.flatnonzero(ref >= 0)
+        grid: list[list[Change | None]] = [[None] * n_periods for _ in range(n_series)]
+        changes[name] = grid
+        if not len(valid):
+            continue
+        b_idx = (np.arange(n_series)[:, None] * n_periods + valid[None, :]).ravel()
+        a_idx = (np.arange(n_series)[:, None] * n_periods + ref[valid][None, :]).ravel()
+        a = _take(flat, a_idx)
+        b = _take(flat, b_idx)
+        covariance = None
+        n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
+        if overlap is not None:
+            whole_cross = overlap.cross(ref[valid], valid, rolling)
+            crosses = [whole_cross]
+            if overlap_seg is not None:
+                crosses.insert(0, overlap_seg.cross(ref[valid], valid, rolling))
+            joined = [np.concatenate([c[k] for c in crosses]).ravel() for k in range(5)]
+            cross = _stats.CrossSums(
+                joined[0], joined[1], joined[2], joined[3], joined[4].astype(np.int64)
+            )
+            covariance = _stats.overlap_covariance(a, b, cross, weighted=weighted)
+            n_overlap = cross.n.reshape(n_series, len(valid))
+        diff = _stats.difference(
+            a,
+            b,
+            weighted=weighted,
+            method=method,
+            confidence_level=confidence_level,
+            covariance=covariance,
+        )
+        enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
+        verdicts = _verdict(diff.delta, diff.p_value, enough, alpha)
+        k = 0
+        for series_index in range(n_series):
+            for j, later_index in enumerate(valid.tolist()):
+                has = bool(n[a_idx[k]] > 0 and n[b_idx[k]] > 0)
+                grid[series_index][later_index] = Change(
+                    reference=labels[int(ref[later_index])],
+                    delta=float(diff.raw_delta[k]) if has else None,
+                    ci=(float(diff.lower[k]), float(diff.upper[k])) if has else None,
+                    p_value=float(diff.p_value[k]) if has else None,
+                    n_overlap=int(n_overlap[series_index, j]),
+                    verdict=verdicts[k],
+                )
+                k += 1
+
+    bounds = [_time.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
+    if segments is not None:
+        series_keys = [segments.labels(g) for g in range(n_segments)] + [(ALL,) * len(keys)]
+    else:
+        series_keys = [()]
+    rows: list[list[TrendRow]] = []
+    for si, key in enumerate(series_keys):
+        series_rows = []
+        for i in range(n_periods):
+            g = si * n_periods + i
+            size = int(n[g])
+            has = size > 0
+            t = totals[g]
+            series_rows.append(
+                TrendRow.model_construct(
+                    key=key,
+                    period=labels[i],
+                    start=bounds[max(i - rolling + 1, 0)][0],
+                    end=bounds[i][1],
+                    n=size,
+                    detractors=float(t[0]),
+                    passives=float(t[1]),
+                    promoters=float(t[2]),
+                    detractor_share=float(share[g, 0]) if has else None,
+                    passive_share=float(share[g, 1]) if has else None,
+                    promoter_share=float(share[g, 2]) if has else None,
+                    nps=_none(float(est.nps[g])) if has else None,
+                    se=_none(float(est.se[g])) if has else None,
+                    ci=(float(est.lower[g]), float(est.upper[g])) if has else None,
+                    effective_n=float(eff[g]) if has else 0.0,
+                    small_sample=size < min_n,
+                    vs_previous=changes["previous"][si][i],
+                    vs_year_ago=changes["year"][si][i],
+                )
+            )
+        rows.append(series_rows)
+    overall_rows = tuple(rows[-1])
+    if segments is not None:
+        present = [r for r in rows[:-1] if any(x.n for x in r)]
+        all_rows = tuple(x for r in present for x in r)
+    else:
+        all_rows = overall_rows
+    return TrendResult(
+        time=time,
+        period=the_period.name,
+        timezone=str(getattr(zone, "key", zone)),
+        rolling=rolling,
+        by=keys,
+        rows=all_rows,
+        overall=overall_rows,
+        respondents=respondent_rows,
+        transitions=transition_rows,
+        min_n=min_n,
+        alpha=alpha,
+        method=method,
+        confidence_level=confidence_level,
+        weighted=weighted,
+    )
+
+
+def _respondents(
+    *,
+    unit: NDArray[np.int64],
+    periods: NDArray[np.int64],
+    labels: tuple[str, ...],
+    scores: NDArray[np.integer],
+    weights: NDArray[np.float64] | None,
+    period_factor: Factor,
+    weighted: bool,
+    method: Method,
+    confidence_level: float,
+) -> tuple[RespondentRow, ...]:
+    """First-time versus returning answers per base period, counted by the tally engine."""
+    n_units = int(unit.max()) + 1 if len(unit) else 0
+    first_seen = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_seen, unit, periods)
+    returning = (periods > first_seen[unit]).astype(np.uint8)
+    status = Factor(returning, ("first_time", "returning"), "status")
+    counted = _dense_tally([period_factor, status], scores, weights)
+    flat = _map(counted, lambda a: a.reshape(-1, N_SCORES))
+    est = _stats.estimate(flat, weighted=weighted, method=method, confidence_level=confidence_level)
+    n = flat.count.sum(axis=1).reshape(-1, 2)
+    weight = flat.sum_w.sum(axis=1).reshape(-1, 2)
+    nps = est.nps.reshape(-1, 2)
+    rows = []
+    for i, label in enumerate(labels):
+        total = float(weight[i].sum())
+        share = float(weight[i, 0] / total) if total > 0 else None
+        rows.append(
+            RespondentRow(
+                period=label,
+                n_first_time=int(n[i, 0]),
+                n_returning=int(n[i, 1]),
+                first_time_share=share,
+                first_time_nps=_none(float(nps[i, 0])) if n[i, 0] else None,
+                returning_nps=_none(float(nps[i, 1])) if n[i, 1] else None,
+                mostly_first_time=bool(i > 0 and share is not None and share > FIRST_TIME_LIMIT),
+            )
+        )
+    return tuple(rows)
+
+
+def _transitions(
+    overlap: _Overlap, labels: tuple[str, ...], *, method: Method, confidence_level: float
+) -> tuple[TransitionRow, ...]:
+    """Category transitions of respondents in consecutive periods, with a paired test."""
+    a, b = overlap.pairs(1)
+    n_periods = len(labels)
+    if n_periods < 2:  # noqa: PLR2004
+        return ()
+    index = overlap.period[a] * 9 + (overlap.last[a] + 1) * 3 + (overlap.last[b] + 1)
+    matrix = np.bincount(index, minlength=n_periods * 9).reshape(n_periods, 3, 3)[:-1]
+    # The panel's own tallies per category (unweighted: one answer per respondent).
+    before = matrix.sum(axis=2)
+    after = matrix.sum(axis=1)
+    t_a = Tally(before, before.astype(np.float64), before.astype(np.float64))
+    t_b = Tally(after, after.astype(np.float64), after.astype(np.float64))
+    value = _stats.CATEGORY_VALUE
+    m = matrix.astype(np.float64)
+    cross = _stats.CrossSums(
+        ss=np.einsum("pij,i,j->p", m, value, value),
+        sw=np.einsum("pij,i->p", m, value),
+        ws=np.einsum("pij,j->p", m, value),
+        ww=m.sum(axis=(1, 2)),
+        n=matrix.sum(axis=(1, 2)),
+    )
+    covariance = _stats.overlap_covariance(t_a, t_b, cross, weighted=False)
+    diff = _stats.difference(
+        t_a,
+        t_b,
+        weighted=False,
+        method=method,
+        confidence_level=confidence_level,
+        covariance=covariance,
+    )
+    nps_a = _stats.estimate(
+        t_a, weighted=False, method="wald", confidence_level=confidence_level
+    ).nps
+    nps_b = _stats.estimate(
+        t_b, weighted=False, method="wald", confidence_level=confidence_level
+    ).nps
+    rows = []
+    for i in range(n_periods - 1):
+        size = int(cross.n[i])
+        has = size > 0
+        rows.append(
+            TransitionRow(
+                from_period=labels[i],
+                to_period=labels[i + 1],
+                n=size,
+                matrix=tuple(tuple(int(x) for x in r) for r in matrix[i]),
+                nps_from=float(nps_a[i]) if has else None,
+                nps_to=float(nps_b[i]) if has else None,
+                delta=float(diff.raw_delta[i]) if has else None,
+                ci=(float(diff.lower[i]), float(diff.upper[i])) if has else None,
+                p_value=float(diff.p_value[i]) if has else None,
+            )
+        )
+    return tuple(rows)
