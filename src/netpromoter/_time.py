@@ -329,7 +329,7 @@ def shift(seconds: NDArray[np.int64], zone: tzinfo, *, to_utc: bool) -> NDArray[
     return out
 
 
-def local_days(
+def local_seconds(
     column: Any,  # noqa: ANN401 - numpy array or narwhals series
     *,
     name: str,
@@ -337,7 +337,9 @@ def local_days(
     naive_zone: tzinfo | None,
     rows: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64]:
-    """Calendar days (since 1970-01-01) in ``zone`` of every row of a time column.
+    """Wall-clock seconds since 1970-01-01 in ``zone`` of every row of a time column.
+
+    ``local_seconds(...) // DAY`` is the local calendar day; a date counts as its midnight.
 
     Args:
         column: The time column.
@@ -347,7 +349,7 @@ def local_days(
         rows: Optional mask of the rows to use (the others are not checked).
 
     Returns:
-        One local day number per (selected) row.
+        One local wall-clock second per (selected) row.
 
     Raises:
         InvalidTimeError: Naming the rows that are missing, unparseable, or naive when no
@@ -371,10 +373,10 @@ def local_days(
         seconds = values.copy()
         seconds[naive] = shift(values[naive], naive_zone, to_utc=True)
     if not is_date.any():
-        return shift(seconds, zone, to_utc=False) // DAY
-    out: NDArray[np.int64] = values.copy()
+        return shift(seconds, zone, to_utc=False)
+    out: NDArray[np.int64] = values * DAY
     timed = ~is_date
-    out[timed] = shift(seconds[timed], zone, to_utc=False) // DAY
+    out[timed] = shift(seconds[timed], zone, to_utc=False)
     return out
 
 

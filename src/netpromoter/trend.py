@@ -185,7 +185,8 @@ class RespondentRow(BaseModel):
 class TransitionRow(BaseModel):
     """How the respondents who answered in two consecutive periods moved.
 
-    Each respondent counts once, with their last answer in each period.
+    Each respondent counts once, with their last answer in each period (answers at the
+    same second: the highest category).
 
     Attributes:
         from_period: The earlier period.
@@ -762,14 +763,16 @@ class _Overlap:
         *,
         units: NDArray[np.int64],
         periods: NDArray[np.int64],
-        days: NDArray[np.int64],
+        times: NDArray[np.int64],
         s: NDArray[np.int8],
         weights: NDArray[np.float64] | None,
         n_periods: int,
         n_series: int,
     ) -> None:
         key = units * n_periods + periods
-        order = np.lexsort((days, key))
+        # Latest answer last; answers at the same second by category, so the row order
+        # of the input never matters.
+        order = np.lexsort((s, times, key))
         key = key[order]
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         w = np.ones(len(key)) if weights is None else weights[order]
@@ -872,6 +875,11 @@ def _verdict(
 
 def _none(x: float) -> float | None:
     return None if math.isnan(x) else x
+
+
+def _interval(lower: float, upper: float) -> tuple[float, float] | None:
+    """The interval, or ``None`` when it is undefined (a weighted SE from one answer)."""
+    return None if math.isnan(lower) or math.isnan(upper) else (lower, upper)
 
 
 def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
@@ -999,9 +1007,10 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     if w is not None and not w.sum() > 0:
         msg = f"all {n_total} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
-    days = _time.local_days(
+    local = _time.local_seconds(
         table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
     )
+    days = local // _time.DAY
 
     # Periods: numbers since the epoch, then codes from the first period in the data.
     origin_day = int(days.min()) if origin is None else _time.date_number(origin)
@@ -1063,7 +1072,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         overlap = _Overlap(
             units=unit,
             periods=base_codes,
-            days=days,
+            times=local,
             s=s,
             weights=w,
             n_periods=n_periods,
@@ -1074,7 +1083,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             overlap_seg = _Overlap(
                 units=seg_unit,
                 periods=base_codes,
-                days=days,
+                times=local,
                 s=s,
                 weights=w,
                 n_periods=n_periods,
@@ -1148,8 +1157,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                 grid[series_index][later_index] = Change(
                     reference=labels[int(ref[later_index])],
                     delta=float(diff.raw_delta[k]) if has else None,
-                    ci=(float(diff.lower[k]), float(diff.upper[k])) if has else None,
-                    p_value=float(diff.p_value[k]) if has else None,
+                    ci=_interval(float(diff.lower[k]), float(diff.upper[k])) if has else None,
+                    p_value=_none(float(diff.p_value[k])) if has else None,
                     n_overlap=int(n_overlap[series_index, j]),
                     verdict=verdicts[k],
                 )
@@ -1183,7 +1192,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                     promoter_share=float(share[g, 2]) if has else None,
                     nps=_none(float(est.nps[g])) if has else None,
                     se=_none(float(est.se[g])) if has else None,
-                    ci=(float(est.lower[g]), float(est.upper[g])) if has else None,
+                    ci=_interval(float(est.lower[g]), float(est.upper[g])) if has else None,
                     effective_n=float(eff[g]) if has else 0.0,
                     small_sample=size < min_n,
                     vs_previous=changes["previous"][si][i],

@@ -95,7 +95,9 @@ def test_a_rise_is_called_a_rise() -> None:
 def test_rows_carry_the_same_estimates_as_score(monthly: dict[str, list[Any]]) -> None:
     """Each period's NPS and interval equal score() on that period's answers."""
     result = trend.trend(monthly)
-    january = [s for s, t in zip(monthly["score"], monthly["submitted_at"]) if t < "2026-02"]
+    january = [
+        s for s, t in zip(monthly["score"], monthly["submitted_at"], strict=True) if t < "2026-02"
+    ]
     expected = nps.score(january)
     row = result.get("2026-01")
     assert row.nps == expected.nps
@@ -222,14 +224,12 @@ def test_numpy_datetime64_is_naive() -> None:
 
 def test_unparseable_and_missing_times_are_named() -> None:
     """Text that is not a timestamp, and missing times, are reported with their rows."""
-    data = {
-        "score": [10, 9, 8, 7],
-        "submitted_at": ["2026-01-01T00:00Z", "yesterday", "2026-13-01T00:00Z", None],
-    }
+    times: list[str | None] = ["2026-01-01T00:00Z", "yesterday", "2026-13-01T00:00Z", None]
+    data = {"score": [10, 9, 8, 7], "submitted_at": times}
     with pytest.raises(InvalidTimeError, match=r"2 values .* not timestamps: position 1") as e:
         trend.trend(data)
     assert e.value.positions == (1, 2)
-    data["submitted_at"][1:3] = ["2026-01-02T00:00Z", "2026-01-03T00:00Z"]
+    times[1:3] = ["2026-01-02T00:00Z", "2026-01-03T00:00Z"]
     with pytest.raises(InvalidTimeError, match=r"missing: position 3"):
         trend.trend(data)
 
@@ -296,7 +296,10 @@ def test_iso_weeks_and_labels() -> None:
 
 def test_quarters_years_and_fixed_windows() -> None:
     """Quarter, year and N-day windows (from the first day, or an origin)."""
-    data = {"score": [10, 0, 9], "submitted_at": ["2025-12-31T00:00Z", "2026-01-01T00:00Z", "2026-04-01T00:00Z"]}
+    data = {
+        "score": [10, 0, 9],
+        "submitted_at": ["2025-12-31T00:00Z", "2026-01-01T00:00Z", "2026-04-01T00:00Z"],
+    }
     assert trend.trend(data, period="quarter", min_n=1).periods == (
         "2025-Q4",
         "2026-Q1",
@@ -484,7 +487,7 @@ def test_outputs(monthly: dict[str, list[Any]]) -> None:
 
 
 def test_dataframes(monthly: dict[str, list[Any]]) -> None:
-    """pandas and polars inputs (aware datetime columns) give the same trend."""
+    """Pandas and polars inputs (aware datetime columns) give the same trend."""
     pd = pytest.importorskip("pandas")
     pl = pytest.importorskip("polars")
     frame = pd.DataFrame(monthly)

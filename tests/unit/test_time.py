@@ -1,0 +1,151 @@
+"""_time: vectorised zone shifts and period numbers agree with Python's datetime row by row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from netpromoter import _time
+from netpromoter.exceptions import InvalidParameterError
+
+ZONES = [
+    "Europe/Amsterdam",
+    "America/New_York",
+    "Australia/Lord_Howe",  # 30-minute daylight saving shift
+    "Asia/Kathmandu",  # +05:45, no daylight saving
+    "America/Santiago",  # switches at midnight
+    "UTC",
+]
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _seconds(n: int, seed: int) -> np.ndarray:
+    """Random instants over 2024-2026, with extra ones near every hour (catches switches)."""
+    rng = np.random.default_rng(seed)
+    start = int((datetime(2024, 1, 1, tzinfo=timezone.utc) - EPOCH).total_seconds())
+    span = 3 * 365 * 86_400
+    spread = rng.integers(start, start + span, n)
+    hours = rng.integers(start // 3600, (start + span) // 3600, n) * 3600 + rng.integers(-2, 3, n)
+    return np.concatenate([spread, hours]).astype(np.int64)
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_utc_to_wall_clock_matches_zoneinfo(name: str) -> None:
+    """Every shifted instant equals its wall-clock time from datetime.astimezone."""
+    zone = _time.check_zone(name)
+    seconds = _seconds(4000, 1)
+    got = _time.shift(seconds, zone, to_utc=False)
+    expected = [
+        int(
+            (
+                (EPOCH + timedelta(seconds=s)).astimezone(zone).replace(tzinfo=None)
+                - datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic
+            ).total_seconds()
+        )
+        for s in seconds.tolist()
+    ]
+    assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_wall_clock_to_utc_matches_fold_zero(name: str) -> None:
+    """Naive wall times convert as datetime does with fold=0 (first of a repeated hour)."""
+    zone = _time.check_zone(name)
+    wall = _seconds(4000, 2)
+    got = _time.shift(wall, zone, to_utc=True)
+    naive_epoch = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic
+    expected = [
+        int((naive_epoch + timedelta(seconds=s)).replace(tzinfo=zone).timestamp())
+        for s in wall.tolist()
+    ]
+    assert got.tolist() == expected
+
+
+def test_fixed_offsets_are_one_addition() -> None:
+    """A datetime.timezone with a fixed offset shifts every row by it."""
+    zone = timezone(timedelta(hours=-3))
+    assert _time.shift(np.array([0, 3600]), zone, to_utc=False).tolist() == [-10_800, -7_200]
+
+
+def test_period_numbers_match_calendar() -> None:
+    """Weeks, months, quarters and years of random days equal Python's calendar."""
+    days = np.random.default_rng(4).integers(-800, 30_000, 2000).astype(np.int64)
+    dates = [date(1970, 1, 1) + timedelta(days=int(d)) for d in days]
+    for unit in ("day", "week", "month", "quarter", "year"):
+        period = _time.check_period(unit)
+        numbers = _time.period_numbers(days, period, 0)
+        for number, day in zip(numbers.tolist(), dates, strict=True):
+            first, last = _time.period_bounds(number, period, 0)
+            assert first <= day <= last
+            label = _time.period_label(number, period, 0)
+            if unit == "week":
+                year, week, _ = day.isocalendar()
+                assert label == f"{year}-W{week:02d}"
+            elif unit == "month":
+                assert label == f"{day.year}-{day.month:02d}"
+            elif unit == "quarter":
+                assert label == f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+            elif unit == "year":
+                assert label == str(day.year)
+
+
+def test_year_before() -> None:
+    """A year back: 12 months, 4 quarters, the same ISO week or date; none for windows."""
+    month = _time.check_period("month")
+    assert _time.year_before(100, month) == 88
+    week = _time.check_period("week")
+    w = int(_time.period_numbers(np.array([_time.date_number(date(2026, 3, 4))]), week, 0)[0])
+    back = _time.year_before(w, week)
+    assert back is not None
+    assert _time.period_label(back, week, 0) == "2025-W10"
+    day = _time.check_period("day")
+    assert _time.year_before(_time.date_number(date(2028, 2, 29)), day) is None
+    w53 = int(_time.period_numbers(np.array([_time.date_number(date(2026, 12, 30))]), week, 0)[0])
+    assert _time.year_before(w53, week) is None
+    assert _time.year_before(5, _time.check_period(30)) is None
+
+
+def test_parse_kinds() -> None:
+    """Objects, text, dates, missing and garbage are told apart without raising."""
+    parsed = _time.parse(
+        np.array(
+            [
+                "2026-01-01T00:00:00Z",
+                "2026-01-01",
+                datetime(2026, 1, 1),  # noqa: DTZ001
+                None,
+                "soon",
+                3.5,
+                np.datetime64("2026-01-01T00:00"),
+            ],
+            dtype=object,
+        )
+    )
+    assert isinstance(parsed.kind, np.ndarray)
+    assert parsed.kind.tolist() == [
+        _time.AWARE,
+        _time.DATE,
+        _time.NAIVE,
+        _time.MISSING,
+        _time.BAD,
+        _time.BAD,
+        _time.NAIVE,
+    ]
+    numbers = _time.parse(np.array([1, 2]))
+    assert isinstance(numbers.kind, np.ndarray)
+    assert set(numbers.kind.tolist()) == {_time.BAD}
+
+
+def test_check_zone_and_period_errors() -> None:
+    """Unknown zones and periods raise parameter errors that name the value."""
+    with pytest.raises(InvalidParameterError, match="'Nowhere'"):
+        _time.check_zone("Nowhere")
+    with pytest.raises(InvalidParameterError, match="period"):
+        _time.check_period(0)
+    with pytest.raises(InvalidParameterError, match="period"):
+        _time.check_period(timedelta(hours=5))
+    assert _time.check_zone(ZoneInfo("Europe/Paris")) == ZoneInfo("Europe/Paris")
+    assert _time.check_period(timedelta(days=7)).name == "7D"
