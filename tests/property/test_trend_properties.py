@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpromoter import trend
+from netpromoter import trends
 from netpromoter.exceptions import FirstTimeRespondentWarning
 
 PERIODS = ["day", "week", "month", "quarter", "10D"]
@@ -41,11 +41,11 @@ def programmes(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-def _run(data: dict[str, Any], **options: Any) -> trend.TrendResult:
+def _run(data: dict[str, Any], **options: Any) -> trends.TrendResult:
     weights = "w" if "w" in data else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FirstTimeRespondentWarning)
-        return trend.trend(data, weights=weights, min_n=1, **options)
+        return trends.trend(data, weights=weights, min_n=1, **options)
 
 
 @settings(max_examples=25, deadline=None)
@@ -107,7 +107,7 @@ def test_shuffling_rows_changes_nothing(data: dict[str, Any], period: str, rnd: 
     assert a.transitions == b.transitions
 
 
-def _close(a: trend.TrendResult, b: trend.TrendResult) -> bool:
+def _close(a: trends.TrendResult, b: trends.TrendResult) -> bool:
     """Equal up to floating-point summation order (weighted sums)."""
     for x, y in zip(a.to_dicts(overall=True), b.to_dicts(overall=True), strict=True):
         for key, value in x.items():

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from netpromoter import _stats, trend
+from netpromoter import _stats, trends
 from netpromoter._tally import tally
 from netpromoter.exceptions import (
     EmptyDataError,
@@ -46,7 +46,7 @@ def _wald_se(p: float, d: float, n: int) -> float:
 
 def test_every_month_appears_with_counts(monthly: dict[str, list[Any]]) -> None:
     """Months run from first to last; March, with no answers, has n = 0 and no score."""
-    result = trend.trend(monthly, method="wald")
+    result = trends.trend(monthly, method="wald")
     assert result.periods == ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05")
     assert [r.n for r in result] == [40, 40, 0, 40, 40]
     assert [r.nps for r in result] == [25.0, 25.0, None, 85.0, -65.0]
@@ -58,7 +58,7 @@ def test_every_month_appears_with_counts(monthly: dict[str, list[Any]]) -> None:
 
 def test_known_changes_and_verdicts(monthly: dict[str, list[Any]]) -> None:
     """No change Jan→Feb, no reference for April (March empty), a significant fall in May."""
-    result = trend.trend(monthly, method="wald")
+    result = trends.trend(monthly, method="wald")
     feb, mar, apr, may = (result.get(p) for p in ("2026-02", "2026-03", "2026-04", "2026-05"))
     assert feb.vs_previous is not None
     assert feb.vs_previous.delta == 0.0
@@ -86,7 +86,7 @@ def test_a_rise_is_called_a_rise() -> None:
         "score": [0] * 40 + [10] * 40,
         "submitted_at": ["2026-01-15T12:00:00Z"] * 40 + ["2026-02-15T12:00:00Z"] * 40,
     }
-    change = trend.trend(data).get("2026-02").vs_previous
+    change = trends.trend(data).get("2026-02").vs_previous
     assert change is not None
     assert change.verdict == "significant rise"
     assert change.delta == 200.0
@@ -94,7 +94,7 @@ def test_a_rise_is_called_a_rise() -> None:
 
 def test_rows_carry_the_same_estimates_as_score(monthly: dict[str, list[Any]]) -> None:
     """Each period's NPS and interval equal score() on that period's answers."""
-    result = trend.trend(monthly)
+    result = trends.trend(monthly)
     january = [
         s for s, t in zip(monthly["score"], monthly["submitted_at"], strict=True) if t < "2026-02"
     ]
@@ -107,7 +107,7 @@ def test_rows_carry_the_same_estimates_as_score(monthly: dict[str, list[Any]]) -
 
 def test_segments_one_series_each_and_overall(monthly: dict[str, list[Any]]) -> None:
     """With by, each region has every period, and the overall series is kept apart."""
-    result = trend.trend(monthly, by="region", min_n=5)
+    result = trends.trend(monthly, by="region", min_n=5)
     assert result.keys == (("north",), ("south",))
     north = result.series("north")
     assert [r.n for r in north] == [20, 10, 0, 20, 20]
@@ -120,7 +120,7 @@ def test_segments_one_series_each_and_overall(monthly: dict[str, list[Any]]) -> 
 
 def test_decomposition_worked_example(monthly: dict[str, list[Any]]) -> None:
     """Jan→Feb: no change overall, but mix −21.67 and within +21.67 (README table)."""
-    d = trend.trend(monthly, by="region").decompose("2026-01", "2026-02")
+    d = trends.trend(monthly, by="region").decompose("2026-01", "2026-02")
     assert d.change == pytest.approx(0.0, abs=1e-12)
     north, south = d.rows
     # north: share 0.5 → 0.25, NPS 75 → 80; south: 0.5 → 0.75, NPS −25 → 20/3.
@@ -137,7 +137,7 @@ def test_decomposition_worked_example(monthly: dict[str, list[Any]]) -> None:
 
 def test_decomposition_defaults_to_the_last_two_periods(monthly: dict[str, list[Any]]) -> None:
     """Without labels, the last period is compared with the one before."""
-    d = trend.trend(monthly, by="region").decompose()
+    d = trends.trend(monthly, by="region").decompose()
     assert (d.from_period, d.to_period) == ("2026-04", "2026-05")
     assert d.change == pytest.approx(-150.0)
     assert d.mix == pytest.approx(0.0, abs=1e-12)
@@ -146,8 +146,8 @@ def test_decomposition_defaults_to_the_last_two_periods(monthly: dict[str, list[
 def test_decomposition_bad_requests(monthly: dict[str, list[Any]]) -> None:
     """Decompose needs by, known periods with answers."""
     with pytest.raises(InvalidParameterError, match="needs segments"):
-        trend.trend(monthly).decompose()
-    result = trend.trend(monthly, by="region")
+        trends.trend(monthly).decompose()
+    result = trends.trend(monthly, by="region")
     with pytest.raises(InvalidParameterError, match="not a period"):
         result.decompose("2025-12", "2026-01")
     with pytest.raises(InvalidParameterError, match="no responses"):
@@ -161,7 +161,7 @@ def test_segment_missing_in_one_period_counts_as_mix() -> None:
         "submitted_at": ["2026-01-02T00:00Z"] * 2 + ["2026-02-02T00:00Z"] * 3,
         "team": ["a", "a", "a", "a", "b"],
     }
-    d = trend.trend(data, by="team", min_n=1).decompose()
+    d = trends.trend(data, by="team", min_n=1).decompose()
     b = d.rows[1]
     assert b.nps_from is None
     assert b.within == 0.0
@@ -172,8 +172,8 @@ def test_segment_missing_in_one_period_counts_as_mix() -> None:
 def test_time_zone_moves_answers_across_a_month_boundary() -> None:
     """23:30 UTC on 31 January is February in Amsterdam (UTC+1)."""
     data = {"score": [10, 9], "submitted_at": ["2026-01-31T23:30:00Z", "2026-01-15T10:00:00Z"]}
-    assert [r.n for r in trend.trend(data, min_n=1)] == [2]
-    amsterdam = trend.trend(data, timezone="Europe/Amsterdam", min_n=1)
+    assert [r.n for r in trends.trend(data, min_n=1)] == [2]
+    amsterdam = trends.trend(data, timezone="Europe/Amsterdam", min_n=1)
     assert [(r.period, r.n) for r in amsterdam] == [("2026-01", 1), ("2026-02", 1)]
     assert amsterdam.timezone == "Europe/Amsterdam"
 
@@ -188,7 +188,7 @@ def test_aware_datetimes_in_any_zone() -> None:
             datetime(2026, 3, 1, 9, 30, tzinfo=tokyo),  # 1 Mar 00:30 UTC
         ],
     }
-    result = trend.trend(data, period="day", min_n=1)
+    result = trends.trend(data, period="day", min_n=1)
     assert [(r.period, r.n) for r in result] == [("2026-02-28", 1), ("2026-03-01", 1)]
 
 
@@ -203,11 +203,11 @@ def test_naive_timestamps_need_a_zone() -> None:
         ],
     }
     with pytest.raises(InvalidTimeError, match=r"2 values .* naive .*position 0, position 2") as e:
-        trend.trend(data)
+        trends.trend(data)
     assert e.value.positions == (0, 2)
     assert isinstance(e.value, ValueError)
     # 00:30 on 1 Feb in Amsterdam is 23:30 UTC on 31 January.
-    result = trend.trend(data, naive_timezone="Europe/Amsterdam", min_n=1)
+    result = trends.trend(data, naive_timezone="Europe/Amsterdam", min_n=1)
     assert [r.n for r in result] == [3]
 
 
@@ -218,8 +218,8 @@ def test_numpy_datetime64_is_naive() -> None:
         "submitted_at": np.array(["2026-01-01T10:00", "2026-02-01T10:00"], dtype="M8[s]"),
     }
     with pytest.raises(InvalidTimeError, match="naive"):
-        trend.trend(data)
-    assert [r.n for r in trend.trend(data, naive_timezone="UTC", min_n=1)] == [1, 1]
+        trends.trend(data)
+    assert [r.n for r in trends.trend(data, naive_timezone="UTC", min_n=1)] == [1, 1]
 
 
 def test_unparseable_and_missing_times_are_named() -> None:
@@ -227,17 +227,17 @@ def test_unparseable_and_missing_times_are_named() -> None:
     times: list[str | None] = ["2026-01-01T00:00Z", "yesterday", "2026-13-01T00:00Z", None]
     data = {"score": [10, 9, 8, 7], "submitted_at": times}
     with pytest.raises(InvalidTimeError, match=r"2 values .* not timestamps: position 1") as e:
-        trend.trend(data)
+        trends.trend(data)
     assert e.value.positions == (1, 2)
     times[1:3] = ["2026-01-02T00:00Z", "2026-01-03T00:00Z"]
     with pytest.raises(InvalidTimeError, match=r"missing: position 3"):
-        trend.trend(data)
+        trends.trend(data)
 
 
 def test_dates_are_calendar_days() -> None:
     """Plain dates need no zone: they are the calendar day itself."""
     data = {"score": [10, 3], "submitted_at": [date(2026, 1, 31), "2026-02-01"]}
-    result = trend.trend(data, timezone="Pacific/Auckland", min_n=1)
+    result = trends.trend(data, timezone="Pacific/Auckland", min_n=1)
     assert [(r.period, r.n) for r in result] == [("2026-01", 1), ("2026-02", 1)]
 
 
@@ -245,32 +245,32 @@ def test_unknown_period_and_zone() -> None:
     """Unknown period names and zones are parameter errors naming the value."""
     data = {"score": [10], "submitted_at": ["2026-01-01T00:00Z"]}
     with pytest.raises(InvalidParameterError, match="unknown period 'fortnight'"):
-        trend.trend(data, period="fortnight")
+        trends.trend(data, period="fortnight")
     with pytest.raises(InvalidParameterError, match="Mars/Olympus"):
-        trend.trend(data, timezone="Mars/Olympus")
+        trends.trend(data, timezone="Mars/Olympus")
     with pytest.raises(InvalidParameterError, match="rolling"):
-        trend.trend(data, rolling=0)
+        trends.trend(data, rolling=0)
     with pytest.raises(InvalidParameterError, match="alpha"):
-        trend.trend(data, alpha=1.5)
+        trends.trend(data, alpha=1.5)
     with pytest.raises(InvalidParameterError, match="method"):
-        trend.trend(data, method="exact")  # type: ignore[arg-type]
+        trends.trend(data, method="exact")  # type: ignore[arg-type]
 
 
 def test_all_rows_in_one_period() -> None:
     """A single period is a result, with nothing to compare against."""
     data = {"score": [10, 9, 3], "submitted_at": ["2026-01-05T00:00Z"] * 3}
-    result = trend.trend(data, respondent=None)
+    result = trends.trend(data, respondent=None)
     assert len(result) == 1
     assert result[0].vs_previous is None
     assert result[0].small_sample
     # Daily periods of the same day, with a rolling window: still one row.
-    assert len(trend.trend(data, period="day", rolling=7)) == 1
+    assert len(trends.trend(data, period="day", rolling=7)) == 1
 
 
 def test_not_enough_data_verdict_for_small_periods() -> None:
     """Two tiny periods are compared, but the verdict says not enough data."""
     data = {"score": [10, 0], "submitted_at": ["2026-01-05T00:00Z", "2026-02-05T00:00Z"]}
-    change = trend.trend(data).get("2026-02").vs_previous
+    change = trends.trend(data).get("2026-02").vs_previous
     assert change is not None
     assert change.verdict == "not enough data"
     assert change.delta == -200.0
@@ -279,7 +279,7 @@ def test_not_enough_data_verdict_for_small_periods() -> None:
 def test_empty_data_is_an_error() -> None:
     """No scores at all is an EmptyDataError."""
     with pytest.raises(EmptyDataError):
-        trend.trend({"score": [], "submitted_at": []})
+        trends.trend({"score": [], "submitted_at": []})
 
 
 def test_iso_weeks_and_labels() -> None:
@@ -288,7 +288,7 @@ def test_iso_weeks_and_labels() -> None:
         "score": [10, 10, 10],
         "submitted_at": ["2026-12-27T12:00Z", "2026-12-28T12:00Z", "2027-01-03T12:00Z"],
     }
-    result = trend.trend(data, period="week", min_n=1)
+    result = trends.trend(data, period="week", min_n=1)
     assert [(r.period, r.n) for r in result] == [("2026-W52", 1), ("2026-W53", 2)]
     assert result[1].start == date(2026, 12, 28)
     assert result[1].end == date(2027, 1, 3)
@@ -300,20 +300,20 @@ def test_quarters_years_and_fixed_windows() -> None:
         "score": [10, 0, 9],
         "submitted_at": ["2025-12-31T00:00Z", "2026-01-01T00:00Z", "2026-04-01T00:00Z"],
     }
-    assert trend.trend(data, period="quarter", min_n=1).periods == (
+    assert trends.trend(data, period="quarter", min_n=1).periods == (
         "2025-Q4",
         "2026-Q1",
         "2026-Q2",
     )
-    assert trend.trend(data, period="year", min_n=1).periods == ("2025", "2026")
-    fixed = trend.trend(data, period="30D", min_n=1)
+    assert trends.trend(data, period="year", min_n=1).periods == ("2025", "2026")
+    fixed = trends.trend(data, period="30D", min_n=1)
     assert fixed.period == "30D"
     assert fixed.periods[:2] == ("2025-12-31", "2026-01-30")
     assert [r.n for r in fixed] == [2, 0, 0, 1]
-    shifted = trend.trend(data, period=timedelta(days=30), origin=date(2025, 12, 15), min_n=1)
+    shifted = trends.trend(data, period=timedelta(days=30), origin=date(2025, 12, 15), min_n=1)
     assert shifted.periods[0] == "2025-12-15"
     assert [r.n for r in shifted] == [2, 0, 0, 1]
-    assert trend.trend(data, period=91, min_n=1).period == "91D"
+    assert trends.trend(data, period=91, min_n=1).period == "91D"
 
 
 def test_year_ago_comparison() -> None:
@@ -324,7 +324,7 @@ def test_year_ago_comparison() -> None:
         + ["2026-03-10T00:00Z"] * 40
         + ["2026-02-10T00:00Z"] * 40,
     }
-    result = trend.trend(data)
+    result = trends.trend(data)
     march = result.get("2026-03")
     assert march.vs_year_ago is not None
     assert march.vs_year_ago.reference == "2025-03"
@@ -340,7 +340,7 @@ def test_rolling_windows_pool_periods() -> None:
         "score": [10, 0, 9, 6, 10, 10],
         "submitted_at": [f"2026-0{m}-10T00:00Z" for m in range(1, 7)],
     }
-    result = trend.trend(data, rolling=3, min_n=1, method="wald")
+    result = trends.trend(data, rolling=3, min_n=1, method="wald")
     assert [r.n for r in result] == [1, 2, 3, 3, 3, 3]
     march = result.get("2026-03")
     assert march.start == date(2026, 1, 1)
@@ -363,8 +363,8 @@ def test_weighted_trend_uses_weights_and_weighting_objects() -> None:
         "submitted_at": ["2026-01-01T00:00Z"] * 2 + ["2026-02-01T00:00Z"] * 2,
         "w": [3.0, 1.0, 1.0, 1.0],
     }
-    by_column = trend.trend(data, weights="w", min_n=1)
-    by_object = trend.trend(data, weights=Weighting(), min_n=1)
+    by_column = trends.trend(data, weights="w", min_n=1)
+    by_object = trends.trend(data, weights=Weighting(), min_n=1)
     assert by_column.weighted
     assert by_column[0].nps == 50.0
     assert by_column[0].promoters == 3.0
@@ -375,7 +375,7 @@ def test_overlap_change_matches_r_survey() -> None:
     """With respondent ids, the change SE is R survey's clustered SE (× (C − 1) / C)."""
     data = _read("overlap.csv")
     expected = json.loads((GOLDEN / "overlap_r.json").read_text(encoding="utf-8"))
-    result = trend.trend(data, respondent="respondent_id", method="wald", min_n=1)
+    result = trends.trend(data, respondent="respondent_id", method="wald", min_n=1)
     feb = result.get("2026-02")
     assert [r.nps for r in result] == pytest.approx(expected["nps"], rel=1e-12)
     change = feb.vs_previous
@@ -385,7 +385,7 @@ def test_overlap_change_matches_r_survey() -> None:
     c = expected["clusters"]
     se = (change.ci[1] - change.ci[0]) / (2 * 1.959963984540054)  # type: ignore[index]
     assert se * math.sqrt(c / (c - 1)) == pytest.approx(expected["se_delta"], rel=1e-9)
-    independent = trend.trend(data, method="wald", min_n=1).get("2026-02").vs_previous
+    independent = trends.trend(data, method="wald", min_n=1).get("2026-02").vs_previous
     assert independent is not None
     assert independent.n_overlap == 0
     assert independent.ci[1] - independent.ci[0] > change.ci[1] - change.ci[0]  # type: ignore[index]
@@ -402,7 +402,7 @@ def _panel() -> dict[str, list[Any]]:
 
 def test_respondents_split_first_time_and_returning() -> None:
     """February has four returning and two first-time respondents."""
-    result = trend.trend(_panel(), respondent="respondent", min_n=1)
+    result = trends.trend(_panel(), respondent="respondent", min_n=1)
     jan, feb = result.respondents
     assert (jan.n_first_time, jan.n_returning, jan.first_time_share) == (4, 0, 1.0)
     assert (feb.n_first_time, feb.n_returning) == (2, 4)
@@ -417,13 +417,13 @@ def test_mostly_first_time_periods_warn() -> None:
     data = _panel()
     data["respondent"] = ["a", "b", "c", "d", "a", "x", "y", "z", "e", "f"]
     with pytest.warns(FirstTimeRespondentWarning, match=r"1 periods .*2026-02"):
-        result = trend.trend(data, respondent="respondent", min_n=1)
+        result = trends.trend(data, respondent="respondent", min_n=1)
     assert result.respondents[1].mostly_first_time
 
 
 def test_transitions_between_consecutive_periods() -> None:
     """Passive→promoter twice, detractor stays, promoter stays; the paired test is exact."""
-    result = trend.trend(_panel(), respondent="respondent", min_n=1, method="wald")
+    result = trends.trend(_panel(), respondent="respondent", min_n=1, method="wald")
     (t,) = result.transitions
     assert (t.from_period, t.to_period, t.n) == ("2026-01", "2026-02", 4)
     assert t.count("passive", "promoter") == 2
@@ -443,7 +443,7 @@ def test_respondent_overlap_per_segment() -> None:
     """Segment series count overlap only for respondents in that segment both times."""
     data = _panel()
     data["team"] = ["x", "x", "y", "y", "x", "y", "y", "y", "x", "x"]
-    result = trend.trend(data, respondent="respondent", by="team", min_n=1)
+    result = trends.trend(data, respondent="respondent", by="team", min_n=1)
     x_feb = result.get("2026-02", "x").vs_previous
     y_feb = result.get("2026-02", "y").vs_previous
     assert x_feb is not None
@@ -461,7 +461,7 @@ def test_rolling_overlap_counts_distinct_respondents() -> None:
         "respondent": ["a", "a", "b", "a", "b", "c"],
         "submitted_at": [f"2026-0{m}-10T00:00Z" for m in (1, 2, 2, 3, 4, 4)],
     }
-    result = trend.trend(data, respondent="respondent", rolling=2, min_n=1)
+    result = trends.trend(data, respondent="respondent", rolling=2, min_n=1)
     change = result.get("2026-04").vs_previous
     assert change is not None
     assert change.reference == "2026-02"
@@ -470,7 +470,7 @@ def test_rolling_overlap_counts_distinct_respondents() -> None:
 
 def test_outputs(monthly: dict[str, list[Any]]) -> None:
     """to_dicts flattens changes; repr and HTML show the table; the SVG escapes text."""
-    result = trend.trend(monthly, by="region")
+    result = trends.trend(monthly, by="region")
     rows = result.to_dicts()
     assert len(rows) == 10
     assert rows[1]["region"] == "north"
@@ -494,16 +494,16 @@ def test_dataframes(monthly: dict[str, list[Any]]) -> None:
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True).dt.tz_convert(
         "Europe/Amsterdam"
     )
-    expected = trend.trend(monthly, by="region").to_dicts()
-    assert trend.trend(frame, by="region").to_dicts() == expected
+    expected = trends.trend(monthly, by="region").to_dicts()
+    assert trends.trend(frame, by="region").to_dicts() == expected
     polars_frame = pl.from_pandas(frame)
-    assert trend.trend(polars_frame, by="region").to_dicts() == expected
-    out = trend.trend(frame).to_pandas()
+    assert trends.trend(polars_frame, by="region").to_dicts() == expected
+    out = trends.trend(frame).to_pandas()
     assert list(out["n"]) == [40, 40, 0, 40, 40]
-    assert trend.trend(frame).to_polars()["n"].to_list() == [40, 40, 0, 40, 40]
+    assert trends.trend(frame).to_polars()["n"].to_list() == [40, 40, 0, 40, 40]
     naive = frame.assign(submitted_at=frame["submitted_at"].dt.tz_localize(None))
     with pytest.raises(InvalidTimeError, match="naive"):
-        trend.trend(naive)
+        trends.trend(naive)
 
 
 def test_responses_list() -> None:
@@ -512,7 +512,7 @@ def test_responses_list() -> None:
         nps.Response(score=s, submitted_at=datetime(2026, m, 3, tzinfo=timezone.utc))
         for s, m in ((10, 1), (3, 1), (9, 2))
     ]
-    result = trend.trend(responses, min_n=1)
+    result = trends.trend(responses, min_n=1)
     assert [r.n for r in result] == [2, 1]
 
 

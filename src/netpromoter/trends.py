@@ -1,6 +1,6 @@
 """NPS over time: a series per period, period-over-period change, and why it changed.
 
-[`trend`][netpromoter.trend.trend] buckets every response into a period (day, ISO week,
+[`trend`][netpromoter.trends.trend] buckets every response into a period (day, ISO week,
 month, quarter, year, or a fixed ``N``-day window; optionally pooled over a rolling
 window) in a time zone the caller chooses, and counts period × segment × score in one
 pass of the tally engine, exactly as [`segment`][netpromoter.segmentation.segment] counts
@@ -13,7 +13,7 @@ respondents who answered in two consecutive periods get a transition table (pass
 promoter, ...), and the change test accounts for the overlap (the same people answering
 twice are not two independent samples).
 
-[`TrendResult.decompose`][netpromoter.trend.TrendResult.decompose] splits a change into
+[`TrendResult.decompose`][netpromoter.trends.TrendResult.decompose] splits a change into
 the part due to segment mix and the part due to scores changing within segments.
 
 Time zones: timestamps must be timezone-aware (``datetime`` with ``tzinfo``, ISO 8601
@@ -753,8 +753,8 @@ def _window(t: Tally, length: int) -> Tally:
 class _Overlap:
     """Per respondent (within a series) and base period: sums of weights and weight × s.
 
-    One stable sort of the rows by (unit, period) gives both the sums and each unit's
-    last answer per period; sums over units present in two periods are looked up by
+    One sort of the rows by (unit, period) gives both the sums and (with ``times``) each
+    unit's last answer per period; sums over units present in two periods are looked up by
     lag with ``searchsorted``.
     """
 
@@ -763,25 +763,30 @@ class _Overlap:
         *,
         units: NDArray[np.int64],
         periods: NDArray[np.int64],
-        times: NDArray[np.int64],
+        times: NDArray[np.int64] | None,
         s: NDArray[np.int8],
         weights: NDArray[np.float64] | None,
         n_periods: int,
         n_series: int,
     ) -> None:
         key = units * n_periods + periods
-        # Latest answer last; answers at the same second by category, so the row order
-        # of the input never matters.
-        order = np.lexsort((s, times, key))
+        # Sums and maxima within a group do not depend on the order inside it, so an
+        # unstable sort on one integer key is enough (and the input order never matters).
+        order = np.argsort(key)
         key = key[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
         w = np.ones(len(key)) if weights is None else weights[order]
-        sv = s[order].astype(np.float64)
+        sv = s[order]
         self.keys = key[starts]
         self.w = np.add.reduceat(w, starts) if len(key) else np.zeros(0)
         self.s = np.add.reduceat(w * sv, starts) if len(key) else np.zeros(0)
-        ends = np.r_[starts[1:], len(key)] - 1
-        self.last = sv[ends].astype(np.int64) if len(key) else np.zeros(0, dtype=np.int64)
+        # The last answer: the latest time in the group; at the same second, the highest.
+        self.last = np.zeros(len(starts), dtype=np.int64)
+        if times is not None and len(key):
+            t = times[order]
+            group = np.cumsum(np.r_[False, key[1:] != key[:-1]])
+            latest = np.maximum.reduceat(t, starts)[group] == t
+            self.last = np.maximum.reduceat(np.where(latest, sv, -1), starts).astype(np.int64)
         self.n_periods = n_periods
         self.n_series = n_series
         self.period = self.keys % n_periods
@@ -1083,7 +1088,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             overlap_seg = _Overlap(
                 units=seg_unit,
                 periods=base_codes,
-                times=local,
+                times=None,
                 s=s,
                 weights=w,
                 n_periods=n_periods,
