@@ -705,7 +705,7 @@ def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
 def _dense_tally(factors: Sequence[Factor], scores: NDArray[np.integer], weights: Any) -> Tally:  # noqa: ANN401
     """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally."""
     grouping = combine(factors)
-    counted = tally(scores, weights, grouping.codes, grouping.n_groups)
+    counted = tally(scores, weights, grouping.codes, grouping.sizes)
     shape = tuple(max(len(f.levels), 1) for f in factors)
     cells = math.prod(shape)
     if grouping.n_groups == cells:
@@ -1037,8 +1037,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     labels = tuple(_time.period_label(first + i, the_period, origin_day) for i in range(n_periods))
     period_factor = Factor(codes, labels, time)
     parts = [period_factor]
-    if segments is not None:
-        parts.append(Factor(segments.codes, tuple(range(n_segments)), "segment"))
+    segment_codes = segments.group_codes() if segments is not None else None
+    if segment_codes is not None:
+        parts.append(Factor(segment_codes, tuple(range(n_segments)), "segment"))
     base = _dense_tally(parts, column.scores, w)
     # Series × periods: segments first (when any), the overall series last.
     if segments is not None:
@@ -1083,8 +1084,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             n_periods=n_periods,
             n_series=1,
         )
-        if segments is not None:
-            seg_unit = unit * n_segments + segments.codes.astype(np.int64)
+        if segment_codes is not None:
+            seg_unit = unit * n_segments + segment_codes.astype(np.int64)
             overlap_seg = _Overlap(
                 units=seg_unit,
                 periods=base_codes,
@@ -1207,7 +1208,15 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         rows.append(series_rows)
     overall_rows = tuple(rows[-1])
     if segments is not None:
-        present = [r for r in rows[:-1] if any(x.n for x in r)]
+        # Segments in display order (labels sorted, "(missing)" last), empty ones left out.
+        ranks = [f.ranks() for f in segments.factors]
+        display = sorted(
+            range(n_segments),
+            key=lambda g: tuple(
+                int(r[c]) for r, c in zip(ranks, segments.key_codes[g], strict=True)
+            ),
+        )
+        present = [rows[g] for g in display if any(x.n for x in rows[g])]
         all_rows = tuple(x for r in present for x in r)
     else:
         all_rows = overall_rows
