@@ -543,3 +543,36 @@ def test_overlap_covariance_against_direct_computation() -> None:
     assert float(got[0]) == pytest.approx(direct, rel=1e-12)
     none = cross._replace(n=np.array([0]), ss=one * 0, sw=one * 0, ws=one * 0, ww=one * 0)
     assert float(_stats.overlap_covariance(a, b, none, weighted=False)[0]) == 0.0
+
+
+def test_weighted_overlap_covariance_through_trend() -> None:
+    """Weighted: the change SE uses Σ u_a u_b with u = w (s − ȳ) / W, scaled like the SEs."""
+    rng = np.random.default_rng(11)
+    n_a, n_b, shared = 30, 40, 26
+    ids_a = [f"r{i}" for i in range(n_a)]
+    ids_b = [f"r{i}" for i in range(shared)] + [f"n{i}" for i in range(n_b - shared)]
+    s_a, s_b = rng.integers(0, 11, n_a), rng.integers(0, 11, n_b)
+    w_a, w_b = rng.uniform(0.5, 3.0, n_a), rng.uniform(0.5, 3.0, n_b)
+    data = {
+        "score": [*s_a.tolist(), *s_b.tolist()],
+        "who": ids_a + ids_b,
+        "w": [*w_a.tolist(), *w_b.tolist()],
+        "submitted_at": ["2026-01-10T00:00Z"] * n_a + ["2026-02-10T00:00Z"] * n_b,
+    }
+    paired = trends.trend(data, weights="w", respondent="who", method="wald", min_n=1)
+    alone = trends.trend(data, weights="w", method="wald", min_n=1)
+
+    def value(x: np.ndarray) -> np.ndarray:
+        return (x >= 9).astype(float) - (x <= 6)
+
+    v_a, v_b = value(s_a), value(s_b)
+    mean_a, mean_b = np.average(v_a, weights=w_a), np.average(v_b, weights=w_b)
+    u_a = w_a * (v_a - mean_a) / w_a.sum()
+    u_b = w_b * (v_b - mean_b) / w_b.sum()
+    factor = math.sqrt(n_a * n_b / ((n_a - 1) * (n_b - 1)))
+    cov = 1e4 * float(np.sum(u_a[:shared] * u_b[:shared])) * factor
+    z = 1.959963984540054
+    se_alone = (alone[1].vs_previous.ci[1] - alone[1].vs_previous.ci[0]) / (2 * z)  # type: ignore[union-attr,index]
+    se_paired = (paired[1].vs_previous.ci[1] - paired[1].vs_previous.ci[0]) / (2 * z)  # type: ignore[union-attr,index]
+    assert se_paired**2 == pytest.approx(se_alone**2 - 2 * cov, rel=1e-10)
+    assert paired[1].vs_previous.n_overlap == shared  # type: ignore[union-attr]
