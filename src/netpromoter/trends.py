@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats, _svg, _time
-from netpromoter._columns import Factor, code_dtype, combine, read_table
+from netpromoter._columns import MISSING, Factor, code_dtype, combine, read_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter.exceptions import (
     EmptyDataError,
@@ -934,7 +934,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             ``weights`` attribute (a weighting result).
         score: The score column.
         respondent: Optional respondent id column: enables first-time/returning splits,
-            transitions and the paired change test.
+            transitions and the paired change test. An answer without an id counts as
+            a first-time respondent of its own (it never pairs with another).
         timezone: Zone whose calendar the periods follow (IANA name or ``tzinfo``).
         naive_timezone: Zone of naive timestamps; without it they are an error.
         rolling: Pool each row with the ``rolling − 1`` periods before it.
@@ -1071,8 +1072,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     respondent_rows: tuple[RespondentRow, ...] = ()
     transition_rows: tuple[TransitionRow, ...] = ()
     if respondent is not None:
-        ids = table.factor(respondent).take(kept)
-        unit = ids.codes.astype(np.int64)
+        unit = _units(table.factor(respondent).take(kept))
         s = (column.scores >= 9).astype(np.int8) - (column.scores <= 6).astype(np.int8)  # noqa: PLR2004
         base_codes = codes.astype(np.int64)
         overlap = _Overlap(
@@ -1236,6 +1236,15 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         confidence_level=confidence_level,
         weighted=weighted,
     )
+
+
+def _units(ids: Factor) -> NDArray[np.int64]:
+    """One integer per respondent; each answer without an id is its own respondent."""
+    unit = ids.codes.astype(np.int64)
+    if ids.levels and ids.levels[-1] == MISSING:
+        unknown = unit == len(ids.levels) - 1
+        unit[unknown] = len(ids.levels) + np.arange(int(unknown.sum()))
+    return unit
 
 
 def _respondents(

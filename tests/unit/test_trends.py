@@ -576,3 +576,16 @@ def test_weighted_overlap_covariance_through_trend() -> None:
     se_paired = (paired[1].vs_previous.ci[1] - paired[1].vs_previous.ci[0]) / (2 * z)  # type: ignore[union-attr,index]
     assert se_paired**2 == pytest.approx(se_alone**2 - 2 * cov, rel=1e-10)
     assert paired[1].vs_previous.n_overlap == shared  # type: ignore[union-attr]
+
+
+def test_answers_without_respondent_id_never_pair() -> None:
+    """Missing ids are separate first-time respondents, not one shared "(missing)" person."""
+    data = _panel()
+    data["respondent"] = [None, "b", None, "d", None, "b", None, "d", "e", "f"]
+    with pytest.warns(FirstTimeRespondentWarning):
+        result = trends.trend(data, respondent="respondent", min_n=1)
+    assert result.transitions[0].n == 2
+    assert result.respondents[1].n_returning == 2
+    change = result.get("2026-02").vs_previous
+    assert change is not None
+    assert change.n_overlap == 2
