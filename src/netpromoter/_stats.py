@@ -655,6 +655,8 @@ def required_n(
     big_n = float(population_size)
     out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
     return out
+
+
 class CrossSums(NamedTuple):
     """Sums over the respondents who answered in both of two samples ``a`` and ``b``.
 

@@ -944,7 +944,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         min_n: Rows with fewer responses are flagged ``small_sample``, and changes
             involving one get the verdict ``"not enough data"``.
         alpha: Significance level of the verdicts.
-        method: ``"adjusted_wald"`` (default) or ``"wald"``.
+        method: Interval method of each period, ``"adjusted_wald"`` (default),
+            ``"wald"`` or ``"score"``; changes are tested with Wald for ``"wald"`` and
+            adjusted Wald otherwise (the score interval is one-sample only).
         confidence_level: Two-sided confidence level of every interval.
 
     Returns:
@@ -992,6 +994,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     if method not in _stats.METHODS:
         msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
         raise InvalidParameterError(msg, name="method", value=method)
+    # The score interval is one-sample only; changes are then tested with adjusted Wald.
+    test_method: _stats.DifferenceMethod = "wald" if method == "wald" else "adjusted_wald"
     if origin is not None and not isinstance(origin, date):
         msg = f"origin must be a date, got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
@@ -1107,7 +1111,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             confidence_level=confidence_level,
         )
         transition_rows = _transitions(
-            overlap, labels, method=method, confidence_level=confidence_level
+            overlap, labels, method=test_method, confidence_level=confidence_level
         )
         flagged = [r.period for r in respondent_rows if r.mostly_first_time]
         if flagged:
@@ -1150,7 +1154,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             a,
             b,
             weighted=weighted,
-            method=method,
+            method=test_method,
             confidence_level=confidence_level,
             covariance=covariance,
         )
@@ -1290,7 +1294,11 @@ def _respondents(
 
 
 def _transitions(
-    overlap: _Overlap, labels: tuple[str, ...], *, method: Method, confidence_level: float
+    overlap: _Overlap,
+    labels: tuple[str, ...],
+    *,
+    method: _stats.DifferenceMethod,
+    confidence_level: float,
 ) -> tuple[TransitionRow, ...]:
     """Category transitions of respondents in consecutive periods, with a paired test."""
     a, b = overlap.pairs(1)
