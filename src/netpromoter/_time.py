@@ -1,6 +1,8 @@
 """Time machinery for trends: timestamps to UTC seconds, local calendar days and periods.
 
-Everything per row is numpy integer arithmetic on whole arrays, chunk by chunk:
+Everything per row is numpy integer arithmetic on whole arrays, chunk by chunk (only
+Python objects — ``datetime``s, ISO 8601 text in a list or object column — are read one
+by one, each distinct value once):
 
 1. A time column becomes UTC epoch seconds (int64). Timezone-aware values are converted
    exactly; naive values (numpy ``datetime64``, naive ``datetime``, dataframe columns

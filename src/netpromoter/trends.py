@@ -138,9 +138,9 @@ class TrendRow(BaseModel):
     start: date
     end: date
     n: int
-    detractors: float
-    passives: float
-    promoters: float
+    detractors: int | float
+    passives: int | float
+    promoters: int | float
     detractor_share: float | None
     passive_share: float | None
     promoter_share: float | None
@@ -1194,9 +1194,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                     start=bounds[max(i - rolling + 1, 0)][0],
                     end=bounds[i][1],
                     n=size,
-                    detractors=float(t[0]),
-                    passives=float(t[1]),
-                    promoters=float(t[2]),
+                    detractors=float(t[0]) if weighted else int(t[0]),
+                    passives=float(t[1]) if weighted else int(t[1]),
+                    promoters=float(t[2]) if weighted else int(t[2]),
                     detractor_share=float(share[g, 0]) if has else None,
                     passive_share=float(share[g, 1]) if has else None,
                     promoter_share=float(share[g, 2]) if has else None,
