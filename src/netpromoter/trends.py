@@ -751,51 +751,92 @@ def _window(t: Tally, length: int) -> Tally:
 
 
 class _Overlap:
-    """Per respondent (within a series) and base period: sums of weights and weight × s.
+    """Per respondent, base period and series: sums of weights and of weight × s.
 
-    One sort of the rows by (unit, period) gives both the sums and (with ``times``) each
-    unit's last answer per period; sums over units present in two periods are looked up by
-    lag with ``searchsorted``.
+    ``keys`` are sorted and unique, ``(unit · P + period) · S + series``: a respondent's
+    group one period later is ``key + S``, found with ``searchsorted``.
     """
 
     def __init__(
         self,
+        keys: NDArray[np.int64],
+        w: NDArray[np.float64],
+        s: NDArray[np.float64],
+        *,
+        n_periods: int,
+        n_series: int,
+        last: NDArray[np.int64] | None = None,
+    ) -> None:
+        self.keys = keys
+        self.w = w
+        self.s = s
+        self.last = np.zeros(len(keys), dtype=np.int64) if last is None else last
+        self.n_periods = n_periods
+        self.n_series = n_series
+        self.series = keys % n_series
+        self.period = (keys // n_series) % n_periods
+        self.units = keys // n_series // n_periods
+        self._cache: dict[int, tuple[NDArray[np.float64], ...]] = {}
+
+    @classmethod
+    def build(
+        cls,
         *,
         units: NDArray[np.int64],
         periods: NDArray[np.int64],
-        times: NDArray[np.int64] | None,
+        series: NDArray[np.int64] | None,
+        n_series: int,
+        times: NDArray[np.int64],
         s: NDArray[np.int8],
         weights: NDArray[np.float64] | None,
         n_periods: int,
-        n_series: int,
-    ) -> None:
+    ) -> tuple[_Overlap, _Overlap | None]:
+        """The overall and (with ``series``) the per-segment sums, from one sort.
+
+        Sorting by ``(unit, period, segment)`` makes both the segment groups and the
+        overall ``(unit, period)`` groups contiguous runs. Sums and maxima within a run do
+        not depend on the order inside it, so the input order never matters.
+        """
+        size = n_series if series is not None else 1
         key = units * n_periods + periods
-        # Sums and maxima within a group do not depend on the order inside it, so an
-        # unstable sort on one integer key is enough (and the input order never matters).
+        if series is not None:
+            key = key * size + series
         order = np.argsort(key)
         key = key[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
         w = np.ones(len(key)) if weights is None else weights[order]
         sv = s[order]
-        self.keys = key[starts]
-        self.w = np.add.reduceat(w, starts) if len(key) else np.zeros(0)
-        self.s = np.add.reduceat(w * sv, starts) if len(key) else np.zeros(0)
+        new = np.r_[True, key[1:] != key[:-1]]
+        starts = np.flatnonzero(new)
+        fine_keys, fine_w, fine_s = (
+            key[starts],
+            np.add.reduceat(w, starts),
+            np.add.reduceat(w * sv, starts),
+        )
+        # Overall groups: runs of (unit, period).
+        coarse = key // size
+        new_coarse = np.r_[True, coarse[1:] != coarse[:-1]]
+        row_starts = np.flatnonzero(new_coarse)
+        run = np.flatnonzero(np.r_[True, fine_keys[1:] // size != fine_keys[:-1] // size])
         # The last answer: the latest time in the group; at the same second, the highest.
-        self.last = np.zeros(len(starts), dtype=np.int64)
-        if times is not None and len(key):
-            t = times[order]
-            group = np.cumsum(np.r_[False, key[1:] != key[:-1]])
-            latest = np.maximum.reduceat(t, starts)[group] == t
-            self.last = np.maximum.reduceat(np.where(latest, sv, -1), starts).astype(np.int64)
-        self.n_periods = n_periods
-        self.n_series = n_series
-        self.period = self.keys % n_periods
-        self.series = (self.keys // n_periods) % n_series
-        self._cache: dict[int, tuple[NDArray[np.float64], ...]] = {}
+        t = times[order]
+        group = np.cumsum(new_coarse) - 1
+        latest = np.maximum.reduceat(t, row_starts)[group] == t
+        last = np.maximum.reduceat(np.where(latest, sv, -1), row_starts).astype(np.int64)
+        overall = cls(
+            fine_keys[run] // size,
+            np.add.reduceat(fine_w, run),
+            np.add.reduceat(fine_s, run),
+            n_periods=n_periods,
+            n_series=1,
+            last=last,
+        )
+        if series is None:
+            return overall, None
+        return overall, cls(fine_keys, fine_w, fine_s, n_periods=n_periods, n_series=size)
 
     def pairs(self, lag: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Positions (in ``keys``) of (unit, p) and (unit, p + lag) both present."""
-        target = self.keys + lag
+        target = self.keys + lag * self.n_series
         pos = np.searchsorted(self.keys, target)
         pos = np.minimum(pos, max(len(self.keys) - 1, 0))
         hit = (self.period + lag < self.n_periods) & (self.keys[pos] == target)
@@ -851,12 +892,12 @@ class _Overlap:
         self, earlier: NDArray[np.intp], later: NDArray[np.intp], window: int
     ) -> NDArray[np.int64]:
         """Distinct units present in both windows (rolling windows only)."""
-        units = self.keys // self.n_periods
+        members = self.units * self.n_series + self.series
         count = np.zeros((self.n_series, len(earlier)), dtype=np.int64)
         for k, (e, lt) in enumerate(zip(earlier.tolist(), later.tolist(), strict=True)):
             in_a = (self.period > e - window) & (self.period <= e)
             in_b = (self.period > lt - window) & (self.period <= lt)
-            both = np.intersect1d(units[in_a], units[in_b])
+            both = np.intersect1d(members[in_a], members[in_b])
             count[:, k] = np.bincount(both % self.n_series, minlength=self.n_series)
         return count
 
@@ -1079,26 +1120,16 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         unit = _units(table.factor(respondent).take(kept))
         s = (column.scores >= 9).astype(np.int8) - (column.scores <= 6).astype(np.int8)  # noqa: PLR2004
         base_codes = codes.astype(np.int64)
-        overlap = _Overlap(
+        overlap, overlap_seg = _Overlap.build(
             units=unit,
             periods=base_codes,
+            series=None if segment_codes is None else segment_codes.astype(np.int64),
+            n_series=n_segments,
             times=local,
             s=s,
             weights=w,
             n_periods=n_periods,
-            n_series=1,
         )
-        if segment_codes is not None:
-            seg_unit = unit * n_segments + segment_codes.astype(np.int64)
-            overlap_seg = _Overlap(
-                units=seg_unit,
-                periods=base_codes,
-                times=None,
-                s=s,
-                weights=w,
-                n_periods=n_periods,
-                n_series=n_segments,
-            )
         respondent_rows = _respondents(
             unit=unit,
             periods=base_codes,
