@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
@@ -167,8 +168,69 @@ def _parse_text(text: str) -> datetime | date:
     return datetime.fromisoformat(text)
 
 
+_DATE_LENGTH = 10  # YYYY-MM-DD
+_OFFSET_LENGTH = 6  # +HH:MM
+_DIGITS = (ord("0"), ord("9"))
+
+
+def _from_text(text: NDArray[np.str_]) -> Parsed | None:
+    """ISO 8601 text, vectorised: numpy parses the local part, the offset is read apart.
+
+    Handles ``YYYY-MM-DD``, ``YYYY-MM-DD[T ]hh:mm[:ss[.ffffff]]`` with an optional ``Z``
+    or ``±hh:mm`` suffix, chunk by chunk through the fixed-width characters. Returns
+    ``None`` when any value is something else, so the value-by-value reader can say which.
+    """
+    n = len(text)
+    width = text.dtype.itemsize // 4
+    if n == 0 or width == 0:
+        return None
+    values = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.uint8)
+    columns = np.arange(width)
+    for start in range(0, n, CHUNK):
+        part = text[start : start + CHUNK]
+        chars = np.ascontiguousarray(part).view(np.uint32).reshape(len(part), width).copy()
+        length = (chars != 0).sum(axis=1)
+        # tail[:, k] is the (k + 1)-th character from the end (as a code point).
+        back = np.clip(length[:, None] - np.arange(1, _OFFSET_LENGTH + 1), 0, width - 1)
+        tail = np.take_along_axis(chars, back, axis=1).astype(np.int64)
+        zulu = (length > _DATE_LENGTH - 1) & ((tail[:, 0] == ord("Z")) | (tail[:, 0] == ord("z")))
+        digit = (tail >= _DIGITS[0]) & (tail <= _DIGITS[1])
+        signed = (tail[:, 5] == ord("+")) | (tail[:, 5] == ord("-"))
+        offset = (length > _DATE_LENGTH + _OFFSET_LENGTH) & signed & (tail[:, 2] == ord(":"))
+        offset &= digit[:, 0] & digit[:, 1] & digit[:, 3] & digit[:, 4]
+        end = np.where(zulu, length - 1, np.where(offset, length - _OFFSET_LENGTH, length))
+        value = tail - _DIGITS[0]
+        minutes = (value[:, 4] * 10 + value[:, 3]) * 60 + value[:, 1] * 10 + value[:, 0]
+        sign = np.where(tail[:, 5] == ord("-"), -1, 1)
+        shift = np.where(offset, sign * minutes * 60, 0)
+        chars[columns[None, :] >= end[:, None]] = 0
+        body = chars.view(f"<U{width}").reshape(len(part))
+        try:
+            with warnings.catch_warnings():
+                # numpy only warns about zones it ignores: such text goes value by value.
+                warnings.simplefilter("error")
+                parsed = body.astype("datetime64[us]")
+        except (ValueError, Warning):
+            return None
+        if np.isnat(parsed).any():
+            return None
+        seconds = parsed.astype("datetime64[s]").astype(np.int64)
+        is_date = (end == _DATE_LENGTH) & ~zulu & ~offset
+        values[start : start + CHUNK] = np.where(is_date, seconds // DAY, seconds - shift)
+        kind[start : start + CHUNK] = np.where(is_date, DATE, np.where(zulu | offset, AWARE, NAIVE))
+    return Parsed(values, kind)
+
+
 def _from_objects(items: list[object]) -> Parsed:
-    """Python objects (datetimes, dates, ISO 8601 text, missing) row by row, cached."""
+    """Python objects (datetimes, dates, ISO 8601 text, missing) row by row, cached.
+
+    A column of text only is read vectorised first (see ``_from_text``).
+    """
+    if items and all(isinstance(item, str) for item in items):
+        fast = _from_text(np.asarray(items, dtype=str))
+        if fast is not None:
+            return fast
     values = np.zeros(len(items), dtype=np.int64)
     kind = np.zeros(len(items), dtype=np.uint8)
     cache: dict[object, tuple[int, int]] = {}
@@ -246,6 +308,10 @@ def parse(column: Any) -> Parsed:  # noqa: ANN401 - numpy array or narwhals seri
         return _from_series(column)
     if column.dtype.kind == "M":
         return _from_datetime64(column)
+    if column.dtype.kind == "U":
+        fast = _from_text(column)
+        if fast is not None:
+            return fast
     if column.dtype.kind in "OUS":
         return _from_objects(column.tolist())
     return Parsed(np.zeros(len(column), dtype=np.int64), np.full(len(column), BAD, np.uint8))

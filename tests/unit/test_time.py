@@ -149,3 +149,35 @@ def test_check_zone_and_period_errors() -> None:
         _time.check_period(timedelta(hours=5))
     assert _time.check_zone(ZoneInfo("Europe/Paris")) == ZoneInfo("Europe/Paris")
     assert _time.check_period(timedelta(days=7)).name == "7D"
+
+
+def test_text_fast_path_matches_value_by_value() -> None:
+    """Vectorised ISO 8601 parsing equals datetime.fromisoformat on every row."""
+    rng = np.random.default_rng(8)
+    base = np.datetime64("1965-01-01T00:00:00", "s")
+    instants = (base + rng.integers(0, 2_000_000_000, 3000).astype("timedelta64[s]")).astype(str)
+    suffixes = ["", "Z", "+01:00", "-05:30", "+14:00", "-00:30"]
+    texts = []
+    for i, t in enumerate(instants.tolist()):
+        shape = i % 4
+        body = t[:10] if shape == 0 else t[:16] if shape == 1 else t.replace("T", " ")
+        suffix = "" if shape == 0 else suffixes[i % len(suffixes)]
+        fraction = ".25" if shape == 3 else ""
+        texts.append(body + fraction + suffix)
+    column = np.empty(len(texts), dtype=object)
+    column[:] = texts
+    fast = _time.parse(column)
+    slow = [_time._one(t) for t in texts]
+    assert fast.values.tolist() == [v for v, _ in slow]
+    assert isinstance(fast.kind, np.ndarray)
+    assert fast.kind.tolist() == [k for _, k in slow]
+    assert _time.parse(np.array(texts)).values.tolist() == fast.values.tolist()
+
+
+def test_text_fast_path_falls_back_for_other_text() -> None:
+    """Text numpy cannot read (offsets without a colon, words) goes value by value."""
+    column = np.array(["2026-01-31T09:00:00+0100", "2026-01-31T09:00:00+01:00", " "])
+    parsed = _time.parse(column)
+    assert isinstance(parsed.kind, np.ndarray)
+    assert parsed.kind.tolist() == [_time.AWARE, _time.AWARE, _time.BAD]
+    assert parsed.values[0] == parsed.values[1]
