@@ -702,29 +702,24 @@ def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
     return keys
 
 
-def _dense_tally(factors: Sequence[Factor], scores: NDArray[np.integer], weights: Any) -> Tally:  # noqa: ANN401
+def _dense_tally(
+    factors: Sequence[Factor], scores: NDArray[np.integer], weights: NDArray[np.float64] | None
+) -> Tally:
     """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally."""
     grouping = combine(factors)
     counted = tally(scores, weights, grouping.codes, grouping.sizes)
     shape = tuple(max(len(f.levels), 1) for f in factors)
-    cells = math.prod(shape)
-    if grouping.n_groups == cells:
-        index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
-        if np.array_equal(index, np.arange(cells)):
-            return Tally(
-                counted.count.reshape(*shape, N_SCORES),
-                counted.sum_w.reshape(*shape, N_SCORES),
-                counted.sum_w2.reshape(*shape, N_SCORES),
-            )
+    if len(grouping.codes) == len(factors):  # dense: every combination, mixed-radix order
+        return _map(counted, lambda a: a.reshape(*shape, N_SCORES))
+    # Compact: only the combinations that occur; put them in their dense places.
     index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
-    out = [np.zeros((cells, N_SCORES), dtype=a.dtype) for a in _arrays(counted)]
-    for target, source in zip(out, _arrays(counted), strict=True):
-        target[index] = source
-    return Tally(*(a.reshape(*shape, N_SCORES) for a in out))
 
+    def scatter(a: NDArray[Any]) -> NDArray[Any]:
+        out = np.zeros((math.prod(shape), N_SCORES), dtype=a.dtype)
+        out[index] = a
+        return out.reshape(*shape, N_SCORES)
 
-def _arrays(t: Tally) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
-    return t.count, t.sum_w, t.sum_w2
+    return _map(counted, scatter)
 
 
 def _map(t: Tally, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:

@@ -589,3 +589,29 @@ def test_answers_without_respondent_id_never_pair() -> None:
     change = result.get("2026-02").vs_previous
     assert change is not None
     assert change.n_overlap == 2
+
+
+def test_many_periods_times_segments_are_counted_compactly() -> None:
+    """Over 65,536 period × segment cells, only the ones that occur are counted, same result."""
+    rng = np.random.default_rng(5)
+    n = 400
+    days = rng.integers(0, 1200, n)
+    data = {
+        "score": rng.integers(0, 11, n).tolist(),
+        "submitted_at": [
+            (date(2024, 1, 1) + timedelta(days=int(d))).isoformat() + "T12:00Z" for d in days
+        ],
+        "agent": [f"a{int(i):03d}" for i in rng.integers(0, 80, n)],
+    }
+    result = trends.trend(data, period="day", by="agent", min_n=1)
+    assert len(result.overall) == int(days.max() - days.min()) + 1
+    assert sum(r.n for r in result) == n
+    first = date(2024, 1, 1) + timedelta(days=int(days[0]))
+    row = result.get(first.isoformat(), data["agent"][0])
+    expected = [
+        s
+        for s, d, a in zip(data["score"], days.tolist(), data["agent"], strict=True)
+        if d == days[0] and a == data["agent"][0]
+    ]
+    assert row.n == len(expected)
+    assert row.nps == nps.score(expected).nps
