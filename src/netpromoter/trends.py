@@ -1031,7 +1031,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
         raise InvalidParameterError(msg, name="method", value=method)
     # The score interval is one-sample only; changes are then tested with adjusted Wald.
-    test_method: _stats.DifferenceMethod = "wald" if method == "wald" else "adjusted_wald"
+    test_method = _stats.difference_method(method)
     if origin is not None and not isinstance(origin, date):
         msg = f"origin must be a date, got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
