@@ -615,3 +615,20 @@ def test_many_periods_times_segments_are_counted_compactly() -> None:
     ]
     assert row.n == len(expected)
     assert row.nps == nps.score(expected).nps
+
+
+def test_weights_from_a_weighting_result() -> None:
+    """A post-stratification result is used through its weights array."""
+    scores = [10, 9, 3, 8, 10, 6, 2, 9]
+    data = {
+        "score": scores,
+        "region": ["n", "n", "s", "s", "n", "s", "s", "n"],
+        "submitted_at": ["2026-01-05T00:00Z"] * 4 + ["2026-02-05T00:00Z"] * 4,
+    }
+    weighting = nps.poststratify(data, {"n": 30, "s": 70}, by="region")
+    result = trends.trend(data, weights=weighting, min_n=1)
+    assert result.weighted
+    by_array = trends.trend(data, weights=weighting.weights, min_n=1)
+    assert result.to_dicts() == by_array.to_dicts()
+    january = nps.score(scores[:4], weights=weighting.weights[:4])
+    assert result[0].nps == pytest.approx(january.nps, abs=1e-12)
