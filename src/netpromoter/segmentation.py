@@ -943,7 +943,7 @@ def rank(
     weights: object = None,
     missing: MissingPolicy = "raise",
     credible_level: float = 0.95,
-    draws: int = 10_000,
+    draws: int = 4_000,
     seed: int = 0,
 ) -> RankResult:
     """Rank agents fairly: NPS shrunk toward the overall by an empirical-Bayes prior.
@@ -970,7 +970,10 @@ def rank(
         weights: As for ``segment``.
         missing: ``"raise"`` or ``"drop"`` for missing scores.
         credible_level: Probability inside each credible interval.
-        draws: Posterior draws per unit for the interval and probability.
+        draws: Posterior draws per unit for the interval and probability: the Monte
+            Carlo error of ``prob_above`` is at most ``0.5 / sqrt(draws)`` (0.008 at the
+            default); the cost grows with units × draws (about 0.4 s per 1,000 units at
+            the default).
         seed: Random seed of the draws (results are reproducible).
 
     Returns:
