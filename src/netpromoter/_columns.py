@@ -284,8 +284,9 @@ def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[
     """Factorise integers by value range, or for wide ranges a lookup table or a sort.
 
     A range of at most ``DENSE_LIMIT`` values is used as is: the code is ``x − min``
-    (no copy at all when ``min >= 0``: the array is viewed as unsigned), and every value
-    of the range is a level, used or not.
+    (no copy at all for values in ``0..DENSE_LIMIT-1``: the array is viewed as unsigned
+    and every value from 0 is a level), and every value of the range is a level, used or
+    not.
     """
     if arr.size == 0:
         return np.zeros(0, dtype=np.uint8), []
@@ -293,7 +294,7 @@ def _factor_integers(arr: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], list[
         return arr.view(np.uint8), [False, True]
     lo, hi = int(arr.min()), int(arr.max())
     if hi - lo < DENSE_LIMIT:
-        if lo >= 0:
+        if lo >= 0 and hi < DENSE_LIMIT:
             # Non-negative values read the same as unsigned integers of the same width.
             codes = arr.view(arr.dtype.newbyteorder("=").str.replace("i", "u"))
             return codes, list(range(hi + 1))

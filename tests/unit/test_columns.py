@@ -159,6 +159,9 @@ def test_wide_integer_ranges_number_only_used_values() -> None:
     assert factor.codes.tolist() == [0, 1, 0, 2]
     mid = factorise(np.array([0, 500_000, 0], dtype=np.int64))
     assert mid.levels == (0, 500_000)
+    far = factorise(np.array([2**40 + 2, 2**40], dtype=np.int64))
+    assert far.levels == (2**40, 2**40 + 1, 2**40 + 2)
+    assert far.codes.tolist() == [2, 0]
 
 
 def test_factorise_objects_with_missing() -> None:
