@@ -75,6 +75,39 @@ def validate_score_value(value: object) -> int:
     return number
 
 
+def score_from_text(text: str) -> int:
+    """Return the score written in ``text`` (a file cell), or raise saying why it is not one.
+
+    Surrounding whitespace is ignored and integral decimals (``"9.0"``) are accepted, as in
+    [`validate_score_value`][netpromoter._validation.validate_score_value]; a decimal comma
+    (``"7,5"``), words (``"ten"``), fractions, values outside 0..10 and empty cells are not.
+
+    Raises:
+        InvalidScoreError: Naming the text and what was expected.
+    """
+    stripped = text.strip()
+    if not stripped:
+        msg = f"missing NPS score (empty): expected {SCORE_RANGE}"
+        raise InvalidScoreError(msg, value=text)
+    try:
+        number: object = int(stripped)
+    except ValueError:
+        try:
+            number = float(stripped)
+        except ValueError:
+            comma = " (a decimal comma is not a score)" if "," in stripped else ""
+            msg = f"invalid NPS score {text!r}: not a number{comma}; expected {SCORE_RANGE}"
+            raise InvalidScoreError(msg, value=text) from None
+        if not math.isfinite(number):
+            msg = f"invalid NPS score {text!r}: not a number; expected {SCORE_RANGE}"
+            raise InvalidScoreError(msg, value=text) from None
+    try:
+        return validate_score_value(number)
+    except InvalidScoreError as exc:
+        msg = str(exc).replace(repr(number), repr(text), 1)
+        raise InvalidScoreError(msg, value=text) from None
+
+
 @dataclass(frozen=True)
 class ScoreColumn:
     """Validated scores, with which input rows they came from.

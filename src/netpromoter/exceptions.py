@@ -16,6 +16,8 @@ __all__ = [
     "ColumnLengthError",
     "ColumnNotFoundError",
     "ConvergenceError",
+    "DataFileError",
+    "DuplicateResponseError",
     "EmptyCellError",
     "EmptyDataError",
     "FirstTimeRespondentWarning",
@@ -29,6 +31,7 @@ __all__ = [
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
+    "RejectedRowError",
     "RenderError",
     "SmallSampleWarning",
     "TargetError",
@@ -285,6 +288,46 @@ class ConvergenceError(WeightingError):
         super().__init__(message)
         self.iterations = iterations
         self.max_error = max_error
+
+
+class DataFileError(NetPromoterError, ValueError):
+    """A file cannot be read as responses: no header, no score column, not UTF-8, ...
+
+    Attributes:
+        path: The file, as given (``None`` for an unnamed stream).
+    """
+
+    def __init__(self, message: str, *, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class RejectedRowError(NetPromoterError, ValueError):
+    """A row of a file is not a valid response (raised in ``strict`` mode).
+
+    Attributes:
+        line: The row's line number in the file (the header is line 1).
+        column: The column holding the bad value.
+        value: The value as read.
+    """
+
+    def __init__(self, message: str, *, line: int, column: str, value: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.value = value
+
+
+class DuplicateResponseError(NetPromoterError, ValueError):
+    """The same respondent answered more than once in one period (``duplicates="error"``).
+
+    Attributes:
+        lines: Line numbers of every row involved, grouped per respondent and period.
+    """
+
+    def __init__(self, message: str, *, lines: Sequence[Sequence[int]] = ()) -> None:
+        super().__init__(message)
+        self.lines: tuple[tuple[int, ...], ...] = tuple(tuple(group) for group in lines)
 
 
 class NetPromoterWarning(UserWarning):

@@ -6,6 +6,21 @@ column and reason; nothing vanishes.
 
 from __future__ import annotations
 
-from netpromoter.io._csv import Rejection, ScoreColumnFile, read_scores
+from netpromoter.io._csv import ScoreColumnFile, read_scores
+from netpromoter.io._read import (
+    DuplicatePolicy,
+    Period,
+    ReadResult,
+    Rejection,
+    read_responses,
+)
 
-__all__ = ["Rejection", "ScoreColumnFile", "read_scores"]
+__all__ = [
+    "DuplicatePolicy",
+    "Period",
+    "ReadResult",
+    "Rejection",
+    "ScoreColumnFile",
+    "read_responses",
+    "read_scores",
+]
