@@ -229,7 +229,7 @@ def _parse_channel(value: object) -> Channel:
         return Channel(text)
     except ValueError:
         allowed = ", ".join(c.value for c in Channel)
-        msg = f"is not a channel: expected one of {allowed} (or 'other')"
+        msg = f"is not a channel: expected one of {allowed} (map others to 'other')"
         raise _CellError("channel", msg) from None
 
 
@@ -357,14 +357,15 @@ def _jsonl_records(
     for number, text in enumerate(handle, start=1):
         if not text.strip():
             continue
+        text = text.rstrip("\r\n")
         try:
             item = json.loads(text)
         except json.JSONDecodeError as exc:
-            reason = f"is not valid JSON: {exc.msg} at column {exc.colno}"
+            reason = f"is not valid JSON: {exc.msg} at character {exc.pos + 1}"
             rows.append(
                 (
                     number,
-                    Rejection(line=number, column="", value=text.rstrip("\r\n"), reason=reason),
+                    Rejection(line=number, column="", value=text, reason=reason),
                 )
             )
             continue
@@ -373,7 +374,7 @@ def _jsonl_records(
             rows.append(
                 (
                     number,
-                    Rejection(line=number, column="", value=text.rstrip("\r\n"), reason=reason),
+                    Rejection(line=number, column="", value=text, reason=reason),
                 )
             )
             continue
