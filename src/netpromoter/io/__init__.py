@@ -14,13 +14,19 @@ from netpromoter.io._read import (
     Rejection,
     read_responses,
 )
+from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
 
 __all__ = [
     "DuplicatePolicy",
+    "IdPolicy",
     "Period",
     "ReadResult",
     "Rejection",
     "ScoreColumnFile",
+    "neutralise",
     "read_responses",
     "read_scores",
+    "to_records",
+    "write_csv",
+    "write_json",
 ]

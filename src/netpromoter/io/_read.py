@@ -354,10 +354,10 @@ def _jsonl_records(
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, object] | Rejection]]]:
     rows: list[tuple[int, dict[str, object] | Rejection]] = []
     header: dict[str, None] = {}
-    for number, text in enumerate(handle, start=1):
-        if not text.strip():
+    for number, raw in enumerate(handle, start=1):
+        if not raw.strip():
             continue
-        text = text.rstrip("\r\n")
+        text = raw.rstrip("\r\n")
         try:
             item = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -1,0 +1,266 @@
+"""Exports of results and responses to CSV (safe to open in a spreadsheet) and JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from pydantic import BaseModel
+
+from netpromoter.core import Response
+from netpromoter.exceptions import InvalidParameterError
+from netpromoter.io._read import ReadResult
+
+IdPolicy = Literal["drop", "keep"]
+Scalar = str | int | float | bool | None
+Target = str | Path | IO[str]
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection):
+#: equals, plus, minus, at, tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_ID_POLICIES = ("drop", "keep")
+
+
+def neutralise(cell: str) -> str:
+    r"""Make a text cell safe to open in Excel or LibreOffice.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading apostrophe, so the spreadsheet shows it as text instead of running it as a
+    formula (OWASP "CSV Injection"). Text that is just a number (``"-12.5"``) is no formula
+    and is left alone; numbers passed as numbers are never touched.
+
+    Examples:
+        >>> neutralise('=HYPERLINK("http://example.invalid")')
+        '\'=HYPERLINK("http://example.invalid")'
+        >>> neutralise("-12.5"), neutralise("-2+3"), neutralise("great")
+        ('-12.5', "'-2+3", 'great')
+    """
+    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def _response_record(response: Response) -> dict[str, Any]:
+    record = response.model_dump(exclude={"segments"})
+    clash = sorted(set(record) & set(response.segments))
+    if clash:
+        msg = f"segment names {clash} clash with Response fields; rename the segments"
+        raise InvalidParameterError(msg, name="segments", value=clash)
+    record.update(response.segments)
+    return record
+
+
+def _model_records(item: object) -> list[dict[str, Any]] | None:
+    """Records of an object that knows how to flatten itself, else ``None``."""
+    if isinstance(item, Response):
+        return [_response_record(item)]
+    to_dicts = getattr(item, "to_dicts", None)
+    if callable(to_dicts):
+        return [dict(row) for row in to_dicts()]
+    to_dict = getattr(item, "to_dict", None)
+    if callable(to_dict):
+        return [dict(to_dict())]
+    if isinstance(item, BaseModel):
+        return [item.model_dump()]
+    if isinstance(item, Mapping):
+        return [dict(item)]
+    return None
+
+
+def to_records(data: object) -> list[dict[str, Any]]:
+    """Flatten a result, responses or rows into a list of records (one dict per row).
+
+    Accepted: a ``ReadResult`` (its responses), a ``Response`` or any result object with
+    ``to_dicts()`` (one row per segment, period, ...) or ``to_dict()``, any pydantic model,
+    a mapping, or an iterable of these.
+
+    Raises:
+        TypeError: For anything else.
+
+    Examples:
+        >>> from netpromoter import score
+        >>> to_records(score([10, 9, 3]))[0]["nps"]
+        33.33333333333333
+    """
+    if isinstance(data, ReadResult):
+        return [_response_record(r) for r in data.responses]
+    records = _model_records(data)
+    if records is not None:
+        return records
+    if isinstance(data, Iterable) and not isinstance(data, str | bytes):
+        out: list[dict[str, Any]] = []
+        for item in data:
+            found = _model_records(item)
+            if found is None:
+                msg = f"cannot export a {type(item).__name__}; give results, responses or dicts"
+                raise TypeError(msg)
+            out.extend(found)
+        return out
+    msg = f"cannot export a {type(data).__name__}; give results, responses or dicts"
+    raise TypeError(msg)
+
+
+def _plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR0911 - one per kind
+    """A JSON-ready value: enums to values, dates to ISO text, NaN to ``None``."""
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _apply_id_policy(
+    records: list[dict[str, Any]], respondent_ids: IdPolicy, id_columns: Iterable[str]
+) -> list[dict[str, Any]]:
+    if respondent_ids not in _ID_POLICIES:
+        msg = f"respondent_ids must be 'drop' or 'keep', got {respondent_ids!r}"
+        raise InvalidParameterError(msg, name="respondent_ids", value=respondent_ids)
+    if respondent_ids == "keep":
+        return records
+    hidden = set(id_columns)
+    return [{k: v for k, v in record.items() if k not in hidden} for record in records]
+
+
+def _csv_cell(value: object, *, safe: bool) -> str | int | float:
+    plain = _plain(value)
+    if plain is None:
+        return ""
+    if isinstance(plain, bool):
+        return "true" if plain else "false"
+    if isinstance(plain, int | float):
+        return plain
+    text = plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
+    return neutralise(text) if safe else text
+
+
+def write_csv(
+    data: object,
+    path: Target,
+    *,
+    neutralise_formulas: bool = True,
+    respondent_ids: IdPolicy = "drop",
+    id_columns: Iterable[str] = ("respondent_id",),
+    delimiter: str = ",",
+) -> int:
+    r"""Write results or responses to a CSV file that is safe to open in a spreadsheet.
+
+    One row per record (see [`to_records`][netpromoter.io._write.to_records]); columns in
+    order of first appearance. Numbers are written as numbers (a negative NPS stays a
+    number); text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
+    neutralised with a leading apostrophe (OWASP CSV-injection guidance); dates are ISO
+    8601; empty values are empty cells. The file is UTF-8 with a byte-order mark, so Excel
+    opens accents correctly, and ``read_responses`` reads it back.
+
+    Respondent ids identify people: shared exports leave the ``id_columns`` out unless
+    ``respondent_ids="keep"``.
+
+    Args:
+        data: A result, a ``ReadResult``, responses, or rows (mappings).
+        path: Where to write (a path or an open text file).
+        neutralise_formulas: Neutralise formula-like text (default). Turn off only for
+            files that no spreadsheet will open.
+        respondent_ids: ``"drop"`` (default) leaves id columns out; ``"keep"`` keeps them.
+        id_columns: The columns holding respondent ids.
+        delimiter: The field delimiter.
+
+    Returns:
+        The number of data rows written.
+
+    Raises:
+        TypeError: When ``data`` is not something exportable.
+        InvalidParameterError: For an unknown ``respondent_ids`` policy.
+
+    Examples:
+        >>> import io
+        >>> from netpromoter import score
+        >>> out = io.StringIO()
+        >>> write_csv([{"segment": "=1+1", "nps": -12.5}], out)
+        1
+        >>> out.getvalue().splitlines()
+        ['\ufeffsegment,nps', "'=1+1,-12.5"]
+    """
+    records = _apply_id_policy(to_records(data), respondent_ids, id_columns)
+    header = list(dict.fromkeys(k for record in records for k in record))
+    rows = [
+        [_csv_cell(record.get(k), safe=neutralise_formulas) for k in header] for record in records
+    ]
+    if isinstance(path, str | Path):
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+            _write_rows(handle, header, rows, delimiter)
+    else:
+        _write_rows(path, header, rows, delimiter)
+    return len(rows)
+
+
+def _write_rows(handle: IO[str], header: list[str], rows: list[list[Any]], delimiter: str) -> None:
+    handle.write("\ufeff")
+    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([neutralise(h) for h in header])
+    writer.writerows(rows)
+
+
+def write_json(
+    data: object,
+    path: Target,
+    *,
+    lines: bool | None = None,
+    respondent_ids: IdPolicy = "drop",
+    id_columns: Iterable[str] = ("respondent_id",),
+) -> int:
+    """Write results or responses as JSON (an array of records) or JSON Lines.
+
+    Values are plain JSON: numbers stay numbers, dates are ISO 8601 text, NaN is
+    ``null``. A single result is still a one-element array, so every export has the same
+    shape. Respondent ids are left out unless ``respondent_ids="keep"``.
+
+    Args:
+        data: A result, a ``ReadResult``, responses, or rows (mappings).
+        path: Where to write (a path or an open text file).
+        lines: JSON Lines (one object per line) instead of an array; by default when the
+            path ends in ``.jsonl`` or ``.ndjson``.
+        respondent_ids: ``"drop"`` (default) or ``"keep"``.
+        id_columns: The columns holding respondent ids.
+
+    Returns:
+        The number of records written.
+
+    Examples:
+        >>> import io
+        >>> from netpromoter import score
+        >>> out = io.StringIO()
+        >>> write_json(score([10, 6]), out)
+        1
+        >>> json.loads(out.getvalue())[0]["nps"]
+        0.0
+    """
+    records = [
+        {k: _plain(v) for k, v in record.items()}
+        for record in _apply_id_policy(to_records(data), respondent_ids, id_columns)
+    ]
+    if lines is None:
+        lines = isinstance(path, str | Path) and str(path).lower().endswith((".jsonl", ".ndjson"))
+    if lines:
+        text = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records)
+    else:
+        text = json.dumps(records, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+    if isinstance(path, str | Path):
+        Path(path).write_text(text, encoding="utf-8")
+    else:
+        path.write(text)
+    return len(records)
