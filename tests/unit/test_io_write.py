@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +13,9 @@ from netpromoter import Response, score
 from netpromoter.cli import example_path
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.io import neutralise, read_responses, to_records, write_csv, write_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.mark.parametrize(
