@@ -14,10 +14,13 @@ from netpromoter.io._read import (
     Rejection,
     read_responses,
 )
+from netpromoter.io._stream import Engine, FileTally, tally_file
 from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
 
 __all__ = [
     "DuplicatePolicy",
+    "Engine",
+    "FileTally",
     "IdPolicy",
     "Period",
     "ReadResult",
@@ -26,6 +29,7 @@ __all__ = [
     "neutralise",
     "read_responses",
     "read_scores",
+    "tally_file",
     "to_records",
     "write_csv",
     "write_json",
