@@ -10,7 +10,7 @@ import pytest
 from netpromoter import NPSCounts, score
 from netpromoter.cli import example_path
 from netpromoter.exceptions import DataFileError, InvalidParameterError, RejectedRowError
-from netpromoter.io import read_responses, tally_file
+from netpromoter.io import Engine, read_responses, tally_file
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "io"
 ENGINES = ["csv", "pyarrow"]
@@ -39,21 +39,21 @@ def test_million_rows_equal_in_memory_scoring(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_small_chunks_equal_one_chunk(tmp_path: Path, engine: str) -> None:
+def test_small_chunks_equal_one_chunk(tmp_path: Path, engine: Engine) -> None:
     """Merging many small chunks gives the same tallies as one pass (both engines)."""
     path = tmp_path / "mid.csv"
     scores, _ = _write_big(path, 5_000)
     one = tally_file(path, by=["region"], engine="csv", chunk_rows=10_000, progress=False)
-    many = tally_file(path, by=["region"], engine=engine, chunk_rows=333, progress=False)  # type: ignore[arg-type]
+    many = tally_file(path, by=["region"], engine=engine, chunk_rows=333, progress=False)
     assert one.groups == many.groups
     assert one.counts == many.counts == NPSCounts.from_scores(scores)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_same_rejections_as_read_responses(engine: str) -> None:
+def test_same_rejections_as_read_responses(engine: Engine) -> None:
     """The streaming reader rejects the golden file's bad scores with the same reasons."""
     path = GOLDEN / "survey_export_nl.csv"
-    streamed = tally_file(path, engine=engine, progress=False)  # type: ignore[arg-type]
+    streamed = tally_file(path, engine=engine, progress=False)
     full = read_responses(path, duplicates="keep_all")
     score_rejections = [r for r in full.rejected if r.column == "Aanbevelingsscore"]
     assert [r.reason for r in streamed.rejected if r.column] == [r.reason for r in score_rejections]
@@ -64,14 +64,14 @@ def test_same_rejections_as_read_responses(engine: str) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_example_data_by_two_columns(engine: str) -> None:
+def test_example_data_by_two_columns(engine: Engine) -> None:
     """Segmenting the example file by two columns matches scoring each subset in memory."""
     read = read_responses(example_path(), duplicates="keep_all")
     tallied = tally_file(
         example_path(),
         by=["region", "customer_type"],
         engine=engine,
-        progress=False,  # type: ignore[arg-type]
+        progress=False,
     )
     assert tallied.counts == NPSCounts.from_scores(read.responses)
     for (region, kind), counts in tallied.groups:
@@ -84,11 +84,11 @@ def test_example_data_by_two_columns(engine: str) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_weights_column(tmp_path: Path, engine: str) -> None:
+def test_weights_column(tmp_path: Path, engine: Engine) -> None:
     """A weight column is tallied like score(weights=...); a bad weight rejects its row."""
     path = tmp_path / "w.csv"
     path.write_text("score;w\n10;2\n6;0.5\n9;1\n8;-1\n7;x\n", encoding="utf-8")
-    tallied = tally_file(path, weights="w", engine=engine, progress=False)  # type: ignore[arg-type]
+    tallied = tally_file(path, weights="w", engine=engine, progress=False)
     assert tallied.result() == score([10, 6, 9], weights=[2, 0.5, 1])
     assert [(r.column, r.value) for r in tallied.rejected] == [("w", "-1"), ("w", "x")]
 
