@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from netpromoter import Response, score
+from netpromoter import Response, pseudonymise, score
 from netpromoter.cli import example_path
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.io import neutralise, read_responses, to_records, write_csv, write_json
@@ -58,16 +58,37 @@ def test_csv_header_is_neutralised() -> None:
     assert out.getvalue().splitlines()[0] == "\ufeff'=cmd"
 
 
-def test_ids_are_left_out_by_default(tmp_path: Path) -> None:
-    """Shared exports do not carry respondent ids unless the caller keeps them."""
-    responses = [Response(score=9, respondent_id="R1", segments={"region": "north"})]
+def test_ids_are_pseudonymised_by_default(tmp_path: Path) -> None:
+    """Shared exports carry keyed pseudonyms, not ids, unless the caller keeps them."""
+    responses = [
+        Response(score=9, respondent_id="R1", account_id="ACC-1"),
+        Response(score=3, respondent_id="R2"),
+        Response(score=5, respondent_id="R1"),
+    ]
     shared = tmp_path / "shared.csv"
-    kept = tmp_path / "kept.csv"
     write_csv(responses, shared)
+    text = shared.read_text(encoding="utf-8")
+    assert "R1" not in text
+    assert "ACC-1" not in text
+    ids = [r.respondent_id for r in read_responses(shared, duplicates="keep_all").responses]
+    assert ids[0] == ids[2] != ids[1]
+    key = "a secret of at least sixteen bytes"
+    write_csv(responses, shared, key=key)
+    again = read_responses(shared, duplicates="keep_all").responses
+    assert again[0].respondent_id == pseudonymise("R1", key)
+    assert again[1].account_id is None
+
+
+def test_ids_dropped_or_kept(tmp_path: Path) -> None:
+    """The drop policy leaves the id columns out; keep writes the real ids."""
+    responses = [Response(score=9, respondent_id="R1", segments={"region": "north"})]
+    dropped = tmp_path / "dropped.csv"
+    kept = tmp_path / "kept.csv"
+    write_csv(responses, dropped, respondent_ids="drop")
     write_csv(responses, kept, respondent_ids="keep")
-    assert "R1" not in shared.read_text(encoding="utf-8")
+    assert "respondent_id" not in dropped.read_text(encoding="utf-8")
     assert "R1" in kept.read_text(encoding="utf-8")
-    assert "respondent_id" not in json.loads(_json(responses))[0]
+    assert "R1" not in _json(responses)
 
 
 def _json(data: object) -> str:

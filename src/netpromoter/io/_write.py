@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -17,8 +18,9 @@ from pydantic import BaseModel
 from netpromoter.core import Response
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.io._read import ReadResult
+from netpromoter.privacy import pseudonymise
 
-IdPolicy = Literal["drop", "keep"]
+IdPolicy = Literal["pseudonymise", "drop", "keep"]
 Scalar = str | int | float | bool | None
 Target = str | Path | IO[str]
 
@@ -26,7 +28,9 @@ Target = str | Path | IO[str]
 #: equals, plus, minus, at, tab and carriage return.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_ID_POLICIES = ("drop", "keep")
+_ID_POLICIES = ("pseudonymise", "drop", "keep")
+#: Columns holding ids of people or customers, pseudonymised in shared exports.
+ID_COLUMNS = ("respondent_id", "account_id")
 
 
 def neutralise(cell: str) -> str:
@@ -126,15 +130,33 @@ def _plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR09
 
 
 def _apply_id_policy(
-    records: list[dict[str, Any]], respondent_ids: IdPolicy, id_columns: Iterable[str]
+    records: list[dict[str, Any]],
+    respondent_ids: IdPolicy,
+    id_columns: Iterable[str],
+    key: str | bytes | None,
 ) -> list[dict[str, Any]]:
     if respondent_ids not in _ID_POLICIES:
-        msg = f"respondent_ids must be 'drop' or 'keep', got {respondent_ids!r}"
+        msg = f"respondent_ids must be 'pseudonymise', 'drop' or 'keep', got {respondent_ids!r}"
         raise InvalidParameterError(msg, name="respondent_ids", value=respondent_ids)
     if respondent_ids == "keep":
         return records
     hidden = set(id_columns)
-    return [{k: v for k, v in record.items() if k not in hidden} for record in records]
+    if respondent_ids == "drop":
+        return [{k: v for k, v in record.items() if k not in hidden} for record in records]
+    secret = secrets.token_bytes(32) if key is None else key
+    out = [dict(record) for record in records]
+    for column in hidden:
+        positions = [i for i, record in enumerate(out) if column in record]
+        values = [_id_value(out[i][column]) for i in positions]
+        for i, pseudonym in zip(positions, pseudonymise(values, secret), strict=True):
+            out[i][column] = pseudonym
+    return out
+
+
+def _id_value(value: object) -> str | int | None:
+    if value is None or (isinstance(value, str | int) and not isinstance(value, bool)):
+        return value
+    return str(value)
 
 
 def _csv_cell(value: object, *, safe: bool) -> str | int | float:
@@ -154,8 +176,9 @@ def write_csv(
     path: Target,
     *,
     neutralise_formulas: bool = True,
-    respondent_ids: IdPolicy = "drop",
-    id_columns: Iterable[str] = ("respondent_id",),
+    respondent_ids: IdPolicy = "pseudonymise",
+    key: str | bytes | None = None,
+    id_columns: Iterable[str] = ID_COLUMNS,
     delimiter: str = ",",
 ) -> int:
     r"""Write results or responses to a CSV file that is safe to open in a spreadsheet.
@@ -167,16 +190,21 @@ def write_csv(
     8601; empty values are empty cells. The file is UTF-8 with a byte-order mark, so Excel
     opens accents correctly, and ``read_responses`` reads it back.
 
-    Respondent ids identify people: shared exports leave the ``id_columns`` out unless
-    ``respondent_ids="keep"``.
+    Respondent and account ids identify people and customers: by default the
+    ``id_columns`` are replaced by keyed pseudonyms
+    ([`pseudonymise`][netpromoter.privacy.pseudonymise], HMAC-SHA-256). With ``key`` the
+    pseudonyms are stable across exports (keep the key secret); without it a fresh
+    random key is used, so rows of one file can be told apart but not linked to anything
+    else. ``"drop"`` leaves the columns out; ``"keep"`` opts out and keeps the real ids.
 
     Args:
         data: A result, a ``ReadResult``, responses, or rows (mappings).
         path: Where to write (a path or an open text file).
         neutralise_formulas: Neutralise formula-like text (default). Turn off only for
             files that no spreadsheet will open.
-        respondent_ids: ``"drop"`` (default) leaves id columns out; ``"keep"`` keeps them.
-        id_columns: The columns holding respondent ids.
+        respondent_ids: ``"pseudonymise"`` (default), ``"drop"`` or ``"keep"``.
+        key: The pseudonymisation secret (at least 16 bytes); random when omitted.
+        id_columns: The columns holding ids (default ``respondent_id``, ``account_id``).
         delimiter: The field delimiter.
 
     Returns:
@@ -184,18 +212,17 @@ def write_csv(
 
     Raises:
         TypeError: When ``data`` is not something exportable.
-        InvalidParameterError: For an unknown ``respondent_ids`` policy.
+        InvalidParameterError: For an unknown ``respondent_ids`` policy or a short key.
 
     Examples:
         >>> import io
-        >>> from netpromoter import score
         >>> out = io.StringIO()
         >>> write_csv([{"segment": "=1+1", "nps": -12.5}], out)
         1
         >>> out.getvalue().splitlines()
         ['\ufeffsegment,nps', "'=1+1,-12.5"]
     """
-    records = _apply_id_policy(to_records(data), respondent_ids, id_columns)
+    records = _apply_id_policy(to_records(data), respondent_ids, id_columns, key)
     header = list(dict.fromkeys(k for record in records for k in record))
     rows = [
         [_csv_cell(record.get(k), safe=neutralise_formulas) for k in header] for record in records
@@ -220,22 +247,24 @@ def write_json(
     path: Target,
     *,
     lines: bool | None = None,
-    respondent_ids: IdPolicy = "drop",
-    id_columns: Iterable[str] = ("respondent_id",),
+    respondent_ids: IdPolicy = "pseudonymise",
+    key: str | bytes | None = None,
+    id_columns: Iterable[str] = ID_COLUMNS,
 ) -> int:
     """Write results or responses as JSON (an array of records) or JSON Lines.
 
     Values are plain JSON: numbers stay numbers, dates are ISO 8601 text, NaN is
     ``null``. A single result is still a one-element array, so every export has the same
-    shape. Respondent ids are left out unless ``respondent_ids="keep"``.
+    shape. Ids are pseudonymised as in [`write_csv`][netpromoter.io.write_csv].
 
     Args:
         data: A result, a ``ReadResult``, responses, or rows (mappings).
         path: Where to write (a path or an open text file).
         lines: JSON Lines (one object per line) instead of an array; by default when the
             path ends in ``.jsonl`` or ``.ndjson``.
-        respondent_ids: ``"drop"`` (default) or ``"keep"``.
-        id_columns: The columns holding respondent ids.
+        respondent_ids: ``"pseudonymise"`` (default), ``"drop"`` or ``"keep"``.
+        key: The pseudonymisation secret (at least 16 bytes); random when omitted.
+        id_columns: The columns holding ids (default ``respondent_id``, ``account_id``).
 
     Returns:
         The number of records written.
@@ -251,7 +280,7 @@ def write_json(
     """
     records = [
         {k: _plain(v) for k, v in record.items()}
-        for record in _apply_id_policy(to_records(data), respondent_ids, id_columns)
+        for record in _apply_id_policy(to_records(data), respondent_ids, id_columns, key)
     ]
     if lines is None:
         lines = isinstance(path, str | Path) and str(path).lower().endswith((".jsonl", ".ndjson"))
