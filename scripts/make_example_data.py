@@ -2,12 +2,16 @@
 
 Run ``python scripts/make_example_data.py`` to rewrite
 ``src/netpromoter/data/example_responses.csv``: 3,000 fictitious responses over twelve
-months, in Dutch and English, with regions, B2B/B2C customers, roles, agents and comments.
+months, in Dutch and English, with regions, B2B/B2C customers, roles, agents, first names
+and comments; plus ``example_targets.json`` (population shares to weight the sample to:
+B2B customers are over-sampled) and ``example_context.json`` (placeholder values for the
+follow-up messages).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +25,24 @@ JOURNEY = ["onboarding", "purchase", "delivery", "support", "renewal"]
 AGENTS = [f"agent-{i:02d}" for i in range(1, 25)]
 AGENT_EFFECT = {a: random.Random(i).gauss(0, 0.5) for i, a in enumerate(AGENTS)}
 CHANNELS = ["email", "email", "email", "sms", "web", "in_app", "phone", "chat"]
+FIRST_NAMES = {
+    "nl": ["Sanne", "Daan", "Fleur", "Bram", "Noor", "Jeroen", "Lotte", "Sem", "Eva", "Thijs"],
+    "en": ["Olivia", "James", "Amelia", "Noah", "Grace", "Oliver", "Chloe", "Harry", "Ruby"],
+}
+#: Population shares to weight to: the sample holds about 40 % B2B, the customer base 20 %.
+TARGETS = {
+    "region": {"north": 0.28, "south": 0.22, "east": 0.2, "west": 0.18, "central": 0.12},
+    "customer_type": {"B2B": 0.2, "B2C": 0.8},
+}
+CONTEXT = {
+    "company": "Voorbeeld BV",
+    "agent_name": "Noor de Vries",
+    "feedback_link": "https://voorbeeld.example/feedback",
+    "help_link": "https://voorbeeld.example/help",
+    "review_link": "https://voorbeeld.example/review",
+    "referral_link": "https://voorbeeld.example/vriend",
+    "referral_code": "VRIEND25",
+}
 COMMENTS = {
     "en": {
         "promoter": [
@@ -88,6 +110,7 @@ def main() -> None:
         score = max(0, min(10, round(rng.gauss(latent, 2.1))))
         cat = category(score)
         comment = rng.choice(COMMENTS[language][cat]) if rng.random() < 0.45 else ""  # noqa: PLR2004
+        first_name = rng.choice(FIRST_NAMES[language])
         rows.append(
             {
                 "respondent_id": f"R{rng.randrange(10**6):06d}",
@@ -101,6 +124,7 @@ def main() -> None:
                 "department": rng.choice(DEPARTMENTS),
                 "journey_step": rng.choice(JOURNEY),
                 "agent": agent,
+                "first_name": first_name,
                 "spend": f"{spend:.2f}",
                 "score": score,
                 "comment": comment,
@@ -112,6 +136,9 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    for name, data in (("example_targets.json", TARGETS), ("example_context.json", CONTEXT)):
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        (OUT.parent / name).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

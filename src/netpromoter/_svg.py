@@ -4,14 +4,20 @@ Used by ``TrendResult.to_svg`` and reusable by any report: give it x labels and 
 more series (values with optional lower/upper limits and ``n`` per point); missing values
 (``None``) break the line and band. All text is XML-escaped; the output is a standalone
 ``<svg>`` element that a notebook shows and an HTML page embeds as it is.
+
+Also the report's charts: a stacked category bar, a score histogram, forest plots of
+estimates with intervals (small samples hollow), and stacked columns. Every text that
+reaches the markup goes through ``html.escape``; these charts scale to their container
+(``viewBox`` + ``width="100%"``).
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -242,3 +248,224 @@ def _ticks(lo: float, hi: float) -> list[float]:
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     first = math.ceil(lo / step) * step
     return [first + i * step for i in range(int((hi - first) / step) + 1)]
+
+
+# --------------------------------------------------------------------------------------
+# The report's charts
+# --------------------------------------------------------------------------------------
+
+DETRACTOR = "#c0392b"
+PASSIVE = "#95a5a6"
+PROMOTER = "#1e8449"
+INK = "#1c2833"
+MUTED = "#7f8c8d"
+BAND = "#aed6f1"
+LINE = "#2471a3"
+FONT = "font-family='system-ui, sans-serif' font-size='12'"
+
+
+def esc(text: object) -> str:
+    """Escape any value for HTML text and attributes."""
+    return html.escape(str(text), quote=True)
+
+
+def _svg(width: int, height: int, title: str, body: str) -> str:
+    return (
+        f"<svg viewBox='0 0 {width} {height}' "
+        f"width='100%' role='img' aria-label='{esc(title)}' {FONT}>"
+        f"<title>{esc(title)}</title>{body}</svg>"
+    )
+
+
+def _text(x: float, y: float, text: object, *, anchor: str = "start", fill: str = INK) -> str:
+    return f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{fill}'>{esc(text)}</text>"
+
+
+def category_bar(shares: tuple[float, float, float], title: str) -> str:
+    """One stacked bar: detractors, passives, promoters (shares 0..1), labelled."""
+    width, height, top, bar = 640, 64, 8, 28
+    x = 0.0
+    parts = []
+    names = ("Detractors", "Passives", "Promoters")
+    for share, colour, name in zip(shares, (DETRACTOR, PASSIVE, PROMOTER), names, strict=True):
+        w = share * width
+        parts.append(
+            f"<rect x='{x:.1f}' y='{top}' width='{w:.1f}' height='{bar}' fill='{colour}'>"
+            f"<title>{esc(name)}: {share:.1%}</title></rect>"
+        )
+        if w > 60:  # noqa: PLR2004 - room for the label
+            parts.append(
+                _text(x + w / 2, top + bar / 2 + 4, f"{share:.0%}", anchor="middle", fill="#fff")
+            )
+        parts.append(_text(x + 2, top + bar + 18, f"{name} {share:.1%}", fill=colour))
+        x += w
+    return _svg(width, height, title, "".join(parts))
+
+
+def score_histogram(counts: Sequence[float], title: str) -> str:
+    """Bars of the number of answers per score 0..10, coloured by category."""
+    width, height, left, bottom = 640, 180, 8, 24
+    peak = max(*counts, 1)
+    slot = (width - 2 * left) / len(counts)
+    parts = []
+    for score, count in enumerate(counts):
+        colour = DETRACTOR if score <= 6 else PASSIVE if score <= 8 else PROMOTER  # noqa: PLR2004
+        h = (height - bottom - 20) * count / peak
+        x = left + score * slot + 4
+        y = height - bottom - h
+        parts.append(
+            f"<rect x='{x:.1f}' y='{y:.1f}' width='{slot - 8:.1f}' height='{h:.1f}' "
+            f"fill='{colour}'><title>score {score}: {count:,.0f}</title></rect>"
+        )
+        parts.append(_text(x + (slot - 8) / 2, y - 4, f"{count:,.0f}", anchor="middle"))
+        parts.append(_text(x + (slot - 8) / 2, height - 6, score, anchor="middle", fill=MUTED))
+    return _svg(width, height, title, "".join(parts))
+
+
+class Interval(NamedTuple):
+    """One labelled estimate with its interval, for forest plots."""
+
+    label: str
+    value: float
+    lower: float
+    upper: float
+    n: int
+    flagged: bool
+
+
+def _domain(values: Sequence[float]) -> tuple[float, float]:
+    lo = max(-100.0, math.floor(min(values) / 10) * 10)
+    hi = min(100.0, math.ceil(max(values) / 10) * 10)
+    if hi - lo < 20:  # noqa: PLR2004 - a readable minimum span
+        lo, hi = max(-100.0, lo - 10), min(100.0, hi + 10)
+    return lo, hi
+
+
+def forest(rows: Sequence[Interval], reference: float | None, title: str) -> str:
+    """Dot-and-whisker chart: one row per estimate, a dashed line at ``reference``.
+
+    Flagged rows (small samples) are drawn hollow and labelled.
+    """
+    label_w, right, row_h, top = 170, 90, 26, 24
+    width = 640
+    height = top + row_h * len(rows) + 28
+    lo, hi = _domain(
+        [v for r in rows for v in (r.lower, r.upper)]
+        + ([reference] if reference is not None else [])
+    )
+    span = width - label_w - right
+
+    def x(value: float) -> float:
+        return label_w + (value - lo) / (hi - lo) * span
+
+    parts = []
+    for tick in range(int(lo), int(hi) + 1, 20 if hi - lo > 80 else 10):  # noqa: PLR2004
+        parts.append(
+            f"<line x1='{x(tick):.1f}' y1='{top - 6}' x2='{x(tick):.1f}' y2='{height - 22}' "
+            f"stroke='#e5e8e8'/>"
+        )
+        parts.append(
+            _text(x(tick), height - 6, f"{tick:+d}" if tick else "0", anchor="middle", fill=MUTED)
+        )
+    if reference is not None:
+        parts.append(
+            f"<line x1='{x(reference):.1f}' y1='{top - 10}' x2='{x(reference):.1f}' "
+            f"y2='{height - 22}' stroke='{INK}' stroke-dasharray='4 3'/>"
+        )
+        parts.append(
+            _text(x(reference), top - 12, f"overall {reference:+.1f}", anchor="middle", fill=MUTED)
+        )
+    for i, row in enumerate(rows):
+        y = top + i * row_h + row_h / 2
+        fill = "#fff" if row.flagged else LINE
+        parts.append(_text(label_w - 8, y + 4, _short(row.label), anchor="end"))
+        parts.append(
+            f"<line x1='{x(row.lower):.1f}' y1='{y:.1f}' x2='{x(row.upper):.1f}' y2='{y:.1f}' "
+            f"stroke='{LINE}' stroke-width='2'/>"
+        )
+        parts.append(
+            f"<circle cx='{x(row.value):.1f}' cy='{y:.1f}' r='5' fill='{fill}' stroke='{LINE}' "
+            f"stroke-width='2'><title>{esc(row.label)}: {row.value:+.1f} "
+            f"[{row.lower:+.1f}, {row.upper:+.1f}], n={row.n:,}</title></circle>"
+        )
+        note = f"n={row.n:,}" + (" small" if row.flagged else "")
+        parts.append(
+            _text(width - right + 8, y + 4, note, fill=DETRACTOR if row.flagged else MUTED)
+        )
+    return _svg(width, height, title, "".join(parts))
+
+
+def _short(label: str, limit: int = 24) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def trend(rows: Sequence[Interval], title: str) -> str:
+    """A line of estimates over periods with the band of their intervals."""
+    width, height, left, right, top, bottom = 640, 230, 44, 28, 14, 30
+    lo, hi = _domain([v for r in rows for v in (r.lower, r.upper)])
+    step = (width - left - right) / max(len(rows) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + i * step if len(rows) > 1 else (left + width - right) / 2
+
+    def y(value: float) -> float:
+        return top + (hi - value) / (hi - lo) * (height - top - bottom)
+
+    parts = []
+    for tick in range(int(lo), int(hi) + 1, 20 if hi - lo > 80 else 10):  # noqa: PLR2004
+        parts.append(
+            f"<line x1='{left}' y1='{y(tick):.1f}' x2='{width - right}' y2='{y(tick):.1f}' "
+            f"stroke='{'#aab7b8' if tick == 0 else '#e5e8e8'}'/>"
+        )
+        parts.append(
+            _text(left - 6, y(tick) + 4, f"{tick:+d}" if tick else "0", anchor="end", fill=MUTED)
+        )
+    upper = " ".join(f"{x(i):.1f},{y(r.upper):.1f}" for i, r in enumerate(rows))
+    lower = " ".join(f"{x(i):.1f},{y(r.lower):.1f}" for i, r in reversed(list(enumerate(rows))))
+    parts.append(f"<polygon points='{upper} {lower}' fill='{BAND}' opacity='0.7'/>")
+    line = " ".join(f"{x(i):.1f},{y(r.value):.1f}" for i, r in enumerate(rows))
+    parts.append(f"<polyline points='{line}' fill='none' stroke='{LINE}' stroke-width='2'/>")
+    every = max(1, math.ceil(len(rows) / 7))
+    for i, r in enumerate(rows):
+        fill = "#fff" if r.flagged else LINE
+        parts.append(
+            f"<circle cx='{x(i):.1f}' cy='{y(r.value):.1f}' r='4' fill='{fill}' stroke='{LINE}' "
+            f"stroke-width='2'><title>{esc(r.label)}: {r.value:+.1f} "
+            f"[{r.lower:+.1f}, {r.upper:+.1f}], n={r.n:,}</title></circle>"
+        )
+        if i % every == 0:
+            parts.append(_text(x(i), height - bottom + 16, r.label, anchor="middle", fill=MUTED))
+    return _svg(width, height, title, "".join(parts))
+
+
+def stacked_columns(
+    labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]], title: str
+) -> str:
+    """Columns per label, stacked by series ``(name, colour, values)``, with a legend."""
+    width, height, left, bottom, top = 640, 200, 36, 40, 24
+    totals = [sum(values[i] for _, _, values in series) for i in range(len(labels))]
+    peak = max([*totals, 1])
+    slot = (width - left - 8) / max(len(labels), 1)
+    parts = []
+    for i, label in enumerate(labels):
+        base: float = height - bottom
+        x = left + i * slot + slot * 0.15
+        for name, colour, values in series:
+            h = (height - bottom - top) * values[i] / peak
+            if h > 0:
+                parts.append(
+                    f"<rect x='{x:.1f}' y='{base - h:.1f}' width='{slot * 0.7:.1f}' "
+                    f"height='{h:.1f}' fill='{colour}'><title>{esc(label)}: {values[i]:,} "
+                    f"{esc(name)}</title></rect>"
+                )
+            base -= h
+        parts.append(_text(x + slot * 0.35, base - 4, f"{totals[i]:,}", anchor="middle"))
+        parts.append(
+            _text(x + slot * 0.35, height - bottom + 16, label, anchor="middle", fill=MUTED)
+        )
+    legend_x = left
+    for name, colour, _ in series:
+        parts.append(f"<rect x='{legend_x}' y='4' width='10' height='10' fill='{colour}'/>")
+        parts.append(_text(legend_x + 14, 13, name))
+        legend_x += 24 + 7 * len(name)
+    return _svg(width, height, title, "".join(parts))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 import io
-import math
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from netpromoter._columns import MISSING, Factor, code_dtype, combine
 from netpromoter._tally import N_SCORES, tally
 from netpromoter._validation import score_from_text
 from netpromoter.core import NPSCounts, NPSResult
@@ -29,6 +29,7 @@ from netpromoter.io._fields import resolve_columns
 from netpromoter.io._progress import progress_bar, wants_progress
 from netpromoter.io._read import Rejection
 from netpromoter.io._source import csv_rows, decode_errors, detect_format, sniff_delimiter
+from netpromoter.segmentation import SegmentCounts, SegmentResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -37,11 +38,11 @@ if TYPE_CHECKING:
 
     from netpromoter.core import Method
     from netpromoter.io._source import Format
+    from netpromoter.segmentation import Correction
 
 Engine = Literal["auto", "pyarrow", "csv"]
 _SCORE_TEXT = {str(i): i for i in range(N_SCORES)}
 _BLOCK_BYTES = 16 << 20
-_DENSE_COMBOS = 1 << 20
 
 
 class FileTally(BaseModel):
@@ -51,8 +52,8 @@ class FileTally(BaseModel):
         source: The file.
         by: The segment columns, in order (empty when not segmented).
         counts: The tally of every accepted row.
-        groups: ``(key, tally)`` per segment, sorted by key; a key holds one value per
-            ``by`` column (an empty cell is ``""``).
+        groups: ``(key, tally)`` per segment that has rows, sorted by key; a key holds
+            one value per ``by`` column (an empty cell is ``"(missing)"``).
         rows_read: Data rows read; always ``counts.n + len(rejected)``.
         rejected: Every row that was not used, with its reason.
         engine: ``"pyarrow"`` or ``"csv"``.
@@ -82,6 +83,39 @@ class FileTally(BaseModel):
             key: counts.result(method=method, confidence_level=confidence_level)
             for key, counts in self.groups
         }
+
+    def segments(
+        self,
+        *,
+        min_n: int = 30,
+        method: Method = "adjusted_wald",
+        confidence_level: float = 0.95,
+        correction: Correction = "holm",
+    ) -> SegmentResult:
+        """The segment table of the accepted rows, as ``segment`` gives in memory.
+
+        Empty cells form the ``"(missing)"`` segment, as in
+        [`segment`][netpromoter.segmentation.segment].
+
+        Raises:
+            InvalidParameterError: When the file was not tallied ``by`` any column.
+        """
+        if not self.by:
+            msg = "the file was tallied without by=...; give segment columns to tally_file"
+            raise InvalidParameterError(msg, name="by", value=())
+        weighted = self.counts.weighted
+        counts = SegmentCounts(
+            by=self.by,
+            levels=tuple(key for key, _ in self.groups),
+            count=tuple(c.count for _, c in self.groups),
+            sum_weights=tuple(c.sum_weights or () for _, c in self.groups) if weighted else None,
+            sum_squared_weights=tuple(c.sum_squared_weights or () for _, c in self.groups)
+            if weighted
+            else None,
+        )
+        return counts.result(
+            min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
+        )
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat row per segment (or one overall row), for exports."""
@@ -128,6 +162,11 @@ Codes = tuple[list[str], "NDArray[np.intp]"]
 """A segment column of a chunk: its distinct values and, per row, the index of its value."""
 
 
+def _labels(labels: tuple[object, ...]) -> tuple[str, ...]:
+    """Group labels as text, an empty cell as the input layer's ``"(missing)"``."""
+    return tuple(str(label) if label != "" else MISSING for label in labels)
+
+
 def _encode(values: Sequence[str]) -> Codes:
     """Distinct values and per-row indices of a column of text (the csv engine's path)."""
     seen: dict[str, int] = {}
@@ -148,33 +187,30 @@ class _Totals:
         self.sum_w2 = np.zeros((0, N_SCORES), dtype=np.float64)
 
     def codes(self, columns: Sequence[Codes], n: int) -> NDArray[np.intp]:
-        """Global group code per row from the chunk's encoded segment columns."""
+        """Global group code per row from the chunk's encoded segment columns.
+
+        The chunk's columns are combined by the shared input layer
+        ([`combine`][netpromoter._columns.combine]); each of its groups is then mapped
+        to a running group number by its labels.
+        """
         if not columns:
             self.keys.setdefault((), 0)
             return np.zeros(n, dtype=np.intp)
-        sizes = [max(len(values), 1) for values, _ in columns]
-        if math.prod(sizes) <= _DENSE_COMBOS:
-            # Mixed-radix code per row, then a dense table: linear time, no sorting.
-            combined = np.zeros(n, dtype=np.intp)
-            for (_, index), size in zip(columns, sizes, strict=True):
-                combined = combined * size + index
-            present = np.flatnonzero(np.bincount(combined, minlength=math.prod(sizes)))
-            table = np.zeros(math.prod(sizes), dtype=np.intp)
-            for code in present.tolist():
-                digits, rest = [], code
-                for size in reversed(sizes):
-                    rest, digit = divmod(rest, size)
-                    digits.append(digit)
-                key = tuple(columns[j][0][d] for j, d in enumerate(reversed(digits)))
-                table[code] = self.keys.setdefault(key, len(self.keys))
-            return table[combined]
-        stacked = np.stack([index for _, index in columns], axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        lookup = np.empty(len(combos), dtype=np.intp)
-        for i, combo in enumerate(combos.tolist()):
-            key = tuple(columns[j][0][c] for j, c in enumerate(combo))
-            lookup[i] = self.keys.setdefault(key, len(self.keys))
-        return lookup[inverse.reshape(-1)]
+        factors = [
+            Factor(index.astype(code_dtype(max(len(values), 1))), tuple(values))
+            for values, index in columns
+        ]
+        grouping = combine(factors)
+        lookup = np.fromiter(
+            (
+                self.keys.setdefault(_labels(grouping.labels(g)), len(self.keys))
+                for g in range(grouping.n_groups)
+            ),
+            dtype=np.intp,
+            count=grouping.n_groups,
+        )
+        codes: NDArray[np.intp] = lookup[grouping.codes]
+        return codes
 
     def add(
         self, scores: NDArray[np.int8], weights: NDArray[np.float64] | None, codes: NDArray[np.intp]
@@ -309,7 +345,11 @@ class _Run:
         totals = self.totals
         if not self.by:
             return self._tally(totals.counts(0), (), engine)
-        groups = tuple((key, totals.counts(index)) for key, index in sorted(totals.keys.items()))
+        groups = tuple(
+            (key, counts)
+            for key, index in sorted(totals.keys.items())
+            if (counts := totals.counts(index)).n
+        )
         return self._tally(sum((c for _, c in groups), NPSCounts()), groups, engine)
 
     def _tally(
