@@ -1,0 +1,193 @@
+"""The shared report: composed from the public functions, self-contained, escaped, renders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import zlib
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import pytest
+
+from netpromoter import Response, plan, score, segment
+from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path
+from netpromoter.io import read_responses
+from netpromoter.report import build_report, placeholder_context, render_html, render_text
+from netpromoter.weighting import rake
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from netpromoter.report import Report
+
+START = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def example_report() -> Report:
+    read = read_responses(example_path())
+    margins = json.loads(example_path(EXAMPLE_TARGETS).read_text(encoding="utf-8"))
+    context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
+    return build_report(read, by=["region", "customer_type"], margins=margins, followups=context)
+
+
+def test_sections_are_the_public_results(example_report: Report) -> None:
+    """Every number comes from score, segment, rake and plan on the accepted responses."""
+    responses = list(read_responses(example_path()).responses)
+    assert example_report.overall == score(responses)
+    assert example_report.segments[0] == segment(responses, "region")
+    margins = json.loads(example_path(EXAMPLE_TARGETS).read_text(encoding="utf-8"))
+    raked = rake(responses, margins)
+    assert example_report.weighting is not None
+    assert example_report.weighting.weighted == raked.weighted
+    assert example_report.weighting.effective_n == raked.diagnostics.effective_n
+    assert sum(example_report.score_counts) == len(responses)
+
+
+def test_trend_rows_are_months(example_report: Report) -> None:
+    """The trend has one row per month, in order, adding up to all responses."""
+    assert example_report.trend is not None
+    months = [row.key[0] for row in example_report.trend]
+    assert months == sorted(months)
+    assert len(months) == 12
+    assert sum(row.n for row in example_report.trend) == example_report.overall.n
+
+
+def test_followup_workload_matches_plan(example_report: Report) -> None:
+    """The workload counts the plan of the last 14 days before the latest response."""
+    workload = example_report.followups
+    assert workload is not None
+    responses = read_responses(example_path()).responses
+    now = max(r.submitted_at for r in responses if r.submitted_at)
+    recent = [r for r in responses if r.submitted_at and now - timedelta(days=14) <= r.submitted_at]
+    context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
+    planned = plan(recent, now=now, context=placeholder_context(context))
+    assert workload.n == len(planned) == sum(workload.by_category.values())
+    assert sum(d + p + pr for _, d, p, pr in workload.by_due_date) == workload.n
+    assert workload.overdue == sum(item.overdue for item in planned)
+
+
+def test_html_is_self_contained(example_report: Report) -> None:
+    """One file: no scripts, no external references of any kind."""
+    page = render_html(example_report)
+    lowered = page.lower()
+    for forbidden in ("<script", "http://", "https://", "src=", "href=", "url(", "@import"):
+        assert forbidden not in lowered
+    assert page.count("<svg") == 7
+    assert "default-src 'none'" in page
+
+
+def test_html_escapes_everything() -> None:
+    """Labels, titles, sources and rejected values from the data never become markup."""
+    evil = "<script>alert('x')</script>"
+    responses = [
+        Response(score=s, submitted_at=START, segments={"team": evil if s > 5 else "a&b"})
+        for s in (10, 9, 3, 2, 8)
+    ]
+    page = render_html(build_report(responses, by=["team"], min_n=1, title=f"T {evil}"))
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "a&amp;b" in page
+
+
+def test_small_samples_are_flagged() -> None:
+    """Segments under min_n are marked in the table and drawn hollow."""
+    responses = [
+        Response(score=s, submitted_at=START, segments={"team": "big" if i % 10 else "tiny"})
+        for i, s in enumerate([10, 9, 8, 7, 6, 5, 9, 10, 3, 9] * 5)
+    ]
+    report = build_report(responses, by=["team"], min_n=10, period=None)
+    page = render_html(report)
+    assert "fewer than 10" in page
+    assert "fill='#fff'" in page
+    assert "small sample" in render_text(report)
+
+
+def test_text_report_sections(example_report: Report) -> None:
+    """The terminal report shows the headline and each section's table."""
+    text = render_text(example_report)
+    for heading in (
+        "NPS ",
+        "By region",
+        "By customer_type",
+        "Per month",
+        "Weighted to",
+        "Follow-ups",
+    ):
+        assert heading in text
+
+
+def test_to_dict_is_json(example_report: Report) -> None:
+    """The machine form serialises to JSON and keeps the rejection report whole."""
+    data = json.loads(json.dumps(example_report.to_dict()))
+    assert data["rows_read"] == 3000
+    assert data["rows_rejected"] == len(data["rejected"]) == 1
+    assert set(data["segments"]) == {"region", "customer_type"}
+
+
+def test_notebook_display(example_report: Report) -> None:
+    """Results show as HTML tables in notebooks."""
+    assert "<svg" in example_report._repr_html_()
+    read = read_responses(example_path())
+    assert "<table" in read._repr_html_() or read.rejected == ()
+
+
+def _png_pixels(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and decompressed scanlines of a PNG (no imaging library needed)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    chunks, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        if kind == b"IDAT":
+            chunks.append(data[offset + 8 : offset + 8 + length])
+        offset += 12 + length
+    return width, height, zlib.decompress(b"".join(chunks))
+
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless chromium installed")
+def test_renders_in_a_headless_browser(example_report: Report, tmp_path: Path) -> None:
+    """Chromium renders the page (DOM with the charts) and paints a non-blank screenshot."""
+    page = tmp_path / "report.html"
+    page.write_text(render_html(example_report), encoding="utf-8")
+    flags = [
+        str(BROWSER),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--hide-scrollbars",
+        "--window-size=800,1400",
+    ]
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert dom.count("<svg") == 7
+    assert "NPS by region" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    width, height, pixels = _png_pixels(shot)
+    assert (width, height) == (800, 1400)
+    assert len(set(pixels)) > 50
