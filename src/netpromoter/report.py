@@ -378,7 +378,7 @@ def render_text(report: Report) -> str:
     Examples:
         >>> print(render_text(build_report([Response(score=9), Response(score=4)],
         ...                                period=None)).splitlines()[2])
-        NPS            +0.0  (95% interval -76.4 to +76.4, adjusted_wald)
+        NPS            +0.0  (95% interval -73.3 to +73.3, adjusted_wald)
     """
     o = report.overall
     level = f"{o.confidence_level:.0%}"
