@@ -2,7 +2,7 @@
 
 [`build_report`][netpromoter.report.build_report] composes the public functions —
 [`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
-[`rake`][netpromoter.weighting.rake] and [`plan`][netpromoter.followup.plan] — into one
+`netpromoter.weighting.rake` and `netpromoter.plan` — into one
 frozen [`Report`][netpromoter.report.Report]; nothing is computed here that those do not
 compute. [`render_html`][netpromoter.report.render_html] turns it into one
 self-contained HTML file (inline CSS and SVG charts, no scripts, no network, every text

@@ -6,14 +6,11 @@ import csv
 import json
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path, main
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MESSY = "id;score\na;9\nb;7,5\nc;\nd;11\ne;ten\nf;3\n"
 
@@ -101,13 +98,13 @@ def test_example_files_are_packaged() -> None:
         assert example_path(name).is_file()
 
 
-def test_demo_runs_everything(tmp_path: Path) -> None:
+def test_demo_runs_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The demo command prints every section and writes the HTML report."""
     out = tmp_path / "demo.html"
-    done = run("demo", "--html", str(out))
-    assert done.returncode == 0, done.stderr
+    code, stdout, _ = call(capsys, "demo", "--html", str(out))
+    assert code == 0
     for heading in ("By region", "By customer_type", "Per month", "Weighted to", "Follow-ups"):
-        assert heading in done.stdout
+        assert heading in stdout
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert page.count("<svg") >= 6
@@ -232,3 +229,21 @@ def test_followups_bad_now_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
     """An unparseable --now, or --days without --now, is a usage error."""
     assert call(capsys, "followups", str(example_path()), "--now", "tomorrow")[0] == 2
     assert call(capsys, "followups", str(example_path()), "--days", "3")[0] == 2
+
+
+def test_readme_main_command_runs(tmp_path: Path) -> None:
+    """The README's set-up command ends in the demo, which runs and writes the report."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    command = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    last = command.rsplit("&&", 1)[1].split()
+    assert last[0].endswith("bin/netpromoter")
+    assert last[1:] == ["demo", "--html", "report.html"]
+    done = subprocess.run(
+        [sys.executable, "-m", "netpromoter", *last[1:]],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report.html").stat().st_size > 10_000
