@@ -142,3 +142,19 @@ def test_export_rows() -> None:
     assert [row["region"] for row in rows] == sorted(row["region"] for row in rows)
     assert sum(row["n"] for row in rows) == 3000
     assert "<table" in tallied._repr_html_()
+
+
+def test_no_progress_bar_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """By default the bar is drawn only on a terminal: nothing on captured stderr."""
+    tally_file(example_path(), progress=None)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_request(tmp_path: Path) -> None:
+    """An explicit progress=True runs the rich bar (when installed) without changing results."""
+    pytest.importorskip("rich")
+    path = tmp_path / "p.csv"
+    _write_big(path, 2_000)
+    quiet = tally_file(path, progress=False, engine="csv", chunk_rows=500)
+    shown = tally_file(path, progress=True, engine="csv", chunk_rows=500)
+    assert quiet == shown

@@ -357,7 +357,7 @@ def _jsonl_records(
     for number, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
-        text = raw.rstrip("\r\n")
+        text = raw.rstrip("\r\n").removeprefix("\ufeff") if number == 1 else raw.rstrip("\r\n")
         try:
             item = json.loads(text)
         except json.JSONDecodeError as exc:

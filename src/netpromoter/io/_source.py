@@ -142,6 +142,8 @@ def csv_rows(
         lines = _chain(first, handle)
     reader = csv.reader(lines, delimiter=chosen, quotechar='"', doublequote=True, strict=False)
     header = next(reader, [])
+    if header:
+        header[0] = header[0].removeprefix("\ufeff")  # a BOM left in an already-decoded text
     return [h.strip() for h in header], reader, chosen
 
 

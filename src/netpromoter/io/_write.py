@@ -229,16 +229,18 @@ def write_csv(
     ]
     if isinstance(path, str | Path):
         with Path(path).open("w", encoding="utf-8", newline="") as handle:
-            _write_rows(handle, header, rows, delimiter)
+            _write_rows(handle, header, rows, delimiter, safe=neutralise_formulas)
     else:
-        _write_rows(path, header, rows, delimiter)
+        _write_rows(path, header, rows, delimiter, safe=neutralise_formulas)
     return len(rows)
 
 
-def _write_rows(handle: IO[str], header: list[str], rows: list[list[Any]], delimiter: str) -> None:
+def _write_rows(
+    handle: IO[str], header: list[str], rows: list[list[Any]], delimiter: str, *, safe: bool
+) -> None:
     handle.write("\ufeff")
     writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-    writer.writerow([neutralise(h) for h in header])
+    writer.writerow([neutralise(h) if safe else h for h in header])
     writer.writerows(rows)
 
 
