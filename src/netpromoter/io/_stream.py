@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 Engine = Literal["auto", "pyarrow", "csv"]
 _SCORE_TEXT = {str(i): i for i in range(N_SCORES)}
-_BLOCK_BYTES = 16 << 20
+#: Bytes per pyarrow CSV block. The streaming reader reads a few blocks ahead, so this
+#: bounds memory: 4 MiB keeps 10^8 rows under ~350 MiB at full speed (16 MiB: ~850 MiB).
+_BLOCK_BYTES = 4 << 20
 
 
 class FileTally(BaseModel):
