@@ -211,7 +211,7 @@ class _Totals:
             dtype=np.intp,
             count=grouping.n_groups,
         )
-        codes: NDArray[np.intp] = lookup[grouping.codes]
+        codes: NDArray[np.intp] = lookup[grouping.group_codes()]
         return codes
 
     def add(
