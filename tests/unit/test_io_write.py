@@ -154,3 +154,15 @@ def test_csv_round_trip_without_neutralising(tmp_path: Path) -> None:
     assert read_responses(path).responses == responses
     write_csv(responses, path)
     assert read_responses(path).responses[0].comment == "'-- not good"
+
+
+def test_exclude_columns(tmp_path: Path) -> None:
+    """Columns such as first names can be left out of a shared export."""
+    responses = [Response(score=9, segments={"first_name": "Sanne", "region": "noord"})]
+    path = tmp_path / "shared.csv"
+    write_csv(responses, path, exclude=["first_name"])
+    assert "Sanne" not in path.read_text(encoding="utf-8")
+    assert read_responses(path).responses[0].segments == {"region": "noord"}
+    out = io.StringIO()
+    write_json(responses, out, exclude=["first_name"])
+    assert "Sanne" not in out.getvalue()

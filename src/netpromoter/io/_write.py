@@ -153,6 +153,13 @@ def _apply_id_policy(
     return out
 
 
+def _without(records: list[dict[str, Any]], exclude: Iterable[str]) -> list[dict[str, Any]]:
+    hidden = set(exclude)
+    if not hidden:
+        return records
+    return [{k: v for k, v in record.items() if k not in hidden} for record in records]
+
+
 def _id_value(value: object) -> str | int | None:
     if value is None or (isinstance(value, str | int) and not isinstance(value, bool)):
         return value
@@ -179,6 +186,7 @@ def write_csv(
     respondent_ids: IdPolicy = "pseudonymise",
     key: str | bytes | None = None,
     id_columns: Iterable[str] = ID_COLUMNS,
+    exclude: Iterable[str] = (),
     delimiter: str = ",",
 ) -> int:
     r"""Write results or responses to a CSV file that is safe to open in a spreadsheet.
@@ -205,6 +213,7 @@ def write_csv(
         respondent_ids: ``"pseudonymise"`` (default), ``"drop"`` or ``"keep"``.
         key: The pseudonymisation secret (at least 16 bytes); random when omitted.
         id_columns: The columns holding ids (default ``respondent_id``, ``account_id``).
+        exclude: Columns to leave out, such as names or e-mail addresses in segments.
         delimiter: The field delimiter.
 
     Returns:
@@ -222,7 +231,7 @@ def write_csv(
         >>> out.getvalue().splitlines()
         ['\ufeffsegment,nps', "'=1+1,-12.5"]
     """
-    records = _apply_id_policy(to_records(data), respondent_ids, id_columns, key)
+    records = _apply_id_policy(_without(to_records(data), exclude), respondent_ids, id_columns, key)
     header = list(dict.fromkeys(k for record in records for k in record))
     rows = [
         [_csv_cell(record.get(k), safe=neutralise_formulas) for k in header] for record in records
@@ -252,6 +261,7 @@ def write_json(
     respondent_ids: IdPolicy = "pseudonymise",
     key: str | bytes | None = None,
     id_columns: Iterable[str] = ID_COLUMNS,
+    exclude: Iterable[str] = (),
 ) -> int:
     """Write results or responses as JSON (an array of records) or JSON Lines.
 
@@ -267,6 +277,7 @@ def write_json(
         respondent_ids: ``"pseudonymise"`` (default), ``"drop"`` or ``"keep"``.
         key: The pseudonymisation secret (at least 16 bytes); random when omitted.
         id_columns: The columns holding ids (default ``respondent_id``, ``account_id``).
+        exclude: Columns to leave out, such as names or e-mail addresses in segments.
 
     Returns:
         The number of records written.
@@ -282,7 +293,9 @@ def write_json(
     """
     records = [
         {k: _plain(v) for k, v in record.items()}
-        for record in _apply_id_policy(to_records(data), respondent_ids, id_columns, key)
+        for record in _apply_id_policy(
+            _without(to_records(data), exclude), respondent_ids, id_columns, key
+        )
     ]
     if lines is None:
         lines = isinstance(path, str | Path) and str(path).lower().endswith((".jsonl", ".ndjson"))
