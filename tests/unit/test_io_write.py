@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import pytest
 
-from netpromoter import Response, pseudonymise, score
-from netpromoter.cli import example_path
+from netpromoter import Response, plan, pseudonymise, score, segment
+from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.io import neutralise, read_responses, to_records, write_csv, write_json
+from netpromoter.report import placeholder_context
+from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -166,3 +169,21 @@ def test_exclude_columns(tmp_path: Path) -> None:
     out = io.StringIO()
     write_json(responses, out, exclude=["first_name"])
     assert "Sanne" not in out.getvalue()
+
+
+def test_every_result_kind_exports(tmp_path: Path) -> None:
+    """Segments, weights and follow-up plans export to CSV and JSON, ids hidden."""
+    responses = list(read_responses(example_path()).responses)
+    context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
+    margins = json.loads(example_path(EXAMPLE_TARGETS).read_text(encoding="utf-8"))
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    results = {
+        "segments": (segment(responses, "region"), 5),
+        "weights": (rake(responses, margins), 7),
+        "plan": (plan(responses[-10:], now=now, context=placeholder_context(context)), 10),
+    }
+    for name, (result, rows) in results.items():
+        assert write_csv(result, tmp_path / f"{name}.csv") == rows
+        assert write_json(result, tmp_path / f"{name}.json") == rows
+    plan_text = (tmp_path / "plan.csv").read_text(encoding="utf-8")
+    assert not any(r.respondent_id and r.respondent_id in plan_text for r in responses[-10:])
