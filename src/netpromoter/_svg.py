@@ -399,45 +399,6 @@ def _short(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def trend(rows: Sequence[Interval], title: str) -> str:
-    """A line of estimates over periods with the band of their intervals."""
-    width, height, left, right, top, bottom = 640, 230, 44, 28, 14, 30
-    lo, hi = _domain([v for r in rows for v in (r.lower, r.upper)])
-    step = (width - left - right) / max(len(rows) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + i * step if len(rows) > 1 else (left + width - right) / 2
-
-    def y(value: float) -> float:
-        return top + (hi - value) / (hi - lo) * (height - top - bottom)
-
-    parts = []
-    for tick in range(int(lo), int(hi) + 1, 20 if hi - lo > 80 else 10):  # noqa: PLR2004
-        parts.append(
-            f"<line x1='{left}' y1='{y(tick):.1f}' x2='{width - right}' y2='{y(tick):.1f}' "
-            f"stroke='{'#aab7b8' if tick == 0 else '#e5e8e8'}'/>"
-        )
-        parts.append(
-            _text(left - 6, y(tick) + 4, f"{tick:+d}" if tick else "0", anchor="end", fill=MUTED)
-        )
-    upper = " ".join(f"{x(i):.1f},{y(r.upper):.1f}" for i, r in enumerate(rows))
-    lower = " ".join(f"{x(i):.1f},{y(r.lower):.1f}" for i, r in reversed(list(enumerate(rows))))
-    parts.append(f"<polygon points='{upper} {lower}' fill='{BAND}' opacity='0.7'/>")
-    line = " ".join(f"{x(i):.1f},{y(r.value):.1f}" for i, r in enumerate(rows))
-    parts.append(f"<polyline points='{line}' fill='none' stroke='{LINE}' stroke-width='2'/>")
-    every = max(1, math.ceil(len(rows) / 7))
-    for i, r in enumerate(rows):
-        fill = "#fff" if r.flagged else LINE
-        parts.append(
-            f"<circle cx='{x(i):.1f}' cy='{y(r.value):.1f}' r='4' fill='{fill}' stroke='{LINE}' "
-            f"stroke-width='2'><title>{esc(r.label)}: {r.value:+.1f} "
-            f"[{r.lower:+.1f}, {r.upper:+.1f}], n={r.n:,}</title></circle>"
-        )
-        if i % every == 0:
-            parts.append(_text(x(i), height - bottom + 16, r.label, anchor="middle", fill=MUTED))
-    return _svg(width, height, title, "".join(parts))
-
-
 def stacked_columns(
     labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]], title: str
 ) -> str:

@@ -2,7 +2,7 @@
 
 [`build_report`][netpromoter.report.build_report] composes the public functions —
 [`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
-`netpromoter.weighting.rake` and `netpromoter.plan` — into one
+`netpromoter.trends.trend`, `netpromoter.weighting.rake` and `netpromoter.plan` — into one
 frozen [`Report`][netpromoter.report.Report]; nothing is computed here that those do not
 compute. [`render_html`][netpromoter.report.render_html] turns it into one
 self-contained HTML file (inline CSS and SVG charts, no scripts, no network, every text
@@ -22,7 +22,9 @@ from netpromoter import _svg
 from netpromoter.core import Category, NPSCounts, NPSResult, Response, score
 from netpromoter.followup import PLACEHOLDERS, plan
 from netpromoter.io._read import ReadResult, Rejection
+from netpromoter.io._write import plain
 from netpromoter.segmentation import SegmentResult, SegmentRow, segment
+from netpromoter.trends import TrendResult, trend
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 ReportPeriod = Literal["week", "month", "quarter"]
-_PERIOD_COLUMN = "period"
 _SHOWN_REJECTIONS = 20
 
 
@@ -101,7 +102,8 @@ class Report(BaseModel):
         score_counts: Number of answers per score 0..10.
         segments: One segment table per ``by`` column.
         period: The period of the trend, if any.
-        trend: The NPS per period (a segment table over periods), if asked.
+        trend: The NPS per period with changes, if asked (dated responses only).
+        undated: Responses left out of the trend for want of a date.
         weighting: Weighted against unweighted NPS, if margins were given.
         followups: The follow-up workload, if asked.
         min_n: Segments and periods with fewer responses are flagged.
@@ -118,14 +120,15 @@ class Report(BaseModel):
     score_counts: tuple[int, ...]
     segments: tuple[SegmentResult, ...]
     period: ReportPeriod | None
-    trend: SegmentResult | None
+    trend: TrendResult | None
+    undated: int
     weighting: WeightingSummary | None
     followups: FollowUpWorkload | None
     min_n: int
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-ready values (datetimes as ISO text)."""
-        return {
+        """Plain, JSON-ready values (dates and datetimes as ISO text)."""
+        data = {
             "title": self.title,
             "source": self.source,
             "generated_at": self.generated_at.isoformat(),
@@ -137,6 +140,7 @@ class Report(BaseModel):
             "segments": {"/".join(s.by): s.to_dicts(overall=False) for s in self.segments},
             "period": self.period,
             "trend": self.trend.to_dicts() if self.trend is not None else None,
+            "undated": self.undated,
             "weighting": None
             if self.weighting is None
             else {
@@ -149,32 +153,20 @@ class Report(BaseModel):
             },
             "followups": None if self.followups is None else self.followups.model_dump(mode="json"),
         }
+        return {key: plain(value) for key, value in data.items()}
 
     def _repr_html_(self) -> str:
         return _body(self)
 
 
-def _period_label(when: datetime | None, period: ReportPeriod) -> str | None:
-    if when is None:
-        return None
-    if period == "week":
-        year, week, _ = when.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "quarter":
-        return f"{when.year}-Q{(when.month - 1) // 3 + 1}"
-    return f"{when.year}-{when.month:02d}"
-
-
 def _trend(
     responses: Sequence[Response], period: ReportPeriod, min_n: int, confidence_level: float
-) -> SegmentResult:
-    columns = {
-        "score": [r.score for r in responses],
-        _PERIOD_COLUMN: [_period_label(r.submitted_at, period) for r in responses],
-    }
-    return segment(
-        columns, _PERIOD_COLUMN, min_n=min_n, confidence_level=confidence_level, correction="none"
-    )
+) -> tuple[TrendResult | None, int]:
+    dated = [r for r in responses if r.submitted_at is not None]
+    if not dated:
+        return None, len(responses)
+    result = trend(dated, period=period, min_n=min_n, confidence_level=confidence_level)
+    return result, len(responses) - len(dated)
 
 
 def _weighting(
@@ -260,7 +252,8 @@ def build_report(
             carried along) or responses.
         by: Segment columns: one table each, with intervals and small-sample flags.
         period: ``"week"``, ``"month"`` (default) or ``"quarter"`` for the trend, or
-            ``None`` for no trend. Responses without a date form a ``"(missing)"`` period.
+            ``None`` for no trend. Responses without a date are left out of the trend
+            and counted in ``undated``.
         margins: Population margins to rake to (``{"region": {"north": 0.3, ...}}``),
             for the weighted-against-unweighted section; ``None`` leaves it out.
         followups: Placeholder values for follow-up messages (``company``,
@@ -306,7 +299,9 @@ def build_report(
     segments = tuple(
         segment(responses, column, min_n=min_n, confidence_level=confidence_level) for column in by
     )
-    trend = None if period is None else _trend(responses, period, min_n, confidence_level)
+    over_time, undated = (
+        (None, 0) if period is None else _trend(responses, period, min_n, confidence_level)
+    )
     weighting = None if margins is None else _weighting(responses, margins)
     workload = None
     if followups is not None:
@@ -323,7 +318,8 @@ def build_report(
         score_counts=NPSCounts.from_scores(responses).count,
         segments=segments,
         period=period,
-        trend=trend,
+        trend=over_time,
+        undated=undated,
         weighting=weighting,
         followups=workload,
         min_n=min_n,
@@ -368,6 +364,28 @@ def _segment_rows(table: SegmentResult) -> list[list[str]]:
     ]
 
 
+def _trend_cells(result: TrendResult) -> list[list[str]]:
+    rows = []
+    for row in result:
+        change = row.vs_previous
+        rows.append(
+            [
+                row.period,
+                f"{row.n:,}",
+                "" if row.nps is None else f"{row.nps:+.1f}",
+                "" if row.ci is None else _ci(*row.ci),
+                "" if change is None or change.delta is None else f"{change.delta:+.1f}",
+                "" if change is None else change.verdict,
+            ]
+        )
+    return rows
+
+
+def _trend_table(result: TrendResult) -> str:
+    header = ("", "n", "NPS", "interval", "change", "")
+    return _table(header, _trend_cells(result), (False, True, True, True, True, False))
+
+
 _SEGMENT_HEADER = ("", "n", "NPS", "interval", "prom.", "detr.", "")
 _SEGMENT_RIGHT = (False, True, True, True, True, True, False)
 
@@ -399,11 +417,8 @@ def render_text(report: Report) -> str:
             _table(_SEGMENT_HEADER, _segment_rows(table), _SEGMENT_RIGHT),
         ]
     if report.trend is not None:
-        out += [
-            "",
-            f"Per {report.period}",
-            _table(_SEGMENT_HEADER, _segment_rows(report.trend), _SEGMENT_RIGHT),
-        ]
+        undated = f" ({report.undated:,} without a date left out)" if report.undated else ""
+        out += ["", f"Per {report.period}{undated}", _trend_table(report.trend)]
     if report.weighting is not None:
         w = report.weighting
         rows = [
@@ -558,13 +573,21 @@ def _body(report: Report) -> str:
                 numeric=(1, 2, 3, 4, 5),
             ),
         ]
-    if report.trend is not None and len(report.trend.rows):
+    if report.trend is not None:
+        undated = (
+            f" {report.undated:,} responses without a date are left out." if report.undated else ""
+        )
         parts += [
             f"<h2>NPS per {_esc(report.period)}</h2>",
-            _svg.trend(_intervals(report.trend), f"NPS per {report.period} with {level} band"),
+            report.trend.to_svg(width=720, height=300),
             (
                 f"<p class='note'>The band is each {_esc(report.period)}'s {level} interval; "
-                f"hollow points rest on fewer than {report.min_n} responses.</p>"
+                f"changes are tested against the previous {_esc(report.period)}.{undated}</p>"
+            ),
+            _html_table(
+                (str(report.period), "n", "NPS", f"{level} interval", "change", ""),
+                _trend_cells(report.trend),
+                numeric=(1, 2, 3, 4),
             ),
         ]
     if report.weighting is not None:

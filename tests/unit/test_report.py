@@ -16,6 +16,7 @@ from netpromoter import Response, plan, score, segment
 from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path
 from netpromoter.io import read_responses
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
+from netpromoter.trends import trend
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
@@ -47,13 +48,15 @@ def test_sections_are_the_public_results(example_report: Report) -> None:
     assert sum(example_report.score_counts) == len(responses)
 
 
-def test_trend_rows_are_months(example_report: Report) -> None:
-    """The trend has one row per month, in order, adding up to all responses."""
-    assert example_report.trend is not None
-    months = [row.key[0] for row in example_report.trend]
+def test_trend_is_the_trend_function(example_report: Report) -> None:
+    """The trend section is trend() on the dated responses: twelve months, all responses."""
+    responses = list(read_responses(example_path()).responses)
+    assert example_report.trend == trend(responses)
+    months = [row.period for row in example_report.trend]
     assert months == sorted(months)
     assert len(months) == 12
     assert sum(row.n for row in example_report.trend) == example_report.overall.n
+    assert example_report.undated == 0
 
 
 def test_followup_workload_matches_plan(example_report: Report) -> None:
@@ -74,6 +77,7 @@ def test_html_is_self_contained(example_report: Report) -> None:
     """One file: no scripts, no external references of any kind."""
     page = render_html(example_report)
     lowered = page.lower()
+    lowered = lowered.replace('xmlns="http://www.w3.org/2000/svg"', "")
     for forbidden in ("<script", "http://", "https://", "src=", "href=", "url(", "@import"):
         assert forbidden not in lowered
     assert page.count("<svg") == 7

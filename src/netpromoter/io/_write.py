@@ -112,18 +112,18 @@ def to_records(data: object) -> list[dict[str, Any]]:
     raise TypeError(msg)
 
 
-def _plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR0911 - one per kind
-    """A JSON-ready value: enums to values, dates to ISO text, NaN to ``None``."""
+def plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR0911 - one per kind
+    """A JSON-ready value: enums to values, dates to ISO text, NaN to ``None``, recursively."""
     if isinstance(value, Enum):
-        return _plain(value.value)
+        return plain(value.value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
@@ -167,14 +167,14 @@ def _id_value(value: object) -> str | int | None:
 
 
 def _csv_cell(value: object, *, safe: bool) -> str | int | float:
-    plain = _plain(value)
-    if plain is None:
+    cell = plain(value)
+    if cell is None:
         return ""
-    if isinstance(plain, bool):
-        return "true" if plain else "false"
-    if isinstance(plain, int | float):
-        return plain
-    text = plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, int | float):
+        return cell
+    text = cell if isinstance(cell, str) else json.dumps(cell, ensure_ascii=False)
     return neutralise(text) if safe else text
 
 
@@ -292,7 +292,7 @@ def write_json(
         0.0
     """
     records = [
-        {k: _plain(v) for k, v in record.items()}
+        {k: plain(v) for k, v in record.items()}
         for record in _apply_id_policy(
             _without(to_records(data), exclude), respondent_ids, id_columns, key
         )
