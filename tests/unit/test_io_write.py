@@ -15,6 +15,7 @@ from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.io import neutralise, read_responses, to_records, write_csv, write_json
 from netpromoter.report import placeholder_context
+from netpromoter.trends import trend
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
@@ -172,13 +173,14 @@ def test_exclude_columns(tmp_path: Path) -> None:
 
 
 def test_every_result_kind_exports(tmp_path: Path) -> None:
-    """Segments, weights and follow-up plans export to CSV and JSON, ids hidden."""
+    """Segments, trends, weights and follow-up plans export to CSV and JSON, ids hidden."""
     responses = list(read_responses(example_path()).responses)
     context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
     margins = json.loads(example_path(EXAMPLE_TARGETS).read_text(encoding="utf-8"))
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     results = {
         "segments": (segment(responses, "region"), 5),
+        "trend": (trend(responses), 12),
         "weights": (rake(responses, margins), 7),
         "plan": (plan(responses[-10:], now=now, context=placeholder_context(context)), 10),
     }
