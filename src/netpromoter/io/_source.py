@@ -50,7 +50,7 @@ def detect_format(source: Source, fmt: Format | None) -> Format:
             raise InvalidParameterError(msg, name="format", value=fmt)
         return fmt
     name = source_name(source)
-    lowered = name.lower().removesuffix(".gz")
+    lowered = name.lower()
     for suffix, found in _SUFFIXES.items():
         if lowered.endswith(suffix):
             return found
