@@ -510,7 +510,8 @@ def read_responses(
     Rows that cannot be used are listed in ``rejected`` with their line, column and
     reason: a score such as ``"7,5"``, ``"ten"``, ``11`` or an empty cell, a date that does
     not parse or has no time zone, an unknown channel, a row with the wrong number of
-    fields. ``rows_read == len(responses) + len(rejected)``; nothing vanishes.
+    fields. ``rows_read == len(responses) + len(rejected)``; nothing vanishes (a blank
+    line holds no row and is skipped).
 
     Duplicates are answers from the same ``respondent_id`` in the same ``duplicate_period``
     (by the timestamps' own offsets; rows without a date form one "no date" period, rows
