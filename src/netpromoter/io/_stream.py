@@ -463,7 +463,7 @@ def _pyarrow_csv(
     *,
     strict: bool,
     delimiter: str | None,
-    update: Callable[[], None],
+    update: Callable[[int], None],
 ) -> _Run:
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
     import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
@@ -471,6 +471,11 @@ def _pyarrow_csv(
 
     first = raw.readline().decode("utf-8-sig")
     raw.seek(0)
+    # The reader reads ahead, so the file position says little about the rows done:
+    # progress is estimated from the bytes per line of the first MiB.
+    sample = raw.read(1 << 20)
+    raw.seek(0)
+    bytes_per_row = len(sample) / max(sample.count(b"\n"), 1)
     chosen = delimiter or sniff_delimiter(first)
     header, _, _ = csv_rows(io.StringIO(first), chosen)
     score_col = _header_columns(header, name, score, by, weights)
@@ -530,7 +535,7 @@ def _pyarrow_csv(
             )
         )
         record += batch.num_rows
-        update()
+        update(round(record * bytes_per_row))
     for text in malformed:
         run.rows_read += 1
         reason = (
@@ -665,8 +670,16 @@ def tally_file(
 
         if use_arrow:
             run = _pyarrow_csv(
-                raw, name, score, by, weights, strict=strict, delimiter=delimiter, update=update
+                raw,
+                name,
+                score,
+                by,
+                weights,
+                strict=strict,
+                delimiter=delimiter,
+                update=lambda done: bar(min(done, total)),
             )
+            bar(total)
             return run.result("pyarrow")
         handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
@@ -705,7 +718,7 @@ def _stream_parquet(
     run = _Run(name, score_col, by, weights, strict=strict)
     wanted = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
     record = 0
-    for number, batch in enumerate(parquet.iter_batches(batch_size=chunk_rows, columns=wanted)):
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
         columns = {n: _texts(batch.column(n).to_pylist()) for n in wanted}
         lines = list(range(record + 1, record + 1 + batch.num_rows))
         run.add(
@@ -717,7 +730,7 @@ def _stream_parquet(
             )
         )
         record += batch.num_rows
-        update(path.stat().st_size * (number + 1) // max(parquet.num_row_groups, 1))
+        update(path.stat().st_size * record // max(parquet.metadata.num_rows, 1))
     return run.result("pyarrow")
 
 
