@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from netpromoter import NPSCounts, score
+from netpromoter import NPSCounts, score, segment
 from netpromoter.cli import example_path
 from netpromoter.exceptions import DataFileError, InvalidParameterError, RejectedRowError
 from netpromoter.io import Engine, read_responses, tally_file
@@ -158,3 +158,20 @@ def test_progress_bar_on_request(tmp_path: Path) -> None:
     quiet = tally_file(path, progress=False, engine="csv", chunk_rows=500)
     shown = tally_file(path, progress=True, engine="csv", chunk_rows=500)
     assert quiet == shown
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_weighted_segments_equal_segment(tmp_path: Path, engine: Engine) -> None:
+    """Streamed weighted segment tables equal segment() on the same rows in memory."""
+    path = tmp_path / "ws.csv"
+    rows = [(10, "a", 2.0), (6, "a", 0.5), (9, "b", 1.0), (3, "b", 1.5), (8, "", 1.0)] * 7
+    path.write_text(
+        "score,team,w\n" + "".join(f"{s},{t},{w}\n" for s, t, w in rows), encoding="utf-8"
+    )
+    streamed = tally_file(path, by=["team"], weights="w", engine=engine, progress=False)
+    data = {
+        "score": [s for s, _, _ in rows],
+        "team": [t or None for _, t, _ in rows],
+        "w": [w for _, _, w in rows],
+    }
+    assert streamed.segments(min_n=5) == segment(data, "team", weights="w", min_n=5)

@@ -54,8 +54,8 @@ class FileTally(BaseModel):
         source: The file.
         by: The segment columns, in order (empty when not segmented).
         counts: The tally of every accepted row.
-        groups: ``(key, tally)`` per segment that has rows, sorted by key; a key holds
-            one value per ``by`` column (an empty cell is ``"(missing)"``).
+        groups: ``(key, tally)`` per segment that has rows, sorted by key with
+            ``"(missing)"`` (an empty cell) last; a key holds one value per ``by`` column.
         rows_read: Data rows read; always ``counts.n + len(rejected)``.
         rejected: Every row that was not used, with its reason.
         engine: ``"pyarrow"`` or ``"csv"``.
@@ -162,6 +162,11 @@ def _cell(value: object) -> str:
 
 Codes = tuple[list[str], "NDArray[np.intp]"]
 """A segment column of a chunk: its distinct values and, per row, the index of its value."""
+
+
+def _display_order(item: tuple[tuple[str, ...], int]) -> tuple[tuple[bool, str], ...]:
+    """Sort segments as ``segment`` shows them: labels in order, ``"(missing)"`` last."""
+    return tuple((label == MISSING, label) for label in item[0])
 
 
 def _labels(labels: tuple[object, ...]) -> tuple[str, ...]:
@@ -349,7 +354,7 @@ class _Run:
             return self._tally(totals.counts(0), (), engine)
         groups = tuple(
             (key, counts)
-            for key, index in sorted(totals.keys.items())
+            for key, index in sorted(totals.keys.items(), key=_display_order)
             if (counts := totals.counts(index)).n
         )
         return self._tally(sum((c for _, c in groups), NPSCounts()), groups, engine)
