@@ -120,12 +120,11 @@ def test_report_without_file_is_the_demo(capsys: pytest.CaptureFixture[str]) -> 
     assert payload["rows_rejected"] == 1
 
 
-def test_report_file_by_period_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_file_by_period_json(tmp_path: Path) -> None:
     """Report on a file: segments, quarterly trend and weighting, as JSON."""
     margins = tmp_path / "margins.json"
     margins.write_text(json.dumps({"customer_type": {"B2B": 0.5, "B2C": 0.5}}), encoding="utf-8")
-    code, out, _ = call(
-        capsys,
+    done = run(
         "report",
         str(example_path()),
         "--by",
@@ -137,8 +136,8 @@ def test_report_file_by_period_json(tmp_path: Path, capsys: pytest.CaptureFixtur
         "--format",
         "json",
     )
-    assert code == 0
-    payload = json.loads(out)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
     assert len(payload["segments"]["agent"]) == 24
     assert [row["period"] for row in payload["trend"]][:2] == ["2025-Q4", "2026-Q1"]
     assert payload["weighting"]["by"] == ["customer_type"]
@@ -214,15 +213,11 @@ def test_followups_share_pseudonymises(capsys: pytest.CaptureFixture[str]) -> No
     assert all("body" not in row for row in rows)
 
 
-def test_followups_missing_placeholder_is_a_data_error(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_followups_missing_placeholder_is_a_data_error() -> None:
     """Without the context, messages cannot be rendered: exit code 1 with the reasons."""
-    code, _, err = call(
-        capsys, "followups", str(example_path()), "--now", "2026-12-01T09:00:00Z", "--days", "2"
-    )
-    assert code == 1
-    assert "needs a value for" in err
+    done = run("followups", str(example_path()), "--now", "2026-12-01T09:00:00Z", "--days", "2")
+    assert done.returncode == 1
+    assert "needs a value for" in done.stderr
 
 
 def test_followups_bad_now_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
