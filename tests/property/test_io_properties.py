@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpromoter import Response
-from netpromoter.io import read_responses, write_csv, write_json
+from netpromoter import NPSCounts, Response
+from netpromoter.io import read_responses, tally_file, write_csv, write_json
 
 _TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
@@ -61,3 +63,26 @@ def test_jsonl_round_trip(rows: list[Response]) -> None:
     read = read_responses(io.StringIO(out.getvalue()), format="jsonl", duplicates="keep_all")
     assert read.rejected == ()
     assert tuple(rows) == read.responses
+
+
+_CELLS = st.lists(
+    st.one_of(
+        st.integers(-2, 12).map(str),
+        st.sampled_from(["", "7,5", "ten", " 9 ", "9.0", "1e1", '"3"']),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(_CELLS, st.sampled_from(["csv", "pyarrow"]))
+def test_streaming_loses_nothing(cells: list[str], engine: str) -> None:
+    """Streaming accepts exactly what read_responses accepts, and rejects the rest."""
+    text = "score,team\n" + "".join(f"{c},t{i % 3}\n" for i, c in enumerate(cells))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cells.csv"
+        path.write_text(text, encoding="utf-8")
+        streamed = tally_file(path, by=["team"], engine=engine, progress=False)  # type: ignore[arg-type]
+    read = read_responses(io.StringIO(text))
+    assert streamed.rows_read == read.rows_read == streamed.counts.n + len(streamed.rejected)
+    assert streamed.counts == NPSCounts.from_scores(read.responses)
