@@ -2,7 +2,8 @@
 
 [`build_report`][netpromoter.report.build_report] composes the public functions —
 [`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
-`netpromoter.trends.trend`, `netpromoter.weighting.rake` and `netpromoter.plan` — into one
+[`trend`][netpromoter.trends.trend], [`rake`][netpromoter.weighting.rake] and
+[`plan`][netpromoter.followup.plan] — into one
 frozen [`Report`][netpromoter.report.Report]; nothing is computed here that those do not
 compute. [`render_html`][netpromoter.report.render_html] turns it into one
 self-contained HTML file (inline CSS and SVG charts, no scripts, no network, every text
@@ -28,13 +29,14 @@ from netpromoter.trends import TrendResult, trend
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "FollowUpWorkload",
     "Report",
     "WeightingSummary",
     "build_report",
+    "placeholder_context",
     "render_html",
     "render_text",
 ]
@@ -186,11 +188,17 @@ def _weighting(
     )
 
 
-def placeholder_context(static: Mapping[str, str]) -> Any:  # noqa: ANN401 - a plan() context
+def placeholder_context(static: Mapping[str, str]) -> Callable[[Response], dict[str, str]]:
     """A follow-up context: ``static`` values plus each response's own placeholder columns.
 
     A response whose ``segments`` hold a column named like a placeholder (``first_name``,
-    ``referral_code``, ...) fills that placeholder with its own non-empty value.
+    ``referral_code``, ...) fills that placeholder with its own non-empty value. Pass the
+    result as ``context`` to [`plan`][netpromoter.followup.plan].
+
+    Examples:
+        >>> context = placeholder_context({"company": "Acme"})
+        >>> context(Response(score=9, segments={"first_name": "Sanne"}))
+        {'company': 'Acme', 'first_name': 'Sanne'}
     """
     names = [name for name in PLACEHOLDERS if name not in {"comment", "score"}]
 

@@ -200,7 +200,7 @@ def write_csv(
 
     Respondent and account ids identify people and customers: by default the
     ``id_columns`` are replaced by keyed pseudonyms
-    (`netpromoter.pseudonymise`, HMAC-SHA-256). With ``key`` the
+    ([`pseudonymise`][netpromoter.privacy.pseudonymise], HMAC-SHA-256). With ``key`` the
     pseudonyms are stable across exports (keep the key secret); without it a fresh
     random key is used, so rows of one file can be told apart but not linked to anything
     else. ``"drop"`` leaves the columns out; ``"keep"`` opts out and keeps the real ids.
