@@ -3,7 +3,7 @@
 Commands: ``score`` (any size of file, streamed), ``report`` (tables, JSON or a
 self-contained HTML file), ``followups`` (the follow-up plan) and ``demo`` (everything on
 the bundled example data). Exit codes: 0 ok, 1 data errors (the rejection report is on
-stderr), 2 bad usage.
+stderr), 2 bad usage (unknown options, out-of-range option values, missing files).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netpromoter import __version__
-from netpromoter.exceptions import NetPromoterError
+from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
 from netpromoter.io import ReadResult, read_responses, tally_file, write_csv, write_json
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
@@ -415,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"netpromoter: no such file: {exc.filename}", file=sys.stderr)
         code = EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, InvalidParameterError) as exc:
         print(f"netpromoter: {exc}", file=sys.stderr)
         code = EXIT_USAGE
     except NetPromoterError as exc:

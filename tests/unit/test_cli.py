@@ -81,6 +81,10 @@ def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert call(capsys, "report", str(tmp_path / "missing.csv"))[0] == 2
     code, _, err = call(capsys, "report", str(example_path()), "--map", "score")
     assert (code, "--map takes FIELD=HEADER" in err) == (2, True)
+    code, _, err = call(capsys, "score", "--example", "--confidence-level", "1.5")
+    assert (code, "confidence_level" in err) == (2, True)
+    code, _, err = call(capsys, "report", str(example_path()), "--map", "rating=score")
+    assert (code, "unknown field" in err) == (2, True)
 
 
 def test_missing_column_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
