@@ -99,6 +99,22 @@ def _nps_and_variance(
     return 100.0 * diff, shares[..., 2] + shares[..., 0] - diff * diff
 
 
+def nps_of(sums: NDArray[np.floating] | NDArray[np.integer]) -> NDArray[np.float64]:
+    """NPS in points from per-score or per-category sums: ``100 (P − D) / (D + A + P)``.
+
+    Computed from the sums, not from rounded shares, so whole counts give the correctly
+    rounded value (2 promoters and 3 detractors of 5 give exactly -20). With weights the
+    product ``100 (P − D)`` is rounded before the division, which can land one unit in
+    the last place beyond ±100 (a single detractor of weight 1.2963...): the result is
+    clipped to [-100, 100]. NaN where a group has no weight.
+    """
+    totals = by_category(sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = 100.0 * (totals[..., 2] - totals[..., 0]) / totals.sum(axis=-1)
+    out: NDArray[np.float64] = np.clip(ratio, -100.0, 100.0)
+    return out
+
+
 def shares(tally: Tally) -> NDArray[np.float64]:
     """Weighted category shares ``(G, 3)``; NaN for a group with no weight."""
     totals = by_category(tally.sum_w)
@@ -239,9 +255,7 @@ def _centre_and_se(
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = totals / total[..., None]
-    nps, _ = _nps_and_variance(p)
+    nps = nps_of(totals)
     if method in ("wald", "score"):
         return (
             nps,

@@ -1008,7 +1008,7 @@ def themes(
         ... }
         >>> result = themes(data)
         >>> result["price"].n_mentions, result["price"].nps
-        (3, -33.33333333333333)
+        (3, -33.333333333333336)
         >>> result.untagged.n_mentions, result.n_without_comment
         (1, 1)
     """

@@ -1010,8 +1010,7 @@ def rank(
             scale = _stats.effective_n(counted) / categories.sum(axis=1)
         categories = categories * np.nan_to_num(scale)[:, None]
     mean, alpha = _stats.fit_dirichlet_prior(categories, max_concentration=categories.sum())
-    total_shares = categories.sum(axis=0) / categories.sum()
-    overall_nps = float(100.0 * (total_shares[2] - total_shares[0]))
+    overall_nps = float(_stats.nps_of(categories.sum(axis=0)))
     post = _stats.shrink(
         categories,
         mean,
@@ -1021,8 +1020,7 @@ def rank(
         draws=draws,
         seed=seed,
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = 100.0 * (categories[:, 2] - categories[:, 0]) / categories.sum(axis=1)
+    raw = _stats.nps_of(categories)
     order = np.argsort(-post.nps, kind="stable")
     rows = tuple(
         _trusted(

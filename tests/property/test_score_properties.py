@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -107,3 +109,13 @@ def test_adding_a_promoter_never_lowers_the_score(values: list[int], promoter: i
 def test_all_promoters_score_one_hundred(values: list[int]) -> None:
     """Only promoters: NPS +100."""
     assert score(values).nps == 100.0
+
+
+@given(score_lists)
+def test_nps_is_correctly_rounded(values: list[int]) -> None:
+    """The NPS is the correctly rounded 100 (P - D) / n: -20, not -19.999999999999996."""
+    promoters = sum(v >= 9 for v in values)
+    detractors = sum(v <= 6 for v in values)
+    expected = float(Fraction(100 * (promoters - detractors), len(values)))
+    assert score(values).nps == expected
+    assert score(values, weights=[1.0] * len(values)).nps == expected

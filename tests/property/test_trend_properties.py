@@ -103,8 +103,20 @@ def test_shuffling_rows_changes_nothing(data: dict[str, Any], period: str, rnd: 
     options = {"period": period, "by": "region", "respondent": "who"}
     a, b = _run(data, **options), _run(shuffled, **options)
     assert a.rows == b.rows or _close(a, b)
-    assert a.respondents == b.respondents
+    assert a.respondents == b.respondents or _close_rows(a.respondents, b.respondents)
     assert a.transitions == b.transitions
+
+
+def _close_rows(a: Any, b: Any) -> bool:
+    """Rows equal up to floating-point summation order (weighted sums)."""
+    for x, y in zip(a, b, strict=True):
+        for key, value in x.model_dump().items():
+            other = getattr(y, key)
+            if isinstance(value, float):
+                assert other == pytest.approx(value, rel=1e-9, abs=1e-9, nan_ok=True)
+            else:
+                assert value == other
+    return True
 
 
 def _close(a: trends.TrendResult, b: trends.TrendResult) -> bool:

@@ -236,3 +236,9 @@ def test_weights_whose_sum_overflows_are_rejected() -> None:
     """Finite weights too large to add up get a message that says how to fix them."""
     with pytest.raises(InvalidWeightsError, match="sum overflows"):
         score([9, 9], weights=[1e308, 1e308])
+
+
+def test_one_weighted_detractor_scores_exactly_minus_100() -> None:
+    """Rounding in 100 (P - D) / W never takes the NPS beyond -100 or +100."""
+    assert score([0], weights=[1.2963049530116924]).nps == -100.0
+    assert score([10], weights=[1.2963049530116924]).nps == 100.0

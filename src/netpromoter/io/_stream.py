@@ -632,7 +632,7 @@ def tally_file(
         >>> _ = path.write_text("score,region\n10,north\n6,south\n9,north\nten,south\n")
         >>> tallied = tally_file(path, by=["region"], engine="csv", progress=False)
         >>> tallied.result().nps, tallied.rows_read, len(tallied.rejected)
-        (33.33333333333333, 4, 1)
+        (33.333333333333336, 4, 1)
         >>> {key: r.nps for key, r in tallied.group_results().items()}
         {('north',): 100.0, ('south',): -100.0}
     """

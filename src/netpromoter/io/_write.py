@@ -92,7 +92,7 @@ def to_records(data: object) -> list[dict[str, Any]]:
     Examples:
         >>> from netpromoter import score
         >>> to_records(score([10, 9, 3]))[0]["nps"]
-        33.33333333333333
+        33.333333333333336
     """
     if isinstance(data, ReadResult):
         return [_response_record(r) for r in data.responses]
