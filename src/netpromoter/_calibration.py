@@ -276,6 +276,8 @@ def design_se(
     codes: NDArray[np.integer] | None = None,
     n_groups: int = 1,
     clusters: NDArray[np.integer] | None = None,
+    complement: int | None = None,
+    contrast: bool = False,
 ) -> NDArray[np.float64]:
     """Linearisation SE of the weighted NPS per group, calibration-aware, in points.
 
@@ -292,13 +294,27 @@ def design_se(
         codes: Optional group code per row (``0..n_groups-1``), for domain estimates.
         n_groups: Number of groups.
         clusters: Optional cluster (account) code per row.
+        complement: When given, for each group ``g < complement`` the SE of the NPS of
+            its complement among the first ``complement`` groups (the rows of the other
+            groups, R ``subset(d, group != g)``) instead of the group's own.
+        contrast: With ``complement``, the SE of NPS(group) − NPS(complement) instead:
+            the domain difference, with the covariance the calibration induces between
+            the two (R ``svycontrast(svytotal(~I(y*s) + s + I(y*(1-s)) + I(1-s), d),
+            quote(I(y*s)/s - I(y*(1-s))/I(1-s)))`` for a group indicator ``s``).
 
     Returns:
         SE per group, in NPS points; NaN for a group with no weight.
     """
     if clusters is not None:
         return _clustered_se(
-            scores, weights, design, codes=codes, n_groups=n_groups, clusters=clusters
+            scores,
+            weights,
+            design,
+            codes=codes,
+            n_groups=n_groups,
+            clusters=clusters,
+            complement=complement,
+            contrast=contrast,
         )
     n = float(len(scores))
     if design is None:
@@ -309,32 +325,41 @@ def design_se(
     shape = (n_groups, n_cells)
     gc = _group_cell_codes(cells, n_cells, codes)
     count, sw, sw2 = _category_sums(scores, weights, gc, shape)
-    total = sw.sum(axis=(1, 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (sw @ CATEGORY_VALUE).sum(axis=1) / total
-    # (G, 1, 3): per-category influence value per unit weight, (y_k − ȳ_g) / W_g.
-    unit = (CATEGORY_VALUE[None, :] - mean[:, None]) / total[:, None]
-    unit = unit[:, None, :]
-    x_sum = (sw * unit).sum(axis=2)  # Σ x per (g, c)
-    x_sq = (sw2 * unit * unit).sum(axis=2)  # Σ x² per (g, c)
+    n_cell = count.sum(axis=(0, 2))
+    p_cell, p2_cell = sw.sum(axis=(0, 2)), sw2.sum(axis=(0, 2))
+    # Per (group, cell, category): Σ w, Σ w², Σ w / w* and Σ w w* (w = w* untrimmed).
+    sr, sx = count, sw2
+    if design is not None and not (
+        design.calibrated is weights or np.array_equal(design.calibrated, weights)
+    ):
+        _, sp, sp2 = _category_sums(scores, design.calibrated, gc, shape)
+        _, sr, _ = _category_sums(scores, weights / design.calibrated, gc, shape)
+        _, sx, _ = _category_sums(scores, weights * design.calibrated, gc, shape)
+        p_cell, p2_cell = sp.sum(axis=(0, 2)), sp2.sum(axis=(0, 2))
+    # The domains whose influence values add up: the group, its complement (negated for
+    # the contrast). They share no rows, so their squares add without cross terms.
+    own = (sw, sw2, sr, sx)
+    parts: list[tuple[tuple[NDArray[np.float64], ...], float]] = []
+    if complement is None or contrast:
+        parts.append((own, 1.0))
+    if complement is not None:
+        parts.append((tuple(_rest(a, complement) for a in own), -1.0 if contrast else 1.0))
+    x_sum = x_sq = u_sum = x_psw = np.zeros(shape)
+    empty = np.zeros(n_groups, dtype=bool)
+    for (w1, w2, r1, wp), sign in parts:
+        total = w1.sum(axis=(1, 2))
+        empty |= ~(total > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (w1 @ CATEGORY_VALUE).sum(axis=1) / total
+            # (G, 1, 3): influence value per unit weight, ±(y_k − ȳ_g) / W_g.
+            unit = (sign * (CATEGORY_VALUE[None, :] - mean[:, None]) / total[:, None])[:, None, :]
+        x_sum = x_sum + (w1 * unit).sum(axis=2)  # Σ x per (g, c)
+        x_sq = x_sq + (w2 * unit * unit).sum(axis=2)  # Σ x² per (g, c)
+        u_sum = u_sum + (r1 * unit).sum(axis=2)  # Σ x / w* per (g, c)
+        x_psw = x_psw + (wp * unit).sum(axis=2)  # Σ x w* per (g, c)
     if design is None:
         sum_x, sum_x2 = x_sum.sum(axis=1), x_sq.sum(axis=1)
     else:
-        trimmed = design.calibrated is not weights and not np.array_equal(
-            design.calibrated, weights
-        )
-        n_cell = count.sum(axis=(0, 2))
-        if trimmed:
-            _, sp, sp2 = _category_sums(scores, design.calibrated, gc, shape)
-            _, sr, _ = _category_sums(scores, weights / design.calibrated, gc, shape)
-            _, sx, _ = _category_sums(scores, weights * design.calibrated, gc, shape)
-            p_cell, p2_cell = sp.sum(axis=(0, 2)), sp2.sum(axis=(0, 2))
-            u_sum = (sr * unit).sum(axis=2)
-            x_psw = (sx * unit).sum(axis=2)  # Σ x w* per (g, c)
-        else:
-            p_cell, p2_cell = sw.sum(axis=(0, 2)), sw2.sum(axis=(0, 2))
-            u_sum = (count * unit).sum(axis=2)
-            x_psw = (sw2 * unit).sum(axis=2)
         source = x_sum if design.kind == "poststratify" else u_sum
         a = _offsets(design, source, n_cell, p_cell)
         sum_x = (x_sum - a * p_cell).sum(axis=1)
@@ -342,7 +367,16 @@ def design_se(
     with np.errstate(invalid="ignore", divide="ignore"):
         ss = np.maximum(sum_x2 - sum_x * sum_x / n, 0.0)
         out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss)
-    out[~(total > 0)] = np.nan
+    out[empty] = np.nan
+    return out
+
+
+def _rest(sums: NDArray[np.float64], complement: int | None) -> NDArray[np.float64]:
+    """Per-group sums replaced, for groups below ``complement``, by their complement's."""
+    if complement is None:
+        return sums
+    out: NDArray[np.float64] = sums.copy()
+    out[:complement] = sums[:complement].sum(axis=0) - sums[:complement]
     return out
 
 
@@ -354,6 +388,8 @@ def _clustered_se(
     codes: NDArray[np.integer] | None,
     n_groups: int,
     clusters: NDArray[np.integer],
+    complement: int | None = None,
+    contrast: bool = False,
 ) -> NDArray[np.float64]:
     """Cluster-robust variant: residualised influence values summed per cluster."""
     y = np.where(scores >= PROMOTER_MIN, 1.0, np.where(scores > DETRACTOR_MAX, 0.0, -1.0))
@@ -361,12 +397,13 @@ def _clustered_se(
     n_clusters = int(clusters.max()) + 1 if len(clusters) else 0
     k = float(len(np.unique(clusters)))
     out = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        member = group == g
+
+    def influence(member: NDArray[np.bool_]) -> NDArray[np.float64] | None:
+        """Residualised influence values of the NPS of the rows in ``member``."""
         w_g = np.where(member, weights, 0.0)
         total = float(w_g.sum())
         if total <= 0:
-            continue
+            return None
         mean = float((w_g * y).sum()) / total
         x = w_g * (y - mean) / total
         if design is not None:
@@ -380,6 +417,20 @@ def _clustered_se(
                 n_cell = np.bincount(design.cells, minlength=design.n_cells).astype(np.float64)
                 a = _offsets(design, u, n_cell, cell_totals(design.cells, psw, design.n_cells))[0]
             x = x - psw * a[design.cells]
+        return x
+
+    for g in range(n_groups):
+        own = group == g
+        if complement is None or g >= complement:
+            x = influence(own)
+        else:
+            rest = influence((group < complement) & ~own)
+            x = rest
+            if contrast:
+                mine = influence(own)
+                x = None if mine is None or rest is None else mine - rest
+        if x is None:
+            continue
         per_cluster = np.bincount(clusters, weights=x, minlength=n_clusters)
         present = np.bincount(clusters, minlength=n_clusters) > 0
         totals = per_cluster[present]

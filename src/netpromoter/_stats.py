@@ -477,6 +477,7 @@ def difference(
     method: DifferenceMethod = "adjusted_wald",
     confidence_level: float = 0.95,
     population_size: tuple[float | None, float | None] | None = None,
+    design_se: tuple[NDArray[np.float64] | None, NDArray[np.float64] | None] | None = None,
     covariance: NDArray[np.float64] | None = None,
 ) -> Difference:
     """Compare two independent samples per group: NPS(b) − NPS(a), interval, z and p.
@@ -501,8 +502,11 @@ def difference(
             population correction of each sample's SE.
         covariance: Optional covariance of the two estimates per pair (points²), when the
             samples overlap (the same respondents in both, see
-            [`overlap_covariance`][netpromoter._stats.overlap_covariance]); the SE becomes
+            [`overlap_covariance`][netpromoter._stats.overlap_covariance]) or are two
+            domains of one calibrated design; the SE becomes
             ``sqrt(se_a² + se_b² − 2 cov)`` (floored at 0).
+        design_se: Optional per-group SEs ``(se_a, se_b)`` of calibrated designs, in
+            points (either may be ``None``), used for that sample as in ``estimate``.
 
     Returns:
         Length-``G`` arrays; NaN for a pair where either sample is empty.
@@ -527,11 +531,12 @@ def difference(
         )
         raise InvalidParameterError(msg, name="method", value=method)
     size_a, size_b = (None, None) if population_size is None else population_size
+    design_a, design_b = (None, None) if design_se is None else design_se
     nps_a, centre_a, se_a = _centre_and_se(
-        a, weighted=weighted_a, method=method, population_size=size_a
+        a, weighted=weighted_a, method=method, population_size=size_a, design_se=design_a
     )
     nps_b, centre_b, se_b = _centre_and_se(
-        b, weighted=weighted_b, method=method, population_size=size_b
+        b, weighted=weighted_b, method=method, population_size=size_b, design_se=design_b
     )
     delta = centre_b - centre_a
     variance = se_a * se_a + se_b * se_b
@@ -572,6 +577,7 @@ def benchmark_test(
     method: Method = "adjusted_wald",
     alternative: Alternative = "two-sided",
     population_size: float | None = None,
+    design_se: NDArray[np.float64] | None = None,
 ) -> BenchmarkTest:
     """Test each group's NPS against a benchmark (an industry figure, a target).
 
@@ -589,6 +595,8 @@ def benchmark_test(
         alternative: ``"two-sided"``, ``"greater"`` (NPS above the benchmark) or
             ``"less"``.
         population_size: Optional population size (finite population correction).
+        design_se: Optional per-group SE of a calibrated design, in points (as in
+            ``estimate``).
 
     Returns:
         Length-``G`` estimates, statistics and p-values.
@@ -602,10 +610,16 @@ def benchmark_test(
     """
     null = np.asarray(benchmark, dtype=np.float64)
     nps, centre, se = _centre_and_se(
-        tally, weighted=weighted, method=method, population_size=population_size
+        tally,
+        weighted=weighted,
+        method=method,
+        population_size=population_size,
+        design_se=design_se,
     )
     if method == "score":
-        size = _information(tally, weighted=weighted, population_size=population_size)
+        size = _information(
+            tally, weighted=weighted, population_size=population_size, design_se=design_se
+        )
         with np.errstate(invalid="ignore"):
             z = score_statistic(shares(tally), size, null)
         z = np.where(nps == null, 0.0, z)

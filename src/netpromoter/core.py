@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 import numpy as np
 from pydantic import (
@@ -619,8 +619,13 @@ class WeightingDesign(Protocol):
         rows: NDArray[np.bool_] | None = None,
         codes: NDArray[np.integer] | None = None,
         n_groups: int = 1,
+        domain: Literal["group", "rest", "group_minus_rest"] = "group",
     ) -> NDArray[np.float64]:
-        """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``)."""
+        """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``).
+
+        ``domain="rest"``: of the NPS of the other groups' rows; ``"group_minus_rest"``:
+        of the difference of the two.
+        """
         ...  # pragma: no cover - protocol
 
 

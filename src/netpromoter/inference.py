@@ -31,6 +31,8 @@ from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from netpromoter._tally import Tally
 
 __all__ = [
@@ -66,6 +68,7 @@ class _Sample(NamedTuple):
     weighted: bool
     n_missing: int
     population_size: int | None
+    design_se: float | None = None
 
     @property
     def n(self) -> int:
@@ -81,13 +84,25 @@ class _Sample(NamedTuple):
             method=method,
             confidence_level=confidence_level,
             population_size=population_size,
+            design_se=self.design_se,
         )
+
+    @property
+    def design(self) -> NDArray[np.float64] | None:
+        """The design SE as the statistics layer takes it (``None``: plain SE)."""
+        return None if self.design_se is None else np.array([self.design_se])
 
 
 def _sample_of(sample: Sample, name: str) -> _Sample:
     """Tally a sample (or take a tally or result's) and its population size, if any."""
     if isinstance(sample, NPSResult):
-        return _Sample(sample.to_tally(), sample.weighted, sample.n_missing, sample.population_size)
+        return _Sample(
+            sample.to_tally(),
+            sample.weighted,
+            sample.n_missing,
+            sample.population_size,
+            sample.design_se,
+        )
     counts = sample if isinstance(sample, NPSCounts) else NPSCounts.from_scores(sample)
     if counts.n == 0:
         msg = f"sample {name} is empty; give at least one score from 0 to 10"
@@ -230,6 +245,7 @@ def compare(
         method=method,
         confidence_level=confidence_level,
         population_size=(first.population_size, second.population_size),
+        design_se=(first.design, second.design),
     )
     p_value = float(diff.p_value[0])
     return ComparisonResult(
@@ -358,6 +374,7 @@ def compare_to_benchmark(
         method=method,
         alternative=alternative,
         population_size=population,
+        design_se=data.design,
     )
     p_value = float(test.p_value[0])
     return BenchmarkResult(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from netpromoter import _stats
 from netpromoter._columns import Factor, Grouping, combine, read_table
 from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from typing_extensions import Self
 
-    from netpromoter._validation import MissingPolicy
+    from netpromoter._validation import MissingPolicy, ScoreColumn
+    from netpromoter.core import WeightingDesign
 
 __all__ = [
     "RankResult",
@@ -184,21 +186,9 @@ class SegmentCounts(BaseModel):
 
         Segments that do not occur are left out.
         """
-        counted, grouping, weighted, n_missing = _count(
+        return _tabulate(
             data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
-        )
-        present = np.flatnonzero(counted.count.sum(axis=1))
-        # Display order: by each key's level ranks, first key first.
-        keys = grouping.key_codes[present]
-        ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
-        present = present[np.lexsort(ranks[::-1])]
-        return cls.from_tally(
-            _take(counted, present),
-            _keys(by),
-            grouping.all_labels(present),
-            weighted=weighted,
-            n_missing=n_missing,
-        )
+        )[0]
 
     @property
     def weighted(self) -> bool:
@@ -312,6 +302,90 @@ def _sort_key(labels: list[tuple[Any, ...]]) -> Callable[[int], tuple[Any, ...]]
     return key
 
 
+class _RowCodes(NamedTuple):
+    """The rows behind a segment table, as a design's SE needs them."""
+
+    scores: NDArray[np.integer]
+    kept: NDArray[np.bool_] | None
+    grouping: Grouping
+    present: NDArray[np.intp]
+
+    def codes(self) -> NDArray[np.intp]:
+        """Each kept row's segment position (one integer per row: built on demand)."""
+        return _positions(self.grouping, self.present)
+
+
+def _tabulate(
+    data: object,
+    by: tuple[str, ...],
+    *,
+    score: str,
+    weights: object,
+    bands: Mapping[str, Sequence[float]] | None,
+    missing: MissingPolicy,
+) -> tuple[SegmentCounts, _RowCodes]:
+    """The per-segment tally in display order, and each kept row's segment position."""
+    counted, grouping, weighted, n_missing, column = _count(
+        data, by, score=score, weights=weights, bands=bands, missing=missing
+    )
+    present = np.flatnonzero(counted.count.sum(axis=1))
+    # Display order: by each key's level ranks, first key first.
+    keys = grouping.key_codes[present]
+    ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
+    present = present[np.lexsort(ranks[::-1])]
+    counts = SegmentCounts.from_tally(
+        _take(counted, present),
+        by,
+        grouping.all_labels(present),
+        weighted=weighted,
+        n_missing=n_missing,
+    )
+    return counts, _RowCodes(column.scores, column.kept, grouping, present)
+
+
+def _positions(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Each row's segment position in ``present`` (the tally engine's mixed-radix code)."""
+    code = np.zeros(len(grouping.codes[0]) if grouping.codes else 0, dtype=np.intp)
+    for part, size in zip(grouping.codes, grouping.sizes, strict=True):
+        code *= size
+        code += part.astype(np.intp)
+    position = np.full(grouping.n_groups, -1, dtype=np.intp)
+    position[present] = np.arange(len(present))
+    out: NDArray[np.intp] = position[code]
+    return out
+
+
+class _DesignSE(NamedTuple):
+    """A calibrated design's SEs in points: per segment, of its rest, and overall.
+
+    ``covariance`` is ``Cov(NPS_rest, NPS_segment)`` per segment (points²), from the SE
+    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``.
+    """
+
+    segments: NDArray[np.float64]
+    rest: NDArray[np.float64]
+    covariance: NDArray[np.float64]
+    overall: NDArray[np.float64]
+
+
+def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _DesignSE:
+    """The design's domain SEs of every segment, of every segment's rest, and overall."""
+    codes = rows.codes()
+
+    def domain_se(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
+        return design.design_se(
+            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
+        )
+
+    segments, rest, contrast = domain_se("group"), domain_se("rest"), domain_se("group_minus_rest")
+    return _DesignSE(
+        segments=segments,
+        rest=rest,
+        covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
+        overall=design.design_se(rows.scores, rows=rows.kept),
+    )
+
+
 def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
     return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
 
@@ -324,7 +398,7 @@ def _count(
     weights: object,
     bands: Mapping[str, Sequence[float]] | None,
     missing: MissingPolicy,
-) -> tuple[Tally, Grouping, bool, int]:
+) -> tuple[Tally, Grouping, bool, int, ScoreColumn]:
     """Read, validate, factorise, combine and tally: the one pass over the rows."""
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in by]
@@ -342,7 +416,7 @@ def _count(
         w = w[column.kept]
     grouping = combine(factors)
     counted = tally(column.scores, w, grouping.codes, grouping.sizes)
-    return counted, grouping, w is not None, column.n_missing
+    return counted, grouping, w is not None, column.n_missing, column
 
 
 class SegmentRow(BaseModel):
@@ -623,8 +697,12 @@ def _build(
     method: Method,
     confidence_level: float,
     correction: Correction,
+    design: _DesignSE | None = None,
 ) -> SegmentResult:
-    """Every statistic of the segment table, vectorised over segments, from the tally."""
+    """Every statistic of the segment table, vectorised over segments, from the tally.
+
+    With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
+    """
     weighted = counts.weighted
     total = Tally(
         counted.count.sum(axis=0, keepdims=True),
@@ -640,10 +718,18 @@ def _build(
         msg = f"all {n_total} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
     est = _stats.estimate(
-        counted, weighted=weighted, method=method, confidence_level=confidence_level
+        counted,
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+        design_se=None if design is None else design.segments,
     )
     whole = _stats.estimate(
-        total, weighted=weighted, method=method, confidence_level=confidence_level
+        total,
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+        design_se=None if design is None else design.overall,
     )
     test_method = _stats.difference_method(method)
     diff = _stats.difference(
@@ -652,6 +738,8 @@ def _build(
         weighted=weighted,
         method=test_method,
         confidence_level=confidence_level,
+        design_se=None if design is None else (design.rest, design.segments),
+        covariance=None if design is None else design.covariance,
     )
     adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
     p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
@@ -807,9 +895,11 @@ def segment(
     min_n = _check_min_n(min_n)
     correction = _check_correction(correction)
     _stats.z_value(confidence_level)
-    counts = SegmentCounts.from_data(
-        data, keys, score=score, weights=weights, bands=bands, missing=missing
-    )
+    counts, rows = _tabulate(data, keys, score=score, weights=weights, bands=bands, missing=missing)
+    weighting = _as_design(weights)
+    design = None
+    if weighting is not None and len(rows.scores):
+        design = _design_ses(weighting, rows, len(counts.levels))
     return _build(
         counts.to_tally(),
         counts,
@@ -817,6 +907,7 @@ def segment(
         method=method,
         confidence_level=confidence_level,
         correction=correction,
+        design=design,
     )
 
 

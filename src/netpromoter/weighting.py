@@ -81,6 +81,8 @@ __all__ = [
 ]
 
 Method = Literal["poststratify", "rake", "trim", "account", "spend"]
+#: The domains whose SE ``WeightingResult.design_se`` gives.
+Domain = Literal["group", "rest", "group_minus_rest"]
 CustomerType = Literal["b2c", "b2b"]
 #: Default response-rate targets: 20 % for consumers, 30 % for business customers.
 DEFAULT_RATE_TARGETS: dict[str, float] = {"b2c": 0.20, "b2b": 0.30}
@@ -336,6 +338,7 @@ class WeightingResult(BaseModel):
         rows: NDArray[np.bool_] | None = None,
         codes: NDArray[np.integer] | None = None,
         n_groups: int = 1,
+        domain: Domain = "group",
     ) -> NDArray[np.float64]:
         """SE of the weighted NPS of ``scores`` per group, for this design, in points.
 
@@ -348,6 +351,11 @@ class WeightingResult(BaseModel):
             rows: Which input rows the scores belong to (``None``: all).
             codes: Optional group code per score (``0..n_groups-1``).
             n_groups: Number of groups.
+            domain: ``"group"`` (default): the SE of each group's NPS. ``"rest"``: of
+                the NPS of all other groups' rows (R ``subset(d, group != g)``; rows
+                left out by ``rows`` belong to none). ``"group_minus_rest"``: of the
+                difference NPS(group) − NPS(rest), with the covariance the calibration
+                induces between the two domains.
 
         Returns:
             The SE per group.
@@ -378,6 +386,8 @@ class WeightingResult(BaseModel):
             codes=full_codes,
             n_groups=groups,
             clusters=self._clusters,
+            complement=None if domain == "group" else n_groups,
+            contrast=domain == "group_minus_rest",
         )
         return se[:n_groups]
 
