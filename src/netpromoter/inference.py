@@ -204,7 +204,8 @@ def compare(
 
     Args:
         a: The reference sample: scores, ``Response`` objects, an ``NPSCounts`` tally or
-            an ``NPSResult`` (weighted results keep their weights).
+            an ``NPSResult`` (weighted results keep their weights; a result scored
+            with a weighting result keeps its design SE, ``NPSResult.design_se``).
         b: The sample compared with it, in any of the same forms.
         method: ``"adjusted_wald"`` (default) or ``"wald"``.
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
@@ -328,7 +329,8 @@ def compare_to_benchmark(
 
     Args:
         sample: Scores, ``Response`` objects, a tally or a result (a result's population
-            size is used unless ``population_size`` is given).
+            size is used unless ``population_size`` is given, and its design SE when
+            it was scored with a weighting result).
         benchmark: The figure to test against, in points, -100..100.
         alternative: ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
         method: ``"adjusted_wald"`` (default), ``"wald"`` or ``"score"``.

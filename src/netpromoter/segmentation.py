@@ -853,6 +853,15 @@ def segment(
     the same hypothesis. P-values are corrected for the number of segments: Holm (family-
     wise error, default) or Benjamini–Hochberg (``"bh"``, false discovery rate).
 
+    With a weighting result as ``weights`` (from
+    [`poststratify`][netpromoter.weighting.poststratify],
+    [`rake`][netpromoter.weighting.rake], [`trim`][netpromoter.weighting.trim]...), each
+    segment is a domain of that calibrated design: its SE (and the overall row's) is the
+    one R ``survey`` gives for ``svyby(~I(promoter - detractor), ~segment, d, svymean)``,
+    and the test against the rest uses the SE of the domain contrast NPS(segment) −
+    NPS(rest), ``sqrt(se_segment² + se_rest² − 2 cov)`` with the covariance the
+    calibration induces between the two. Plain weights keep the plain linearisation SE.
+
     Args:
         data: A list of ``Response`` (keys from their fields and ``segments``), a mapping
             of column name to array/list, or a pandas, polars (eager or lazy) or pyarrow
@@ -860,7 +869,8 @@ def segment(
         by: One key column or several, e.g. ``["region", "customer_type"]``.
         score: The score column.
         weights: ``None``, a weights column name, an array with one weight per row, or an
-            object with a numpy ``weights`` attribute.
+            object with a numpy ``weights`` attribute; a weighting result (with a
+            ``design_se`` method) also gives its design-based SEs.
         bands: Numeric key columns to cut into bands first, e.g.
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
