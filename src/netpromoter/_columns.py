@@ -197,7 +197,7 @@ def _chunk_codes(
     out = codes[0][start:stop].astype(np.int64)
     for part, size in zip(codes[1:], sizes[1:], strict=True):
         out *= size
-        out += part[start:stop]
+        out += part[start:stop].astype(np.int64)  # uint64 + int64 would be float64
     return out
 
 

@@ -345,13 +345,9 @@ def _tabulate(
 
 def _positions(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:
     """Each row's segment position in ``present`` (the tally engine's mixed-radix code)."""
-    code = np.zeros(len(grouping.codes[0]) if grouping.codes else 0, dtype=np.intp)
-    for part, size in zip(grouping.codes, grouping.sizes, strict=True):
-        code *= size
-        code += part.astype(np.intp)
     position = np.full(grouping.n_groups, -1, dtype=np.intp)
     position[present] = np.arange(len(present))
-    out: NDArray[np.intp] = position[code]
+    out: NDArray[np.intp] = position[grouping.group_codes()]
     return out
 
 

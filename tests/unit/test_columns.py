@@ -192,6 +192,13 @@ def test_combine_dense_is_mixed_radix() -> None:
     assert grouping.labels(3) == ("y", "p")
 
 
+def test_group_codes_of_uint64_codes_stay_integers() -> None:
+    """Integer key columns factorise to uint64 codes; combining them stays integral."""
+    a = factorise(np.array([0, 1, 0, 1]), "a")
+    b = factorise(np.array([0, 3, 2, 1]), "b")
+    assert combine([a, b]).group_codes().tolist() == [0, 7, 2, 5]
+
+
 def test_combine_sparse_numbers_only_occurring_combinations() -> None:
     """Beyond DENSE_LIMIT combinations, only those that occur become groups."""
     rng = np.random.default_rng(3)

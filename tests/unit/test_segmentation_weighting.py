@@ -202,3 +202,17 @@ def test_compare_to_benchmark_uses_the_design_se() -> None:
     assert result.p_value == pytest.approx(2 * float(_stats.normal_sf(abs(z))), rel=1e-10)
     plain = first.model_copy(update={"design_se": None})
     assert compare_to_benchmark(plain, 20.0, method="wald").p_value != pytest.approx(result.p_value)
+
+
+def test_segment_design_se_with_sparse_key_combinations() -> None:
+    """Keys whose combinations exceed the dense limit are compacted; SEs still line up."""
+    data = dict(sample())
+    rng = np.random.default_rng(3)
+    data["a"] = rng.integers(0, 300, len(data["score"])) * 1000
+    data["b"] = rng.integers(0, 300, len(data["score"]))  # 90,000 combinations
+    design = poststratified()
+    table = segment(data, ["a", "b"], weights=design, method="wald", min_n=1)
+    for row in list(table)[:25]:
+        member = (data["a"] == row.key[0]) & (data["b"] == row.key[1])
+        se = design.design_se(data["score"], codes=member.astype(np.intp), n_groups=2)
+        assert row.se == pytest.approx(float(se[1]), rel=1e-12, nan_ok=True)
