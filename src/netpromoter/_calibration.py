@@ -43,6 +43,8 @@ Kind = Literal["poststratify", "rake"]
 BACKFIT_SWEEPS = 10
 #: Trimmed amounts below this fraction of the total are rounding noise, not redistributed.
 ROUNDING = 1e-13
+#: Relative rounding error of a sum of squares of influence values (64 machine epsilons).
+ROUNDING_SS = 64 * float(np.finfo(np.float64).eps)
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 
@@ -359,13 +361,18 @@ def design_se(
         x_psw = x_psw + (wp * unit).sum(axis=2)  # Σ x w* per (g, c)
     if design is None:
         sum_x, sum_x2 = x_sum.sum(axis=1), x_sq.sum(axis=1)
+        scale = sum_x2
     else:
         source = x_sum if design.kind == "poststratify" else u_sum
         a = _offsets(design, source, n_cell, p_cell)
         sum_x = (x_sum - a * p_cell).sum(axis=1)
         sum_x2 = (x_sq - 2.0 * a * x_psw + a * a * p2_cell).sum(axis=1)
+        scale = (x_sq + np.abs(2.0 * a * x_psw) + a * a * p2_cell).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ss = np.maximum(sum_x2 - sum_x * sum_x / n, 0.0)
+        ss = sum_x2 - sum_x * sum_x / n
+        # A residual sum of squares within rounding of its own terms is 0: the calibration
+        # explains every influence value (e.g. the NPS is constant within raking levels).
+        ss = np.where(ss <= ROUNDING_SS * (scale + sum_x * sum_x / n), 0.0, ss)
         out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss)
     out[empty] = np.nan
     return out
