@@ -196,14 +196,15 @@ def trim(
         n_outside = int(np.count_nonzero(outside))
         if n_outside == 0:
             return current, passes, True
-        if n_outside == len(current):
-            return current, passes, False
         capped = np.clip(current, lower, upper)
-        passes += 1
         if float(np.abs(current - capped).sum()) <= ROUNDING * total:
             # Only rounding noise is left to share (a bound at the mean weight would
-            # otherwise cycle forever): stop at the bounds, the total kept to rounding.
-            return capped, passes, True
+            # otherwise cycle forever, and equal weights capped at their mean sit just
+            # above it): stop at the bounds, the total kept to rounding.
+            return capped, passes + 1, True
+        if n_outside == len(current):
+            return current, passes, False
+        passes += 1
         share = float((current - capped).sum()) / (len(current) - n_outside)
         capped[~outside] += share
         current = capped
