@@ -366,7 +366,7 @@ def test_trim_plain_weights_keeps_total_and_cap() -> None:
 
 def test_trim_equal_weights_at_their_mean_is_a_no_op() -> None:
     """Equal weights capped at the mean sit on the cap up to rounding: no error, no change."""
-    w = np.full(3, 0.1)
+    w = np.full(3, 171.63459083413971)
     result = wt.trim(w, upper=1.0, relative_to="mean")
     assert result.converged
     assert result.weights.sum() == pytest.approx(w.sum(), rel=1e-12)
