@@ -152,8 +152,19 @@ def _handle_missing(
     return ~missing_mask
 
 
+def _out_of_range(arr: NDArray[np.integer]) -> bool:
+    """Whether any integer is outside 0..10, in one pass for one-byte dtypes.
+
+    Read as unsigned bytes, negative int8 values are 128 or more, so a single ``max``
+    checks both bounds.
+    """
+    if arr.dtype.itemsize == 1:
+        return bool(arr.view(np.uint8).max() > MAX_SCORE)
+    return bool(arr.min() < MIN_SCORE or arr.max() > MAX_SCORE)
+
+
 def _validate_integer_array(arr: NDArray[np.integer]) -> ScoreColumn:
-    if arr.size and (arr.min() < MIN_SCORE or arr.max() > MAX_SCORE):
+    if arr.size and _out_of_range(arr):
         bad = np.flatnonzero((arr < MIN_SCORE) | (arr > MAX_SCORE))
         _raise_invalid(bad, arr[bad[:_SHOWN]].tolist(), len(arr))
     return ScoreColumn(arr, None, 0)

@@ -89,6 +89,8 @@ def test_score_equals_the_tally_result(big_int8: NDArray[np.int8]) -> None:
     [
         ([1, 11, -1, 3], (1, 2)),
         (np.array([5, 12, 3], dtype=np.int8), (1,)),
+        (np.array([5, -1, 3, -128, 127], dtype=np.int8), (1, 3, 4)),
+        (np.array([5, 11, 255], dtype=np.uint8), (1, 2)),
         (np.array([5.0, 7.5, 3.0]), (1,)),
         (np.array([5.0, np.inf, 3.0]), (1,)),
         ([5, "7", 3], (1,)),
