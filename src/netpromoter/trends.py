@@ -29,7 +29,7 @@ import html
 import math
 import warnings
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from netpromoter import _stats, _svg, _time
 from netpromoter._columns import MISSING, Factor, code_dtype, combine, read_table
 from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from netpromoter._validation import MissingPolicy
+    from netpromoter.core import WeightingDesign
 
 __all__ = [
     "Change",
@@ -1091,7 +1093,27 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     n_series = pooled.count.shape[0]
     flat = _map(pooled, lambda a: a.reshape(-1, a.shape[-1]))
     weighted = w is not None
-    est = _stats.estimate(flat, weighted=weighted, method=method, confidence_level=confidence_level)
+    design = _as_design(weights)
+    design_rows = design_se = None
+    if design is not None:
+        design_rows = _DesignRows(
+            design,
+            column.scores,
+            kept,
+            codes.astype(np.intp),
+            None if segment_codes is None else segment_codes.astype(np.intp),
+            n_periods=n_periods,
+            n_segments=n_segments if segments is not None else 0,
+            rolling=rolling,
+        )
+        design_se = design_rows.ses()
+    est = _stats.estimate(
+        flat,
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+        design_se=design_se,
+    )
     n = flat.count.sum(axis=1)
     totals = _stats.by_category(flat.sum_w)
     share = _stats.shares(flat)
@@ -1176,6 +1198,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             )
             covariance = _stats.overlap_covariance(a, b, cross, weighted=weighted)
             n_overlap = cross.n.reshape(n_series, len(valid))
+        if design_rows is not None and design_se is not None:
+            calibrated = design_rows.covariance(a_idx, b_idx, design_se, n)
+            covariance = calibrated if covariance is None else covariance + calibrated
         diff = _stats.difference(
             a,
             b,
@@ -1183,6 +1208,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             method=test_method,
             confidence_level=confidence_level,
             covariance=covariance,
+            design_se=None if design_se is None else (design_se[a_idx], design_se[b_idx]),
         )
         enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
         verdicts = _verdict(diff.delta, diff.p_value, enough, alpha)
@@ -1266,6 +1292,108 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         confidence_level=confidence_level,
         weighted=weighted,
     )
+
+
+class _DesignRows(NamedTuple):
+    """The rows of a calibrated design, coded by period and segment, as ``trend`` saw them.
+
+    Every row of the trend (a period, or a rolling window of periods, of one series) is
+    a domain of the design, as R ``svyby(~I(promoter - detractor), ~period, d, svymean)``.
+
+    Attributes:
+        design: The weighting result.
+        scores: Validated scores of the rows used.
+        kept: Which input rows the scores belong to (``None``: all).
+        periods: Period code per score, ``0..n_periods-1``.
+        segments: Segment code per score, or ``None`` without ``by``.
+        n_periods: Number of periods.
+        n_segments: Number of segments (0 without ``by``).
+        rolling: Number of periods pooled per row.
+    """
+
+    design: WeightingDesign
+    scores: NDArray[np.integer]
+    kept: NDArray[np.bool_] | None
+    periods: NDArray[np.intp]
+    segments: NDArray[np.intp] | None
+    n_periods: int
+    n_segments: int
+    rolling: int
+
+    def ses(self) -> NDArray[np.float64]:
+        """The design's SE of every row of every series, in points, in ``flat`` order.
+
+        A domain's SE depends only on which rows are in it, so the windows ending at
+        periods ``j, j + k, j + 2k, ...`` (``k = rolling``), which share no period, are
+        the groups of one call of ``design_se``; ``k`` calls (twice with segments: the
+        overall series is a second partition) cover every window. Rows whose window ends
+        after the last period go in one extra group, left out.
+
+        Returns:
+            SE per (series, period), segments first and the overall series last,
+            flattened; NaN where a row has no weight.
+        """
+        n_periods, rolling = self.n_periods, self.rolling
+        out = np.full((self.n_segments + 1, n_periods), np.nan)
+        p = self.periods
+        for offset in range(rolling):
+            # The window of this offset that holds each row: the first end >= its period.
+            window = p + (offset - p) % rolling
+            window[window >= n_periods] = n_periods  # the extra group, left out
+            ends = np.arange(offset, n_periods, rolling)
+            partitions = [(window, n_periods + 1, self.n_segments)]
+            if self.segments is not None:
+                joined = self.segments * (n_periods + 1) + window
+                partitions.insert(0, (joined, self.n_segments * (n_periods + 1), 0))
+            for codes, n_groups, first in partitions:
+                se = self.design.design_se(
+                    self.scores, rows=self.kept, codes=codes, n_groups=n_groups
+                )
+                per_series = se.reshape(-1, n_periods + 1)[:, ends]
+                out[first : first + len(per_series), ends] = per_series
+        flat: NDArray[np.float64] = out.ravel()
+        return flat
+
+    def covariance(
+        self,
+        earlier: NDArray[np.intp],
+        later: NDArray[np.intp],
+        se: NDArray[np.float64],
+        n: NDArray[np.int64],
+    ) -> NDArray[np.float64]:
+        """``Cov(NPS_earlier, NPS_later)`` per pair of rows (``flat`` indices), points².
+
+        The two rows are disjoint domains of one design; the calibration correlates
+        them. From the SE of the domain contrast (``design_se`` with
+        ``domain="group_minus_rest"`` on just the two rows' answers, R
+        ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``):
+        ``(se_earlier² + se_later² − se_contrast²) / 2``. One call per pair with answers
+        in both rows; 0 for the others (their change is undefined anyway).
+        """
+        n_rows = len(self.scores) if self.kept is None else len(self.kept)
+        position = np.flatnonzero(self.kept) if self.kept is not None else None
+        out = np.zeros(len(earlier))
+        for k, (a, b) in enumerate(zip(earlier.tolist(), later.tolist(), strict=True)):
+            if not (n[a] > 0 and n[b] > 0):
+                continue
+            series, period_a = divmod(a, self.n_periods)
+            period_b = b % self.n_periods
+            in_a = (self.periods > period_a - self.rolling) & (self.periods <= period_a)
+            in_b = (self.periods > period_b - self.rolling) & (self.periods <= period_b)
+            member = in_a | in_b
+            if self.segments is not None and series < self.n_segments:
+                member &= self.segments == series
+            rows = np.zeros(n_rows, dtype=bool)
+            rows[member if position is None else position[member]] = True
+            contrast = self.design.design_se(
+                self.scores[member],
+                rows=rows,
+                codes=in_b[member].astype(np.intp),
+                n_groups=2,
+                domain="group_minus_rest",
+            )[1]
+            out[k] = (se[a] * se[a] + se[b] * se[b] - contrast * contrast) / 2.0
+        return out
 
 
 def _units(ids: Factor) -> NDArray[np.int64]:

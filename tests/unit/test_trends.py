@@ -618,7 +618,7 @@ def test_many_periods_times_segments_are_counted_compactly() -> None:
 
 
 def test_weights_from_a_weighting_result() -> None:
-    """A post-stratification result is used through its weights array."""
+    """A post-stratification result weights the counts and gives its domain SEs."""
     scores = [10, 9, 3, 8, 10, 6, 2, 9]
     data = {
         "score": scores,
@@ -626,9 +626,15 @@ def test_weights_from_a_weighting_result() -> None:
         "submitted_at": ["2026-01-05T00:00Z"] * 4 + ["2026-02-05T00:00Z"] * 4,
     }
     weighting = nps.poststratify(data, {"n": 30, "s": 70}, by="region")
-    result = trends.trend(data, weights=weighting, min_n=1)
+    result = trends.trend(data, weights=weighting, min_n=1, method="wald")
     assert result.weighted
-    by_array = trends.trend(data, weights=weighting.weights, min_n=1)
-    assert result.to_dicts() == by_array.to_dicts()
+    by_array = trends.trend(data, weights=weighting.weights, min_n=1, method="wald")
+    same = ("period", "n", "detractors", "passives", "promoters", "nps", "effective_n")
+    for got, plain in zip(result.to_dicts(), by_array.to_dicts(), strict=True):
+        assert {k: got[k] for k in same} == {k: plain[k] for k in same}
     january = nps.score(scores[:4], weights=weighting.weights[:4])
     assert result[0].nps == pytest.approx(january.nps, abs=1e-12)
+    # The SE is the design's domain SE, not the plain weighted one.
+    codes = np.array([0] * 4 + [1] * 4)
+    design_se = weighting.design_se(np.array(scores), codes=codes, n_groups=2)
+    assert [r.se for r in result] == pytest.approx(design_se.tolist(), rel=1e-12)

@@ -1,0 +1,212 @@
+"""trend() on calibrated designs, against R survey.
+
+Expected values: tests/golden/r_trend_weighting.json, written by
+tests/golden/r/make_trend_weighting_goldens.R (each value beside its R call), on the
+sample of tests/golden/r/make_weighting_goldens.R with answer dates added there.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from netpromoter import score, trend
+from netpromoter.exceptions import FirstTimeRespondentWarning
+from netpromoter.weighting import WeightingResult, account_weights, poststratify, rake
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+@cache
+def golden() -> dict[str, Any]:
+    """R survey reference values (tests/golden/r/make_trend_weighting_goldens.R)."""
+    text = (GOLDEN / "r_trend_weighting.json").read_text(encoding="utf-8")
+    values: dict[str, Any] = json.loads(text)
+    return values
+
+
+@cache
+def population() -> dict[str, Any]:
+    """The population targets of tests/golden/r/make_weighting_goldens.R."""
+    text = (GOLDEN / "r_weighting.json").read_text(encoding="utf-8")
+    pop: dict[str, Any] = json.loads(text)["population"]
+    return pop
+
+
+@cache
+def sample() -> dict[str, Any]:
+    """The 2,000-row sample, with the answer dates of the R script."""
+    with (GOLDEN / "r" / "weighting_sample.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    columns: dict[str, Any] = {
+        name: np.array([r[name] for r in rows])
+        for name in ("role", "region", "spend_band", "account_id")
+    }
+    ids = [int(r["id"]) for r in rows]
+    start = date(2026, 1, 1)
+    columns["date"] = [(start + timedelta(days=(i * 37) % 150)).isoformat() for i in ids]
+    columns["score"] = np.array([int(r["score"]) for r in rows], dtype=np.int8)
+    columns["w0"] = np.array([float(r["w0"]) for r in rows])
+    return columns
+
+
+@cache
+def poststratified() -> WeightingResult:
+    cells = {
+        (k.split("|")[0], k.split("|")[1]): v for k, v in population()["cells_role_region"].items()
+    }
+    return poststratify(sample(), cells, by=("role", "region"), weights="w0")
+
+
+@cache
+def raked() -> WeightingResult:
+    margins = {name: population()[name] for name in ("role", "region", "spend_band")}
+    return rake(sample(), margins, weights="w0", tol=1e-13)
+
+
+def case(name: str) -> dict[str, Any]:
+    return next(c for c in golden()["cases"] if c["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("name", "design"),
+    [("poststratify_by_month", poststratified), ("rake_by_month", raked)],
+)
+def test_period_nps_and_se_match_r_svyby(name: str, design: Any) -> None:
+    """Each month is a domain of the design: R's NPS and calibration-aware SE."""
+    expected = case(name)
+    t = trend(sample(), time="date", weights=design(), method="wald", min_n=1)
+    assert [r.period for r in t] == expected["keys"]
+    for row, nps, se in zip(t, expected["nps"], expected["se"], strict=True):
+        assert row.nps == pytest.approx(nps, rel=1e-8, abs=1e-8)
+        assert row.se == pytest.approx(se, rel=1e-8)
+        z = 1.959963984540054
+        assert row.ci == pytest.approx((nps - z * se, nps + z * se), rel=1e-8)
+    # Each month against the one before: the domain contrast of R, calibration covariance in.
+    for row, delta, se, p in zip(
+        list(t)[1:],
+        expected["change_delta"],
+        expected["change_se"],
+        expected["change_p_value"],
+        strict=True,
+    ):
+        change = row.vs_previous
+        assert change is not None
+        assert change.delta == pytest.approx(delta, rel=1e-8, abs=1e-8)
+        assert change.ci == pytest.approx((delta - z * se, delta + z * se), rel=1e-8)
+        assert change.p_value == pytest.approx(p, rel=1e-7, abs=1e-12)
+
+
+def test_period_by_region_series_match_r_svyby() -> None:
+    """Every period × segment row is a domain of the raked design."""
+    expected = case("rake_by_month_and_region")
+    t = trend(sample(), time="date", by="region", weights=raked(), method="wald", min_n=1)
+    got = {f"{r.period}|{r.key[0]}": r for r in t}
+    for key, nps, se in zip(expected["keys"], expected["nps"], expected["se"], strict=True):
+        assert got[key].nps == pytest.approx(nps, rel=1e-8, abs=1e-8)
+        assert got[key].se == pytest.approx(se, rel=1e-8)
+    # The overall series is the same as without segments.
+    alone = trend(sample(), time="date", weights=raked(), method="wald", min_n=1)
+    assert [r.se for r in t.overall] == pytest.approx([r.se for r in alone], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "design"),
+    [("poststratify_rolling_2", poststratified), ("rake_rolling_3", raked)],
+)
+def test_rolling_window_is_the_union_domain(name: str, design: Any) -> None:
+    """A rolling row's domain is all rows of its window's periods (R subset)."""
+    expected = case(name)
+    t = trend(
+        sample(),
+        time="date",
+        weights=design(),
+        rolling=expected["rolling"],
+        method="wald",
+        min_n=1,
+    )
+    assert [r.period for r in t] == expected["keys"]
+    for row, nps, se in zip(t, expected["nps"], expected["se"], strict=True):
+        assert row.nps == pytest.approx(nps, rel=1e-8, abs=1e-8)
+        assert row.se == pytest.approx(se, rel=1e-8)
+
+
+def test_plain_weights_keep_the_linearisation_se() -> None:
+    """An array of weights is not a design: the plain weighted SE, as before."""
+    data = sample()
+    design = poststratified()
+    t = trend(data, time="date", weights=design.weights, method="wald", min_n=1)
+    january = np.array([d.startswith("2026-01") for d in data["date"]])
+    plain = score(data["score"][january], weights=design.weights[january], method="wald")
+    assert t[0].se == pytest.approx(plain.se, rel=1e-12)
+    assert t[0].se != pytest.approx(case("poststratify_by_month")["se"][0], rel=1e-3)
+
+
+def test_dropped_scores_stay_in_the_design() -> None:
+    """Missing scores dropped: a single period equals score() on the same design."""
+    data = dict(sample())
+    scores = data["score"].astype(np.float64)
+    scores[::89] = np.nan
+    data["score"] = scores
+    design = poststratified()
+    t = trend(data, time="date", period="year", weights=design, missing="drop", method="wald")
+    whole = score(data["score"], weights=design, missing="drop", method="wald")
+    (row,) = t
+    assert row.se == pytest.approx(whole.se, rel=1e-12)
+    assert row.nps == pytest.approx(whole.nps, rel=1e-12)
+
+
+def test_account_clusters_give_the_cluster_robust_domain_se() -> None:
+    """With account weights each period's SE is the design's clustered domain SE."""
+    data = sample()
+    design = account_weights(data, account="account_id", weights="w0")
+    t = trend(data, time="date", weights=design, method="wald", min_n=1)
+    months = np.array([d[:7] for d in data["date"]])
+    labels = sorted(set(months.tolist()))
+    codes = np.searchsorted(labels, months)
+    se = design.design_se(data["score"], codes=codes, n_groups=len(labels))
+    assert [r.se for r in t] == pytest.approx(se.tolist(), rel=1e-12)
+
+
+def test_segment_series_change_is_the_domain_contrast() -> None:
+    """A segment's change uses the contrast of its two period domains."""
+    data = sample()
+    design = raked()
+    t = trend(data, time="date", by="region", weights=design, method="wald", min_n=1)
+    row = next(r for r in t if r.key == ("north",) and r.period == "2026-03")
+    change = row.vs_previous
+    assert change is not None
+    assert change.ci is not None
+    months = np.array([d[:7] for d in data["date"]])
+    member = (data["region"] == "north") & np.isin(months, ["2026-02", "2026-03"])
+    codes = (months[member] == "2026-03").astype(np.intp)
+    se = design.design_se(
+        data["score"][member], rows=member, codes=codes, n_groups=2, domain="group_minus_rest"
+    )[1]
+    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+
+
+def test_respondent_ids_without_repeats_change_nothing() -> None:
+    """With ids but no one answering twice, the design's change test is unchanged."""
+    data = dict(sample())
+    data["respondent"] = np.arange(len(data["score"]))
+    design = poststratified()
+    plain = trend(data, time="date", weights=design, method="wald", min_n=1)
+    with pytest.warns(FirstTimeRespondentWarning):
+        paired = trend(
+            data, time="date", weights=design, respondent="respondent", method="wald", min_n=1
+        )
+    for a, b in zip(plain, paired, strict=True):
+        if a.vs_previous is None:
+            assert b.vs_previous is None
+            continue
+        assert b.vs_previous is not None
+        assert b.vs_previous.n_overlap == 0
+        assert b.vs_previous.ci == pytest.approx(a.vs_previous.ci, rel=1e-12)
