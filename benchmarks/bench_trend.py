@@ -7,6 +7,8 @@ levels and respondent ids. Contenders, each computing the same monthly NPS per r
 
 * ``trend`` (UTC), ``trend`` (Europe/Amsterdam), ``trend`` with respondent ids (overlap
   covariance, transitions, first-time split);
+* ``trend`` with post-stratification weights by region, as a plain array and as the
+  weighting result (calibration-aware domain SEs and month-over-month domain contrasts);
 * pandas: ``groupby([month, region])`` on a DataFrame, with the zone conversion done by
   pandas (``tz_localize("UTC").tz_convert(...)``), when pandas is installed.
 
@@ -54,11 +56,19 @@ def make_data(n: int) -> dict[str, Any]:
     }
 
 
-def trend_nps(data: dict[str, Any], zone: str, respondent: str | None = None) -> list[float | None]:
+def trend_nps(
+    data: dict[str, Any], zone: str, respondent: str | None = None, weights: object = None
+) -> list[float | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FirstTimeRespondentWarning)
         result = nps.trend(
-            data, by="region", timezone=zone, naive_timezone="UTC", min_n=1, respondent=respondent
+            data,
+            by="region",
+            timezone=zone,
+            naive_timezone="UTC",
+            min_n=1,
+            respondent=respondent,
+            weights=weights,
         )
     return [r.nps for r in result.rows]
 
@@ -85,6 +95,7 @@ def main() -> None:
     for size in args.sizes:
         n = int(size)
         data = make_data(n)
+        design = nps.weighting.poststratify(data, dict.fromkeys(range(8), 1.0), by="region")
         contenders: list[tuple[str, Callable[[], Any]]] = [
             ("trend, UTC", partial(trend_nps, data, "UTC")),
             ("trend, Europe/Amsterdam", partial(trend_nps, data, "Europe/Amsterdam")),
@@ -92,6 +103,8 @@ def main() -> None:
                 "trend, Amsterdam + respondent ids",
                 partial(trend_nps, data, "Europe/Amsterdam", respondent="respondent"),
             ),
+            ("trend, UTC, weights array", partial(trend_nps, data, "UTC", weights=design.weights)),
+            ("trend, UTC, post-stratified design", partial(trend_nps, data, "UTC", weights=design)),
         ]
         if importlib.util.find_spec("pandas") is not None:
             contenders.append(

@@ -959,6 +959,20 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     variance (see [`overlap_covariance`][netpromoter._stats.overlap_covariance]).
     P-values are per comparison, not corrected for the number of periods.
 
+    With a weighting result as ``weights`` (from
+    [`poststratify`][netpromoter.weighting.poststratify],
+    [`rake`][netpromoter.weighting.rake], [`trim`][netpromoter.weighting.trim],
+    [`account_weights`][netpromoter.weighting.account_weights]...), each row (a period,
+    a rolling window of periods, of the overall series or of one segment) is a domain of
+    that calibrated design: its SE is the one R ``survey`` gives for
+    ``svyby(~I(promoter - detractor), ~period, d, svymean)`` (``~period + segment`` for
+    the segment series; a rolling row's domain is all answers of its window's periods),
+    cluster-robust for account weights. A change is the domain contrast of its two rows,
+    with the covariance the calibration induces between them (the two rows share no
+    answer; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``);
+    with ``respondent`` too, the overlap covariance is added to it. Plain weights (an
+    array or a column) keep the plain linearisation SE and independent periods.
+
     Args:
         data: A list of ``Response``, a mapping of column name to array/list, or a
             pandas, polars (eager or lazy) or pyarrow table.
@@ -969,7 +983,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             ``"30D"``, ``timedelta(days=30)``) counted from ``origin``.
         by: Optional segment column(s): one series per segment.
         weights: ``None``, a weights column, an array, or an object with a numpy
-            ``weights`` attribute (a weighting result).
+            ``weights`` attribute; a weighting result (with a ``design_se`` method) also
+            gives its design-based SEs.
         score: The score column.
         respondent: Optional respondent id column: enables first-time/returning splits,
             transitions and the paired change test. An answer without an id counts as
@@ -995,7 +1010,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         InvalidTimeError: Time values are missing, unparseable or naive (rows named).
         InvalidParameterError: An unknown period, zone or option.
         InvalidScoreError: A score is invalid.
-        InvalidWeightsError: Weights are invalid or all zero.
+        InvalidWeightsError: Weights are invalid or all zero, or a weighting result
+            is for other rows than ``data``'s.
         EmptyDataError: There are no scores.
 
     Warns:
