@@ -281,6 +281,7 @@ def design_se(
     clusters: NDArray[np.integer] | None = None,
     complement: int | None = None,
     contrast: bool = False,
+    partner: NDArray[np.intp] | None = None,
 ) -> NDArray[np.float64]:
     """Linearisation SE of the weighted NPS per group, calibration-aware, in points.
 
@@ -304,6 +305,10 @@ def design_se(
             the domain difference, with the covariance the calibration induces between
             the two (R ``svycontrast(svytotal(~I(y*s) + s + I(y*(1-s)) + I(1-s), d),
             quote(I(y*s)/s - I(y*(1-s))/I(1-s)))`` for a group indicator ``s``).
+        partner: Instead of ``complement``: one group index per group (−1 for none);
+            the SE of NPS(group) − NPS(partner group), two disjoint domains, with the
+            covariance the calibration induces between them (the same R contrast with
+            ``s`` and ``r`` the two groups' indicators). NaN where there is no partner.
 
     Returns:
         SE per group, in NPS points; NaN for a group with no weight.
@@ -318,6 +323,7 @@ def design_se(
             clusters=clusters,
             complement=complement,
             contrast=contrast,
+            partner=partner,
         )
     n = float(len(scores))
     if design is None:
@@ -339,14 +345,7 @@ def design_se(
         _, sr, _ = _category_sums(scores, weights / design.calibrated, gc, shape)
         _, sx, _ = _category_sums(scores, weights * design.calibrated, gc, shape)
         p_cell, p2_cell = sp.sum(axis=(0, 2)), sp2.sum(axis=(0, 2))
-    # The domains whose influence values add up: the group, its complement (negated for
-    # the contrast). They share no rows, so their squares add without cross terms.
-    own = (sw, sw2, sr, sx)
-    parts: list[tuple[tuple[NDArray[np.float64], ...], float]] = []
-    if complement is None or contrast:
-        parts.append((own, 1.0))
-    if complement is not None:
-        parts.append((tuple(_rest(a, complement) for a in own), -1.0 if contrast else 1.0))
+    parts = _domain_parts((sw, sw2, sr, sx), complement, contrast, partner)
     x_sum = x_sq = u_sum = x_psw = np.zeros(shape)
     empty = np.zeros(n_groups, dtype=bool)
     for (w1, w2, r1, wp), sign in parts:
@@ -376,7 +375,31 @@ def design_se(
         ss = np.where(ss <= ROUNDING_SS * (scale + sum_x * sum_x / n), 0.0, ss)
         out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss)
     out[empty] = np.nan
+    if partner is not None:
+        out[partner < 0] = np.nan
     return out
+
+
+def _domain_parts(
+    own: tuple[NDArray[np.float64], ...],
+    complement: int | None,
+    contrast: bool,  # noqa: FBT001
+    partner: NDArray[np.intp] | None,
+) -> list[tuple[tuple[NDArray[np.float64], ...], float]]:
+    """The per-group sums of each domain whose influence values add up, with their sign.
+
+    The group itself, its complement (negated for the contrast), or its partner group
+    (negated). They share no rows, so their squares add without cross terms.
+    """
+    parts: list[tuple[tuple[NDArray[np.float64], ...], float]] = []
+    if complement is None or contrast:
+        parts.append((own, 1.0))
+    if complement is not None:
+        parts.append((tuple(_rest(a, complement) for a in own), -1.0 if contrast else 1.0))
+    if partner is not None:
+        index = np.where(partner >= 0, partner, np.arange(len(partner)))
+        parts.append((tuple(a[index] for a in own), -1.0))
+    return parts
 
 
 def _rest(sums: NDArray[np.float64], complement: int | None) -> NDArray[np.float64]:
@@ -398,6 +421,7 @@ def _clustered_se(
     clusters: NDArray[np.integer],
     complement: int | None = None,
     contrast: bool = False,
+    partner: NDArray[np.intp] | None = None,
 ) -> NDArray[np.float64]:
     """Cluster-robust variant: residualised influence values summed per cluster."""
     y = np.where(scores >= PROMOTER_MIN, 1.0, np.where(scores > DETRACTOR_MAX, 0.0, -1.0))
@@ -429,7 +453,11 @@ def _clustered_se(
 
     for g in range(n_groups):
         own = group == g
-        if complement is None or g >= complement:
+        if partner is not None:
+            mine = influence(own) if partner[g] >= 0 else None
+            other = None if mine is None else influence(group == partner[g])
+            x = None if mine is None or other is None else mine - other
+        elif complement is None or g >= complement:
             x = influence(own)
         else:
             rest = influence((group < complement) & ~own)

@@ -620,11 +620,13 @@ class WeightingDesign(Protocol):
         codes: NDArray[np.integer] | None = None,
         n_groups: int = 1,
         domain: Literal["group", "rest", "group_minus_rest"] = "group",
+        partner: NDArray[np.integer] | None = None,
     ) -> NDArray[np.float64]:
         """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``).
 
         ``domain="rest"``: of the NPS of the other groups' rows; ``"group_minus_rest"``:
-        of the difference of the two.
+        of the difference of the two. ``partner`` (a group index per group, −1 for
+        none): of NPS(group) − NPS(partner group) instead.
         """
         ...  # pragma: no cover - protocol
 

@@ -1215,7 +1215,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             covariance = _stats.overlap_covariance(a, b, cross, weighted=weighted)
             n_overlap = cross.n.reshape(n_series, len(valid))
         if design_rows is not None and design_se is not None:
-            calibrated = design_rows.covariance(a_idx, b_idx, design_se, n)
+            contrast = design_rows.contrast_ses(ref)[b_idx]
+            se_a, se_b = design_se[a_idx], design_se[b_idx]
+            calibrated = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
             covariance = calibrated if covariance is None else covariance + calibrated
         diff = _stats.difference(
             a,
@@ -1336,80 +1338,109 @@ class _DesignRows(NamedTuple):
     n_segments: int
     rolling: int
 
+    def _partitions(
+        self, offset: int
+    ) -> tuple[NDArray[np.intp], list[tuple[NDArray[np.intp], int, int]]]:
+        """The windows ending at ``offset, offset + k, ...`` (``k = rolling``) as groups.
+
+        Those windows share no period, so they partition the rows: each row goes to the
+        first of them ending at or after its period, rows whose window ends after the
+        last period to one extra group per series (left out). Returns the window ends
+        and, per partition (the segment series, then the overall series), the group code
+        per row, the number of groups (``n_periods + 1`` per series) and the first
+        series it fills.
+        """
+        n_periods, rolling = self.n_periods, self.rolling
+        window = self.periods + (offset - self.periods) % rolling
+        window[window >= n_periods] = n_periods
+        ends = np.arange(offset, n_periods, rolling, dtype=np.intp)
+        partitions = [(window, n_periods + 1, self.n_segments)]
+        if self.segments is not None:
+            joined = self.segments * (n_periods + 1) + window
+            partitions.insert(0, (joined, self.n_segments * (n_periods + 1), 0))
+        return ends, partitions
+
     def ses(self) -> NDArray[np.float64]:
         """The design's SE of every row of every series, in points, in ``flat`` order.
 
-        A domain's SE depends only on which rows are in it, so the windows ending at
-        periods ``j, j + k, j + 2k, ...`` (``k = rolling``), which share no period, are
-        the groups of one call of ``design_se``; ``k`` calls (twice with segments: the
-        overall series is a second partition) cover every window. Rows whose window ends
-        after the last period go in one extra group, left out.
+        A domain's SE depends only on which rows are in it, so each partition of
+        ``_partitions`` is one call of ``design_se``: ``rolling`` calls (twice with
+        segments) cover every window.
 
         Returns:
             SE per (series, period), segments first and the overall series last,
             flattened; NaN where a row has no weight.
         """
-        n_periods, rolling = self.n_periods, self.rolling
-        out = np.full((self.n_segments + 1, n_periods), np.nan)
-        p = self.periods
-        for offset in range(rolling):
-            # The window of this offset that holds each row: the first end >= its period.
-            window = p + (offset - p) % rolling
-            window[window >= n_periods] = n_periods  # the extra group, left out
-            ends = np.arange(offset, n_periods, rolling)
-            partitions = [(window, n_periods + 1, self.n_segments)]
-            if self.segments is not None:
-                joined = self.segments * (n_periods + 1) + window
-                partitions.insert(0, (joined, self.n_segments * (n_periods + 1), 0))
+        out = np.full((self.n_segments + 1, self.n_periods), np.nan)
+        for offset in range(self.rolling):
+            ends, partitions = self._partitions(offset)
             for codes, n_groups, first in partitions:
                 se = self.design.design_se(
                     self.scores, rows=self.kept, codes=codes, n_groups=n_groups
                 )
-                per_series = se.reshape(-1, n_periods + 1)[:, ends]
+                per_series = se.reshape(-1, self.n_periods + 1)[:, ends]
                 out[first : first + len(per_series), ends] = per_series
         flat: NDArray[np.float64] = out.ravel()
         return flat
 
-    def covariance(
-        self,
-        earlier: NDArray[np.intp],
-        later: NDArray[np.intp],
-        se: NDArray[np.float64],
-        n: NDArray[np.int64],
-    ) -> NDArray[np.float64]:
-        """``Cov(NPS_earlier, NPS_later)`` per pair of rows (``flat`` indices), points².
+    def contrast_ses(self, reference: NDArray[np.intp]) -> NDArray[np.float64]:
+        """SE of NPS(row) − NPS(its reference row) per row, in points, in ``flat`` order.
 
-        The two rows are disjoint domains of one design; the calibration correlates
-        them. From the SE of the domain contrast (``design_se`` with
-        ``domain="group_minus_rest"`` on just the two rows' answers, R
-        ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``):
-        ``(se_earlier² + se_later² − se_contrast²) / 2``. One call per pair with answers
-        in both rows; 0 for the others (their change is undefined anyway).
+        ``reference[i]`` is the period whose row period ``i`` is compared with (−1: none),
+        in the same series. The two rows are disjoint domains of one design, which the
+        calibration correlates: the SE is that of the domain contrast (``design_se``
+        with ``partner``; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s -
+        yr / r))``). A reference in the same partition as its row (always without
+        rolling, and for the previous window) is paired in the partition's one call;
+        any other pair (a year-ago window ``rolling`` does not divide) gets a call of
+        its own on just the two rows' answers.
         """
-        n_rows = len(self.scores) if self.kept is None else len(self.kept)
-        position = np.flatnonzero(self.kept) if self.kept is not None else None
-        out = np.zeros(len(earlier))
-        for k, (a, b) in enumerate(zip(earlier.tolist(), later.tolist(), strict=True)):
-            if not (n[a] > 0 and n[b] > 0):
+        n_periods, rolling = self.n_periods, self.rolling
+        out = np.full((self.n_segments + 1, n_periods), np.nan)
+        later = np.flatnonzero(reference >= 0)
+        aligned = later[(later - reference[later]) % rolling == 0]
+        for offset in range(rolling):
+            _, partitions = self._partitions(offset)
+            pick = aligned[aligned % rolling == offset]
+            if not len(pick):
                 continue
-            series, period_a = divmod(a, self.n_periods)
-            period_b = b % self.n_periods
-            in_a = (self.periods > period_a - self.rolling) & (self.periods <= period_a)
-            in_b = (self.periods > period_b - self.rolling) & (self.periods <= period_b)
-            member = in_a | in_b
-            if self.segments is not None and series < self.n_segments:
-                member &= self.segments == series
-            rows = np.zeros(n_rows, dtype=bool)
-            rows[member if position is None else position[member]] = True
-            contrast = self.design.design_se(
-                self.scores[member],
-                rows=rows,
-                codes=in_b[member].astype(np.intp),
-                n_groups=2,
-                domain="group_minus_rest",
-            )[1]
-            out[k] = (se[a] * se[a] + se[b] * se[b] - contrast * contrast) / 2.0
-        return out
+            for codes, n_groups, first in partitions:
+                blocks = n_groups // (n_periods + 1)
+                base = (np.arange(blocks, dtype=np.intp) * (n_periods + 1))[:, None]
+                partner = np.full((blocks, n_periods + 1), -1, dtype=np.intp)
+                partner[:, pick] = base + reference[pick][None, :]
+                se = self.design.design_se(
+                    self.scores,
+                    rows=self.kept,
+                    codes=codes,
+                    n_groups=n_groups,
+                    partner=partner.ravel(),
+                )
+                out[first : first + blocks, pick] = se.reshape(blocks, -1)[:, pick]
+        for i in np.setdiff1d(later, aligned).tolist():
+            for series in range(self.n_segments + 1):
+                out[series, i] = self._pair_contrast(series, int(reference[i]), i)
+        flat: NDArray[np.float64] = out.ravel()
+        return flat
+
+    def _pair_contrast(self, series: int, earlier: int, later: int) -> float:
+        """SE of NPS(later window) − NPS(earlier window) of one series, on their answers."""
+        n_rows = len(self.scores) if self.kept is None else len(self.kept)
+        in_a = (self.periods > earlier - self.rolling) & (self.periods <= earlier)
+        in_b = (self.periods > later - self.rolling) & (self.periods <= later)
+        member = in_a | in_b
+        if self.segments is not None and series < self.n_segments:
+            member &= self.segments == series
+        rows = np.zeros(n_rows, dtype=bool)
+        rows[member if self.kept is None else np.flatnonzero(self.kept)[member]] = True
+        se = self.design.design_se(
+            self.scores[member],
+            rows=rows,
+            codes=in_b[member].astype(np.intp),
+            n_groups=2,
+            domain="group_minus_rest",
+        )
+        return float(se[1])
 
 
 def _units(ids: Factor) -> NDArray[np.int64]:

@@ -339,6 +339,7 @@ class WeightingResult(BaseModel):
         codes: NDArray[np.integer] | None = None,
         n_groups: int = 1,
         domain: Domain = "group",
+        partner: NDArray[np.integer] | None = None,
     ) -> NDArray[np.float64]:
         """SE of the weighted NPS of ``scores`` per group, for this design, in points.
 
@@ -356,6 +357,12 @@ class WeightingResult(BaseModel):
                 left out by ``rows`` belong to none). ``"group_minus_rest"``: of the
                 difference NPS(group) − NPS(rest), with the covariance the calibration
                 induces between the two domains.
+            partner: Optional group index per group (−1 for none); overrides
+                ``domain``: the SE of the difference NPS(group) − NPS(partner group),
+                two disjoint domains, with the covariance the calibration induces
+                between them (R ``svycontrast(svytotal(~ys + s + yr + r, d),
+                quote(ys / s - yr / r))`` for the two groups' indicators ``s``, ``r``);
+                NaN without a partner.
 
         Returns:
             The SE per group.
@@ -386,8 +393,9 @@ class WeightingResult(BaseModel):
             codes=full_codes,
             n_groups=groups,
             clusters=self._clusters,
-            complement=None if domain == "group" else n_groups,
+            complement=None if domain == "group" or partner is not None else n_groups,
             contrast=domain == "group_minus_rest",
+            partner=None if partner is None else _partners(partner, groups),
         )
         return se[:n_groups]
 
@@ -766,6 +774,17 @@ class _Layout:
 
 
 # --------------------------------------------------------------------- post-stratification
+
+
+def _partners(partner: NDArray[np.integer], n_groups: int) -> NDArray[np.intp]:
+    """Partner group per group, −1 for none, padded with −1 to ``n_groups``."""
+    given = np.asarray(partner, dtype=np.intp)
+    if given.ndim != 1 or len(given) > n_groups or np.any(given >= n_groups):
+        msg = f"partner must give one group index below {n_groups} per group"
+        raise InvalidParameterError(msg, name="partner", value=partner)
+    out = np.full(n_groups, -1, dtype=np.intp)
+    out[: len(given)] = np.where(given >= 0, given, -1)
+    return out
 
 
 def poststratify(

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from netpromoter import score, trend
-from netpromoter.exceptions import FirstTimeRespondentWarning
+from netpromoter.exceptions import FirstTimeRespondentWarning, InvalidParameterError
 from netpromoter.weighting import WeightingResult, account_weights, poststratify, rake
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -210,3 +210,85 @@ def test_respondent_ids_without_repeats_change_nothing() -> None:
         assert b.vs_previous is not None
         assert b.vs_previous.n_overlap == 0
         assert b.vs_previous.ci == pytest.approx(a.vs_previous.ci, rel=1e-12)
+
+
+def _window_contrast(
+    design: WeightingResult, data: dict[str, Any], earlier: list[str], later: list[str]
+) -> float:
+    """SE of NPS(later months) − NPS(earlier months) as a domain contrast of ``design``."""
+    months = np.array([d[:7] for d in data["date"]])
+    member = np.isin(months, earlier + later)
+    codes = np.isin(months[member], later).astype(np.intp)
+    se = design.design_se(
+        data["score"][member], rows=member, codes=codes, n_groups=2, domain="group_minus_rest"
+    )
+    return float(se[1])
+
+
+def test_rolling_change_is_the_contrast_of_the_two_windows() -> None:
+    """With rolling windows the previous window shares no month; their domain contrast."""
+    data = sample()
+    design = poststratified()
+    t = trend(data, time="date", weights=design, rolling=2, method="wald", min_n=1)
+    change = t[3].vs_previous  # 2026-03..04 against 2026-01..02
+    assert change is not None
+    assert change.ci is not None
+    se = _window_contrast(design, data, ["2026-01", "2026-02"], ["2026-03", "2026-04"])
+    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+
+
+@pytest.mark.parametrize("clustered", [False, True])
+def test_year_ago_window_out_of_step_with_rolling(clustered: bool) -> None:
+    """A year-ago window that ``rolling`` does not divide is paired on its own."""
+    data = dict(sample())
+    start = date(2025, 1, 1)
+    ids = np.arange(1, len(data["score"]) + 1)
+    data["date"] = [(start + timedelta(days=int(i * 37) % 480)).isoformat() for i in ids]
+    design = (
+        account_weights(data, account="account_id", weights="w0") if clustered else poststratified()
+    )
+    t = trend(data, time="date", weights=design, rolling=5, method="wald", min_n=1)
+    row = next(r for r in t if r.period == "2026-03")
+    change = row.vs_year_ago
+    assert change is not None
+    assert change.reference == "2025-03"
+    assert change.ci is not None
+    earlier = ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+    later = ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
+    se = _window_contrast(design, data, earlier, later)
+    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+    previous = row.vs_previous
+    assert previous is not None
+    assert previous.ci is not None
+    before = ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10"]
+    se = _window_contrast(design, data, before, later)
+    assert (previous.ci[1] - previous.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+
+
+@pytest.mark.parametrize("clustered", [False, True])
+def test_partner_groups_are_the_two_domain_contrast(clustered: bool) -> None:
+    """design_se(partner=...) equals the group-minus-rest SE on just the two groups."""
+    data = sample()
+    design = account_weights(data, account="account_id", weights="w0") if clustered else raked()
+    codes = np.searchsorted(["east", "north", "south", "west"], data["region"])
+    partner = np.array([-1, 0, 0, 1])
+    se = design.design_se(data["score"], codes=codes, n_groups=4, partner=partner)
+    assert np.isnan(se[0])
+    for g, p in ((1, 0), (2, 0), (3, 1)):
+        member = (codes == g) | (codes == p)
+        pair = design.design_se(
+            data["score"][member],
+            rows=member,
+            codes=(codes[member] == g).astype(np.intp),
+            n_groups=2,
+            domain="group_minus_rest",
+        )
+        assert se[g] == pytest.approx(float(pair[1]), rel=1e-10)
+
+
+def test_partner_out_of_range_is_a_clear_error() -> None:
+    data = sample()
+    with pytest.raises(InvalidParameterError, match="partner"):
+        raked().design_se(
+            data["score"], codes=np.zeros(2000, dtype=np.intp), n_groups=1, partner=np.array([3])
+        )
