@@ -969,8 +969,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     the segment series; a rolling row's domain is all answers of its window's periods),
     cluster-robust for account weights. A change is the domain contrast of its two rows,
     with the covariance the calibration induces between them (the two rows share no
-    answer; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``);
-    with ``respondent`` too, the overlap covariance is added to it. Plain weights (an
+    answer; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``),
+    not two independent samples; with ``respondent`` too, the overlap covariance of
+    repeat respondents is added to the calibration's. Plain weights (an
     array or a column) keep the plain linearisation SE and independent periods.
 
     Args:
