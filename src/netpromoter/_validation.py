@@ -124,13 +124,39 @@ class ScoreColumn:
     n_missing: int
 
 
+def describe_values(values: Sequence[object], n_total: int) -> str:
+    """List at most a few offending values (for data whose rows have no positions)."""
+    shown = ", ".join(repr(_python_value(v)) for v in values[:_SHOWN])
+    rest = n_total - min(len(values), _SHOWN)
+    return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def invalid_scores_message(n_bad: int, total: int, where: str) -> str:
+    """The message for ``n_bad`` invalid scores out of ``total``, found at ``where``."""
+    verb = "is" if n_bad == 1 else "are"
+    return (
+        f"{n_bad} of {total} values {verb} not a valid NPS score (expected {SCORE_RANGE}): {where}"
+    )
+
+
+def missing_scores_message(n_missing: int, total: int, where: str) -> str:
+    """The message for ``n_missing`` missing scores out of ``total``; ``where`` says where."""
+    verb = "is" if n_missing == 1 else "are"
+    return (
+        f"{n_missing} of {total} scores {verb} missing (NaN or None) {where}; pass "
+        "missing='drop' to drop them and count them in n_missing"
+    )
+
+
+def invalid_weights_message(n_bad: int, where: str) -> str:
+    """The message for ``n_bad`` weights that are not finite, non-negative numbers."""
+    return f"{n_bad} weights are not finite, non-negative numbers: {where}"
+
+
 def _raise_invalid(bad: NDArray[np.intp], values: Sequence[object], total: int) -> None:
     first = _python_value(values[0]) if len(values) else None
-    verb = "is" if len(bad) == 1 else "are"
-    msg = (
-        f"{len(bad)} of {total} values {verb} not a valid NPS score (expected {SCORE_RANGE}): "
-        f"{describe_positions(bad, [_python_value(v) for v in values[:_SHOWN]])}"
-    )
+    where = describe_positions(bad, [_python_value(v) for v in values[:_SHOWN]])
+    msg = invalid_scores_message(len(bad), total, where)
     raise InvalidScoreError(msg, value=first, positions=bad.tolist())
 
 
@@ -142,12 +168,8 @@ def _handle_missing(
     if len(positions) == 0:
         return None
     if policy == "raise":
-        verb = "is" if len(positions) == 1 else "are"
-        msg = (
-            f"{len(positions)} of {len(missing_mask)} scores {verb} missing (NaN or None) at "
-            f"{describe_positions(positions)}; pass missing='drop' to "
-            "drop them and count them in n_missing"
-        )
+        where = f"at {describe_positions(positions)}"
+        msg = missing_scores_message(len(positions), len(missing_mask), where)
         raise InvalidScoreError(msg, value=None, positions=positions.tolist())
     return ~missing_mask
 
@@ -279,10 +301,7 @@ def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
 def _raise_bad_weights(arr: NDArray[np.float64]) -> None:
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if len(bad):
-        msg = (
-            f"{len(bad)} weights are not finite, non-negative numbers: "
-            f"{describe_positions(bad, arr[bad[:_SHOWN]].tolist())}"
-        )
+        msg = invalid_weights_message(len(bad), describe_positions(bad, arr[bad[:_SHOWN]].tolist()))
         raise InvalidWeightsError(msg, positions=bad.tolist())
     msg = "the weights are finite but their sum overflows; rescale them (e.g. divide by the mean)"
     raise InvalidWeightsError(msg)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from netpromoter import _stats
+from netpromoter import _lazy, _stats
 from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
@@ -54,6 +54,9 @@ __all__ = [
 ]
 
 Method = _stats.Method
+#: A dataframe ``narwhals`` reads: pandas, polars (eager or lazy), pyarrow, Dask, PySpark,
+#: DuckDB... (typed loosely: none of them is a runtime dependency).
+FrameLike: TypeAlias = Any
 
 
 class Category(str, Enum):
@@ -249,21 +252,33 @@ class NPSCounts(BaseModel):
     @classmethod
     def from_scores(
         cls,
-        scores: Iterable[object],
+        scores: Iterable[object] | FrameLike,
         *,
-        weights: Iterable[float] | None = None,
+        score: str | None = None,
+        weights: Iterable[float] | str | None = None,
         missing: MissingPolicy = "raise",
     ) -> NPSCounts:
-        """Tally scores (a numpy array, a sequence of ints, or ``Response`` objects).
+        """Tally scores (a numpy array, a sequence of ints, ``Response`` objects or a frame).
+
+        A dataframe is read as in [`score`][netpromoter.core.score]: a lazy or distributed
+        one (Dask, Spark, polars lazy, DuckDB) is tallied on its own engine, so a job can
+        tally each partition or day and merge the tallies later.
 
         Args:
             scores: The scores, validated as in [`score`][netpromoter.core.score].
-            weights: Optional weights, one per input row (missing rows included).
+            score: The score column of a dataframe (optional for a one-column frame).
+            weights: Optional weights, one per input row (missing rows included), or
+                the weights column of a dataframe.
             missing: ``"raise"`` (default) or ``"drop"`` for NaN/``None`` scores.
 
         Returns:
             The tally. An empty input gives the empty tally.
         """
+        if score is not None or _lazy.is_frame(scores):
+            tallied, n_missing = _lazy.frame_tally(
+                scores, score=score, weights=weights, missing=missing
+            )
+            return cls.from_tally(tallied, weighted=weights is not None, n_missing=n_missing)
         column, w = _validated(scores, weights, missing)
         tallied = tally(column.scores, w)
         return cls.from_tally(tallied, weighted=w is not None, n_missing=column.n_missing)
@@ -345,9 +360,15 @@ class NPSCounts(BaseModel):
 
 
 def _validated(
-    scores: Iterable[object], weights: Iterable[float] | None, missing: MissingPolicy
+    scores: Iterable[object], weights: Iterable[float] | str | None, missing: MissingPolicy
 ) -> tuple[ScoreColumn, NDArray[np.float64] | None]:
     """Validate scores and weights together; weights of dropped rows are dropped too."""
+    if isinstance(weights, str):
+        msg = (
+            f"weights={weights!r} names a column, but the scores are not a dataframe; "
+            "give one weight per score, or a dataframe with score='<column>'"
+        )
+        raise InvalidWeightsError(msg)
     column = validate_scores(_score_values(scores), missing=missing)
     if weights is None:
         return column, None
@@ -640,9 +661,10 @@ def _as_design(weights: object) -> WeightingDesign | None:
 
 
 def score(
-    scores: Iterable[object],
+    scores: Iterable[object] | FrameLike,
     *,
-    weights: Iterable[float] | WeightingDesign | None = None,
+    score: str | None = None,
+    weights: Iterable[float] | str | WeightingDesign | None = None,
     missing: MissingPolicy = "raise",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
@@ -655,10 +677,19 @@ def score(
     is never upcast. ``NPSCounts.from_scores(scores).result()`` gives the same result
     (it keeps the per-score detail that merging needs).
 
+    Dataframes are read through ``narwhals``: pandas, polars and pyarrow in memory, and
+    lazy or distributed frames (Dask, PySpark, polars ``LazyFrame``, DuckDB) on their own
+    engine, which computes only the per-score counts and weight sums; the statistics are
+    then computed here, by the same code, so the numbers are the same.
+
     Args:
-        scores: A numpy array, a sequence of ints, or an iterable of ``Response``.
-        weights: Optional non-negative weights, one per input row. With weights, the
-            counts are weighted sums and the SE is design-based. A weighting result
+        scores: A numpy array, a sequence of ints, an iterable of ``Response``, or a
+            dataframe (eager or lazy).
+        score: The score column of a dataframe or mapping (optional for a one-column
+            frame).
+        weights: Optional non-negative weights, one per input row, or the weights
+            column of a dataframe. With weights, the counts are weighted sums and the SE
+            is design-based. A weighting result
             (from [`poststratify`][netpromoter.weighting.poststratify],
             [`rake`][netpromoter.weighting.rake], [`trim`][netpromoter.weighting.trim]...)
             gives its weights and the calibration-aware SE of its design.
@@ -701,6 +732,21 @@ def score(
     """
     _stats.z_value(confidence_level)
     design = _as_design(weights)
+    if score is not None or _lazy.is_frame(scores):
+        if design is None or _lazy.is_lazy(scores):
+            tallied, n_missing = _lazy.frame_tally(
+                scores, score=score, weights=weights, missing=missing, per_score=False
+            )
+            return _build_result(
+                tallied,
+                n_missing=n_missing,
+                weighted=weights is not None,
+                method=method,
+                confidence_level=confidence_level,
+                population_size=population_size,
+            )
+        # A weighting design needs the rows: read the column and score it in memory.
+        scores = _lazy.frame_column(scores, score)
     plain = design.weights if design is not None else weights
     column, w = _validated(scores, plain, missing)  # type: ignore[arg-type]
     tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
