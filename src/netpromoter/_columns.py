@@ -430,6 +430,17 @@ def check_edges(edges: Sequence[float], name: str = "edges") -> NDArray[np.float
     return arr
 
 
+def band_labels(cuts: NDArray[np.float64]) -> list[str]:
+    """Labels of the band codes of validated edges: below, each band, at/above, missing.
+
+    Examples:
+        >>> band_labels(np.array([0.0, 10.0, math.inf]))
+        ['< 0', '[0, 10)', '[10, inf)', '>= inf', '(missing)']
+    """
+    bands = [f"[{_format_edge(a)}, {_format_edge(b)})" for a, b in itertools.pairwise(cuts)]
+    return [f"< {_format_edge(cuts[0])}", *bands, f">= {_format_edge(cuts[-1])}", MISSING]
+
+
 def band(
     values: NDArray[Any] | Sequence[float | None], edges: Sequence[float], name: str = ""
 ) -> Factor:
@@ -467,17 +478,16 @@ def band(
     except (TypeError, ValueError) as exc:
         msg = f"cannot band column {name!r}: its values are not numbers ({exc})"
         raise TypeError(msg) from exc
-    labels = [f"[{_format_edge(a)}, {_format_edge(b)})" for a, b in itertools.pairwise(cuts)]
+    all_labels = band_labels(cuts)
     # searchsorted(side="right") - 1 puts x in the band [edge_i, edge_{i+1}); -1 is below.
     # Codes: 0 below, 1..k bands, k+1 at/above the last edge, k+2 missing.
-    k = len(labels)
+    k = len(all_labels) - 3
     raw = np.empty(len(arr), dtype=code_dtype(k + 3))
     for start in range(0, len(arr), CHUNK):
         part = arr[start : start + CHUNK]
         idx = np.searchsorted(cuts, part, side="right")
         idx[np.isnan(part)] = k + 2
         raw[start : start + CHUNK] = idx
-    all_labels = [f"< {_format_edge(cuts[0])}", *labels, f">= {_format_edge(cuts[-1])}", MISSING]
     used = np.zeros(k + 3, dtype=bool)
     used[1 : k + 1] = True
     for extra in (0, k + 1, k + 2):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._columns import MISSING, read_table
+from netpromoter._columns import MISSING, band_labels, check_edges, read_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter._validation import (
     MissingPolicy,
@@ -45,7 +45,7 @@ from netpromoter.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -239,20 +239,83 @@ def _validate(
             raise InvalidWeightsError(msg)
 
 
-def _levels(values: list[object], dtype: Any) -> tuple[list[object], bool]:  # noqa: ANN401
-    """Sorted distinct non-missing key values (declared order for enums), and if any missing."""
+def _levels(values: list[object], dtype: Any) -> list[object]:  # noqa: ANN401
+    """Sorted distinct non-missing key values (declared order for enums)."""
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
 
-    has_missing = any(_is_missing(v) for v in values)
-    present = list(dict.fromkeys(v for v in values if not _is_missing(v)))
     if isinstance(dtype, nw.Enum):
-        return list(dtype.categories), has_missing
+        return list(dtype.categories)
+    present = list(dict.fromkeys(v for v in values if not _is_missing(v)))
     try:
-        return sorted(present), has_missing  # type: ignore[type-var]
+        return sorted(present)  # type: ignore[type-var]
     except TypeError:
-        return present, has_missing
+        return present
+
+
+def _decode_values(
+    values: list[object],
+    dtype: Any,  # noqa: ANN401 - a narwhals dtype
+) -> tuple[tuple[object, ...], list[int]]:
+    """Levels of a plain key (``"(missing)"`` last when null keys occur) and row codes."""
+    from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
+
+    present = _levels(values, dtype)
+    index = {v: i for i, v in enumerate(present)}
+    codes = [len(present) if _is_missing(v) else index[v] for v in values]
+    has_missing = any(_is_missing(v) for v in values)
+    return tuple(present) + ((MISSING,) if has_missing else ()), codes
+
+
+def _decode_bands(values: list[object], labels: list[str]) -> tuple[tuple[object, ...], list[int]]:
+    """Levels of a banded key as ``band`` makes them, and row codes, from band indices.
+
+    Indices are 0 below the first edge, 1..k the bands, k+1 at or above the last edge,
+    k+2 missing; the bands are always levels, the three extras only when they occur.
+    """
+    k = len(labels) - 3
+    used = np.zeros(k + 3, dtype=bool)
+    used[1 : k + 1] = True
+    raw = np.asarray(values, dtype=np.intp)
+    used[raw] = True
+    lut = np.cumsum(used) - 1
+    levels = tuple(label for label, keep in zip(labels, used, strict=True) if keep)
+    return levels, lut[raw].tolist()
+
+
+def _band_expr(key: str, cuts: NDArray[np.float64]) -> Any:  # noqa: ANN401
+    """The band index of each row on the engine: ``Σ_i [x >= edge_i]`` (searchsorted right).
+
+    Missing values (null, NaN) get index ``k + 2``; since NaN sorts above every number on
+    some engines, its comparisons are zeroed by the missing indicator, never trusted.
+    """
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    x = nw.col(key).cast(nw.Float64)
+    missing = (x.is_null() | x.is_nan()).fill_null(value=True).cast(nw.Int64)
+    above = nw.sum_horizontal(
+        *((x >= float(edge)).fill_null(value=False).cast(nw.Int64) for edge in cuts)
+    )
+    return (above * (1 - missing) + (len(cuts) + 1) * missing).alias(key)
+
+
+def _check_bands(
+    schema: Any,  # noqa: ANN401 - a narwhals schema
+    keys: Sequence[str],
+    bands: Mapping[str, Sequence[float]],
+) -> dict[str, NDArray[np.float64]]:
+    """Validated edges per banded key (the checks and messages of ``band``)."""
+    unknown = [name for name in bands if name not in keys]
+    if unknown:
+        msg = f"bands are given for {unknown!r}, which are not in by={list(keys)!r}"
+        raise InvalidParameterError(msg, name="bands", value=dict(bands))
+    cuts = {name: check_edges(edges) for name, edges in bands.items()}
+    for name in cuts:
+        if not schema[name].is_numeric():
+            msg = f"cannot band column {name!r}: its values are not numbers ({schema[name]})"
+            raise TypeError(msg)
+    return cuts
 
 
 def _check_options(score: str, weights: object, by: Sequence[str], missing: object) -> None:
@@ -278,6 +341,7 @@ def engine_tally(
     score: str,
     weights: object = None,
     by: Sequence[str] = (),
+    bands: Mapping[str, Sequence[float]] | None = None,
     missing: MissingPolicy = "raise",
 ) -> EngineTally:
     """Tally a lazy or distributed frame on its own engine, per group of ``by``.
@@ -288,6 +352,8 @@ def engine_tally(
         score: The score column.
         weights: Optional weights column.
         by: Key columns to group by (none for one overall tally).
+        bands: Numeric keys to cut into bands first, as
+            [`band`][netpromoter._columns.band] does, e.g. ``{"spend": [0, 100, inf]}``.
         missing: ``"raise"`` (default) or ``"drop"`` for null/NaN scores.
 
     Returns:
@@ -297,8 +363,9 @@ def engine_tally(
         ColumnNotFoundError: When a named column is not in the frame.
         InvalidScoreError: When scores are invalid, or missing with ``missing="raise"``.
         InvalidWeightsError: When a weight is null, NaN, infinite or negative.
-        InvalidParameterError: For an unknown ``missing`` policy or weights that are not
-            a column name.
+        InvalidParameterError: For an unknown ``missing`` policy, weights that are not
+            a column name, or invalid ``bands``.
+        TypeError: When a banded key does not hold numbers.
 
     Examples:
         >>> import polars as pl
@@ -319,10 +386,13 @@ def engine_tally(
     if weights is not None and not schema[weights].is_numeric():
         msg = f"weights column {weights!r} must hold numbers, but its type is {schema[weights]}"
         raise InvalidWeightsError(msg)
+    cuts = _check_bands(schema, keys, bands or {})
     key_exprs = []
     for key in keys:
         dtype = schema[key]
-        if dtype.is_float():
+        if key in cuts:
+            key_exprs.append(_band_expr(key, cuts[key]))
+        elif dtype.is_float():
             key_exprs.append(nw.col(key).fill_nan(None))  # NaN keys are missing, as in memory
         elif isinstance(dtype, nw.Categorical | nw.Enum):
             key_exprs.append(nw.col(key).cast(nw.String))
@@ -336,28 +406,32 @@ def engine_tally(
     int_columns = [c for c in summed if not c.startswith(("__nps_w", "__nps_q"))]
     sums = grouped.with_columns(nw.col(*int_columns).cast(nw.Int64)).collect()
     _validate(derived, sums, score=score, weights=weights, missing=missing)
-    return _engine_result(sums, keys, [schema[k] for k in keys], weighted=weights is not None)
+    decoders = [band_labels(cuts[k]) if k in cuts else schema[k] for k in keys]
+    return _engine_result(sums, keys, decoders, weighted=weights is not None)
 
 
 def _engine_result(
     sums: Any,  # noqa: ANN401 - the collected narwhals DataFrame
     keys: list[str],
-    dtypes: list[Any],
+    decoders: list[Any],
     *,
     weighted: bool,
 ) -> EngineTally:
-    """Order the collected groups as the in-memory grouping does and build the tally."""
-    from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
+    """Order the collected groups as the in-memory grouping does and build the tally.
 
+    ``decoders`` holds, per key, its band labels (a list) or its narwhals dtype.
+    """
     n_rows = len(sums)
     all_levels: list[tuple[object, ...]] = []
     codes = np.zeros((n_rows, len(keys)), dtype=np.intp)
-    for j, (key, dtype) in enumerate(zip(keys, dtypes, strict=True)):
+    for j, (key, decoder) in enumerate(zip(keys, decoders, strict=True)):
         values = list(sums.get_column(key).to_list())
-        present, has_missing = _levels(values, dtype)
-        index = {v: i for i, v in enumerate(present)}
-        codes[:, j] = [len(present) if _is_missing(v) else index[v] for v in values]
-        all_levels.append(tuple(present) + ((MISSING,) if has_missing else ()))
+        if isinstance(decoder, list):
+            levels, codes_j = _decode_bands(values, decoder)
+        else:
+            levels, codes_j = _decode_values(values, decoder)
+        codes[:, j] = codes_j
+        all_levels.append(levels)
     order = np.lexsort(codes.T[::-1]) if keys else np.arange(n_rows)
     count = np.stack([_as_int(sums.get_column(_count(k))) for k in _SCORES], axis=1)
     if weighted:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from netpromoter import _stats
+from netpromoter import _lazy, _stats
 from netpromoter._columns import Factor, Grouping, combine, read_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter.core import _as_design
@@ -184,8 +184,13 @@ class SegmentCounts(BaseModel):
     ) -> SegmentCounts:
         """Tally ``data`` per segment (see [`segment`][netpromoter.segmentation.segment]).
 
-        Segments that do not occur are left out.
+        Segments that do not occur are left out. A lazy or distributed frame (Dask,
+        Spark, polars lazy, DuckDB) is tallied on its own engine.
         """
+        if _lazy.is_lazy(data):
+            return _engine_counts(
+                data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
+            )
         return _tabulate(
             data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
         )[0]
@@ -313,6 +318,33 @@ class _RowCodes(NamedTuple):
     def codes(self) -> NDArray[np.intp]:
         """Each kept row's segment position (one integer per row: built on demand)."""
         return _positions(self.grouping, self.present)
+
+
+def _engine_counts(
+    data: object,
+    by: tuple[str, ...],
+    *,
+    score: str,
+    weights: object,
+    bands: Mapping[str, Sequence[float]] | None,
+    missing: MissingPolicy,
+) -> SegmentCounts:
+    """The per-segment tally of a lazy or distributed frame, computed on its engine.
+
+    The engine's groups come in display order (see ``_lazy.EngineTally``); segments in
+    which no score occurs are left out, as ``_tabulate`` leaves them out.
+    """
+    engine = _lazy.engine_tally(
+        data, score=score, weights=weights, by=by, bands=bands, missing=missing
+    )
+    occur = np.flatnonzero(engine.tally.count.sum(axis=1))
+    return SegmentCounts.from_tally(
+        _take(engine.tally, occur),
+        engine.keys,
+        [engine.labels(int(g)) for g in occur],
+        weighted=engine.weighted,
+        n_missing=int(engine.n_missing.sum()),
+    )
 
 
 def _tabulate(
@@ -901,11 +933,18 @@ def segment(
     min_n = _check_min_n(min_n)
     correction = _check_correction(correction)
     _stats.z_value(confidence_level)
-    counts, rows = _tabulate(data, keys, score=score, weights=weights, bands=bands, missing=missing)
-    weighting = _as_design(weights)
     design = None
-    if weighting is not None and len(rows.scores):
-        design = _design_ses(weighting, rows, len(counts.levels))
+    if _lazy.is_lazy(data):
+        counts = _engine_counts(
+            data, keys, score=score, weights=weights, bands=bands, missing=missing
+        )
+    else:
+        counts, rows = _tabulate(
+            data, keys, score=score, weights=weights, bands=bands, missing=missing
+        )
+        weighting = _as_design(weights)
+        if weighting is not None and len(rows.scores):
+            design = _design_ses(weighting, rows, len(counts.levels))
     return _build(
         counts.to_tally(),
         counts,
