@@ -104,7 +104,7 @@ def test_invalid_values_are_reported_with_positions(
 ) -> None:
     """Out-of-range, fractional, text and boolean values raise with every position."""
     with pytest.raises(InvalidScoreError, match="not a valid NPS score") as info:
-        score(values)  # type: ignore[arg-type]
+        score(values)
     assert positions == info.value.positions
     assert f"position {positions[0]}" in str(info.value)
 
@@ -147,7 +147,7 @@ def test_unknown_missing_policy() -> None:
 def test_empty_input(values: object) -> None:
     """Nothing to score is an EmptyDataError, also a ValueError."""
     with pytest.raises(EmptyDataError, match="no scores"):
-        score(values)  # type: ignore[arg-type]
+        score(values)
     assert issubclass(EmptyDataError, ValueError)
 
 

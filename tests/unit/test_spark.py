@@ -1,0 +1,133 @@
+"""PySpark in local mode: the same numbers as in memory (run in CI; needs Java).
+
+One local Spark session (``local[2]``, two shuffle partitions) serves the whole test
+session. The default local run skips these tests (``-m "not spark"``); CI runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+
+import netpromoter as nps
+from netpromoter.exceptions import InvalidScoreError, InvalidWeightsError
+from netpromoter.segmentation import SegmentCounts, segment
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytestmark = pytest.mark.spark
+
+N_ROWS = 10_000
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local Spark session for the whole test run, stopped at the end."""
+    sql = pytest.importorskip("pyspark.sql")
+    session = (
+        sql.SparkSession.builder.master("local[2]")
+        .appName("netpromoter-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def columns() -> dict[str, list[Any]]:
+    """10,000 rows: scores with NaN and null, weights, 100 agents, regions with nulls."""
+    rng = np.random.default_rng(9)
+    scores: list[float | None] = rng.integers(0, 11, N_ROWS).astype(float).tolist()
+    for i in rng.choice(N_ROWS, 300, replace=False).tolist():
+        scores[i] = math.nan if i % 2 else None
+    regions = np.array(["north", "south", "east", ""], dtype=object)[rng.integers(0, 4, N_ROWS)]
+    return {
+        "score": scores,
+        "w": rng.gamma(2.0, 0.5, N_ROWS).tolist(),
+        "agent": rng.integers(0, 100, N_ROWS).tolist(),
+        "region": [r or None for r in regions.tolist()],
+    }
+
+
+@pytest.fixture(scope="module")
+def frame(spark: Any, columns: dict[str, list[Any]]) -> Any:
+    """The columns as a cached Spark DataFrame (rows from Python, so NaN stays NaN)."""
+    schema = "score double, w double, agent long, region string"
+    rows = list(zip(*columns.values(), strict=True))
+    return spark.createDataFrame(rows, schema=schema).cache()
+
+
+def test_score_equals_in_memory(frame: Any, columns: dict[str, list[Any]]) -> None:
+    """Weighted score() on Spark equals score() of the numpy columns."""
+    scores = np.array([np.nan if s is None else s for s in columns["score"]])
+    expected = nps.score(scores, weights=np.array(columns["w"]), missing="drop")
+    actual = nps.score(frame, score="score", weights="w", missing="drop")
+    assert (expected.n, expected.n_missing) == (actual.n, actual.n_missing)
+    assert expected.category_counts == actual.category_counts
+    assert actual.nps == pytest.approx(expected.nps, rel=1e-12)
+    assert actual.se == pytest.approx(expected.se, rel=1e-12)
+
+
+def test_segment_equals_in_memory(frame: Any, columns: dict[str, list[Any]]) -> None:
+    """segment() by region × agent on Spark equals the in-memory table."""
+    expected = segment(columns, ["region", "agent"], weights="w", missing="drop", min_n=5)
+    actual = segment(frame, ["region", "agent"], weights="w", missing="drop", min_n=5)
+    assert expected.counts.levels == actual.counts.levels
+    assert expected.counts.count == actual.counts.count
+    assert expected.counts.n_missing == actual.counts.n_missing
+    for name in ("nps", "se", "p_adjusted"):
+        np.testing.assert_allclose(
+            [getattr(r, name) for r in actual],
+            [getattr(r, name) for r in expected],
+            rtol=1e-12,
+            atol=1e-12,
+        )
+
+
+def test_partial_tallies_merge(frame: Any, columns: dict[str, list[Any]]) -> None:
+    """Per-agent-parity SegmentCounts from Spark, through JSON, merge to the whole."""
+    from pyspark.sql import functions as f  # noqa: PLC0415 - optional dependency
+
+    parts = [
+        SegmentCounts.model_validate_json(
+            SegmentCounts.from_data(
+                frame.filter(f.col("agent") % 2 == parity), "region", missing="drop"
+            ).model_dump_json()
+        )
+        for parity in (0, 1)
+    ]
+    expected = SegmentCounts.from_data(columns, "region", missing="drop")
+    merged = parts[0] + parts[1]
+    assert expected.levels == merged.levels
+    assert expected.count == merged.count
+
+
+def test_nan_is_missing_never_a_promoter(spark: Any) -> None:
+    """Spark orders NaN above every number; NaN is still a missing score."""
+    frame = spark.createDataFrame([(math.nan,), (10.0,), (math.nan,), (3.0,)], "score double")
+    with pytest.raises(InvalidScoreError, match=r"2 of 4 scores are missing"):
+        nps.score(frame, score="score")
+    result = nps.score(frame, score="score", missing="drop")
+    assert (result.promoters, result.detractors, result.n_missing) == (1, 1, 2)
+
+
+def test_invalid_values_raise_as_in_memory(spark: Any) -> None:
+    """Invalid scores and weights (NaN weights included) raise the in-memory errors."""
+    frame = spark.createDataFrame(
+        [(9.0, 1.0), (11.0, 1.0), (7.5, math.nan), (3.0, -1.0)], "score double, w double"
+    )
+    with pytest.raises(InvalidScoreError, match=r"2 of 4 values are not a valid NPS score"):
+        nps.score(frame, score="score")
+    valid = frame.filter("score <= 10 and score = floor(score)")
+    with pytest.raises(InvalidWeightsError, match=r"weights column 'w': 1 weights are not"):
+        nps.score(valid, score="score", weights="w")
