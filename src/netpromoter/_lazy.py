@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._columns import MISSING, band_labels, check_edges, read_table
-from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
@@ -519,6 +519,7 @@ def frame_tally(
     score: str | None,
     weights: object = None,
     missing: MissingPolicy = "raise",
+    per_score: bool = True,
 ) -> tuple[Tally, int]:
     """One overall tally of a dataframe (lazy on its engine, eager through ``read_table``).
 
@@ -530,6 +531,8 @@ def frame_tally(
         score: The score column; ``None`` for a one-column frame.
         weights: ``None``, or the weights column (for eager frames also an array).
         missing: ``"raise"`` (default) or ``"drop"``.
+        per_score: ``False`` lets an unweighted in-memory column be counted per category
+            (the fast path of ``score``) instead of per score.
 
     Returns:
         The one-group tally and the number of missing scores dropped.
@@ -558,4 +561,6 @@ def frame_tally(
     w = table.weights(weights)
     if w is not None and scores.kept is not None:
         w = w[scores.kept]
+    if w is None and not per_score:
+        return tally_categories(scores.scores), scores.n_missing
     return tally(scores.scores, w), scores.n_missing
