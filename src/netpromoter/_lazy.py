@@ -30,6 +30,7 @@ query only when something is wrong).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -256,29 +257,41 @@ def _validate(
         raise InvalidWeightsError(msg)
 
 
-def _levels(values: list[object], dtype: Any) -> list[object]:  # noqa: ANN401
-    """Sorted distinct non-missing key values (declared order for enums)."""
+def _declared_categories(frame: Any, key: str, dtype: Any) -> tuple[object, ...] | None:  # noqa: ANN401
+    """The declared level order of a categorical key, as in memory, or ``None`` to sort.
+
+    A polars ``Enum`` declares its categories in the schema; a Dask categorical with
+    known categories in its (pandas) metadata, read without computing anything.
+    """
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
-
     if isinstance(dtype, nw.Enum):
-        return list(dtype.categories)
-    present = list(dict.fromkeys(v for v in values if not _is_missing(v)))
-    try:
-        return sorted(present)  # type: ignore[type-var]
-    except TypeError:
-        return present
+        return tuple(dtype.categories)
+    native = nw.to_native(frame)
+    if isinstance(dtype, nw.Categorical) and type(native).__module__.startswith("dask"):
+        categories = getattr(native[key].dtype, "categories", None)
+        if categories is not None and "__UNKNOWN_CATEGORIES__" not in categories:
+            return tuple(categories.tolist())
+    return None
 
 
 def _decode_values(
-    values: list[object],
-    dtype: Any,  # noqa: ANN401 - a narwhals dtype
+    values: list[object], declared: tuple[object, ...] | None
 ) -> tuple[tuple[object, ...], list[int]]:
-    """Levels of a plain key (``"(missing)"`` last when null keys occur) and row codes."""
+    """Levels of a plain key and row codes.
+
+    Levels are the declared categories, or the distinct values sorted (in order of
+    appearance when they cannot be compared), with ``"(missing)"`` last when null keys
+    occur.
+    """
     from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
 
-    present = _levels(values, dtype)
+    if declared is not None:
+        present = list(declared)
+    else:
+        present = list(dict.fromkeys(v for v in values if not _is_missing(v)))
+        with contextlib.suppress(TypeError):  # incomparable values keep their order
+            present = sorted(present)  # type: ignore[type-var]
     index = {v: i for i, v in enumerate(present)}
     codes = [len(present) if _is_missing(v) else index[v] for v in values]
     has_missing = any(_is_missing(v) for v in values)
@@ -425,7 +438,10 @@ def engine_tally(
     rows = _as_int(sums.get_column(_ONE))
     bad_weights = 0 if weights is None else int(_as_int(sums.get_column(_BAD_W)).sum())
     _validate(derive, bins, rows, bad_weights, score=score, weights=weights, missing=missing)
-    decoders = [band_labels(cuts[k]) if k in cuts else schema[k] for k in keys]
+    decoders = [
+        band_labels(cuts[k]) if k in cuts else _declared_categories(frame, k, schema[k])
+        for k in keys
+    ]
     return _engine_result(sums, keys, decoders, bins, rows, weighted=weights is not None)
 
 
@@ -440,7 +456,8 @@ def _engine_result(
 ) -> EngineTally:
     """Number the collected groups as the in-memory grouping does and build the tally.
 
-    ``decoders`` holds, per key, its band labels (a list) or its narwhals dtype. Groups
+    ``decoders`` holds, per key, its band labels (a list), its declared categories (a
+    tuple) or ``None`` (levels sorted). Groups
     are numbered by their key codes in lexicographic order, as the mixed-radix codes of
     the in-memory grouping order them; each aggregate row adds into its group's bin.
     """

@@ -156,6 +156,23 @@ def test_enum_keys_keep_their_declared_order() -> None:
     assert_same_segments(expected, actual)
 
 
+def test_dask_categoricals_keep_their_declared_order() -> None:
+    """A Dask categorical with known categories lists them in declared order, as pandas."""
+    tiers = pd.Categorical(["bronze", "gold", "silver", "gold"], ["gold", "silver", "bronze"])
+    frame = pd.DataFrame({"score": [10, 3, 9, 6], "tier": tiers})
+    expected = segment(frame, "tier", min_n=1)
+    actual = segment(dd.from_pandas(frame, npartitions=2), "tier", min_n=1)
+    assert [row.key for row in actual] == [("gold",), ("silver",), ("bronze",)]
+    assert_same_segments(expected, actual)
+
+
+def test_polars_categoricals_are_sorted_as_in_memory() -> None:
+    """A polars Categorical (no declared order) gives the eager frame's segment order."""
+    frame = pl.DataFrame({"score": [10, 3, 9, 6], "tier": ["silver", "gold", "bronze", "gold"]})
+    frame = frame.with_columns(pl.col("tier").cast(pl.Categorical))
+    assert_same_segments(segment(frame, "tier", min_n=1), segment(frame.lazy(), "tier", min_n=1))
+
+
 def test_rank_reads_lazy_frames(survey: Any) -> None:
     """rank(), which tallies through SegmentCounts, gives the same ranking lazily."""
     small = survey.iloc[:3_000]
