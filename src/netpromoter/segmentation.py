@@ -892,8 +892,9 @@ def segment(
 
     Args:
         data: A list of ``Response`` (keys from their fields and ``segments``), a mapping
-            of column name to array/list, or a pandas, polars (eager or lazy) or pyarrow
-            table.
+            of column name to array/list, a pandas, polars or pyarrow table, or a lazy or
+            distributed frame (Dask, PySpark, polars ``LazyFrame``, DuckDB), which is
+            tallied on its own engine (only the per-segment counts are collected).
         by: One key column or several, e.g. ``["region", "customer_type"]``.
         score: The score column.
         weights: ``None``, a weights column name, an array with one weight per row, or an
