@@ -166,6 +166,22 @@ def test_dask_categoricals_keep_their_declared_order() -> None:
     assert_same_segments(expected, actual)
 
 
+def test_dask_categoricals_of_unknown_categories_are_sorted() -> None:
+    """Without known categories (nothing declared) the levels are sorted."""
+    tiers = pd.Categorical(["silver", "gold", "bronze", "gold"])
+    frame = dd.from_pandas(pd.DataFrame({"score": [10, 3, 9, 6], "tier": tiers}), npartitions=2)
+    frame = frame.assign(tier=frame["tier"].cat.as_unknown())
+    actual = segment(frame, "tier", min_n=1)
+    assert [row.key for row in actual] == [("bronze",), ("gold",), ("silver",)]
+
+
+def test_integer_scores_with_nulls_are_missing() -> None:
+    """Nulls in an integer score column are missing scores, as None is in memory."""
+    frame = pl.LazyFrame({"score": [10, None, 3]}, schema={"score": pl.Int64})
+    result = nps.score(frame, missing="drop")
+    assert (result.n, result.n_missing, result.promoters) == (2, 1, 1)
+
+
 def test_polars_categoricals_are_sorted_as_in_memory() -> None:
     """A polars Categorical (no declared order) gives the eager frame's segment order."""
     frame = pl.DataFrame({"score": [10, 3, 9, 6], "tier": ["silver", "gold", "bronze", "gold"]})
@@ -381,6 +397,7 @@ def test_eager_frames_read_through_the_input_layer() -> None:
         (lambda: [9, 10], (False, False)),
         (lambda: np.arange(3), (False, False)),
         (lambda: pd.Series([9, 10]), (False, False)),
+        (lambda: pl.Series([9, 10]), (False, False)),
         (lambda: pd.DataFrame({"s": [9]}), (True, False)),
         (lambda: pl.DataFrame({"s": [9]}), (True, False)),
         (lambda: pl.LazyFrame({"s": [9]}), (True, True)),
