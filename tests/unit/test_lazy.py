@@ -421,3 +421,12 @@ def test_integer_and_decimal_scores() -> None:
         "select cast(s as decimal(4, 1)) as s from (values (10), (9), (3), (7)) t(s)"
     )
     assert_same_result(expected, nps.score(decimal))
+
+
+def test_mappings_and_eager_frames_name_their_score_column() -> None:
+    """score= also names the score column of a mapping; weights may be a column or array."""
+    weights = [1.0, 2.0, 1.0, 4.0]
+    data = {"s": [10, 9, 3, 7], "w": weights}
+    expected = nps.score([10, 9, 3, 7], weights=weights)
+    assert_same_result(expected, nps.score(data, score="s", weights="w"))
+    assert_same_result(expected, nps.score(pd.DataFrame(data), score="s", weights=weights))
