@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 dd = pytest.importorskip("dask.dataframe")
-duckdb = pytest.importorskip("duckdb")
 
 ENGINES = ["polars-lazy", "dask", "duckdb"]
 SPEND_BANDS = {"spend": [0, 100, 1000]}
@@ -36,7 +35,7 @@ def lazy(frame: Any, engine: str) -> Any:
         return pl.from_pandas(frame, nan_to_null=False).lazy()
     if engine == "dask":
         return dd.from_pandas(frame, npartitions=3)
-    return duckdb.from_df(frame)
+    return pytest.importorskip("duckdb").from_df(frame)
 
 
 @pytest.fixture(scope="module")
@@ -402,7 +401,7 @@ def test_eager_frames_read_through_the_input_layer() -> None:
         (lambda: pl.DataFrame({"s": [9]}), (True, False)),
         (lambda: pl.LazyFrame({"s": [9]}), (True, True)),
         (lambda: dd.from_pandas(pd.DataFrame({"s": [9]}), npartitions=1), (True, True)),
-        (lambda: duckdb.sql("select 9 as s"), (True, True)),
+        (lambda: pytest.importorskip("duckdb").sql("select 9 as s"), (True, True)),
     ],
 )
 def test_frames_are_recognised(make: Callable[[], object], expected: tuple[bool, bool]) -> None:
@@ -417,7 +416,7 @@ def test_integer_and_decimal_scores() -> None:
     assert_same_result(
         expected, nps.score(pl.LazyFrame({"s": pl.Series([10, 9, 3, 7], dtype=pl.Int8)}))
     )
-    decimal = duckdb.sql(
+    decimal = pytest.importorskip("duckdb").sql(
         "select cast(s as decimal(4, 1)) as s from (values (10), (9), (3), (7)) t(s)"
     )
     assert_same_result(expected, nps.score(decimal))
