@@ -429,3 +429,13 @@ def test_mappings_and_eager_frames_name_their_score_column() -> None:
     expected = nps.score([10, 9, 3, 7], weights=weights)
     assert_same_result(expected, nps.score(data, score="s", weights="w"))
     assert_same_result(expected, nps.score(pd.DataFrame(data), score="s", weights=weights))
+
+
+def test_a_weighting_design_scores_an_eager_frame_and_refuses_a_lazy_one() -> None:
+    """A weighting result keeps its design SE with an eager frame; a lazy frame needs a column."""
+    data = {"score": [10, 9, 3, 8, 6, 10], "region": ["n", "n", "n", "n", "s", "s"]}
+    design = nps.poststratify(data, {"n": 500, "s": 500}, by="region")
+    expected = nps.score(data["score"], weights=design)
+    assert_same_result(expected, nps.score(pd.DataFrame(data), score="score", weights=design))
+    with pytest.raises(InvalidParameterError, match="must be the name of a column"):
+        nps.score(pl.LazyFrame(data), score="score", weights=design)
