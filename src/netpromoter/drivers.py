@@ -41,6 +41,7 @@ from netpromoter._importance import (
     percentile_interval,
     relative_weights,
 )
+from netpromoter._tables import html_table
 from netpromoter._tally import Tally, tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
@@ -87,14 +88,6 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def _fmt_pair(value: Interval | None, spec: str) -> str:
     return "–" if value is None else f"{value[0]:{spec}} to {value[1]:{spec}}"
-
-
-def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _flatten(data: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +284,7 @@ class KeyDriverResult(BaseModel):
         ]
         notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
         return (
-            _html_table(header, rows, "netpromoter-drivers")
+            html_table(header, rows, css="netpromoter-drivers")
             + f"<p>R² = {self.r_squared:.3f}; importance is the share of R².</p>"
             + f"<ul>{notes}</ul>"
         )
@@ -919,7 +912,7 @@ class ThemeResult(BaseModel):
             ]
             for r in (*self.rows, self.untagged)
         ]
-        return _html_table(header, rows, "netpromoter-themes") + (
+        return html_table(header, rows, css="netpromoter-themes") + (
             f"<p>{self.n_comments:,} of {self.n:,} respondents commented "
             f"(NPS of all respondents {self.nps:+.1f}); a comment can mention several "
             "themes.</p>"

@@ -18,7 +18,6 @@ the whole data.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netpromoter import _lazy, _stats
 from netpromoter._columns import Factor, Grouping, combine, read_table
+from netpromoter._tables import html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
@@ -508,26 +508,6 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _text_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
-    ]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
-
-
-def _html_table(header: list[str], rows: list[list[str]], caption: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return (
-        f"<table class='netpromoter-table'><caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
 def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
     import pandas as pd  # noqa: PLC0415 - optional dependency
 
@@ -708,13 +688,13 @@ class SegmentResult(BaseModel):
         header, cells = self._cells(_REPR_ROWS)
         more = len(self.rows) - _REPR_ROWS
         tail = f"\n... {more} more segments" if more > 0 else ""
-        return f"SegmentResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+        return f"SegmentResult({self._caption()})\n{text_table(header, cells)}{tail}"
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         header, cells = self._cells(len(self.rows))
-        return _html_table(header, cells, self._caption())
+        return html_table(header, cells, caption=self._caption())
 
 
 def _build(
@@ -1063,13 +1043,13 @@ class RankResult(BaseModel):
         header, cells = self._cells(_REPR_ROWS)
         more = len(self.rows) - _REPR_ROWS
         tail = f"\n... {more} more" if more > 0 else ""
-        return f"RankResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+        return f"RankResult({self._caption()})\n{text_table(header, cells)}{tail}"
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         header, cells = self._cells(len(self.rows))
-        return _html_table(header, cells, self._caption())
+        return html_table(header, cells, caption=self._caption())
 
 
 def rank(

@@ -25,7 +25,6 @@ naive ones with ``naive_timezone``. Responses are bucketed by their local calend
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from datetime import date
@@ -36,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats, _svg, _time
 from netpromoter._columns import MISSING, Factor, code_dtype, combine, read_table
+from netpromoter._tables import html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
@@ -320,13 +320,13 @@ class DecompositionResult(BaseModel):
     def __repr__(self) -> str:
         """The caption and the per-segment table."""
         header, cells = self._cells()
-        return f"DecompositionResult({self._caption()})\n{_text_table(header, cells)}"
+        return f"DecompositionResult({self._caption()})\n{text_table(header, cells)}"
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         header, cells = self._cells()
-        return _html_table(header, cells, self._caption())
+        return html_table(header, cells, caption=self._caption())
 
 
 def _fmt(value: float | None) -> str:
@@ -341,24 +341,6 @@ def _fmt_p(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:.3g}" if value < 0.001 else f"{value:.3f}"  # noqa: PLR2004
-
-
-def _text_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
-
-
-def _html_table(header: list[str], rows: list[list[str]], caption: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return (
-        f"<table class='netpromoter-table'><caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
 
 
 def _change_dict(prefix: str, change: Change | None) -> dict[str, Any]:
@@ -663,13 +645,13 @@ class TrendResult(BaseModel):
         header, cells = self._cells(_REPR_ROWS)
         more = len(self.rows) - _REPR_ROWS
         tail = f"\n... {more} more rows" if more > 0 else ""
-        return f"TrendResult({self._caption()})\n{_text_table(header, cells)}{tail}"
+        return f"TrendResult({self._caption()})\n{text_table(header, cells)}{tail}"
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         header, cells = self._cells(len(self.rows))
-        table = _html_table(header, cells, self._caption())
+        table = html_table(header, cells, caption=self._caption())
         return f"<div class='netpromoter-trend'>{self.to_svg()}{table}</div>"
 
 

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
 from netpromoter._columns import MISSING, Factor, Table, combine, read_table
+from netpromoter._tables import html_table
 from netpromoter._tally import CHUNK
 from netpromoter._validation import MissingPolicy, ScoreColumn, validate_weights
 from netpromoter.core import NPSResult, score
@@ -268,14 +269,6 @@ def _label(level: object) -> str:
     return str(level)
 
 
-def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 class WeightingResult(BaseModel):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
@@ -431,18 +424,18 @@ class WeightingResult(BaseModel):
         if self.unweighted is not None and self.weighted is not None:
             u, w = self.unweighted, self.weighted
             parts.append(
-                _html_table(
+                html_table(
                     ["", "Unweighted", "Weighted"],
                     [
                         ["NPS", f"{u.nps:+.1f}", f"{w.nps:+.1f}"],
                         ["SE", _fmt(u.se, 2), _fmt(w.se, 2)],
                         ["Effective n", f"{u.effective_n:,.1f}", f"{w.effective_n:,.1f}"],
                     ],
-                    "netpromoter-weighting",
+                    css="netpromoter-weighting",
                 )
             )
         parts.append(
-            _html_table(
+            html_table(
                 ["min", "median", "max", "max/min", "CV", "Kish n_eff", "design effect"],
                 [
                     [
@@ -455,12 +448,12 @@ class WeightingResult(BaseModel):
                         _fmt(d.design_effect),
                     ]
                 ],
-                "netpromoter-weighting",
+                css="netpromoter-weighting",
             )
         )
         if self.targets:
             parts.append(
-                _html_table(
+                html_table(
                     ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
                     [
                         [
@@ -473,7 +466,7 @@ class WeightingResult(BaseModel):
                         ]
                         for t in self.targets
                     ],
-                    "netpromoter-weighting",
+                    css="netpromoter-weighting",
                 )
             )
         return "".join(parts)
@@ -1492,7 +1485,7 @@ class ResponseRateResult(BaseModel):
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        return _html_table(
+        return html_table(
             ["Segment", "Invited", "Responses", "Rate", "Target", "NPS ± (worst case)", ""],
             [
                 [
@@ -1506,7 +1499,7 @@ class ResponseRateResult(BaseModel):
                 ]
                 for r in (*self.rates, self.overall)
             ],
-            "netpromoter-response-rates",
+            css="netpromoter-response-rates",
         )
 
 
@@ -1718,7 +1711,7 @@ class CompositionResult(BaseModel):
 
     def _repr_html_(self) -> str:
         tests = {t.dimension: t for t in self.tests}
-        return _html_table(
+        return html_table(
             ["Dimension", "Level", "n", "Sample", "Population", "Ratio", "Diff (pp)", "χ² p"],
             [
                 [
@@ -1733,7 +1726,7 @@ class CompositionResult(BaseModel):
                 ]
                 for r in self.rows
             ],
-            "netpromoter-composition",
+            css="netpromoter-composition",
         )
 
 
