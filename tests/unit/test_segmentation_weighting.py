@@ -7,10 +7,8 @@ sample of tests/golden/r/make_weighting_goldens.R.
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,8 +16,7 @@ import pytest
 
 from netpromoter import _stats, compare, compare_to_benchmark, score, segment
 from netpromoter.weighting import WeightingResult, poststratify, rake
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+from weighting_sample import GOLDEN, population, role_region_cells, sample
 
 
 @cache
@@ -31,37 +28,8 @@ def golden() -> dict[str, Any]:
 
 
 @cache
-def population() -> dict[str, Any]:
-    """The population targets of tests/golden/r/make_weighting_goldens.R."""
-    text = (GOLDEN / "r_weighting.json").read_text(encoding="utf-8")
-    pop: dict[str, Any] = json.loads(text)["population"]
-    return pop
-
-
-@cache
-def sample() -> dict[str, Any]:
-    """The 2,000-row biased sample as columns."""
-    with (GOLDEN / "r" / "weighting_sample.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    columns: dict[str, Any] = {
-        name: np.array([r[name] for r in rows])
-        for name in ("role", "region", "spend_band", "account_id")
-    }
-    columns["id"] = np.array([int(r["id"]) for r in rows])
-    columns["score"] = np.array([int(r["score"]) for r in rows], dtype=np.int8)
-    columns["w0"] = np.array([float(r["w0"]) for r in rows])
-    return columns
-
-
-def cells() -> dict[tuple[str, str], float]:
-    return {
-        (k.split("|")[0], k.split("|")[1]): v for k, v in population()["cells_role_region"].items()
-    }
-
-
-@cache
 def poststratified() -> WeightingResult:
-    return poststratify(sample(), cells(), by=("role", "region"), weights="w0")
+    return poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
 
 
 @cache
@@ -175,7 +143,7 @@ def halves() -> tuple[Any, Any]:
     out = []
     for part in (data["id"] <= 1000, data["id"] > 1000):
         columns = {k: v[part] for k, v in data.items()}
-        design = poststratify(columns, cells(), by=("role", "region"), weights="w0")
+        design = poststratify(columns, role_region_cells(), by=("role", "region"), weights="w0")
         out.append(score(columns["score"], weights=design, method="wald"))
     return out[0], out[1]
 

@@ -7,11 +7,9 @@ sample of tests/golden/r/make_weighting_goldens.R with answer dates added there.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,8 +18,8 @@ import pytest
 from netpromoter import score, trend
 from netpromoter.exceptions import FirstTimeRespondentWarning, InvalidParameterError
 from netpromoter.weighting import WeightingResult, account_weights, poststratify, rake
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+from weighting_sample import GOLDEN, population, role_region_cells
+from weighting_sample import sample as base_sample
 
 
 @cache
@@ -33,36 +31,19 @@ def golden() -> dict[str, Any]:
 
 
 @cache
-def population() -> dict[str, Any]:
-    """The population targets of tests/golden/r/make_weighting_goldens.R."""
-    text = (GOLDEN / "r_weighting.json").read_text(encoding="utf-8")
-    pop: dict[str, Any] = json.loads(text)["population"]
-    return pop
-
-
-@cache
 def sample() -> dict[str, Any]:
     """The 2,000-row sample, with the answer dates of the R script."""
-    with (GOLDEN / "r" / "weighting_sample.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    columns: dict[str, Any] = {
-        name: np.array([r[name] for r in rows])
-        for name in ("role", "region", "spend_band", "account_id")
-    }
-    ids = [int(r["id"]) for r in rows]
+    columns: dict[str, Any] = dict(base_sample())
     start = date(2026, 1, 1)
-    columns["date"] = [(start + timedelta(days=(i * 37) % 150)).isoformat() for i in ids]
-    columns["score"] = np.array([int(r["score"]) for r in rows], dtype=np.int8)
-    columns["w0"] = np.array([float(r["w0"]) for r in rows])
+    columns["date"] = [
+        (start + timedelta(days=(int(i) * 37) % 150)).isoformat() for i in columns["id"]
+    ]
     return columns
 
 
 @cache
 def poststratified() -> WeightingResult:
-    cells = {
-        (k.split("|")[0], k.split("|")[1]): v for k, v in population()["cells_role_region"].items()
-    }
-    return poststratify(sample(), cells, by=("role", "region"), weights="w0")
+    return poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
 
 
 @cache

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,31 +24,9 @@ from netpromoter.exceptions import (
     TargetError,
     WeightingError,
 )
+from weighting_sample import GOLDEN, role_region_cells, sample, weighting_golden
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-
-
-@cache
-def golden() -> dict[str, Any]:
-    """R survey reference values (tests/golden/r/make_weighting_goldens.R)."""
-    data: dict[str, Any] = json.loads((GOLDEN / "r_weighting.json").read_text(encoding="utf-8"))
-    return data
-
-
-@cache
-def sample() -> dict[str, NDArray[Any]]:
-    """The 2,000-row biased sample as columns."""
-    with (GOLDEN / "r" / "weighting_sample.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    return {
-        "score": np.array([int(r["score"]) for r in rows], dtype=np.int8),
-        "role": np.array([r["role"] for r in rows]),
-        "region": np.array([r["region"] for r in rows]),
-        "spend_band": np.array([r["spend_band"] for r in rows]),
-        "account_id": np.array([r["account_id"] for r in rows]),
-        "w0": np.array([float(r["w0"]) for r in rows]),
-        "spend": np.array([float(r["spend"]) for r in rows]),
-    }
+golden = weighting_golden
 
 
 @cache
@@ -65,11 +41,6 @@ def case(name: str) -> dict[str, Any]:
     return next(c for c in golden()["cases"] if c["name"] == name)
 
 
-def cells() -> dict[tuple[str, str], float]:
-    pop = golden()["population"]["cells_role_region"]
-    return {tuple(k.split("|")): v for k, v in pop.items()}
-
-
 def margins() -> dict[str, dict[str, float]]:
     pop = golden()["population"]
     return {k: pop[k] for k in ("role", "region", "spend_band")}
@@ -82,7 +53,7 @@ def assert_close(actual: NDArray[np.float64], expected: NDArray[np.float64], rel
 
 @cache
 def poststratified() -> wt.WeightingResult:
-    return wt.poststratify(sample(), cells(), by=("role", "region"), weights="w0")
+    return wt.poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
 
 
 @cache
@@ -111,7 +82,7 @@ def test_poststratified_nps_and_se_match_r() -> None:
 
 def test_poststratified_unit_base_matches_r() -> None:
     """Without base weights, post-stratification matches R with weights = 1."""
-    result = wt.poststratify(sample(), cells(), by=["role", "region"])
+    result = wt.poststratify(sample(), role_region_cells(), by=["role", "region"])
     expected = case("poststratify_role_region_unit_base")
     assert_close(result.weights, r_weights()["poststratify_role_region_unit_base"], 1e-9)
     assert result.weighted is not None
@@ -158,7 +129,7 @@ def test_trimmed_poststratified_design_with_both_bounds_matches_r() -> None:
 def test_clustered_poststratified_se_matches_r() -> None:
     """Clusters (ids = ~account_id) with post-stratification: the calibrated cluster SE."""
     result = wt.poststratify(
-        sample(), cells(), by=("role", "region"), weights="w0", cluster="account_id"
+        sample(), role_region_cells(), by=("role", "region"), weights="w0", cluster="account_id"
     )
     assert result.weighted is not None
     assert result.weighted.se == pytest.approx(case("poststratify_clustered")["se"], rel=1e-8)
@@ -305,7 +276,7 @@ def test_poststratify_reproduces_cell_totals_exactly() -> None:
 
 def test_poststratify_accepts_a_table_of_counts() -> None:
     """A mapping of columns (role, region, count) works like the keyed mapping."""
-    keyed = cells()
+    keyed = role_region_cells()
     table = {
         "role": [k[0] for k in keyed],
         "region": [k[1] for k in keyed],
@@ -318,7 +289,7 @@ def test_poststratify_accepts_a_table_of_counts() -> None:
 def test_poststratify_accepts_a_pandas_table_of_counts() -> None:
     """A pandas frame of counts works too."""
     pd = pytest.importorskip("pandas")
-    keyed = cells()
+    keyed = role_region_cells()
     frame = pd.DataFrame(
         {"role": [k[0] for k in keyed], "region": [k[1] for k in keyed], "N": list(keyed.values())}
     )
