@@ -374,6 +374,7 @@ def engine_tally(
     by: Sequence[str] = (),
     bands: Mapping[str, Sequence[float]] | None = None,
     missing: MissingPolicy = "raise",
+    derived: Mapping[str, Any] | None = None,
 ) -> EngineTally:
     """Tally a lazy or distributed frame on its own engine, per group of ``by``.
 
@@ -386,6 +387,9 @@ def engine_tally(
         bands: Numeric keys to cut into bands first, as
             [`band`][netpromoter._columns.band] does, e.g. ``{"spend": [0, 100, inf]}``.
         missing: ``"raise"`` (default) or ``"drop"`` for null/NaN scores.
+        derived: Further keys computed on the engine, after ``by``: name to narwhals
+            expression (e.g. a time bucket); their levels are their distinct values,
+            sorted, with ``"(missing)"`` last for nulls.
 
     Returns:
         The collected tally per group (one group when ``by`` is empty).
@@ -429,12 +433,14 @@ def engine_tally(
             key_exprs.append(nw.col(key).cast(nw.String))
         else:
             key_exprs.append(nw.col(key))
+    extra = dict(derived or {})
+    key_exprs += [expr.alias(name) for name, expr in extra.items()]
 
     def derive(keep: Sequence[str] = ()) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
         return _derive(frame, schema, score=score, weights=weights, keys=key_exprs, keep=keep)
 
     summed = [_ONE] if weights is None else [_ONE, _WEIGHT, _WEIGHT2, _BAD_W]
-    sums = derive().group_by(*keys, _BIN).agg(nw.col(*summed).sum()).collect()
+    sums = derive().group_by(*keys, *extra, _BIN).agg(nw.col(*summed).sum()).collect()
     bins = _as_int(sums.get_column(_BIN))
     rows = _as_int(sums.get_column(_ONE))
     bad_weights = 0 if weights is None else int(_as_int(sums.get_column(_BAD_W)).sum())
@@ -442,8 +448,8 @@ def engine_tally(
     decoders = [
         band_labels(cuts[k]) if k in cuts else _declared_categories(frame, k, schema[k])
         for k in keys
-    ]
-    return _engine_result(sums, keys, decoders, bins, rows, weighted=weights is not None)
+    ] + [None] * len(extra)
+    return _engine_result(sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None)
 
 
 def _engine_result(

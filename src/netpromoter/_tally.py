@@ -192,3 +192,58 @@ def tally(
         unweighted = count.astype(np.float64).reshape(shape)
         return Tally(count.reshape(shape), unweighted, unweighted.copy())
     return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape))
+
+
+def retally(
+    counted: Tally,
+    codes: NDArray[np.integer] | Sequence[NDArray[np.integer]],
+    n_groups: int | Sequence[int],
+) -> Tally:
+    """Add the rows of an existing tally into new groups: a tally of tallies.
+
+    Row ``i`` of ``counted`` (already counted, e.g. the aggregate a lazy frame's engine
+    returned per fine group) goes to group ``codes[i]``, given as in
+    [`tally`][netpromoter._tally.tally]: one code array with ``n_groups`` groups, or one
+    array per key with the size of each, combined in mixed radix. Counts stay exact
+    integers; the sums of weights are added in row order.
+
+    Args:
+        counted: The tally to regroup, ``(R, B)``.
+        codes: The new group of each of its ``R`` rows (one array, or one per key).
+        n_groups: The number of new groups (or the size of each key).
+
+    Returns:
+        The ``(groups, B)`` tally; a group no row goes to is all zeros.
+
+    Raises:
+        ValueError: When the codes do not give one group per row, or the numbers of
+            code arrays and sizes differ.
+
+    Examples:
+        >>> t = tally(np.array([9, 9, 3], dtype=np.int8), codes=np.array([0, 1, 2]), n_groups=3)
+        >>> retally(t, np.array([1, 0, 1]), 2).count.tolist()
+        [[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]]
+    """
+    if isinstance(codes, np.ndarray):
+        parts, sizes = [codes], [int(n_groups)]  # type: ignore[arg-type]
+    else:
+        parts = list(codes)
+        sizes = [int(n_groups)] if isinstance(n_groups, int) else [int(g) for g in n_groups]
+    if len(parts) != len(sizes):
+        msg = f"got {len(parts)} code arrays but {len(sizes)} group sizes"
+        raise ValueError(msg)
+    n_rows, n_bins = counted.count.shape
+    group = np.zeros(n_rows, dtype=np.intp)
+    for part, size in zip(parts, sizes, strict=True):
+        if len(part) != n_rows:
+            msg = f"got {len(part)} codes for a tally of {n_rows} rows"
+            raise ValueError(msg)
+        group = group * size + np.asarray(part, dtype=np.intp)
+    total = math.prod(sizes)
+    count = np.zeros((total, n_bins), dtype=np.int64)
+    sum_w = np.zeros((total, n_bins), dtype=np.float64)
+    sum_w2 = np.zeros((total, n_bins), dtype=np.float64)
+    np.add.at(count, group, counted.count)
+    np.add.at(sum_w, group, counted.sum_w)
+    np.add.at(sum_w2, group, counted.sum_w2)
+    return Tally(count, sum_w, sum_w2)

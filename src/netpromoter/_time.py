@@ -320,7 +320,7 @@ def parse(column: Any) -> Parsed:  # noqa: ANN401 - numpy array or narwhals seri
 # --- zones -----------------------------------------------------------------------
 
 
-def _fixed_offset(zone: tzinfo) -> int | None:
+def fixed_offset(zone: tzinfo) -> int | None:
     """The offset in seconds of a zone that never changes it, else ``None``."""
     if isinstance(zone, timezone):
         offset = zone.utcoffset(None)
@@ -374,7 +374,7 @@ def shift(seconds: NDArray[np.int64], zone: tzinfo, *, to_utc: bool) -> NDArray[
     Returns:
         The shifted seconds.
     """
-    fixed = _fixed_offset(zone)
+    fixed = fixed_offset(zone)
     if fixed is not None:
         return seconds - fixed if to_utc else seconds + fixed
     out = np.empty_like(seconds)
@@ -434,6 +434,33 @@ def local_seconds(
     if rows is not None:
         values, kinds = values[rows], kinds[rows]
     _check_kinds(kinds, positions, name, naive_allowed=naive_zone is not None)
+    return localise(values, kinds, zone=zone, naive_zone=naive_zone)
+
+
+def localise(
+    values: NDArray[np.int64],
+    kinds: NDArray[np.uint8],
+    *,
+    zone: tzinfo,
+    naive_zone: tzinfo | None,
+) -> NDArray[np.int64]:
+    """Wall-clock seconds in ``zone`` of checked parsed values (the end of ``local_seconds``).
+
+    Args:
+        values: Parsed values (``Parsed.values``): UTC seconds, wall-clock seconds or days.
+        kinds: Their kinds, every one ``AWARE``, ``NAIVE`` (only with ``naive_zone``) or
+            ``DATE``.
+        zone: The bucketing zone.
+        naive_zone: The zone of naive values.
+
+    Returns:
+        Local wall-clock seconds (a date counts as its midnight).
+
+    Examples:
+        >>> localise(np.array([0, 1]), np.array([AWARE, DATE], dtype=np.uint8),
+        ...          zone=check_zone("Asia/Kolkata"), naive_zone=None).tolist()
+        [19800, 86400]
+    """
     is_date = kinds == DATE
     seconds = values
     naive = kinds == NAIVE
@@ -451,10 +478,8 @@ def local_seconds(
 _NOT_TIME = "give datetimes, dates or ISO 8601 text such as '2026-01-31T09:00:00+01:00'"
 
 
-def _check_kinds(
-    kinds: NDArray[np.uint8], positions: NDArray[np.intp], name: str, *, naive_allowed: bool
-) -> None:
-    """Raise for bad, missing, or (unless allowed) naive rows, naming their positions."""
+def _problems(*, naive_allowed: bool) -> list[tuple[int, str, str]]:
+    """The row kinds that are errors, with what is wrong and a hint."""
     problems = [
         (BAD, "not timestamps", _NOT_TIME),
         (MISSING, "missing", "every response needs a time; drop or fill them first"),
@@ -470,7 +495,54 @@ def _check_kinds(
                 ),
             )
         )
-    for kind, problem, hint in problems:
+    return problems
+
+
+def check_kind_counts(
+    counts: NDArray[np.int64],
+    name: str,
+    *,
+    naive_allowed: bool,
+    where: str,
+    examples: dict[int, str] | None = None,
+) -> None:
+    """Raise as ``local_seconds`` does, from the number of rows of each kind.
+
+    For rows without positions (a lazy frame's): ``where`` says so instead.
+
+    Args:
+        counts: Rows per kind, indexed by ``AWARE``, ``NAIVE``, ``DATE``, ``MISSING``,
+            ``BAD``.
+        name: The time column.
+        naive_allowed: Whether naive values have a zone (``naive_timezone``).
+        where: What the message says in place of positions.
+        examples: Per kind, a few offending values to show before ``where``.
+
+    Raises:
+        InvalidTimeError: For bad, missing, or (unless allowed) naive rows.
+
+    Examples:
+        >>> try:
+        ...     check_kind_counts(np.array([5, 0, 0, 2, 0]), "t", naive_allowed=True, where="?")
+        ... except InvalidTimeError as exc:
+        ...     print(str(exc)[:39])
+        2 values of time column 't' are missing
+    """
+    for kind, problem, hint in _problems(naive_allowed=naive_allowed):
+        n = int(counts[kind])
+        if n:
+            verb = "is" if n == 1 else "are"
+            shown = (examples or {}).get(kind)
+            at = f"{shown} {where}" if shown else where
+            msg = f"{n} values of time column {name!r} {verb} {problem}: {at}; {hint}"
+            raise InvalidTimeError(msg, column=name)
+
+
+def _check_kinds(
+    kinds: NDArray[np.uint8], positions: NDArray[np.intp], name: str, *, naive_allowed: bool
+) -> None:
+    """Raise for bad, missing, or (unless allowed) naive rows, naming their positions."""
+    for kind, problem, hint in _problems(naive_allowed=naive_allowed):
         bad = np.flatnonzero(kinds == kind)
         if len(bad):
             where = positions[bad]

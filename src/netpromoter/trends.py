@@ -33,12 +33,14 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from netpromoter import _stats, _svg, _time
-from netpromoter._columns import MISSING, Factor, code_dtype, combine, read_table
+from netpromoter import _engine_time, _lazy, _stats, _svg, _time
+from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, combine, read_table
 from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._tally import N_SCORES, Tally, retally, tally
+from netpromoter._validation import describe_values
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
+    ColumnNotFoundError,
     EmptyDataError,
     FirstTimeRespondentWarning,
     InvalidParameterError,
@@ -687,11 +689,25 @@ def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def _dense_tally(
-    factors: Sequence[Factor], scores: NDArray[np.integer], weights: NDArray[np.float64] | None
+    factors: Sequence[Factor],
+    scores: NDArray[np.integer] | None = None,
+    weights: NDArray[np.float64] | None = None,
+    *,
+    counted: Tally | None = None,
 ) -> Tally:
-    """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally."""
+    """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally.
+
+    With ``counted`` (a tally with one row per element of the factors, e.g. a lazy
+    frame's aggregate), its rows are added up by group instead of counting scores.
+    """
     grouping = combine(factors)
-    counted = tally(scores, weights, grouping.codes, grouping.sizes)
+    if counted is None:
+        if scores is None:  # pragma: no cover - internal misuse
+            msg = "give scores or a tally"
+            raise ValueError(msg)
+        counted = tally(scores, weights, grouping.codes, grouping.sizes)
+    else:
+        counted = retally(counted, grouping.codes, grouping.sizes)
     shape = tuple(max(len(f.levels), 1) for f in factors)
     if len(grouping.codes) == len(factors):  # dense: every combination, mixed-radix order
         return _map(counted, lambda a: a.reshape(*shape, N_SCORES))
@@ -1037,52 +1053,48 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         msg = f"origin must be a date, got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
 
-    needed = [score, time, *keys]
-    needed += [respondent] if respondent is not None else []
-    needed += [weights] if isinstance(weights, str) else []
-    table = read_table(data, needed)
-    column = table.scores(score, missing=missing)
-    w = table.weights(weights)
-    kept = column.kept
-    if w is not None and kept is not None:
-        w = w[kept]
-    n_total = len(column.scores)
-    if n_total == 0:
-        detail = f" (all {column.n_missing} scores were missing)" if column.n_missing else ""
-        msg = f"no scores for a trend{detail}; give at least one score from 0 to 10"
-        raise EmptyDataError(msg)
-    if w is not None and not w.sum() > 0:
-        msg = f"all {n_total} weights are zero; at least one weight must be positive"
-        raise InvalidWeightsError(msg)
-    local = _time.local_seconds(
-        table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
-    )
-    days = local // _time.DAY
-
-    # Periods: numbers since the epoch, then codes from the first period in the data.
-    origin_day = int(days.min()) if origin is None else _time.date_number(origin)
-    numbers = _time.period_numbers(days, the_period, origin_day)
-    first, last = int(numbers.min()), int(numbers.max())
-    n_periods = last - first + 1
-    factors = [table.factor(name).take(kept) for name in keys]
-    segments = combine(factors) if factors else None
-    n_segments = segments.n_groups if segments is not None else 1
-    if n_periods * n_segments > MAX_CELLS:
-        msg = (
-            f"{n_periods:,} periods × {n_segments:,} segments is too many cells; use a "
-            "coarser period, fewer segments, or check the time column for outlying dates"
+    if _lazy.is_lazy(data):
+        if respondent is not None:
+            msg = (
+                f"respondent={respondent!r} needs every answer of each respondent (first-time "
+                "and returning respondents, transitions, the paired test), so it needs "
+                "in-memory data: collect the columns it needs first (a lazy frame's trend "
+                "without respondent runs on its engine)"
+            )
+            raise InvalidParameterError(msg, name="respondent", value=respondent)
+        counts = _engine_counts(
+            data,
+            time=time,
+            score=score,
+            weights=weights,
+            keys=keys,
+            missing=missing,
+            zone=zone,
+            naive_zone=naive_zone,
+            period=the_period,
+            origin=origin,
         )
-        raise InvalidParameterError(msg, name="period", value=period)
-    codes = np.empty(n_total, dtype=code_dtype(n_periods))
-    for start in range(0, n_total, 1 << 17):
-        codes[start : start + (1 << 17)] = numbers[start : start + (1 << 17)] - first
-    labels = tuple(_time.period_label(first + i, the_period, origin_day) for i in range(n_periods))
-    period_factor = Factor(codes, labels, time)
-    parts = [period_factor]
-    segment_codes = segments.group_codes() if segments is not None else None
-    if segment_codes is not None:
-        parts.append(Factor(segment_codes, tuple(range(n_segments)), "segment"))
-    base = _dense_tally(parts, column.scores, w)
+    else:
+        counts = _memory_counts(
+            data,
+            time=time,
+            score=score,
+            weights=weights,
+            keys=keys,
+            respondent=respondent,
+            missing=missing,
+            zone=zone,
+            naive_zone=naive_zone,
+            period=the_period,
+            origin=origin,
+        )
+    base, segments, n_segments = counts.base, counts.segments, counts.n_segments
+    n_periods, first, origin_day, labels = (
+        counts.n_periods,
+        counts.first,
+        counts.origin_day,
+        counts.labels,
+    )
     # Series × periods: segments first (when any), the overall series last.
     if segments is not None:
         stacked = _map(base, lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
@@ -1091,16 +1103,17 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     pooled = _window(stacked, rolling)
     n_series = pooled.count.shape[0]
     flat = _map(pooled, lambda a: a.reshape(-1, a.shape[-1]))
-    weighted = w is not None
+    weighted = counts.weighted
     design = _as_design(weights)
     design_rows = design_se = None
     if design is not None:
+        rows_used = _in_memory(counts.rows, "a weighting result as weights")
         design_rows = _DesignRows(
             design,
-            column.scores,
-            kept,
-            codes.astype(np.intp),
-            None if segment_codes is None else segment_codes.astype(np.intp),
+            rows_used.scores,
+            rows_used.kept,
+            rows_used.periods.astype(np.intp),
+            None if rows_used.segments is None else rows_used.segments.astype(np.intp),
             n_periods=n_periods,
             n_segments=n_segments if segments is not None else 0,
             rolling=rolling,
@@ -1133,26 +1146,27 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     respondent_rows: tuple[RespondentRow, ...] = ()
     transition_rows: tuple[TransitionRow, ...] = ()
     if respondent is not None:
-        unit = _units(table.factor(respondent).take(kept))
-        s = (column.scores >= 9).astype(np.int8) - (column.scores <= 6).astype(np.int8)  # noqa: PLR2004
-        base_codes = codes.astype(np.int64)
+        used = _in_memory(counts.rows, f"respondent={respondent!r}")
+        unit = _units(used.table.factor(respondent).take(used.kept))
+        s = (used.scores >= 9).astype(np.int8) - (used.scores <= 6).astype(np.int8)  # noqa: PLR2004
+        base_codes = used.periods.astype(np.int64)
         overlap, overlap_seg = _Overlap.build(
             units=unit,
             periods=base_codes,
-            series=None if segment_codes is None else segment_codes.astype(np.int64),
+            series=None if used.segments is None else used.segments.astype(np.int64),
             n_series=n_segments,
-            times=local,
+            times=used.local,
             s=s,
-            weights=w,
+            weights=used.weights,
             n_periods=n_periods,
         )
         respondent_rows = _respondents(
             unit=unit,
             periods=base_codes,
             labels=labels,
-            scores=column.scores,
-            weights=w,
-            period_factor=period_factor,
+            scores=used.scores,
+            weights=used.weights,
+            period_factor=Factor(used.periods, labels, time),
             weighted=weighted,
             method=method,
             confidence_level=confidence_level,
@@ -1292,6 +1306,263 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         method=method,
         confidence_level=confidence_level,
         weighted=weighted,
+    )
+
+
+class _Rows(NamedTuple):
+    """The rows of an in-memory trend, for what needs them beyond the tally.
+
+    Attributes:
+        table: The columns read.
+        scores: Validated scores of the rows used.
+        kept: Which input rows they are (``None``: all).
+        weights: Their weights, or ``None``.
+        periods: Period code per score.
+        segments: Segment code per score, or ``None`` without ``by``.
+        local: Local wall-clock seconds per score.
+    """
+
+    table: Table
+    scores: NDArray[np.integer]
+    kept: NDArray[np.bool_] | None
+    weights: NDArray[np.float64] | None
+    periods: NDArray[np.unsignedinteger[Any]]
+    segments: NDArray[np.unsignedinteger[Any]] | None
+    local: NDArray[np.int64]
+
+
+class _Counts(NamedTuple):
+    """What ``trend`` computes everything else from: the period × segment × score tally.
+
+    Attributes:
+        base: Dense tally, ``(n_periods, 11)`` or ``(n_periods, n_segments, 11)``.
+        segments: The segment grouping, or ``None`` without ``by``.
+        n_segments: Number of segments (1 without ``by``).
+        n_periods: Number of periods, from the first in the data to the last.
+        first: Number of the first period (since the epoch).
+        origin_day: First day of the first fixed window (days since the epoch).
+        labels: Period labels.
+        weighted: Whether weights were used.
+        rows: The rows (in-memory data only; ``None`` for a lazy frame).
+    """
+
+    base: Tally
+    segments: Grouping | None
+    n_segments: int
+    n_periods: int
+    first: int
+    origin_day: int
+    labels: tuple[str, ...]
+    weighted: bool
+    rows: _Rows | None
+
+
+def _in_memory(rows: _Rows | None, option: str) -> _Rows:
+    if rows is None:  # pragma: no cover - lazy frames are refused before
+        msg = f"{option} needs in-memory data"
+        raise InvalidParameterError(msg, name="data", value=None)
+    return rows
+
+
+class _Periods(NamedTuple):
+    numbers: NDArray[np.int64]
+    first: int
+    n_periods: int
+    origin_day: int
+    labels: tuple[str, ...]
+
+
+def _periods(days: NDArray[np.int64], period: _time.Period, origin: date | None) -> _Periods:
+    """Period numbers of local days, and the span of periods from the first to the last."""
+    origin_day = int(days.min()) if origin is None else _time.date_number(origin)
+    numbers = _time.period_numbers(days, period, origin_day)
+    first, last = int(numbers.min()), int(numbers.max())
+    n_periods = last - first + 1
+    labels = tuple(_time.period_label(first + i, period, origin_day) for i in range(n_periods))
+    return _Periods(numbers, first, n_periods, origin_day, labels)
+
+
+def _check_cells(n_periods: int, n_segments: int, period: _time.Period) -> None:
+    if n_periods * n_segments > MAX_CELLS:
+        msg = (
+            f"{n_periods:,} periods × {n_segments:,} segments is too many cells; use a "
+            "coarser period, fewer segments, or check the time column for outlying dates"
+        )
+        raise InvalidParameterError(msg, name="period", value=period.name)
+
+
+def _check_totals(n_total: int, n_missing: int, sum_w: float | None) -> None:
+    """No scores, or weights all zero: the errors of both paths, in the same words."""
+    if n_total == 0:
+        detail = f" (all {n_missing} scores were missing)" if n_missing else ""
+        msg = f"no scores for a trend{detail}; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    if sum_w is not None and not sum_w > 0:
+        msg = f"all {n_total} weights are zero; at least one weight must be positive"
+        raise InvalidWeightsError(msg)
+
+
+def _memory_counts(
+    data: object,
+    *,
+    time: str,
+    score: str,
+    weights: object,
+    keys: tuple[str, ...],
+    respondent: str | None,
+    missing: MissingPolicy,
+    zone: tzinfo,
+    naive_zone: tzinfo | None,
+    period: _time.Period,
+    origin: date | None,
+) -> _Counts:
+    """Read, validate and tally in-memory data, one pass of the tally engine."""
+    needed = [score, time, *keys]
+    needed += [respondent] if respondent is not None else []
+    needed += [weights] if isinstance(weights, str) else []
+    table = read_table(data, needed)
+    column = table.scores(score, missing=missing)
+    w = table.weights(weights)
+    kept = column.kept
+    if w is not None and kept is not None:
+        w = w[kept]
+    n_total = len(column.scores)
+    _check_totals(n_total, column.n_missing, None if w is None else float(w.sum()))
+    local = _time.local_seconds(
+        table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
+    )
+    # Periods: numbers since the epoch, then codes from the first period in the data.
+    spans = _periods(local // _time.DAY, period, origin)
+    factors = [table.factor(name).take(kept) for name in keys]
+    segments = combine(factors) if factors else None
+    n_segments = segments.n_groups if segments is not None else 1
+    _check_cells(spans.n_periods, n_segments, period)
+    codes = np.empty(n_total, dtype=code_dtype(spans.n_periods))
+    for start in range(0, n_total, 1 << 17):
+        codes[start : start + (1 << 17)] = spans.numbers[start : start + (1 << 17)] - spans.first
+    parts = [Factor(codes, spans.labels, time)]
+    segment_codes = segments.group_codes() if segments is not None else None
+    if segment_codes is not None:
+        parts.append(Factor(segment_codes, tuple(range(n_segments)), "segment"))
+    return _Counts(
+        base=_dense_tally(parts, column.scores, w),
+        segments=segments,
+        n_segments=n_segments,
+        n_periods=spans.n_periods,
+        first=spans.first,
+        origin_day=spans.origin_day,
+        labels=spans.labels,
+        weighted=w is not None,
+        rows=_Rows(table, column.scores, kept, w, codes, segment_codes, local),
+    )
+
+
+_NO_POSITIONS = "(rows of a lazy frame have no positions)"
+
+
+def _engine_counts(
+    data: object,
+    *,
+    time: str,
+    score: str,
+    weights: object,
+    keys: tuple[str, ...],
+    missing: MissingPolicy,
+    zone: tzinfo,
+    naive_zone: tzinfo | None,
+    period: _time.Period,
+    origin: date | None,
+) -> _Counts:
+    """Tally a lazy frame on its engine per time bucket × segment × score; periods locally.
+
+    The engine groups by the ``by`` keys, a time key (see
+    [`_engine_time`][netpromoter._engine_time]) and the score bin, and returns one row
+    per group (validation counted alongside, as for ``segment``). Locally, each time
+    key becomes local seconds and a period with the in-memory time code, and the
+    engine's tallies are added per period × segment by
+    [`retally`][netpromoter._tally.retally]. When some bucket straddles a local day
+    (an offset that is not whole quarter hours), the engine is asked again per second.
+    """
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    frame = nw.from_native(data)  # type: ignore[call-overload]
+    schema = frame.collect_schema()
+    available = list(schema.names())
+    needed = [score, time, *keys, *([weights] if isinstance(weights, str) else [])]
+    for name in needed:
+        if name not in available:
+            raise ColumnNotFoundError(name, available)
+    zones = [zone, *([naive_zone] if naive_zone is not None else [])]
+    coarse = _engine_time.step_for(zones)
+    for step in dict.fromkeys((coarse, _engine_time.FINE)):
+        key = _engine_time.time_key(schema, time, step=step)
+        _engine_time.check_utc(frame, key)
+        engine = _lazy.engine_tally(
+            data,
+            score=score,
+            weights=weights,
+            by=keys,
+            missing=missing,
+            derived={_engine_time.TIME_KEY: key.expr},
+        )
+        counted = engine.tally
+        n_rows = counted.count.sum(axis=1)
+        _check_totals(
+            int(n_rows.sum()),
+            int(engine.n_missing.sum()),
+            float(counted.sum_w.sum()) if engine.weighted else None,
+        )
+        parsed = _engine_time.decode(engine.levels[-1], key)
+        level = engine.key_codes[:, -1]
+        values = parsed.values[level]  # noqa: PD011 - a numpy array, not pandas
+        kinds = np.asarray(parsed.kind, dtype=np.uint8)[level]
+        per_kind = np.bincount(kinds, weights=n_rows, minlength=_time.BAD + 1).astype(np.int64)
+        text_bad = (kinds == _time.BAD) & (n_rows > 0) & (key.kind == "text")
+        bad = [engine.levels[-1][i] for i in np.unique(level[text_bad]).tolist()]
+        _time.check_kind_counts(
+            per_kind,
+            time,
+            naive_allowed=naive_zone is not None,
+            where=_NO_POSITIONS,
+            examples={_time.BAD: "values " + describe_values(bad, int(per_kind[_time.BAD]))}
+            if bad
+            else None,
+        )
+        used = n_rows > 0  # groups of missing scores only are not checked, as in memory
+        local = np.zeros(len(level), dtype=np.int64)
+        local[used] = _time.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
+        if not key.bucketed:
+            break
+        timed = used & (kinds != _time.DATE)
+        end = _time.localise(
+            values[timed] + (step - 1), kinds[timed], zone=zone, naive_zone=naive_zone
+        )
+        exact = (end - local[timed] == step - 1) & (end // _time.DAY == local[timed] // _time.DAY)
+        if exact.all():
+            break
+    spans = _periods(local[used] // _time.DAY, period, origin)
+    codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
+    codes[used] = spans.numbers - spans.first
+    factors = [
+        Factor(engine.key_codes[:, j].astype(code_dtype(len(levels))), levels, name)
+        for j, (name, levels) in enumerate(zip(keys, engine.levels, strict=False))
+    ]
+    segments = combine(factors) if factors else None
+    n_segments = segments.n_groups if segments is not None else 1
+    _check_cells(spans.n_periods, n_segments, period)
+    parts = [Factor(codes, spans.labels, time)]
+    if segments is not None:
+        parts.append(Factor(segments.group_codes(), tuple(range(n_segments)), "segment"))
+    return _Counts(
+        base=_dense_tally(parts, counted=counted),
+        segments=segments,
+        n_segments=n_segments,
+        n_periods=spans.n_periods,
+        first=spans.first,
+        origin_day=spans.origin_day,
+        labels=spans.labels,
+        weighted=engine.weighted,
+        rows=None,
     )
 
 
