@@ -131,3 +131,53 @@ def test_invalid_values_raise_as_in_memory(spark: Any) -> None:
     valid = frame.filter("score <= 10 and score = floor(score)")
     with pytest.raises(InvalidWeightsError, match=r"weights column 'w': 1 weights are not"):
         nps.score(valid, score="score", weights="w")
+
+
+@pytest.fixture(scope="module")
+def timed(spark: Any, columns: dict[str, list[Any]]) -> tuple[Any, dict[str, list[Any]]]:
+    """The columns with answer times: UTC timestamps over two years, and ISO 8601 text."""
+    from datetime import datetime, timedelta, timezone  # noqa: PLC0415 - only here
+
+    rng = np.random.default_rng(10)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    seconds = rng.integers(0, 2 * 365 * 86_400, N_ROWS).tolist()
+    times = [start + timedelta(seconds=s) for s in seconds]
+    data = {
+        **columns,
+        "t": times,
+        "text": [
+            t.astimezone(timezone(timedelta(hours=-3, minutes=-30))).isoformat() for t in times
+        ],
+    }
+    schema = "score double, w double, agent long, region string, t timestamp, text string"
+    rows = list(zip(*data.values(), strict=True))
+    return spark.createDataFrame(rows, schema=schema).cache(), data
+
+
+@pytest.mark.parametrize(
+    ("time", "zone", "period"),
+    [("t", "Europe/Amsterdam", "week"), ("t", "Asia/Kathmandu", "month"), ("text", "UTC", 30)],
+)
+def test_trend_equals_in_memory(
+    timed: tuple[Any, dict[str, list[Any]]], time: str, zone: str, period: str | int
+) -> None:
+    """trend() by region on Spark equals the in-memory trend, row for row."""
+    frame, data = timed
+    kwargs: dict[str, Any] = {
+        "time": time,
+        "timezone": zone,
+        "period": period,
+        "by": "region",
+        "weights": "w",
+        "missing": "drop",
+        "min_n": 5,
+    }
+    expected = nps.trend(data, **kwargs).to_dicts(overall=True)
+    actual = nps.trend(frame, **kwargs).to_dicts(overall=True)
+    assert len(expected) == len(actual)
+    for want, got in zip(expected, actual, strict=True):
+        for name, value in want.items():
+            if isinstance(value, float):
+                assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-12), name
+            else:
+                assert got[name] == value, name
