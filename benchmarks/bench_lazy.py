@@ -9,7 +9,12 @@ tables are printed, each with the best of N wall-clock times and its ratio to nu
   a polars ``LazyFrame`` and a Dask DataFrame (both tallied on their engine; Dask with
   its default in-process threaded scheduler, one partition per million rows);
 * ``score()`` of the same scores: a numpy array against a one-column pandas and polars
-  frame (best of at least 50, since each call takes milliseconds).
+  frame (best of at least 50, since each call takes milliseconds);
+* ``trend()`` of the same weighted scores by month in Europe/Amsterdam, with answer
+  times spread over two years and ``--trend-segments`` regions (``--skip-trend`` to
+  leave it out): numpy arrays, a pandas and a polars frame, a polars ``LazyFrame`` and a
+  Dask DataFrame (the engine groups by hour × region × score; see
+  ``netpromoter._engine_time``).
 
 Every contender's result is checked against numpy's: counts exactly, NPS to 1e-12.
 """
@@ -55,6 +60,8 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-trend", action="store_true")
+    parser.add_argument("--trend-segments", type=int, default=10)
     args = parser.parse_args()
     n = int(args.rows)
     import pandas as pd  # noqa: PLC0415 - optional dependency
@@ -110,6 +117,64 @@ def main() -> None:
         assert value.nps == nps.score(scores).nps, name
         score_rows.append((f"{name} one-column frame", seconds))
     table(f"score(): {n:,} unweighted int8 rows", score_rows, n)
+    if not args.skip_trend:
+        bench_trend(columns, n, args)
+
+
+def bench_trend(columns: dict[str, Any], n: int, args: argparse.Namespace) -> None:
+    """Time ``trend()`` on every path and check each against numpy's, row for row."""
+    import pandas as pd  # noqa: PLC0415 - optional dependency
+    import polars as pl  # noqa: PLC0415 - optional dependency
+
+    rng = np.random.default_rng(1)
+    start = np.datetime64("2024-01-01T00:00:00", "us")
+    data = {
+        "score": columns["score"],
+        "w": columns["w"],
+        "region": rng.integers(0, args.trend_segments, n).astype(np.int32),
+        "t": start + rng.integers(0, 2 * 365 * 86_400 * 10**6, n).astype("timedelta64[us]"),
+    }
+    pdf = pd.DataFrame(data)
+    plf = pl.DataFrame(data)
+
+    def run(frame: object) -> Callable[[], Any]:
+        return lambda: nps.trend(
+            frame,
+            time="t",
+            naive_timezone="UTC",
+            timezone="Europe/Amsterdam",
+            by="region",
+            weights="w",
+            min_n=1,
+        )
+
+    contenders: list[tuple[str, Callable[[], Any]]] = [
+        ("numpy arrays (direct)", run(data)),
+        ("pandas DataFrame (narwhals)", run(pdf)),
+        ("polars DataFrame (narwhals)", run(plf)),
+        ("polars LazyFrame (engine)", run(plf.lazy())),
+    ]
+    if not args.skip_dask:
+        import dask.dataframe as dd  # noqa: PLC0415 - optional dependency
+
+        partitions = max(1, n // 1_000_000)
+        ddf = dd.from_pandas(pdf, npartitions=partitions)  # type: ignore[no-untyped-call]
+        contenders.append((f"Dask, {partitions} partitions (engine)", run(ddf)))
+    results = []
+    reference = None
+    for name, fn in contenders:
+        seconds, value = best_time(fn, args.repeat)
+        if reference is None:
+            reference = value
+        assert [r.n for r in value] == [r.n for r in reference], name
+        for got, want in zip(value, reference, strict=True):
+            assert got.nps is None or abs(got.nps - want.nps) < 1e-12, name
+        results.append((name, seconds))
+    table(
+        f"trend(): {n:,} weighted rows, monthly, {args.trend_segments} regions",
+        results,
+        n,
+    )
 
 
 if __name__ == "__main__":

@@ -299,6 +299,27 @@ def _decode_values(
     return tuple(present) + ((MISSING,) if has_missing else ()), codes
 
 
+def _decode_numbers(column: Any) -> tuple[tuple[object, ...], NDArray[np.intp]] | None:  # noqa: ANN401
+    """``_decode_values`` of a numeric key, vectorised; ``None`` for other keys.
+
+    Levels are the distinct numbers sorted, as Python numbers of the column's own kind,
+    with ``"(missing)"`` last for nulls and NaN. An integer column whose nulls turned it
+    into floats is left to ``_decode_values``, which keeps its levels integers.
+    """
+    dtype = column.dtype
+    if not dtype.is_numeric():
+        return None
+    values = np.asarray(column.to_numpy())
+    if values.dtype.kind not in "iuf" or (dtype.is_integer() and values.dtype.kind == "f"):
+        return None
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), bool)
+    present, inverse = np.unique(values[~missing], return_inverse=True)
+    codes = np.full(len(values), len(present), dtype=np.intp)
+    codes[~missing] = inverse.reshape(-1)
+    levels = tuple(present.tolist()) + ((MISSING,) if missing.any() else ())
+    return levels, codes
+
+
 def _decode_bands(values: list[object], labels: list[str]) -> tuple[tuple[object, ...], list[int]]:
     """Levels of a banded key as ``band`` makes them, and row codes, from band indices.
 
@@ -471,25 +492,35 @@ def _engine_result(
     all_levels: list[tuple[object, ...]] = []
     codes = np.zeros((len(sums), len(keys)), dtype=np.intp)
     for j, (key, decoder) in enumerate(zip(keys, decoders, strict=True)):
-        values = list(sums.get_column(key).to_list())
-        if isinstance(decoder, list):
-            levels, codes_j = _decode_bands(values, decoder)
+        column = sums.get_column(key)
+        fast = _decode_numbers(column) if decoder is None else None
+        codes_j: NDArray[np.intp] | list[int]
+        if fast is not None:
+            levels, codes_j = fast
+        elif isinstance(decoder, list):
+            levels, codes_j = _decode_bands(list(column.to_list()), decoder)
         else:
-            levels, codes_j = _decode_values(values, decoder)
+            levels, codes_j = _decode_values(list(column.to_list()), decoder)
         codes[:, j] = codes_j
         all_levels.append(levels)
     if keys:
-        key_codes, group = np.unique(codes, axis=0, return_inverse=True)
+        # One mixed-radix number per combination: a 1-D unique, in the same order.
+        sizes = [max(len(levels), 1) for levels in all_levels]
+        flat, group = np.unique(np.ravel_multi_index(tuple(codes.T), sizes), return_inverse=True)
+        key_codes = np.stack(np.unravel_index(flat, sizes), axis=1)
         group = group.reshape(-1)
     else:
         key_codes, group = np.zeros((1, 0), dtype=np.intp), np.zeros(len(sums), dtype=np.intp)
     shape = (len(key_codes), N_SCORES + 2)
-    count = np.zeros(shape, dtype=np.int64)
-    np.add.at(count, (group, bins), rows)
+    cell = group * shape[1] + bins
+    size = shape[0] * shape[1]
+    count = np.bincount(cell, weights=rows, minlength=size).astype(np.int64).reshape(shape)
+    sums_by_cell: list[NDArray[np.float64]] = []
     if weighted:
-        sum_w, sum_w2 = np.zeros(shape), np.zeros(shape)
-        np.add.at(sum_w, (group, bins), _as_float(sums.get_column(_WEIGHT)))
-        np.add.at(sum_w2, (group, bins), _as_float(sums.get_column(_WEIGHT2)))
+        for name in (_WEIGHT, _WEIGHT2):
+            summed = np.bincount(cell, _as_float(sums.get_column(name)), size)
+            sums_by_cell.append(np.asarray(summed, dtype=np.float64).reshape(shape))
+        sum_w, sum_w2 = sums_by_cell
     else:
         sum_w = count.astype(np.float64)
         sum_w2 = sum_w.copy()
