@@ -973,8 +973,11 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     array or a column) keep the plain linearisation SE and independent periods.
 
     Args:
-        data: A list of ``Response``, a mapping of column name to array/list, or a
-            pandas, polars (eager or lazy) or pyarrow table.
+        data: A list of ``Response``, a mapping of column name to array/list, a
+            pandas, polars or pyarrow table, or a lazy or distributed frame (polars
+            ``LazyFrame``, Dask, PySpark, DuckDB), which is tallied on its own engine
+            per time bucket × segment × score (see the how-to "Running on Spark and
+            Dask"); the results are those of the same rows in memory.
         time: The time column: timezone-aware datetimes, ISO 8601 text with an offset
             (``2026-01-31T09:00:00+01:00``, ``...Z``), or dates.
         period: ``"day"``, ``"week"`` (ISO, Monday to Sunday), ``"month"``,
@@ -1007,7 +1010,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     Raises:
         ColumnNotFoundError: A named column does not exist.
         InvalidTimeError: Time values are missing, unparseable or naive (rows named).
-        InvalidParameterError: An unknown period, zone or option.
+        InvalidParameterError: An unknown period, zone or option; ``respondent`` or
+            weights that are not a column with a lazy frame (they need in-memory data).
         InvalidScoreError: A score is invalid.
         InvalidWeightsError: Weights are invalid or all zero, or a weighting result
             is for other rows than ``data``'s.
@@ -1492,10 +1496,11 @@ def _engine_counts(
     for name in needed:
         if name not in available:
             raise ColumnNotFoundError(name, available)
-    zones = [zone, *([naive_zone] if naive_zone is not None else [])]
-    coarse = _engine_time.step_for(zones)
-    for step in dict.fromkeys((coarse, _engine_time.FINE)):
-        key = _engine_time.time_key(schema, time, step=step)
+    is_naive = getattr(schema[time], "time_zone", "") is None
+    cuts = _engine_time.cuts_for(zone, naive_zone if is_naive else None)
+    steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
+    for step in [*steps, _engine_time.COARSE, _engine_time.FINE]:
+        key = _engine_time.time_key(schema, time, step=step, cuts=cuts)
         _engine_time.check_utc(frame, key)
         engine = _lazy.engine_tally(
             data,
@@ -1512,7 +1517,7 @@ def _engine_counts(
             int(engine.n_missing.sum()),
             float(counted.sum_w.sum()) if engine.weighted else None,
         )
-        parsed = _engine_time.decode(engine.levels[-1], key)
+        parsed, lengths = _engine_time.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]  # noqa: PD011 - a numpy array, not pandas
         kinds = np.asarray(parsed.kind, dtype=np.uint8)[level]
@@ -1533,12 +1538,11 @@ def _engine_counts(
         local[used] = _time.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
         if not key.bucketed:
             break
+        # Exact when each bucket's last second is on the local day of its first.
         timed = used & (kinds != _time.DATE)
-        end = _time.localise(
-            values[timed] + (step - 1), kinds[timed], zone=zone, naive_zone=naive_zone
-        )
-        exact = (end - local[timed] == step - 1) & (end // _time.DAY == local[timed] // _time.DAY)
-        if exact.all():
+        last = values[timed] + lengths[level][timed] - 1
+        end = _time.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
+        if (end // _time.DAY == local[timed] // _time.DAY).all():
             break
     spans = _periods(local[used] // _time.DAY, period, origin)
     codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))

@@ -176,19 +176,18 @@ def test_local_mean_time_falls_back_to_seconds(engine: str) -> None:
     assert_same_trend(expected, trend(lazy(frame, engine), **kwargs))
 
 
-def test_step_follows_the_zones() -> None:
-    """Days for UTC, hours for whole-hour zones, quarter hours for Nepal or Lord Howe."""
+def test_days_are_cut_at_local_midnights() -> None:
+    """No cut for UTC, two for a zone with DST, one per pair of offsets for naive times."""
     from netpromoter._time import check_zone  # noqa: PLC0415 - private helper under test
 
-    def step(*zones: str) -> int:
-        return _engine_time.step_for([check_zone(z) for z in zones])
+    def cuts(zone: str, naive: str | None = None) -> tuple[int, ...]:
+        return _engine_time.cuts_for(check_zone(zone), None if naive is None else check_zone(naive))
 
-    assert step("UTC") == _engine_time.DAY
-    assert step("Europe/Amsterdam") == _engine_time.HOUR
-    assert step("UTC", "America/New_York") == _engine_time.HOUR
-    assert step("Asia/Kathmandu") == _engine_time.COARSE
-    assert step("Australia/Lord_Howe") == _engine_time.COARSE  # switches by 30 minutes
-    assert step("Asia/Kolkata", "UTC") == _engine_time.COARSE
+    assert cuts("UTC") == ()
+    assert cuts("Europe/Amsterdam") == (22 * 3600, 23 * 3600)
+    assert cuts("Asia/Kathmandu") == (65_700, 66_600)  # +05:45 since 1986, +05:30 before
+    assert cuts("Europe/Amsterdam", "Europe/Amsterdam") == (3600, 23 * 3600)
+    assert cuts("UTC", "America/New_York") == (19 * 3600, 20 * 3600)
 
 
 @pytest.fixture
