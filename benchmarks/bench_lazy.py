@@ -13,8 +13,8 @@ tables are printed, each with the best of N wall-clock times and its ratio to nu
 * ``trend()`` of the same weighted scores by month in Europe/Amsterdam, with answer
   times spread over two years and ``--trend-segments`` regions (``--skip-trend`` to
   leave it out): numpy arrays, a pandas and a polars frame, a polars ``LazyFrame`` and a
-  Dask DataFrame (the engine groups by hour × region × score; see
-  ``netpromoter._engine_time``).
+  Dask DataFrame (the engine groups by piece of day × region × score, three pieces a
+  day for Amsterdam; see ``netpromoter._engine_time``).
 
 Every contender's result is checked against numpy's: counts exactly, NPS to 1e-12.
 """
