@@ -32,6 +32,7 @@ query only when something is wrong).
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -503,11 +504,14 @@ def _engine_result(
             levels, codes_j = _decode_values(list(column.to_list()), decoder)
         codes[:, j] = codes_j
         all_levels.append(levels)
-    if keys:
+    sizes = [max(len(levels), 1) for levels in all_levels]
+    if keys and math.prod(sizes) < 1 << 62:
         # One mixed-radix number per combination: a 1-D unique, in the same order.
-        sizes = [max(len(levels), 1) for levels in all_levels]
         flat, group = np.unique(np.ravel_multi_index(tuple(codes.T), sizes), return_inverse=True)
         key_codes = np.stack(np.unravel_index(flat, sizes), axis=1)
+        group = group.reshape(-1)
+    elif keys:
+        key_codes, group = np.unique(codes, axis=0, return_inverse=True)
         group = group.reshape(-1)
     else:
         key_codes, group = np.zeros((1, 0), dtype=np.intp), np.zeros(len(sums), dtype=np.intp)
