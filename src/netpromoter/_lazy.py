@@ -100,8 +100,9 @@ def is_lazy(data: object) -> bool:
         >>> is_lazy({"score": [9]})
         False
     """
-    if type(data).__module__.split(".")[0] not in _FRAME_MODULES:
-        return False
+    module = type(data).__module__.split(".")[0]
+    if module not in _FRAME_MODULES or (module == "polars" and type(data).__name__ == "DataFrame"):
+        return False  # an eager polars frame is known without wrapping it
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     try:

@@ -263,6 +263,46 @@ def validate_scores(values: Iterable[object], *, missing: MissingPolicy = "raise
     raise AssertionError  # pragma: no cover - _raise_invalid always raises
 
 
+def validate_nullable_scores(
+    values: NDArray[np.integer], nulls: NDArray[np.bool_], *, missing: MissingPolicy = "raise"
+) -> ScoreColumn:
+    """Validate an integer score column whose missing values are marked by a null mask.
+
+    This is how a nullable integer column of a dataframe is read (pandas ``Int8``,
+    pyarrow-backed or polars integers with nulls): its values and its null mask, rather
+    than floats with NaN at the nulls. The result, the errors and their positions are
+    those of [`validate_scores`][netpromoter._validation.validate_scores] on the same
+    column with NaN at the nulls, except that kept scores keep the integer dtype.
+
+    Args:
+        values: The integer values; whatever sits under the mask is ignored.
+        nulls: True where the score is missing, one per value.
+        missing: ``"raise"`` (default) to reject nulls, ``"drop"`` to drop and count them.
+
+    Returns:
+        The validated scores and which rows were kept.
+
+    Raises:
+        InvalidScoreError: Naming how many values are invalid or missing, and where.
+
+    Examples:
+        >>> values, nulls = np.array([10, 0, 3], dtype=np.int8), np.array([False, True, False])
+        >>> column = validate_nullable_scores(values, nulls, missing="drop")
+        >>> column.scores.tolist(), column.n_missing
+        ([10, 3], 1)
+    """
+    if missing not in ("raise", "drop"):
+        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
+        raise InvalidParameterError(msg, name="missing", value=missing)
+    if values.size and _out_of_range(values):  # also true when a null hides such a value
+        bad = np.flatnonzero(((values < MIN_SCORE) | (values > MAX_SCORE)) & ~nulls)
+        if len(bad):
+            _raise_invalid(bad, values[bad[:_SHOWN]].tolist(), len(values))
+    kept = _handle_missing(nulls, missing)
+    scores = values if kept is None else values[kept]
+    return ScoreColumn(scores, kept, len(values) - len(scores))
+
+
 def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
     """Check weights are one finite, non-negative number per input row.
 

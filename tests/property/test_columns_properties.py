@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from netpromoter._columns import DENSE_LIMIT, MISSING, Factor, band, combine, factorise
+from netpromoter._validation import validate_nullable_scores, validate_scores
+from netpromoter.exceptions import InvalidScoreError
 
 ints = st.lists(
     st.integers(-(2**40), 2**40) | st.integers(-5, 5) | st.integers(2**40, 2**40 + 9),
@@ -82,3 +85,42 @@ def test_combine_decodes_to_each_key(pairs: list[tuple[int, int]]) -> None:
     for grouping in (combine([a, b]), combine([a, big])):
         keys = grouping.key_codes[grouping.group_codes()]
         assert keys.tolist() == [list(p) for p in pairs]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-3, 14), st.booleans(), st.integers(-128, 127)),
+        min_size=0,
+        max_size=60,
+    ),
+    st.sampled_from(["raise", "drop"]),
+)
+def test_nullable_scores_validate_as_floats_with_nan(
+    rows: list[tuple[int, bool, int]], missing: str
+) -> None:
+    """Values and a null mask validate as the same column with NaN at the nulls would.
+
+    Kept scores, the kept mask and ``n_missing`` agree; errors agree in type, message and
+    positions, except that values are shown as integers; under a null any value may sit.
+    """
+    nulls = np.array([null for _, null, _ in rows], dtype=bool)
+    values = np.array([junk if null else v for v, null, junk in rows], dtype=np.int8)
+    floats = np.where(nulls, np.nan, values.astype(np.float64))
+    error: InvalidScoreError | None = None
+    try:
+        expected = validate_scores(floats, missing=missing)  # type: ignore[arg-type]
+    except InvalidScoreError as exc:
+        error = exc
+    if error is not None:
+        with pytest.raises(InvalidScoreError) as info:
+            validate_nullable_scores(values, nulls, missing=missing)  # type: ignore[arg-type]
+        assert info.value.positions == error.positions
+        assert str(info.value) == str(error).replace(".0)", ")")
+        return
+    column = validate_nullable_scores(values, nulls, missing=missing)  # type: ignore[arg-type]
+    assert column.scores.tolist() == expected.scores.tolist()
+    assert column.scores.dtype == np.int8
+    assert column.n_missing == expected.n_missing
+    assert (column.kept is None) == (expected.kept is None)
+    if column.kept is not None and expected.kept is not None:
+        assert column.kept.tolist() == expected.kept.tolist()

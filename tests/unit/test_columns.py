@@ -248,3 +248,159 @@ def test_a_series_is_not_a_table() -> None:
     pd = pytest.importorskip("pandas")
     with pytest.raises(TypeError, match="whole table"):
         read_table(pd.Series([1, 2]), ["score"])
+
+
+# --- dataframe score columns: native numbers, nullable integers --------------------------
+
+#: Scores with nulls at positions 1 and 4 (the 0 under each null is never read).
+_SCORES = [10, 0, 3, 9, 0, 7, 10, 6]
+_NULLS = [False, True, False, False, True, False, False, False]
+_W = [1.0, 2.0, 0.5, 1.5, 3.0, 1.0, 0.25, 2.0]
+
+
+def _nullable_frames(dtype: str, *, nulls: bool) -> dict[str, object]:
+    """The same scores and weights as every kind of eager frame, nulls as nulls."""
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    values = np.array(_SCORES, dtype=dtype)
+    mask = np.array(_NULLS) if nulls else None
+    arrow = pa.array(values, mask=mask)
+    if dtype.startswith("float"):
+        masked = pd.arrays.FloatingArray(
+            values, np.zeros(len(values), bool) if mask is None else mask
+        )
+    else:
+        masked = pd.arrays.IntegerArray(
+            values, np.zeros(len(values), bool) if mask is None else mask
+        )
+    two_chunks = pa.chunked_array([arrow[:3], arrow[3:]])
+    frames: dict[str, object] = {
+        "pandas nullable": pd.DataFrame({"score": masked, "w": _W}),
+        "pandas pyarrow": pd.DataFrame({"score": pd.arrays.ArrowExtensionArray(arrow), "w": _W}),
+        "polars": pl.DataFrame({"score": pl.Series(arrow), "w": _W}),
+        "pyarrow": pa.table({"score": arrow, "w": _W}),
+        "pyarrow, two chunks": pa.table({"score": two_chunks, "w": _W}),
+    }
+    if not nulls:
+        frames["pandas"] = pd.DataFrame({"score": values, "w": _W})
+    return frames
+
+
+def _numpy_reference(*, nulls: bool) -> np.ndarray:
+    """The same scores as numpy floats, NaN at the nulls (the direct path)."""
+    values = np.array(_SCORES, dtype=np.float64)
+    if nulls:
+        values[np.array(_NULLS)] = np.nan
+    return values
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int64", "uint8", "float64", "float32"])
+@pytest.mark.parametrize("nulls", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_frame_scores_equal_the_numpy_path(dtype: str, *, nulls: bool, weighted: bool) -> None:
+    """Every eager frame scores exactly as numpy, nulls counted in n_missing, never lost."""
+    import netpromoter as nps  # noqa: PLC0415 - the public API over the input layer
+
+    reference = nps.score(
+        _numpy_reference(nulls=nulls), weights=_W if weighted else None, missing="drop"
+    )
+    for name, frame in _nullable_frames(dtype, nulls=nulls).items():
+        result = nps.score(frame, score="score", weights="w" if weighted else None, missing="drop")
+        assert result == reference, name
+        assert result.n_missing == (2 if nulls else 0), name
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int64", "float64"])
+def test_frame_nulls_raise_with_their_positions(dtype: str) -> None:
+    """With missing='raise', nulls of any frame are reported at their positions."""
+    for name, frame in _nullable_frames(dtype, nulls=True).items():
+        with pytest.raises(InvalidScoreError, match=r"2 of 8 scores are missing") as info:
+            read_table(frame, ["score"]).scores("score")
+        assert info.value.positions == (1, 4), name
+
+
+def test_invalid_scores_beside_nulls_are_reported_with_their_values() -> None:
+    """An invalid score in a nullable integer column is named with its integer value."""
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    values = np.array([10, 0, 12, 9], dtype=np.int8)
+    mask = np.array([False, True, False, False])
+    frames = [
+        pa.table({"score": pa.array(values, mask=mask)}),
+        pl.DataFrame({"score": pl.Series(pa.array(values, mask=mask))}),
+        pd.DataFrame({"score": pd.arrays.IntegerArray(values, mask)}),
+    ]
+    for frame in frames:
+        with pytest.raises(InvalidScoreError, match=r"1 of 4 values is not.*position 2 \(12\)"):
+            read_table(frame, ["score"]).scores("score", missing="drop")
+
+
+def test_values_under_nulls_are_never_read() -> None:
+    """Whatever a library keeps under a null (here 99) is neither an error nor a score."""
+    pa = pytest.importorskip("pyarrow")
+    values = np.array([10, 99, 3], dtype=np.int8)
+    table = pa.table({"score": pa.array(values, mask=np.array([False, True, False]))})
+    column = read_table(table, ["score"]).scores("score", missing="drop")
+    assert column.scores.tolist() == [10, 3]
+    assert column.kept is not None
+    assert column.kept.tolist() == [True, False, True]
+    assert column.n_missing == 1
+
+
+def test_nullable_integer_scores_keep_their_dtype() -> None:
+    """Nullable integers are read as their values and null mask, not widened to floats."""
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"score": pl.Series([10, None, 3], dtype=pl.Int8)})
+    column = read_table(frame, ["score"]).scores("score", missing="drop")
+    assert column.scores.dtype == np.int8
+    assert column.scores.tolist() == [10, 3]
+
+
+def test_number_columns_without_nulls_are_not_copied() -> None:
+    """A non-null number column of pandas, polars or pyarrow is read without a copy."""
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    values = np.arange(11, dtype=np.int8)
+    pandas_frame = pd.DataFrame({"score": values, "w": np.ones(11)})
+    polars_frame = pl.DataFrame({"score": values})
+    arrow_table = pa.table({"score": values})
+    pairs = [
+        (pandas_frame, pandas_frame["score"].to_numpy()),
+        (polars_frame, polars_frame.get_column("score").to_numpy()),
+        (arrow_table, arrow_table.column("score").chunk(0).to_numpy()),
+    ]
+    for frame, own in pairs:
+        table = read_table(frame, ["score"])
+        assert np.shares_memory(table.values("score"), own)
+        assert np.shares_memory(table.scores("score").scores, own)
+    weights = read_table(pandas_frame, ["w"]).weights("w")
+    assert weights is not None
+    assert np.shares_memory(weights, pandas_frame["w"].to_numpy())
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_unknown_column_of_an_eager_frame(kind: str) -> None:
+    """A missing column of an eager frame is a ColumnNotFoundError naming the others."""
+    module = pytest.importorskip(kind)
+    frame = module.table({"score": [9]}) if kind == "pyarrow" else module.DataFrame({"score": [9]})
+    with pytest.raises(ColumnNotFoundError, match="no column 'nps'; available columns: 'score'"):
+        read_table(frame, ["nps"])
+
+
+def test_number_and_text_columns_of_a_frame_read_alike() -> None:
+    """Reading numbers only, or numbers beside text, gives the same scores and factors."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"score": [10, 3, 9, 7], "spend": [5.0, None, 5.0, 7.0], "t": list("abcd")}
+    )
+    numbers = read_table(frame, ["score", "spend"])
+    mixed = read_table(frame, ["score", "spend", "t"])
+    assert numbers.n_rows == mixed.n_rows == 4
+    assert numbers.available == mixed.available == ("score", "spend", "t")
+    assert numbers.scores("score").scores.tolist() == mixed.scores("score").scores.tolist()
+    for table in (numbers, mixed):
+        spend = table.factor("spend")
+        assert [spend.levels[c] for c in spend.codes] == [5.0, MISSING, 5.0, 7.0]
