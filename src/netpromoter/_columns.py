@@ -815,12 +815,12 @@ def _read_numbers(data: object, needed: list[str]) -> Table | None:
     """The needed columns of an eager pandas, polars or pyarrow frame, when all are numbers.
 
     The fast path of [`read_table`][netpromoter._columns.read_table]: when every needed
-    column holds integers or floats without nulls, its numpy array is taken from the
-    frame's own library, as ``narwhals``' ``to_numpy`` would give it (zero-copy where the
-    library allows), without wrapping the frame: that wrapping costs more than scoring a
-    few hundred thousand int8 scores. Anything else (nulls, text, categoricals, other
-    libraries, unknown or duplicated names) returns ``None`` and is read through
-    ``narwhals``, which also reports missing columns.
+    column holds floats (nulls become NaN) or integers without nulls, its numpy array is
+    taken from the frame's own library, as ``narwhals``' ``to_numpy`` would give it
+    (zero-copy where the library allows), without wrapping the frame: that wrapping costs
+    more than scoring a few hundred thousand int8 scores. Anything else (integers with
+    nulls, text, categoricals, other libraries, unknown or duplicated names) returns
+    ``None`` and is read through ``narwhals``, which also reports missing columns.
     """
     module = type(data).__module__.split(".")[0]
     readers: dict[str, Callable[[Any, list[str]], Table | None]] = {
@@ -874,6 +874,8 @@ def _polars_numbers(data: Any, needed: list[str]) -> Table | None:  # noqa: ANN4
         if name not in available:
             return None
         series = data.get_column(name)
+        if series.dtype.is_float() and series.null_count():
+            series = series.fill_null(float("nan"))  # faster than to_numpy filling NaN
         if not (series.dtype.is_integer() or series.dtype.is_float()) or series.null_count():
             return None
         arrays[name] = series.to_numpy()
@@ -896,13 +898,16 @@ def _arrow_numbers(data: Any, needed: list[str]) -> Table | None:  # noqa: ANN40
 
 
 def _arrow_values(chunked: Any) -> NDArray[Any] | None:  # noqa: ANN401 - a pyarrow ChunkedArray
-    """The numpy array of an integer or float pyarrow column without nulls, else ``None``."""
+    """The numpy array of a float or null-free integer pyarrow column, else ``None``.
+
+    Nulls of a float column become NaN, as ``narwhals`` reads them.
+    """
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
 
     kind = chunked.type
-    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)) or chunked.null_count:
-        return None
-    return np.asarray(chunked.to_numpy())
+    if pa.types.is_floating(kind) or (pa.types.is_integer(kind) and not chunked.null_count):
+        return np.asarray(chunked.to_numpy())
+    return None
 
 
 def _is_categorical(dtype: Any) -> bool:  # noqa: ANN401 - a narwhals dtype
@@ -916,7 +921,17 @@ def _series_to_numpy(series: Any) -> NDArray[Any]:  # noqa: ANN401 - a narwhals 
 
     if _is_categorical(series.dtype):
         series = series.cast(nw.String)
+    elif series.dtype.is_float() and _has_nulls(series):
+        # The same NaN-filled floats as to_numpy makes, three times faster (polars).
+        series = series.fill_null(float("nan"))
     return np.asarray(series.to_numpy())
+
+
+def _has_nulls(series: Any) -> bool:  # noqa: ANN401 - a narwhals series
+    """Whether a series has nulls; a numpy-backed pandas column has none (NaN is a value)."""
+    if isinstance(getattr(series.to_native(), "dtype", None), np.dtype):
+        return False
+    return bool(series.null_count())
 
 
 def _integer_nulls(series: Any) -> NDArray[np.bool_] | None:  # noqa: ANN401 - a narwhals series
@@ -924,11 +939,7 @@ def _integer_nulls(series: Any) -> NDArray[np.bool_] | None:  # noqa: ANN401 - a
 
     A numpy-backed pandas column cannot hold nulls: it is not scanned for them.
     """
-    if not series.dtype.is_integer() or isinstance(
-        getattr(series.to_native(), "dtype", None), np.dtype
-    ):
-        return None
-    if not series.null_count():
+    if not series.dtype.is_integer() or not _has_nulls(series):
         return None
     return np.asarray(series.is_null().to_numpy(), dtype=bool)
 
