@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -823,13 +823,13 @@ def _read_numbers(data: object, needed: list[str]) -> Table | None:
     ``None`` and is read through ``narwhals``, which also reports missing columns.
     """
     module = type(data).__module__.split(".")[0]
-    readers: dict[str, Callable[[Any, list[str]], Table | None]] = {
-        "pandas": _pandas_numbers,
-        "polars": _polars_numbers,
-        "pyarrow": _arrow_numbers,
-    }
-    reader = readers.get(module)
-    return None if reader is None else reader(data, needed)
+    if module == "pandas":
+        return _pandas_numbers(data, needed)
+    if module == "polars":
+        return _polars_numbers(data, needed)
+    if module == "pyarrow":
+        return _arrow_numbers(data, needed)
+    return None
 
 
 def _pandas_numbers(data: Any, needed: list[str]) -> Table | None:  # noqa: ANN401 - a pandas frame
@@ -843,7 +843,7 @@ def _pandas_numbers(data: Any, needed: list[str]) -> Table | None:  # noqa: ANN4
         if values is None:
             return None
         arrays[name] = values
-    return Table(arrays, len(data), tuple(data.columns))
+    return Table(arrays, len(data), tuple(data.columns.tolist()))
 
 
 def _pandas_values(series: Any) -> NDArray[Any] | None:  # noqa: ANN401 - a pandas Series
