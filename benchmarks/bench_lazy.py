@@ -1,11 +1,13 @@
 """Benchmark the frame paths (pandas, polars, pyarrow, Dask, polars lazy) against numpy.
 
 Run ``python benchmarks/bench_lazy.py`` (defaults: ``--rows 1e7 --segments 1000
---repeat 5 --score-rows 1e6 1e7 --score-repeat 20``; ``--skip-dask`` leaves Dask out,
-``--skip-segment``, ``--skip-trend`` or ``--skip-score`` one of the parts). Contenders run in
-interleaved rounds (every contender once per round, in an order rotated each round), so
-that a burst of load on the shared machine hits all of them alike; each reports its
-best time over the rounds. The load average is printed before and after each table.
+--repeat 5 --score-rows 1e6 1e7 --score-repeat 20``, with up to 10 times as many
+rounds for smaller score inputs: 200 at 10⁶ rows); ``--skip-dask`` leaves Dask out,
+``--skip-segment``, ``--skip-trend`` or ``--skip-score`` one of the parts). Contenders
+run in interleaved rounds (every contender once per round, in an order rotated each
+round), so that a burst of load on the shared machine hits all of them alike; each
+reports its best time over the rounds. The load average is printed before and after
+each table.
 
 * ``segment()`` of weighted scores by one key with ``--segments`` levels: numpy arrays
   in a mapping (the direct path), a pandas and a polars frame (read in memory), a polars
@@ -17,11 +19,11 @@ best time over the rounds. The load average is printed before and after each tab
   Dask DataFrame (the engine groups by piece of day × region × score, three pieces a
   day for Amsterdam; see ``netpromoter._engine_time``);
 * ``score(frame, score="score")``, unweighted and with ``weights="w"``, for int8, int64
-  and float64 scores, and for int8 and float64 scores with 5 % nulls (``missing="drop"``): a numpy
-  array (the direct path; with nulls, float64 with NaN) against a pandas frame (numpy
-  dtypes), pandas nullable (``Int8``...) and pyarrow-backed (``int8[pyarrow]``...)
-  columns, a polars frame and a pyarrow ``Table``. The table gives numpy's time and
-  every frame's time over numpy's.
+  and float64 scores, and for int8 and float64 scores with 5 % nulls
+  (``missing="drop"``): a numpy array (the direct path; with nulls, float64 with NaN)
+  against a pandas frame (numpy dtypes), pandas nullable (``Int8``...) and
+  pyarrow-backed (``int8[pyarrow]``...) columns, a polars frame and a pyarrow
+  ``Table``. The table gives numpy's time and every frame's time over numpy's.
 
 Every contender's result is checked against numpy's: counts exactly, NPS to 1e-12.
 """
@@ -223,6 +225,8 @@ def score_tables(args: argparse.Namespace) -> None:
     """Time ``score()`` of frames against a numpy array, per case and size."""
     for rows in args.score_rows:
         n = int(rows)
+        # Smaller inputs take less time per call, so more rounds (up to 10 times more).
+        rounds = args.score_repeat * max(1, min(10, round(1e7 / n)))
         rng = np.random.default_rng(1)
         base8 = rng.integers(0, 11, n, dtype=np.int8)
         w = rng.gamma(2.0, 0.5, n)
@@ -243,7 +247,7 @@ def score_tables(args: argparse.Namespace) -> None:
                 for name in FRAMES:
                     if name in frames:
                         contenders[name] = scorer(frames[name], weights, missing, column="score")
-                best, values = interleaved(contenders, args.score_repeat)
+                best, values = interleaved(contenders, rounds)
                 reference = values["numpy"]
                 for name, value in values.items():
                     assert (value.n, value.n_missing) == (reference.n, reference.n_missing), name
@@ -254,7 +258,7 @@ def score_tables(args: argparse.Namespace) -> None:
                 ]
                 lines.append((label, 1e3 * best["numpy"], ratios))
             del frames
-        print(f"\nscore(frame, score='score'): {n:,} rows, best of {args.score_repeat} rounds")
+        print(f"\nscore(frame, score='score'): {n:,} rows, best of {rounds} rounds")
         print(f"load average before: {before}; after: {load()}")
         print(f"{'case':<26}{'numpy ms':>10}" + "".join(f"{name:>17}" for name in FRAMES))
         for label, ms, ratios in lines:

@@ -811,6 +811,26 @@ def _read_frame(data: object, needed: list[str]) -> Table:
     return Table(series, len(frame), available)
 
 
+def native_columns(data: object) -> tuple[str, ...] | None:
+    """The column names of a pandas or polars ``DataFrame`` or pyarrow ``Table``, else ``None``.
+
+    Read from the frame itself, without wrapping it in ``narwhals`` (exact types only).
+
+    Examples:
+        >>> native_columns({"score": [9]}) is None
+        True
+    """
+    module = type(data).__module__.split(".")[0]
+    kind = type(data).__name__
+    if module == "pandas" and kind == "DataFrame":
+        return tuple(data.columns.tolist())  # type: ignore[attr-defined]
+    if module == "polars" and kind == "DataFrame":
+        return tuple(data.columns)  # type: ignore[attr-defined]
+    if module == "pyarrow" and kind == "Table":
+        return tuple(data.column_names)  # type: ignore[attr-defined]
+    return None
+
+
 def _read_numbers(data: object, needed: list[str]) -> Table | None:
     """The needed columns of an eager pandas, polars or pyarrow frame, when all are numbers.
 

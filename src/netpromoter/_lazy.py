@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._columns import MISSING, band_labels, check_edges, read_table
+from netpromoter._columns import MISSING, band_labels, check_edges, native_columns, read_table
 from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
 from netpromoter._validation import (
     MAX_SCORE,
@@ -84,6 +84,8 @@ def is_frame(data: object) -> bool:
     """
     if type(data).__module__.split(".")[0] not in _FRAME_MODULES | _EAGER_MODULES:
         return False
+    if native_columns(data) is not None:  # pandas, polars, pyarrow: known without wrapping
+        return True
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     try:
@@ -541,6 +543,9 @@ def _engine_result(
 
 
 def _frame_columns(data: object) -> list[str]:
+    names = native_columns(data)
+    if names is not None:
+        return list(names)
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     frame = nw.from_native(data)  # type: ignore[call-overload]

@@ -15,6 +15,7 @@ from netpromoter._columns import (
     band,
     combine,
     factorise,
+    native_columns,
     read_table,
 )
 from netpromoter._tally import CHUNK
@@ -404,3 +405,21 @@ def test_number_and_text_columns_of_a_frame_read_alike() -> None:
     for table in (numbers, mixed):
         spend = table.factor("spend")
         assert [spend.levels[c] for c in spend.codes] == [5.0, MISSING, 5.0, 7.0]
+
+
+def test_native_columns_and_one_column_frames() -> None:
+    """Column names come from the frame itself; a one-column frame scores as numpy."""
+    import netpromoter as nps  # noqa: PLC0415 - the public API over the input layer
+
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    values = np.array([10, 9, 3, 7, 0], dtype=np.int8)
+    frames = [pd.DataFrame({"s": values}), pl.DataFrame({"s": values}), pa.table({"s": values})]
+    for frame in frames:
+        assert native_columns(frame) == ("s",)
+        assert nps.score(frame) == nps.score(values)
+    assert native_columns(pl.DataFrame({"s": values}).lazy()) is None
+    assert native_columns(pd.Series(values)) is None
+    with pytest.raises(InvalidParameterError, match="2 columns"):
+        nps.score(pd.DataFrame({"s": values, "t": values}))
