@@ -838,7 +838,9 @@ def _read_numbers(data: object, needed: list[str]) -> Table | None:
     column holds floats (nulls become NaN) or integers without nulls, its numpy array is
     taken from the frame's own library, as ``narwhals``' ``to_numpy`` would give it
     (zero-copy where the library allows), without wrapping the frame: that wrapping costs
-    more than scoring a few hundred thousand int8 scores. Anything else (integers with
+    more than scoring a few hundred thousand int8 scores, and narwhals' ``to_numpy`` of a
+    pandas nullable or pyarrow-backed column took 3.5-4 times as long as scoring it
+    (10^7 int8 rows, ``benchmarks/bench_lazy.py``). Anything else (integers with
     nulls, text, categoricals, other libraries, unknown or duplicated names) returns
     ``None`` and is read through ``narwhals``, which also reports missing columns.
     """
