@@ -624,12 +624,16 @@ class Table:
                 return validate_nullable_scores(values, nulls, missing=missing)
         return validate_scores(self.values(name), missing=missing)
 
-    def weights(self, weights: object) -> NDArray[np.float64] | None:
+    def weights(self, weights: object, *, check_values: bool = True) -> NDArray[np.float64] | None:
         """Validated weights from a column name, an array, or an object with ``.weights``.
 
         Args:
             weights: ``None``, a column name, an array-like with one weight per row, or
                 any object with a numpy ``weights`` attribute (a weighting result).
+            check_values: ``False`` leaves the values to be checked by the tally engine
+                on its way through them (``tally(check_weights=True)``), saving two
+                passes over the column; on failure call this again with ``True`` for
+                the error that names the column and the rows.
 
         Returns:
             The weights as float64, or ``None`` when unweighted.
@@ -643,14 +647,16 @@ class Table:
             return None
         if isinstance(weights, str):
             try:
-                return validate_weights(self.values(weights), self.n_rows)
+                return validate_weights(
+                    self.values(weights), self.n_rows, check_values=check_values
+                )
             except InvalidWeightsError as exc:
                 msg = f"weights column {weights!r}: {exc}"
                 raise InvalidWeightsError(msg, positions=exc.positions) from None
         attribute = getattr(weights, "weights", None)
         if isinstance(attribute, np.ndarray):
             weights = attribute
-        return validate_weights(weights, self.n_rows)
+        return validate_weights(weights, self.n_rows, check_values=check_values)
 
     def factor(self, name: str, *, edges: Sequence[float] | None = None) -> Factor:
         """The column as a factor; with ``edges``, banded first (see ``band``).

@@ -9,13 +9,19 @@ whole int8 column.
 from __future__ import annotations
 
 import math
+import os
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from netpromoter._validation import raise_invalid_weights
+
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from numpy.typing import NDArray
 
@@ -25,7 +31,14 @@ CHUNK = 1 << 17
 #: Rows per chunk of the category fast path: two passes over a 1 MiB boolean buffer that
 #: stays in the L2 cache measured fastest here (chunks of 2**17 .. 2**21 were timed).
 CATEGORY_CHUNK = 1 << 20
+#: Inputs with fewer rows are counted on the calling thread alone (by default).
+PARALLEL_MIN_ROWS = 1 << 20
+#: Most threads used by default (``NETPROMOTER_THREADS`` overrides it).
+MAX_THREADS = 8
 _NIBBLE_BINS = 1 << 16
+_T = TypeVar("_T")
+#: Chunks run on threads only when they have at least this many rows per bin.
+_PARTIAL_RATIO = 8
 _LITTLE = np.little_endian
 
 
@@ -69,6 +82,74 @@ def _count_bytes(scores: NDArray[np.uint8]) -> NDArray[np.int64]:
     return counts[:N_SCORES]
 
 
+def _default_threads() -> int:
+    """Worker threads for big inputs: ``NETPROMOTER_THREADS``, else the usable cores (≤ 8)."""
+    setting = os.environ.get("NETPROMOTER_THREADS", "").strip()
+    if setting:
+        try:
+            value = int(setting)
+        except ValueError:
+            msg = f"NETPROMOTER_THREADS must be a whole number of threads, got {setting!r}"
+            raise ValueError(msg) from None
+        return max(value, 1)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_THREADS))
+
+
+def engine_threads(n_rows: int, threads: int | None = None, *, chunk_rows: int = CHUNK) -> int:
+    """How many threads the engine uses for ``n_rows`` rows.
+
+    Args:
+        n_rows: Rows to count.
+        threads: ``None`` for the default (``NETPROMOTER_THREADS``, else the usable cores,
+            at most ``MAX_THREADS``, and one thread below ``PARALLEL_MIN_ROWS`` rows), or an
+            explicit number of threads (at least 1).
+        chunk_rows: Rows per chunk: never more threads than chunks.
+
+    Returns:
+        The number of threads, at least 1.
+
+    Raises:
+        ValueError: When ``threads`` is below 1.
+
+    Examples:
+        >>> engine_threads(10, 1), engine_threads(1000, 4, chunk_rows=500)
+        (1, 2)
+    """
+    if threads is None:
+        if n_rows < PARALLEL_MIN_ROWS:
+            return 1
+        threads = _default_threads()
+    elif threads < 1:
+        msg = f"threads must be at least 1, got {threads!r}"
+        raise ValueError(msg)
+    return max(1, min(threads, -(-n_rows // max(chunk_rows, 1))))
+
+
+def ordered_map(fn: Callable[[int], _T], starts: range, threads: int) -> Iterator[_T]:
+    """``fn(start)`` for every start, yielded in order, computed on ``threads`` threads.
+
+    numpy releases the GIL inside ``bincount`` and ufunc loops, so chunks run in
+    parallel; results come back in chunk order, so whatever the caller adds up is added
+    in the same order as on one thread (bit-identical floating-point sums). At most
+    ``2 · threads + 1`` results are held at once: memory stays bounded.
+    """
+    if threads <= 1:
+        yield from map(fn, starts)
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="netpromoter-tally") as pool:
+        pending: deque[Future[_T]] = deque()
+        for start in starts:
+            pending.append(pool.submit(fn, start))
+            if len(pending) > 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def count_scores(scores: NDArray[np.integer]) -> NDArray[np.int64]:
     """Count how often each score 0..10 occurs in a validated score array."""
     if scores.dtype.itemsize == 1:
@@ -109,88 +190,173 @@ def _key_dtype(bins: int) -> np.dtype[np.unsignedinteger[Any]]:
     return np.dtype(np.uint64)
 
 
+def _parts_and_sizes(
+    codes: NDArray[np.integer] | Sequence[NDArray[np.integer]] | None,
+    n_groups: int | Sequence[int],
+) -> tuple[list[NDArray[np.integer]], list[int]]:
+    if codes is None:
+        return [], []
+    if isinstance(codes, np.ndarray):
+        return [codes], [int(n_groups)]  # type: ignore[arg-type]
+    parts = list(codes)
+    sizes = [int(n_groups)] if isinstance(n_groups, int) else [int(g) for g in n_groups]
+    if len(sizes) != len(parts):
+        msg = f"got {len(parts)} code arrays but {len(sizes)} group sizes"
+        raise ValueError(msg)
+    return parts, sizes
+
+
+class _Kernel:
+    """Count one chunk of rows: build its group × score key, then ``np.bincount`` it.
+
+    The key ``((c1 · s2 + c2) · s3 ... ) · 11 + score`` is built by Horner's rule in the
+    narrowest unsigned dtype that holds it: each code array is copied (cast) into a
+    chunk buffer, then multiplied and added with operands of that one dtype (no mixed
+    dtype loops), and widened to ``intp`` once for the ``bincount`` calls. Buffers are
+    per thread, so chunks can run on several threads at once.
+    """
+
+    def __init__(
+        self,
+        scores: NDArray[np.integer],
+        weights: NDArray[np.float64] | None,
+        parts: list[NDArray[np.integer]],
+        sizes: list[int],
+        step: int,
+    ) -> None:
+        self.scores, self.weights, self.parts, self.step = scores, weights, parts, step
+        self.bins = math.prod(sizes) * N_SCORES
+        self.dtype = _key_dtype(self.bins)
+        # Before adding column i the key is multiplied by its size (the scores' is 11).
+        self.factors = [self.dtype.type(s) for s in [*sizes[1:], N_SCORES]] if parts else []
+        self.local = threading.local()
+
+    def _buffers(self) -> tuple[NDArray[Any], NDArray[Any], NDArray[np.float64]]:
+        buffers = getattr(self.local, "buffers", None)
+        if buffers is None:
+            size = min(self.step, len(self.scores))
+            square = np.empty(size if self.weights is not None else 0, dtype=np.float64)
+            buffers = (np.empty(size, self.dtype), np.empty(size, self.dtype), square)
+            self.local.buffers = buffers
+        return buffers
+
+    def key(self, start: int) -> NDArray[np.intp]:
+        """The group × score key of the chunk starting at ``start``, as ``intp``."""
+        stop = start + self.step
+        chunk = self.scores[start:stop]
+        key_buffer, term_buffer, _ = self._buffers()
+        key, term = key_buffer[: len(chunk)], term_buffer[: len(chunk)]
+        columns = [part[start:stop] for part in self.parts] + [chunk]
+        np.copyto(key, columns[0], casting="unsafe")
+        for column, factor in zip(columns[1:], self.factors, strict=True):
+            np.multiply(key, factor, out=key)
+            np.copyto(term, column, casting="unsafe")
+            np.add(key, term, out=key)
+        # bincount casts narrow keys to intp on every call: cast once for all of them.
+        return key.astype(np.intp)
+
+    def count(self, start: int) -> NDArray[np.intp]:
+        """Counts of the chunk starting at ``start`` (``bins`` long)."""
+        return np.bincount(self.key(start), minlength=self.bins)
+
+    def weighted(
+        self, start: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], bool]:
+        """Counts, weight sums, squared-weight sums, and whether no weight is negative or NaN."""
+        assert self.weights is not None  # noqa: S101 - only called with weights
+        wide = self.key(start)
+        w = self.weights[start : start + self.step]
+        w2 = self._buffers()[2][: len(w)]
+        np.multiply(w, w, out=w2)
+        # numpy's stubs type weighted bincounts as integers; they are float64 (no copy).
+        sums = np.bincount(wide, weights=w, minlength=self.bins).astype(np.float64, copy=False)
+        squares = np.bincount(wide, weights=w2, minlength=self.bins).astype(np.float64, copy=False)
+        non_negative = bool(w.min() >= 0)  # NaN fails too
+        return np.bincount(wide, minlength=self.bins), sums, squares, non_negative
+
+
 def tally(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64] | None = None,
     codes: NDArray[np.integer] | Sequence[NDArray[np.integer]] | None = None,
     n_groups: int | Sequence[int] = 1,
+    *,
+    threads: int | None = None,
+    check_weights: bool = False,
+    chunk_rows: int = CHUNK,
 ) -> Tally:
     """Count validated scores per group, with optional weights.
 
     The group × score key ``group · 11 + score`` is built chunk by chunk in the narrowest
     unsigned dtype that holds it (``uint16`` up to 5,957 groups), then counted with
     ``np.bincount``; nothing wider than one chunk is allocated besides the output.
+    Chunks run on several threads for big inputs (numpy releases the GIL while it
+    counts) and their partial sums are added in chunk order, so the result is the same
+    to the last bit whatever the number of threads.
 
     Args:
         scores: Validated scores (every value in 0..10).
-        weights: Optional validated weights, one per score.
+        weights: Optional weights, one per score (validated, or see ``check_weights``).
         codes: Optional group code per score, each in ``0..n_groups-1``; or a sequence of
             code arrays (one per key) with ``n_groups`` the sequence of their sizes: the
             group is then their mixed-radix combination ``(c1 · s2 + c2) · s3 + c3 ...``,
             formed per chunk and never for the whole input.
         n_groups: Number of groups (``1`` when ``codes`` is ``None``), or the size of each
             key when ``codes`` is a sequence; the tally has their product of groups.
+        threads: Threads to count on: ``None`` for the default (see ``engine_threads``:
+            one thread below ``PARALLEL_MIN_ROWS`` rows), or an explicit number.
+        check_weights: Check the weights on the way (each chunk's smallest weight, and
+            that the total is finite) instead of in a separate pass before.
+        chunk_rows: Rows per chunk (at least the number of bins).
 
     Returns:
         The tally; unweighted tallies have ``sum_w == sum_w2 == count``.
+
+    Raises:
+        InvalidWeightsError: With ``check_weights``, when a weight is NaN, infinite or
+            negative, or their sum overflows.
 
     Examples:
         >>> s = np.array([10, 3, 9, 9], dtype=np.int8)
         >>> t = tally(s, codes=[np.array([0, 1, 1, 1]), np.array([1, 0, 0, 1])], n_groups=[2, 2])
         >>> t.count.sum(axis=1).tolist()
         [0, 1, 2, 1]
+        >>> w = np.array([0.5, 1.0, 2.0, 2.0])
+        >>> tally(s, w, threads=2, chunk_rows=1).sum_w[0, 9]
+        np.float64(4.0)
     """
-    if codes is None and weights is None:
+    parts, sizes = _parts_and_sizes(codes, n_groups)
+    if not parts and weights is None:
         counted = count_scores(scores).reshape(1, N_SCORES)
         as_float = counted.astype(np.float64)
         return Tally(counted, as_float, as_float.copy())
-    if codes is None:
-        parts: list[NDArray[np.integer]] = []
-        sizes = [1]
-    elif isinstance(codes, np.ndarray):
-        parts, sizes = [codes], [int(n_groups)]  # type: ignore[arg-type]
-    else:
-        parts = list(codes)
-        sizes = [int(n_groups)] if isinstance(n_groups, int) else [int(g) for g in n_groups]
-        if len(sizes) != len(parts):
-            msg = f"got {len(parts)} code arrays but {len(sizes)} group sizes"
-            raise ValueError(msg)
     total = math.prod(sizes)
     bins = total * N_SCORES
-    key_dtype = _key_dtype(bins)
-    # Multiplier of each key: the product of the sizes after it, times the 11 scores.
-    multipliers = [key_dtype.type(math.prod(sizes[i + 1 :]) * N_SCORES) for i in range(len(parts))]
-    step = max(CHUNK, bins)  # a per-chunk bincount never costs more than the output
+    step = max(chunk_rows, bins, 1)  # a per-chunk bincount never costs more than the output
+    kernel = _Kernel(scores, weights, parts, sizes, step)
+    starts = range(0, len(scores), step)
+    # Threads only when a chunk's partial tally is small next to the chunk: partials are
+    # held until merged in order, and merging them must cost little next to counting.
+    small = bins <= step // _PARTIAL_RATIO or threads is not None
+    workers = engine_threads(len(scores), threads, chunk_rows=step) if small else 1
     count = np.zeros(bins, dtype=np.int64)
-    sum_w = np.zeros(bins, dtype=np.float64) if weights is not None else None
-    sum_w2 = np.zeros(bins, dtype=np.float64) if weights is not None else None
-    key_buffer = np.empty(min(step, len(scores)), dtype=key_dtype)
-    part_buffer = np.empty_like(key_buffer)
-    square = np.empty(len(key_buffer) if weights is not None else 0, dtype=np.float64)
-    for start in range(0, len(scores), step):
-        stop = start + step
-        chunk = scores[start:stop]
-        key = key_buffer[: len(chunk)]
-        np.copyto(key, chunk, casting="unsafe")
-        for part, multiplier in zip(parts, multipliers, strict=True):
-            term = part_buffer[: len(chunk)]
-            np.multiply(part[start:stop], multiplier, out=term, casting="unsafe")
-            np.add(key, term, out=key)
-        if weights is not None and sum_w is not None and sum_w2 is not None:
-            # bincount casts narrow keys to intp on every call: cast once for the three.
-            wide = key.astype(np.intp)
-            count += np.bincount(wide, minlength=bins)
-            w = weights[start:stop]
-            sum_w += np.bincount(wide, weights=w, minlength=bins)
-            w2 = square[: len(chunk)]
-            np.multiply(w, w, out=w2)
-            sum_w2 += np.bincount(wide, weights=w2, minlength=bins)
-        else:
-            count += np.bincount(key, minlength=bins)
     shape = (total, N_SCORES)
-    if sum_w is None or sum_w2 is None:
+    if weights is None:
+        for part in ordered_map(kernel.count, starts, workers):
+            count += part
         unweighted = count.astype(np.float64).reshape(shape)
         return Tally(count.reshape(shape), unweighted, unweighted.copy())
+    sum_w = np.zeros(bins, dtype=np.float64)
+    sum_w2 = np.zeros(bins, dtype=np.float64)
+    fine = True
+    for c, w, w2, non_negative in ordered_map(kernel.weighted, starts, workers):
+        count += c
+        sum_w += w
+        sum_w2 += w2
+        fine &= non_negative
+    # An infinite weight, or a sum that overflows, makes the total infinite.
+    if check_weights and not (fine and math.isfinite(float(sum_w.sum()))):
+        raise_invalid_weights(weights)
     return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import numpy as np
 
@@ -303,13 +303,18 @@ def validate_nullable_scores(
     return ScoreColumn(scores, kept, len(values) - len(scores))
 
 
-def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
+def validate_weights(
+    weights: object, n_rows: int, *, check_values: bool = True
+) -> NDArray[np.float64]:
     """Check weights are one finite, non-negative number per input row.
 
     Args:
         weights: Array-like of weights, aligned with the input rows (before any missing
             scores are dropped).
         n_rows: Number of input rows.
+        check_values: ``False`` checks only the type, shape and length, for a caller that
+            checks the values on its way through them (``tally(check_weights=True)``)
+            and calls this again with ``True`` to report what is wrong.
 
     Returns:
         The weights as a float64 array.
@@ -329,6 +334,8 @@ def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
     if len(arr) != n_rows:
         msg = f"got {len(arr)} weights for {n_rows} scores; give exactly one weight per score"
         raise InvalidWeightsError(msg)
+    if not check_values:
+        return arr
     # Fast path: two SIMD reductions; NaN fails ``>= 0`` and an infinity makes the sum
     # infinite. Only when they fail are the offending positions looked up.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -336,6 +343,17 @@ def validate_weights(weights: object, n_rows: int) -> NDArray[np.float64]:
     if not fine:
         _raise_bad_weights(arr)
     return arr
+
+
+def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
+    """Raise the ``InvalidWeightsError`` of weights known to be invalid (positions named).
+
+    Raises:
+        InvalidWeightsError: Always: naming NaN, infinite or negative weights and where,
+            or else saying that their sum overflows.
+    """
+    _raise_bad_weights(arr)
+    raise AssertionError  # pragma: no cover - _raise_bad_weights always raises
 
 
 def _raise_bad_weights(arr: NDArray[np.float64]) -> None:

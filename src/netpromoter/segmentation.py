@@ -355,8 +355,8 @@ def _tabulate(
     weights: object,
     bands: Mapping[str, Sequence[float]] | None,
     missing: MissingPolicy,
-) -> tuple[SegmentCounts, _RowCodes]:
-    """The per-segment tally in display order, and each kept row's segment position."""
+) -> tuple[SegmentCounts, _RowCodes, Tally]:
+    """The per-segment tally in display order, the rows behind it, and its engine arrays."""
     counted, grouping, weighted, n_missing, column = _count(
         data, by, score=score, weights=weights, bands=bands, missing=missing
     )
@@ -365,14 +365,11 @@ def _tabulate(
     keys = grouping.key_codes[present]
     ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
     present = present[np.lexsort(ranks[::-1])]
+    shown = _take(counted, present)
     counts = SegmentCounts.from_tally(
-        _take(counted, present),
-        by,
-        grouping.all_labels(present),
-        weighted=weighted,
-        n_missing=n_missing,
+        shown, by, grouping.all_labels(present), weighted=weighted, n_missing=n_missing
     )
-    return counts, _RowCodes(column.scores, column.kept, grouping, present)
+    return counts, _RowCodes(column.scores, column.kept, grouping, present), shown
 
 
 def _positions(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -436,14 +433,19 @@ def _count(
     needed = [score, *by] + ([weights] if isinstance(weights, str) else [])
     table = read_table(data, needed)
     column = table.scores(score, missing=missing)
-    w = table.weights(weights)
+    # The engine checks the weights' values chunk by chunk as it counts them.
+    w = table.weights(weights, check_values=False)
     factors: list[Factor] = [
         table.factor(name, edges=bands.get(name)).take(column.kept) for name in by
     ]
     if w is not None and column.kept is not None:
         w = w[column.kept]
     grouping = combine(factors)
-    counted = tally(column.scores, w, grouping.codes, grouping.sizes)
+    try:
+        counted = tally(column.scores, w, grouping.codes, grouping.sizes, check_weights=True)
+    except InvalidWeightsError:
+        table.weights(weights)  # the full check names the column and the input rows
+        raise
     return counted, grouping, w is not None, column.n_missing, column
 
 
@@ -919,15 +921,17 @@ def segment(
         counts = _engine_counts(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )
+        counted = counts.to_tally()
     else:
-        counts, rows = _tabulate(
+        # The engine's arrays as they are: no round trip through the tuples of ``counts``.
+        counts, rows, counted = _tabulate(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )
         weighting = _as_design(weights)
         if weighting is not None and len(rows.scores):
             design = _design_ses(weighting, rows, len(counts.levels))
     return _build(
-        counts.to_tally(),
+        counted,
         counts,
         min_n=min_n,
         method=method,

@@ -230,6 +230,20 @@ def test_weights_with_nan_name_the_column() -> None:
         segment(data, "region", weights="w")
 
 
+def test_bad_weight_after_a_dropped_score_names_its_input_row() -> None:
+    """Weights are checked while counting, but errors name the input row, not the kept one."""
+    data = {
+        "score": [9.0, math.nan, 7.0, 3.0],
+        "k": ["a", "b", "a", "b"],
+        "w": [1.0, 1.0, -2.0, 1.0],
+    }
+    with pytest.raises(InvalidWeightsError, match=r"weights column 'w'.*position 2"):
+        segment(data, "k", weights="w", missing="drop")
+    array = np.array([1.0, 1.0, 1.0, np.inf])
+    with pytest.raises(InvalidWeightsError, match=r"position 3"):
+        segment(data, "k", weights=array, missing="drop")
+
+
 def test_bad_options() -> None:
     """Unknown correction, negative min_n and bands on a non-key column are rejected."""
     with pytest.raises(InvalidParameterError, match="correction"):

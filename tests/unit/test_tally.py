@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from netpromoter import _tally
 from netpromoter._tally import CATEGORY_CHUNK, CHUNK, count_scores, tally, tally_categories
+from netpromoter.exceptions import InvalidWeightsError
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK + 2])
@@ -53,3 +55,77 @@ def test_category_path_matches_bincount_at_chunk_edges(n: int) -> None:
     full = np.bincount(data, minlength=11)
     expected = [full[:7].sum(), full[7:9].sum(), full[9:].sum()]
     assert tally_categories(data).count.tolist() == [expected]
+
+
+def _big(n: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return (
+        rng.integers(0, 11, n, dtype=np.int8),
+        rng.lognormal(0.0, 0.5, n),
+        rng.integers(0, 50, n).astype(np.uint8),
+        rng.integers(0, 24, n).astype(np.uint8),
+    )
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_give_the_same_bits_as_one_thread(threads: int) -> None:
+    """Chunks on threads merge in chunk order: counts and weight sums are bit-identical."""
+    scores, w, region, week = _big(5 * CHUNK + 17)
+    one = tally(scores, w, [region, week], [50, 24], threads=1)
+    many = tally(scores, w, [region, week], [50, 24], threads=threads)
+    assert np.array_equal(one.count, many.count)
+    assert one.sum_w.tobytes() == many.sum_w.tobytes()
+    assert one.sum_w2.tobytes() == many.sum_w2.tobytes()
+
+
+def test_default_threads_on_a_big_input_match_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the size threshold the default runs threads; the result does not change."""
+    monkeypatch.setattr(_tally, "PARALLEL_MIN_ROWS", CHUNK)
+    monkeypatch.setenv("NETPROMOTER_THREADS", "2")
+    scores, w, region, _ = _big(3 * CHUNK + 1)
+    assert _tally.engine_threads(len(scores)) == 2
+    auto = tally(scores, w, region, 50)
+    one = tally(scores, w, region, 50, threads=1)
+    assert auto.sum_w.tobytes() == one.sum_w.tobytes()
+    assert np.array_equal(auto.count, one.count)
+
+
+def test_engine_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NETPROMOTER_THREADS sets the default; small inputs and explicit values as asked."""
+    monkeypatch.setenv("NETPROMOTER_THREADS", "3")
+    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == 3
+    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS - 1) == 1
+    assert _tally.engine_threads(10, 4, chunk_rows=3) == 4
+    assert _tally.engine_threads(10, 8, chunk_rows=3) == 4
+    monkeypatch.setenv("NETPROMOTER_THREADS", "many")
+    with pytest.raises(ValueError, match="NETPROMOTER_THREADS"):
+        _tally.engine_threads(_tally.PARALLEL_MIN_ROWS)
+    with pytest.raises(ValueError, match="at least 1"):
+        _tally.engine_threads(10, 0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(np.nan, "position 4"), (-1.0, "position 4"), (np.inf, "position 4"), (1e308, "overflows")],
+)
+def test_weights_checked_on_the_way(bad: float, message: str) -> None:
+    """check_weights finds NaN, negative and infinite weights, and an overflowing sum."""
+    scores = np.arange(10, dtype=np.int8)
+    w = np.ones(10)
+    w[4] = bad
+    if bad == 1e308:
+        w[:] = bad
+    with np.errstate(over="ignore"), pytest.raises(InvalidWeightsError, match=message):
+        tally(scores, w, np.zeros(10, dtype=np.uint8), 1, check_weights=True, chunk_rows=3)
+
+
+def test_key_of_wide_codes_and_many_keys() -> None:
+    """Signed and 64-bit codes of three keys combine by the mixed radix (Horner's rule)."""
+    rng = np.random.default_rng(5)
+    n = 1000
+    a, b, c = rng.integers(0, 3, n), rng.integers(0, 5, n).astype(np.int32), rng.integers(0, 7, n)
+    scores = rng.integers(0, 11, n, dtype=np.int8)
+    t = tally(scores, None, [a, b, c], [3, 5, 7], chunk_rows=64)
+    group = (a * 5 + b) * 7 + c
+    expected = np.bincount(group * 11 + scores, minlength=3 * 5 * 7 * 11).reshape(-1, 11)
+    assert np.array_equal(t.count, expected)
