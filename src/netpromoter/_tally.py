@@ -83,7 +83,13 @@ def _count_bytes(scores: NDArray[np.uint8]) -> NDArray[np.int64]:
 
 
 def _default_threads() -> int:
-    """Worker threads for big inputs: ``NETPROMOTER_THREADS``, else the usable cores (≤ 8)."""
+    """Worker threads for big inputs: ``NETPROMOTER_THREADS``, else the idle usable cores.
+
+    Without the setting: the cores this process may run on (at most ``MAX_THREADS``),
+    less those other work keeps busy (the one-minute load average, which counts this
+    process too), and at least one. On a shared machine whose cores are busy, extra
+    threads only contend for them (measured slower), so the engine then stays on one.
+    """
     setting = os.environ.get("NETPROMOTER_THREADS", "").strip()
     if setting:
         try:
@@ -96,7 +102,12 @@ def _default_threads() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_THREADS))
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average here
+        busy = 0.0
+    idle = math.floor(cores - busy + 1.0)  # + 1: this process is one of the busy
+    return max(1, min(cores, idle, MAX_THREADS))
 
 
 def engine_threads(n_rows: int, threads: int | None = None, *, chunk_rows: int = CHUNK) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,14 @@ def test_key_of_wide_codes_and_many_keys() -> None:
     group = (a * 5 + b) * 7 + c
     expected = np.bincount(group * 11 + scores, minlength=3 * 5 * 7 * 11).reshape(-1, 11)
     assert np.array_equal(t.count, expected)
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.0, 4), (1.0, 4), (2.5, 2), (3.2, 1), (9.0, 1)])
+def test_default_threads_leave_busy_cores_alone(
+    monkeypatch: pytest.MonkeyPatch, load: float, expected: int
+) -> None:
+    """Without NETPROMOTER_THREADS: the usable cores that the load average leaves idle."""
+    monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
