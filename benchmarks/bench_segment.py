@@ -6,7 +6,8 @@ keys of 50 × 24 (int8 columns), and, to show that strings cost only their
 factorisation, 1,000 segments as a polars categorical. Every contender computes what a
 segment table needs, per segment × score: the count, and when weighted the sum of
 weights and of squared weights. Contenders are timed in rounds (each round runs every
-contender once, so bursts of load from other processes hit them alike); the best of N
+contender once, after a short pause, so bursts of load from other processes hit them
+alike and no contender runs while the last one's threads still spin); the best of N
 rounds is reported as rows per second, with each contender's time over ``segment()``'s.
 ``segment()`` is end to end: validation, factorising, counting, all statistics, tests and
 row objects. ``tally`` is the counting engine alone. All contenders' counts are checked
@@ -147,6 +148,8 @@ def _duckdb(
     return duckdb_groupby
 
 
+#: Seconds of pause before each timed call (idle thread pools settle).
+PAUSE = 0.2
 #: Set by ``--only-ours``: time segment() and the engine only (e.g. for 10^8 rows).
 ONLY_OURS = False
 
@@ -197,6 +200,9 @@ def run(
         reference: Counts | None = None
         for _ in range(repeat):
             for name, fn in table.items():
+                # Let the previous contender's worker threads (polars, duckdb) go idle
+                # first: threads still spinning would steal a core from this one.
+                time.sleep(PAUSE)
                 seconds, counts = best_time(fn, 1)
                 best[name] = min(best[name], seconds)
                 counts = np.asarray(counts).reshape(-1, 11)

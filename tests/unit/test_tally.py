@@ -142,3 +142,4 @@ def test_default_threads_leave_busy_cores_alone(
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
+    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS, weighted=False) == 1
