@@ -341,7 +341,7 @@ def validate_weights(
     with np.errstate(over="ignore", invalid="ignore"):
         fine = arr.size == 0 or (arr.min() >= 0 and np.isfinite(arr.sum()))
     if not fine:
-        _raise_bad_weights(arr)
+        raise_invalid_weights(arr)
     return arr
 
 
@@ -352,11 +352,6 @@ def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
         InvalidWeightsError: Always: naming NaN, infinite or negative weights and where,
             or else saying that their sum overflows.
     """
-    _raise_bad_weights(arr)
-    raise AssertionError  # pragma: no cover - _raise_bad_weights always raises
-
-
-def _raise_bad_weights(arr: NDArray[np.float64]) -> None:
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if len(bad):
         msg = invalid_weights_message(len(bad), describe_positions(bad, arr[bad[:_SHOWN]].tolist()))
