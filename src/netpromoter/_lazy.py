@@ -199,7 +199,8 @@ def _derive(
     return frame.select(*keys, *keep, *derived)
 
 
-def _check_columns(available: Sequence[str], names: Sequence[str]) -> None:
+def check_columns(available: Sequence[str], names: Sequence[str]) -> None:
+    """Raise ``ColumnNotFoundError`` for the first of ``names`` not in ``available``."""
     for name in names:
         if name not in available:
             raise ColumnNotFoundError(name, available)
@@ -442,7 +443,7 @@ def engine_tally(
         raise AssertionError
     frame = nw.from_native(data)  # type: ignore[call-overload]
     schema = frame.collect_schema()
-    _check_columns(list(schema.names()), [score, *([] if weights is None else [weights]), *keys])
+    check_columns(list(schema.names()), [score, *([] if weights is None else [weights]), *keys])
     if weights is not None and not schema[weights].is_numeric():
         msg = f"weights column {weights!r} must hold numbers, but its type is {schema[weights]}"
         raise InvalidWeightsError(msg)

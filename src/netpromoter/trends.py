@@ -40,7 +40,6 @@ from netpromoter._tally import N_SCORES, Tally, retally, tally
 from netpromoter._validation import describe_values
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
-    ColumnNotFoundError,
     EmptyDataError,
     FirstTimeRespondentWarning,
     InvalidParameterError,
@@ -1491,11 +1490,8 @@ def _engine_counts(
 
     frame = nw.from_native(data)  # type: ignore[call-overload]
     schema = frame.collect_schema()
-    available = list(schema.names())
     needed = [score, time, *keys, *([weights] if isinstance(weights, str) else [])]
-    for name in needed:
-        if name not in available:
-            raise ColumnNotFoundError(name, available)
+    _lazy.check_columns(list(schema.names()), needed)
     is_naive = getattr(schema[time], "time_zone", "") is None
     cuts = _engine_time.cuts_for(zone, naive_zone if is_naive else None)
     steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
