@@ -24,14 +24,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from netpromoter._labels import labels_key
+from netpromoter._scale import CATEGORY_BOUNDS, N_SCORES, by_category
 from netpromoter._validation import raise_invalid_weights
+from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from numpy.typing import NDArray
 
-N_SCORES = 11
 #: Rows per chunk: 2**17 int8 scores (128 KiB) keep every temporary inside the L2 cache.
 CHUNK = 1 << 17
 #: Rows per chunk of the category fast path: two passes over a 1 MiB boolean buffer that
@@ -48,17 +50,279 @@ _PARTIAL_RATIO = 8
 _LITTLE = np.little_endian
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Tally:
     """Per group × bin: count, sum of weights, sum of squared weights (all ``(G, B)``).
 
-    The bins are the scores 0..10 (``B = 11``), or, from the category fast path, the three
-    categories detractor / passive / promoter (``B = 3``): the same sums, collapsed sooner.
+    The one mergeable tally every statistic is computed from. The bins are the scores
+    0..10 (``B = 11``), or the three categories detractor / passive / promoter (``B = 3``,
+    from the category fast path or [`by_category`][netpromoter._tally.Tally.by_category]):
+    the same sums, collapsed sooner. Unweighted tallies carry their counts as the sums.
+
+    Groups may be labelled: ``by`` names the key columns and ``labels`` holds one tuple of
+    labels per group. Labelled tallies of disjoint data add up by label (``a + b``), so a
+    tally can be computed chunk by chunk, on workers or per file, and merged.
+
+    Attributes:
+        count: Responses per group and bin.
+        sum_w: Sum of weights per group and bin (the counts, as floats, when unweighted).
+        sum_w2: Sum of squared weights per group and bin (the counts when unweighted).
+        by: The key columns the groups are labelled by (empty for unlabelled groups).
+        labels: One tuple of labels per group (``len(by)`` each), or ``None``.
+        weighted: Whether the sums are of real weights.
+        n_missing: Missing scores that were dropped before counting.
+
+    Examples:
+        >>> a = Tally.of_counts(np.array([[1, 0, 2]]), by=("region",), labels=(("n",),))
+        >>> b = Tally.of_counts(np.array([[0, 1, 0], [3, 0, 0]]), by=("region",),
+        ...                     labels=(("e",), ("n",)))
+        >>> merged = a + b
+        >>> merged.labels, merged.count.tolist()
+        ((('e',), ('n',)), [[0, 1, 0], [4, 0, 2]])
     """
 
     count: NDArray[np.int64]
     sum_w: NDArray[np.float64]
     sum_w2: NDArray[np.float64]
+    by: tuple[str, ...] = ()
+    labels: tuple[tuple[object, ...], ...] | None = None
+    weighted: bool = False
+    n_missing: int = 0
+
+    @classmethod
+    def of_counts(
+        cls,
+        count: NDArray[np.integer],
+        *,
+        by: Sequence[str] = (),
+        labels: Sequence[tuple[object, ...]] | None = None,
+        n_missing: int = 0,
+    ) -> Tally:
+        """An unweighted tally from counts alone (the sums are the counts)."""
+        counted = np.asarray(count, dtype=np.int64)
+        as_float = counted.astype(np.float64)
+        return cls(
+            counted,
+            as_float,
+            as_float.copy(),
+            tuple(by),
+            None if labels is None else tuple(labels),
+            weighted=False,
+            n_missing=n_missing,
+        )
+
+    @classmethod
+    def empty(
+        cls, *, by: Sequence[str] = (), bins: int = N_SCORES, weighted: bool = False
+    ) -> Tally:
+        """A tally of no groups (the identity of ``+``)."""
+        shape = (0, bins)
+        return cls(
+            np.zeros(shape, dtype=np.int64),
+            np.zeros(shape),
+            np.zeros(shape),
+            tuple(by),
+            (),
+            weighted=weighted,
+        )
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (rows)."""
+        return int(self.count.shape[0])
+
+    @property
+    def n(self) -> int:
+        """Number of responses counted, over all groups."""
+        return int(self.count.sum())
+
+    def with_arrays(
+        self,
+        count: NDArray[np.int64],
+        sum_w: NDArray[np.float64],
+        sum_w2: NDArray[np.float64],
+        labels: Sequence[tuple[object, ...]] | None = None,
+    ) -> Tally:
+        """The same kind of tally (keys, weighting, missing count) over other arrays."""
+        return Tally(
+            count,
+            sum_w,
+            sum_w2,
+            self.by,
+            None if labels is None else tuple(labels),
+            weighted=self.weighted,
+            n_missing=self.n_missing,
+        )
+
+    def map(self, fn: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
+        """The same reshaping or selection applied to the three arrays (labels dropped)."""
+        return self.with_arrays(fn(self.count), fn(self.sum_w), fn(self.sum_w2))
+
+    def take(self, rows: NDArray[np.integer] | Sequence[int]) -> Tally:
+        """The groups at ``rows``, in that order (labels kept)."""
+        index = np.asarray(rows, dtype=np.intp)
+        labels = None if self.labels is None else [self.labels[i] for i in index.tolist()]
+        return self.with_arrays(
+            self.count[index], self.sum_w[index], self.sum_w2[index], labels=labels
+        )
+
+    def nonempty(self) -> Tally:
+        """The groups in which something was counted."""
+        return self.take(np.flatnonzero(self.count.sum(axis=1)))
+
+    def total(self, label: tuple[object, ...] | None = None) -> Tally:
+        """One group holding every response (labelled ``label`` when given)."""
+        return self.with_arrays(
+            self.count.sum(axis=0, keepdims=True),
+            self.sum_w.sum(axis=0, keepdims=True),
+            self.sum_w2.sum(axis=0, keepdims=True),
+            labels=None if label is None else [label],
+        )
+
+    def complement(self) -> Tally:
+        """Each group replaced by all the others: "the rest" of every group (labels kept).
+
+        Examples:
+            >>> Tally.of_counts(np.array([[1, 0], [2, 5]])).complement().count.tolist()
+            [[2, 5], [1, 0]]
+        """
+        return self.with_arrays(
+            self.count.sum(axis=0, keepdims=True) - self.count,
+            self.sum_w.sum(axis=0, keepdims=True) - self.sum_w,
+            self.sum_w2.sum(axis=0, keepdims=True) - self.sum_w2,
+            labels=self.labels,
+        )
+
+    def by_category(self) -> Tally:
+        """The tally per category (``B = 3``): detractors, passives, promoters."""
+        if self.count.shape[-1] == len(CATEGORY_BOUNDS) - 1:
+            return self
+        count = np.add.reduceat(self.count, CATEGORY_BOUNDS[:-1], axis=-1)
+        return self.with_arrays(
+            count, by_category(self.sum_w), by_category(self.sum_w2), labels=self.labels
+        )
+
+    def regroup(
+        self,
+        codes: NDArray[np.integer] | Sequence[NDArray[np.integer]],
+        n_groups: int | Sequence[int],
+        *,
+        by: Sequence[str] | None = None,
+        labels: Sequence[tuple[object, ...]] | None = None,
+    ) -> Tally:
+        """Add the groups into new groups: group ``i`` goes to ``codes[i]``.
+
+        ``codes`` and ``n_groups`` are given as in [`tally`][netpromoter._tally.tally]:
+        one code array with the number of new groups, or one array per key with the size
+        of each, combined in mixed radix. Counts stay exact; sums are added in group order.
+        """
+        regrouped = retally(self, codes, n_groups)
+        return Tally(
+            regrouped.count,
+            regrouped.sum_w,
+            regrouped.sum_w2,
+            self.by if by is None else tuple(by),
+            None if labels is None else tuple(labels),
+            weighted=self.weighted,
+            n_missing=self.n_missing,
+        )
+
+    def get(self, *label: object) -> Tally:
+        """The one group labelled ``label`` (all zeros when no such group was counted)."""
+        if self.labels is None:
+            msg = "this tally's groups have no labels; select them with take()"
+            raise InvalidParameterError(msg, name="label", value=label)
+        for i, own in enumerate(self.labels):
+            if own == label:
+                return self.take([i])
+        zeros = np.zeros((1, self.count.shape[1]))
+        return self.with_arrays(zeros.astype(np.int64), zeros, zeros.copy(), labels=[tuple(label)])
+
+    def ordered(self) -> Tally:
+        """The groups in display order of their labels (``"(missing)"`` last)."""
+        if self.labels is None:
+            return self
+        order = sorted(range(self.n_groups), key=lambda i: labels_key(self.labels[i]))  # type: ignore[index]
+        if order == list(range(self.n_groups)):
+            return self
+        return self.take(order)
+
+    def __add__(self, other: object) -> Tally:
+        """Merge tallies of disjoint data: groups matched by label, in display order.
+
+        Raises:
+            InvalidParameterError: When the two are keyed by other columns, only one is
+                weighted, their bins differ, or unlabelled tallies differ in shape.
+        """
+        if not isinstance(other, Tally):
+            return NotImplemented
+        _check_mergeable(self, other)
+        n_missing = self.n_missing + other.n_missing
+        if self.labels is None or other.labels is None:
+            return Tally(
+                self.count + other.count,
+                self.sum_w + other.sum_w,
+                self.sum_w2 + other.sum_w2,
+                self.by,
+                None,
+                weighted=self.weighted,
+                n_missing=n_missing,
+            )
+        index = {label: i for i, label in enumerate(self.labels)}
+        for label in other.labels:
+            index.setdefault(label, len(index))
+        shape = (len(index), self.count.shape[1])
+        count = np.zeros(shape, dtype=np.int64)
+        sum_w = np.zeros(shape, dtype=np.float64)
+        sum_w2 = np.zeros(shape, dtype=np.float64)
+        for part in (self, other):
+            rows = np.fromiter(
+                (index[label] for label in part.labels),  # type: ignore[union-attr]
+                dtype=np.intp,
+                count=part.n_groups,
+            )
+            # Labels are distinct, so no row repeats: plain fancy-index adds are exact.
+            count[rows] += part.count
+            sum_w[rows] += part.sum_w
+            sum_w2[rows] += part.sum_w2
+        merged = Tally(
+            count,
+            sum_w,
+            sum_w2,
+            self.by,
+            tuple(index),
+            weighted=self.weighted,
+            n_missing=n_missing,
+        )
+        return merged.ordered()
+
+    def __radd__(self, other: object) -> Tally:
+        """Support ``sum(tallies)``, which starts from 0."""
+        if isinstance(other, int) and other == 0:
+            return self
+        return self.__add__(other)
+
+
+def _check_mergeable(a: Tally, b: Tally) -> None:
+    problem = ""
+    if a.by != b.by:
+        problem = f"one is keyed by {list(a.by)!r} and the other by {list(b.by)!r}"
+    elif a.weighted != b.weighted:
+        problem = (
+            "one is weighted and the other is not: adding counts to sums of weights would "
+            "give a wrong NPS; tally both with weights (weight 1 for equal weights) or both "
+            "without"
+        )
+    elif a.count.shape[1] != b.count.shape[1]:
+        problem = f"one has {a.count.shape[1]} bins and the other {b.count.shape[1]}"
+    elif (a.labels is None or b.labels is None) and a.count.shape != b.count.shape:
+        problem = (
+            f"their groups are not labelled and their shapes differ ({a.count.shape} and "
+            f"{b.count.shape})"
+        )
+    if problem:
+        msg = f"cannot merge these tallies: {problem}"
+        raise InvalidParameterError(msg, name="other", value=problem)
 
 
 def _count_bytes(scores: NDArray[np.uint8]) -> NDArray[np.int64]:
