@@ -553,7 +553,7 @@ def _frame_columns(data: object) -> list[str]:
     return list(frame.collect_schema().names())
 
 
-def _score_column(data: object, score: str | None) -> str:
+def score_column(data: object, score: str | None) -> str:
     """The score column: the one named, or the only column of a one-column frame."""
     if score is not None:
         return score
@@ -575,7 +575,7 @@ def frame_column(data: object, score: str | None) -> NDArray[Any]:
         >>> frame_column({"s": [9, 3]}, "s").tolist()
         [9, 3]
     """
-    column = _score_column(data, score)
+    column = score_column(data, score)
     return read_table(data, [column]).values(column)
 
 
@@ -613,7 +613,7 @@ def frame_tally(
         >>> t.count.tolist(), n_missing
         ([[0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]], 0)
     """
-    column = _score_column(data, score)
+    column = score_column(data, score)
     if is_lazy(data):
         counted = engine_tally(data, score=column, weights=weights, missing=missing)
         return counted.tally, int(counted.n_missing.sum())
