@@ -52,7 +52,9 @@ def test_scores_only_and_responses() -> None:
     source = prepare([Response(score=9), Response(score=3)], score=None)
     assert isinstance(source, EagerSource)
     assert source.tally().count.sum() == 2
-    assert prepare(np.array([9, 10], dtype=np.int8), score=None).scores.dtype == np.int8
+    scores = prepare(np.array([9, 10], dtype=np.int8), score=None)
+    assert isinstance(scores, EagerSource)
+    assert scores.scores.dtype == np.int8
 
 
 def test_one_column_frame_needs_no_score_name() -> None:
@@ -75,6 +77,7 @@ def test_errors_name_the_problem() -> None:
 
 def test_dense_tally_keeps_every_combination() -> None:
     source = prepare(DATA, by=["region"], missing="drop")
+    assert isinstance(source, EagerSource)
     dense = source.tally(dense=True)
     assert dense.labels is None
     assert dense.n_groups == len(source.factors[0].levels)
