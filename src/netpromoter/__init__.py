@@ -21,6 +21,7 @@ from netpromoter.core import (
 )
 from netpromoter.drivers import KeyDriverResult, ThemeResult, key_drivers, themes
 from netpromoter.exceptions import (
+    AmbiguousLabelError,
     ColumnLengthError,
     ColumnNotFoundError,
     ConvergenceError,
@@ -30,10 +31,13 @@ from netpromoter.exceptions import (
     InsufficientDataError,
     InvalidParameterError,
     InvalidScoreError,
+    InvalidTallyError,
     InvalidTimeError,
     InvalidWeightsError,
     MarginTotalsError,
     MissingTargetError,
+    MixedWeightsWarning,
+    ModelValidationError,
     NetPromoterError,
     NetPromoterWarning,
     NoTemplateError,
@@ -99,6 +103,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AmbiguousLabelError",
     "BenchmarkResult",
     "Category",
     "Change",
@@ -117,12 +122,15 @@ __all__ = [
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
+    "InvalidTallyError",
     "InvalidTimeError",
     "InvalidWeightsError",
     "KeyDriverResult",
     "MarginTotalsError",
     "Message",
     "MissingTargetError",
+    "MixedWeightsWarning",
+    "ModelValidationError",
     "NPSCounts",
     "NPSResult",
     "NetPromoterError",

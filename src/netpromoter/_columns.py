@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,7 @@ from netpromoter._validation import (
     validate_weights,
 )
 from netpromoter.exceptions import (
+    AmbiguousLabelError,
     ColumnLengthError,
     ColumnNotFoundError,
     InvalidParameterError,
@@ -355,7 +357,8 @@ def _factor_objects(
     items: NDArray[Any],
 ) -> tuple[NDArray[np.unsignedinteger[Any]], tuple[object, ...]]:
     """Factorise Python objects with a dictionary (levels then sorted when comparable)."""
-    index: dict[object, int] = {}
+    # Booleans are told apart from the numbers they equal (True == 1 in Python).
+    index: dict[tuple[bool, object], int] = {}
     codes = np.empty(len(items), dtype=np.intp)
     missing = np.zeros(len(items), dtype=bool)
     for i, value in enumerate(items.tolist()):
@@ -363,11 +366,87 @@ def _factor_objects(
             missing[i] = True
             codes[i] = 0
         else:
-            codes[i] = index.setdefault(value, len(index))
-    sorted_codes, levels = _reorder(codes, list(index))
+            codes[i] = index.setdefault((isinstance(value, bool), value), len(index))
+    sorted_codes, levels = _reorder(codes, [value for _, value in index])
     if missing.any():
         sorted_codes[missing] = 0
     return _with_missing(sorted_codes, missing, levels)
+
+
+def printed(label: object) -> str:
+    """How a label shows in tables and reports: its text, in Unicode normal form NFC.
+
+    Examples:
+        >>> printed(1) == printed("1"), printed("cafe\u0301") == printed("caf\u00e9")
+        (True, True)
+    """
+    return unicodedata.normalize("NFC", str(label))
+
+
+def _describe_label(label: object) -> str:
+    if isinstance(label, str) and not unicodedata.is_normalized("NFC", label):
+        return f"{label!r} (Unicode form NFD, decomposed)"
+    return f"{label!r} ({type(label).__name__})"
+
+
+def check_labels(levels: Sequence[object], column: str, *, missing: bool = False) -> None:
+    """Refuse key values that differ but would show as the same label.
+
+    ``1`` and ``"1"``, ``True`` and ``"True"``, the same text in two Unicode forms (NFC
+    and NFD), or the text ``"(missing)"`` next to missing values would become separate
+    groups that print alike, so a reader could not tell them apart. Numbers never
+    collide with each other (``1`` and ``1.0`` are one value), nor do distinct ASCII texts.
+
+    Args:
+        levels: The distinct values of the column (``"(missing)"`` last for missing
+            values when ``missing`` is false and the column has any).
+        column: The column name, for the message.
+        missing: Whether the column also has missing values that are not in ``levels``.
+
+    Raises:
+        AmbiguousLabelError: Naming the column and two colliding values, with a hint.
+
+    Examples:
+        >>> check_labels(["a", "b", MISSING], "region")
+        >>> try:
+        ...     check_labels([1, "1"], "region")
+        ... except AmbiguousLabelError as exc:
+        ...     print(str(exc)[:61])
+        key column 'region' has values that show as the same label: 1
+    """
+    values = [*levels, MISSING] if missing else list(levels)
+    if len(values) < 2:  # noqa: PLR2004 - a pair is needed to collide
+        return
+    kinds = set(map(type, values))
+    plain = kinds <= {int, float} or (kinds == {str} and all(str(v).isascii() for v in values))
+    if plain and len(set(values)) == len(values):
+        return
+    seen: dict[str, object] = {}
+    for label in values:
+        key = printed(label)
+        if key not in seen:
+            seen[key] = label
+            continue
+        first = seen[key]
+        if key == MISSING:
+            msg = (
+                f"key column {column!r} has the text '(missing)' and missing values (None, "
+                "NaN, null), which would both show as '(missing)'; rename that text, or "
+                "fill the missing values"
+            )
+            raise AmbiguousLabelError(msg, column=column, labels=[MISSING, None])
+        if isinstance(first, str) and isinstance(label, str):
+            hint = (
+                "the same text in two Unicode forms: normalise the column, e.g. "
+                "unicodedata.normalize('NFC', text)"
+            )
+        else:
+            hint = "give the column one type, e.g. all text (astype(str))"
+        msg = (
+            f"key column {column!r} has values that show as the same label: "
+            f"{_describe_label(first)} and {_describe_label(label)}; {hint}"
+        )
+        raise AmbiguousLabelError(msg, column=column, labels=[first, label])
 
 
 def factorise(values: NDArray[Any], name: str = "") -> Factor:
@@ -663,13 +742,18 @@ class Table:
 
         Raises:
             ColumnNotFoundError: When the column does not exist.
+            AmbiguousLabelError: When different values would show as the same label
+                (see ``check_labels``).
         """
         column = self._get(name)
         if edges is not None:
             return band(self.values(name), edges, name)
         if isinstance(column, np.ndarray):
-            return factorise(column, name)
-        return _factor_series(column, name)
+            factor = factorise(column, name)
+        else:
+            factor = _factor_series(column, name)
+        check_labels(factor.levels, name)
+        return factor
 
 
 class _ResponseColumns(Mapping[str, Any]):

@@ -38,8 +38,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._columns import MISSING, band_labels, check_edges, native_columns, read_table
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
+from netpromoter._columns import (
+    MISSING,
+    band_labels,
+    check_edges,
+    check_labels,
+    native_columns,
+    read_table,
+)
+from netpromoter._tally import N_SCORES, Tally, tally, tally_categories, weight_exponent
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
@@ -71,6 +78,7 @@ _ONE = "__nps_one"
 _WEIGHT = "__nps_weight"
 _WEIGHT2 = "__nps_weight2"
 _BAD_W = "__nps_bad_weight"
+_MAX_W = "__nps_max_weight"
 _SHOWN = 5
 
 
@@ -174,12 +182,15 @@ def _derive(
     weights: str | None,
     keys: list[Any],
     keep: Sequence[str] = (),
+    exponent: int = 0,
 ) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
     """The typed per-row columns the aggregate sums, next to the (derived) keys.
 
     The score bin and ``1`` (``Int64``) and, with weights, ``w`` and ``w²`` (``Float64``)
     and the invalid-weight indicator (``Int64``: 1 unless ``w`` is a finite number
-    ``>= 0``). Only the keys and the ``keep`` columns are carried along.
+    ``>= 0``). Only the keys and the ``keep`` columns are carried along. With
+    ``exponent``, ``w`` is the weight divided by ``2**exponent`` (exact), as the
+    in-memory engine sums weights so large or small that their squares would not fit.
     """
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
@@ -189,6 +200,8 @@ def _derive(
     ]
     if weights is not None:
         w = nw.col(weights).cast(nw.Float64)
+        if exponent:
+            w = w * math.ldexp(1.0, -exponent)
         # NaN >= 0 holds where NaN sorts above every number, so NaN is ruled out first.
         ok = (~w.is_nan() & (w >= 0) & (w < float("inf"))).fill_null(value=False)
         derived += [
@@ -462,20 +475,53 @@ def engine_tally(
     extra = dict(derived or {})
     key_exprs += [expr.alias(name) for name, expr in extra.items()]
 
-    def derive(keep: Sequence[str] = ()) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
-        return _derive(frame, schema, score=score, weights=weights, keys=key_exprs, keep=keep)
+    def derive(keep: Sequence[str] = (), exponent: int = 0) -> Any:  # noqa: ANN401 - a LazyFrame
+        return _derive(
+            frame,
+            schema,
+            score=score,
+            weights=weights,
+            keys=key_exprs,
+            keep=keep,
+            exponent=exponent,
+        )
 
-    summed = [_ONE] if weights is None else [_ONE, _WEIGHT, _WEIGHT2, _BAD_W]
-    sums = derive().group_by(*keys, *extra, _BIN).agg(nw.col(*summed).sum()).collect()
+    groups = [*keys, *extra, _BIN]
+    sums = _aggregate(derive(), groups, weighted=weights is not None)
     bins = _as_int(sums.get_column(_BIN))
     rows = _as_int(sums.get_column(_ONE))
     bad_weights = 0 if weights is None else int(_as_int(sums.get_column(_BAD_W)).sum())
     _validate(derive, bins, rows, bad_weights, score=score, weights=weights, missing=missing)
+    exponent = _exponent(sums) if weights is not None else 0
+    if exponent:  # the squares overflowed or underflowed: sum again, rescaled
+        sums = _aggregate(derive(exponent=exponent), groups, weighted=True)
+        bins = _as_int(sums.get_column(_BIN))
+        rows = _as_int(sums.get_column(_ONE))
     decoders = [
         band_labels(cuts[k]) if k in cuts else _declared_categories(frame, k, schema[k])
         for k in keys
     ] + [None] * len(extra)
-    return _engine_result(sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None)
+    return _engine_result(
+        sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None, exponent=exponent
+    )
+
+
+def _aggregate(derived: Any, groups: list[str], *, weighted: bool) -> Any:  # noqa: ANN401
+    """Per group and score bin: the sums of the derived columns, and the largest weight."""
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    summed = [_ONE, _WEIGHT, _WEIGHT2, _BAD_W] if weighted else [_ONE]
+    aggregates = [nw.col(*summed).sum()]
+    if weighted:
+        aggregates.append(nw.col(_WEIGHT).max().alias(_MAX_W))
+    return derived.group_by(*groups).agg(*aggregates).collect()
+
+
+def _exponent(sums: Any) -> int:  # noqa: ANN401 - the collected narwhals DataFrame
+    """The power of two to divide the weights by (``weight_exponent`` of the largest)."""
+    largest = _as_float(sums.get_column(_MAX_W))
+    largest = largest[np.isfinite(largest)]
+    return weight_exponent(float(largest.max())) if len(largest) else 0
 
 
 def _engine_result(
@@ -486,6 +532,7 @@ def _engine_result(
     rows: NDArray[np.int64],
     *,
     weighted: bool,
+    exponent: int = 0,
 ) -> EngineTally:
     """Number the collected groups as the in-memory grouping does and build the tally.
 
@@ -506,6 +553,7 @@ def _engine_result(
             levels, codes_j = _decode_bands(list(column.to_list()), decoder)
         else:
             levels, codes_j = _decode_values(list(column.to_list()), decoder)
+        check_labels(levels, key)
         codes[:, j] = codes_j
         all_levels.append(levels)
     sizes = [max(len(levels), 1) for levels in all_levels]
@@ -534,7 +582,7 @@ def _engine_result(
         sum_w2 = sum_w.copy()
     scores = slice(0, N_SCORES)
     return EngineTally(
-        tally=Tally(count[:, scores], sum_w[:, scores], sum_w2[:, scores]),
+        tally=Tally(count[:, scores], sum_w[:, scores], sum_w2[:, scores], exponent),
         n_missing=count[:, MISSING_BIN],
         keys=tuple(keys),
         levels=tuple(all_levels),

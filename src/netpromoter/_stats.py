@@ -835,6 +835,7 @@ def complement(tally: Tally) -> Tally:
         total_count - tally.count,
         np.maximum(total_w - tally.sum_w, 0.0),
         np.maximum(total_w2 - tally.sum_w2, 0.0),
+        tally.exponent,
     )
 
 

@@ -48,17 +48,120 @@ _PARTIAL_RATIO = 8
 _LITTLE = np.little_endian
 
 
+#: Weights whose largest value lies in ``[2**-SAFE_EXPONENT, 2**SAFE_EXPONENT]`` are summed
+#: as they are: their squares, and sums of up to 2**63 of them, neither overflow nor
+#: underflow. Others are divided by a power of two first (see ``weight_exponent``).
+SAFE_EXPONENT = 256
+_SAFE_LOW = math.ldexp(1.0, -SAFE_EXPONENT)
+_SAFE_HIGH = math.ldexp(1.0, SAFE_EXPONENT)
+
+
+def weight_exponent(largest: float) -> int:
+    """The power of two to divide weights by before summing them and their squares.
+
+    0 (no rescaling: sums at ordinary scales stay bit-identical) when the largest weight
+    is within ``[2**-256, 2**256]``, or is 0, NaN or infinite (invalid weights are
+    reported elsewhere); else the exponent ``e`` of ``largest = m · 2**e`` with
+    ``0.5 <= m < 1``, so the rescaled weights are at most 1. Dividing by a power of two
+    is exact, and every statistic is a ratio of sums of the same degree in the weights,
+    so results do not depend on it: weights of 1e300 or 1e-300 give the results of
+    weights of 1.
+
+    Examples:
+        >>> weight_exponent(2.5), weight_exponent(1e300), weight_exponent(1e-300)
+        (0, 997, -996)
+    """
+    if not math.isfinite(largest) or largest <= 0 or _SAFE_LOW <= largest <= _SAFE_HIGH:
+        return 0
+    return math.frexp(largest)[1]
+
+
+def scaled_weights(weights: NDArray[np.float64]) -> tuple[NDArray[np.float64], int]:
+    """Weights divided by ``2**e`` (see ``weight_exponent``), and ``e``; as given when 0.
+
+    Examples:
+        >>> w, e = scaled_weights(np.array([1e300, 3e300]))
+        >>> e, w.tolist() == np.ldexp(np.array([1e300, 3e300]), -e).tolist()
+        (999, True)
+    """
+    largest = float(weights.max()) if weights.size else 0.0
+    exponent = weight_exponent(largest)
+    if exponent == 0:
+        return weights, 0
+    return np.ldexp(weights, -exponent), exponent
+
+
 @dataclass(frozen=True)
 class Tally:
     """Per group × bin: count, sum of weights, sum of squared weights (all ``(G, B)``).
 
     The bins are the scores 0..10 (``B = 11``), or, from the category fast path, the three
     categories detractor / passive / promoter (``B = 3``): the same sums, collapsed sooner.
+
+    ``sum_w`` and ``sum_w2`` are sums of the weights divided by ``2**exponent`` (and of
+    their squares): ``exponent`` is 0 unless the weights are so large or so small that
+    their squares would overflow or underflow (see ``weight_exponent``). Statistics,
+    ratios of sums of the same degree, use the sums as they are; totals shown to users
+    come from ``weight_sums``.
     """
 
     count: NDArray[np.int64]
     sum_w: NDArray[np.float64]
     sum_w2: NDArray[np.float64]
+    exponent: int = 0
+
+    def weight_sums(self) -> NDArray[np.float64]:
+        """The sums of the weights as given: ``sum_w · 2**exponent``."""
+        if self.exponent == 0:
+            return self.sum_w
+        out: NDArray[np.float64] = np.ldexp(self.sum_w, self.exponent)
+        return out
+
+    def map(self, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
+        """The same reshaping or selection applied to the three arrays (exponent kept)."""
+        return Tally(f(self.count), f(self.sum_w), f(self.sum_w2), self.exponent)
+
+    def take(self, rows: NDArray[np.intp]) -> Tally:
+        """The tally of some groups (rows), in the order given."""
+        return Tally(self.count[rows], self.sum_w[rows], self.sum_w2[rows], self.exponent)
+
+    def total(self) -> Tally:
+        """One group: the sum over all groups."""
+        return self.map(lambda a: a.sum(axis=0, keepdims=True))
+
+    def at_exponent(self, exponent: int) -> Tally:
+        """The same tally with its sums expressed at another power of two.
+
+        Moving to a larger exponent divides the sums by a power of two (exact, or for
+        sums far below the others' an underflow of what is negligible next to them).
+        """
+        if exponent == self.exponent:
+            return self
+        shift = self.exponent - exponent
+        return Tally(
+            self.count, np.ldexp(self.sum_w, shift), np.ldexp(self.sum_w2, 2 * shift), exponent
+        )
+
+
+def common_exponent(*tallies: Tally) -> int:
+    """The exponent tallies are added at: the largest (so nothing overflows)."""
+    return max((t.exponent for t in tallies), default=0)
+
+
+def add(a: Tally, b: Tally) -> Tally:
+    """The tally of two disjoint parts of one dataset: the sums added at a common exponent.
+
+    Examples:
+        >>> w = np.array([1e300, 2e300])
+        >>> whole = tally(np.array([9, 3], dtype=np.int8), w)
+        >>> parts = add(tally(np.array([9], dtype=np.int8), w[:1]),
+        ...             tally(np.array([3], dtype=np.int8), w[1:]))
+        >>> bool((parts.sum_w == whole.sum_w).all()), parts.exponent == whole.exponent
+        (True, True)
+    """
+    exponent = common_exponent(a, b)
+    a, b = a.at_exponent(exponent), b.at_exponent(exponent)
+    return Tally(a.count + b.count, a.sum_w + b.sum_w, a.sum_w2 + b.sum_w2, exponent)
 
 
 def _count_bytes(scores: NDArray[np.uint8]) -> NDArray[np.int64]:
@@ -336,7 +439,9 @@ def tally(
         chunk_rows: Rows per chunk (at least the number of bins).
 
     Returns:
-        The tally; unweighted tallies have ``sum_w == sum_w2 == count``.
+        The tally; unweighted tallies have ``sum_w == sum_w2 == count``. Weights so large
+        or small that their squares would overflow or underflow are summed divided by a
+        power of two, kept as the tally's ``exponent`` (see ``weight_exponent``).
 
     Raises:
         InvalidWeightsError: With ``check_weights``, when a weight is NaN, infinite or
@@ -352,6 +457,11 @@ def tally(
         np.float64(4.0)
     """
     parts, sizes = _parts_and_sizes(codes, n_groups)
+    given = weights
+    exponent = 0
+    if weights is not None:
+        with np.errstate(invalid="ignore"):
+            weights, exponent = scaled_weights(weights)
     if not parts and weights is None:
         counted = count_scores(scores).reshape(1, N_SCORES)
         as_float = counted.astype(np.float64)
@@ -385,9 +495,10 @@ def tally(
         sum_w2 += w2
         fine &= non_negative
     # An infinite weight, or a sum that overflows, makes the total infinite.
-    if check_weights and not (fine and math.isfinite(float(sum_w.sum()))):
-        raise_invalid_weights(weights)
-    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape))
+    weight_total = float(np.ldexp(sum_w.sum(), exponent))
+    if check_weights and not (fine and math.isfinite(weight_total)):
+        raise_invalid_weights(given)  # type: ignore[arg-type]
+    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)
 
 
 def retally(
@@ -442,4 +553,4 @@ def retally(
     np.add.at(count, group, counted.count)
     np.add.at(sum_w, group, counted.sum_w)
     np.add.at(sum_w2, group, counted.sum_w2)
-    return Tally(count, sum_w, sum_w2)
+    return Tally(count, sum_w, sum_w2, counted.exponent)

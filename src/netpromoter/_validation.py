@@ -7,6 +7,7 @@ that names the offending values and their positions. Nothing is dropped silently
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NoReturn
@@ -16,7 +17,9 @@ import numpy as np
 from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidScoreError,
+    InvalidTallyError,
     InvalidWeightsError,
+    MixedWeightsWarning,
 )
 
 if TYPE_CHECKING:
@@ -450,3 +453,96 @@ def validate_ratings(values: object, name: str) -> NDArray[np.float64]:
         )
         raise InvalidParameterError(msg, name=name, value=shown[0])
     return out
+
+
+#: Relative slack of the checks of stored weight sums: the rounding of sums of up to
+#: 10**9 weights is far below it, a sum of squares that claims more precision than
+#: the weights can give is far above it.
+TALLY_RTOL = 1e-6
+#: Absolute slack (in the tally's units), for squares of tiny weights that underflow.
+_TALLY_ATOL = 1e-300
+
+
+def check_tally_sums(
+    count: NDArray[np.integer],
+    sum_w: NDArray[np.floating],
+    sum_w2: NDArray[np.floating],
+    *,
+    where: Sequence[str] = (),
+) -> None:
+    """Check that stored per-score weight sums can come from non-negative weights.
+
+    For ``c`` responses with weights ``w_i >= 0`` in one bin, ``Σw = Σw² = 0`` when
+    ``c = 0``, and otherwise ``Σw² <= (Σw)² <= c · Σw²`` (the square of a sum of
+    non-negative numbers is at least the sum of their squares; Cauchy–Schwarz bounds it
+    from above). A tally breaking either bound (beyond rounding, ``TALLY_RTOL``) would
+    give false precision: a too small ``Σw²`` makes the effective sample size larger than
+    the number of responses. The bounds hold whatever power of two the sums are stored
+    at.
+
+    Args:
+        count: ``(G, 11)`` counts.
+        sum_w: ``(G, 11)`` sums of weights.
+        sum_w2: ``(G, 11)`` sums of squared weights.
+        where: One description per group (e.g. its segment label), for the message.
+
+    Raises:
+        InvalidTallyError: Naming the first bin that breaks a bound, with its values.
+
+    Examples:
+        >>> c = np.zeros((1, 11), dtype=np.int64); c[0, 10] = 2
+        >>> w, w2 = c * 2.0, c * 1e-9
+        >>> try:
+        ...     check_tally_sums(c, w, w2)
+        ... except InvalidTallyError as exc:
+        ...     print(str(exc)[:63])
+        score 10: 2 responses with sum_weights 4.0 cannot have sum_squa
+    """
+    n = np.asarray(count, dtype=np.float64)
+    w = np.asarray(sum_w, dtype=np.float64)
+    w2 = np.asarray(sum_w2, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        square = w * w
+        empty = (n == 0) & ((w != 0) | (w2 != 0))
+        too_big = w2 > square * (1 + TALLY_RTOL) + _TALLY_ATOL
+        too_small = square > n * w2 * (1 + TALLY_RTOL) + n * _TALLY_ATOL
+    bad = np.argwhere(empty | too_big | too_small)
+    if not len(bad):
+        return
+    group, score = (int(i) for i in bad[0])
+    c, total, squares = int(n[group, score]), float(w[group, score]), float(w2[group, score])
+    prefix = f"{where[group]}, " if group < len(where) else ""
+    if empty[group, score]:
+        msg = (
+            f"{prefix}score {score}: no responses, but sum_weights {total!r} and "
+            f"sum_squared_weights {squares!r}; both must be 0 where the count is 0"
+        )
+    else:
+        msg = (
+            f"{prefix}score {score}: {c} responses with sum_weights {total!r} cannot have "
+            f"sum_squared_weights {squares!r}; non-negative weights give between "
+            f"(sum_weights)² / count = {total * total / c!r} and (sum_weights)² = "
+            f"{total * total!r}"
+        )
+    raise InvalidTallyError(msg, field="sum_squared_weights", score=score)
+
+
+def warn_mixed_weights(weighted_a: bool, n_a: int, weighted_b: bool, n_b: int) -> None:  # noqa: FBT001
+    """Warn when a weighted tally is merged with an unweighted one that has responses.
+
+    The unweighted responses count as weights of 1 (the documented rule of ``+`` on
+    tallies); an empty unweighted tally (the identity ``NPSCounts()``) merges silently.
+
+    Warns:
+        MixedWeightsWarning: Saying how many responses count as weights of 1.
+    """
+    unweighted = (
+        n_b if weighted_a and not weighted_b else n_a if weighted_b and not weighted_a else 0
+    )
+    if unweighted:
+        msg = (
+            f"merging a weighted tally with an unweighted one: its {unweighted:,} responses "
+            "count as weights of 1; if the weights are not relative to 1 (population "
+            "counts, say), tally both parts with weights on the same scale"
+        )
+        warnings.warn(msg, MixedWeightsWarning, stacklevel=3)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -27,14 +26,17 @@ from pydantic import (
 )
 
 from netpromoter import _lazy, _stats
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
+from netpromoter._model import Model
+from netpromoter._tally import N_SCORES, Tally, add, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
     check_population_size,
+    check_tally_sums,
     validate_score_value,
     validate_scores,
     validate_weights,
+    warn_mixed_weights,
 )
 from netpromoter.exceptions import EmptyDataError, InvalidWeightsError, SmallSampleWarning
 
@@ -129,7 +131,7 @@ Score = Annotated[int, BeforeValidator(validate_score_value)]
 AwareTimestamp = Annotated[datetime, BeforeValidator(_check_aware)]
 
 
-class Response(BaseModel):
+class Response(Model):
     """One answer to the recommendation question, with what is known about it.
 
     Attributes:
@@ -196,7 +198,7 @@ def _eleven(name: str, value: Sequence[float] | None) -> None:
         raise ValueError(msg)
 
 
-class NPSCounts(BaseModel):
+class NPSCounts(Model):
     """A mergeable tally: per score 0..10, the count, sum of weights and of squared weights.
 
     Tallies of disjoint parts of a dataset add up (``a + b``, or ``sum(parts, NPSCounts())``)
@@ -204,11 +206,20 @@ class NPSCounts(BaseModel):
     workers, can be scored chunk by chunk. ``NPSCounts()`` is the empty identity. A tally
     serialises with ``model_dump_json()`` and loads with ``model_validate_json()``.
 
+    The weight sums must be ones that non-negative weights can have: per score, 0 with
+    no responses, else ``Σw² <= (Σw)² <= count · Σw²``; a tally breaking this is refused
+    (it would claim more precision than its responses give). Adding an unweighted tally
+    with responses to a weighted one counts its responses as weights of 1, with a
+    [`MixedWeightsWarning`][netpromoter.exceptions.MixedWeightsWarning].
+
     Attributes:
         count: Number of responses per score 0..10.
         sum_weights: Sum of weights per score, or ``None`` when unweighted.
         sum_squared_weights: Sum of squared weights per score, or ``None`` when unweighted.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent``: 0 unless the weights are beyond ``2**256`` or below
+            ``2**-256``, whose squares could not be stored (results do not depend on it).
 
     Examples:
         >>> a = NPSCounts.from_scores([10, 9, 3])
@@ -225,6 +236,7 @@ class NPSCounts(BaseModel):
         None
     )
     n_missing: Annotated[int, Field(ge=0)] = 0
+    weight_exponent: Annotated[int, Field(ge=-1100, le=1100)] = 0
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -234,6 +246,12 @@ class NPSCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        if self.sum_weights is not None:
+            tallied = self.to_tally()
+            check_tally_sums(tallied.count, tallied.sum_w, tallied.sum_w2)
         return self
 
     @classmethod
@@ -247,6 +265,7 @@ class NPSCounts(BaseModel):
             sum_weights=tuple(float(w) for w in tallied.sum_w.reshape(N_SCORES)),
             sum_squared_weights=tuple(float(w) for w in tallied.sum_w2.reshape(N_SCORES)),
             n_missing=n_missing,
+            weight_exponent=tallied.exponent,
         )
 
     @classmethod
@@ -303,23 +322,25 @@ class NPSCounts(BaseModel):
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
+            self.weight_exponent,
         )
 
     def __add__(self, other: object) -> NPSCounts:
-        """Merge two tallies of disjoint data."""
+        """Merge two tallies of disjoint data.
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, NPSCounts):
             return NotImplemented
-        count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
         n_missing = self.n_missing + other.n_missing
         if not (self.weighted or other.weighted):
+            count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
             return NPSCounts(count=count, n_missing=n_missing)
-        mine, theirs = self.to_tally(), other.to_tally()
-        return NPSCounts(
-            count=count,
-            sum_weights=tuple((mine.sum_w + theirs.sum_w).ravel().tolist()),
-            sum_squared_weights=tuple((mine.sum_w2 + theirs.sum_w2).ravel().tolist()),
-            n_missing=n_missing,
-        )
+        warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
+        merged = add(self.to_tally(), other.to_tally())
+        return NPSCounts.from_tally(merged, weighted=True, n_missing=n_missing)
 
     def __radd__(self, other: object) -> NPSCounts:
         """Support ``sum(tallies)``, which starts from 0."""
@@ -405,7 +426,7 @@ def _build_result(
         detail = f" (all {n_missing} scores were missing)" if n_missing else ""
         msg = f"no scores to score{detail}; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    totals = _stats.by_category(tallied.sum_w)[0]
+    totals = _stats.by_category(tallied.sum_w)[0]  # at the tally's power of two
     if weighted and totals.sum() <= 0:
         msg = f"all {n} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
@@ -442,12 +463,13 @@ def _build_result(
         return x if weighted else int(x)
 
     squares = _stats.by_category(tallied.sum_w2)[0]
+    given = np.ldexp(totals, tallied.exponent)  # the sums of the weights as given
     return NPSResult(
         n=n,
         n_missing=n_missing,
-        detractors=as_number(float(totals[0])),
-        passives=as_number(float(totals[1])),
-        promoters=as_number(float(totals[2])),
+        detractors=as_number(float(given[0])),
+        passives=as_number(float(given[1])),
+        promoters=as_number(float(given[2])),
         detractor_share=float(share[0]),
         passive_share=float(share[1]),
         promoter_share=float(share[2]),
@@ -465,6 +487,7 @@ def _build_result(
             (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
         ),
         design_se=design_se,
+        weight_exponent=tallied.exponent if weighted else 0,
     )
 
 
@@ -489,7 +512,7 @@ def _signed(x: float) -> str:
     return f"{x:+.1f}"
 
 
-class NPSResult(BaseModel):
+class NPSResult(Model):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -517,10 +540,15 @@ class NPSResult(BaseModel):
         category_counts: Number of responses per category (detractors, passives,
             promoters), whether weighted or not.
         sum_squared_weights: Sum of squared weights per category when weighted, which
-            design-based standard errors need; ``None`` when unweighted.
+            design-based standard errors need (of the weights divided by
+            ``2**weight_exponent``); ``None`` when unweighted.
         design_se: With weights from a [`weighting`][netpromoter.weighting] result, the
             calibration-aware linearisation SE of the NPS in points (which the interval
             uses); ``None`` otherwise.
+        weight_exponent: 0 unless the weights are beyond ``2**256`` or below
+            ``2**-256``: then ``sum_squared_weights`` is of the weights divided by
+            ``2**weight_exponent``, whose squares can be stored (see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -545,13 +573,15 @@ class NPSResult(BaseModel):
     category_counts: tuple[int, int, int]
     sum_squared_weights: tuple[float, float, float] | None
     design_se: float | None = None
+    weight_exponent: int = 0
 
     def to_tally(self) -> Tally:
         """The per-category engine tally this result was computed from."""
         count = np.asarray([self.category_counts], dtype=np.int64)
-        sums = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        given = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        sums = np.ldexp(given, -self.weight_exponent)
         squares = sums if self.sum_squared_weights is None else [self.sum_squared_weights]
-        return Tally(count, sums, np.asarray(squares, dtype=np.float64))
+        return Tally(count, sums, np.asarray(squares, dtype=np.float64), self.weight_exponent)
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: Method | None = None
@@ -578,7 +608,7 @@ class NPSResult(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""
         data = self.model_dump(
-            exclude={"ci", "category_counts", "sum_squared_weights", "design_se"}
+            exclude={"ci", "category_counts", "sum_squared_weights", "design_se", "weight_exponent"}
         )
         data["ci_lower"], data["ci_upper"] = self.ci
         return data

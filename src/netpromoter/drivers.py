@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._columns import Table, read_table
@@ -41,8 +41,9 @@ from netpromoter._importance import (
     percentile_interval,
     relative_weights,
 )
+from netpromoter._model import Model
 from netpromoter._tables import html_table
-from netpromoter._tally import Tally, tally
+from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
 from netpromoter.exceptions import (
@@ -105,7 +106,7 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- key drivers
 
 
-class DriverRow(BaseModel):
+class DriverRow(Model):
     """One aspect in a key-driver analysis.
 
     Attributes:
@@ -174,7 +175,7 @@ class DriverRow(BaseModel):
     flag: str | None
 
 
-class KeyDriverResult(BaseModel):
+class KeyDriverResult(Model):
     """What moves NPS: one row per aspect, ranked by relative importance.
 
     Attributes:
@@ -373,8 +374,8 @@ def _low_high_nps(
     stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
     group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
     tallied = tally(stacked, None, group_codes, 2 * len(ratings))
-    low = Tally(tallied.count[0::2], tallied.sum_w[0::2], tallied.sum_w2[0::2])
-    high = Tally(tallied.count[1::2], tallied.sum_w[1::2], tallied.sum_w2[1::2])
+    low = tallied.map(lambda a: a[0::2])
+    high = tallied.map(lambda a: a[1::2])
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(
             tallied, weighted=False, method=method, confidence_level=confidence_level
@@ -812,7 +813,7 @@ def starter_themes() -> dict[str, tuple[str, ...]]:
     return load_starter()
 
 
-class ThemeRow(BaseModel):
+class ThemeRow(Model):
     """One theme (or the untagged comments) in a theme analysis.
 
     Attributes:
@@ -841,7 +842,7 @@ class ThemeRow(BaseModel):
     keywords: tuple[tuple[str, int], ...]
 
 
-class ThemeResult(BaseModel):
+class ThemeResult(Model):
     """What comments are about: one row per theme, plus the untagged comments.
 
     Attributes:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic_core import ValidationError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "AmbiguousLabelError",
     "ColumnLengthError",
     "ColumnNotFoundError",
     "ConvergenceError",
@@ -24,10 +27,13 @@ __all__ = [
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
+    "InvalidTallyError",
     "InvalidTimeError",
     "InvalidWeightsError",
     "MarginTotalsError",
     "MissingTargetError",
+    "MixedWeightsWarning",
+    "ModelValidationError",
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
@@ -330,6 +336,49 @@ class DuplicateResponseError(NetPromoterError, ValueError):
         self.lines: tuple[tuple[int, ...], ...] = tuple(tuple(group) for group in lines)
 
 
+class ModelValidationError(NetPromoterError, ValidationError):
+    """A value given to one of netpromoter's models (``Response``, ``NPSCounts``, ...) is invalid.
+
+    It is pydantic's ``ValidationError`` (``errors()`` lists every problem, with its field
+    and the value received), raised as a ``NetPromoterError``: ``except NetPromoterError``,
+    ``except ValueError`` and ``except pydantic.ValidationError`` all catch it.
+    """
+
+
+class InvalidTallyError(NetPromoterError, ValueError):
+    """Stored tallies cannot be what a dataset gives, or cannot be merged.
+
+    For example a sum of squared weights that no set of non-negative weights has, or a
+    weighted tally added to an unweighted one.
+
+    Attributes:
+        field: The field concerned (``"sum_squared_weights"``, ...), when there is one.
+        score: The score (0..10) whose bin is concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, score: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.score = score
+
+
+class AmbiguousLabelError(NetPromoterError, ValueError):
+    """Different values of a key column would show as the same label.
+
+    ``1`` and ``"1"``, the same text in two Unicode forms (NFC and NFD), or the text
+    ``"(missing)"`` next to missing values would become separate groups that print alike.
+
+    Attributes:
+        column: The key column.
+        labels: The colliding values, as found.
+    """
+
+    def __init__(self, message: str, *, column: str, labels: Sequence[object]) -> None:
+        super().__init__(message)
+        self.column = column
+        self.labels: tuple[object, ...] = tuple(labels)
+
+
 class NetPromoterWarning(UserWarning):
     """Base class of the statistical caveats netpromoter warns about."""
 
@@ -340,3 +389,11 @@ class SmallSampleWarning(NetPromoterWarning):
 
 class FirstTimeRespondentWarning(NetPromoterWarning):
     """A period's score rests mostly on first-time respondents, who cannot show change."""
+
+
+class MixedWeightsWarning(NetPromoterWarning):
+    """A weighted tally was merged with an unweighted one: its responses count as weights of 1.
+
+    Right when the weighted part's weights are relative (around 1); when they are
+    population counts, give the unweighted part weights on the same scale instead.
+    """

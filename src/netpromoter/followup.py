@@ -34,7 +34,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -44,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from netpromoter._model import Model
 from netpromoter.core import Category, Channel, Response
 from netpromoter.exceptions import (
     InvalidParameterError,
@@ -284,7 +284,7 @@ def _join_lines(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_join_lines)]
 
 
-class Template(BaseModel):
+class Template(Model):
     """One message, as data: who it serves and what it says.
 
     Placeholders are plain names in braces, ``{first_name}``; ``{{`` and ``}}`` are
@@ -377,7 +377,7 @@ class Template(BaseModel):
         return frozenset(names)
 
 
-class TemplateLibrary(BaseModel):
+class TemplateLibrary(Model):
     """A validated set of templates with unique ids.
 
     Build one from the built-in set ([`builtin`][netpromoter.followup.TemplateLibrary.builtin]),
@@ -853,7 +853,7 @@ def select_template(
 # ---------------------------------------------------------------------------------------
 
 
-class Message(BaseModel):
+class Message(Model):
     """A rendered message, ready to send.
 
     Attributes:
@@ -1100,7 +1100,7 @@ def _complete(defaults: Mapping[Category, int]) -> Callable[[object], object]:
     return fill
 
 
-class FollowUpRules(BaseModel):
+class FollowUpRules(Model):
     """How fast, in which order and with what extras responses are followed up.
 
     Business days are the weekdays in ``business_days`` that are not in ``holidays``,
@@ -1186,7 +1186,7 @@ class FollowUpRules(BaseModel):
         return min(day, cap)
 
 
-class FollowUp(BaseModel):
+class FollowUp(Model):
     """One planned follow-up: the message to send, how urgent it is and by when.
 
     Attributes:

@@ -23,9 +23,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _stats
+from netpromoter._model import Model
 from netpromoter._validation import check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
@@ -110,7 +111,7 @@ def _sample_of(sample: Sample, name: str) -> _Sample:
     return _Sample(counts.to_tally(), counts.weighted, counts.n_missing, None)
 
 
-class ComparisonResult(BaseModel):
+class ComparisonResult(Model):
     """How sample ``b`` differs from sample ``a``: NPS(b) − NPS(a), with interval and test.
 
     Attributes:
@@ -264,7 +265,7 @@ def compare(
     )
 
 
-class BenchmarkResult(BaseModel):
+class BenchmarkResult(Model):
     """A one-sample test of an NPS against a benchmark figure.
 
     Attributes:

@@ -17,9 +17,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _svg
+from netpromoter._model import Model
 from netpromoter.core import Category, NPSCounts, NPSResult, Response, score
 from netpromoter.followup import PLACEHOLDERS, plan
 from netpromoter.io._read import ReadResult, Rejection
@@ -45,7 +46,7 @@ ReportPeriod = Literal["week", "month", "quarter"]
 _SHOWN_REJECTIONS = 20
 
 
-class WeightingSummary(BaseModel):
+class WeightingSummary(Model):
     """Weighted against unweighted NPS, from raking to population margins.
 
     Attributes:
@@ -67,7 +68,7 @@ class WeightingSummary(BaseModel):
     converged: bool
 
 
-class FollowUpWorkload(BaseModel):
+class FollowUpWorkload(Model):
     """How much follow-up the recent responses ask for, and by when.
 
     Attributes:
@@ -91,7 +92,7 @@ class FollowUpWorkload(BaseModel):
     overdue: int
 
 
-class Report(BaseModel):
+class Report(Model):
     """Everything the shared report shows, as plain results.
 
     Attributes:

@@ -25,13 +25,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netpromoter import _lazy, _stats
-from netpromoter._columns import Factor, Grouping, combine, read_table
+from netpromoter._columns import Factor, Grouping, check_labels, combine, read_table
+from netpromoter._model import Model
 from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._tally import N_SCORES, Tally, common_exponent, tally
+from netpromoter._validation import check_tally_sums, warn_mixed_weights
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
+    InvalidTallyError,
     InvalidWeightsError,
 )
 
@@ -92,13 +95,19 @@ def _check_correction(correction: str) -> Correction:
     return correction
 
 
-class SegmentCounts(BaseModel):
+class SegmentCounts(Model):
     """A mergeable per-segment tally: per segment and score 0..10, count and weight sums.
 
     Tallies of disjoint parts of a dataset add up (``a + b`` merges segments by their
     labels) to the tally of the whole, so a segment table can be built chunk by chunk or
     on many workers. It serialises with ``model_dump_json()`` and loads with
     ``model_validate_json()``; labels survive as JSON values (text, numbers, booleans).
+
+    As for [`NPSCounts`][netpromoter.core.NPSCounts], weight sums that no non-negative
+    weights can have are refused, and an unweighted tally with responses merged into a
+    weighted one counts as weights of 1, with a warning. Labels must be told apart when
+    printed: ``1`` and ``"1"`` in one key are refused (see
+    [`AmbiguousLabelError`][netpromoter.exceptions.AmbiguousLabelError]).
 
     Attributes:
         by: The key column names.
@@ -109,6 +118,9 @@ class SegmentCounts(BaseModel):
         sum_squared_weights: Per segment, the sum of squared weights per score, or
             ``None``.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent`` (0 unless the weights are extreme; see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
 
     Examples:
         >>> a = SegmentCounts.from_data({"score": [10, 3], "region": ["n", "s"]}, "region")
@@ -128,6 +140,7 @@ class SegmentCounts(BaseModel):
     sum_weights: tuple[tuple[float, ...], ...] | None = None
     sum_squared_weights: tuple[tuple[float, ...], ...] | None = None
     n_missing: int = Field(default=0, ge=0)
+    weight_exponent: int = Field(default=0, ge=-1100, le=1100)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -149,7 +162,19 @@ class SegmentCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        self._check_values()
         return self
+
+    def _check_values(self) -> None:
+        """Labels told apart when printed, and weight sums non-negative weights can have."""
+        _check_level_labels(self.by, self.levels)
+        if self.sum_weights is not None:
+            t = self.to_tally()
+            where = [f"segment {label!r}" for label in self.levels]
+            check_tally_sums(t.count, t.sum_w, t.sum_w2, where=where)
 
     @classmethod
     def from_tally(
@@ -169,6 +194,7 @@ class SegmentCounts(BaseModel):
             sum_weights=tuple(map(tuple, tallied.sum_w.tolist())) if weighted else None,
             sum_squared_weights=tuple(map(tuple, tallied.sum_w2.tolist())) if weighted else None,
             n_missing=n_missing,
+            weight_exponent=tallied.exponent if weighted else 0,
         )
 
     @classmethod
@@ -210,33 +236,54 @@ class SegmentCounts(BaseModel):
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+            self.weight_exponent,
         )
 
     def __add__(self, other: object) -> SegmentCounts:
-        """Merge tallies of disjoint data, matching segments by their labels."""
+        """Merge tallies of disjoint data, matching segments by their labels.
+
+        Raises:
+            InvalidTallyError: When the tallies are by different keys.
+            AmbiguousLabelError: When labels of the two differ but print alike (``1``
+                and ``"1"``).
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, SegmentCounts):
             return NotImplemented
         if other.by != self.by:
             msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
-            raise ValueError(msg)
-        index = {label: i for i, label in enumerate(self.levels)}
+            raise InvalidTallyError(msg, field="by")
+        # Keyed so that True and 1 (equal in Python) stay apart, as in the input layer.
+        index = {_typed(label): i for i, label in enumerate(self.levels)}
         for label in other.levels:
-            index.setdefault(label, len(index))
-        shape = (len(index), N_SCORES)
+            index.setdefault(_typed(label), len(index))
+        labels = [tuple(value for _, value in key) for key in index]
+        _check_level_labels(self.by, labels)
         weighted = self.weighted or other.weighted
+        if weighted:
+            warn_mixed_weights(
+                self.weighted, sum(map(sum, self.count)), other.weighted, sum(map(sum, other.count))
+            )
+        mine, theirs = self.to_tally(), other.to_tally()
+        exponent = common_exponent(mine, theirs)
+        shape = (len(index), N_SCORES)
         sums = [np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)]
-        for part in (self, other):
-            rows = np.asarray([index[label] for label in part.levels], dtype=np.intp)
-            t = part.to_tally()
-            for total, add in zip(sums, (t.count, t.sum_w, t.sum_w2), strict=True):
-                np.add.at(total, rows, add)
-        order = sorted(range(len(index)), key=_sort_key(list(index)))
-        labels = list(index)
-        merged = Tally(sums[0][order], sums[1][order], sums[2][order])  # type: ignore[arg-type]
+        for part, t in ((self, mine), (other, theirs)):
+            rows = np.asarray([index[_typed(label)] for label in part.levels], dtype=np.intp)
+            aligned = t.at_exponent(exponent)
+            for total, more in zip(
+                sums, (aligned.count, aligned.sum_w, aligned.sum_w2), strict=True
+            ):
+                np.add.at(total, rows, more)
+        order = np.asarray(sorted(range(len(labels)), key=_sort_key(labels)), dtype=np.intp)
+        merged = Tally(sums[0], sums[1], sums[2], exponent).take(order)  # type: ignore[arg-type]
         return SegmentCounts.from_tally(
             merged,
             self.by,
-            [labels[i] for i in order],
+            [labels[i] for i in order.tolist()],
             weighted=weighted,
             n_missing=self.n_missing + other.n_missing,
         )
@@ -264,6 +311,21 @@ class SegmentCounts(BaseModel):
             confidence_level=confidence_level,
             correction=_check_correction(correction),
         )
+
+
+def _typed(label: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    """A segment label as a dictionary key that keeps booleans apart from numbers."""
+    return tuple((isinstance(value, bool), value) for value in label)
+
+
+def _check_level_labels(by: Sequence[str], levels: Sequence[tuple[Any, ...]]) -> None:
+    """Per key, its distinct labels must print differently (see ``check_labels``)."""
+    for position, key in enumerate(by):
+        distinct = {
+            (isinstance(label[position], bool), label[position]): label[position]
+            for label in levels
+        }
+        check_labels(list(distinct.values()), key)
 
 
 def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
@@ -339,7 +401,7 @@ def _engine_counts(
     )
     occur = np.flatnonzero(engine.tally.count.sum(axis=1))
     return SegmentCounts.from_tally(
-        _take(engine.tally, occur),
+        engine.tally.take(occur),
         engine.keys,
         [engine.labels(int(g)) for g in occur],
         weighted=engine.weighted,
@@ -365,7 +427,7 @@ def _tabulate(
     keys = grouping.key_codes[present]
     ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
     present = present[np.lexsort(ranks[::-1])]
-    shown = _take(counted, present)
+    shown = counted.take(present)
     counts = SegmentCounts.from_tally(
         shown, by, grouping.all_labels(present), weighted=weighted, n_missing=n_missing
     )
@@ -411,10 +473,6 @@ def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _D
     )
 
 
-def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
-    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
-
-
 def _count(
     data: object,
     by: tuple[str, ...],
@@ -449,7 +507,7 @@ def _count(
     return counted, grouping, w is not None, column.n_missing, column
 
 
-class SegmentRow(BaseModel):
+class SegmentRow(Model):
     """One segment (or the overall row) of a segment table.
 
     Attributes:
@@ -534,7 +592,7 @@ def _row_dict(by: tuple[str, ...], row: BaseModel) -> dict[str, Any]:
 _SORTABLE = frozenset(SegmentRow.model_fields) - {"key", "ci"}
 
 
-class SegmentResult(BaseModel):
+class SegmentResult(Model):
     """The NPS of each segment, with intervals, small-sample flags and tests.
 
     Iterating gives the segment rows (``SegmentRow``); ``overall`` is the row of all
@@ -714,11 +772,7 @@ def _build(
     With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
     """
     weighted = counts.weighted
-    total = Tally(
-        counted.count.sum(axis=0, keepdims=True),
-        counted.sum_w.sum(axis=0, keepdims=True),
-        counted.sum_w2.sum(axis=0, keepdims=True),
-    )
+    total = counted.total()
     n_total = int(total.count.sum())
     if n_total == 0:
         detail = f" (all {counts.n_missing} scores were missing)" if counts.n_missing else ""
@@ -781,7 +835,7 @@ def _rows(
 ) -> list[SegmentRow]:
     """Rows from per-group arrays (built without re-validation: the arrays are ours)."""
     n = counted.count.sum(axis=1)
-    totals = _stats.by_category(counted.sum_w)
+    totals = _stats.by_category(counted.weight_sums())
     if not weighted:
         totals = totals.astype(np.int64)
     share = _stats.shares(counted)
@@ -941,7 +995,7 @@ def segment(
     )
 
 
-class RankRow(BaseModel):
+class RankRow(Model):
     """One agent (or unit) in a fair ranking.
 
     Attributes:
@@ -965,7 +1019,7 @@ class RankRow(BaseModel):
     prob_above: float
 
 
-class RankResult(BaseModel):
+class RankResult(Model):
     """Units ranked by their shrunken NPS, with the fitted prior.
 
     Attributes:

@@ -43,12 +43,13 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
+from pydantic import ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
 from netpromoter._columns import MISSING, Factor, Table, combine, read_table
+from netpromoter._model import Model
 from netpromoter._tables import html_table
-from netpromoter._tally import CHUNK
+from netpromoter._tally import CHUNK, scaled_weights
 from netpromoter._validation import MissingPolicy, ScoreColumn, validate_weights
 from netpromoter.core import NPSResult, score
 from netpromoter.exceptions import (
@@ -98,7 +99,7 @@ _QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 # --------------------------------------------------------------------- result types
 
 
-class TargetRow(BaseModel):
+class TargetRow(Model):
     """One population target (a cell, or a level of one margin) and how it was met.
 
     Attributes:
@@ -126,7 +127,7 @@ class TargetRow(BaseModel):
     adjustment: float
 
 
-class WeightDiagnostics(BaseModel):
+class WeightDiagnostics(Model):
     """How far weights are from equal, and what that costs in precision.
 
     Quantiles are R's default type 7 (numpy ``"linear"``). Kish's effective sample size is
@@ -195,7 +196,10 @@ class WeightDiagnostics(BaseModel):
         """
         n = len(weights)
         total = float(weights.sum())
-        squares = float(np.dot(weights, weights))
+        # Effective n and cv are ratios: computed at a power of two where squares fit.
+        scaled, exponent = scaled_weights(weights)
+        scaled_total = math.ldexp(total, -exponent)
+        squares = float(np.dot(scaled, scaled))
         if not n:
             q = np.full(len(_QUANTILES), np.nan)
         elif distinct is None:
@@ -203,8 +207,9 @@ class WeightDiagnostics(BaseModel):
         else:
             q = _grouped_quantiles(*distinct)
         mean = total / n if n else math.nan
+        scaled_mean = scaled_total / n if n else math.nan
         low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
-        effective = total * total / squares if squares > 0 else math.nan
+        effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
         return cls(
             n=n,
             n_zero=int(np.count_nonzero(weights == 0)),
@@ -220,7 +225,11 @@ class WeightDiagnostics(BaseModel):
             p99=float(q[6]),
             max=high,
             max_to_min=high / low if low > 0 else math.inf,
-            cv=math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan,
+            cv=(
+                math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
+                if n and mean
+                else math.nan
+            ),
             effective_n=effective,
             design_effect=n / effective if effective > 0 else math.nan,
         )
@@ -269,7 +278,7 @@ def _label(level: object) -> str:
     return str(level)
 
 
-class WeightingResult(BaseModel):
+class WeightingResult(Model):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
     Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
@@ -1427,7 +1436,7 @@ def spend_weights(
 # --------------------------------------------------------------------- response rates
 
 
-class ResponseRate(BaseModel):
+class ResponseRate(Model):
     """The response rate of one segment (or of all, ``segment=None``).
 
     Attributes:
@@ -1453,7 +1462,7 @@ class ResponseRate(BaseModel):
     nps_margin_of_error: float
 
 
-class ResponseRateResult(BaseModel):
+class ResponseRateResult(Model):
     """Response rates per segment and overall, against targets.
 
     Attributes:
@@ -1623,7 +1632,7 @@ def _rate_target(
 # --------------------------------------------------------------------- composition
 
 
-class CompositionRow(BaseModel):
+class CompositionRow(Model):
     """One level of one dimension: its share of the sample against the population.
 
     Attributes:
@@ -1648,7 +1657,7 @@ class CompositionRow(BaseModel):
     difference: float
 
 
-class DimensionTest(BaseModel):
+class DimensionTest(Model):
     """Chi-square goodness-of-fit test of one dimension's sample counts.
 
     ``X² = Σ (O − E)² / E`` with ``O`` the respondent counts and ``E = n × population
@@ -1675,7 +1684,7 @@ class DimensionTest(BaseModel):
     most_under: object
 
 
-class CompositionResult(BaseModel):
+class CompositionResult(Model):
     """Sample composition against the population, per dimension.
 
     Attributes:

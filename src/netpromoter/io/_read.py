@@ -14,8 +14,9 @@ from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
+from netpromoter._model import Model
 from netpromoter._validation import score_from_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
@@ -48,7 +49,7 @@ _TEXT_FIELDS = ("respondent_id", "account_id", "role")
 _SHOWN = 5
 
 
-class Rejection(BaseModel):
+class Rejection(Model):
     """A row that was read but not used, and why.
 
     Attributes:
@@ -77,7 +78,7 @@ class Rejection(BaseModel):
         return f"line {self.line}{where}: {self.value!r} {self.reason}"
 
 
-class ReadResult(BaseModel):
+class ReadResult(Model):
     """The responses read from a file, and every row that was not used.
 
     Attributes:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter._columns import MISSING, Factor, code_dtype, combine
-from netpromoter._tally import N_SCORES, tally
+from netpromoter._model import Model
+from netpromoter._tally import N_SCORES, Tally, add, tally
 from netpromoter._validation import score_from_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import (
@@ -47,7 +48,7 @@ _SCORE_TEXT = {str(i): i for i in range(N_SCORES)}
 _BLOCK_BYTES = 4 << 20
 
 
-class FileTally(BaseModel):
+class FileTally(Model):
     """Tallies of a file scored chunk by chunk: overall and per segment.
 
     Attributes:
@@ -114,6 +115,7 @@ class FileTally(BaseModel):
             sum_squared_weights=tuple(c.sum_squared_weights or () for _, c in self.groups)
             if weighted
             else None,
+            weight_exponent=self.groups[0][1].weight_exponent if weighted and self.groups else 0,
         )
         return counts.result(
             min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
@@ -192,6 +194,7 @@ class _Totals:
         self.count = np.zeros((0, N_SCORES), dtype=np.int64)
         self.sum_w = np.zeros((0, N_SCORES), dtype=np.float64)
         self.sum_w2 = np.zeros((0, N_SCORES), dtype=np.float64)
+        self.exponent = 0  # the weight sums' power of two (see ``Tally``)
 
     def codes(self, columns: Sequence[Codes], n: int) -> NDArray[np.intp]:
         """Global group code per row from the chunk's encoded segment columns.
@@ -230,10 +233,10 @@ class _Totals:
             self.sum_w2 = np.vstack([self.sum_w2, np.zeros((grow, N_SCORES))])
         if len(scores) == 0:
             return
-        counted = tally(scores, weights, codes, n_groups)
-        self.count += counted.count
-        self.sum_w += counted.sum_w
-        self.sum_w2 += counted.sum_w2
+        running = Tally(self.count, self.sum_w, self.sum_w2, self.exponent)
+        merged = add(running, tally(scores, weights, codes, n_groups))
+        self.count, self.sum_w, self.sum_w2 = merged.count, merged.sum_w, merged.sum_w2
+        self.exponent = merged.exponent
 
     def counts(self, index: int) -> NPSCounts:
         if index >= len(self.count):
@@ -245,6 +248,7 @@ class _Totals:
             count=count,
             sum_weights=tuple(float(w) for w in self.sum_w[index]),
             sum_squared_weights=tuple(float(w) for w in self.sum_w2[index]),
+            weight_exponent=self.exponent,
         )
 
 
