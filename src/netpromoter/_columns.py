@@ -55,6 +55,8 @@ from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
+    check_type,
+    shown,
     validate_nullable_scores,
     validate_scores,
     validate_weights,
@@ -65,6 +67,7 @@ from netpromoter.exceptions import (
     ColumnNotFoundError,
     InvalidParameterError,
     InvalidWeightsError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
@@ -765,10 +768,13 @@ class _ResponseColumns(Mapping[str, Any]):
         self._rows = responses
         fields = [f for f in Response.model_fields if f != "segments"]
         extra: dict[str, None] = {}
-        for r in responses:
+        for position, r in enumerate(responses):
             if not isinstance(r, Response):
-                msg = f"mixed input: expected only Response objects, got {type(r).__name__}"
-                raise TypeError(msg)
+                msg = (
+                    "data must be a list of Response objects (or a mapping of columns, or a "
+                    f"dataframe), but item {position} is {shown(r)} ({type(r).__name__})"
+                )
+                raise ParameterTypeError(msg, name="data", value=r)
             extra.update(dict.fromkeys(r.segments))
         self.names = tuple(fields) + tuple(k for k in extra if k not in fields)
         self._fields = frozenset(fields)
@@ -795,7 +801,10 @@ def _list_to_numpy(items: Sequence[object]) -> NDArray[Any]:
     Integers mixed with ``None`` stay Python objects, so their levels stay integers.
     """
     if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
-        return np.asarray(items, dtype=np.int64) if items else np.zeros(0, dtype=np.int64)
+        try:
+            return np.asarray(items, dtype=np.int64) if items else np.zeros(0, dtype=np.int64)
+        except OverflowError:  # beyond 64 bits: kept as Python integers
+            pass
     if any(isinstance(v, float) and not math.isnan(v) for v in items) and all(
         _is_missing(v) or (isinstance(v, int | float) and not isinstance(v, bool)) for v in items
     ):
@@ -806,17 +815,19 @@ def _list_to_numpy(items: Sequence[object]) -> NDArray[Any]:
 
 
 def _as_array(name: str, column: object) -> NDArray[Any]:
+    if hasattr(column, "__array__") and not isinstance(column, list | tuple | np.ndarray):
+        column = np.asarray(column)
     if isinstance(column, np.ndarray):
         if column.ndim != 1:
             msg = f"column {name!r} must be one-dimensional, got shape {column.shape}"
-            raise ValueError(msg)
+            raise ParameterTypeError(msg, name=name, value=column)
         return column
-    if hasattr(column, "__array__") and not isinstance(column, list | tuple):
-        return np.asarray(column)
     if isinstance(column, Sequence) and not isinstance(column, str | bytes):
         return _list_to_numpy(column)
-    msg = f"column {name!r} must be an array or a list, got {type(column).__name__}"
-    raise TypeError(msg)
+    msg = (
+        f"column {name!r} must be an array or a list, got {shown(column)} ({type(column).__name__})"
+    )
+    raise ParameterTypeError(msg, name=name, value=column)
 
 
 def _is_dataframe(data: object) -> bool:
@@ -840,7 +851,8 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     Raises:
         ColumnNotFoundError: When a name is not a column, listing the available ones.
         ColumnLengthError: When mapping columns differ in length, naming them.
-        TypeError: When ``data`` is none of the accepted kinds.
+        ParameterTypeError: When ``data`` is none of the accepted kinds, a column is not
+            a one-dimensional array or list, or a column name is not text.
 
     Examples:
         >>> read_table({"score": [9]}, ["nps"])
@@ -848,6 +860,8 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
         ...
         netpromoter.exceptions.ColumnNotFoundError: no column 'nps'; available columns: 'score'
     """
+    for name in columns:
+        check_type(name, "column name", str, "text (the name of a column)")
     needed = list(dict.fromkeys(columns))
     if _is_dataframe(data):
         return _read_frame(data, needed)
@@ -863,9 +877,9 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     else:
         msg = (
             "data must be a list of Response, a mapping of column name to values, or a "
-            f"pandas/polars/pyarrow dataframe; got {type(data).__name__}"
+            f"pandas/polars/pyarrow dataframe; got {shown(data)} ({type(data).__name__})"
         )
-        raise TypeError(msg)
+        raise ParameterTypeError(msg, name="data", value=data)
     for name in needed:
         if name not in source:
             raise ColumnNotFoundError(name, available)
@@ -886,7 +900,7 @@ def _read_frame(data: object, needed: list[str]) -> Table:
     frame = nw.from_native(data, pass_through=True)
     if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
         msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
-        raise TypeError(msg)
+        raise ParameterTypeError(msg, name="data", value=data)
     if isinstance(frame, nw.LazyFrame):
         available = tuple(frame.collect_schema().names())
         missing = [n for n in needed if n not in available]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,8 @@ from netpromoter._tally import N_SCORES, Tally, tally, tally_categories, weight_
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
+    check_choice,
+    check_type,
     describe_values,
     invalid_scores_message,
     invalid_weights_message,
@@ -60,10 +63,11 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidScoreError,
     InvalidWeightsError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable
 
     from numpy.typing import NDArray
 
@@ -101,6 +105,41 @@ def is_frame(data: object) -> bool:
     except TypeError:
         return False
     return True
+
+
+def is_table(data: object, score: object) -> bool:
+    """Whether scores come as a table: a dataframe, a mapping of columns, or ``score=`` given.
+
+    Raises:
+        ParameterTypeError: When ``score`` is given but is not a column name.
+
+    Examples:
+        >>> is_table([9, 10], None), is_table({"s": [9]}, None), is_table({"s": [9]}, "s")
+        (False, True, True)
+    """
+    if score is not None:
+        check_type(score, "score", str, "the name of the score column")
+        if not (isinstance(data, Mapping) or is_frame(data) or _is_responses(data)):
+            msg = (
+                f"score={score!r} names a column, but the scores are not a table "
+                f"({type(data).__name__}); pass the scores alone, or a table with a "
+                f"column {score!r}"
+            )
+            raise ParameterTypeError(msg, name="score", value=score)
+        return True
+    return isinstance(data, Mapping) or is_frame(data)
+
+
+def _is_responses(data: object) -> bool:
+    """Whether ``data`` is a non-empty sequence starting with a ``Response``."""
+    from netpromoter.core import Response  # noqa: PLC0415 - core imports this module
+
+    return (
+        isinstance(data, Sequence)
+        and not isinstance(data, str | bytes)
+        and len(data) > 0
+        and isinstance(data[0], Response)
+    )
 
 
 def is_lazy(data: object) -> bool:
@@ -389,9 +428,7 @@ def _check_bands(
 
 
 def _check_options(score: str, weights: object, by: Sequence[str], missing: object) -> None:
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     if weights is not None and not isinstance(weights, str):
         msg = (
             "weights of a lazy or distributed frame must be the name of a column of that "
@@ -592,6 +629,8 @@ def _engine_result(
 
 
 def _frame_columns(data: object) -> list[str]:
+    if isinstance(data, Mapping):
+        return [str(name) for name in data]
     names = native_columns(data)
     if names is not None:
         return list(names)
@@ -606,6 +645,9 @@ def _score_column(data: object, score: str | None) -> str:
     if score is not None:
         return score
     names = _frame_columns(data)
+    if not names:
+        msg = "this table has no columns; give scores, or a table with a score column"
+        raise InvalidParameterError(msg, name="score", value=None)
     if len(names) != 1:
         shown = ", ".join(map(repr, names[:20]))
         msg = (

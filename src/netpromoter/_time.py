@@ -50,6 +50,8 @@ PeriodName = Literal["day", "week", "month", "quarter", "year"]
 PERIOD_NAMES: tuple[PeriodName, ...] = ("day", "week", "month", "quarter", "year")
 _FIXED = re.compile(r"^\s*(\d+)\s*(?:d|day|days)\s*$", re.IGNORECASE)
 
+#: The longest fixed window: every day Python's calendar has.
+MAX_WINDOW_DAYS = 3_652_059
 # Row kinds of a parsed time column (OUT_OF_RANGE: a time whose local day has no date).
 AWARE, NAIVE, DATE, MISSING, BAD, OUT_OF_RANGE = 0, 1, 2, 3, 4, 5
 N_KINDS = OUT_OF_RANGE + 1
@@ -118,17 +120,25 @@ def check_period(value: object) -> Period:
         >>> check_period("30 days").name
         '30D'
     """
+    days = 0
     if isinstance(value, str):
         if value in PERIOD_NAMES:
             return Period(value)
         match = _FIXED.match(value)
-        if match and int(match.group(1)) > 0:
-            return Period(None, int(match.group(1)))
+        days = int(match.group(1)) if match else 0
     elif isinstance(value, timedelta):
         if value.total_seconds() > 0 and value.total_seconds() % DAY == 0:
-            return Period(None, int(value.total_seconds() // DAY))
-    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return Period(None, value)
+            days = int(value.total_seconds() // DAY)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        days = value
+    if 0 < days <= MAX_WINDOW_DAYS:
+        return Period(None, days)
+    if days > MAX_WINDOW_DAYS:
+        msg = (
+            f"period {value!r} is longer than the calendar ({MAX_WINDOW_DAYS:,} days from "
+            "0001-01-01 to 9999-12-31); give a fixed window of fewer days"
+        )
+        raise InvalidParameterError(msg, name="period", value=value)
     msg = (
         f"unknown period {value!r}; expected one of {', '.join(map(repr, PERIOD_NAMES))}, "
         "or a fixed window such as 30, '30D' or timedelta(days=30)"

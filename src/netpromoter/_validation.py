@@ -20,6 +20,7 @@ from netpromoter.exceptions import (
     InvalidTallyError,
     InvalidWeightsError,
     MixedWeightsWarning,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
@@ -240,16 +241,17 @@ def validate_scores(values: Iterable[object], *, missing: MissingPolicy = "raise
     Raises:
         InvalidScoreError: Naming how many values are invalid or missing, and where.
     """
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     arr = values if isinstance(values, np.ndarray) else None
     if arr is None:
         items = values if isinstance(values, Sequence) else list(values)
         if any(isinstance(v, bool | np.bool_) for v in items):
             return _validate_objects(items, missing)
-        arr = np.asarray(items) if len(items) else np.empty(0, dtype=np.int8)
-        if arr.dtype.kind not in "iuf":
+        try:
+            arr = np.asarray(items) if len(items) else np.empty(0, dtype=np.int8)
+        except (ValueError, TypeError, OverflowError):  # ragged or odd items: one by one
+            return _validate_objects(items, missing)
+        if arr.dtype.kind not in "iuf" or arr.ndim != 1:
             return _validate_objects(items, missing)
     if arr.ndim != 1:
         msg = f"scores must be one-dimensional, got an array of shape {arr.shape}"
@@ -294,9 +296,7 @@ def validate_nullable_scores(
         >>> column.scores.tolist(), column.n_missing
         ([10, 3], 1)
     """
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     if values.size and _out_of_range(values):  # also true when a null hides such a value
         bad = np.flatnonzero(((values < MIN_SCORE) | (values > MAX_SCORE)) & ~nulls)
         if len(bad):
@@ -326,11 +326,7 @@ def validate_weights(
         InvalidWeightsError: When the length differs, or a weight is NaN, infinite,
             negative or not a number.
     """
-    try:
-        arr = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        msg = f"weights must be numbers, got {type(weights).__name__}: {exc}"
-        raise InvalidWeightsError(msg) from exc
+    arr, original = _float_weights(weights)
     if arr.ndim != 1:
         msg = f"weights must be one-dimensional, got an array of shape {arr.shape}"
         raise InvalidWeightsError(msg)
@@ -344,12 +340,59 @@ def validate_weights(
     with np.errstate(over="ignore", invalid="ignore"):
         fine = arr.size == 0 or (arr.min() >= 0 and np.isfinite(arr.sum()))
     if not fine:
-        raise_invalid_weights(arr)
+        raise_invalid_weights(arr, original)
     return arr
 
 
-def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
+def _float_weights(weights: object) -> tuple[NDArray[np.float64], list[object] | None]:
+    """Weights as float64, and the values as given when they were Python objects.
+
+    Numbers (``None`` becomes NaN, reported as missing later) are accepted; text, complex
+    numbers and other objects are not: ``"1_0"`` is not the weight 10.
+
+    Raises:
+        InvalidWeightsError: Naming what is not a number, and where.
+    """
+    try:
+        raw = weights if isinstance(weights, np.ndarray) else np.asarray(weights)
+    except (TypeError, ValueError, OverflowError) as exc:
+        msg = f"weights must be numbers, got {shown(weights)} ({type(weights).__name__}): {exc}"
+        raise InvalidWeightsError(msg) from exc
+    if raw.dtype.kind in "iufb":
+        return raw.astype(np.float64, copy=False), None
+    if raw.dtype.kind != "O" or raw.ndim != 1:
+        msg = f"weights must be numbers, got {shown(weights)} (values of type {raw.dtype})"
+        raise InvalidWeightsError(msg)
+    items = raw.tolist()
+    out = np.empty(len(items), dtype=np.float64)
+    bad: list[int] = []
+    for i, item in enumerate(items):
+        if item is None:
+            out[i] = np.nan
+        elif isinstance(item, int | float | np.number) and not isinstance(item, bool | complex):
+            try:
+                out[i] = float(item)
+            except OverflowError:
+                out[i] = np.inf
+        else:
+            bad.append(i)
+    if bad:
+        positions = np.asarray(bad, dtype=np.intp)
+        where = describe_positions(positions, [items[i] for i in bad[:_SHOWN]])
+        msg = f"{len(bad)} weights are not numbers: {where}"
+        raise InvalidWeightsError(msg, positions=bad)
+    return out, items
+
+
+def raise_invalid_weights(
+    arr: NDArray[np.float64], original: Sequence[object] | None = None
+) -> NoReturn:
     """Raise the ``InvalidWeightsError`` of weights known to be invalid (positions named).
+
+    Args:
+        arr: The weights as floats.
+        original: The weights as given, when they were Python objects (so that a
+            ``None`` is shown as ``None``, not NaN).
 
     Raises:
         InvalidWeightsError: Always: naming NaN, infinite or negative weights and where,
@@ -357,10 +400,160 @@ def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
     """
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if len(bad):
-        msg = invalid_weights_message(len(bad), describe_positions(bad, arr[bad[:_SHOWN]].tolist()))
+        shown_values = (
+            arr[bad[:_SHOWN]].tolist()
+            if original is None
+            else [original[int(i)] for i in bad[:_SHOWN]]
+        )
+        msg = invalid_weights_message(len(bad), describe_positions(bad, shown_values))
         raise InvalidWeightsError(msg, positions=bad.tolist())
     msg = "the weights are finite but their sum overflows; rescale them (e.g. divide by the mean)"
     raise InvalidWeightsError(msg)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message shows it: its ``repr``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of the ``choices`` (text), else raise naming them.
+
+    Raises:
+        InvalidParameterError: Naming the parameter, the value and the choices.
+
+    Examples:
+        >>> check_choice("bh", "correction", ("holm", "bh", "none"))
+        'bh'
+    """
+    if isinstance(value, str) and value in choices:
+        return value
+    listed = ", ".join(map(repr, choices))
+    msg = f"unknown {name} {shown(value)}; {name} must be one of {listed}"
+    raise InvalidParameterError(msg, name=name, value=value)
+
+
+def check_int(value: object, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` if it is a whole number (not a bool) within ``[minimum, maximum]``.
+
+    Raises:
+        ParameterTypeError: When it is not an integer.
+        InvalidParameterError: When it is outside the range.
+
+    Examples:
+        >>> check_int(30, "min_n")
+        30
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        msg = f"{name} must be a whole number, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and at most {maximum:,}" if maximum is not None else ""
+        msg = f"{name} must be at least {minimum:,}{upper}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return number
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a finite number (not a bool) within bounds.
+
+    Args:
+        value: The value received.
+        name: The parameter, for the message.
+        minimum: The smallest value allowed (``None``: no bound).
+        maximum: The largest value allowed (``None``: no bound).
+        strict: Exclude the bounds themselves.
+
+    Raises:
+        ParameterTypeError: When it is not a number.
+        InvalidParameterError: When it is NaN, infinite or out of bounds.
+
+    Examples:
+        >>> check_number(2, "upper", minimum=0, strict=True)
+        2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        msg = f"{name} must be a number, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf if value > 0 else -math.inf
+    below = minimum is not None and (number <= minimum if strict else number < minimum)
+    above = maximum is not None and (number >= maximum if strict else number > maximum)
+    if not math.isfinite(number) or below or above:
+        low = "" if minimum is None else f"{'above' if strict else 'at least'} {minimum:g}"
+        high = "" if maximum is None else f"{'below' if strict else 'at most'} {maximum:g}"
+        bounds = " and ".join(b for b in (low, high) if b)
+        msg = f"{name} must be a finite number{' ' + bounds if bounds else ''}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return number
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (numpy booleans too), else raise.
+
+    Raises:
+        ParameterTypeError: Naming the parameter and the value.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    msg = f"{name} must be True or False, got {shown(value)} ({type(value).__name__})"
+    raise ParameterTypeError(msg, name=name, value=value)
+
+
+def check_type(value: object, name: str, types: type | tuple[type, ...], what: str) -> None:
+    """Raise unless ``value`` is an instance of ``types`` (``what`` describes them).
+
+    Raises:
+        ParameterTypeError: Naming the parameter, what was expected and what came.
+    """
+    if not isinstance(value, types):
+        msg = f"{name} must be {what}, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+
+
+def check_names(value: object, name: str = "by", *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Column names from one name or a sequence of names: text, distinct, at least one.
+
+    Raises:
+        ParameterTypeError: When it is neither text nor a sequence of text.
+        InvalidParameterError: When it is empty (unless allowed) or names a column twice.
+
+    Examples:
+        >>> check_names("region"), check_names(["region", "tier"])
+        (('region',), ('region', 'tier'))
+    """
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Sequence | np.ndarray) or not all(
+        isinstance(item, str) for item in value
+    ):
+        msg = (
+            f"{name} must be a column name or a list of column names (text), got "
+            f"{shown(value)} ({type(value).__name__})"
+        )
+        raise ParameterTypeError(msg, name=name, value=value)
+    names = tuple(str(item) for item in value)
+    if not names and not allow_empty:
+        msg = (
+            f"{name} must be a column name or a list of column names, and name at least "
+            f"one column (e.g. {name}='region' or {name}=['region', 'tier']); got none"
+        )
+        raise InvalidParameterError(msg, name=name, value=value)
+    if len(set(names)) != len(names):
+        msg = f"{name} must be distinct, but names a column twice: {list(names)!r}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return names
 
 
 def check_confidence_level(value: float) -> float:

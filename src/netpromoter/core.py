@@ -11,7 +11,7 @@ import html
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
+from enum import Enum, EnumMeta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
@@ -31,14 +31,25 @@ from netpromoter._tally import N_SCORES, Tally, add, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
+    check_choice,
+    check_flag,
+    check_int,
     check_population_size,
     check_tally_sums,
+    check_type,
+    shown,
     validate_score_value,
     validate_scores,
     validate_weights,
     warn_mixed_weights,
 )
-from netpromoter.exceptions import EmptyDataError, InvalidWeightsError, SmallSampleWarning
+from netpromoter.exceptions import (
+    EmptyDataError,
+    InvalidParameterError,
+    InvalidWeightsError,
+    ParameterTypeError,
+    SmallSampleWarning,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -61,7 +72,22 @@ Method = _stats.Method
 FrameLike: TypeAlias = Any
 
 
-class Category(str, Enum):
+class _Lookup(EnumMeta):
+    """Enumerations whose lookup of an unknown value raises ``InvalidParameterError``.
+
+    ``Channel("fax")`` (or ``Channel(None)``, ``Channel([])``) names the value and the
+    choices; the error is still a ``ValueError``, as Python's own lookup error is.
+    """
+
+    def __call__(cls, value: object, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        """Look up a member by value."""
+        try:
+            return super().__call__(value, *args, **kwargs)
+        except (ValueError, TypeError):
+            raise _unknown_member(cls, value) from None
+
+
+class Category(str, Enum, metaclass=_Lookup):
     """The three Net Promoter categories."""
 
     DETRACTOR = "detractor"
@@ -73,7 +99,7 @@ class Category(str, Enum):
         return self.value
 
 
-class Channel(str, Enum):
+class Channel(str, Enum, metaclass=_Lookup):
     """The channel a survey was answered on, and so the one to follow up on."""
 
     EMAIL = "email"
@@ -87,6 +113,15 @@ class Channel(str, Enum):
     def __str__(self) -> str:
         """Return the plain value (``"email"``)."""
         return self.value
+
+
+def _unknown_member(cls: EnumMeta, value: object) -> InvalidParameterError:
+    """The error for a value that is none of an enumeration's (a ``ValueError``)."""
+    name = cls.__name__.lower()
+    members: list[Enum] = list(cls)
+    listed = ", ".join(repr(member.value) for member in members)
+    msg = f"unknown {name} {shown(value)}; expected one of {listed}"
+    return InvalidParameterError(msg, name=name, value=value)
 
 
 def classify(score: object) -> Category:
@@ -256,7 +291,17 @@ class NPSCounts(Model):
 
     @classmethod
     def from_tally(cls, tallied: Tally, *, weighted: bool, n_missing: int = 0) -> NPSCounts:
-        """Build from a one-group engine tally."""
+        """Build from a one-group engine tally.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if tallied.count.shape != (1, N_SCORES):
+            msg = f"tallied must have one group of {N_SCORES} scores, got {tallied.count.shape}"
+            raise InvalidParameterError(msg, name="tallied", value=tallied.count.shape)
         count = tuple(int(c) for c in tallied.count.reshape(N_SCORES))
         if not weighted:
             return cls(count=count, n_missing=n_missing)
@@ -293,7 +338,7 @@ class NPSCounts(Model):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        if score is not None or _lazy.is_frame(scores):
+        if _lazy.is_table(scores, score):
             tallied, n_missing = _lazy.frame_tally(
                 scores, score=score, weights=weights, missing=missing
             )
@@ -492,19 +537,35 @@ def _build_result(
 
 
 def _score_values(scores: Iterable[object]) -> Iterable[object]:
-    """Turn an iterable of ``Response`` into their scores; pass anything else through."""
+    """Turn an iterable of ``Response`` into their scores; pass anything else through.
+
+    Raises:
+        ParameterTypeError: When ``scores`` is not a collection (a number, text, ``None``)
+            or mixes ``Response`` objects with other values.
+    """
     if isinstance(scores, np.ndarray):
         return scores
+    if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
+        msg = (
+            "scores must be a collection of scores (a list, a numpy array, responses or a "
+            f"dataframe), got {shown(scores)} ({type(scores).__name__})"
+        )
+        raise ParameterTypeError(msg, name="scores", value=scores)
     items = scores if isinstance(scores, Sequence) else list(scores)
     if len(items) and isinstance(items[0], Response):
-        return np.fromiter((_response_score(r) for r in items), dtype=np.int8, count=len(items))
+        return np.fromiter(
+            (_response_score(r, i) for i, r in enumerate(items)), dtype=np.int8, count=len(items)
+        )
     return items
 
 
-def _response_score(item: object) -> int:
+def _response_score(item: object, position: int) -> int:
     if not isinstance(item, Response):
-        msg = f"mixed input: expected only Response objects, got {type(item).__name__}"
-        raise TypeError(msg)
+        msg = (
+            "scores mix Response objects with other values (expected only Response "
+            f"objects): item {position} is {shown(item)} ({type(item).__name__})"
+        )
+        raise ParameterTypeError(msg, name="scores", value=item)
     return item.score
 
 
@@ -598,7 +659,7 @@ class NPSResult(Model):
             self.to_tally(),
             n_missing=self.n_missing,
             weighted=self.weighted,
-            method=method or self.method,
+            method=self.method if method is None else method,
             confidence_level=level,
             population_size=self.population_size,
             design_se=self.design_se,
@@ -761,8 +822,9 @@ def score(
         0.0
     """
     _stats.z_value(confidence_level)
+    check_choice(method, "method", _stats.METHODS)
     design = _as_design(weights)
-    if score is not None or _lazy.is_frame(scores):
+    if _lazy.is_table(scores, score):
         if design is None or _lazy.is_lazy(scores):
             tallied, n_missing = _lazy.frame_tally(
                 scores, score=score, weights=weights, missing=missing, per_score=False

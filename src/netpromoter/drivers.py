@@ -45,16 +45,28 @@ from netpromoter._model import Model
 from netpromoter._tables import html_table
 from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
-from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
+from netpromoter._validation import (
+    MissingPolicy,
+    check_choice,
+    check_confidence_level,
+    check_int,
+    check_names,
+    check_type,
+    validate_ratings,
+)
 from netpromoter.exceptions import (
     ColumnLengthError,
     EmptyDataError,
     InsufficientDataError,
     InvalidParameterError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+#: Most bootstrap replicates of ``key_drivers`` (beyond, the intervals gain nothing).
+MAX_RESAMPLES = 10**6
 
 __all__ = [
     "DriverRow",
@@ -219,8 +231,7 @@ class KeyDriverResult(Model):
         for row in self.rows:
             if row.aspect == aspect:
                 return row
-        msg = f"no aspect {aspect!r}; aspects: {', '.join(repr(r.aspect) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("aspect", aspect, [r.aspect for r in self.rows])
 
     def fix_first(self) -> tuple[str, ...]:
         """The aspects that are important and poorly rated, most important first."""
@@ -298,6 +309,9 @@ def _aspect_columns(
     if isinstance(aspects, str):
         msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
+    check_type(
+        aspects, "aspects", (Sequence, Mapping), "a list of column names or a mapping of columns"
+    )
     if not aspects:
         msg = "no aspects given; name at least one aspect rating column"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
@@ -308,7 +322,7 @@ def _aspect_columns(
         if any(n != table.n_rows for n in lengths.values()):
             raise ColumnLengthError({score: table.n_rows, **lengths})
         return table, columns
-    names = [str(a) for a in aspects]
+    names = list(check_names(aspects, "aspects"))
     if len(set(names)) != len(names):
         msg = f"aspects must be distinct, got {names!r}"
         raise InvalidParameterError(msg, name="aspects", value=names)
@@ -487,9 +501,8 @@ def key_drivers(
         True
     """
     level = _check_options(method, confidence_level)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-        msg = f"n_resamples must be a positive integer, got {n_resamples!r}"
-        raise InvalidParameterError(msg, name="n_resamples", value=n_resamples)
+    check_int(n_resamples, "n_resamples", minimum=1, maximum=MAX_RESAMPLES)
+    check_int(seed, "seed", minimum=0)
     table, columns = _aspect_columns(data, aspects, score)
     column = table.scores(score, missing=missing)
     scores = column.scores
@@ -585,9 +598,7 @@ def key_drivers(
 
 def _check_options(method: object, confidence_level: float) -> float:
     level = check_confidence_level(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     return level
 
 
@@ -874,8 +885,7 @@ class ThemeResult(Model):
         for row in (*self.rows, self.untagged):
             if row.theme == theme:
                 return row
-        msg = f"no theme {theme!r}; themes: {', '.join(repr(r.theme) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("theme", theme, [r.theme for r in (*self.rows, self.untagged)])
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat dictionary per theme, the untagged comments last."""

@@ -37,6 +37,8 @@ __all__ = [
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
+    "NotFoundError",
+    "ParameterTypeError",
     "RejectedRowError",
     "RenderError",
     "SmallSampleWarning",
@@ -114,6 +116,14 @@ class InvalidParameterError(NetPromoterError, ValueError):
         super().__init__(message)
         self.name = name
         self.value = value
+
+
+class ParameterTypeError(InvalidParameterError, TypeError):
+    """An argument is of the wrong kind (a number where a column name goes, say).
+
+    An [`InvalidParameterError`][netpromoter.exceptions.InvalidParameterError] that is
+    also a ``TypeError``, as Python raises for the wrong type.
+    """
 
 
 class TemplateError(NetPromoterError, ValueError):
@@ -220,6 +230,27 @@ class ColumnNotFoundError(NetPromoterError, KeyError):
         super().__init__(self.message)
         self.column = column
         self.available: tuple[str, ...] = tuple(available)
+
+    def __str__(self) -> str:
+        """The message itself (``KeyError`` would show it quoted)."""
+        return self.message
+
+
+class NotFoundError(NetPromoterError, KeyError):
+    """A segment, period, template, aspect or theme asked for by name is not there.
+
+    Attributes:
+        key: What was asked for.
+        available: What there is (at most the first 20).
+    """
+
+    def __init__(self, what: str, key: object, available: Sequence[object]) -> None:
+        shown = ", ".join(repr(a) for a in list(available)[:20]) or "none"
+        more = f" and {len(available) - 20} more" if len(available) > 20 else ""  # noqa: PLR2004
+        self.message = f"no {what} {key!r}; there are: {shown}{more}"
+        super().__init__(self.message)
+        self.key = key
+        self.available: tuple[object, ...] = tuple(available)
 
     def __str__(self) -> str:
         """The message itself (``KeyError`` would show it quoted)."""

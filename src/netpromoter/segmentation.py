@@ -19,6 +19,7 @@ the whole data.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
@@ -29,17 +30,29 @@ from netpromoter._columns import Factor, Grouping, check_labels, combine, read_t
 from netpromoter._model import Model
 from netpromoter._tables import html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, common_exponent, tally
-from netpromoter._validation import check_tally_sums, warn_mixed_weights
+from netpromoter._validation import (
+    check_choice,
+    check_flag,
+    check_int,
+    check_names,
+    check_number,
+    check_tally_sums,
+    check_type,
+    shown,
+    warn_mixed_weights,
+)
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
     InvalidTallyError,
     InvalidWeightsError,
+    NotFoundError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator
 
     from numpy.typing import NDArray
     from typing_extensions import Self
@@ -64,35 +77,20 @@ CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
 #: Label of every key column in the overall row.
 ALL = "(all)"
 _REPR_ROWS = 20
+#: Most posterior draws per unit in ``rank`` (their Monte Carlo error is then 0.0002).
+MAX_DRAWS = 10**7
 
 
 def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    if not keys:
-        msg = "by must name at least one column, e.g. by='region' or by=['region', 'tier']"
-        raise InvalidParameterError(msg, name="by", value=by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by")
 
 
 def _check_min_n(min_n: int) -> int:
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
-        msg = f"min_n must be a non-negative integer, got {min_n!r}"
-        raise InvalidParameterError(msg, name="min_n", value=min_n)
-    return min_n
+    return check_int(min_n, "min_n", minimum=0)
 
 
 def _check_correction(correction: str) -> Correction:
-    if correction not in CORRECTIONS:
-        msg = f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}"
-        raise InvalidParameterError(msg, name="correction", value=correction)
-    return correction
+    return check_choice(correction, "correction", CORRECTIONS)  # type: ignore[return-value]
 
 
 class SegmentCounts(Model):
@@ -152,7 +150,10 @@ class SegmentCounts(Model):
             raise ValueError(msg)
         for label in self.levels:
             if len(label) != len(self.by):
-                msg = f"each level needs {len(self.by)} labels (one per key), got {label!r}"
+                msg = (
+                    f"each entry of levels needs {len(self.by)} labels (one per key in by), "
+                    f"got {label!r}"
+                )
                 raise ValueError(msg)
         _check_table("count", self.count, len(self.levels))
         if self.sum_weights is not None:
@@ -186,7 +187,20 @@ class SegmentCounts(Model):
         weighted: bool,
         n_missing: int = 0,
     ) -> SegmentCounts:
-        """Build from an engine tally with one row per entry of ``levels``."""
+        """Build from an engine tally with one row per entry of ``levels``.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``, or the
+                other arguments are not of their types.
+            InvalidParameterError: When ``levels`` does not give one label per row.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_names(by, "by")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if not isinstance(levels, Sequence) or len(levels) != len(tallied.count):
+            msg = f"levels must give one label tuple per row of the tally, got {shown(levels)}"
+            raise InvalidParameterError(msg, name="levels", value=levels)
         return cls.model_construct(
             by=tuple(by),
             levels=tuple(levels),
@@ -346,7 +360,10 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
 
 def _check_table(name: str, table: tuple[tuple[float, ...], ...], n_levels: int) -> None:
     if len(table) != n_levels or any(len(r) != N_SCORES for r in table):
-        msg = f"{name} needs one row of {N_SCORES} values (scores 0..10) per level"
+        msg = (
+            f"{name} needs one row of {N_SCORES} values (scores 0..10) per entry of levels: "
+            f"{n_levels} levels, {len(table)} rows"
+        )
         raise ValueError(msg)
     if any(v < 0 or not math.isfinite(v) for r in table for v in r):
         msg = f"{name} must be finite and non-negative"
@@ -483,6 +500,8 @@ def _count(
     missing: MissingPolicy,
 ) -> tuple[Tally, Grouping, bool, int, ScoreColumn]:
     """Read, validate, factorise, combine and tally: the one pass over the rows."""
+    if bands is not None:
+        check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in by]
     if unknown:
@@ -553,6 +572,7 @@ class SegmentRow(Model):
 
     def significant(self, alpha: float = 0.05) -> bool:
         """Whether the corrected p-value is below ``alpha``."""
+        check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         return self.p_adjusted is not None and self.p_adjusted < alpha
 
 
@@ -638,12 +658,12 @@ class SegmentResult(Model):
         """The row of the segment with these labels (one per ``by`` column).
 
         Raises:
-            KeyError: When no segment has these labels.
+            NotFoundError: When no segment has these labels (a ``KeyError``).
         """
         for row in self.rows:
             if row.key == key:
                 return row
-        raise KeyError(key)
+        raise NotFoundError("segment", key, [row.key for row in self.rows])
 
     def sort(self, by: str = "nps", *, descending: bool = True) -> SegmentResult:
         """A copy with rows sorted by a row field or a key column (NaN and None last).
@@ -651,6 +671,8 @@ class SegmentResult(Model):
         Raises:
             InvalidParameterError: When ``by`` is neither a row field nor a key column.
         """
+        check_type(by, "by", str, "a row field or a key column (text)")
+        descending = check_flag(descending, "descending")
         if by in self.by:
             position = self.by.index(by)
             order = sorted(
@@ -692,6 +714,13 @@ class SegmentResult(Model):
         Returns:
             The filtered result (the overall row is unchanged).
         """
+        if predicate is not None and not callable(predicate):
+            msg = f"predicate must be a function of a row, got {predicate!r}"
+            raise ParameterTypeError(msg, name="predicate", value=predicate)
+        if small_sample is not None:
+            check_flag(small_sample, "small_sample")
+        if alpha is not None:
+            check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         rows = [
             r
             for r in self.rows
@@ -707,7 +736,7 @@ class SegmentResult(Model):
         Args:
             overall: Append the overall row (keys ``"(all)"``).
         """
-        rows = [*self.rows, self.overall] if overall else list(self.rows)
+        rows = [*self.rows, self.overall] if check_flag(overall, "overall") else list(self.rows)
         return [_row_dict(self.by, r) for r in rows]
 
     def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
@@ -1170,9 +1199,8 @@ def rank(
     """
     keys = _keys(by)
     _stats.z_value(credible_level)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:  # noqa: PLR2004
-        msg = f"draws must be an integer of at least 100, got {draws!r}"
-        raise InvalidParameterError(msg, name="draws", value=draws)
+    check_int(draws, "draws", minimum=100, maximum=MAX_DRAWS)
+    check_int(seed, "seed", minimum=0)
     counts = SegmentCounts.from_data(data, keys, score=score, weights=weights, missing=missing)
     counted = counts.to_tally()
     n = counted.count.sum(axis=1)

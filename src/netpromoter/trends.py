@@ -38,13 +38,21 @@ from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, c
 from netpromoter._model import Model
 from netpromoter._tables import html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, retally, tally
-from netpromoter._validation import describe_values
+from netpromoter._validation import (
+    check_choice,
+    check_flag,
+    check_int,
+    check_names,
+    check_type,
+    describe_values,
+)
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,
     InvalidParameterError,
     InvalidWeightsError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
@@ -228,7 +236,7 @@ class TransitionRow(Model):
             InvalidParameterError: For an unknown category name.
         """
         for name in (before, after):
-            if name not in _CATEGORIES:
+            if not (isinstance(name, str) and name in _CATEGORIES):
                 msg = f"unknown category {name!r}; expected one of {list(_CATEGORIES)!r}"
                 raise InvalidParameterError(msg, name="category", value=name)
         return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
@@ -448,25 +456,27 @@ class TrendResult(Model):
         """The rows of one segment (its labels, one per ``by`` column), or the overall.
 
         Raises:
-            KeyError: When no series has these labels.
+            NotFoundError: When no series has these labels (a ``KeyError``).
         """
         if not key or key == (ALL,) * len(self.by):
             return self.overall
         rows = tuple(r for r in self.rows if r.key == key)
         if not rows:
-            raise KeyError(key)
+            raise NotFoundError("segment", key, self.keys)
         return rows
 
     def get(self, period: str, *key: object) -> TrendRow:
         """The row of one period (of the overall series, or of a segment).
 
         Raises:
-            KeyError: When there is no such period or segment.
+            NotFoundError: When there is no such period or segment (a ``KeyError``).
         """
-        for row in self.series(*key):
+        check_type(period, "period", str, "a period label such as '2026-01'")
+        rows = self.series(*key)
+        for row in rows:
             if row.period == period:
                 return row
-        raise KeyError(period)
+        raise NotFoundError("period", period, [row.period for row in rows])
 
     def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
         """One flat dictionary per row: key columns, period, statistics, then changes.
@@ -475,7 +485,7 @@ class TrendResult(Model):
             overall: With ``by``, append the overall series (keys ``"(all)"``).
         """
         rows = list(self.rows)
-        if overall and self.by:
+        if check_flag(overall, "overall") and self.by:
             rows += self.overall
         return [_row_dict(self.by, r) for r in rows]
 
@@ -524,6 +534,7 @@ class TrendResult(Model):
             >>> round(d.change, 2), round(d.mix, 2), round(d.within, 2)
             (-66.67, -66.67, 0.0)
         """
+        _check_labels_given(from_period=from_period, to_period=to_period)
         if not self.by:
             msg = "decompose needs segments: call trend(..., by='region') first"
             raise InvalidParameterError(msg, name="by", value=())
@@ -595,6 +606,9 @@ class TrendResult(Model):
         Returns:
             A standalone ``<svg>`` element (no plotting library needed).
         """
+        check_flag(segments, "segments")
+        check_int(width, "width", minimum=100, maximum=10_000)
+        check_int(height, "height", minimum=100, maximum=10_000)
         keys = self.keys if self.by and segments else ((ALL,) * len(self.by),)
         lines = []
         for key in keys[: len(_svg.PALETTE)]:
@@ -663,11 +677,15 @@ class TrendResult(Model):
 # --- computation ---------------------------------------------------------------------
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        msg = f"{name} must be an integer of at least {minimum}, got {value!r}"
-        raise InvalidParameterError(msg, name=name, value=value)
-    return value
+def _check_labels_given(**labels: object) -> None:
+    """Period labels given as arguments must be text (or ``None``: the default)."""
+    for name, value in labels.items():
+        if value is not None:
+            check_type(value, name, str, "a period label such as '2026-01'")
+
+
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    return check_int(value, name, minimum=minimum, maximum=maximum)
 
 
 def _check_alpha(alpha: float) -> float:
@@ -680,15 +698,7 @@ def _check_alpha(alpha: float) -> float:
 def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if by is None:
         return ()
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by", allow_empty=True)
 
 
 def _dense_tally(
@@ -1038,13 +1048,11 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     naive_zone = (
         None if naive_timezone is None else _time.check_zone(naive_timezone, "naive_timezone")
     )
-    rolling = _check_int("rolling", rolling, 1)
+    rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
     min_n = _check_int("min_n", min_n, 0)
     alpha = _check_alpha(alpha)
     _stats.z_value(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     # The score interval is one-sample only; changes are then tested with adjusted Wald.
     test_method = _stats.difference_method(method)
     if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
