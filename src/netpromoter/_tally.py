@@ -20,7 +20,7 @@ import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -54,6 +54,10 @@ _LITTLE = np.little_endian
 SAFE_EXPONENT = 256
 _SAFE_LOW = math.ldexp(1.0, -SAFE_EXPONENT)
 _SAFE_HIGH = math.ldexp(1.0, SAFE_EXPONENT)
+#: A chunk whose sum of squared weights is within these bounds needs no rescaling: its
+#: largest weight is then within the safe range (up to 2**17 rows per chunk).
+_SQUARES_LOW = math.ldexp(1.0, -960)
+_SQUARES_HIGH = math.ldexp(1.0, 960)
 
 
 def weight_exponent(largest: float) -> int:
@@ -137,10 +141,17 @@ class Tally:
         """
         if exponent == self.exponent:
             return self
-        shift = self.exponent - exponent
-        return Tally(
-            self.count, np.ldexp(self.sum_w, shift), np.ldexp(self.sum_w2, 2 * shift), exponent
-        )
+        sums, squares = _shift(self.sum_w, self.sum_w2, self.exponent - exponent)
+        return Tally(self.count, sums, squares, exponent)
+
+
+def _shift(
+    sums: NDArray[np.float64], squares: NDArray[np.float64], shift: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sums of weights and of their squares multiplied by ``2**shift`` and ``4**shift``."""
+    if shift == 0:
+        return sums, squares
+    return np.ldexp(sums, shift), np.ldexp(squares, 2 * shift)
 
 
 def common_exponent(*tallies: Tally) -> int:
@@ -335,6 +346,20 @@ def _parts_and_sizes(
     return parts, sizes
 
 
+class _WeightedChunk(NamedTuple):
+    """One chunk's partial tally: sums of the weights divided by ``2**exponent``.
+
+    ``exponent`` is ``None`` when no weight of the chunk is positive (its sums are 0 at
+    every exponent).
+    """
+
+    counts: NDArray[np.intp]
+    sum_w: NDArray[np.float64]
+    sum_w2: NDArray[np.float64]
+    non_negative: bool
+    exponent: int | None
+
+
 class _Kernel:
     """Count one chunk of rows: build its group × score key, then ``np.bincount`` it.
 
@@ -388,20 +413,41 @@ class _Kernel:
         """Counts of the chunk starting at ``start`` (``bins`` long)."""
         return np.bincount(self.key(start), minlength=self.bins)
 
-    def weighted(
-        self, start: int
-    ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], bool]:
-        """Counts, weight sums, squared-weight sums, and whether no weight is negative or NaN."""
+    def weighted(self, start: int) -> _WeightedChunk:
+        """Counts, weight sums and squared-weight sums of one chunk, and their checks.
+
+        The squares are summed as they are; only when their total leaves
+        ``[2**-960, 2**960]`` (so the largest weight is beyond ``2**±256``, or every
+        weight is 0) is the chunk summed again, its weights divided by ``2**e``
+        (``weight_exponent`` of the largest; ``None`` when no weight is positive).
+        Ordinary weights cost one sum over the chunk's bins, no pass over memory.
+        """
         assert self.weights is not None  # noqa: S101 - only called with weights
         wide = self.key(start)
         w = self.weights[start : start + self.step]
+        non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
+        sums, squares = self._sums(wide, w)
+        exponent: int | None = 0
+        total = float(squares.sum())
+        if not _SQUARES_LOW <= total <= _SQUARES_HIGH and not math.isnan(total):
+            top = float(w.max()) if len(w) else 0.0
+            exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
+            if exponent:
+                sums, squares = self._sums(wide, np.ldexp(w, -exponent))
+        counts = np.bincount(wide, minlength=self.bins)
+        return _WeightedChunk(counts, sums, squares, non_negative, exponent)
+
+    def _sums(
+        self, wide: NDArray[np.intp], w: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per bin: the sum of the weights and of their squares."""
         w2 = self._buffers()[2][: len(w)]
-        np.multiply(w, w, out=w2)
+        with np.errstate(over="ignore"):  # an overflow is seen in the total, and redone
+            np.multiply(w, w, out=w2)
         # numpy's stubs type weighted bincounts as integers; they are float64 (no copy).
         sums = np.bincount(wide, weights=w, minlength=self.bins).astype(np.float64, copy=False)
         squares = np.bincount(wide, weights=w2, minlength=self.bins).astype(np.float64, copy=False)
-        non_negative = bool(w.min() >= 0)  # NaN fails too
-        return np.bincount(wide, minlength=self.bins), sums, squares, non_negative
+        return sums, squares
 
 
 def tally(
@@ -457,11 +503,6 @@ def tally(
         np.float64(4.0)
     """
     parts, sizes = _parts_and_sizes(codes, n_groups)
-    given = weights
-    exponent = 0
-    if weights is not None:
-        with np.errstate(invalid="ignore"):
-            weights, exponent = scaled_weights(weights)
     if not parts and weights is None:
         counted = count_scores(scores).reshape(1, N_SCORES)
         as_float = counted.astype(np.float64)
@@ -489,15 +530,25 @@ def tally(
     sum_w = np.zeros(bins, dtype=np.float64)
     sum_w2 = np.zeros(bins, dtype=np.float64)
     fine = True
-    for c, w, w2, non_negative in ordered_map(kernel.weighted, starts, workers):
-        count += c
+    exponent: int | None = None  # of the running sums; None until a positive weight
+    for chunk in ordered_map(kernel.weighted, starts, workers):
+        count += chunk.counts
+        fine &= chunk.non_negative
+        w, w2 = chunk.sum_w, chunk.sum_w2
+        if chunk.exponent is not None and chunk.exponent != exponent:
+            # Add at the larger power of two (at ordinary scales every chunk's is 0).
+            common = chunk.exponent if exponent is None else max(exponent, chunk.exponent)
+            if exponent is not None:
+                sum_w, sum_w2 = _shift(sum_w, sum_w2, exponent - common)
+            w, w2 = _shift(w, w2, chunk.exponent - common)
+            exponent = common
         sum_w += w
         sum_w2 += w2
-        fine &= non_negative
+    exponent = exponent or 0
     # An infinite weight, or a sum that overflows, makes the total infinite.
     weight_total = float(np.ldexp(sum_w.sum(), exponent))
     if check_weights and not (fine and math.isfinite(weight_total)):
-        raise_invalid_weights(given)  # type: ignore[arg-type]
+        raise_invalid_weights(weights)
     return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)
 
 
