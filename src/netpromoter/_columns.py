@@ -402,7 +402,8 @@ def check_labels(levels: Sequence[object], column: str, *, missing: bool = False
 
     Args:
         levels: The distinct values of the column (``"(missing)"`` last for missing
-            values when ``missing`` is false and the column has any).
+            values when ``missing`` is false and the column has any); values that are
+            equal count once (``1`` and ``1.0`` are one level).
         column: The column name, for the message.
         missing: Whether the column also has missing values that are not in ``levels``.
 
@@ -417,12 +418,15 @@ def check_labels(levels: Sequence[object], column: str, *, missing: bool = False
         ...     print(str(exc)[:61])
         key column 'region' has values that show as the same label: 1
     """
-    values = [*levels, MISSING] if missing else list(levels)
+    values: Sequence[Any] = [*levels, MISSING] if missing else levels
     if len(values) < 2:  # noqa: PLR2004 - a pair is needed to collide
         return
+    # Fast paths, C loops only: distinct numbers never print alike, and distinct ASCII
+    # texts only when one is "(missing)" twice (the text and the missing values).
     kinds = set(map(type, values))
-    plain = kinds <= {int, float} or (kinds == {str} and all(str(v).isascii() for v in values))
-    if plain and len(set(values)) == len(values):
+    if kinds <= {int, float}:
+        return
+    if kinds == {str} and all(map(str.isascii, values)) and values.count(MISSING) < 2:  # noqa: PLR2004
         return
     seen: dict[str, object] = {}
     for label in values:

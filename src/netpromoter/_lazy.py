@@ -47,7 +47,14 @@ from netpromoter._columns import (
     native_columns,
     read_table,
 )
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories, weight_exponent
+from netpromoter._tally import (
+    N_SCORES,
+    Tally,
+    squares_fit,
+    tally,
+    tally_categories,
+    weight_exponent,
+)
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
@@ -555,7 +562,15 @@ def _aggregate(derived: Any, groups: list[str], *, weighted: bool) -> Any:  # no
 
 
 def _exponent(sums: Any) -> int:  # noqa: ANN401 - the collected narwhals DataFrame
-    """The power of two to divide the weights by (``weight_exponent`` of the largest)."""
+    """The power of two to divide the weights by: as the in-memory engine decides it.
+
+    0 while the sum of squared weights lies within ``[2**-960, 2**960]``; else
+    ``weight_exponent`` of the largest weight.
+    """
+    with np.errstate(over="ignore"):
+        total = float(_as_float(sums.get_column(_WEIGHT2)).sum())
+    if squares_fit(total):
+        return 0
     largest = _as_float(sums.get_column(_MAX_W))
     largest = largest[np.isfinite(largest)]
     return weight_exponent(float(largest.max())) if len(largest) else 0

@@ -9,6 +9,7 @@ A model built from invalid values (``Response(score=11)``, ``NPSCounts(count=(1,
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -17,6 +18,8 @@ from pydantic_core import ValidationError
 from netpromoter.exceptions import ModelValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from typing_extensions import Self
 
 
@@ -38,50 +41,47 @@ def typed(exc: ValidationError) -> ModelValidationError:
     return ModelValidationError.from_exception_data(exc.title, details)
 
 
+@contextmanager
+def _typed_errors() -> Iterator[None]:
+    """Raise pydantic's validation errors inside the block as ``ModelValidationError``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise typed(exc) from None
+
+
 class Model(BaseModel):
     """A pydantic model whose validation errors are ``ModelValidationError``."""
 
     def __init__(self, /, **data: Any) -> None:  # noqa: ANN401 - the fields, as pydantic takes them
         """Validate the fields (see the model's attributes)."""
-        try:
+        with _typed_errors():
             super().__init__(**data)
-        except ValidationError as exc:
-            raise typed(exc) from None
 
     @classmethod
     def model_validate(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401 - pydantic's signature
         """Validate a Python object into the model (pydantic's ``model_validate``)."""
-        try:
+        with _typed_errors():
             return super().model_validate(*args, **kwargs)
-        except ValidationError as exc:
-            raise typed(exc) from None
 
     @classmethod
     def model_validate_json(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401 - pydantic's signature
         """Validate JSON text into the model (pydantic's ``model_validate_json``)."""
-        try:
+        with _typed_errors():
             return super().model_validate_json(*args, **kwargs)
-        except ValidationError as exc:
-            raise typed(exc) from None
 
     @classmethod
     def model_validate_strings(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401 - pydantic's signature
         """Validate string data into the model (pydantic's ``model_validate_strings``)."""
-        try:
+        with _typed_errors():
             return super().model_validate_strings(*args, **kwargs)
-        except ValidationError as exc:
-            raise typed(exc) from None
 
     def __setattr__(self, name: str, value: Any) -> None:  # noqa: ANN401 - any field value
         """Refuse to change a frozen model (``model_copy(update=...)`` makes a changed copy)."""
-        try:
+        with _typed_errors():
             super().__setattr__(name, value)
-        except ValidationError as exc:
-            raise typed(exc) from None
 
     def __delattr__(self, name: str) -> None:
         """Refuse to delete a field of a frozen model."""
-        try:
+        with _typed_errors():
             super().__delattr__(name)
-        except ValidationError as exc:
-            raise typed(exc) from None

@@ -60,6 +60,20 @@ _SQUARES_LOW = math.ldexp(1.0, -960)
 _SQUARES_HIGH = math.ldexp(1.0, 960)
 
 
+def squares_fit(total: float) -> bool:
+    """Whether a sum of squared weights needs no rescaling (NaN: invalid, reported later).
+
+    Within ``[2**-960, 2**960]`` no weight is above ``2**480`` and the largest is above
+    ``2**-512`` (squares of much smaller ones are negligible next to its square), so the
+    chunk's sums, and the statistics' products of them, stay finite and normal.
+
+    Examples:
+        >>> squares_fit(4.0), squares_fit(float("inf")), squares_fit(1e-300)
+        (True, False, False)
+    """
+    return math.isnan(total) or _SQUARES_LOW <= total <= _SQUARES_HIGH
+
+
 def weight_exponent(largest: float) -> int:
     """The power of two to divide weights by before summing them and their squares.
 
@@ -104,7 +118,8 @@ class Tally:
 
     ``sum_w`` and ``sum_w2`` are sums of the weights divided by ``2**exponent`` (and of
     their squares): ``exponent`` is 0 unless the weights are so large or so small that
-    their squares would overflow or underflow (see ``weight_exponent``). Statistics,
+    the sum of their squares leaves ``[2**-960, 2**960]`` (weights beyond about 1e142
+    or below about 1e-144; see ``squares_fit`` and ``weight_exponent``). Statistics,
     ratios of sums of the same degree, use the sums as they are; totals shown to users
     come from ``weight_sums``.
     """
@@ -428,8 +443,7 @@ class _Kernel:
         non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
         sums, squares = self._sums(wide, w)
         exponent: int | None = 0
-        total = float(squares.sum())
-        if not _SQUARES_LOW <= total <= _SQUARES_HIGH and not math.isnan(total):
+        if not squares_fit(float(squares.sum())):
             top = float(w.max()) if len(w) else 0.0
             exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
             if exponent:

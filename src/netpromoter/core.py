@@ -253,8 +253,9 @@ class NPSCounts(Model):
         sum_squared_weights: Sum of squared weights per score, or ``None`` when unweighted.
         n_missing: Missing scores that were dropped (``missing="drop"``).
         weight_exponent: The weight sums are of the weights divided by
-            ``2**weight_exponent``: 0 unless the weights are beyond ``2**256`` or below
-            ``2**-256``, whose squares could not be stored (results do not depend on it).
+            ``2**weight_exponent``: 0 unless the weights are so large or small (beyond
+            about 1e142, below about 1e-144) that the sum of their squares could not be
+            stored (results do not depend on it).
 
     Examples:
         >>> a = NPSCounts.from_scores([10, 9, 3])
@@ -606,8 +607,8 @@ class NPSResult(Model):
         design_se: With weights from a [`weighting`][netpromoter.weighting] result, the
             calibration-aware linearisation SE of the NPS in points (which the interval
             uses); ``None`` otherwise.
-        weight_exponent: 0 unless the weights are beyond ``2**256`` or below
-            ``2**-256``: then ``sum_squared_weights`` is of the weights divided by
+        weight_exponent: 0 unless the weights are beyond about 1e142 or below about
+            1e-144: then ``sum_squared_weights`` is of the weights divided by
             ``2**weight_exponent``, whose squares can be stored (see
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
