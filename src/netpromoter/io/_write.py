@@ -6,7 +6,8 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel
 
 from netpromoter.core import Response
-from netpromoter.exceptions import InvalidParameterError
+from netpromoter.exceptions import DataFileError, ExportTypeError, InvalidParameterError
 from netpromoter.io._read import ReadResult
 from netpromoter.io._source import check_delimiter
 from netpromoter.privacy import pseudonymise
@@ -105,7 +106,7 @@ def to_records(data: object) -> list[dict[str, Any]]:
     a mapping, or an iterable of these.
 
     Raises:
-        TypeError: For anything else.
+        ExportTypeError: For anything else (also a ``TypeError``).
 
     Examples:
         >>> from netpromoter import score
@@ -123,11 +124,11 @@ def to_records(data: object) -> list[dict[str, Any]]:
             found = _model_records(item)
             if found is None:
                 msg = f"cannot export a {type(item).__name__}; give results, responses or dicts"
-                raise TypeError(msg)
+                raise ExportTypeError(msg, kind=type(item).__name__)
             out.extend(found)
         return out
     msg = f"cannot export a {type(data).__name__}; give results, responses or dicts"
-    raise TypeError(msg)
+    raise ExportTypeError(msg, kind=type(data).__name__)
 
 
 def plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR0911 - one per kind
@@ -240,7 +241,8 @@ def write_csv(
         The number of data rows written.
 
     Raises:
-        TypeError: When ``data`` is not something exportable.
+        ExportTypeError: When ``data`` is not something exportable (a ``TypeError``).
+        DataFileError: When ``path`` cannot be written (a directory, no permission).
         InvalidParameterError: For an unknown ``respondent_ids`` policy, a short key or
             a delimiter that is not one character other than a quote or line break.
 
@@ -259,11 +261,26 @@ def write_csv(
         [_csv_cell(record.get(k), safe=neutralise_formulas) for k in header] for record in records
     ]
     if isinstance(path, str | Path):
-        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        with _writable(path), Path(path).open("w", encoding="utf-8", newline="") as handle:
             _write_rows(handle, header, rows, delimiter, safe=neutralise_formulas)
     else:
         _write_rows(path, header, rows, delimiter, safe=neutralise_formulas)
     return len(rows)
+
+
+@contextmanager
+def _writable(path: str | Path) -> Iterator[None]:
+    """Turn a path that cannot be written (a directory, no permission) into a DataFileError.
+
+    A folder that does not exist stays a ``FileNotFoundError``.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        msg = f"{path}: cannot be written ({exc.strerror or exc}); give a file in a writable folder"
+        raise DataFileError(msg, path=str(path)) from exc
 
 
 def _write_rows(
@@ -328,6 +345,11 @@ def write_json(
     Returns:
         The number of records written.
 
+    Raises:
+        ExportTypeError: When ``data`` is not something exportable (a ``TypeError``).
+        InvalidParameterError: For an unknown ``respondent_ids`` policy or a short key.
+        DataFileError: When ``path`` cannot be written (a directory, no permission).
+
     Examples:
         >>> import io
         >>> from netpromoter import score
@@ -350,7 +372,8 @@ def write_json(
     else:
         text = json.dumps(records, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
     if isinstance(path, str | Path):
-        Path(path).write_text(text, encoding="utf-8")
+        with _writable(path):
+            Path(path).write_text(text, encoding="utf-8")
     else:
         path.write(text)
     return len(records)
