@@ -60,8 +60,8 @@ def unterminated(line: int, end: int, *, limit: int | None = None) -> str:
         else f"it runs on past {limit:,} characters, to line {end}"
     )
     return (
-        f"opens a quote that is never closed ({how}); close the quote or write it "
-        f'doubled as "", the lines after line {line} are read as rows of their own'
+        f"opens a quote that is never closed ({how}); close it, or double a quote "
+        f'inside text as ""; the lines after line {line} are read as rows of their own'
     )
 
 
