@@ -549,7 +549,7 @@ def band(
 
     Raises:
         InvalidParameterError: When the edges are not strictly increasing numbers.
-        TypeError: When the values are not numbers.
+        ParameterTypeError: When the values are not numbers (a ``TypeError``).
 
     Examples:
         >>> f = band([5, 250.0, None, 12_000], [0, 100, 1000, math.inf])
@@ -566,7 +566,7 @@ def band(
         )
     except (TypeError, ValueError) as exc:
         msg = f"cannot band column {name!r}: its values are not numbers ({exc})"
-        raise TypeError(msg) from exc
+        raise ParameterTypeError(msg, name=name, value=None) from exc
     all_labels = band_labels(cuts)
     # searchsorted(side="right") - 1 puts x in the band [edge_i, edge_{i+1}); -1 is below.
     # Codes: 0 below, 1..k bands, k+1 at/above the last edge, k+2 missing.

@@ -430,7 +430,7 @@ def _check_bands(
     for name in cuts:
         if not schema[name].is_numeric():
             msg = f"cannot band column {name!r}: its values are not numbers ({schema[name]})"
-            raise TypeError(msg)
+            raise ParameterTypeError(msg, name=name, value=str(schema[name]))
     return cuts
 
 
@@ -483,7 +483,7 @@ def engine_tally(
         InvalidWeightsError: When a weight is null, NaN, infinite or negative.
         InvalidParameterError: For an unknown ``missing`` policy, weights that are not
             a column name, or invalid ``bands``.
-        TypeError: When a banded key does not hold numbers.
+        ParameterTypeError: When a banded key does not hold numbers (a ``TypeError``).
 
     Examples:
         >>> import polars as pl

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import numpy as np
 
 from netpromoter._validation import raise_invalid_weights
+from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -231,7 +232,7 @@ def _default_threads() -> int:
             value = int(setting)
         except ValueError:
             msg = f"NETPROMOTER_THREADS must be a whole number of threads, got {setting!r}"
-            raise ValueError(msg) from None
+            raise InvalidParameterError(msg, name="NETPROMOTER_THREADS", value=setting) from None
         return max(value, 1)
     try:
         cores = len(os.sched_getaffinity(0))
