@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
-from netpromoter._validation import check_confidence_level
+from netpromoter._validation import check_choice, check_confidence_level
 from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -253,6 +253,7 @@ def _centre_and_se(
     design_se: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
+    check_choice(method, "method", METHODS)
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
@@ -418,6 +419,7 @@ def p_values(
         InvalidParameterError: For an unknown alternative.
     """
     x = np.asarray(z, dtype=np.float64)
+    check_choice(alternative, "alternative", ALTERNATIVES)
     if alternative == "two-sided":
         return np.minimum(1.0, 2.0 * normal_sf(np.abs(x)))
     if alternative == "greater":
@@ -524,7 +526,7 @@ def difference(
     """
     z_crit = z_value(confidence_level)
     weighted_a, weighted_b = (weighted, weighted) if isinstance(weighted, bool) else weighted
-    if method not in DIFFERENCE_METHODS:
+    if not (isinstance(method, str) and method in DIFFERENCE_METHODS):
         msg = (
             f"unknown method {method!r} for comparing two samples; expected one of "
             f"{', '.join(map(repr, DIFFERENCE_METHODS))} (the score interval is one-sample only)"
@@ -677,11 +679,12 @@ def required_n(
         384.15
     """
     m = np.asarray(target, dtype=np.float64) / 100.0
-    n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
-    if population_size is None:
-        return n0
-    big_n = float(population_size)
-    out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
+        n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
+        if population_size is None:
+            return n0
+        big_n = float(population_size)
+        out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
     return out
 
 
@@ -835,6 +838,7 @@ def complement(tally: Tally) -> Tally:
         total_count - tally.count,
         np.maximum(total_w - tally.sum_w, 0.0),
         np.maximum(total_w2 - tally.sum_w2, 0.0),
+        tally.exponent,
     )
 
 

@@ -150,8 +150,9 @@ def _labelled(
         counted.count,
         counted.sum_w,
         counted.sum_w2,
-        by,
-        labels,
+        counted.exponent,
+        by=by,
+        labels=labels,
         weighted=source.weighted,
         n_missing=source.n_missing,
     )
