@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from netpromoter import _stats
-from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._scale import N_SCORES
+from netpromoter._tally import Tally, tally
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

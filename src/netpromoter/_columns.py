@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netpromoter._models import Response
 from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     MissingPolicy,
@@ -767,7 +768,6 @@ class _ResponseColumns(Mapping[str, Any]):
     """Columns of a list of ``Response``, built on demand."""
 
     def __init__(self, responses: Sequence[Any]) -> None:
-        from netpromoter.core import Response  # noqa: PLC0415 - core imports the engine
 
         self._rows = responses
         fields = [f for f in Response.model_fields if f != "segments"]

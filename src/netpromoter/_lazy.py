@@ -47,8 +47,9 @@ from netpromoter._columns import (
     native_columns,
     read_table,
 )
+from netpromoter._models import Response
+from netpromoter._scale import N_SCORES
 from netpromoter._tally import (
-    N_SCORES,
     Tally,
     squares_fit,
     tally,
@@ -139,8 +140,6 @@ def is_table(data: object, score: object) -> bool:
 
 def _is_responses(data: object) -> bool:
     """Whether ``data`` is a non-empty sequence starting with a ``Response``."""
-    from netpromoter.core import Response  # noqa: PLC0415 - core imports this module
-
     return (
         isinstance(data, Sequence)
         and not isinstance(data, str | bytes)

@@ -28,8 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from netpromoter import _lazy, _stats
 from netpromoter._columns import Factor, Grouping, check_labels, combine, read_table
 from netpromoter._model import Model
+from netpromoter._scale import N_SCORES
 from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, common_exponent, tally
+from netpromoter._tally import Tally, common_exponent, tally
 from netpromoter._validation import (
     check_choice,
     check_flag,

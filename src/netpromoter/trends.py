@@ -36,8 +36,9 @@ from pydantic import ConfigDict
 from netpromoter import _engine_time, _lazy, _stats, _svg, _time
 from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, combine, read_table
 from netpromoter._model import Model
+from netpromoter._scale import N_SCORES
 from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, retally, tally
+from netpromoter._tally import Tally, retally, tally
 from netpromoter._validation import (
     check_choice,
     check_flag,

@@ -27,6 +27,7 @@ import numpy as np
 
 from netpromoter import _lazy
 from netpromoter._columns import Factor, Table, combine, read_table
+from netpromoter._models import Response
 from netpromoter._tally import Tally, tally
 from netpromoter._validation import validate_scores
 from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError
@@ -312,8 +313,6 @@ def response_scores(scores: Iterable[object]) -> Iterable[object]:
     """The scores of ``Response`` objects (as int8); any other iterable as it is."""
     if isinstance(scores, np.ndarray):
         return scores
-    from netpromoter.core import Response  # noqa: PLC0415 - moves below the input layer
-
     items = scores if isinstance(scores, Sequence) else list(scores)
     if not (len(items) and isinstance(items[0], Response)):
         return items

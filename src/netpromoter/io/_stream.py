@@ -16,7 +16,8 @@ from pydantic import ConfigDict
 
 from netpromoter._columns import MISSING, Factor, code_dtype, combine
 from netpromoter._model import Model
-from netpromoter._tally import N_SCORES, Tally, add, tally
+from netpromoter._scale import N_SCORES
+from netpromoter._tally import Tally, add, tally
 from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import DataFileError, InvalidParameterError
