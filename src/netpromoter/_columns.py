@@ -46,7 +46,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -735,9 +735,33 @@ def _as_array(name: str, column: object) -> NDArray[Any]:
     raise TypeError(msg)
 
 
-def _is_dataframe(data: object) -> bool:
-    module = type(data).__module__.split(".")[0]
-    return module in {"pandas", "polars", "pyarrow", "narwhals", "modin", "cudf", "dask"}
+def frame_kind(data: object) -> Literal["eager", "lazy"] | None:
+    """Whether ``data`` is a dataframe: ``"eager"``, ``"lazy"`` (or distributed), else ``None``.
+
+    A pandas or polars ``DataFrame`` or pyarrow ``Table`` is known by its exact type,
+    without importing ``narwhals``. Any other object that is not a mapping, a sequence or
+    an array is a frame when ``narwhals`` reads it as one (``from_native``): Dask and
+    PySpark DataFrames, polars ``LazyFrame``, DuckDB relations and subclasses of the
+    eager frames, whatever module their library defines them in. A series is not a frame.
+
+    Examples:
+        >>> frame_kind({"score": [9]}), frame_kind([9, 10]), frame_kind(np.arange(3))
+        (None, None, None)
+    """
+    if native_columns(data) is not None:
+        return "eager"
+    if isinstance(data, Mapping | Sequence | np.ndarray):
+        return None
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:  # without narwhals no other frame can be read
+        return None
+    frame = nw.from_native(data, pass_through=True)
+    if isinstance(frame, nw.LazyFrame):
+        return "lazy"
+    if isinstance(frame, nw.DataFrame):
+        return "eager"
+    return None
 
 
 def read_table(data: object, columns: Sequence[str]) -> Table:
@@ -765,7 +789,7 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
         netpromoter.exceptions.ColumnNotFoundError: no column 'nps'; available columns: 'score'
     """
     needed = list(dict.fromkeys(columns))
-    if _is_dataframe(data):
+    if frame_kind(data) is not None:
         return _read_frame(data, needed)
     if isinstance(data, Mapping):
         available = tuple(str(k) for k in data)
@@ -776,6 +800,9 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
         responses = _ResponseColumns(data)
         source, available = responses, responses.names
+    elif _is_series(data):
+        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
+        raise TypeError(msg)
     else:
         msg = (
             "data must be a list of Response, a mapping of column name to values, or a "
@@ -799,10 +826,7 @@ def _read_frame(data: object, needed: list[str]) -> Table:
         return numbers
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    frame = nw.from_native(data, pass_through=True)
-    if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
-        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
-        raise TypeError(msg)
+    frame = nw.from_native(data)  # type: ignore[call-overload]
     if isinstance(frame, nw.LazyFrame):
         available = tuple(frame.collect_schema().names())
         missing = [n for n in needed if n not in available]
@@ -815,6 +839,15 @@ def _read_frame(data: object, needed: list[str]) -> Table:
             raise ColumnNotFoundError(name, available)
     series = {name: frame.get_column(name) for name in needed}
     return Table(series, len(frame), available)
+
+
+def _is_series(data: object) -> bool:
+    """Whether ``data`` is a single column (a series) of a dataframe library."""
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        return False
+    return isinstance(nw.from_native(data, series_only=True, pass_through=True), nw.Series)
 
 
 def native_columns(data: object) -> tuple[str, ...] | None:
