@@ -126,7 +126,9 @@ class Factor:
         """
         used = np.zeros(len(self.levels), dtype=bool)
         for start in range(0, len(self.codes), CHUNK):
-            used |= np.bincount(self.codes[start : start + CHUNK], minlength=len(used)) > 0
+            # numpy < 2.2.4 refuses uint64 (the codes of int64 columns) in bincount.
+            chunk = self.codes[start : start + CHUNK].astype(np.intp, copy=False)
+            used |= np.bincount(chunk, minlength=len(used)) > 0
         if used.all():
             return self
         dtype = code_dtype(int(used.sum()))
