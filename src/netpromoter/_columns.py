@@ -1074,12 +1074,14 @@ def _polars_codes(
     missing = np.asarray(missing_s.to_numpy()) if has_missing else None
     if isinstance(native.dtype, pl.Enum):
         return raw, native.dtype.categories.to_list(), missing, True
-    categories = native.dtype.categories.to_series()
-    if len(categories) <= DENSE_LIMIT:
-        # Physical codes index the category mapping: use them as they are.
+    # polars >= 1.43 shows the category mapping that physical codes index; when it is
+    # small, use the codes as they are.
+    mapping = getattr(getattr(native.dtype, "categories", None), "to_series", None)
+    categories = mapping() if mapping is not None else None
+    if categories is not None and len(categories) <= DENSE_LIMIT:
         return raw, categories.to_list(), missing, False
-    # A Categorical's physical codes index a (possibly global) category mapping: number
-    # the categories that occur compactly through a lookup table.
+    # Otherwise (a large mapping, or a polars that does not show it) number the
+    # categories that occur compactly through a lookup table.
     present = native.drop_nulls().unique()
     present_codes = np.asarray(present.to_physical().to_numpy(), dtype=np.intp)
     lut = np.zeros(int(present_codes.max()) + 1 if len(present_codes) else 1, dtype=np.intp)
