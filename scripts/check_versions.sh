@@ -54,33 +54,44 @@ run_leg() {
   local venv="$root/$name"
   printf '\n== versions: %s (%s)\n' "$name" "$("$python" --version 2>&1)"
   rm -rf "$venv"
-  "$uv" venv -q -p "$python" "$venv"
-  "$uv" pip install -q -p "$venv/bin/python" "$@" -e . "${TEST_GROUPS[@]}"
+  # (set -e does not apply inside a function called as a condition: each step says so)
+  "$uv" venv -q -p "$python" "$venv" || return 1
+  "$uv" pip install -q -p "$venv/bin/python" "$@" -e . "${TEST_GROUPS[@]}" || return 1
   "$uv" pip list -p "$venv/bin/python" 2>/dev/null | grep -iE "$SHOWN" | tr -s ' ' | paste -sd ',' |
     sed 's/,/, /g'
-  local status=0
+  local status=0 started=$SECONDS
   "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "not spark and not slow" || status=$?
   if [ "$status" -ne 0 ]; then
     echo "versions: $name FAILED (pytest exit $status)" >&2
     return 1
   fi
+  echo "versions: $name passed ($((SECONDS - started)) s of tests)"
 }
 
 legs=("$@")
 [ ${#legs[@]} -gt 0 ] || legs=(lowest oldest newest)
+passed=()
 failed=()
+skipped=()
 for leg in "${legs[@]}"; do
   case "$leg" in
-    lowest) run_leg lowest "$(command -v python3)" --resolution lowest-direct || failed+=("$leg") ;;
+    lowest)
+      if run_leg lowest "$(command -v python3)" --resolution lowest-direct; then
+        passed+=("$leg")
+      else
+        failed+=("$leg")
+      fi
+      ;;
     oldest | newest)
       version="$OLDEST_PYTHON"
       [ "$leg" = newest ] && version="$NEWEST_PYTHON"
       python="$(pyenv_python "$version")"
       if [ -z "$python" ]; then
         printf '\n== versions: %s SKIPPED: no Python %s under pyenv root\n' "$leg" "$version"
+        skipped+=("$leg")
         continue
       fi
-      run_leg "$leg" "$python" || failed+=("$leg")
+      if run_leg "$leg" "$python"; then passed+=("$leg"); else failed+=("$leg"); fi
       ;;
     *)
       echo "unknown leg $leg (expected lowest, oldest or newest)" >&2
@@ -92,4 +103,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "versions: failed legs: ${failed[*]}" >&2
   exit 1
 fi
-echo "versions: all legs passed"
+echo "versions: passed: ${passed[*]:-none}; skipped: ${skipped[*]:-none}"
