@@ -7,6 +7,7 @@ that names the offending values and their positions. Nothing is dropped silently
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NoReturn
@@ -75,37 +76,68 @@ def validate_score_value(value: object) -> int:
     return number
 
 
+#: Characters ignored around a score written as text: ASCII spaces, tabs and line breaks.
+SCORE_PADDING = " \t\r\n\x0b\x0c"
+#: A score written as text: ASCII digits, optionally with a decimal point and zeros only
+#: (``"9"``, ``"09"``, ``"9.0"``). ``re`` with a ``str`` pattern: ``[0-9]`` is ASCII only.
+_SCORE_TEXT = re.compile(r"[0-9]+(?:\.0+)?")
+#: Text that is no score, tried in order, with the reason why (the text is not repeated).
+_NOT_SCORES = (
+    (re.compile(r"-(?:0*[1-9][0-9]*(?:\.[0-9]+)?|0*\.[0-9]*[1-9][0-9]*)"), "out of range"),
+    (re.compile(r"[0-9]+\.[0-9]+"), "not a whole number"),
+    (re.compile(r"[+-]?[0-9]+,[0-9]+"), "not a number (a decimal comma is not a score)"),
+    (re.compile(r"[+-][0-9]+(?:\.0+)?"), "has a sign: write the score as plain digits"),
+)
+
+
+def parse_score_text(text: str) -> int | str:
+    """The score written in a file cell, or the reason it is not one (without the text).
+
+    The one rule for scores written as text, shared by every file reader and engine:
+    ASCII digits ``0``-``9``, optionally followed by a decimal point and zeros only
+    (``"9"``, ``"09"``, ``"9.0"``), with ASCII spaces, tabs or line breaks around them
+    ignored, whose value is 0 to 10. Nothing else is a score: no sign (``"+9"``), no digit
+    group separator (``"1_0"``), no exponent (``"9e0"``), no hexadecimal (``"0x9"``), no
+    digits of other scripts (``"٩"``), no words (``"ten"``), no decimal comma (``"7,5"``).
+
+    The reason never repeats the text, so it can go into reports that are shared.
+
+    Examples:
+        >>> [parse_score_text(t) for t in ["9", " 10 ", "9.0"]]
+        [9, 10, 9]
+        >>> parse_score_text("1_0")
+        'not a number written in the digits 0-9; expected an integer from 0 to 10'
+    """
+    stripped = text.strip(SCORE_PADDING)
+    if not stripped:
+        return f"missing NPS score (empty): expected {SCORE_RANGE}"
+    if _SCORE_TEXT.fullmatch(stripped):
+        digits = stripped.partition(".")[0].lstrip("0") or "0"
+        # At most two digits can be a score: longer ones are out of range without int(),
+        # whose digit limit a hostile cell could otherwise reach.
+        if len(digits) <= 2 and int(digits) <= MAX_SCORE:  # noqa: PLR2004 - "10" has two digits
+            return int(digits)
+        return f"out of range; expected {SCORE_RANGE}"
+    why = next((why for form, why in _NOT_SCORES if form.fullmatch(stripped)), None)
+    if why is None:
+        has_digits = any(char.isdigit() for char in stripped)  # "1_0", "٩", "0x9", "9e0"
+        why = "not a number written in the digits 0-9" if has_digits else "not a number"
+    return f"{why}; expected {SCORE_RANGE}"
+
+
 def score_from_text(text: str) -> int:
     """Return the score written in ``text`` (a file cell), or raise saying why it is not one.
 
-    Surrounding whitespace is ignored and integral decimals (``"9.0"``) are accepted, as in
-    [`validate_score_value`][netpromoter._validation.validate_score_value]; a decimal comma
-    (``"7,5"``), words (``"ten"``), fractions, values outside 0..10 and empty cells are not.
+    The rule is [`parse_score_text`][netpromoter._validation.parse_score_text]'s.
 
     Raises:
         InvalidScoreError: Naming the text and what was expected.
     """
-    stripped = text.strip()
-    if not stripped:
-        msg = f"missing NPS score (empty): expected {SCORE_RANGE}"
-        raise InvalidScoreError(msg, value=text)
-    try:
-        number: object = int(stripped)
-    except ValueError:
-        try:
-            number = float(stripped)
-        except ValueError:
-            comma = " (a decimal comma is not a score)" if "," in stripped else ""
-            msg = f"invalid NPS score {text!r}: not a number{comma}; expected {SCORE_RANGE}"
-            raise InvalidScoreError(msg, value=text) from None
-        if not math.isfinite(number):
-            msg = f"invalid NPS score {text!r}: not a number; expected {SCORE_RANGE}"
-            raise InvalidScoreError(msg, value=text) from None
-    try:
-        return validate_score_value(number)
-    except InvalidScoreError as exc:
-        msg = str(exc).replace(repr(number), repr(text), 1)
-        raise InvalidScoreError(msg, value=text) from None
+    parsed = parse_score_text(text)
+    if isinstance(parsed, int):
+        return parsed
+    msg = f"invalid NPS score {text!r}: {parsed}"
+    raise InvalidScoreError(msg, value=text)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ __all__ = [
     "DuplicateResponseError",
     "EmptyCellError",
     "EmptyDataError",
+    "ExportTypeError",
     "FirstTimeRespondentWarning",
     "InsufficientDataError",
     "InvalidParameterError",
@@ -291,7 +292,9 @@ class ConvergenceError(WeightingError):
 
 
 class DataFileError(NetPromoterError, ValueError):
-    """A file cannot be read as responses: no header, no score column, not UTF-8, ...
+    """A file cannot be read as responses, or an export cannot be written to it.
+
+    No header, no score column, not UTF-8, a directory, not Parquet, no permission, ...
 
     Attributes:
         path: The file, as given (``None`` for an unnamed stream).
@@ -300,6 +303,18 @@ class DataFileError(NetPromoterError, ValueError):
     def __init__(self, message: str, *, path: object = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class ExportTypeError(NetPromoterError, TypeError):
+    """Something given to an export (``write_csv``, ``write_json``) cannot be exported.
+
+    Attributes:
+        kind: The name of the type that was given.
+    """
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class RejectedRowError(NetPromoterError, ValueError):

@@ -477,14 +477,15 @@ class TemplateLibrary(BaseModel):
             The validated library.
 
         Raises:
-            TemplateError: The file is malformed, a template is invalid (an unknown
+            TemplateError: The file is malformed (not UTF-8 text, a key repeated in one
+                object, ...), is a directory, a template is invalid (an unknown
                 placeholder, a duplicate id, a missing field, ...) or a requested
                 combination is not covered; the message names the file and, where it
                 can be found, the line.
             FileNotFoundError: There is no such file.
         """
         file = Path(path)
-        text = file.read_text(encoding="utf-8")
+        text = _read_template_file(file)
         records = _parse_file(file, text)
         library = _library_from_records(records, str(file), text)
         channels = [Channel(c) for c in cover_channels]
@@ -567,6 +568,58 @@ def _builtin_library() -> TemplateLibrary:
 # ---------------------------------------------------------------------------------------
 
 
+def _read_template_file(file: Path) -> str:
+    """The text of a template file; a directory or bytes that are not UTF-8 are errors."""
+    if file.is_dir():
+        msg = f"{file}: is a directory; give a .toml, .json, .yaml or .yml template file"
+        raise TemplateError(msg, path=str(file))
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        msg = f"{file}: cannot be read ({exc.strerror or exc}); check its permissions"
+        raise TemplateError(msg, path=str(file)) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{file}, line {line}: not UTF-8 text (byte {data[exc.start : exc.start + 1]!r}); "
+            "save the file as UTF-8"
+        )
+        raise TemplateError(msg, path=str(file), line=line) from exc
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: object) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a key given twice would hide one of its values."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKeyError(key)
+        out[key] = value
+    return out
+
+
+def _repeated_key(path: str, text: str, key: object) -> TemplateError:
+    """The error of a key given twice in one object, at its second occurrence's line."""
+    found = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.search(r"""(^|[\s{,])["']?""" + re.escape(str(key)) + r"""["']?\s*:""", line)
+    ]
+    line = found[1] if len(found) > 1 else (found[0] if found else None)
+    where = f", line {line}" if line else ""
+    msg = f"{path}{where}: the key {key!r} is given twice in one object; keep one of them"
+    return TemplateError(msg, path=path, line=line)
+
+
 def _parse_file(file: Path, text: str) -> list[Any]:
     suffix = file.suffix.lower()
     if suffix == ".json":
@@ -594,7 +647,12 @@ def _records(path: str, data: object) -> list[Any]:
 
 def _parse_json(path: str, text: str) -> list[Any]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_members)
+    except _RepeatedKeyError as exc:
+        raise _repeated_key(path, text, exc.key) from exc
+    except RecursionError as exc:
+        msg = f"{path}: malformed JSON: nested too deeply"
+        raise TemplateError(msg, path=path) from exc
     except json.JSONDecodeError as exc:
         msg = f"{path}, line {exc.lineno}: malformed JSON: {exc.msg} (column {exc.colno})"
         raise TemplateError(msg, path=path, line=exc.lineno) from exc
@@ -631,7 +689,9 @@ def _parse_yaml(path: str, text: str) -> list[Any]:
         msg = f"{path}: reading YAML needs PyYAML (pip install 'netpromoter[yaml]')"
         raise TemplateError(msg, path=path) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_unique_key_loader(yaml))  # a SafeLoader
+    except _RepeatedKeyError as exc:
+        raise _repeated_key(path, text, exc.key) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else int(mark.line) + 1
@@ -640,6 +700,24 @@ def _parse_yaml(path: str, text: str) -> list[Any]:
         msg = f"{path}{where}: malformed YAML: {problem}"
         raise TemplateError(msg, path=path, line=line) from exc
     return _records(path, data)
+
+
+@functools.cache
+def _unique_key_loader(yaml: Any) -> Any:  # noqa: ANN401 - the yaml module and a loader class
+    """PyYAML's SafeLoader, refusing a mapping that gives a key twice (it keeps the last)."""
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: ANN401, FBT001, FBT002 - PyYAML's signature
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, str | int | float | bool) and key in seen:
+                    raise _RepeatedKeyError(key)
+                if isinstance(key, str | int | float | bool):
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
 
 
 def _line_of_id(text: str, template_id: object, occurrence: int = 1) -> int | None:

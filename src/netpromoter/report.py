@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from netpromoter import _svg
 from netpromoter.core import Category, NPSCounts, NPSResult, Response, score
 from netpromoter.followup import PLACEHOLDERS, plan
-from netpromoter.io._read import ReadResult, Rejection
+from netpromoter.io._read import ReadResult
+from netpromoter.io._rejection import Rejection  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._write import plain
 from netpromoter.segmentation import SegmentResult, SegmentRow, segment
 from netpromoter.trends import TrendResult, trend
@@ -658,10 +659,11 @@ def _body(report: Report) -> str:
             + ("row was" if len(report.rejected) == 1 else "rows were")
             + " not used"
             + (f"; the first {len(shown)} are listed" if len(report.rejected) > len(shown) else "")
-            + ".</p>",
+            + ". Values that could identify someone (ids, comments, whole rows) are not "
+            "shown: look them up by line.</p>",
             _html_table(
                 ("line", "column", "value", "reason"),
-                [[str(r.line), r.column, r.value, r.reason] for r in shown],
+                [[str(r.line), r.column, r.value or "", r.reason] for r in shown],
                 numeric=(0,),
             ),
         ]
