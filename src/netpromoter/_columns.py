@@ -47,7 +47,7 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -132,7 +132,9 @@ class Factor:
         """
         used = np.zeros(len(self.levels), dtype=bool)
         for start in range(0, len(self.codes), CHUNK):
-            used |= np.bincount(self.codes[start : start + CHUNK], minlength=len(used)) > 0
+            # numpy < 2.2.4 refuses uint64 (the codes of int64 columns) in bincount.
+            chunk = self.codes[start : start + CHUNK].astype(np.intp, copy=False)
+            used |= np.bincount(chunk, minlength=len(used)) > 0
         if used.all():
             return self
         dtype = code_dtype(int(used.sum()))
@@ -834,9 +836,33 @@ def _as_array(name: str, column: object) -> NDArray[Any]:
     raise ParameterTypeError(msg, name=name, value=column)
 
 
-def _is_dataframe(data: object) -> bool:
-    module = type(data).__module__.split(".")[0]
-    return module in {"pandas", "polars", "pyarrow", "narwhals", "modin", "cudf", "dask"}
+def frame_kind(data: object) -> Literal["eager", "lazy"] | None:
+    """Whether ``data`` is a dataframe: ``"eager"``, ``"lazy"`` (or distributed), else ``None``.
+
+    A pandas or polars ``DataFrame`` or pyarrow ``Table`` is known by its exact type,
+    without importing ``narwhals``. Any other object that is not a mapping, a sequence or
+    an array is a frame when ``narwhals`` reads it as one (``from_native``): Dask and
+    PySpark DataFrames, polars ``LazyFrame``, DuckDB relations and subclasses of the
+    eager frames, whatever module their library defines them in. A series is not a frame.
+
+    Examples:
+        >>> frame_kind({"score": [9]}), frame_kind([9, 10]), frame_kind(np.arange(3))
+        (None, None, None)
+    """
+    if native_columns(data) is not None:
+        return "eager"
+    if isinstance(data, Mapping | Sequence | np.ndarray):
+        return None
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:  # without narwhals no other frame can be read
+        return None
+    frame = nw.from_native(data, pass_through=True)
+    if isinstance(frame, nw.LazyFrame):
+        return "lazy"
+    if isinstance(frame, nw.DataFrame):
+        return "eager"
+    return None
 
 
 def read_table(data: object, columns: Sequence[str]) -> Table:
@@ -867,7 +893,7 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     for name in columns:
         check_type(name, "column name", str, "text (the name of a column)")
     needed = list(dict.fromkeys(columns))
-    if _is_dataframe(data):
+    if frame_kind(data) is not None:
         return _read_frame(data, needed)
     if isinstance(data, Mapping):
         available = tuple(str(k) for k in data)
@@ -878,6 +904,9 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
         responses = _ResponseColumns(data)
         source, available = responses, responses.names
+    elif _is_series(data):
+        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
+        raise TypeError(msg)
     else:
         msg = (
             "data must be a list of Response, a mapping of column name to values, or a "
@@ -917,6 +946,15 @@ def _read_frame(data: object, needed: list[str]) -> Table:
             raise ColumnNotFoundError(name, available)
     series = {name: frame.get_column(name) for name in needed}
     return Table(series, len(frame), available)
+
+
+def _is_series(data: object) -> bool:
+    """Whether ``data`` is a single column (a series) of a dataframe library."""
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        return False
+    return isinstance(nw.from_native(data, series_only=True, pass_through=True), nw.Series)
 
 
 def native_columns(data: object) -> tuple[str, ...] | None:
@@ -1141,12 +1179,14 @@ def _polars_codes(
     missing = np.asarray(missing_s.to_numpy()) if has_missing else None
     if isinstance(native.dtype, pl.Enum):
         return raw, native.dtype.categories.to_list(), missing, True
-    categories = native.dtype.categories.to_series()
-    if len(categories) <= DENSE_LIMIT:
-        # Physical codes index the category mapping: use them as they are.
+    # polars >= 1.43 shows the category mapping that physical codes index; when it is
+    # small, use the codes as they are.
+    mapping = getattr(getattr(native.dtype, "categories", None), "to_series", None)
+    categories = mapping() if mapping is not None else None
+    if categories is not None and len(categories) <= DENSE_LIMIT:
         return raw, categories.to_list(), missing, False
-    # A Categorical's physical codes index a (possibly global) category mapping: number
-    # the categories that occur compactly through a lookup table.
+    # Otherwise (a large mapping, or a polars that does not show it) number the
+    # categories that occur compactly through a lookup table.
     present = native.drop_nulls().unique()
     present_codes = np.asarray(present.to_physical().to_numpy(), dtype=np.intp)
     lut = np.zeros(int(present_codes.max()) + 1 if len(present_codes) else 1, dtype=np.intp)

@@ -44,6 +44,7 @@ from netpromoter._columns import (
     band_labels,
     check_edges,
     check_labels,
+    frame_kind,
     native_columns,
     read_table,
 )
@@ -79,9 +80,6 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-#: Top-level modules whose frames may be lazy (checked before importing narwhals).
-_FRAME_MODULES = frozenset({"dask", "pyspark", "duckdb", "sqlframe", "ibis", "polars", "narwhals"})
-_EAGER_MODULES = frozenset({"pandas", "pyarrow", "modin", "cudf"})
 #: Bins of the derived score column: 0..10 the scores, then missing and invalid.
 MISSING_BIN = N_SCORES
 INVALID_BIN = N_SCORES + 1
@@ -102,17 +100,7 @@ def is_frame(data: object) -> bool:
         >>> is_frame(np.arange(3)), is_frame([9, 10])
         (False, False)
     """
-    if type(data).__module__.split(".")[0] not in _FRAME_MODULES | _EAGER_MODULES:
-        return False
-    if native_columns(data) is not None:  # pandas, polars, pyarrow: known without wrapping
-        return True
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    try:
-        nw.from_native(data)  # type: ignore[call-overload]
-    except TypeError:
-        return False
-    return True
+    return frame_kind(data) is not None
 
 
 def is_table(data: object, score: object) -> bool:
@@ -155,16 +143,7 @@ def is_lazy(data: object) -> bool:
         >>> is_lazy({"score": [9]})
         False
     """
-    module = type(data).__module__.split(".")[0]
-    if module not in _FRAME_MODULES or (module == "polars" and type(data).__name__ == "DataFrame"):
-        return False  # an eager polars frame is known without wrapping it
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    try:
-        frame = nw.from_native(data)  # type: ignore[call-overload]
-    except TypeError:
-        return False
-    return isinstance(frame, nw.LazyFrame)
+    return frame_kind(data) == "lazy"
 
 
 @dataclass(frozen=True)
@@ -332,7 +311,7 @@ def _declared_categories(frame: Any, key: str, dtype: Any) -> tuple[object, ...]
     if isinstance(dtype, nw.Enum):
         return tuple(dtype.categories)
     native = nw.to_native(frame)
-    if isinstance(dtype, nw.Categorical) and type(native).__module__.startswith("dask"):
+    if isinstance(dtype, nw.Categorical) and frame.implementation is nw.Implementation.DASK:
         categories = getattr(native[key].dtype, "categories", None)
         if categories is not None and "__UNKNOWN_CATEGORIES__" not in categories:
             return tuple(categories.tolist())

@@ -777,8 +777,8 @@ def tally(
         >>> t.count.sum(axis=1).tolist()
         [0, 1, 2, 1]
         >>> w = np.array([0.5, 1.0, 2.0, 2.0])
-        >>> tally(s, w, threads=2, chunk_rows=1).sum_w[0, 9]
-        np.float64(4.0)
+        >>> float(tally(s, w, threads=2, chunk_rows=1).sum_w[0, 9])
+        4.0
     """
     parts, sizes = _parts_and_sizes(codes, n_groups)
     if not parts and weights is None:

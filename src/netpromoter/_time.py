@@ -63,7 +63,6 @@ LAST_DAY = (date.max - _EPOCH_DATE).days
 #: ``mm <= 59``.
 MAX_OFFSET_HOURS = 23
 MAX_OFFSET_MINUTES = 59
-_OFFSET = re.compile(r"[+-](\d{2}):?(\d{2})(?::?(\d{2})(?:\.\d+)?)?$")
 
 
 def check_zone(value: object, name: str = "timezone") -> tzinfo:
@@ -179,26 +178,53 @@ def _from_datetime64(arr: NDArray[Any]) -> Parsed:
     return Parsed(values, base)
 
 
-def _parse_text(text: str) -> datetime | date:
-    """An ISO 8601 date or time; an offset must be ``±hh:mm`` with ``hh <= 23, mm <= 59``.
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"  # YYYY-MM-DD
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"  # hh:mm[:ss[.fraction]]
+    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"  # Z, ±hh, ±hhmm or ±hh:mm
+)
+_MICRO_DIGITS = 6
 
-    Python reads ``+12:60`` as ``+13:00``; such an offset is no offset and is refused.
+
+def parse_iso(text: str) -> datetime | date:
+    """ISO 8601 text as a ``date`` or a ``datetime``, alike on every Python version.
+
+    Accepts ``YYYY-MM-DD`` (a date), or that date, ``T`` or a space, and
+    ``hh:mm[:ss[.fraction]]``, naive or followed by ``Z`` or an offset ``±hh``,
+    ``±hhmm`` or ``±hh:mm``; surrounding spaces are ignored and digits beyond
+    microseconds dropped. ``datetime.fromisoformat`` accepts other forms from Python
+    3.11 on (and some of these not before), so it is not used.
+
+    Raises:
+        ValueError: For any other text, or an impossible date, time or offset.
+
+    Examples:
+        >>> parse_iso("2026-01-31 09:30:15.25+0100").isoformat()
+        '2026-01-31T09:30:15.250000+01:00'
+        >>> parse_iso("2026-01-31"), parse_iso("2026-01-31T09:30Z").isoformat()
+        (datetime.date(2026, 1, 31), '2026-01-31T09:30:00+00:00')
     """
-    text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    if len(text) == 10:  # noqa: PLR2004 - an ISO date, YYYY-MM-DD
-        return date.fromisoformat(text)
-    parsed = datetime.fromisoformat(text)
-    offset = _OFFSET.search(text) if parsed.tzinfo is not None else None
-    if offset is not None and (
-        int(offset.group(1)) > MAX_OFFSET_HOURS
-        or int(offset.group(2)) > MAX_OFFSET_MINUTES
-        or int(offset.group(3) or 0) > MAX_OFFSET_MINUTES
-    ):
-        msg = f"time zone offset out of range in {text!r}"
+    match = _ISO.fullmatch(text.strip())
+    if match is None:
+        msg = f"{text!r} is not ISO 8601 text such as 2026-01-31 or 2026-01-31T09:30:00+01:00"
         raise ValueError(msg)
-    return parsed
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    try:
+        if hour is None:
+            return date(int(year), int(month), int(day))
+        zone: tzinfo | None = timezone.utc if zulu else None
+        if sign is not None:
+            if int(off_m or 0) >= 60:  # noqa: PLR2004 - minutes of an hour
+                raise ValueError(f"offset minutes {off_m} out of range")  # noqa: TRY301
+            offset = timedelta(hours=int(off_h), minutes=int(off_m or 0))
+            zone = timezone(-offset if sign == "-" else offset)  # ValueError from 24 hours
+        micro = int((fraction or "0")[:_MICRO_DIGITS].ljust(_MICRO_DIGITS, "0"))
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, zone
+        )
+    except ValueError as exc:
+        msg = f"{text!r} is not a valid ISO 8601 date or time: {exc}"
+        raise ValueError(msg) from None
 
 
 _DATE_LENGTH = 10  # YYYY-MM-DD
@@ -295,7 +321,7 @@ def _one(item: object) -> tuple[int, int]:  # noqa: PLR0911 - one return per kin
         return int(parsed.values[0]), kind
     if isinstance(item, str):
         try:
-            item = _parse_text(item)
+            item = parse_iso(item)
         except ValueError:
             return 0, BAD
     if isinstance(item, datetime):

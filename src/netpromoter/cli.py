@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from netpromoter import __version__
+from netpromoter._time import parse_iso
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
@@ -441,7 +442,8 @@ def _window(
     now = None
     if args.now:
         try:
-            now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+            parsed = parse_iso(args.now)  # the same forms on every Python version
+            now = parsed if isinstance(parsed, datetime) else datetime.fromisoformat(args.now)
         except ValueError as exc:
             msg = f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T09:00:00+01:00"
             raise UsageError(msg) from exc

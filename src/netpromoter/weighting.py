@@ -712,7 +712,9 @@ def _occupied(
     """Renumber groups to occupied cells: (cell per row, group of each cell, counts, base)."""
     counts = np.zeros(n_groups, dtype=np.int64)
     for start in range(0, len(codes), CHUNK):
-        counts += np.bincount(codes[start : start + CHUNK], minlength=n_groups)
+        # numpy < 2.2.4 refuses uint64 (the codes of int64 columns) in bincount.
+        chunk = codes[start : start + CHUNK].astype(np.intp, copy=False)
+        counts += np.bincount(chunk, minlength=n_groups)
     groups = np.flatnonzero(counts)
     lut = np.full(n_groups, -1, dtype=np.intp)
     lut[groups] = np.arange(len(groups))

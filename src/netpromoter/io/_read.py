@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from pydantic import ConfigDict
 
 from netpromoter._model import Model
+from netpromoter._time import parse_iso
 from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
@@ -169,11 +170,15 @@ def _parse_score(value: object) -> int:
 
 
 def _parse_iso(text: str) -> datetime:
-    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     try:
-        return datetime.fromisoformat(iso)
+        parsed = parse_iso(text)  # the same forms on every Python version
     except ValueError:
         pass
+    else:
+        if isinstance(parsed, datetime):
+            return parsed
+        return datetime(parsed.year, parsed.month, parsed.day)  # noqa: DTZ001 - naive, checked by the caller
+    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     for layout in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
         try:
             return datetime.strptime(iso, layout)  # noqa: DTZ007 - every layout has %z
