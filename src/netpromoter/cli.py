@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from netpromoter import __version__
-from netpromoter._time import parse_iso
+from netpromoter._input.times import parse_iso
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan

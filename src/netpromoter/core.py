@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from netpromoter import _lazy, _stats
+from netpromoter import _stats
+from netpromoter._input import engine as _engine
+from netpromoter._input import frames
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
 from netpromoter._scale import N_SCORES
@@ -185,8 +187,8 @@ class NPSCounts(Model):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        if _lazy.is_table(scores, score):
-            tallied, n_missing = _lazy.frame_tally(
+        if frames.is_table(scores, score):
+            tallied, n_missing = _engine.frame_tally(
                 scores, score=score, weights=weights, missing=missing
             )
             return cls.from_tally(tallied, weighted=weights is not None, n_missing=n_missing)
@@ -671,9 +673,9 @@ def score(
     _stats.z_value(confidence_level)
     check_choice(method, "method", _stats.METHODS)
     design = _as_design(weights)
-    if _lazy.is_table(scores, score):
-        if design is None or _lazy.is_lazy(scores):
-            tallied, n_missing = _lazy.frame_tally(
+    if frames.is_table(scores, score):
+        if design is None or frames.is_lazy(scores):
+            tallied, n_missing = _engine.frame_tally(
                 scores, score=score, weights=weights, missing=missing, per_score=False
             )
             return _build_result(
@@ -685,7 +687,7 @@ def score(
                 population_size=population_size,
             )
         # A weighting design needs the rows: read the column and score it in memory.
-        scores = _lazy.frame_column(scores, score)
+        scores = _engine.frame_column(scores, score)
     plain = design.weights if design is not None else weights
     column, w = _validated(scores, plain, missing)  # type: ignore[arg-type]
     tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)

@@ -33,7 +33,6 @@ import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats
-from netpromoter._columns import Table, read_table
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation, correlate
 from netpromoter._importance import (
     bootstrap,
@@ -41,6 +40,7 @@ from netpromoter._importance import (
     percentile_interval,
     relative_weights,
 )
+from netpromoter._input.columns import Table, read_table
 from netpromoter._model import Model
 from netpromoter._tables import html_table
 from netpromoter._tally import tally

@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from netpromoter import _lazy, _stats
-from netpromoter._columns import Factor, Grouping, check_labels, combine, read_table
+from netpromoter import _stats
+from netpromoter._input import engine as _engine
+from netpromoter._input import frames
+from netpromoter._input.columns import read_table
+from netpromoter._input.factors import Factor, Grouping, check_labels, combine
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
 from netpromoter._tables import html_table, text_table
@@ -228,7 +231,7 @@ class SegmentCounts(Model):
         Segments that do not occur are left out. A lazy or distributed frame (Dask,
         Spark, polars lazy, DuckDB) is tallied on its own engine.
         """
-        if _lazy.is_lazy(data):
+        if frames.is_lazy(data):
             return _engine_counts(
                 data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
             )
@@ -411,10 +414,10 @@ def _engine_counts(
 ) -> SegmentCounts:
     """The per-segment tally of a lazy or distributed frame, computed on its engine.
 
-    The engine's groups come in display order (see ``_lazy.EngineTally``); segments in
+    The engine's groups come in display order (see ``_engine.EngineTally``); segments in
     which no score occurs are left out, as ``_tabulate`` leaves them out.
     """
-    engine = _lazy.engine_tally(
+    engine = _engine.engine_tally(
         data, score=score, weights=weights, by=by, bands=bands, missing=missing
     )
     occur = np.flatnonzero(engine.tally.count.sum(axis=1))
@@ -1001,7 +1004,7 @@ def segment(
     correction = _check_correction(correction)
     _stats.z_value(confidence_level)
     design = None
-    if _lazy.is_lazy(data):
+    if frames.is_lazy(data):
         counts = _engine_counts(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )

@@ -33,8 +33,12 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _engine_time, _lazy, _stats, _svg, _time
-from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, combine, read_table
+from netpromoter import _stats, _svg
+from netpromoter._input import engine as _engine
+from netpromoter._input import engine_times, frames, times
+from netpromoter._input.columns import Table, read_table
+from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
+from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
 from netpromoter._tables import html_table, text_table
@@ -1044,10 +1048,10 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         1
     """
     keys = _keys(by)
-    the_period = _time.check_period(period)
-    zone = _time.check_zone(timezone)
+    the_period = times.check_period(period)
+    zone = times.check_zone(timezone)
     naive_zone = (
-        None if naive_timezone is None else _time.check_zone(naive_timezone, "naive_timezone")
+        None if naive_timezone is None else times.check_zone(naive_timezone, "naive_timezone")
     )
     rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
     min_n = _check_int("min_n", min_n, 0)
@@ -1060,7 +1064,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
 
-    if _lazy.is_lazy(data):
+    if frames.is_lazy(data):
         if respondent is not None:
             msg = (
                 f"respondent={respondent!r} needs every answer of each respondent (first-time "
@@ -1143,7 +1147,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     previous = later - rolling
     year: list[int] = []
     for i in range(n_periods):
-        before = _time.year_before(first + i, the_period)
+        before = times.year_before(first + i, the_period)
         idx = -1 if before is None else before - first
         year.append(idx if 0 <= idx <= i - rolling else -1)
     year_ago = np.asarray(year, dtype=np.intp)
@@ -1249,7 +1253,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                 )
                 k += 1
 
-    bounds = [_time.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
+    bounds = [times.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
     if segments is not None:
         series_keys = [segments.labels(g) for g in range(n_segments)] + [(ALL,) * len(keys)]
     else:
@@ -1380,19 +1384,19 @@ class _Periods(NamedTuple):
     labels: tuple[str, ...]
 
 
-def _periods(days: NDArray[np.int64], period: _time.Period, origin: date | None) -> _Periods:
+def _periods(days: NDArray[np.int64], period: times.Period, origin: date | None) -> _Periods:
     """Period numbers of local days, and the span of periods from the first to the last.
 
     Raises:
         InvalidParameterError: When the span has more than ``MAX_PERIODS`` periods,
             naming the first and last dates found.
     """
-    origin_day = int(days.min()) if origin is None else _time.date_number(origin)
-    numbers = _time.period_numbers(days, period, origin_day)
+    origin_day = int(days.min()) if origin is None else times.date_number(origin)
+    numbers = times.period_numbers(days, period, origin_day)
     first, last = int(numbers.min()), int(numbers.max())
     n_periods = last - first + 1
     if n_periods > MAX_PERIODS:
-        earliest, latest = _time.day_date(int(days.min())), _time.day_date(int(days.max()))
+        earliest, latest = times.day_date(int(days.min())), times.day_date(int(days.max()))
         msg = (
             f"the time column runs from {earliest} to {latest}: {n_periods:,} periods of "
             f"{period.name!r}, more than the {MAX_PERIODS:,} a trend shows; use a coarser "
@@ -1400,11 +1404,11 @@ def _periods(days: NDArray[np.int64], period: _time.Period, origin: date | None)
             "outlying dates such as placeholders (0001-01-01, 9999-12-31)"
         )
         raise InvalidParameterError(msg, name="period", value=period.name)
-    labels = tuple(_time.period_label(first + i, period, origin_day) for i in range(n_periods))
+    labels = tuple(times.period_label(first + i, period, origin_day) for i in range(n_periods))
     return _Periods(numbers, first, n_periods, origin_day, labels)
 
 
-def _check_cells(n_periods: int, n_segments: int, period: _time.Period) -> None:
+def _check_cells(n_periods: int, n_segments: int, period: times.Period) -> None:
     if n_periods * n_segments > MAX_CELLS:
         msg = (
             f"{n_periods:,} periods × {n_segments:,} segments is too many cells; use a "
@@ -1435,7 +1439,7 @@ def _memory_counts(
     missing: MissingPolicy,
     zone: tzinfo,
     naive_zone: tzinfo | None,
-    period: _time.Period,
+    period: times.Period,
     origin: date | None,
 ) -> _Counts:
     """Read, validate and tally in-memory data, one pass of the tally engine."""
@@ -1450,11 +1454,11 @@ def _memory_counts(
         w = w[kept]
     n_total = len(column.scores)
     _check_totals(n_total, column.n_missing, None if w is None else float(w.sum()))
-    local = _time.local_seconds(
+    local = times.local_seconds(
         table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
     )
     # Periods: numbers since the epoch, then codes from the first period in the data.
-    spans = _periods(local // _time.DAY, period, origin)
+    spans = _periods(local // times.DAY, period, origin)
     factors = [table.factor(name).take(kept) for name in keys]
     segments = combine(factors) if factors else None
     n_segments = segments.n_groups if segments is not None else 1
@@ -1492,13 +1496,13 @@ def _engine_counts(
     missing: MissingPolicy,
     zone: tzinfo,
     naive_zone: tzinfo | None,
-    period: _time.Period,
+    period: times.Period,
     origin: date | None,
 ) -> _Counts:
     """Tally a lazy frame on its engine per time bucket × segment × score; periods locally.
 
     The engine groups by the ``by`` keys, a time key (see
-    [`_engine_time`][netpromoter._engine_time]) and the score bin, and returns one row
+    [`engine_times`][netpromoter._input.engine_times]) and the score bin, and returns one row
     per group (validation counted alongside, as for ``segment``). Locally, each time
     key becomes local seconds and a period with the in-memory time code, and the
     engine's tallies are added per period × segment by
@@ -1510,20 +1514,20 @@ def _engine_counts(
     frame = nw.from_native(data)  # type: ignore[call-overload]
     schema = frame.collect_schema()
     needed = [score, time, *keys, *([weights] if isinstance(weights, str) else [])]
-    _lazy.check_columns(list(schema.names()), needed)
+    _engine.check_columns(list(schema.names()), needed)
     is_naive = getattr(schema[time], "time_zone", "") is None
-    cuts = _engine_time.cuts_for(zone, naive_zone if is_naive else None)
+    cuts = engine_times.cuts_for(zone, naive_zone if is_naive else None)
     steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
-    for step in [*steps, _engine_time.COARSE, _engine_time.FINE]:
-        key = _engine_time.time_key(schema, time, step=step, cuts=cuts)
-        _engine_time.check_utc(frame, key)
-        engine = _lazy.engine_tally(
+    for step in [*steps, engine_times.COARSE, engine_times.FINE]:
+        key = engine_times.time_key(schema, time, step=step, cuts=cuts)
+        engine_times.check_utc(frame, key)
+        engine = _engine.engine_tally(
             data,
             score=score,
             weights=weights,
             by=keys,
             missing=missing,
-            derived={_engine_time.TIME_KEY: key.expr},
+            derived={engine_times.TIME_KEY: key.expr},
         )
         counted = engine.tally
         n_rows = counted.count.sum(axis=1)
@@ -1532,34 +1536,34 @@ def _engine_counts(
             int(engine.n_missing.sum()),
             float(counted.sum_w.sum()) if engine.weighted else None,
         )
-        parsed, lengths = _engine_time.decode(engine.levels[-1], key)
+        parsed, lengths = engine_times.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]  # noqa: PD011 - a numpy array, not pandas
-        kinds = _time.mark_out_of_range(values, np.asarray(parsed.kind, dtype=np.uint8)[level])
-        per_kind = np.bincount(kinds, weights=n_rows, minlength=_time.N_KINDS).astype(np.int64)
-        text_bad = (kinds == _time.BAD) & (n_rows > 0) & (key.kind == "text")
+        kinds = times.mark_out_of_range(values, np.asarray(parsed.kind, dtype=np.uint8)[level])
+        per_kind = np.bincount(kinds, weights=n_rows, minlength=times.N_KINDS).astype(np.int64)
+        text_bad = (kinds == times.BAD) & (n_rows > 0) & (key.kind == "text")
         bad = [engine.levels[-1][i] for i in np.unique(level[text_bad]).tolist()]
-        _time.check_kind_counts(
+        times.check_kind_counts(
             per_kind,
             time,
             naive_allowed=naive_zone is not None,
             where=_NO_POSITIONS,
-            examples={_time.BAD: "values " + describe_values(bad, int(per_kind[_time.BAD]))}
+            examples={times.BAD: "values " + describe_values(bad, int(per_kind[times.BAD]))}
             if bad
             else None,
         )
         used = n_rows > 0  # groups of missing scores only are not checked, as in memory
         local = np.zeros(len(level), dtype=np.int64)
-        local[used] = _time.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
+        local[used] = times.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
         if not key.bucketed:
             break
         # Exact when each bucket's last second is on the local day of its first.
-        timed = used & (kinds != _time.DATE)
+        timed = used & (kinds != times.DATE)
         last = values[timed] + lengths[level][timed] - 1
-        end = _time.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
-        if (end // _time.DAY == local[timed] // _time.DAY).all():
+        end = times.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
+        if (end // times.DAY == local[timed] // times.DAY).all():
             break
-    spans = _periods(local[used] // _time.DAY, period, origin)
+    spans = _periods(local[used] // times.DAY, period, origin)
     codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
     codes[used] = spans.numbers - spans.first
     factors = [

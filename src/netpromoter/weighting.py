@@ -46,7 +46,9 @@ from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights 
 from pydantic import ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
-from netpromoter._columns import MISSING, Factor, Table, combine, read_table
+from netpromoter._input.columns import Table, read_table
+from netpromoter._input.factors import Factor, combine
+from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._tables import html_table
 from netpromoter._tally import CHUNK, scaled_weights

@@ -7,17 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from netpromoter._columns import (
+from netpromoter._input.columns import read_table
+from netpromoter._input.factors import (
     _BITMAP_LIMIT,
     DENSE_LIMIT,
-    MISSING,
     Factor,
     band,
     combine,
     factorise,
-    native_columns,
-    read_table,
 )
+from netpromoter._input.frames import native_columns
+from netpromoter._labels import MISSING
 from netpromoter._tally import CHUNK
 from netpromoter.core import Response
 from netpromoter.exceptions import (

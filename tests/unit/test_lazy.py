@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from netpromoter._lazy import engine_tally, frame_tally, is_frame, is_lazy
+from netpromoter._input.engine import engine_tally, frame_tally
+from netpromoter._input.frames import is_frame, is_lazy
 from netpromoter.exceptions import (
     ColumnNotFoundError,
     InvalidParameterError,

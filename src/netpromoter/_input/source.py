@@ -8,7 +8,7 @@ question the same way for both: the labelled [`Tally`][netpromoter._tally.Tally]
 scores per group of some keys, in display order.
 
 * An [`EagerSource`][netpromoter._input.source.EagerSource] holds the validated, aligned
-  columns of the rows used: scores, weights and one [`Factor`][netpromoter._columns.Factor]
+  columns of the rows used: scores, weights and one [`Factor`][netpromoter._input.factors.Factor]
   per key; rows whose score is missing (``missing="drop"``) are dropped from every column
   here, once.
 * A [`LazySource`][netpromoter._input.source.LazySource] holds the frame; its tallies are
@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter import _lazy
-from netpromoter._columns import Factor, Table, combine, read_table
+from netpromoter._input import engine as _engine
+from netpromoter._input import frames
+from netpromoter._input.columns import Table, read_table
+from netpromoter._input.factors import Factor, combine
 from netpromoter._models import Response
 from netpromoter._tally import Tally, tally
 from netpromoter._validation import validate_scores
@@ -219,7 +221,7 @@ class LazySource:
         ``by``; the groups that occur come back labelled, in display order.
         """
         keys = self.by if by is None else tuple(by)
-        engine = _lazy.engine_tally(
+        engine = _engine.engine_tally(
             self.data,
             score=self.score,
             weights=self.weights_column,
@@ -282,14 +284,14 @@ def prepare(
         ((('a',), ('(missing)',)), [2, 1])
     """
     keys = tuple(dict.fromkeys(by))
-    if score is None and _lazy.is_frame(data):
-        score = _lazy.score_column(data, None)  # a one-column frame
+    if score is None and frames.is_frame(data):
+        score = _engine.score_column(data, None)  # a one-column frame
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in keys]
     if unknown:
         msg = f"bands are given for {unknown!r}, which are not in by={list(keys)!r}"
         raise InvalidParameterError(msg, name="bands", value=bands)
-    if score is not None and _lazy.is_lazy(data):
+    if score is not None and frames.is_lazy(data):
         if weights is not None and not isinstance(weights, str):
             msg = (
                 "weights of a lazy or distributed frame must be the name of a column of that "

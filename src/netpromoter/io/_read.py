@@ -18,8 +18,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict
 
+from netpromoter._input.times import parse_iso
 from netpromoter._model import Model
-from netpromoter._time import parse_iso
 from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (

@@ -14,7 +14,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter._columns import MISSING, Factor, code_dtype, combine
+from netpromoter._input.factors import Factor, code_dtype, combine
+from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
 from netpromoter._tally import Tally, add, tally
@@ -203,7 +204,7 @@ class _Totals:
         """Global group code per row from the chunk's encoded segment columns.
 
         The chunk's columns are combined by the shared input layer
-        ([`combine`][netpromoter._columns.combine]); each of its groups is then mapped
+        ([`combine`][netpromoter._input.factors.combine]); each of its groups is then mapped
         to a running group number by its labels.
         """
         if not columns:

@@ -39,16 +39,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._columns import (
-    MISSING,
-    band_labels,
-    check_edges,
-    check_labels,
-    frame_kind,
-    native_columns,
-    read_table,
-)
-from netpromoter._models import Response
+from netpromoter._input.columns import read_table
+from netpromoter._input.factors import _is_missing, band_labels, check_edges, check_labels
+from netpromoter._input.frames import is_lazy, native_columns
+from netpromoter._labels import MISSING
 from netpromoter._scale import N_SCORES
 from netpromoter._tally import (
     Tally,
@@ -61,7 +55,6 @@ from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
     check_choice,
-    check_type,
     describe_values,
     invalid_scores_message,
     invalid_weights_message,
@@ -80,70 +73,33 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+
 #: Bins of the derived score column: 0..10 the scores, then missing and invalid.
 MISSING_BIN = N_SCORES
+
+
 INVALID_BIN = N_SCORES + 1
+
+
 _BIN = "__nps_bin"
+
+
 _ONE = "__nps_one"
+
+
 _WEIGHT = "__nps_weight"
+
+
 _WEIGHT2 = "__nps_weight2"
+
+
 _BAD_W = "__nps_bad_weight"
+
+
 _MAX_W = "__nps_max_weight"
+
+
 _SHOWN = 5
-
-
-def is_frame(data: object) -> bool:
-    """Whether ``data`` is a dataframe ``narwhals`` reads, eager or lazy (not a series).
-
-    Examples:
-        >>> import numpy as np
-        >>> is_frame(np.arange(3)), is_frame([9, 10])
-        (False, False)
-    """
-    return frame_kind(data) is not None
-
-
-def is_table(data: object, score: object) -> bool:
-    """Whether scores come as a table: a dataframe, a mapping of columns, or ``score=`` given.
-
-    Raises:
-        ParameterTypeError: When ``score`` is given but is not a column name.
-
-    Examples:
-        >>> is_table([9, 10], None), is_table({"s": [9]}, None), is_table({"s": [9]}, "s")
-        (False, True, True)
-    """
-    if score is not None:
-        check_type(score, "score", str, "the name of the score column")
-        if not (isinstance(data, Mapping) or is_frame(data) or _is_responses(data)):
-            msg = (
-                f"score={score!r} names a column, but the scores are not a table "
-                f"({type(data).__name__}); pass the scores alone, or a table with a "
-                f"column {score!r}"
-            )
-            raise ParameterTypeError(msg, name="score", value=score)
-        return True
-    return isinstance(data, Mapping) or is_frame(data)
-
-
-def _is_responses(data: object) -> bool:
-    """Whether ``data`` is a non-empty sequence starting with a ``Response``."""
-    return (
-        isinstance(data, Sequence)
-        and not isinstance(data, str | bytes)
-        and len(data) > 0
-        and isinstance(data[0], Response)
-    )
-
-
-def is_lazy(data: object) -> bool:
-    """Whether ``data`` is a lazy or distributed frame (Dask, Spark, polars lazy, DuckDB).
-
-    Examples:
-        >>> is_lazy({"score": [9]})
-        False
-    """
-    return frame_kind(data) == "lazy"
 
 
 @dataclass(frozen=True)
@@ -327,8 +283,6 @@ def _decode_values(
     appearance when they cannot be compared), with ``"(missing)"`` last when null keys
     occur.
     """
-    from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
-
     if declared is not None:
         present = list(declared)
     else:
@@ -446,7 +400,7 @@ def engine_tally(
         weights: Optional weights column.
         by: Key columns to group by (none for one overall tally).
         bands: Numeric keys to cut into bands first, as
-            [`band`][netpromoter._columns.band] does, e.g. ``{"spend": [0, 100, inf]}``.
+            [`band`][netpromoter._input.factors.band] does, e.g. ``{"spend": [0, 100, inf]}``.
         missing: ``"raise"`` (default) or ``"drop"`` for null/NaN scores.
         derived: Further keys computed on the engine, after ``by``: name to narwhals
             expression (e.g. a time bucket); their levels are their distinct values,
