@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from netpromoter._tally import Tally
+    from netpromoter._validation import Correction
 
 Method = Literal["wald", "adjusted_wald", "score"]
 METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score")
@@ -72,15 +73,6 @@ def z_value(confidence_level: float) -> float:
 def normal_quantile(p: float) -> float:
     """Standard normal quantile: the ``z`` with ``P(Z ≤ z) = p`` (0 < p < 1)."""
     return NormalDist().inv_cdf(p)
-
-
-def two_sided_p(z: float) -> float:
-    """Two-sided p-value of a standard normal statistic, via the survival function.
-
-    ``erfc`` keeps full relative precision in the tail, so p-values down to 1e-300 do not
-    underflow to 0 as ``1 - cdf`` would.
-    """
-    return math.erfc(abs(z) / math.sqrt(2.0))
 
 
 class Estimate(NamedTuple):
@@ -344,11 +336,19 @@ def estimate(
 ) -> Estimate:
     """NPS, SE and confidence interval per group (limits clipped to [-100, 100]).
 
+    Every interval contains the raw NPS: where the method's interval ends short of it
+    (the adjusted Wald interval is centred on the adjusted estimate, so one promoter
+    gives +100 with an interval ending at +98.5), it is widened to reach it. The SE is
+    that of the method's estimate: the Wald SE for ``"wald"``, the SE of the adjusted
+    estimate for ``"adjusted_wald"``, and the width-implied ``(upper − lower) / (2 z)``
+    for ``"score"``.
+
     Args:
         tally: Per-group tally.
         weighted: Whether the tally carries real weights (design-based SE) or counts.
         method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``. For ``"score"`` the SE is
-            the Wald SE (the interval itself does not use one).
+            the one the interval's width implies, ``(upper − lower) / (2 z)`` (the
+            interval itself does not use one).
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Size ``N`` of the population sampled from, for the finite
             population correction (must be at least each group's ``n``), or ``None``.
@@ -364,7 +364,7 @@ def estimate(
         >>> t = tally(np.array([10, 10, 9, 8, 3], dtype=np.int8))
         >>> est = estimate(t, weighted=False, method="score", confidence_level=0.95)
         >>> [round(float(x[0]), 4) for x in est]
-        [40.0, 35.7771, -34.9282, 82.6421]
+        [40.0, 29.993, -34.9282, 82.6421]
     """
     z = z_value(confidence_level)
     nps, centre, se = _centre_and_se(
@@ -379,10 +379,16 @@ def estimate(
             tally, weighted=weighted, population_size=population_size, design_se=design_se
         )
         lower, upper = _score_limits(shares(tally), size, z)
-        return Estimate(nps, se, lower, upper)
-    lower = np.clip(centre - z * se, -100.0, 100.0)
-    upper = np.clip(centre + z * se, -100.0, 100.0)
-    return Estimate(nps, se, lower, upper)
+        census = np.isinf(size)
+        lower, upper = np.where(census, nps, lower), np.where(census, nps, upper)
+        # The score interval has no SE of its own: report the one its width implies.
+        se = np.where(census, se, (upper - lower) / (2.0 * z))
+    else:
+        lower = np.clip(centre - z * se, -100.0, 100.0)
+        upper = np.clip(centre + z * se, -100.0, 100.0)
+    # An interval always contains its point estimate: the adjusted Wald interval, centred
+    # on the adjusted estimate, can end short of the raw NPS (+100 from one promoter).
+    return Estimate(nps, se, np.fmin(lower, nps), np.fmax(upper, nps))
 
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -430,6 +436,161 @@ def p_values(
     raise InvalidParameterError(msg, name="alternative", value=alternative)
 
 
+_TINY = 1e-300
+#: Largest number of continued-fraction steps of ``beta_incomplete``; it needs about
+#: ``sqrt(max(a, b))`` of them, so this covers t distributions with 10^8 degrees of freedom.
+_CF_STEPS = 20_000
+
+
+def _beta_fraction(
+    a: NDArray[np.float64], b: NDArray[np.float64], x: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones_like(x)
+    d = 1.0 - qab * x / qap
+    d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
+    h = d.copy()
+    for m in range(1, _CF_STEPS + 1):
+        m2 = 2.0 * m
+        for aa in (
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ):
+            d = 1.0 + aa * d
+            d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
+            c = 1.0 + aa / c
+            c = np.where(np.abs(c) < _TINY, _TINY, c)
+            delta = d * c
+            h = h * delta
+        if np.all(np.abs(delta - 1.0) < 1e-15):  # noqa: PLR2004 - relative precision
+            break
+    out: NDArray[np.float64] = h
+    return out
+
+
+def beta_incomplete(
+    a: NDArray[np.float64] | float, b: NDArray[np.float64] | float, x: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
+    """Regularised incomplete beta function ``I_x(a, b)``, elementwise.
+
+    ``x^a (1 − x)^b / (a B(a, b))`` times a continued fraction, evaluated where it
+    converges fast (``x < (a + 1) / (a + b + 2)``) and through
+    ``I_x(a, b) = 1 − I_(1−x)(b, a)`` elsewhere (Numerical Recipes, §6.4); to about
+    1e-9 relative (the log-gamma terms bound it). As R's ``pbeta(x, a, b)``.
+
+    Examples:
+        >>> round(float(beta_incomplete(2.0, 3.0, 0.4)[()]), 10)  # 1 - pbinom(1, 4, 0.4)
+        0.5248
+    """
+    a_, b_, x_ = np.broadcast_arrays(
+        np.asarray(a, dtype=np.float64),
+        np.asarray(b, dtype=np.float64),
+        np.asarray(x, dtype=np.float64),
+    )
+    inside = (x_ > 0.0) & (x_ < 1.0)
+    xs = np.where(inside, x_, 0.5)
+    flip = xs >= (a_ + 1.0) / (a_ + b_ + 2.0)
+    p, q, y = np.where(flip, b_, a_), np.where(flip, a_, b_), np.where(flip, 1.0 - xs, xs)
+    log_front = p * np.log(y) + q * np.log1p(-y) - log_gamma(p) - log_gamma(q) + log_gamma(p + q)
+    part = np.exp(log_front) * _beta_fraction(p, q, y) / p
+    value = np.where(flip, 1.0 - part, part)
+    out: NDArray[np.float64] = np.where(x_ <= 0.0, 0.0, np.where(x_ >= 1.0, 1.0, value))
+    return np.clip(out, 0.0, 1.0)
+
+
+def student_sf(
+    t: NDArray[np.float64] | float, df: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
+    """Upper tail ``P(T > t)`` of Student's t with ``df`` degrees of freedom, elementwise.
+
+    ``½ I_(df / (df + t²))(df / 2, ½)`` for ``t ≥ 0`` (and one minus it below), the
+    standard normal's where ``df`` is infinite; as R's ``pt(t, df, lower.tail = FALSE)``.
+
+    Examples:
+        >>> round(float(student_sf(2.0, 10.0)[()]), 10)
+        0.0366940174
+    """
+    x, nu = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(df, dtype=np.float64))
+    finite = np.isfinite(nu)
+    nu_ = np.where(finite, nu, 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tail = 0.5 * beta_incomplete(nu_ / 2.0, 0.5, nu_ / (nu_ + x * x))
+    tail = np.where(x >= 0.0, tail, 1.0 - tail)
+    tail = np.where(np.isinf(x), np.where(x > 0, 0.0, 1.0), tail)
+    out: NDArray[np.float64] = np.where(finite, tail, normal_sf(x))
+    return np.where(np.isnan(x) | np.isnan(nu), np.nan, out)
+
+
+def _student_log_density(t: NDArray[np.float64], df: NDArray[np.float64]) -> NDArray[np.float64]:
+    half = (df + 1.0) / 2.0
+    out: NDArray[np.float64] = (
+        log_gamma(half)
+        - log_gamma(df / 2.0)
+        - 0.5 * np.log(df * math.pi)
+        - half * np.log1p(t * t / df)
+    )
+    return out
+
+
+def student_quantile(p: float, df: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    """The ``t`` with ``P(T > t) = p`` for each ``df`` (``0 < p ≤ ½``).
+
+    Newton's method on ``student_sf`` from the Cornish–Fisher start
+    ``z + (z³ + z) / (4 ν) + (5 z⁵ + 16 z³ + 3 z) / (96 ν²)``, kept inside a bracket that
+    bisection narrows whenever a Newton step would leave it; the normal quantile where
+    ``df`` is infinite.
+
+    Examples:
+        >>> [round(float(x), 9) for x in student_quantile(0.025, np.array([1.0, 10.0]))]
+        [12.706204736, 2.228138852]
+    """
+    nu = np.asarray(df, dtype=np.float64)
+    z = normal_quantile(1.0 - p)
+    finite = np.isfinite(nu) & (nu > 0)
+    nu_ = np.where(finite, nu, 1.0)
+    t = z + (z**3 + z) / (4.0 * nu_) + (5 * z**5 + 16 * z**3 + 3 * z) / (96.0 * nu_ * nu_)
+    lo = np.full_like(nu_, min(z, 0.0) - 1.0)
+    hi = np.full_like(nu_, np.inf)
+    for _ in range(_SCORE_STEPS):
+        excess = student_sf(t, nu_) - p
+        lo = np.where(excess > 0, t, lo)
+        hi = np.where(excess > 0, hi, t)
+        step = excess / np.exp(_student_log_density(t, nu_))
+        proposal = t + step
+        inside = (proposal >= lo) & (proposal <= hi)
+        middle = np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * np.maximum(t, 1.0))
+        t_new = np.where(inside, proposal, middle)
+        if np.all(np.abs(t_new - t) <= 1e-9 * np.maximum(1.0, np.abs(t))):
+            t = t_new
+            break
+        t = t_new
+    out: NDArray[np.float64] = np.where(finite, t, z)
+    return out
+
+
+_QUANTILES: dict[tuple[float, float], float] = {}
+_QUANTILES_KEPT = 100_000
+
+
+def student_quantiles(p: float, df: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``student_quantile`` for many degrees of freedom, each distinct one computed once.
+
+    Results are kept between calls (whole degrees of freedom repeat across the tables of
+    a trend), up to a bounded number.
+    """
+    unique, inverse = np.unique(df, return_inverse=True)
+    missing = [d for d in unique.tolist() if (p, d) not in _QUANTILES]
+    if missing:
+        if len(_QUANTILES) + len(missing) > _QUANTILES_KEPT:
+            _QUANTILES.clear()
+        values = student_quantile(p, np.asarray(missing))
+        _QUANTILES.update(zip(((p, d) for d in missing), values.tolist(), strict=True))
+    found = np.array([_QUANTILES[p, d] for d in unique.tolist()], dtype=np.float64)
+    out: NDArray[np.float64] = found[inverse.reshape(df.shape)]
+    return out
+
+
 def _z_statistic(delta: NDArray[np.float64], se: NDArray[np.float64]) -> NDArray[np.float64]:
     """``delta / se``, with 0 (not NaN) when both are 0: no evidence of any difference."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -439,16 +600,18 @@ def _z_statistic(delta: NDArray[np.float64], se: NDArray[np.float64]) -> NDArray
 
 
 class Difference(NamedTuple):
-    """Differences ``b − a`` between two independent samples, for ``G`` pairs, in points.
+    """Differences ``b − a`` between two samples, for ``G`` pairs, in points.
 
     Attributes:
         delta: The method's estimate of NPS(b) − NPS(a) (adjusted for ``"adjusted_wald"``).
         raw_delta: The difference of the raw NPS values.
-        se: Standard error of ``delta``: ``sqrt(se_a² + se_b²)``.
-        lower: Lower interval limit (clipped to -200).
-        upper: Upper interval limit (clipped to 200).
+        se: Standard error of ``delta``: ``sqrt(se_a² + se_b² − 2 cov)``, ``cov = 0`` for
+            independent samples.
+        lower: Lower interval limit (clipped to -200; at most ``raw_delta``).
+        upper: Upper interval limit (clipped to 200; at least ``raw_delta``).
         z: Test statistic ``delta / se`` for "no difference".
         p_value: Two-sided p-value of ``z`` (survival function, no underflow).
+        df: Degrees of freedom of the t reference distribution (infinite: normal).
     """
 
     delta: NDArray[np.float64]
@@ -458,6 +621,7 @@ class Difference(NamedTuple):
     upper: NDArray[np.float64]
     z: NDArray[np.float64]
     p_value: NDArray[np.float64]
+    df: NDArray[np.float64]
 
 
 def difference_method(method: Method) -> DifferenceMethod:
@@ -479,15 +643,29 @@ def difference(
     population_size: tuple[float | None, float | None] | None = None,
     design_se: tuple[NDArray[np.float64] | None, NDArray[np.float64] | None] | None = None,
     covariance: NDArray[np.float64] | None = None,
+    overlap: Overlap | None = None,
+    reference: Literal["normal", "t"] = "normal",
 ) -> Difference:
-    """Compare two independent samples per group: NPS(b) − NPS(a), interval, z and p.
+    """Compare two samples per group: NPS(b) − NPS(a), interval, z and p.
 
     Each pair ``(a[g], b[g])`` is compared (shapes broadcast, so one ``a`` row can be
     compared with many ``b`` rows). SE of the difference is ``sqrt(se_a² + se_b²)``, each
     computed as in [`estimate`][netpromoter._stats.estimate] (Wald: divisor ``n``;
     adjusted Wald: each sample gets its own 0.75 / 1.5 / 0.75 pseudo-responses, and the
     delta is that of the adjusted estimates). The interval is ``delta ± z·se``, clipped to
-    [-200, 200]; ``z = delta / se`` and ``p = 2 P(Z > |z|)``.
+    [-200, 200] and widened where needed to include the raw difference (which an adjusted
+    interval can miss when the pseudo-responses pull both estimates to the middle);
+    ``z = delta / se`` and ``p = 2 P(Z > |z|)``.
+
+    Samples that are not independent (the same respondents in both, or two domains of
+    one calibrated design) have a covariance, subtracted twice from the variance. Under
+    ``"wald"`` it is the raw one (``covariance`` plus
+    [`overlap_covariance`][netpromoter._stats.overlap_covariance] of ``overlap``), and
+    the variance is a sum of squared per-respondent influences. Under
+    ``"adjusted_wald"`` it is [`adjusted_covariance`][netpromoter._stats.
+    adjusted_covariance]: the covariance of the pseudo-response-adjusted estimates,
+    centred on the adjusted means, so that the variance of the difference is the sum of
+    squared per-respondent differences plus the pseudo-responses' own share, and never 0.
 
     For "each segment against the rest", pass the segment tallies and
     [`complement`][netpromoter._stats.complement] of them.
@@ -500,11 +678,19 @@ def difference(
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Optional population sizes ``(N_a, N_b)`` for the finite
             population correction of each sample's SE.
-        covariance: Optional covariance of the two estimates per pair (points²), when the
-            samples overlap (the same respondents in both, see
-            [`overlap_covariance`][netpromoter._stats.overlap_covariance]) or are two
-            domains of one calibrated design; the SE becomes
-            ``sqrt(se_a² + se_b² − 2 cov)`` (floored at 0).
+        covariance: Optional covariance of the two raw estimates per pair (points²), when
+            they are two domains of one calibrated design.
+        overlap: Optional sums over the respondents in both samples and within each
+            (see [`Overlap`][netpromoter._stats.Overlap]), when the samples share
+            respondents.
+        reference: ``"normal"`` (default, as R ``NPS``) or ``"t"``: Student's t with
+            Welch–Satterthwaite degrees of freedom
+            ``(V_a + V_b)² / (V_a² / ν_a + V_b² / ν_b)``, ``ν`` each sample's size minus
+            one (with the 3 pseudo-responses for ``"adjusted_wald"``; the effective size
+            when weighted), or ``min(ν_a, ν_b)`` when the samples are not independent,
+            rounded down to a whole number (at least 1).
+            Its heavier tails keep p-values valid far into the tail, where many
+            comparisons adjusted together look; the interval uses the same quantile.
         design_se: Optional per-group SEs ``(se_a, se_b)`` of calibrated designs, in
             points (either may be ``None``), used for that sample as in ``estimate``.
 
@@ -540,19 +726,178 @@ def difference(
     )
     delta = centre_b - centre_a
     variance = se_a * se_a + se_b * se_b
-    if covariance is not None:
-        variance = np.maximum(variance - 2.0 * covariance, 0.0)
+    if method == "wald":
+        raw = np.zeros_like(variance) if covariance is None else covariance
+        if overlap is not None:
+            raw = raw + overlap_covariance(a, b, overlap.cross, weighted=weighted_a or weighted_b)
+        if covariance is not None or overlap is not None:
+            # A sum of squares: only rounding can take it below 0.
+            variance = np.maximum(variance - 2.0 * raw, 0.0)
+    elif covariance is not None or overlap is not None:
+        sides = (
+            _Side(a, weighted_a, size_a, design_a, centre_a, se_a),
+            _Side(b, weighted_b, size_b, design_b, centre_b, se_b),
+        )
+        variance = variance - 2.0 * adjusted_covariance(*sides, covariance, overlap)
     se = np.sqrt(variance)
     z = _z_statistic(delta, se)
+    raw_delta = nps_b - nps_a
+    df = np.full_like(delta, np.inf)
+    if reference == "t":
+        extra = 0.0 if method == "wald" else float(ADJUSTMENT.sum())
+        nu_a, nu_b = (
+            _information(t, weighted=w, population_size=n, design_se=d) + extra - 1.0
+            for t, w, n, d in ((a, weighted_a, size_a, design_a), (b, weighted_b, size_b, design_b))
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v_a, v_b = se_a * se_a, se_b * se_b
+            welch = (v_a + v_b) ** 2 / (v_a * v_a / nu_a + v_b * v_b / nu_b)
+        dependent = covariance is not None or overlap is not None
+        # Whole degrees of freedom, rounded down: slightly heavier tails, and few
+        # distinct quantiles to compute.
+        df = np.floor(np.minimum(nu_a, nu_b) if dependent else welch)
+        df = np.where(np.isnan(df) | (df < 1.0), np.where(np.isnan(df), np.inf, 1.0), df)
+        p_value = np.minimum(1.0, 2.0 * student_sf(np.abs(z), df))
+        level = check_confidence_level(confidence_level)
+        margin = student_quantiles((1.0 - level) / 2.0, df) * se
+    else:
+        p_value = p_values(z)
+        margin = z_crit * se
     return Difference(
         delta=delta,
-        raw_delta=nps_b - nps_a,
+        raw_delta=raw_delta,
         se=se,
-        lower=np.clip(delta - z_crit * se, -200.0, 200.0),
-        upper=np.clip(delta + z_crit * se, -200.0, 200.0),
+        lower=np.fmin(np.clip(delta - margin, -200.0, 200.0), raw_delta),
+        upper=np.fmax(np.clip(delta + margin, -200.0, 200.0), raw_delta),
         z=z,
-        p_value=p_values(z),
+        p_value=p_value,
+        df=df,
     )
+
+
+class _Side(NamedTuple):
+    """One sample of a comparison, as ``adjusted_covariance`` needs it."""
+
+    tally: Tally
+    weighted: bool
+    population_size: float | None
+    design_se: NDArray[np.float64] | None
+    centre: NDArray[np.float64]
+    se: NDArray[np.float64]
+
+    def pseudo_ratio(self) -> NDArray[np.float64]:
+        """``π``: the pseudo-responses' share of the adjusted variance over the real one's.
+
+        The adjusted variance is ``(R + P) / (size + 3)²`` with ``R = size · v'`` from the
+        real responses (``v' = v + (ȳ − ȳ_adj)²``, their mean square about the adjusted
+        mean ``ȳ_adj``) and ``P = Σ_k c_k (s_k − ȳ_adj)² = 1.5 + 3 ȳ_adj²`` from the
+        pseudo-responses; ``π = P / R`` (infinite when ``R = 0``).
+        """
+        size = _information(
+            self.tally,
+            weighted=self.weighted,
+            population_size=self.population_size,
+            design_se=self.design_se,
+        )
+        share = shares(self.tally)
+        raw, variance = _nps_and_variance(share)
+        mean = self.centre / 100.0
+        pseudo = (ADJUSTMENT * (CATEGORY_VALUE - mean[..., None]) ** 2).sum(axis=-1)
+        real = size * (variance + (raw / 100.0 - mean) ** 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: NDArray[np.float64] = np.where(real > 0, pseudo / real, np.inf)
+        return out
+
+
+class OwnSums(NamedTuple):
+    """Sums over the respondents of one sample, per respondent ``c`` first.
+
+    With ``W_c`` the sum of respondent ``c``'s weights in the sample and ``S_c`` of weight
+    × ``s``, per group: ``ss = Σ_c S_c²``, ``sw = Σ_c S_c W_c``, ``ww = Σ_c W_c²``. With
+    one answer per respondent and no weights they are ``Σ s²``, ``Σ s`` and ``n``.
+    """
+
+    ss: NDArray[np.float64]
+    sw: NDArray[np.float64]
+    ww: NDArray[np.float64]
+
+
+class Overlap(NamedTuple):
+    """Two samples that share respondents: sums across them and within each.
+
+    Attributes:
+        cross: Sums over the respondents in both samples.
+        own_a: Per-respondent sums within sample ``a``.
+        own_b: Per-respondent sums within sample ``b``.
+    """
+
+    cross: CrossSums
+    own_a: OwnSums
+    own_b: OwnSums
+
+
+def adjusted_covariance(
+    a: _Side,
+    b: _Side,
+    covariance: NDArray[np.float64] | None,
+    overlap: Overlap | None,
+) -> NDArray[np.float64]:
+    """Covariance of two adjusted-Wald estimates (points²), from one adjusted table.
+
+    Each adjusted estimate is ``Σ s / (size + 3)`` over the real responses and the
+    pseudo-responses (whose ``s`` sum to 0). Linearised about the adjusted means
+    ``ȳ_a``, ``ȳ_b``, respondent ``c`` contributes ``x_c = S_ca − ȳ_a W_ca`` to ``a`` and
+    ``y_c = S_cb − ȳ_b W_cb`` to ``b``; the pseudo-responses of the two samples are
+    distinct, so they add to each variance and nothing to the covariance. With
+    ``Q_a = Σ_c x_c²``, ``Q_b = Σ_c y_c²`` and the pseudo-to-real ratio ``π`` of each
+    sample (``_Side.pseudo_ratio``)::
+
+        ρ   = Σ_(c in both) x_c y_c / sqrt(Q_a Q_b)
+        cov = ρ · sqrt(V_a V_b / ((1 + π_a)(1 + π_b)))
+
+    with ``V`` the adjusted variances. Unweighted, with one answer per respondent, this is
+    exactly ``Σ x_c y_c / ((n_a + 3)(n_b + 3))``, so ``V_a + V_b − 2 cov`` is the sum of
+    the squared per-respondent differences ``(y_c − x_c) / (n + 3)`` plus the
+    pseudo-responses' terms: positive, whatever share of respondents keeps its score.
+    Weighted, ``V`` is the design-based adjusted variance and the same construction
+    holds with effective sizes. By Cauchy–Schwarz ``|ρ| ≤ 1``, and ``π > 0``, so
+    ``V_a + V_b − 2 cov > (sqrt(V_a) − sqrt(V_b))² ≥ 0``.
+
+    A calibrated design's raw ``covariance`` of the two estimates enters as its
+    correlation ``covariance / (se_a se_b)`` (raw SEs), added to ``ρ``; the sum is kept
+    within [-1, 1].
+    """
+    rho = np.zeros_like(a.centre)
+    mean_a, mean_b = a.centre / 100.0, b.centre / 100.0
+    if overlap is not None:
+        own_a, own_b, cross = overlap.own_a, overlap.own_b, overlap.cross
+        q_a = own_a.ss - 2.0 * mean_a * own_a.sw + mean_a * mean_a * own_a.ww
+        q_b = own_b.ss - 2.0 * mean_b * own_b.sw + mean_b * mean_b * own_b.ww
+        shared = cross.ss - mean_b * cross.sw - mean_a * cross.ws + mean_a * mean_b * cross.ww
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = shared / np.sqrt(np.maximum(q_a, 0.0) * np.maximum(q_b, 0.0))
+        rho = rho + np.where((cross.n > 0) & np.isfinite(part), part, 0.0)
+    if covariance is not None:
+        raw_a = wald_se(
+            a.tally,
+            weighted=a.weighted,
+            population_size=a.population_size,
+            design_se=a.design_se,
+        )
+        raw_b = wald_se(
+            b.tally,
+            weighted=b.weighted,
+            population_size=b.population_size,
+            design_se=b.design_se,
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = covariance / (raw_a * raw_b)
+        rho = rho + np.where(np.isfinite(part), part, 0.0)
+    rho = np.clip(rho, -1.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        scale = 1.0 / np.sqrt((1.0 + a.pseudo_ratio()) * (1.0 + b.pseudo_ratio()))
+    out: NDArray[np.float64] = rho * a.se * b.se * scale
+    return out
 
 
 class BenchmarkTest(NamedTuple):
@@ -862,6 +1207,21 @@ def benjamini_hochberg(p: NDArray[np.float64] | list[float]) -> NDArray[np.float
         [0.03, 0.04, 0.04]
     """
     return _adjust(p, step_down=False)
+
+
+def adjust(p: NDArray[np.float64], correction: Correction) -> NDArray[np.float64]:
+    """P-values adjusted for multiple comparisons: Holm, Benjamini–Hochberg or none.
+
+    Examples:
+        >>> adjust(np.array([0.01, 0.04, 0.03]), "bh").tolist()
+        [0.03, 0.04, 0.04]
+    """
+    if correction == "holm":
+        return holm(p)
+    if correction == "bh":
+        return benjamini_hochberg(p)
+    out: NDArray[np.float64] = np.array(p, dtype=np.float64)
+    return out
 
 
 def _adjust(p: NDArray[np.float64] | list[float], *, step_down: bool) -> NDArray[np.float64]:

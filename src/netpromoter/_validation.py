@@ -450,3 +450,16 @@ def validate_ratings(values: object, name: str) -> NDArray[np.float64]:
         )
         raise InvalidParameterError(msg, name=name, value=shown[0])
     return out
+
+
+Correction = Literal["holm", "bh", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
+
+
+def check_correction(value: object) -> Correction:
+    """Return ``value`` if it is a multiple-comparison correction: holm, bh or none."""
+    for correction in CORRECTIONS:
+        if value == correction:
+            return correction
+    msg = f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {value!r}"
+    raise InvalidParameterError(msg, name="correction", value=value)

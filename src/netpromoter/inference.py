@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats
+from netpromoter._tables import format_p, p_text
 from netpromoter._validation import check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
@@ -156,7 +157,7 @@ class ComparisonResult(BaseModel):
         return (
             f"ComparisonResult(delta={_signed(self.raw_delta)}{adjusted}, "
             f"{self.confidence_level:.0%} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"p={self.p_value:.3g}, n_a={self.a.n:,}, n_b={self.b.n:,})"
+            f"{p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
 
     __str__ = __repr__
@@ -170,7 +171,7 @@ class ComparisonResult(BaseModel):
                 f"{self.confidence_level:.0%} interval ({self.method})",
                 f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
             ),
-            ("p-value", f"{self.p_value:.3g}"),
+            ("p-value", format_p(self.p_value)),
             ("Responses", f"{self.a.n:,} and {self.b.n:,}"),
         ]
         body = "".join(
@@ -305,7 +306,7 @@ class BenchmarkResult(BaseModel):
         return (
             f"BenchmarkResult(nps={_signed(self.result.nps)}, "
             f"benchmark={_signed(self.benchmark)}, alternative={self.alternative!r}, "
-            f"p={self.p_value:.3g}, n={self.result.n:,})"
+            f"{p_text(self.p_value)}, n={self.result.n:,})"
         )
 
     __str__ = __repr__

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from netpromoter import _lazy, _stats
+from netpromoter import _lazy, _stats, _validation
 from netpromoter._columns import Factor, Grouping, combine, read_table
-from netpromoter._tables import html_table, text_table
+from netpromoter._tables import format_p, html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, tally
+from netpromoter._validation import check_correction
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
@@ -55,9 +56,8 @@ __all__ = [
 ]
 
 Method = _stats.Method
+Correction = _validation.Correction
 _Model = TypeVar("_Model", bound=BaseModel)
-Correction = Literal["holm", "bh", "none"]
-CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
 #: Label of every key column in the overall row.
 ALL = "(all)"
 _REPR_ROWS = 20
@@ -83,13 +83,6 @@ def _check_min_n(min_n: int) -> int:
         msg = f"min_n must be a non-negative integer, got {min_n!r}"
         raise InvalidParameterError(msg, name="min_n", value=min_n)
     return min_n
-
-
-def _check_correction(correction: str) -> Correction:
-    if correction not in CORRECTIONS:
-        msg = f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}"
-        raise InvalidParameterError(msg, name="correction", value=correction)
-    return correction
 
 
 class SegmentCounts(BaseModel):
@@ -262,7 +255,7 @@ class SegmentCounts(BaseModel):
             min_n=_check_min_n(min_n),
             method=method,
             confidence_level=confidence_level,
-            correction=_check_correction(correction),
+            correction=check_correction(correction),
         )
 
 
@@ -670,7 +663,7 @@ class SegmentResult(BaseModel):
                 _fmt(r.nps),
                 f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
                 _fmt(r.vs_rest),
-                "" if r.p_adjusted is None else f"{r.p_adjusted:.3g}",
+                format_p(r.p_adjusted),
                 "small" if r.small_sample else "",
             ]
             for r in rows
@@ -751,8 +744,7 @@ def _build(
         design_se=None if design is None else (design.rest, design.segments),
         covariance=None if design is None else design.covariance,
     )
-    adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
-    p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
+    p_adjusted = _stats.adjust(diff.p_value, correction)
     overall_nps = float(whole.nps[0])
     tests = (est.nps - overall_nps, diff.raw_delta, diff.p_value, p_adjusted)
     rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted, tests=tests)
@@ -914,7 +906,7 @@ def segment(
     """
     keys = _keys(by)
     min_n = _check_min_n(min_n)
-    correction = _check_correction(correction)
+    correction = check_correction(correction)
     _stats.z_value(confidence_level)
     design = None
     if _lazy.is_lazy(data):

@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
 from netpromoter._columns import MISSING, Factor, Table, combine, read_table
-from netpromoter._tables import html_table
+from netpromoter._tables import format_p, html_table
 from netpromoter._tally import CHUNK
 from netpromoter._validation import MissingPolicy, ScoreColumn, validate_weights
 from netpromoter.core import NPSResult, score
@@ -1722,7 +1722,7 @@ class CompositionResult(BaseModel):
                     f"{r.population_share:.1%}",
                     _fmt(r.ratio, 2),
                     f"{r.difference:+.1f}",
-                    f"{tests[r.dimension].p_value:.3g}",
+                    format_p(tests[r.dimension].p_value),
                 ]
                 for r in self.rows
             ],

@@ -410,3 +410,14 @@ def test_score_interval_method() -> None:
     assert result.get("s").ci == expected.ci
     adjusted = segment(DATA, "region", method="adjusted_wald", min_n=1)
     assert [r.p_value for r in result] == [r.p_value for r in adjusted]
+
+
+def test_segment_table_shows_tiny_p_values_as_below_a_thousandth() -> None:
+    """A segment far from the rest shows "< 0.001" in text and HTML, full value in data."""
+    data = {"score": [10] * 200 + [0] * 200, "region": ["n"] * 200 + ["s"] * 200}
+    table = segment(data, "region")
+    assert table[0].p_adjusted is not None
+    assert table[0].p_adjusted < 1e-20
+    assert "< 0.001" in repr(table)
+    assert "&lt; 0.001" in table._repr_html_()
+    assert table.to_dicts()[0]["p_adjusted"] == table[0].p_adjusted
