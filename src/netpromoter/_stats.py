@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from netpromoter._tally import Tally
     from netpromoter._validation import Correction
 
-Method = Literal["wald", "adjusted_wald", "score"]
-METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score")
+Method = Literal["wald", "adjusted_wald", "score", "exact"]
+METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score", "exact")
 #: Methods of comparing two independent samples.
 DifferenceMethod = Literal["wald", "adjusted_wald"]
 DIFFERENCE_METHODS: tuple[DifferenceMethod, ...] = ("wald", "adjusted_wald")
@@ -236,6 +236,26 @@ def _information(
     return out
 
 
+def check_exact(*, weighted: bool, population_size: float | None, design_se: object = None) -> None:
+    """Refuse what the exact interval cannot handle: weights and a finite population.
+
+    Raises:
+        InvalidParameterError: With weights, a design SE or a population size.
+    """
+    if weighted or design_se is not None:
+        msg = (
+            "method='exact' enumerates the samples of unweighted counts; with weights use "
+            "'adjusted_wald' or 'score' (design-based)"
+        )
+        raise InvalidParameterError(msg, name="method", value="exact")
+    if population_size is not None:
+        msg = (
+            "method='exact' assumes an unlimited population; with population_size use "
+            "'adjusted_wald' or 'score'"
+        )
+        raise InvalidParameterError(msg, name="method", value="exact")
+
+
 def _centre_and_se(
     tally: Tally,
     *,
@@ -248,7 +268,7 @@ def _centre_and_se(
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
-    if method in ("wald", "score"):
+    if method in ("wald", "score", "exact"):
         return (
             nps,
             nps,
@@ -341,14 +361,17 @@ def estimate(
     gives +100 with an interval ending at +98.5), it is widened to reach it. The SE is
     that of the method's estimate: the Wald SE for ``"wald"``, the SE of the adjusted
     estimate for ``"adjusted_wald"``, and the width-implied ``(upper − lower) / (2 z)``
-    for ``"score"``.
+    for ``"score"`` and ``"exact"``.
+
+    ``"exact"`` ([`netpromoter._exact`][netpromoter._exact]) inverts two one-sided tests
+    of the multinomial counts: it needs unweighted counts from an unlimited population.
 
     Args:
         tally: Per-group tally.
         weighted: Whether the tally carries real weights (design-based SE) or counts.
-        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``. For ``"score"`` the SE is
-            the one the interval's width implies, ``(upper − lower) / (2 z)`` (the
-            interval itself does not use one).
+        method: ``"wald"``, ``"adjusted_wald"``, ``"score"`` or ``"exact"``. For
+            ``"score"`` and ``"exact"`` the SE is the one the interval's width implies,
+            ``(upper − lower) / (2 z)`` (the interval itself does not use one).
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Size ``N`` of the population sampled from, for the finite
             population correction (must be at least each group's ``n``), or ``None``.
@@ -358,6 +381,9 @@ def estimate(
 
     Returns:
         The raw NPS, the SE of the method's estimate and the interval limits.
+
+    Raises:
+        InvalidParameterError: ``"exact"`` with weights, a design SE or a population size.
 
     Examples:
         >>> from netpromoter._tally import tally
@@ -374,7 +400,17 @@ def estimate(
         population_size=population_size,
         design_se=design_se,
     )
-    if method == "score":
+    if method == "exact":
+        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        from netpromoter import _exact  # noqa: PLC0415 - _exact builds on this module
+
+        level = check_confidence_level(confidence_level)
+        counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
+        empty = counts.sum(axis=1) == 0
+        lower, upper = _exact.limits(np.where(empty[:, None], 1, counts), level)
+        lower, upper = np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
+        se = (upper - lower) / (2.0 * z)
+    elif method == "score":
         size = _information(
             tally, weighted=weighted, population_size=population_size, design_se=design_se
         )
@@ -627,8 +663,9 @@ class Difference(NamedTuple):
 def difference_method(method: Method) -> DifferenceMethod:
     """The two-sample method that goes with a one-sample interval method.
 
-    The score interval is one-sample only, so comparisons made under ``"score"`` use the
-    adjusted Wald difference; ``"wald"`` and ``"adjusted_wald"`` map to themselves.
+    The score and exact intervals are one-sample only, so comparisons made under
+    ``"score"`` or ``"exact"`` use the adjusted Wald difference; ``"wald"`` and
+    ``"adjusted_wald"`` map to themselves.
     """
     return "wald" if method == "wald" else "adjusted_wald"
 
@@ -930,13 +967,17 @@ def benchmark_test(
     [`estimate`][netpromoter._stats.estimate]. Score: ``z`` is the
     [`score_statistic`][netpromoter._stats.score_statistic] at the benchmark, whose
     variance is computed under the null; a two-sided score test rejects exactly when the
-    benchmark lies outside the score interval.
+    benchmark lies outside the score interval. Exact: the one-sided p-values of
+    [`netpromoter._exact`][netpromoter._exact] at the benchmark (``"greater"``: that of
+    larger values; two-sided: twice the smaller, at most 1), with ``z`` the score
+    statistic that orders the outcomes; it rejects at ``α`` exactly when the benchmark
+    is outside the exact ``1 − α`` interval.
 
     Args:
         tally: Per-group tally.
         benchmark: The null NPS in points, -100..100 (broadcast against the groups).
         weighted: Whether the tally carries real weights.
-        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``.
+        method: ``"wald"``, ``"adjusted_wald"``, ``"score"`` or ``"exact"``.
         alternative: ``"two-sided"``, ``"greater"`` (NPS above the benchmark) or
             ``"less"``.
         population_size: Optional population size (finite population correction).
@@ -961,7 +1002,7 @@ def benchmark_test(
         population_size=population_size,
         design_se=design_se,
     )
-    if method == "score":
+    if method in ("score", "exact"):
         size = _information(
             tally, weighted=weighted, population_size=population_size, design_se=design_se
         )
@@ -970,6 +1011,27 @@ def benchmark_test(
         z = np.where(nps == null, 0.0, z)
     else:
         z = _z_statistic(centre - null, se)
+    if method == "exact":
+        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        from netpromoter import _exact  # noqa: PLC0415 - _exact builds on this module
+
+        counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
+        nulls = np.broadcast_to(null, (len(counts),)).tolist()
+        sides = np.array(
+            [
+                _exact.one_sided(int(c.sum()), int(c[0]), int(c[2]), t / 100.0)
+                for c, t in zip(counts, nulls, strict=True)
+            ]
+        ).reshape(-1, 2)
+        up, low = sides[:, 0], sides[:, 1]
+        if alternative == "greater":
+            p = up
+        elif alternative == "less":
+            p = low
+        else:
+            p_values(z, alternative)  # validates the alternative
+            p = np.minimum(1.0, 2.0 * np.minimum(up, low))
+        return BenchmarkTest(estimate=centre, z=z, p_value=p)
     return BenchmarkTest(estimate=centre, z=z, p_value=p_values(z, alternative))
 
 

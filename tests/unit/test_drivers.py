@@ -327,7 +327,7 @@ def test_bad_aspects(aspects: object, error: type[Exception], match: str) -> Non
         ({"n_resamples": 0}, "n_resamples"),
         ({"n_resamples": True}, "n_resamples"),
         ({"confidence_level": 1.5}, "confidence_level"),
-        ({"method": "exact"}, "unknown method"),
+        ({"method": "bogus"}, "unknown method"),
     ],
 )
 def test_bad_options(options: dict[str, object], match: str) -> None:

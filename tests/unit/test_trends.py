@@ -260,7 +260,7 @@ def test_unknown_period_and_zone() -> None:
     with pytest.raises(InvalidParameterError, match="alpha"):
         trends.trend(data, alpha=1.5)
     with pytest.raises(InvalidParameterError, match="method"):
-        trends.trend(data, method="exact")  # type: ignore[arg-type]
+        trends.trend(data, method="bogus")  # type: ignore[arg-type]
 
 
 def test_all_rows_in_one_period() -> None:
