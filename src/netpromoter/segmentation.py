@@ -963,11 +963,11 @@ class RankResult(BaseModel):
     Attributes:
         by: The key column names.
         rows: Units from best to worst shrunken NPS.
-        overall_nps: The NPS of all responses (the prior mean).
-        prior_shares: Prior mean detractor, passive, promoter shares.
-        prior_concentration: Fitted prior concentration ``α``, in pseudo-responses
-            (at most the total number of responses): a unit with ``n`` responses keeps
-            weight ``n / (n + α)`` on its own data.
+        overall_nps: The NPS of all responses (weighted when weighted): the prior's mean.
+        prior_shares: Overall detractor, passive, promoter shares: the prior's mean.
+        prior_concentration: Posterior median of the prior concentration ``α``, in
+            pseudo-responses: a unit with ``n`` responses keeps about ``n / (n + α)``
+            of the weight on its own data.
         credible_level: Probability inside each credible interval.
         weighted: Whether weights were used (as Kish effective counts).
     """
@@ -1062,19 +1062,24 @@ def rank(
     """Rank agents fairly: NPS shrunk toward the overall by an empirical-Bayes prior.
 
     Model: the detractor/passive/promoter shares ``θ_g`` of unit ``g`` are drawn from a
-    Dirichlet prior with mean ``m`` (the pooled shares, so its NPS is the overall NPS)
-    and concentration ``α``; the unit's category counts are multinomial given ``θ_g``.
-    ``α`` is fitted by maximising the Dirichlet–multinomial marginal likelihood of all
-    units' counts (large when units differ little, small when they differ a lot), at
-    most the total number of responses: the prior mean is itself estimated from them, so
-    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet
-    ``α m + x_g``, so the shrunken NPS is
-    ``w_g · raw_g + (1 − w_g) · overall`` with ``w_g = n_g / (n_g + α)``. Credible
-    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With
-    weights, each unit's category sums are rescaled to its Kish effective size.
+    Dirichlet prior with mean ``m`` and concentration ``α``; the unit's category counts
+    are multinomial given ``θ_g``. Both are uncertain, and both are integrated over
+    (see [`shrink`][netpromoter._stats.shrink]): ``α`` over a grid, weighted by the
+    Dirichlet–multinomial likelihood of all units' counts and a prior flat in the
+    between-unit spread (large ``α`` when units differ little, small when they differ a
+    lot, and every value the data cannot rule out kept), ``m`` around the overall shares
+    with the uncertainty of an estimate from units that differ as ``α`` says. So when
+    agents are nearly alike their intervals still hold the small differences the data
+    cannot exclude, and the uncertainty of the overall NPS itself. The shrunken NPS is
+    ``Σ_α p(α) (w · raw_g + (1 − w) · overall)`` with ``w = n_g / (n_g + α)``; credible
+    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With weights,
+    each unit's category sums are rescaled to its Kish effective size and the prior's
+    mean is the weighted overall shares (its NPS is the weighted NPS).
 
-    An agent with 3 promoters out of 3 (raw +100) is therefore not ranked above one with
-    180 promoters out of 250: three answers barely move it off the overall.
+    In a team where eight agents score +30 on 50 answers each, an agent with 3 promoters
+    out of 3 (raw +100) is therefore not ranked above one at +44 on 50 answers: three
+    answers barely move it off the overall. Where agents differ a lot, they are shrunk
+    less, and a few answers count for more.
 
     Args:
         data: As for [`segment`][netpromoter.segmentation.segment].
@@ -1098,13 +1103,13 @@ def rank(
         EmptyDataError: There are no scores.
 
     Examples:
+        >>> team = [10] * 25 + [8] * 15 + [3] * 10  # +30 on 50 answers
         >>> data = {
-        ...     "score": [10] * 3 + [10] * 180 + [5] * 70 + [9] * 60 + [3] * 40,
-        ...     "agent": ["ann"] * 3 + ["bob"] * 250 + ["cy"] * 100,
+        ...     "score": team * 8 + [10] * 30 + [8] * 12 + [3] * 8 + [10] * 3,
+        ...     "agent": [f"a{i}" for i in range(8) for _ in team] + ["bob"] * 50 + ["ann"] * 3,
         ... }
-        >>> ranking = rank(data, "agent")
-        >>> [row.key[0] for row in ranking]
-        ['bob', 'ann', 'cy']
+        >>> [row.key[0] for row in rank(data, "agent")][:3]
+        ['bob', 'ann', 'a0']
     """
     keys = _keys(by)
     _stats.z_value(credible_level)
@@ -1117,17 +1122,19 @@ def rank(
     if n.sum() == 0:
         msg = "no scores to rank; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    categories = _stats.by_category(counted.sum_w)
+    weighted_sums = _stats.by_category(counted.sum_w)
+    categories = weighted_sums
     if counts.weighted:
         with np.errstate(invalid="ignore", divide="ignore"):
-            scale = _stats.effective_n(counted) / categories.sum(axis=1)
-        categories = categories * np.nan_to_num(scale)[:, None]
-    mean, alpha = _stats.fit_dirichlet_prior(categories, max_concentration=categories.sum())
-    overall_nps = float(_stats.nps_of(categories.sum(axis=0)))
+            scale = _stats.effective_n(counted) / weighted_sums.sum(axis=1)
+        categories = weighted_sums * np.nan_to_num(scale)[:, None]
+    # The prior's mean is the overall (weighted) shares, so its NPS is the overall NPS.
+    pooled = weighted_sums.sum(axis=0)
+    mean = pooled / pooled.sum()
+    overall_nps = float(_stats.nps_of(pooled))
     post = _stats.shrink(
         categories,
         mean,
-        alpha,
         reference=overall_nps,
         credible_level=credible_level,
         draws=draws,
@@ -1155,7 +1162,7 @@ def rank(
         rows=rows,
         overall_nps=overall_nps,
         prior_shares=(float(mean[0]), float(mean[1]), float(mean[2])),
-        prior_concentration=alpha,
+        prior_concentration=post.concentration,
         credible_level=credible_level,
         weighted=counts.weighted,
     )
