@@ -339,7 +339,8 @@ def _posterior_mean(counts: np.ndarray) -> np.ndarray:
     w = np.exp(log_post - log_post.max())
     w /= w.sum()
     part = (counts[:, 2:3] - counts[:, 0:1] + alpha * (m[2] - m[0])) / (n[:, None] + alpha)
-    return 100 * part @ w
+    out: np.ndarray = 100 * part @ w
+    return out
 
 
 def test_rank_shrunken_nps_is_the_posterior_mean_over_the_concentration() -> None:
