@@ -64,6 +64,7 @@ from netpromoter.inference import (
 )
 from netpromoter.privacy import pseudonymise
 from netpromoter.segmentation import (
+    HomogeneityTest,
     RankResult,
     RankRow,
     SegmentCounts,
@@ -114,6 +115,7 @@ __all__ = [
     "FirstTimeRespondentWarning",
     "FollowUp",
     "FollowUpRules",
+    "HomogeneityTest",
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",

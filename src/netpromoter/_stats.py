@@ -1557,3 +1557,62 @@ def chi_square_sf(statistic: float, df: int) -> float:
         if abs(delta - 1.0) < _EPSILON:
             break
     return math.exp(log_prefix) * h
+
+
+def domain_variance(tally: Tally) -> NDArray[np.float64]:
+    """Design-based variance (points²) of each group's NPS as a domain of the whole sample.
+
+    R ``survey``'s linearisation with ``ids = ~1`` over all ``n`` rows of the tally:
+    ``n / (n − 1) Σ_(i in g) w_i² (s_i − ȳ_g)² / W_g²`` (the groups' estimates are
+    uncorrelated: each row's influence is on its own group's mean only). Unweighted, the
+    weights are 1. NaN for a group with no weight.
+    """
+    n = float(tally.count.sum())
+    w = by_category(tally.sum_w)
+    w2 = by_category(tally.sum_w2)
+    total = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (w @ CATEGORY_VALUE) / total
+        resid = CATEGORY_VALUE - mean[..., None]
+        out: NDArray[np.float64] = (
+            1e4 * n / (n - 1.0) * (w2 * resid * resid).sum(axis=-1) / (total * total)
+        )
+    return out
+
+
+class Homogeneity(NamedTuple):
+    """A Wald test that ``G`` estimates are equal."""
+
+    statistic: float
+    df: int
+    p_value: float
+
+
+def wald_homogeneity(
+    estimates: NDArray[np.float64], covariance: NDArray[np.float64]
+) -> Homogeneity:
+    """Wald test of "all ``G`` estimates are equal", given their covariance matrix.
+
+    With the contrasts ``C θ = (θ_g − θ_G)_(g < G)``, ``W = (C θ)ᵀ (C V Cᵀ)⁺ (C θ)``
+    against chi-square with ``rank(C V Cᵀ)`` degrees of freedom (``G − 1`` when ``V`` is
+    regular); as R ``survey``'s ``regTermTest(svyglm(y ~ group, d), ~group, df = Inf)``.
+    A difference with no variance at all that is not 0 (two groups that are each known
+    exactly, and differ) gives an infinite statistic and ``p = 0``.
+
+    Examples:
+        >>> t = wald_homogeneity(np.array([10.0, 20.0]), np.diag([25.0, 25.0]))
+        >>> round(t.statistic, 6), t.df, round(t.p_value, 6)
+        (2.0, 1, 0.157299)
+    """
+    g = len(estimates)
+    contrast = np.hstack([np.eye(g - 1), -np.ones((g - 1, 1))])
+    diff = contrast @ estimates
+    v = contrast @ covariance @ contrast.T
+    scale = max(float(np.abs(v).max()), 1e-300)
+    df = int(np.linalg.matrix_rank(v, tol=1e-12 * scale))
+    inverse = np.linalg.pinv(v, rcond=1e-12)
+    outside = diff - v @ (inverse @ diff)
+    if float(np.abs(outside).max()) > 1e-9 * max(1.0, float(np.abs(diff).max())):
+        return Homogeneity(math.inf, g - 1, 0.0)
+    statistic = float(diff @ inverse @ diff)
+    return Homogeneity(statistic, df, chi_square_sf(statistic, df) if df > 0 else 1.0)

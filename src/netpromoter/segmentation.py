@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netpromoter import _lazy, _stats, _validation
 from netpromoter._columns import Factor, Grouping, combine, read_table
-from netpromoter._tables import format_p, html_table, text_table
+from netpromoter._tables import format_p, html_table, p_text, text_table
 from netpromoter._tally import N_SCORES, Tally, tally
 from netpromoter._validation import check_correction
 from netpromoter.core import _as_design
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from netpromoter.core import WeightingDesign
 
 __all__ = [
+    "HomogeneityTest",
     "RankResult",
     "RankRow",
     "SegmentCounts",
@@ -377,13 +378,16 @@ class _DesignSE(NamedTuple):
     """A calibrated design's SEs in points: per segment, of its rest, and overall.
 
     ``covariance`` is ``Cov(NPS_rest, NPS_segment)`` per segment (points²), from the SE
-    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``.
+    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``; ``matrix``
+    is the covariance matrix of the segments' NPS, the same way from the SE of every
+    pair's difference.
     """
 
     segments: NDArray[np.float64]
     rest: NDArray[np.float64]
     covariance: NDArray[np.float64]
     overall: NDArray[np.float64]
+    matrix: NDArray[np.float64]
 
 
 def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _DesignSE:
@@ -396,11 +400,22 @@ def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _D
         )
 
     segments, rest, contrast = domain_se("group"), domain_se("rest"), domain_se("group_minus_rest")
+    # Every pair (g, g + k mod G): one call per shift k pairs each segment with another.
+    variance = segments * segments
+    matrix = np.diag(variance)
+    own = np.arange(n_segments)
+    for shift in range(1, n_segments):
+        partner = (own + shift) % n_segments
+        pair = design.design_se(
+            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
+        )
+        matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
     return _DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
         overall=design.design_se(rows.scores, rows=rows.kept),
+        matrix=(matrix + matrix.T) / 2.0,
     )
 
 
@@ -491,6 +506,60 @@ class SegmentRow(BaseModel):
         return self.p_adjusted is not None and self.p_adjusted < alpha
 
 
+class HomogeneityTest(BaseModel):
+    """An omnibus test that every segment has the same NPS: do the segments differ at all?
+
+    A Wald test on the vector of segment NPS with its design-based covariance (see
+    [`wald_homogeneity`][netpromoter._stats.wald_homogeneity]): the variance of each
+    segment's NPS as a domain of the whole sample (R ``survey``'s linearisation, the same
+    for unweighted data with weights of 1), or, with a weighting result, the covariance
+    matrix the calibrated design gives the segments. As R
+    ``regTermTest(svyglm(I(promoter - detractor) ~ segment, d), ~segment, df = Inf)``.
+    Each segment's test against the rest answers "is this segment different?"; this
+    answers "is any?", and is not moved by the number of segments.
+
+    Attributes:
+        statistic: Wald chi-square statistic (infinite when two segments whose NPS has
+            no sampling variance at all differ).
+        df: Degrees of freedom: the number of segments minus one (fewer if their
+            covariance is singular).
+        p_value: ``P(χ²_df > statistic)``.
+        segments: Number of segments compared (those with a positive weight).
+        design: ``"linearisation"`` (unweighted or plain weights) or ``"calibrated"``
+            (a weighting result's design).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statistic: float
+    df: int
+    p_value: float
+    segments: int
+    design: Literal["linearisation", "calibrated"]
+
+    def __str__(self) -> str:
+        """``χ²(4) = 12.3, p = 0.015``."""
+        return f"χ²({self.df}) = {self.statistic:.1f}, {p_text(self.p_value)}"
+
+
+def _homogeneity(
+    counted: Tally, est: _stats.Estimate, design: _DesignSE | None
+) -> HomogeneityTest | None:
+    """The omnibus test over the segments with a defined NPS (None for fewer than two)."""
+    covariance = np.diag(_stats.domain_variance(counted)) if design is None else design.matrix
+    keep = np.flatnonzero(~np.isnan(est.nps) & ~np.isnan(np.diag(covariance)))
+    if len(keep) < 2:  # noqa: PLR2004 - a comparison needs two segments
+        return None
+    test = _stats.wald_homogeneity(est.nps[keep], covariance[np.ix_(keep, keep)])
+    return HomogeneityTest(
+        statistic=test.statistic,
+        df=test.df,
+        p_value=test.p_value,
+        segments=len(keep),
+        design="linearisation" if design is None else "calibrated",
+    )
+
+
 def _fmt(value: object) -> str:
     if value is None:
         return ""
@@ -543,6 +612,9 @@ class SegmentResult(BaseModel):
         correction: The multiple-comparison correction of ``p_adjusted``.
         weighted: Whether weights were used.
         counts: The mergeable tally the table was computed from.
+        homogeneity: The omnibus test that every segment has the same NPS (``None``
+            with fewer than two segments); of the whole table, kept by ``sort`` and
+            ``filter``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -556,6 +628,7 @@ class SegmentResult(BaseModel):
     correction: Correction
     weighted: bool
     counts: SegmentCounts
+    homogeneity: HomogeneityTest | None = None
 
     def __iter__(self) -> Iterator[SegmentRow]:  # type: ignore[override]
         """Iterate over the segment rows."""
@@ -672,10 +745,11 @@ class SegmentResult(BaseModel):
 
     def _caption(self) -> str:
         small = sum(r.small_sample for r in self.rows)
+        same = "" if self.homogeneity is None else f"; all equal? {self.homogeneity}"
         return (
             f"NPS by {', '.join(self.by)}: {len(self.rows)} segments, "
             f"{self.confidence_level:.0%} CI ({self.method}), p adjusted ({self.correction}); "
-            f"{small} with n < {self.min_n}"
+            f"{small} with n < {self.min_n}{same}"
         )
 
     def __repr__(self) -> str:
@@ -759,6 +833,7 @@ def _build(
         correction=correction,
         weighted=weighted,
         counts=counts,
+        homogeneity=_homogeneity(counted, est, design),
     )
 
 
@@ -854,6 +929,8 @@ def segment(
     average of the segment and the rest, "equals the rest" and "equals the overall" are
     the same hypothesis. P-values are corrected for the number of segments: Holm (family-
     wise error, default) or Benjamini–Hochberg (``"bh"``, false discovery rate).
+    ``SegmentResult.homogeneity`` answers the question before them: do the segments
+    differ at all (an omnibus Wald test of equal NPS, shown in the caption)?
 
     With a weighting result as ``weights`` (from
     [`poststratify`][netpromoter.weighting.poststratify],
