@@ -1588,10 +1588,40 @@ class Homogeneity(NamedTuple):
     p_value: float
 
 
+def _independent_homogeneity(
+    estimates: NDArray[np.float64], variance: NDArray[np.float64]
+) -> Homogeneity:
+    """``wald_homogeneity`` for uncorrelated estimates, without a ``G × G`` matrix.
+
+    Cochran's ``Q = Σ_g (θ_g − θ̄)² / v_g`` with the inverse-variance mean ``θ̄``; groups
+    with no variance fix ``θ̄`` at their common value (or, if they differ, make it
+    infinite).
+    """
+    g = len(estimates)
+    exact = variance <= 0
+    if exact.any():
+        known = estimates[exact]
+        spread = float(known.max() - known.min())
+        if spread > 1e-9 * max(1.0, float(np.abs(known).max())):
+            return Homogeneity(math.inf, g - 1, 0.0)
+        centre = float(known[0])
+        df = int((~exact).sum())
+    else:
+        inverse = 1.0 / variance
+        centre = float((estimates * inverse).sum() / inverse.sum())
+        df = g - 1
+    free = ~exact
+    statistic = float(((estimates[free] - centre) ** 2 / variance[free]).sum())
+    return Homogeneity(statistic, df, chi_square_sf(statistic, df) if df > 0 else 1.0)
+
+
 def wald_homogeneity(
     estimates: NDArray[np.float64], covariance: NDArray[np.float64]
 ) -> Homogeneity:
     """Wald test of "all ``G`` estimates are equal", given their covariance matrix.
+
+    A vector ``covariance`` holds the variances of uncorrelated estimates (see
+    ``_independent_homogeneity``, the same test without the matrix).
 
     With the contrasts ``C θ = (θ_g − θ_G)_(g < G)``, ``W = (C θ)ᵀ (C V Cᵀ)⁺ (C θ)``
     against chi-square with ``rank(C V Cᵀ)`` degrees of freedom (``G − 1`` when ``V`` is
@@ -1605,6 +1635,8 @@ def wald_homogeneity(
         (2.0, 1, 0.157299)
     """
     g = len(estimates)
+    if covariance.ndim == 1:
+        return _independent_homogeneity(estimates, covariance)
     contrast = np.hstack([np.eye(g - 1), -np.ones((g - 1, 1))])
     diff = contrast @ estimates
     v = contrast @ covariance @ contrast.T

@@ -546,11 +546,12 @@ def _homogeneity(
     counted: Tally, est: _stats.Estimate, design: _DesignSE | None
 ) -> HomogeneityTest | None:
     """The omnibus test over the segments with a defined NPS (None for fewer than two)."""
-    covariance = np.diag(_stats.domain_variance(counted)) if design is None else design.matrix
-    keep = np.flatnonzero(~np.isnan(est.nps) & ~np.isnan(np.diag(covariance)))
+    variance = _stats.domain_variance(counted) if design is None else np.diag(design.matrix)
+    keep = np.flatnonzero(~np.isnan(est.nps) & ~np.isnan(variance))
     if len(keep) < 2:  # noqa: PLR2004 - a comparison needs two segments
         return None
-    test = _stats.wald_homogeneity(est.nps[keep], covariance[np.ix_(keep, keep)])
+    covariance = variance[keep] if design is None else design.matrix[np.ix_(keep, keep)]
+    test = _stats.wald_homogeneity(est.nps[keep], covariance)
     return HomogeneityTest(
         statistic=test.statistic,
         df=test.df,

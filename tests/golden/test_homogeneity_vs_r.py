@@ -93,7 +93,8 @@ def test_segments_alike_and_apart() -> None:
     same = {"score": [10, 8, 3] * 40, "team": np.repeat(["a", "b", "c", "d"], 30)}
     test = segment(same, "team").homogeneity
     assert test is not None
-    assert (test.statistic, test.df, test.p_value) == (pytest.approx(0.0, abs=1e-20), 3, 1.0)
+    assert test.statistic == pytest.approx(0.0, abs=1e-20)
+    assert (test.df, test.p_value) == (3, 1.0)
     apart = {"score": [10, 8, 3] * 40 + [0] * 30, "team": np.repeat(["a", "b", "c", "d", "e"], 30)}
     test = segment(apart, "team").homogeneity
     assert test is not None

@@ -272,3 +272,25 @@ def test_adjust_names_each_correction() -> None:
     np.testing.assert_array_equal(_stats.adjust(p, "holm"), _stats.holm(p))
     np.testing.assert_array_equal(_stats.adjust(p, "bh"), _stats.benjamini_hochberg(p))
     np.testing.assert_array_equal(_stats.adjust(p, "none"), p)
+
+
+def test_homogeneity_of_uncorrelated_estimates_equals_the_matrix_form() -> None:
+    """Cochran's Q on variances equals the Wald test on the diagonal covariance matrix."""
+    theta = np.array([12.0, 30.0, 25.0, -4.0])
+    var = np.array([40.0, 25.0, 90.0, 60.0])
+    from_vector = _stats.wald_homogeneity(theta, var)
+    from_matrix = _stats.wald_homogeneity(theta, np.diag(var))
+    assert from_vector.statistic == pytest.approx(from_matrix.statistic, rel=1e-12)
+    assert from_vector.df == from_matrix.df == 3
+    assert from_vector.p_value == pytest.approx(from_matrix.p_value, rel=1e-10)
+    # A group known exactly fixes the common value; two that differ make it infinite.
+    var[0] = 0.0
+    exact_v, exact_m = (
+        _stats.wald_homogeneity(theta, var),
+        _stats.wald_homogeneity(theta, np.diag(var)),
+    )
+    assert exact_v.statistic == pytest.approx(exact_m.statistic, rel=1e-9)
+    assert exact_v.df == exact_m.df == 3
+    var[1] = 0.0
+    assert _stats.wald_homogeneity(theta, var).p_value == 0.0
+    assert _stats.wald_homogeneity(theta, np.diag(var)).statistic == math.inf
