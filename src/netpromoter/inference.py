@@ -334,7 +334,8 @@ def compare_to_benchmark(
             it was scored with a weighting result).
         benchmark: The figure to test against, in points, -100..100.
         alternative: ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
-        method: ``"adjusted_wald"`` (default), ``"wald"`` or ``"score"``.
+        method: ``"adjusted_wald"`` (default), ``"wald"``, ``"score"`` or ``"exact"``
+            (the exact one-sided p-values at the benchmark; unweighted only).
         confidence_level: Confidence level; the test's significance level is
             ``1 − confidence_level``.
         population_size: Optional population size, for the finite population correction.

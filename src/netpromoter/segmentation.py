@@ -573,6 +573,11 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _weight(alpha: float) -> str:
+    """A concentration for display: three significant digits, whole numbers from 100 on."""
+    return f"{alpha:,.0f}" if alpha >= 100 else f"{alpha:.3g}"  # noqa: PLR2004
+
+
 def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
     import pandas as pd  # noqa: PLC0415 - optional dependency
 
@@ -956,9 +961,10 @@ def segment(
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
         min_n: Segments with fewer responses are flagged ``small_sample``.
-        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"`` or
-            ``"score"``; the test against the rest uses Wald for ``"wald"`` and adjusted
-            Wald otherwise (the score interval has no two-sample form).
+        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"``, ``"score"``
+            or ``"exact"`` (unweighted only); the test against the rest uses Wald for
+            ``"wald"`` and adjusted Wald otherwise (the score and exact intervals have no
+            two-sample form).
         confidence_level: Two-sided confidence level.
         correction: ``"holm"`` (default), ``"bh"`` or ``"none"``.
 
@@ -1109,7 +1115,7 @@ class RankResult(BaseModel):
     def _caption(self) -> str:
         return (
             f"{len(self.rows)} units by shrunken NPS (overall {self.overall_nps:+.1f}, "
-            f"prior weight α = {self.prior_concentration:.3g} responses)"
+            f"prior weight α ≈ {_weight(self.prior_concentration)} responses)"
         )
 
     def __repr__(self) -> str:

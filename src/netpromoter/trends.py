@@ -1111,8 +1111,9 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         correction: ``"holm"`` (default; family-wise error), ``"bh"`` (Benjamini–
             Hochberg, false discovery rate) or ``"none"`` (each comparison on its own).
         method: Interval method of each period, ``"adjusted_wald"`` (default),
-            ``"wald"`` or ``"score"``; changes are tested with Wald for ``"wald"`` and
-            adjusted Wald otherwise (the score interval is one-sample only).
+            ``"wald"``, ``"score"`` or ``"exact"`` (unweighted only); changes are tested
+            with Wald for ``"wald"`` and adjusted Wald otherwise (the score and exact
+            intervals are one-sample only).
         confidence_level: Two-sided confidence level of every interval.
 
     Returns:
