@@ -1580,71 +1580,98 @@ def domain_variance(tally: Tally) -> NDArray[np.float64]:
     return out
 
 
+def f_sf(statistic: float, df1: float, df2: float) -> float:
+    """Upper tail ``P(F > statistic)`` of an F distribution (real degrees of freedom).
+
+    ``I_(df2 / (df2 + df1 F))(df2 / 2, df1 / 2)``; as R's ``pf(x, df1, df2,
+    lower.tail = FALSE)``.
+
+    Examples:
+        >>> round(f_sf(3.0, 2.0, 10.0), 9)
+        0.095367432
+    """
+    if math.isnan(statistic):
+        return math.nan
+    if statistic <= 0.0:
+        return 1.0
+    if math.isinf(statistic):
+        return 0.0
+    x = df2 / (df2 + df1 * statistic)
+    return float(beta_incomplete(df2 / 2.0, df1 / 2.0, x)[()])
+
+
 class Homogeneity(NamedTuple):
-    """A Wald test that ``G`` estimates are equal."""
+    """A Rao–Scott test that ``G`` estimates are equal: ``F`` on real degrees of freedom."""
 
     statistic: float
-    df: int
+    df: float
+    df_denominator: float
     p_value: float
 
 
-def _independent_homogeneity(
-    estimates: NDArray[np.float64], variance: NDArray[np.float64]
+def rao_scott_homogeneity(
+    estimates: NDArray[np.float64],
+    covariance: NDArray[np.float64],
+    working: NDArray[np.float64],
+    df_denominator: float,
 ) -> Homogeneity:
-    """``wald_homogeneity`` for uncorrelated estimates, without a ``G × G`` matrix.
+    """Rao–Scott (second-order) test of "all ``G`` estimates are equal".
 
-    Cochran's ``Q = Σ_g (θ_g − θ̄)² / v_g`` with the inverse-variance mean ``θ̄``; groups
-    with no variance fix ``θ̄`` at their common value (or, if they differ, make it
-    infinite).
-    """
-    g = len(estimates)
-    exact = variance <= 0
-    if exact.any():
-        known = estimates[exact]
-        spread = float(known.max() - known.min())
-        if spread > 1e-9 * max(1.0, float(np.abs(known).max())):
-            return Homogeneity(math.inf, g - 1, 0.0)
-        centre = float(known[0])
-        df = int((~exact).sum())
-    else:
-        inverse = 1.0 / variance
-        centre = float((estimates * inverse).sum() / inverse.sum())
-        df = g - 1
-    free = ~exact
-    statistic = float(((estimates[free] - centre) ** 2 / variance[free]).sum())
-    return Homogeneity(statistic, df, chi_square_sf(statistic, df) if df > 0 else 1.0)
+    The quadratic form uses the working model's weights ``W_g`` (each group's total
+    weight, so the estimates' working variances are ``σ² / W_g``): with ``C`` the
+    contrasts between the groups,
+    ``Q = (Cθ)ᵀ (C W⁻¹ Cᵀ)⁻¹ (Cθ) = Σ_g W_g (θ_g − θ̄_W)²``. Its distribution under equal
+    estimates is ``Σ_j λ_j χ²_1`` with ``λ`` the eigenvalues of
+    ``(C W⁻¹ Cᵀ)⁻¹ (C V Cᵀ)``, ``V`` the estimates' design-based covariance; matching
+    two moments (``t = mean λ``, ``r = mean λ² / t²``) gives
+    ``F = Q / (ν t r)`` on ``ν = (G − 1) / r`` and ``df_denominator`` degrees of
+    freedom. As R ``survey``'s ``regTermTest(svyglm(y ~ group, d), ~group,
+    method = "WorkingWald", lrt.approximation = "satterthwaite")``. Unlike the plain
+    Wald test it does not weight each group by the inverse of its own estimated
+    variance, which makes small groups whose answers happen to vary little count far
+    too much. Only ``tr(M)`` and ``tr(M²)`` of ``M = (C W⁻¹ Cᵀ)⁻¹ C V Cᵀ`` are needed:
+    ``Cᵀ (C W⁻¹ Cᵀ)⁻¹ C = A = diag(W) − W Wᵀ / Σ W``, so ``tr M = tr(A V)`` and
+    ``tr M² = tr(A V A V)`` (in ``O(G)`` when ``V`` is diagonal).
 
+    Args:
+        estimates: ``(G,)`` estimates.
+        covariance: ``(G,)`` variances of uncorrelated estimates, or ``(G, G)``.
+        working: ``(G,)`` working weights ``W_g`` (any common scale).
+        df_denominator: Denominator degrees of freedom (the design's residual ones).
 
-def wald_homogeneity(
-    estimates: NDArray[np.float64], covariance: NDArray[np.float64]
-) -> Homogeneity:
-    """Wald test of "all ``G`` estimates are equal", given their covariance matrix.
-
-    A vector ``covariance`` holds the variances of uncorrelated estimates (see
-    ``_independent_homogeneity``, the same test without the matrix).
-
-    With the contrasts ``C θ = (θ_g − θ_G)_(g < G)``, ``W = (C θ)ᵀ (C V Cᵀ)⁺ (C θ)``
-    against chi-square with ``rank(C V Cᵀ)`` degrees of freedom (``G − 1`` when ``V`` is
-    regular); as R ``survey``'s ``regTermTest(svyglm(y ~ group, d), ~group, df = Inf)``.
-    A difference with no variance at all that is not 0 (two groups that are each known
-    exactly, and differ) gives an infinite statistic and ``p = 0``.
+    Returns:
+        ``F``, its two degrees of freedom and the p-value. Groups whose estimates have
+        no variance at all give ``F = ∞`` and ``p = 0`` if they differ.
 
     Examples:
-        >>> t = wald_homogeneity(np.array([10.0, 20.0]), np.diag([25.0, 25.0]))
+        >>> t = rao_scott_homogeneity(
+        ...     np.array([10.0, 20.0]), np.array([25.0, 25.0]), np.ones(2), 100.0
+        ... )
         >>> round(t.statistic, 6), t.df, round(t.p_value, 6)
-        (2.0, 1, 0.157299)
+        (2.0, 1.0, 0.160405)
     """
     g = len(estimates)
+    w = working
+    total = w.sum()
+    centre = float(w @ estimates / total)
+    q = float(w @ (estimates - centre) ** 2)
     if covariance.ndim == 1:
-        return _independent_homogeneity(estimates, covariance)
-    contrast = np.hstack([np.eye(g - 1), -np.ones((g - 1, 1))])
-    diff = contrast @ estimates
-    v = contrast @ covariance @ contrast.T
-    scale = max(float(np.abs(v).max()), 1e-300)
-    df = int(np.linalg.matrix_rank(v, tol=1e-12 * scale))
-    inverse = np.linalg.pinv(v, rcond=1e-12)
-    outside = diff - v @ (inverse @ diff)
-    if float(np.abs(outside).max()) > 1e-9 * max(1.0, float(np.abs(diff).max())):
-        return Homogeneity(math.inf, g - 1, 0.0)
-    statistic = float(diff @ inverse @ diff)
-    return Homogeneity(statistic, df, chi_square_sf(statistic, df) if df > 0 else 1.0)
+        u = w * covariance
+        trace = float(u.sum() - (w * u).sum() / total)
+        square = float((u * u).sum() - 2.0 * (w * u * u).sum() / total + (w @ u) ** 2 / total**2)
+    else:
+        a = np.diag(w) - np.outer(w, w) / total
+        av = a @ covariance
+        trace = float(np.trace(av))
+        square = float(np.trace(av @ av))
+    k = g - 1
+    if trace <= 0.0 or square <= 0.0:
+        spread = q > 1e-12 * max(1.0, float(w @ estimates**2))
+        return Homogeneity(
+            math.inf if spread else 0.0, float(k), df_denominator, 0.0 if spread else 1.0
+        )
+    mean = trace / k
+    ratio = (square / k) / (mean * mean)
+    df = k / ratio
+    statistic = q / (df * mean * ratio)
+    return Homogeneity(statistic, df, df_denominator, f_sf(statistic, df, df_denominator))

@@ -509,21 +509,24 @@ class SegmentRow(BaseModel):
 class HomogeneityTest(BaseModel):
     """An omnibus test that every segment has the same NPS: do the segments differ at all?
 
-    A Wald test on the vector of segment NPS with its design-based covariance (see
-    [`wald_homogeneity`][netpromoter._stats.wald_homogeneity]): the variance of each
-    segment's NPS as a domain of the whole sample (R ``survey``'s linearisation, the same
-    for unweighted data with weights of 1), or, with a weighting result, the covariance
-    matrix the calibrated design gives the segments. As R
-    ``regTermTest(svyglm(I(promoter - detractor) ~ segment, d), ~segment, df = Inf)``.
-    Each segment's test against the rest answers "is this segment different?"; this
-    answers "is any?", and is not moved by the number of segments.
+    The Rao–Scott test of R ``survey``'s ``regTermTest(svyglm(I(promoter - detractor) ~
+    segment, d), ~segment, method = "WorkingWald", lrt.approximation = "satterthwaite")``
+    (see [`rao_scott_homogeneity`][netpromoter._stats.rao_scott_homogeneity]): the
+    spread of the segment NPS around their weighted mean, weighted by each segment's
+    total weight, referred to its design-based distribution, whose first two moments
+    come from the segments' design-based covariance (each segment a domain of the whole
+    sample: R ``survey``'s linearisation, weights of 1 when unweighted; with a weighting
+    result, the covariance matrix its calibrated design gives the segments). The
+    result is an ``F`` on real degrees of freedom. Each segment's test against the rest
+    answers "is this segment different?"; this answers "is any?".
 
     Attributes:
-        statistic: Wald chi-square statistic (infinite when two segments whose NPS has
-            no sampling variance at all differ).
-        df: Degrees of freedom: the number of segments minus one (fewer if their
-            covariance is singular).
-        p_value: ``P(χ²_df > statistic)``.
+        statistic: The ``F`` statistic (infinite when segments whose NPS has no
+            sampling variance at all differ).
+        df: Numerator degrees of freedom: the number of segments minus one when their
+            variances are alike, fewer when they are not.
+        df_denominator: Denominator degrees of freedom: responses minus segments.
+        p_value: ``P(F > statistic)``.
         segments: Number of segments compared (those with a positive weight).
         design: ``"linearisation"`` (unweighted or plain weights) or ``"calibrated"``
             (a weighting result's design).
@@ -532,14 +535,18 @@ class HomogeneityTest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     statistic: float
-    df: int
+    df: float
+    df_denominator: float
     p_value: float
     segments: int
     design: Literal["linearisation", "calibrated"]
 
     def __str__(self) -> str:
-        """``χ²(4) = 12.3, p = 0.015``."""
-        return f"χ²({self.df}) = {self.statistic:.1f}, {p_text(self.p_value)}"
+        """``F(6.8, 312) = 3.1, p = 0.004``."""
+        return (
+            f"F({self.df:.3g}, {self.df_denominator:,.0f}) = {self.statistic:.2f}, "
+            f"{p_text(self.p_value)}"
+        )
 
 
 def _homogeneity(
@@ -551,10 +558,13 @@ def _homogeneity(
     if len(keep) < 2:  # noqa: PLR2004 - a comparison needs two segments
         return None
     covariance = variance[keep] if design is None else design.matrix[np.ix_(keep, keep)]
-    test = _stats.wald_homogeneity(est.nps[keep], covariance)
+    working = counted.sum_w.sum(axis=1)[keep]
+    n = float(counted.count.sum())
+    test = _stats.rao_scott_homogeneity(est.nps[keep], covariance, working, n - len(keep))
     return HomogeneityTest(
         statistic=test.statistic,
         df=test.df,
+        df_denominator=test.df_denominator,
         p_value=test.p_value,
         segments=len(keep),
         design="linearisation" if design is None else "calibrated",

@@ -274,23 +274,28 @@ def test_adjust_names_each_correction() -> None:
     np.testing.assert_array_equal(_stats.adjust(p, "none"), p)
 
 
-def test_homogeneity_of_uncorrelated_estimates_equals_the_matrix_form() -> None:
-    """Cochran's Q on variances equals the Wald test on the diagonal covariance matrix."""
+def test_rao_scott_homogeneity_against_its_eigenvalues() -> None:
+    """F from two moments of the eigenvalues, computed here with numpy, for both forms."""
+    stats = pytest.importorskip("scipy.stats")
     theta = np.array([12.0, 30.0, 25.0, -4.0])
     var = np.array([40.0, 25.0, 90.0, 60.0])
-    from_vector = _stats.wald_homogeneity(theta, var)
-    from_matrix = _stats.wald_homogeneity(theta, np.diag(var))
-    assert from_vector.statistic == pytest.approx(from_matrix.statistic, rel=1e-12)
-    assert from_vector.df == from_matrix.df == 3
-    assert from_vector.p_value == pytest.approx(from_matrix.p_value, rel=1e-10)
-    # A group known exactly fixes the common value; two that differ make it infinite.
-    var[0] = 0.0
-    exact_v, exact_m = (
-        _stats.wald_homogeneity(theta, var),
-        _stats.wald_homogeneity(theta, np.diag(var)),
-    )
-    assert exact_v.statistic == pytest.approx(exact_m.statistic, rel=1e-9)
-    assert exact_v.df == exact_m.df == 3
-    var[1] = 0.0
-    assert _stats.wald_homogeneity(theta, var).p_value == 0.0
-    assert _stats.wald_homogeneity(theta, np.diag(var)).statistic == math.inf
+    work = np.array([50.0, 80.0, 20.0, 40.0])
+    contrast = np.hstack([np.eye(3), -np.ones((3, 1))])
+    v0 = contrast @ np.diag(1 / work) @ contrast.T
+    diff = contrast @ theta
+    q = diff @ np.linalg.solve(v0, diff)
+    lam = np.linalg.eigvals(np.linalg.solve(v0, contrast @ np.diag(var) @ contrast.T)).real
+    t, r = lam.mean(), (lam**2).mean() / lam.mean() ** 2
+    df = 3 / r
+    expected_f = q / (df * t * r)
+    for cov in (var, np.diag(var)):
+        test = _stats.rao_scott_homogeneity(theta, cov, work, 186.0)
+        assert test.statistic == pytest.approx(expected_f, rel=1e-12)
+        assert test.df == pytest.approx(df, rel=1e-12)
+        assert test.p_value == pytest.approx(stats.f.sf(expected_f, df, 186.0), rel=1e-9)
+    # Segments known exactly that differ: infinite; equal estimates: F = 0, p = 1.
+    exact = _stats.rao_scott_homogeneity(theta, np.zeros(4), work, 10.0)
+    assert (exact.statistic, exact.p_value) == (math.inf, 0.0)
+    same = _stats.rao_scott_homogeneity(np.full(4, 7.0), var, work, 10.0)
+    assert same.statistic == pytest.approx(0.0, abs=1e-20)
+    assert same.p_value == 1.0
