@@ -27,13 +27,13 @@ population count):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from netpromoter._stats import CATEGORY_VALUE, by_category
-from netpromoter._tally import CHUNK, tally
+from netpromoter._tally import CHUNK, scaled_weights, tally
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -313,6 +313,11 @@ def design_se(
     Returns:
         SE per group, in NPS points; NaN for a group with no weight.
     """
+    # Every term is a ratio of sums of the same degree in the weights: computed at a
+    # power of two where their squares fit (results identical; see ``weight_exponent``).
+    weights, exponent = scaled_weights(weights)
+    if exponent and design is not None:
+        design = replace(design, calibrated=np.ldexp(design.calibrated, -exponent))
     if clusters is not None:
         return _clustered_se(
             scores,

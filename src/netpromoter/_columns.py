@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -54,15 +55,19 @@ from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
+    check_type,
+    shown,
     validate_nullable_scores,
     validate_scores,
     validate_weights,
 )
 from netpromoter.exceptions import (
+    AmbiguousLabelError,
     ColumnLengthError,
     ColumnNotFoundError,
     InvalidParameterError,
     InvalidWeightsError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
@@ -126,7 +131,9 @@ class Factor:
         """
         used = np.zeros(len(self.levels), dtype=bool)
         for start in range(0, len(self.codes), CHUNK):
-            used |= np.bincount(self.codes[start : start + CHUNK], minlength=len(used)) > 0
+            # numpy < 2.2.4 refuses uint64 (the codes of int64 columns) in bincount.
+            chunk = self.codes[start : start + CHUNK].astype(np.intp, copy=False)
+            used |= np.bincount(chunk, minlength=len(used)) > 0
         if used.all():
             return self
         dtype = code_dtype(int(used.sum()))
@@ -355,7 +362,8 @@ def _factor_objects(
     items: NDArray[Any],
 ) -> tuple[NDArray[np.unsignedinteger[Any]], tuple[object, ...]]:
     """Factorise Python objects with a dictionary (levels then sorted when comparable)."""
-    index: dict[object, int] = {}
+    # Booleans are told apart from the numbers they equal (True == 1 in Python).
+    index: dict[tuple[bool, object], int] = {}
     codes = np.empty(len(items), dtype=np.intp)
     missing = np.zeros(len(items), dtype=bool)
     for i, value in enumerate(items.tolist()):
@@ -363,11 +371,91 @@ def _factor_objects(
             missing[i] = True
             codes[i] = 0
         else:
-            codes[i] = index.setdefault(value, len(index))
-    sorted_codes, levels = _reorder(codes, list(index))
+            codes[i] = index.setdefault((isinstance(value, bool), value), len(index))
+    sorted_codes, levels = _reorder(codes, [value for _, value in index])
     if missing.any():
         sorted_codes[missing] = 0
     return _with_missing(sorted_codes, missing, levels)
+
+
+def printed(label: object) -> str:
+    """How a label shows in tables and reports: its text, in Unicode normal form NFC.
+
+    Examples:
+        >>> printed(1) == printed("1"), printed("cafe\u0301") == printed("caf\u00e9")
+        (True, True)
+    """
+    return unicodedata.normalize("NFC", str(label))
+
+
+def _describe_label(label: object) -> str:
+    if isinstance(label, str) and not unicodedata.is_normalized("NFC", label):
+        return f"{label!r} (Unicode form NFD, decomposed)"
+    return f"{label!r} ({type(label).__name__})"
+
+
+def check_labels(levels: Sequence[object], column: str, *, missing: bool = False) -> None:
+    """Refuse key values that differ but would show as the same label.
+
+    ``1`` and ``"1"``, ``True`` and ``"True"``, the same text in two Unicode forms (NFC
+    and NFD), or the text ``"(missing)"`` next to missing values would become separate
+    groups that print alike, so a reader could not tell them apart. Numbers never
+    collide with each other (``1`` and ``1.0`` are one value), nor do distinct ASCII texts.
+
+    Args:
+        levels: The distinct values of the column (``"(missing)"`` last for missing
+            values when ``missing`` is false and the column has any); values that are
+            equal count once (``1`` and ``1.0`` are one level).
+        column: The column name, for the message.
+        missing: Whether the column also has missing values that are not in ``levels``.
+
+    Raises:
+        AmbiguousLabelError: Naming the column and two colliding values, with a hint.
+
+    Examples:
+        >>> check_labels(["a", "b", MISSING], "region")
+        >>> try:
+        ...     check_labels([1, "1"], "region")
+        ... except AmbiguousLabelError as exc:
+        ...     print(str(exc)[:61])
+        key column 'region' has values that show as the same label: 1
+    """
+    values: Sequence[Any] = [*levels, MISSING] if missing else levels
+    if len(values) < 2:  # noqa: PLR2004 - a pair is needed to collide
+        return
+    # Fast paths, C loops only: distinct numbers never print alike, and distinct ASCII
+    # texts only when one is "(missing)" twice (the text and the missing values).
+    kinds = set(map(type, values))
+    if kinds <= {int, float}:
+        return
+    if kinds == {str} and all(map(str.isascii, values)) and values.count(MISSING) < 2:  # noqa: PLR2004
+        return
+    seen: dict[str, object] = {}
+    for label in values:
+        key = printed(label)
+        if key not in seen:
+            seen[key] = label
+            continue
+        first = seen[key]
+        if key == MISSING:
+            msg = (
+                f"key column {column!r} has the text '(missing)' and missing values (None, "
+                "NaN, null), which would both show as '(missing)'; rename that text, or "
+                "fill the missing values"
+            )
+            raise AmbiguousLabelError(msg, column=column, labels=[MISSING, None])
+        if isinstance(first, str) and isinstance(label, str):
+            hint = (
+                "the same text in two Unicode forms: normalise the column, e.g. "
+                "unicodedata.normalize('NFC', text)"
+            )
+        else:
+            hint = "give the column one type, e.g. all text (astype(str))"
+        msg = (
+            f"key column {column!r} has values that show as the same label: "
+            f"{_describe_label(first)} and {_describe_label(label)}; {hint}"
+        )
+        raise AmbiguousLabelError(msg, column=column, labels=[first, label])
 
 
 def factorise(values: NDArray[Any], name: str = "") -> Factor:
@@ -463,7 +551,7 @@ def band(
 
     Raises:
         InvalidParameterError: When the edges are not strictly increasing numbers.
-        TypeError: When the values are not numbers.
+        ParameterTypeError: When the values are not numbers (a ``TypeError``).
 
     Examples:
         >>> f = band([5, 250.0, None, 12_000], [0, 100, 1000, math.inf])
@@ -480,7 +568,7 @@ def band(
         )
     except (TypeError, ValueError) as exc:
         msg = f"cannot band column {name!r}: its values are not numbers ({exc})"
-        raise TypeError(msg) from exc
+        raise ParameterTypeError(msg, name=name, value=None) from exc
     all_labels = band_labels(cuts)
     # searchsorted(side="right") - 1 puts x in the band [edge_i, edge_{i+1}); -1 is below.
     # Codes: 0 below, 1..k bands, k+1 at/above the last edge, k+2 missing.
@@ -663,13 +751,18 @@ class Table:
 
         Raises:
             ColumnNotFoundError: When the column does not exist.
+            AmbiguousLabelError: When different values would show as the same label
+                (see ``check_labels``).
         """
         column = self._get(name)
         if edges is not None:
             return band(self.values(name), edges, name)
         if isinstance(column, np.ndarray):
-            return factorise(column, name)
-        return _factor_series(column, name)
+            factor = factorise(column, name)
+        else:
+            factor = _factor_series(column, name)
+        check_labels(factor.levels, name)
+        return factor
 
 
 class _ResponseColumns(Mapping[str, Any]):
@@ -681,10 +774,13 @@ class _ResponseColumns(Mapping[str, Any]):
         self._rows = responses
         fields = [f for f in Response.model_fields if f != "segments"]
         extra: dict[str, None] = {}
-        for r in responses:
+        for position, r in enumerate(responses):
             if not isinstance(r, Response):
-                msg = f"mixed input: expected only Response objects, got {type(r).__name__}"
-                raise TypeError(msg)
+                msg = (
+                    "data must be a list of Response objects (or a mapping of columns, or a "
+                    f"dataframe), but item {position} is {shown(r)} ({type(r).__name__})"
+                )
+                raise ParameterTypeError(msg, name="data", value=r)
             extra.update(dict.fromkeys(r.segments))
         self.names = tuple(fields) + tuple(k for k in extra if k not in fields)
         self._fields = frozenset(fields)
@@ -711,7 +807,10 @@ def _list_to_numpy(items: Sequence[object]) -> NDArray[Any]:
     Integers mixed with ``None`` stay Python objects, so their levels stay integers.
     """
     if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
-        return np.asarray(items, dtype=np.int64) if items else np.zeros(0, dtype=np.int64)
+        try:
+            return np.asarray(items, dtype=np.int64) if items else np.zeros(0, dtype=np.int64)
+        except OverflowError:  # beyond 64 bits: kept as Python integers
+            pass
     if any(isinstance(v, float) and not math.isnan(v) for v in items) and all(
         _is_missing(v) or (isinstance(v, int | float) and not isinstance(v, bool)) for v in items
     ):
@@ -722,22 +821,48 @@ def _list_to_numpy(items: Sequence[object]) -> NDArray[Any]:
 
 
 def _as_array(name: str, column: object) -> NDArray[Any]:
+    if hasattr(column, "__array__") and not isinstance(column, list | tuple | np.ndarray):
+        column = np.asarray(column)
     if isinstance(column, np.ndarray):
         if column.ndim != 1:
             msg = f"column {name!r} must be one-dimensional, got shape {column.shape}"
-            raise ValueError(msg)
+            raise ParameterTypeError(msg, name=name, value=column)
         return column
-    if hasattr(column, "__array__") and not isinstance(column, list | tuple):
-        return np.asarray(column)
     if isinstance(column, Sequence) and not isinstance(column, str | bytes):
         return _list_to_numpy(column)
-    msg = f"column {name!r} must be an array or a list, got {type(column).__name__}"
-    raise TypeError(msg)
+    msg = (
+        f"column {name!r} must be an array or a list, got {shown(column)} ({type(column).__name__})"
+    )
+    raise ParameterTypeError(msg, name=name, value=column)
 
 
-def _is_dataframe(data: object) -> bool:
-    module = type(data).__module__.split(".")[0]
-    return module in {"pandas", "polars", "pyarrow", "narwhals", "modin", "cudf", "dask"}
+def frame_kind(data: object) -> Literal["eager", "lazy"] | None:
+    """Whether ``data`` is a dataframe: ``"eager"``, ``"lazy"`` (or distributed), else ``None``.
+
+    A pandas or polars ``DataFrame`` or pyarrow ``Table`` is known by its exact type,
+    without importing ``narwhals``. Any other object that is not a mapping, a sequence or
+    an array is a frame when ``narwhals`` reads it as one (``from_native``): Dask and
+    PySpark DataFrames, polars ``LazyFrame``, DuckDB relations and subclasses of the
+    eager frames, whatever module their library defines them in. A series is not a frame.
+
+    Examples:
+        >>> frame_kind({"score": [9]}), frame_kind([9, 10]), frame_kind(np.arange(3))
+        (None, None, None)
+    """
+    if native_columns(data) is not None:
+        return "eager"
+    if isinstance(data, Mapping | Sequence | np.ndarray):
+        return None
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:  # without narwhals no other frame can be read
+        return None
+    frame = nw.from_native(data, pass_through=True)
+    if isinstance(frame, nw.LazyFrame):
+        return "lazy"
+    if isinstance(frame, nw.DataFrame):
+        return "eager"
+    return None
 
 
 def read_table(data: object, columns: Sequence[str]) -> Table:
@@ -756,7 +881,8 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     Raises:
         ColumnNotFoundError: When a name is not a column, listing the available ones.
         ColumnLengthError: When mapping columns differ in length, naming them.
-        TypeError: When ``data`` is none of the accepted kinds.
+        ParameterTypeError: When ``data`` is none of the accepted kinds, a column is not
+            a one-dimensional array or list, or a column name is not text.
 
     Examples:
         >>> read_table({"score": [9]}, ["nps"])
@@ -764,8 +890,10 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
         ...
         netpromoter.exceptions.ColumnNotFoundError: no column 'nps'; available columns: 'score'
     """
+    for name in columns:
+        check_type(name, "column name", str, "text (the name of a column)")
     needed = list(dict.fromkeys(columns))
-    if _is_dataframe(data):
+    if frame_kind(data) is not None:
         return _read_frame(data, needed)
     if isinstance(data, Mapping):
         available = tuple(str(k) for k in data)
@@ -776,12 +904,15 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
         responses = _ResponseColumns(data)
         source, available = responses, responses.names
+    elif _is_series(data):
+        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
+        raise TypeError(msg)
     else:
         msg = (
             "data must be a list of Response, a mapping of column name to values, or a "
-            f"pandas/polars/pyarrow dataframe; got {type(data).__name__}"
+            f"pandas/polars/pyarrow dataframe; got {shown(data)} ({type(data).__name__})"
         )
-        raise TypeError(msg)
+        raise ParameterTypeError(msg, name="data", value=data)
     for name in needed:
         if name not in source:
             raise ColumnNotFoundError(name, available)
@@ -802,7 +933,7 @@ def _read_frame(data: object, needed: list[str]) -> Table:
     frame = nw.from_native(data, pass_through=True)
     if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
         msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
-        raise TypeError(msg)
+        raise ParameterTypeError(msg, name="data", value=data)
     if isinstance(frame, nw.LazyFrame):
         available = tuple(frame.collect_schema().names())
         missing = [n for n in needed if n not in available]
@@ -815,6 +946,15 @@ def _read_frame(data: object, needed: list[str]) -> Table:
             raise ColumnNotFoundError(name, available)
     series = {name: frame.get_column(name) for name in needed}
     return Table(series, len(frame), available)
+
+
+def _is_series(data: object) -> bool:
+    """Whether ``data`` is a single column (a series) of a dataframe library."""
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        return False
+    return isinstance(nw.from_native(data, series_only=True, pass_through=True), nw.Series)
 
 
 def native_columns(data: object) -> tuple[str, ...] | None:
@@ -1039,12 +1179,14 @@ def _polars_codes(
     missing = np.asarray(missing_s.to_numpy()) if has_missing else None
     if isinstance(native.dtype, pl.Enum):
         return raw, native.dtype.categories.to_list(), missing, True
-    categories = native.dtype.categories.to_series()
-    if len(categories) <= DENSE_LIMIT:
-        # Physical codes index the category mapping: use them as they are.
+    # polars >= 1.43 shows the category mapping that physical codes index; when it is
+    # small, use the codes as they are.
+    mapping = getattr(getattr(native.dtype, "categories", None), "to_series", None)
+    categories = mapping() if mapping is not None else None
+    if categories is not None and len(categories) <= DENSE_LIMIT:
         return raw, categories.to_list(), missing, False
-    # A Categorical's physical codes index a (possibly global) category mapping: number
-    # the categories that occur compactly through a lookup table.
+    # Otherwise (a large mapping, or a polars that does not show it) number the
+    # categories that occur compactly through a lookup table.
     present = native.drop_nulls().unique()
     present_codes = np.asarray(present.to_physical().to_numpy(), dtype=np.intp)
     lut = np.zeros(int(present_codes.max()) + 1 if len(present_codes) else 1, dtype=np.intp)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
-from netpromoter._validation import check_confidence_level
+from netpromoter._validation import check_choice, check_confidence_level
 from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -265,6 +265,7 @@ def _centre_and_se(
     design_se: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
+    check_choice(method, "method", METHODS)
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
@@ -460,6 +461,7 @@ def p_values(
         InvalidParameterError: For an unknown alternative.
     """
     x = np.asarray(z, dtype=np.float64)
+    check_choice(alternative, "alternative", ALTERNATIVES)
     if alternative == "two-sided":
         return np.minimum(1.0, 2.0 * normal_sf(np.abs(x)))
     if alternative == "greater":
@@ -747,7 +749,7 @@ def difference(
     """
     z_crit = z_value(confidence_level)
     weighted_a, weighted_b = (weighted, weighted) if isinstance(weighted, bool) else weighted
-    if method not in DIFFERENCE_METHODS:
+    if not (isinstance(method, str) and method in DIFFERENCE_METHODS):
         msg = (
             f"unknown method {method!r} for comparing two samples; expected one of "
             f"{', '.join(map(repr, DIFFERENCE_METHODS))} (the score interval is one-sample only)"
@@ -1084,11 +1086,12 @@ def required_n(
         384.15
     """
     m = np.asarray(target, dtype=np.float64) / 100.0
-    n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
-    if population_size is None:
-        return n0
-    big_n = float(population_size)
-    out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
+        n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
+        if population_size is None:
+            return n0
+        big_n = float(population_size)
+        out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
     return out
 
 
@@ -1242,6 +1245,7 @@ def complement(tally: Tally) -> Tally:
         total_count - tally.count,
         np.maximum(total_w - tally.sum_w, 0.0),
         np.maximum(total_w2 - tally.sum_w2, 0.0),
+        tally.exponent,
     )
 
 
@@ -1567,7 +1571,7 @@ def domain_variance(tally: Tally) -> NDArray[np.float64]:
     uncorrelated: each row's influence is on its own group's mean only). Unweighted, the
     weights are 1. NaN for a group with no weight.
     """
-    n = float(tally.count.sum())
+    n = np.float64(tally.count.sum())
     w = by_category(tally.sum_w)
     w2 = by_category(tally.sum_w2)
     total = w.sum(axis=-1)
@@ -1651,7 +1655,7 @@ def rao_scott_homogeneity(
         (2.0, 1.0, 0.160405)
     """
     g = len(estimates)
-    w = working
+    w = working / working.mean()  # the statistic does not depend on their scale
     total = w.sum()
     centre = float(w @ estimates / total)
     q = float(w @ (estimates - centre) ** 2)

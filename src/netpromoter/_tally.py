@@ -20,11 +20,12 @@ import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
 from netpromoter._validation import raise_invalid_weights
+from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -48,17 +49,146 @@ _PARTIAL_RATIO = 8
 _LITTLE = np.little_endian
 
 
+#: Weights whose largest value lies in ``[2**-SAFE_EXPONENT, 2**SAFE_EXPONENT]`` are summed
+#: as they are: their squares, and sums of up to 2**63 of them, neither overflow nor
+#: underflow. Others are divided by a power of two first (see ``weight_exponent``).
+SAFE_EXPONENT = 256
+_SAFE_LOW = math.ldexp(1.0, -SAFE_EXPONENT)
+_SAFE_HIGH = math.ldexp(1.0, SAFE_EXPONENT)
+#: A chunk whose sum of squared weights is within these bounds needs no rescaling: its
+#: largest weight is then within the safe range (up to 2**17 rows per chunk).
+_SQUARES_LOW = math.ldexp(1.0, -960)
+_SQUARES_HIGH = math.ldexp(1.0, 960)
+
+
+def squares_fit(total: float) -> bool:
+    """Whether a sum of squared weights needs no rescaling (NaN: invalid, reported later).
+
+    Within ``[2**-960, 2**960]`` no weight is above ``2**480`` and the largest is above
+    ``2**-512`` (squares of much smaller ones are negligible next to its square), so the
+    chunk's sums, and the statistics' products of them, stay finite and normal.
+
+    Examples:
+        >>> squares_fit(4.0), squares_fit(float("inf")), squares_fit(1e-300)
+        (True, False, False)
+    """
+    return math.isnan(total) or _SQUARES_LOW <= total <= _SQUARES_HIGH
+
+
+def weight_exponent(largest: float) -> int:
+    """The power of two to divide weights by before summing them and their squares.
+
+    0 (no rescaling: sums at ordinary scales stay bit-identical) when the largest weight
+    is within ``[2**-256, 2**256]``, or is 0, NaN or infinite (invalid weights are
+    reported elsewhere); else the exponent ``e`` of ``largest = m · 2**e`` with
+    ``0.5 <= m < 1``, so the rescaled weights are at most 1. Dividing by a power of two
+    is exact, and every statistic is a ratio of sums of the same degree in the weights,
+    so results do not depend on it: weights of 1e300 or 1e-300 give the results of
+    weights of 1.
+
+    Examples:
+        >>> weight_exponent(2.5), weight_exponent(1e300), weight_exponent(1e-300)
+        (0, 997, -996)
+    """
+    if not math.isfinite(largest) or largest <= 0 or _SAFE_LOW <= largest <= _SAFE_HIGH:
+        return 0
+    return math.frexp(largest)[1]
+
+
+def scaled_weights(weights: NDArray[np.float64]) -> tuple[NDArray[np.float64], int]:
+    """Weights divided by ``2**e`` (see ``weight_exponent``), and ``e``; as given when 0.
+
+    Examples:
+        >>> w, e = scaled_weights(np.array([1e300, 3e300]))
+        >>> e, w.tolist() == np.ldexp(np.array([1e300, 3e300]), -e).tolist()
+        (999, True)
+    """
+    largest = float(weights.max()) if weights.size else 0.0
+    exponent = weight_exponent(largest)
+    if exponent == 0:
+        return weights, 0
+    return np.ldexp(weights, -exponent), exponent
+
+
 @dataclass(frozen=True)
 class Tally:
     """Per group × bin: count, sum of weights, sum of squared weights (all ``(G, B)``).
 
     The bins are the scores 0..10 (``B = 11``), or, from the category fast path, the three
     categories detractor / passive / promoter (``B = 3``): the same sums, collapsed sooner.
+
+    ``sum_w`` and ``sum_w2`` are sums of the weights divided by ``2**exponent`` (and of
+    their squares): ``exponent`` is 0 unless the weights are so large or so small that
+    the sum of their squares leaves ``[2**-960, 2**960]`` (weights beyond about 1e142
+    or below about 1e-144; see ``squares_fit`` and ``weight_exponent``). Statistics,
+    ratios of sums of the same degree, use the sums as they are; totals shown to users
+    come from ``weight_sums``.
     """
 
     count: NDArray[np.int64]
     sum_w: NDArray[np.float64]
     sum_w2: NDArray[np.float64]
+    exponent: int = 0
+
+    def weight_sums(self) -> NDArray[np.float64]:
+        """The sums of the weights as given: ``sum_w · 2**exponent``."""
+        if self.exponent == 0:
+            return self.sum_w
+        out: NDArray[np.float64] = np.ldexp(self.sum_w, self.exponent)
+        return out
+
+    def map(self, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
+        """The same reshaping or selection applied to the three arrays (exponent kept)."""
+        return Tally(f(self.count), f(self.sum_w), f(self.sum_w2), self.exponent)
+
+    def take(self, rows: NDArray[np.intp]) -> Tally:
+        """The tally of some groups (rows), in the order given."""
+        return Tally(self.count[rows], self.sum_w[rows], self.sum_w2[rows], self.exponent)
+
+    def total(self) -> Tally:
+        """One group: the sum over all groups."""
+        return self.map(lambda a: a.sum(axis=0, keepdims=True))
+
+    def at_exponent(self, exponent: int) -> Tally:
+        """The same tally with its sums expressed at another power of two.
+
+        Moving to a larger exponent divides the sums by a power of two (exact, or for
+        sums far below the others' an underflow of what is negligible next to them).
+        """
+        if exponent == self.exponent:
+            return self
+        sums, squares = _shift(self.sum_w, self.sum_w2, self.exponent - exponent)
+        return Tally(self.count, sums, squares, exponent)
+
+
+def _shift(
+    sums: NDArray[np.float64], squares: NDArray[np.float64], shift: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sums of weights and of their squares multiplied by ``2**shift`` and ``4**shift``."""
+    if shift == 0:
+        return sums, squares
+    return np.ldexp(sums, shift), np.ldexp(squares, 2 * shift)
+
+
+def common_exponent(*tallies: Tally) -> int:
+    """The exponent tallies are added at: the largest (so nothing overflows)."""
+    return max((t.exponent for t in tallies), default=0)
+
+
+def add(a: Tally, b: Tally) -> Tally:
+    """The tally of two disjoint parts of one dataset: the sums added at a common exponent.
+
+    Examples:
+        >>> w = np.array([1e300, 2e300])
+        >>> whole = tally(np.array([9, 3], dtype=np.int8), w)
+        >>> parts = add(tally(np.array([9], dtype=np.int8), w[:1]),
+        ...             tally(np.array([3], dtype=np.int8), w[1:]))
+        >>> bool((parts.sum_w == whole.sum_w).all()), parts.exponent == whole.exponent
+        (True, True)
+    """
+    exponent = common_exponent(a, b)
+    a, b = a.at_exponent(exponent), b.at_exponent(exponent)
+    return Tally(a.count + b.count, a.sum_w + b.sum_w, a.sum_w2 + b.sum_w2, exponent)
 
 
 def _count_bytes(scores: NDArray[np.uint8]) -> NDArray[np.int64]:
@@ -102,7 +232,7 @@ def _default_threads() -> int:
             value = int(setting)
         except ValueError:
             msg = f"NETPROMOTER_THREADS must be a whole number of threads, got {setting!r}"
-            raise ValueError(msg) from None
+            raise InvalidParameterError(msg, name="NETPROMOTER_THREADS", value=setting) from None
         return max(value, 1)
     try:
         cores = len(os.sched_getaffinity(0))
@@ -232,6 +362,20 @@ def _parts_and_sizes(
     return parts, sizes
 
 
+class _WeightedChunk(NamedTuple):
+    """One chunk's partial tally: sums of the weights divided by ``2**exponent``.
+
+    ``exponent`` is ``None`` when no weight of the chunk is positive (its sums are 0 at
+    every exponent).
+    """
+
+    counts: NDArray[np.intp]
+    sum_w: NDArray[np.float64]
+    sum_w2: NDArray[np.float64]
+    non_negative: bool
+    exponent: int | None
+
+
 class _Kernel:
     """Count one chunk of rows: build its group × score key, then ``np.bincount`` it.
 
@@ -285,20 +429,40 @@ class _Kernel:
         """Counts of the chunk starting at ``start`` (``bins`` long)."""
         return np.bincount(self.key(start), minlength=self.bins)
 
-    def weighted(
-        self, start: int
-    ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], bool]:
-        """Counts, weight sums, squared-weight sums, and whether no weight is negative or NaN."""
+    def weighted(self, start: int) -> _WeightedChunk:
+        """Counts, weight sums and squared-weight sums of one chunk, and their checks.
+
+        The squares are summed as they are; only when their total leaves
+        ``[2**-960, 2**960]`` (so the largest weight is beyond ``2**±256``, or every
+        weight is 0) is the chunk summed again, its weights divided by ``2**e``
+        (``weight_exponent`` of the largest; ``None`` when no weight is positive).
+        Ordinary weights cost one sum over the chunk's bins, no pass over memory.
+        """
         assert self.weights is not None  # noqa: S101 - only called with weights
         wide = self.key(start)
         w = self.weights[start : start + self.step]
+        non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
+        sums, squares = self._sums(wide, w)
+        exponent: int | None = 0
+        if not squares_fit(float(squares.sum())):
+            top = float(w.max()) if len(w) else 0.0
+            exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
+            if exponent:
+                sums, squares = self._sums(wide, np.ldexp(w, -exponent))
+        counts = np.bincount(wide, minlength=self.bins)
+        return _WeightedChunk(counts, sums, squares, non_negative, exponent)
+
+    def _sums(
+        self, wide: NDArray[np.intp], w: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per bin: the sum of the weights and of their squares."""
         w2 = self._buffers()[2][: len(w)]
-        np.multiply(w, w, out=w2)
+        with np.errstate(over="ignore"):  # an overflow is seen in the total, and redone
+            np.multiply(w, w, out=w2)
         # numpy's stubs type weighted bincounts as integers; they are float64 (no copy).
         sums = np.bincount(wide, weights=w, minlength=self.bins).astype(np.float64, copy=False)
         squares = np.bincount(wide, weights=w2, minlength=self.bins).astype(np.float64, copy=False)
-        non_negative = bool(w.min() >= 0)  # NaN fails too
-        return np.bincount(wide, minlength=self.bins), sums, squares, non_negative
+        return sums, squares
 
 
 def tally(
@@ -336,7 +500,9 @@ def tally(
         chunk_rows: Rows per chunk (at least the number of bins).
 
     Returns:
-        The tally; unweighted tallies have ``sum_w == sum_w2 == count``.
+        The tally; unweighted tallies have ``sum_w == sum_w2 == count``. Weights so large
+        or small that their squares would overflow or underflow are summed divided by a
+        power of two, kept as the tally's ``exponent`` (see ``weight_exponent``).
 
     Raises:
         InvalidWeightsError: With ``check_weights``, when a weight is NaN, infinite or
@@ -348,8 +514,8 @@ def tally(
         >>> t.count.sum(axis=1).tolist()
         [0, 1, 2, 1]
         >>> w = np.array([0.5, 1.0, 2.0, 2.0])
-        >>> tally(s, w, threads=2, chunk_rows=1).sum_w[0, 9]
-        np.float64(4.0)
+        >>> float(tally(s, w, threads=2, chunk_rows=1).sum_w[0, 9])
+        4.0
     """
     parts, sizes = _parts_and_sizes(codes, n_groups)
     if not parts and weights is None:
@@ -379,15 +545,26 @@ def tally(
     sum_w = np.zeros(bins, dtype=np.float64)
     sum_w2 = np.zeros(bins, dtype=np.float64)
     fine = True
-    for c, w, w2, non_negative in ordered_map(kernel.weighted, starts, workers):
-        count += c
+    exponent: int | None = None  # of the running sums; None until a positive weight
+    for chunk in ordered_map(kernel.weighted, starts, workers):
+        count += chunk.counts
+        fine &= chunk.non_negative
+        w, w2 = chunk.sum_w, chunk.sum_w2
+        if chunk.exponent is not None and chunk.exponent != exponent:
+            # Add at the larger power of two (at ordinary scales every chunk's is 0).
+            common = chunk.exponent if exponent is None else max(exponent, chunk.exponent)
+            if exponent is not None:
+                sum_w, sum_w2 = _shift(sum_w, sum_w2, exponent - common)
+            w, w2 = _shift(w, w2, chunk.exponent - common)
+            exponent = common
         sum_w += w
         sum_w2 += w2
-        fine &= non_negative
+    exponent = exponent or 0
     # An infinite weight, or a sum that overflows, makes the total infinite.
-    if check_weights and not (fine and math.isfinite(float(sum_w.sum()))):
+    weight_total = float(np.ldexp(sum_w.sum(), exponent))
+    if check_weights and not (fine and math.isfinite(weight_total)):
         raise_invalid_weights(weights)
-    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape))
+    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)
 
 
 def retally(
@@ -442,4 +619,4 @@ def retally(
     np.add.at(count, group, counted.count)
     np.add.at(sum_w, group, counted.sum_w)
     np.add.at(sum_w2, group, counted.sum_w2)
-    return Tally(count, sum_w, sum_w2)
+    return Tally(count, sum_w, sum_w2, counted.exponent)

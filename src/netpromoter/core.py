@@ -11,13 +11,12 @@ import html
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
+from enum import Enum, EnumMeta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -27,16 +26,30 @@ from pydantic import (
 )
 
 from netpromoter import _lazy, _stats
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
+from netpromoter._model import Model
+from netpromoter._tally import N_SCORES, Tally, add, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
     ScoreColumn,
+    check_choice,
+    check_flag,
+    check_int,
     check_population_size,
+    check_tally_sums,
+    check_type,
+    shown,
     validate_score_value,
     validate_scores,
     validate_weights,
+    warn_mixed_weights,
 )
-from netpromoter.exceptions import EmptyDataError, InvalidWeightsError, SmallSampleWarning
+from netpromoter.exceptions import (
+    EmptyDataError,
+    InvalidParameterError,
+    InvalidWeightsError,
+    ParameterTypeError,
+    SmallSampleWarning,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -59,7 +72,22 @@ Method = _stats.Method
 FrameLike: TypeAlias = Any
 
 
-class Category(str, Enum):
+class _Lookup(EnumMeta):
+    """Enumerations whose lookup of an unknown value raises ``InvalidParameterError``.
+
+    ``Channel("fax")`` (or ``Channel(None)``, ``Channel([])``) names the value and the
+    choices; the error is still a ``ValueError``, as Python's own lookup error is.
+    """
+
+    def __call__(cls, value: object, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        """Look up a member by value."""
+        try:
+            return super().__call__(value, *args, **kwargs)
+        except (ValueError, TypeError):
+            raise _unknown_member(cls, value) from None
+
+
+class Category(str, Enum, metaclass=_Lookup):
     """The three Net Promoter categories."""
 
     DETRACTOR = "detractor"
@@ -71,7 +99,7 @@ class Category(str, Enum):
         return self.value
 
 
-class Channel(str, Enum):
+class Channel(str, Enum, metaclass=_Lookup):
     """The channel a survey was answered on, and so the one to follow up on."""
 
     EMAIL = "email"
@@ -85,6 +113,15 @@ class Channel(str, Enum):
     def __str__(self) -> str:
         """Return the plain value (``"email"``)."""
         return self.value
+
+
+def _unknown_member(cls: EnumMeta, value: object) -> InvalidParameterError:
+    """The error for a value that is none of an enumeration's (a ``ValueError``)."""
+    name = cls.__name__.lower()
+    members: list[Enum] = list(cls)
+    listed = ", ".join(repr(member.value) for member in members)
+    msg = f"unknown {name} {shown(value)}; expected one of {listed}"
+    return InvalidParameterError(msg, name=name, value=value)
 
 
 def classify(score: object) -> Category:
@@ -129,7 +166,7 @@ Score = Annotated[int, BeforeValidator(validate_score_value)]
 AwareTimestamp = Annotated[datetime, BeforeValidator(_check_aware)]
 
 
-class Response(BaseModel):
+class Response(Model):
     """One answer to the recommendation question, with what is known about it.
 
     Attributes:
@@ -196,7 +233,7 @@ def _eleven(name: str, value: Sequence[float] | None) -> None:
         raise ValueError(msg)
 
 
-class NPSCounts(BaseModel):
+class NPSCounts(Model):
     """A mergeable tally: per score 0..10, the count, sum of weights and of squared weights.
 
     Tallies of disjoint parts of a dataset add up (``a + b``, or ``sum(parts, NPSCounts())``)
@@ -204,11 +241,21 @@ class NPSCounts(BaseModel):
     workers, can be scored chunk by chunk. ``NPSCounts()`` is the empty identity. A tally
     serialises with ``model_dump_json()`` and loads with ``model_validate_json()``.
 
+    The weight sums must be ones that non-negative weights can have: per score, 0 with
+    no responses, else ``Σw² <= (Σw)² <= count · Σw²``; a tally breaking this is refused
+    (it would claim more precision than its responses give). Adding an unweighted tally
+    with responses to a weighted one counts its responses as weights of 1, with a
+    [`MixedWeightsWarning`][netpromoter.exceptions.MixedWeightsWarning].
+
     Attributes:
         count: Number of responses per score 0..10.
         sum_weights: Sum of weights per score, or ``None`` when unweighted.
         sum_squared_weights: Sum of squared weights per score, or ``None`` when unweighted.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent``: 0 unless the weights are so large or small (beyond
+            about 1e142, below about 1e-144) that the sum of their squares could not be
+            stored (results do not depend on it).
 
     Examples:
         >>> a = NPSCounts.from_scores([10, 9, 3])
@@ -225,6 +272,7 @@ class NPSCounts(BaseModel):
         None
     )
     n_missing: Annotated[int, Field(ge=0)] = 0
+    weight_exponent: Annotated[int, Field(ge=-1100, le=1100)] = 0
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -234,11 +282,27 @@ class NPSCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        if self.sum_weights is not None:
+            tallied = self.to_tally()
+            check_tally_sums(tallied.count, tallied.sum_w, tallied.sum_w2)
         return self
 
     @classmethod
     def from_tally(cls, tallied: Tally, *, weighted: bool, n_missing: int = 0) -> NPSCounts:
-        """Build from a one-group engine tally."""
+        """Build from a one-group engine tally.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if tallied.count.shape != (1, N_SCORES):
+            msg = f"tallied must have one group of {N_SCORES} scores, got {tallied.count.shape}"
+            raise InvalidParameterError(msg, name="tallied", value=tallied.count.shape)
         count = tuple(int(c) for c in tallied.count.reshape(N_SCORES))
         if not weighted:
             return cls(count=count, n_missing=n_missing)
@@ -247,6 +311,7 @@ class NPSCounts(BaseModel):
             sum_weights=tuple(float(w) for w in tallied.sum_w.reshape(N_SCORES)),
             sum_squared_weights=tuple(float(w) for w in tallied.sum_w2.reshape(N_SCORES)),
             n_missing=n_missing,
+            weight_exponent=tallied.exponent,
         )
 
     @classmethod
@@ -274,7 +339,7 @@ class NPSCounts(BaseModel):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        if score is not None or _lazy.is_frame(scores):
+        if _lazy.is_table(scores, score):
             tallied, n_missing = _lazy.frame_tally(
                 scores, score=score, weights=weights, missing=missing
             )
@@ -303,23 +368,25 @@ class NPSCounts(BaseModel):
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
+            self.weight_exponent,
         )
 
     def __add__(self, other: object) -> NPSCounts:
-        """Merge two tallies of disjoint data."""
+        """Merge two tallies of disjoint data.
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, NPSCounts):
             return NotImplemented
-        count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
         n_missing = self.n_missing + other.n_missing
         if not (self.weighted or other.weighted):
+            count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
             return NPSCounts(count=count, n_missing=n_missing)
-        mine, theirs = self.to_tally(), other.to_tally()
-        return NPSCounts(
-            count=count,
-            sum_weights=tuple((mine.sum_w + theirs.sum_w).ravel().tolist()),
-            sum_squared_weights=tuple((mine.sum_w2 + theirs.sum_w2).ravel().tolist()),
-            n_missing=n_missing,
-        )
+        warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
+        merged = add(self.to_tally(), other.to_tally())
+        return NPSCounts.from_tally(merged, weighted=True, n_missing=n_missing)
 
     def __radd__(self, other: object) -> NPSCounts:
         """Support ``sum(tallies)``, which starts from 0."""
@@ -405,7 +472,7 @@ def _build_result(
         detail = f" (all {n_missing} scores were missing)" if n_missing else ""
         msg = f"no scores to score{detail}; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    totals = _stats.by_category(tallied.sum_w)[0]
+    totals = _stats.by_category(tallied.sum_w)[0]  # at the tally's power of two
     if weighted and totals.sum() <= 0:
         msg = f"all {n} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
@@ -442,12 +509,13 @@ def _build_result(
         return x if weighted else int(x)
 
     squares = _stats.by_category(tallied.sum_w2)[0]
+    given = np.ldexp(totals, tallied.exponent)  # the sums of the weights as given
     return NPSResult(
         n=n,
         n_missing=n_missing,
-        detractors=as_number(float(totals[0])),
-        passives=as_number(float(totals[1])),
-        promoters=as_number(float(totals[2])),
+        detractors=as_number(float(given[0])),
+        passives=as_number(float(given[1])),
+        promoters=as_number(float(given[2])),
         detractor_share=float(share[0]),
         passive_share=float(share[1]),
         promoter_share=float(share[2]),
@@ -465,23 +533,40 @@ def _build_result(
             (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
         ),
         design_se=design_se,
+        weight_exponent=tallied.exponent if weighted else 0,
     )
 
 
 def _score_values(scores: Iterable[object]) -> Iterable[object]:
-    """Turn an iterable of ``Response`` into their scores; pass anything else through."""
+    """Turn an iterable of ``Response`` into their scores; pass anything else through.
+
+    Raises:
+        ParameterTypeError: When ``scores`` is not a collection (a number, text, ``None``)
+            or mixes ``Response`` objects with other values.
+    """
     if isinstance(scores, np.ndarray):
         return scores
+    if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
+        msg = (
+            "scores must be a collection of scores (a list, a numpy array, responses or a "
+            f"dataframe), got {shown(scores)} ({type(scores).__name__})"
+        )
+        raise ParameterTypeError(msg, name="scores", value=scores)
     items = scores if isinstance(scores, Sequence) else list(scores)
     if len(items) and isinstance(items[0], Response):
-        return np.fromiter((_response_score(r) for r in items), dtype=np.int8, count=len(items))
+        return np.fromiter(
+            (_response_score(r, i) for i, r in enumerate(items)), dtype=np.int8, count=len(items)
+        )
     return items
 
 
-def _response_score(item: object) -> int:
+def _response_score(item: object, position: int) -> int:
     if not isinstance(item, Response):
-        msg = f"mixed input: expected only Response objects, got {type(item).__name__}"
-        raise TypeError(msg)
+        msg = (
+            "scores mix Response objects with other values (expected only Response "
+            f"objects): item {position} is {shown(item)} ({type(item).__name__})"
+        )
+        raise ParameterTypeError(msg, name="scores", value=item)
     return item.score
 
 
@@ -489,7 +574,7 @@ def _signed(x: float) -> str:
     return f"{x:+.1f}"
 
 
-class NPSResult(BaseModel):
+class NPSResult(Model):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -521,10 +606,15 @@ class NPSResult(BaseModel):
         category_counts: Number of responses per category (detractors, passives,
             promoters), whether weighted or not.
         sum_squared_weights: Sum of squared weights per category when weighted, which
-            design-based standard errors need; ``None`` when unweighted.
+            design-based standard errors need (of the weights divided by
+            ``2**weight_exponent``); ``None`` when unweighted.
         design_se: With weights from a [`weighting`][netpromoter.weighting] result, the
             calibration-aware linearisation SE of the NPS in points (which the interval
             uses); ``None`` otherwise.
+        weight_exponent: 0 unless the weights are beyond about 1e142 or below about
+            1e-144: then ``sum_squared_weights`` is of the weights divided by
+            ``2**weight_exponent``, whose squares can be stored (see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -549,13 +639,15 @@ class NPSResult(BaseModel):
     category_counts: tuple[int, int, int]
     sum_squared_weights: tuple[float, float, float] | None
     design_se: float | None = None
+    weight_exponent: int = 0
 
     def to_tally(self) -> Tally:
         """The per-category engine tally this result was computed from."""
         count = np.asarray([self.category_counts], dtype=np.int64)
-        sums = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        given = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        sums = np.ldexp(given, -self.weight_exponent)
         squares = sums if self.sum_squared_weights is None else [self.sum_squared_weights]
-        return Tally(count, sums, np.asarray(squares, dtype=np.float64))
+        return Tally(count, sums, np.asarray(squares, dtype=np.float64), self.weight_exponent)
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: Method | None = None
@@ -572,7 +664,7 @@ class NPSResult(BaseModel):
             self.to_tally(),
             n_missing=self.n_missing,
             weighted=self.weighted,
-            method=method or self.method,
+            method=self.method if method is None else method,
             confidence_level=level,
             population_size=self.population_size,
             design_se=self.design_se,
@@ -582,7 +674,7 @@ class NPSResult(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""
         data = self.model_dump(
-            exclude={"ci", "category_counts", "sum_squared_weights", "design_se"}
+            exclude={"ci", "category_counts", "sum_squared_weights", "design_se", "weight_exponent"}
         )
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
@@ -738,8 +830,9 @@ def score(
         0.0
     """
     _stats.z_value(confidence_level)
+    check_choice(method, "method", _stats.METHODS)
     design = _as_design(weights)
-    if score is not None or _lazy.is_frame(scores):
+    if _lazy.is_table(scores, score):
         if design is None or _lazy.is_lazy(scores):
             tallied, n_missing = _lazy.frame_tally(
                 scores, score=score, weights=weights, missing=missing, per_score=False

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._columns import Table, read_table
@@ -41,19 +41,32 @@ from netpromoter._importance import (
     percentile_interval,
     relative_weights,
 )
+from netpromoter._model import Model
 from netpromoter._tables import html_table
-from netpromoter._tally import Tally, tally
+from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
-from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
+from netpromoter._validation import (
+    MissingPolicy,
+    check_choice,
+    check_confidence_level,
+    check_int,
+    check_names,
+    check_type,
+    validate_ratings,
+)
 from netpromoter.exceptions import (
     ColumnLengthError,
     EmptyDataError,
     InsufficientDataError,
     InvalidParameterError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+#: Most bootstrap replicates of ``key_drivers`` (beyond, the intervals gain nothing).
+MAX_RESAMPLES = 10**6
 
 __all__ = [
     "DriverRow",
@@ -105,7 +118,7 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- key drivers
 
 
-class DriverRow(BaseModel):
+class DriverRow(Model):
     """One aspect in a key-driver analysis.
 
     Attributes:
@@ -185,7 +198,7 @@ class DriverRow(BaseModel):
     flag: str | None
 
 
-class KeyDriverResult(BaseModel):
+class KeyDriverResult(Model):
     """What moves NPS: one row per aspect, ranked by relative importance.
 
     Attributes:
@@ -229,8 +242,7 @@ class KeyDriverResult(BaseModel):
         for row in self.rows:
             if row.aspect == aspect:
                 return row
-        msg = f"no aspect {aspect!r}; aspects: {', '.join(repr(r.aspect) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("aspect", aspect, [r.aspect for r in self.rows])
 
     def fix_first(self) -> tuple[str, ...]:
         """The aspects that are important and poorly rated, most important first."""
@@ -308,6 +320,9 @@ def _aspect_columns(
     if isinstance(aspects, str):
         msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
+    check_type(
+        aspects, "aspects", (Sequence, Mapping), "a list of column names or a mapping of columns"
+    )
     if not aspects:
         msg = "no aspects given; name at least one aspect rating column"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
@@ -318,7 +333,7 @@ def _aspect_columns(
         if any(n != table.n_rows for n in lengths.values()):
             raise ColumnLengthError({score: table.n_rows, **lengths})
         return table, columns
-    names = [str(a) for a in aspects]
+    names = list(check_names(aspects, "aspects"))
     if len(set(names)) != len(names):
         msg = f"aspects must be distinct, got {names!r}"
         raise InvalidParameterError(msg, name="aspects", value=names)
@@ -384,8 +399,8 @@ def _low_high_nps(
     stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
     group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
     tallied = tally(stacked, None, group_codes, 2 * len(ratings))
-    low = Tally(tallied.count[0::2], tallied.sum_w[0::2], tallied.sum_w2[0::2])
-    high = Tally(tallied.count[1::2], tallied.sum_w[1::2], tallied.sum_w2[1::2])
+    low = tallied.map(lambda a: a[0::2])
+    high = tallied.map(lambda a: a[1::2])
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(
             tallied, weighted=False, method=method, confidence_level=confidence_level
@@ -503,9 +518,8 @@ def key_drivers(
         True
     """
     level = _check_options(method, confidence_level)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-        msg = f"n_resamples must be a positive integer, got {n_resamples!r}"
-        raise InvalidParameterError(msg, name="n_resamples", value=n_resamples)
+    check_int(n_resamples, "n_resamples", minimum=1, maximum=MAX_RESAMPLES)
+    check_int(seed, "seed", minimum=0)
     table, columns = _aspect_columns(data, aspects, score)
     column = table.scores(score, missing=missing)
     scores = column.scores
@@ -612,9 +626,7 @@ def key_drivers(
 
 def _check_options(method: object, confidence_level: float) -> float:
     level = check_confidence_level(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     return level
 
 
@@ -878,7 +890,7 @@ def starter_themes() -> dict[str, tuple[str, ...]]:
     return load_starter()
 
 
-class ThemeRow(BaseModel):
+class ThemeRow(Model):
     """One theme (or the untagged comments) in a theme analysis.
 
     Attributes:
@@ -907,7 +919,7 @@ class ThemeRow(BaseModel):
     keywords: tuple[tuple[str, int], ...]
 
 
-class ThemeResult(BaseModel):
+class ThemeResult(Model):
     """What comments are about: one row per theme, plus the untagged comments.
 
     Attributes:
@@ -939,8 +951,7 @@ class ThemeResult(BaseModel):
         for row in (*self.rows, self.untagged):
             if row.theme == theme:
                 return row
-        msg = f"no theme {theme!r}; themes: {', '.join(repr(r.theme) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("theme", theme, [r.theme for r in (*self.rows, self.untagged)])
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat dictionary per theme, the untagged comments last."""

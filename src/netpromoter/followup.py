@@ -34,7 +34,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -44,10 +43,14 @@ from pydantic import (
     model_validator,
 )
 
+from netpromoter._model import Model
+from netpromoter._validation import check_choice, check_flag, check_type, shown
 from netpromoter.core import Category, Channel, Response
 from netpromoter.exceptions import (
     InvalidParameterError,
     NoTemplateError,
+    NotFoundError,
+    ParameterTypeError,
     RenderError,
     TemplateError,
 )
@@ -107,6 +110,7 @@ Format = Literal["text", "html"]
 ReviewInvitations = Literal["none", "everyone"]
 
 _LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+_PURPOSES: tuple[Purpose, ...] = ("follow_up", "close_loop", "review_invite")
 _FALLBACK_LANGUAGE = "en"
 _FALLBACK_CHANNEL = Channel.EMAIL
 _SHORT_CHANNELS = frozenset({Channel.SMS, Channel.CHAT, Channel.IN_APP})
@@ -284,7 +288,7 @@ def _join_lines(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_join_lines)]
 
 
-class Template(BaseModel):
+class Template(Model):
     """One message, as data: who it serves and what it says.
 
     Placeholders are plain names in braces, ``{first_name}``; ``{{`` and ``}}`` are
@@ -377,7 +381,7 @@ class Template(BaseModel):
         return frozenset(names)
 
 
-class TemplateLibrary(BaseModel):
+class TemplateLibrary(Model):
     """A validated set of templates with unique ids.
 
     Build one from the built-in set ([`builtin`][netpromoter.followup.TemplateLibrary.builtin]),
@@ -419,12 +423,13 @@ class TemplateLibrary(BaseModel):
         """The template with this id.
 
         Raises:
-            KeyError: No template has this id.
+            NotFoundError: No template has this id (a ``KeyError``).
         """
+        check_type(template_id, "template_id", str, "a template id")
         for template in self.templates:
             if template.id == template_id:
                 return template
-        raise KeyError(template_id)
+        raise NotFoundError("template", template_id, [t.id for t in self.templates])
 
     def extend(self, other: TemplateLibrary) -> TemplateLibrary:
         """A new library with this library's templates followed by ``other``'s.
@@ -432,6 +437,7 @@ class TemplateLibrary(BaseModel):
         Raises:
             TemplateError: The two libraries share a template id.
         """
+        check_type(other, "other", TemplateLibrary, "a TemplateLibrary")
         clash = sorted({t.id for t in self.templates} & {t.id for t in other.templates})
         if clash:
             msg = f"both libraries have templates with ids {clash}; rename yours"
@@ -477,17 +483,23 @@ class TemplateLibrary(BaseModel):
             The validated library.
 
         Raises:
-            TemplateError: The file is malformed, a template is invalid (an unknown
+            TemplateError: The file is malformed (not UTF-8 text, a key repeated in one
+                object, ...), is a directory, a template is invalid (an unknown
                 placeholder, a duplicate id, a missing field, ...) or a requested
                 combination is not covered; the message names the file and, where it
                 can be found, the line.
             FileNotFoundError: There is no such file.
         """
+        check_type(path, "path", (str, Path), "the path of a template file")
+        if isinstance(path, str) and not path.strip():
+            msg = "path is empty; give the path of a template file (.toml, .json, .yaml)"
+            raise TemplateError(msg, path=path)
         file = Path(path)
-        text = file.read_text(encoding="utf-8")
+        text = _read_template_file(file)
         records = _parse_file(file, text)
         library = _library_from_records(records, str(file), text)
-        channels = [Channel(c) for c in cover_channels]
+        channels = _channels(cover_channels, "cover_channels")
+        cover_languages = _items(cover_languages, "cover_languages")
         if channels or cover_languages:
             library.check_coverage(
                 channels=channels or [_FALLBACK_CHANNEL],
@@ -518,11 +530,12 @@ class TemplateLibrary(BaseModel):
         Examples:
             >>> TemplateLibrary.builtin().check_coverage(channels=["email", "sms"])
         """
-        wanted_channels = [Channel(c) for c in channels]
+        check_choice(purpose, "purpose", _PURPOSES)
+        wanted_channels = _channels(channels, "channels")
         wanted_languages = (
             sorted({t.language for t in self.templates})
             if languages is None
-            else [lang.lower() for lang in languages]
+            else [str(lang).lower() for lang in _items(languages, "languages", str)]
         )
         missing: list[str] = []
         for language in wanted_languages:
@@ -567,6 +580,58 @@ def _builtin_library() -> TemplateLibrary:
 # ---------------------------------------------------------------------------------------
 
 
+def _read_template_file(file: Path) -> str:
+    """The text of a template file; a directory or bytes that are not UTF-8 are errors."""
+    if file.is_dir():
+        msg = f"{file}: is a directory; give a .toml, .json, .yaml or .yml template file"
+        raise TemplateError(msg, path=str(file))
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        msg = f"{file}: cannot be read ({exc.strerror or exc}); check its permissions"
+        raise TemplateError(msg, path=str(file)) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{file}, line {line}: not UTF-8 text (byte {data[exc.start : exc.start + 1]!r}); "
+            "save the file as UTF-8"
+        )
+        raise TemplateError(msg, path=str(file), line=line) from exc
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: object) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a key given twice would hide one of its values."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKeyError(key)
+        out[key] = value
+    return out
+
+
+def _repeated_key(path: str, text: str, key: object) -> TemplateError:
+    """The error of a key given twice in one object, at its second occurrence's line."""
+    found = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.search(r"""(^|[\s{,])["']?""" + re.escape(str(key)) + r"""["']?\s*:""", line)
+    ]
+    line = found[1] if len(found) > 1 else (found[0] if found else None)
+    where = f", line {line}" if line else ""
+    msg = f"{path}{where}: the key {key!r} is given twice in one object; keep one of them"
+    return TemplateError(msg, path=path, line=line)
+
+
 def _parse_file(file: Path, text: str) -> list[Any]:
     suffix = file.suffix.lower()
     if suffix == ".json":
@@ -594,7 +659,12 @@ def _records(path: str, data: object) -> list[Any]:
 
 def _parse_json(path: str, text: str) -> list[Any]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_members)
+    except _RepeatedKeyError as exc:
+        raise _repeated_key(path, text, exc.key) from exc
+    except RecursionError as exc:
+        msg = f"{path}: malformed JSON: nested too deeply"
+        raise TemplateError(msg, path=path) from exc
     except json.JSONDecodeError as exc:
         msg = f"{path}, line {exc.lineno}: malformed JSON: {exc.msg} (column {exc.colno})"
         raise TemplateError(msg, path=path, line=exc.lineno) from exc
@@ -631,7 +701,9 @@ def _parse_yaml(path: str, text: str) -> list[Any]:
         msg = f"{path}: reading YAML needs PyYAML (pip install 'netpromoter[yaml]')"
         raise TemplateError(msg, path=path) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_unique_key_loader(yaml))  # a SafeLoader
+    except _RepeatedKeyError as exc:
+        raise _repeated_key(path, text, exc.key) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else int(mark.line) + 1
@@ -640,6 +712,24 @@ def _parse_yaml(path: str, text: str) -> list[Any]:
         msg = f"{path}{where}: malformed YAML: {problem}"
         raise TemplateError(msg, path=path, line=line) from exc
     return _records(path, data)
+
+
+@functools.cache
+def _unique_key_loader(yaml: Any) -> Any:  # noqa: ANN401 - the yaml module and a loader class
+    """PyYAML's SafeLoader, refusing a mapping that gives a key twice (it keeps the last)."""
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: ANN401, FBT001, FBT002 - PyYAML's signature
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, str | int | float | bool) and key in seen:
+                    raise _RepeatedKeyError(key)
+                if isinstance(key, str | int | float | bool):
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
 
 
 def _line_of_id(text: str, template_id: object, occurrence: int = 1) -> int | None:
@@ -724,6 +814,57 @@ def _library_from_records(records: list[Any], path: str, text: str) -> TemplateL
 # ---------------------------------------------------------------------------------------
 
 
+def _items(values: object, name: str, kind: type | None = None) -> list[Any]:
+    """The items of an iterable argument (not text), each of ``kind`` when given.
+
+    Raises:
+        ParameterTypeError: When ``values`` is not such an iterable.
+    """
+    ok = isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping)
+    items = list(values) if ok else []  # type: ignore[call-overload]
+    if not ok or (kind is not None and not all(isinstance(v, kind) for v in items)):
+        what = f"a list of {kind.__name__}" if kind is not None else "a list"
+        msg = f"{name} must be {what}, got {shown(values)} ({type(values).__name__})"
+        raise ParameterTypeError(msg, name=name, value=values)
+    return items
+
+
+def _channels(values: object, name: str) -> list[Channel]:
+    """Channels from a list of channel names (none of them ``None``)."""
+    out = []
+    for value in _items(values, name):
+        channel = _as_channel(value, name)
+        if channel is None:
+            msg = f"{name} must list channels, got None in {shown(values)}"
+            raise InvalidParameterError(msg, name=name, value=values)
+        out.append(channel)
+    return out
+
+
+def _as_channel(channel: object, name: str = "channel") -> Channel | None:
+    """A ``channel`` argument as a ``Channel`` (``None`` stays ``None``).
+
+    Raises:
+        InvalidParameterError: Naming the value and the channels there are.
+    """
+    if channel is None or isinstance(channel, Channel):
+        return channel
+    if isinstance(channel, str) and channel in {c.value for c in Channel}:
+        return Channel(channel)
+    listed = ", ".join(repr(c.value) for c in Channel)
+    msg = f"{name} must be one of {listed}, got {shown(channel)}"
+    raise InvalidParameterError(msg, name=name, value=channel)
+
+
+def _check_selection(response: object, library: object, language: object, purpose: object) -> None:
+    """The arguments ``select_template`` and ``plan`` share, checked before any use."""
+    check_type(response, "response", Response, "a Response")
+    check_type(library, "library", TemplateLibrary, "a TemplateLibrary")
+    if language is not None:
+        check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
+    check_choice(purpose, "purpose", _PURPOSES)
+
+
 def _languages_to_try(language: str) -> list[str]:
     tag = language.lower()
     tried = [tag, tag.split("-")[0], _FALLBACK_LANGUAGE]
@@ -738,9 +879,10 @@ def _select(
     channel: Channel | str | None,
     purpose: Purpose,
 ) -> tuple[Template, Channel]:
+    _check_selection(response, library, language, purpose)
     category = response.category
     has_comment = _clean(response.comment) is not None
-    wanted = Channel(channel) if channel is not None else response.channel or _FALLBACK_CHANNEL
+    wanted = _as_channel(channel) or response.channel or _FALLBACK_CHANNEL
     tag = language or response.language or _FALLBACK_LANGUAGE
     languages = _languages_to_try(tag)
     best: tuple[tuple[int, int, int, int], Template] | None = None
@@ -839,7 +981,7 @@ def select_template(
         'nl-email-detractor-comment'
     """
     template, _ = _select(
-        library or TemplateLibrary.builtin(),
+        TemplateLibrary.builtin() if library is None else library,
         response,
         language=language,
         channel=channel,
@@ -853,7 +995,7 @@ def select_template(
 # ---------------------------------------------------------------------------------------
 
 
-class Message(BaseModel):
+class Message(Model):
     """A rendered message, ready to send.
 
     Attributes:
@@ -896,7 +1038,10 @@ Context = ContextValues | Callable[[Response], ContextValues]
 
 
 def _context_values(context: Context | None, response: Response) -> dict[str, str]:
-    values = context(response) if callable(context) else (context or {})
+    values = context(response) if callable(context) else ({} if context is None else context)
+    check_type(
+        values, "context", Mapping, "a mapping of placeholder to text, or a function giving one"
+    )
     result: dict[str, str] = {}
     for key, value in values.items():
         if key in _FROM_RESPONSE:
@@ -917,8 +1062,8 @@ def _context_values(context: Context | None, response: Response) -> dict[str, st
 def _message_channel(
     template: Template, response: Response, channel: Channel | str | None
 ) -> Channel:
-    if channel is not None:
-        wanted = Channel(channel)
+    wanted = _as_channel(channel)
+    if wanted is not None:
         if wanted not in template.channels:
             served = sorted(str(c) for c in template.channels)
             msg = f"template {template.id!r} serves {served}, not {wanted}"
@@ -991,6 +1136,10 @@ def render(
         >>> render(t, r, {"first_name": "Ana", "company": "Acme"}).body
         'Sorry, Ana. You wrote "{0.__class__} ${first_name}". - Acme'
     """
+    check_type(template, "template", Template, "a Template")
+    check_type(response, "response", Response, "a Response")
+    if postscript is not None:
+        check_type(postscript, "postscript", Template, "a Template")
     target = _message_channel(template, response, channel)
     short = target in _SHORT_CHANNELS
     values = {k: _clean(v) or "" for k, v in _context_values(context, response).items()}
@@ -1100,7 +1249,7 @@ def _complete(defaults: Mapping[Category, int]) -> Callable[[object], object]:
     return fill
 
 
-class FollowUpRules(BaseModel):
+class FollowUpRules(Model):
     """How fast, in which order and with what extras responses are followed up.
 
     Business days are the weekdays in ``business_days`` that are not in ``holidays``,
@@ -1176,6 +1325,8 @@ class FollowUpRules(BaseModel):
             >>> FollowUpRules().due(friday, Category.DETRACTOR).strftime("%A %H:%M")
             'Monday 16:00'
         """
+        check_type(start, "start", datetime, "a datetime")
+        check_type(category, "category", Category, "a Category")
         cap = start + timedelta(days=self.max_days)
         remaining = self.due_business_days[category]
         day = start
@@ -1186,7 +1337,7 @@ class FollowUpRules(BaseModel):
         return min(day, cap)
 
 
-class FollowUp(BaseModel):
+class FollowUp(Model):
     """One planned follow-up: the message to send, how urgent it is and by when.
 
     Attributes:
@@ -1251,10 +1402,16 @@ class FollowUp(BaseModel):
         Returns:
             The follow-up as ``{column: value}`` (datetimes stay ``datetime``).
         """
+        if include_message is not None:
+            check_flag(include_message, "include_message")
         include = pseudonymise_key is None if include_message is None else include_message
         respondent, account = self.message.respondent_id, self.account_id
         if pseudonymise_key is not None:
-            respondent, account = pseudonymise([respondent, account], pseudonymise_key)
+            try:
+                respondent, account = pseudonymise([respondent, account], pseudonymise_key)
+            except InvalidParameterError as exc:
+                msg = f"pseudonymise_key: {exc}"
+                raise type(exc)(msg, name="pseudonymise_key", value=exc.value) from None
         data: dict[str, Any] = {
             "position": self.position,
             "respondent_id": respondent,
@@ -1346,18 +1503,32 @@ def plan(
         [('r2', 'sms', 'Tue'), ('r1', 'email', 'Mon')]
     """
     planned_at = datetime.now(timezone.utc) if now is None else now
+    check_type(planned_at, "now", datetime, "a timezone-aware datetime")
+    check_type(responses, "responses", Iterable, "an iterable of Response")
+    if isinstance(responses, str | bytes | Mapping):
+        msg = f"responses must be an iterable of Response, got {shown(responses)}"
+        raise ParameterTypeError(msg, name="responses", value=responses)
     if planned_at.tzinfo is None or planned_at.utcoffset() is None:
         msg = f"now {planned_at.isoformat()} has no time zone; give a timezone-aware datetime"
         raise InvalidParameterError(msg, name="now", value=planned_at)
-    library = library or TemplateLibrary.builtin()
-    rules = rules or FollowUpRules()
+    library = TemplateLibrary.builtin() if library is None else library
+    rules = FollowUpRules() if rules is None else rules
+    check_type(library, "library", TemplateLibrary, "a TemplateLibrary")
+    check_type(rules, "rules", FollowUpRules, "FollowUpRules")
+    check_choice(purpose, "purpose", _PURPOSES)
+    if language is not None:
+        check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
+    channel = _as_channel(channel)
     invite = rules.review_invitations == "everyone" and purpose == "follow_up"
     result: list[FollowUp] = []
     problems: list[tuple[int, str]] = []
     for position, response in enumerate(responses):
         if not isinstance(response, Response):
-            msg = f"item at position {position} is a {type(response).__name__}, not a Response"
-            raise InvalidParameterError(msg, name="responses", value=type(response).__name__)
+            msg = (
+                f"responses must all be Response objects, but the item at position "
+                f"{position} is {shown(response)} ({type(response).__name__})"
+            )
+            raise ParameterTypeError(msg, name="responses", value=response)
         try:
             template, target = _select(
                 library, response, language=language, channel=channel, purpose=purpose
@@ -1395,11 +1566,11 @@ def plan(
             )
         )
     if problems:
-        shown = "\n".join(reason for _, reason in problems[:20])
+        listed = "\n".join(reason for _, reason in problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""  # noqa: PLR2004
         msg = (
             f"{len(problems)} of {len(problems) + len(result)} responses could not be "
-            f"planned:\n{shown}{more}"
+            f"planned:\n{listed}{more}"
         )
         raise RenderError(msg, positions=[p for p, _ in problems])
     result.sort(key=lambda f: (f.priority, f.due, f.position))

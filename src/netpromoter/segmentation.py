@@ -19,25 +19,40 @@ the whole data.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netpromoter import _lazy, _stats, _validation
-from netpromoter._columns import Factor, Grouping, combine, read_table
+from netpromoter._columns import Factor, Grouping, check_labels, combine, read_table
+from netpromoter._model import Model
 from netpromoter._tables import format_p, html_table, p_text, text_table
-from netpromoter._tally import N_SCORES, Tally, tally
-from netpromoter._validation import check_correction
+from netpromoter._tally import N_SCORES, Tally, common_exponent, tally
+from netpromoter._validation import (
+    check_correction,
+    check_flag,
+    check_int,
+    check_names,
+    check_number,
+    check_tally_sums,
+    check_type,
+    shown,
+    warn_mixed_weights,
+)
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
+    InvalidTallyError,
     InvalidWeightsError,
+    NotFoundError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator
 
     from numpy.typing import NDArray
     from typing_extensions import Self
@@ -62,37 +77,31 @@ _Model = TypeVar("_Model", bound=BaseModel)
 #: Label of every key column in the overall row.
 ALL = "(all)"
 _REPR_ROWS = 20
+#: Most posterior draws per unit in ``rank`` (their Monte Carlo error is then 0.0002).
+MAX_DRAWS = 10**7
 
 
 def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    if not keys:
-        msg = "by must name at least one column, e.g. by='region' or by=['region', 'tier']"
-        raise InvalidParameterError(msg, name="by", value=by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by")
 
 
 def _check_min_n(min_n: int) -> int:
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
-        msg = f"min_n must be a non-negative integer, got {min_n!r}"
-        raise InvalidParameterError(msg, name="min_n", value=min_n)
-    return min_n
+    return check_int(min_n, "min_n", minimum=0)
 
 
-class SegmentCounts(BaseModel):
+class SegmentCounts(Model):
     """A mergeable per-segment tally: per segment and score 0..10, count and weight sums.
 
     Tallies of disjoint parts of a dataset add up (``a + b`` merges segments by their
     labels) to the tally of the whole, so a segment table can be built chunk by chunk or
     on many workers. It serialises with ``model_dump_json()`` and loads with
     ``model_validate_json()``; labels survive as JSON values (text, numbers, booleans).
+
+    As for [`NPSCounts`][netpromoter.core.NPSCounts], weight sums that no non-negative
+    weights can have are refused, and an unweighted tally with responses merged into a
+    weighted one counts as weights of 1, with a warning. Labels must be told apart when
+    printed: ``1`` and ``"1"`` in one key are refused (see
+    [`AmbiguousLabelError`][netpromoter.exceptions.AmbiguousLabelError]).
 
     Attributes:
         by: The key column names.
@@ -103,6 +112,9 @@ class SegmentCounts(BaseModel):
         sum_squared_weights: Per segment, the sum of squared weights per score, or
             ``None``.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent`` (0 unless the weights are extreme; see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
 
     Examples:
         >>> a = SegmentCounts.from_data({"score": [10, 3], "region": ["n", "s"]}, "region")
@@ -122,6 +134,7 @@ class SegmentCounts(BaseModel):
     sum_weights: tuple[tuple[float, ...], ...] | None = None
     sum_squared_weights: tuple[tuple[float, ...], ...] | None = None
     n_missing: int = Field(default=0, ge=0)
+    weight_exponent: int = Field(default=0, ge=-1100, le=1100)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -133,7 +146,10 @@ class SegmentCounts(BaseModel):
             raise ValueError(msg)
         for label in self.levels:
             if len(label) != len(self.by):
-                msg = f"each level needs {len(self.by)} labels (one per key), got {label!r}"
+                msg = (
+                    f"each entry of levels needs {len(self.by)} labels (one per key in by), "
+                    f"got {label!r}"
+                )
                 raise ValueError(msg)
         _check_table("count", self.count, len(self.levels))
         if self.sum_weights is not None:
@@ -143,7 +159,19 @@ class SegmentCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        self._check_values()
         return self
+
+    def _check_values(self) -> None:
+        """Labels told apart when printed, and weight sums non-negative weights can have."""
+        _check_level_labels(self.by, self.levels)
+        if self.sum_weights is not None:
+            t = self.to_tally()
+            where = [f"segment {label!r}" for label in self.levels]
+            check_tally_sums(t.count, t.sum_w, t.sum_w2, where=where)
 
     @classmethod
     def from_tally(
@@ -155,7 +183,20 @@ class SegmentCounts(BaseModel):
         weighted: bool,
         n_missing: int = 0,
     ) -> SegmentCounts:
-        """Build from an engine tally with one row per entry of ``levels``."""
+        """Build from an engine tally with one row per entry of ``levels``.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``, or the
+                other arguments are not of their types.
+            InvalidParameterError: When ``levels`` does not give one label per row.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_names(by, "by")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if not isinstance(levels, Sequence) or len(levels) != len(tallied.count):
+            msg = f"levels must give one label tuple per row of the tally, got {shown(levels)}"
+            raise InvalidParameterError(msg, name="levels", value=levels)
         return cls.model_construct(
             by=tuple(by),
             levels=tuple(levels),
@@ -163,6 +204,7 @@ class SegmentCounts(BaseModel):
             sum_weights=tuple(map(tuple, tallied.sum_w.tolist())) if weighted else None,
             sum_squared_weights=tuple(map(tuple, tallied.sum_w2.tolist())) if weighted else None,
             n_missing=n_missing,
+            weight_exponent=tallied.exponent if weighted else 0,
         )
 
     @classmethod
@@ -204,33 +246,54 @@ class SegmentCounts(BaseModel):
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+            self.weight_exponent,
         )
 
     def __add__(self, other: object) -> SegmentCounts:
-        """Merge tallies of disjoint data, matching segments by their labels."""
+        """Merge tallies of disjoint data, matching segments by their labels.
+
+        Raises:
+            InvalidTallyError: When the tallies are by different keys.
+            AmbiguousLabelError: When labels of the two differ but print alike (``1``
+                and ``"1"``).
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, SegmentCounts):
             return NotImplemented
         if other.by != self.by:
             msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
-            raise ValueError(msg)
-        index = {label: i for i, label in enumerate(self.levels)}
+            raise InvalidTallyError(msg, field="by")
+        # Keyed so that True and 1 (equal in Python) stay apart, as in the input layer.
+        index = {_typed(label): i for i, label in enumerate(self.levels)}
         for label in other.levels:
-            index.setdefault(label, len(index))
-        shape = (len(index), N_SCORES)
+            index.setdefault(_typed(label), len(index))
+        labels = [tuple(value for _, value in key) for key in index]
+        _check_level_labels(self.by, labels)
         weighted = self.weighted or other.weighted
+        if weighted:
+            warn_mixed_weights(
+                self.weighted, sum(map(sum, self.count)), other.weighted, sum(map(sum, other.count))
+            )
+        mine, theirs = self.to_tally(), other.to_tally()
+        exponent = common_exponent(mine, theirs)
+        shape = (len(index), N_SCORES)
         sums = [np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)]
-        for part in (self, other):
-            rows = np.asarray([index[label] for label in part.levels], dtype=np.intp)
-            t = part.to_tally()
-            for total, add in zip(sums, (t.count, t.sum_w, t.sum_w2), strict=True):
-                np.add.at(total, rows, add)
-        order = sorted(range(len(index)), key=_sort_key(list(index)))
-        labels = list(index)
-        merged = Tally(sums[0][order], sums[1][order], sums[2][order])  # type: ignore[arg-type]
+        for part, t in ((self, mine), (other, theirs)):
+            rows = np.asarray([index[_typed(label)] for label in part.levels], dtype=np.intp)
+            aligned = t.at_exponent(exponent)
+            for total, more in zip(
+                sums, (aligned.count, aligned.sum_w, aligned.sum_w2), strict=True
+            ):
+                np.add.at(total, rows, more)
+        order = np.asarray(sorted(range(len(labels)), key=_sort_key(labels)), dtype=np.intp)
+        merged = Tally(sums[0], sums[1], sums[2], exponent).take(order)  # type: ignore[arg-type]
         return SegmentCounts.from_tally(
             merged,
             self.by,
-            [labels[i] for i in order],
+            [labels[i] for i in order.tolist()],
             weighted=weighted,
             n_missing=self.n_missing + other.n_missing,
         )
@@ -260,6 +323,21 @@ class SegmentCounts(BaseModel):
         )
 
 
+def _typed(label: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    """A segment label as a dictionary key that keeps booleans apart from numbers."""
+    return tuple((isinstance(value, bool), value) for value in label)
+
+
+def _check_level_labels(by: Sequence[str], levels: Sequence[tuple[Any, ...]]) -> None:
+    """Per key, its distinct labels must print differently (see ``check_labels``)."""
+    for position, key in enumerate(by):
+        distinct = {
+            (isinstance(label[position], bool), label[position]): label[position]
+            for label in levels
+        }
+        check_labels(list(distinct.values()), key)
+
+
 def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
     """Build a model from values computed here, skipping validation.
 
@@ -278,7 +356,10 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
 
 def _check_table(name: str, table: tuple[tuple[float, ...], ...], n_levels: int) -> None:
     if len(table) != n_levels or any(len(r) != N_SCORES for r in table):
-        msg = f"{name} needs one row of {N_SCORES} values (scores 0..10) per level"
+        msg = (
+            f"{name} needs one row of {N_SCORES} values (scores 0..10) per entry of levels: "
+            f"{n_levels} levels, {len(table)} rows"
+        )
         raise ValueError(msg)
     if any(v < 0 or not math.isfinite(v) for r in table for v in r):
         msg = f"{name} must be finite and non-negative"
@@ -333,7 +414,7 @@ def _engine_counts(
     )
     occur = np.flatnonzero(engine.tally.count.sum(axis=1))
     return SegmentCounts.from_tally(
-        _take(engine.tally, occur),
+        engine.tally.take(occur),
         engine.keys,
         [engine.labels(int(g)) for g in occur],
         weighted=engine.weighted,
@@ -359,7 +440,7 @@ def _tabulate(
     keys = grouping.key_codes[present]
     ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
     present = present[np.lexsort(ranks[::-1])]
-    shown = _take(counted, present)
+    shown = counted.take(present)
     counts = SegmentCounts.from_tally(
         shown, by, grouping.all_labels(present), weighted=weighted, n_missing=n_missing
     )
@@ -419,10 +500,6 @@ def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _D
     )
 
 
-def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
-    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
-
-
 def _count(
     data: object,
     by: tuple[str, ...],
@@ -433,6 +510,8 @@ def _count(
     missing: MissingPolicy,
 ) -> tuple[Tally, Grouping, bool, int, ScoreColumn]:
     """Read, validate, factorise, combine and tally: the one pass over the rows."""
+    if bands is not None:
+        check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in by]
     if unknown:
@@ -457,7 +536,7 @@ def _count(
     return counted, grouping, w is not None, column.n_missing, column
 
 
-class SegmentRow(BaseModel):
+class SegmentRow(Model):
     """One segment (or the overall row) of a segment table.
 
     Attributes:
@@ -503,10 +582,11 @@ class SegmentRow(BaseModel):
 
     def significant(self, alpha: float = 0.05) -> bool:
         """Whether the corrected p-value is below ``alpha``."""
+        check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         return self.p_adjusted is not None and self.p_adjusted < alpha
 
 
-class HomogeneityTest(BaseModel):
+class HomogeneityTest(Model):
     """An omnibus test that every segment has the same NPS: do the segments differ at all?
 
     The Rao–Scott test of R ``survey``'s ``regTermTest(svyglm(I(promoter - detractor) ~
@@ -612,7 +692,7 @@ def _row_dict(by: tuple[str, ...], row: BaseModel) -> dict[str, Any]:
 _SORTABLE = frozenset(SegmentRow.model_fields) - {"key", "ci"}
 
 
-class SegmentResult(BaseModel):
+class SegmentResult(Model):
     """The NPS of each segment, with intervals, small-sample flags and tests.
 
     Iterating gives the segment rows (``SegmentRow``); ``overall`` is the row of all
@@ -662,12 +742,12 @@ class SegmentResult(BaseModel):
         """The row of the segment with these labels (one per ``by`` column).
 
         Raises:
-            KeyError: When no segment has these labels.
+            NotFoundError: When no segment has these labels (a ``KeyError``).
         """
         for row in self.rows:
             if row.key == key:
                 return row
-        raise KeyError(key)
+        raise NotFoundError("segment", key, [row.key for row in self.rows])
 
     def sort(self, by: str = "nps", *, descending: bool = True) -> SegmentResult:
         """A copy with rows sorted by a row field or a key column (NaN and None last).
@@ -675,6 +755,8 @@ class SegmentResult(BaseModel):
         Raises:
             InvalidParameterError: When ``by`` is neither a row field nor a key column.
         """
+        check_type(by, "by", str, "a row field or a key column (text)")
+        descending = check_flag(descending, "descending")
         if by in self.by:
             position = self.by.index(by)
             order = sorted(
@@ -716,6 +798,13 @@ class SegmentResult(BaseModel):
         Returns:
             The filtered result (the overall row is unchanged).
         """
+        if predicate is not None and not callable(predicate):
+            msg = f"predicate must be a function of a row, got {predicate!r}"
+            raise ParameterTypeError(msg, name="predicate", value=predicate)
+        if small_sample is not None:
+            check_flag(small_sample, "small_sample")
+        if alpha is not None:
+            check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         rows = [
             r
             for r in self.rows
@@ -731,7 +820,7 @@ class SegmentResult(BaseModel):
         Args:
             overall: Append the overall row (keys ``"(all)"``).
         """
-        rows = [*self.rows, self.overall] if overall else list(self.rows)
+        rows = [*self.rows, self.overall] if check_flag(overall, "overall") else list(self.rows)
         return [_row_dict(self.by, r) for r in rows]
 
     def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
@@ -797,11 +886,7 @@ def _build(
     With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
     """
     weighted = counts.weighted
-    total = Tally(
-        counted.count.sum(axis=0, keepdims=True),
-        counted.sum_w.sum(axis=0, keepdims=True),
-        counted.sum_w2.sum(axis=0, keepdims=True),
-    )
+    total = counted.total()
     n_total = int(total.count.sum())
     if n_total == 0:
         detail = f" (all {counts.n_missing} scores were missing)" if counts.n_missing else ""
@@ -864,7 +949,7 @@ def _rows(
 ) -> list[SegmentRow]:
     """Rows from per-group arrays (built without re-validation: the arrays are ours)."""
     n = counted.count.sum(axis=1)
-    totals = _stats.by_category(counted.sum_w)
+    totals = _stats.by_category(counted.weight_sums())
     if not weighted:
         totals = totals.astype(np.int64)
     share = _stats.shares(counted)
@@ -1027,7 +1112,7 @@ def segment(
     )
 
 
-class RankRow(BaseModel):
+class RankRow(Model):
     """One agent (or unit) in a fair ranking.
 
     Attributes:
@@ -1051,7 +1136,7 @@ class RankRow(BaseModel):
     prob_above: float
 
 
-class RankResult(BaseModel):
+class RankResult(Model):
     """Units ranked by their shrunken NPS, with the fitted prior.
 
     Attributes:
@@ -1207,9 +1292,8 @@ def rank(
     """
     keys = _keys(by)
     _stats.z_value(credible_level)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:  # noqa: PLR2004
-        msg = f"draws must be an integer of at least 100, got {draws!r}"
-        raise InvalidParameterError(msg, name="draws", value=draws)
+    check_int(draws, "draws", minimum=100, maximum=MAX_DRAWS)
+    check_int(seed, "seed", minimum=0)
     counts = SegmentCounts.from_data(data, keys, score=score, weights=weights, missing=missing)
     counted = counts.to_tally()
     n = counted.count.sum(axis=1)

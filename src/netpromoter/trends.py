@@ -27,27 +27,38 @@ from __future__ import annotations
 
 import math
 import warnings
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _engine_time, _lazy, _stats, _svg, _time
 from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, combine, read_table
+from netpromoter._model import Model
 from netpromoter._tables import format_p, html_table, text_table
 from netpromoter._tally import N_SCORES, Tally, retally, tally
-from netpromoter._validation import Correction, check_correction, describe_values
+from netpromoter._validation import (
+    Correction,
+    check_choice,
+    check_correction,
+    check_flag,
+    check_int,
+    check_names,
+    check_type,
+    describe_values,
+)
 from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,
     InvalidParameterError,
     InvalidWeightsError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from datetime import timedelta, tzinfo
 
     from numpy.typing import NDArray
@@ -76,12 +87,15 @@ ALL = "(all)"
 FIRST_TIME_LIMIT = 0.5
 #: Largest number of period × segment cells a trend may have.
 MAX_CELLS = 1 << 22
+#: Most periods a trend spans, first to last (27 years of days, 833 years of months):
+#: beyond it a typo or placeholder date would build millions of empty periods.
+MAX_PERIODS = 10_000
 _CATEGORIES = ("detractor", "passive", "promoter")
 _REPR_ROWS = 24
 _SHOWN = 6
 
 
-class Change(BaseModel):
+class Change(Model):
     """The change of one period's NPS against a reference period.
 
     Attributes:
@@ -118,7 +132,7 @@ class Change(BaseModel):
     verdict: Verdict
 
 
-class TrendRow(BaseModel):
+class TrendRow(Model):
     """One period of one series.
 
     Attributes:
@@ -167,7 +181,7 @@ class TrendRow(BaseModel):
     vs_year_ago: Change | None = None
 
 
-class RespondentRow(BaseModel):
+class RespondentRow(Model):
     """First-time versus returning respondents in one period.
 
     A respondent is first-time in the period of their first answer in the data and
@@ -196,7 +210,7 @@ class RespondentRow(BaseModel):
     mostly_first_time: bool
 
 
-class TransitionRow(BaseModel):
+class TransitionRow(Model):
     """How the respondents who answered in two consecutive periods moved.
 
     Each respondent counts once, with their last answer in each period (answers at the
@@ -242,13 +256,13 @@ class TransitionRow(BaseModel):
             InvalidParameterError: For an unknown category name.
         """
         for name in (before, after):
-            if name not in _CATEGORIES:
+            if not (isinstance(name, str) and name in _CATEGORIES):
                 msg = f"unknown category {name!r}; expected one of {list(_CATEGORIES)!r}"
                 raise InvalidParameterError(msg, name="category", value=name)
         return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
 
 
-class DecompositionRow(BaseModel):
+class DecompositionRow(Model):
     """One segment's part in a change of the overall NPS.
 
     Attributes:
@@ -274,7 +288,7 @@ class DecompositionRow(BaseModel):
     total: float
 
 
-class DecompositionResult(BaseModel):
+class DecompositionResult(Model):
     """A change in NPS split into segment mix and within-segment change.
 
     ``mix + within == change`` exactly (up to floating point), and each equals the sum of
@@ -393,7 +407,7 @@ def _row_dict(by: tuple[str, ...], row: TrendRow) -> dict[str, Any]:
     return out
 
 
-class TrendResult(BaseModel):
+class TrendResult(Model):
     """NPS per period (and per segment), with changes, respondents and transitions.
 
     Iterating gives the rows of every series (``TrendRow``), period by period within
@@ -469,25 +483,27 @@ class TrendResult(BaseModel):
         """The rows of one segment (its labels, one per ``by`` column), or the overall.
 
         Raises:
-            KeyError: When no series has these labels.
+            NotFoundError: When no series has these labels (a ``KeyError``).
         """
         if not key or key == (ALL,) * len(self.by):
             return self.overall
         rows = tuple(r for r in self.rows if r.key == key)
         if not rows:
-            raise KeyError(key)
+            raise NotFoundError("segment", key, self.keys)
         return rows
 
     def get(self, period: str, *key: object) -> TrendRow:
         """The row of one period (of the overall series, or of a segment).
 
         Raises:
-            KeyError: When there is no such period or segment.
+            NotFoundError: When there is no such period or segment (a ``KeyError``).
         """
-        for row in self.series(*key):
+        check_type(period, "period", str, "a period label such as '2026-01'")
+        rows = self.series(*key)
+        for row in rows:
             if row.period == period:
                 return row
-        raise KeyError(period)
+        raise NotFoundError("period", period, [row.period for row in rows])
 
     def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
         """One flat dictionary per row: key columns, period, statistics, then changes.
@@ -496,7 +512,7 @@ class TrendResult(BaseModel):
             overall: With ``by``, append the overall series (keys ``"(all)"``).
         """
         rows = list(self.rows)
-        if overall and self.by:
+        if check_flag(overall, "overall") and self.by:
             rows += self.overall
         return [_row_dict(self.by, r) for r in rows]
 
@@ -545,6 +561,7 @@ class TrendResult(BaseModel):
             >>> round(d.change, 2), round(d.mix, 2), round(d.within, 2)
             (-66.67, -66.67, 0.0)
         """
+        _check_labels_given(from_period=from_period, to_period=to_period)
         if not self.by:
             msg = "decompose needs segments: call trend(..., by='region') first"
             raise InvalidParameterError(msg, name="by", value=())
@@ -616,6 +633,9 @@ class TrendResult(BaseModel):
         Returns:
             A standalone ``<svg>`` element (no plotting library needed).
         """
+        check_flag(segments, "segments")
+        check_int(width, "width", minimum=100, maximum=10_000)
+        check_int(height, "height", minimum=100, maximum=10_000)
         keys = self.keys if self.by and segments else ((ALL,) * len(self.by),)
         lines = []
         for key in keys[: len(_svg.PALETTE)]:
@@ -703,11 +723,15 @@ class TrendResult(BaseModel):
 # --- computation ---------------------------------------------------------------------
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        msg = f"{name} must be an integer of at least {minimum}, got {value!r}"
-        raise InvalidParameterError(msg, name=name, value=value)
-    return value
+def _check_labels_given(**labels: object) -> None:
+    """Period labels given as arguments must be text (or ``None``: the default)."""
+    for name, value in labels.items():
+        if value is not None:
+            check_type(value, name, str, "a period label such as '2026-01'")
+
+
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    return check_int(value, name, minimum=minimum, maximum=maximum)
 
 
 def _check_alpha(alpha: float) -> float:
@@ -720,15 +744,7 @@ def _check_alpha(alpha: float) -> float:
 def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if by is None:
         return ()
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by", allow_empty=True)
 
 
 def _dense_tally(
@@ -753,7 +769,7 @@ def _dense_tally(
         counted = retally(counted, grouping.codes, grouping.sizes)
     shape = tuple(max(len(f.levels), 1) for f in factors)
     if len(grouping.codes) == len(factors):  # dense: every combination, mixed-radix order
-        return _map(counted, lambda a: a.reshape(*shape, N_SCORES))
+        return counted.map(lambda a: a.reshape(*shape, N_SCORES))
     # Compact: only the combinations that occur; put them in their dense places.
     index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
 
@@ -762,16 +778,7 @@ def _dense_tally(
         out[index] = a
         return out.reshape(*shape, N_SCORES)
 
-    return _map(counted, scatter)
-
-
-def _map(t: Tally, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
-    """Apply the same reshaping or selection to the three arrays of a tally."""
-    return Tally(f(t.count), f(t.sum_w), f(t.sum_w2))
-
-
-def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
-    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
+    return counted.map(scatter)
 
 
 def _window(t: Tally, length: int) -> Tally:
@@ -785,7 +792,7 @@ def _window(t: Tally, length: int) -> Tally:
             out[:, lag:] += a[:, :-lag]
         return out
 
-    return _map(t, pooled)
+    return t.map(pooled)
 
 
 class _Overlap:
@@ -1156,18 +1163,16 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     naive_zone = (
         None if naive_timezone is None else _time.check_zone(naive_timezone, "naive_timezone")
     )
-    rolling = _check_int("rolling", rolling, 1)
+    rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
     min_n = _check_int("min_n", min_n, 0)
     alpha = _check_alpha(alpha)
     correction = check_correction(correction)
     _stats.z_value(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     # The score interval is one-sample only; changes are then tested with adjusted Wald.
     test_method = _stats.difference_method(method)
-    if origin is not None and not isinstance(origin, date):
-        msg = f"origin must be a date, got {origin!r}"
+    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
+        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
 
     if _lazy.is_lazy(data):
@@ -1214,12 +1219,12 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     )
     # Series × periods: segments first (when any), the overall series last.
     if segments is not None:
-        stacked = _map(base, lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
+        stacked = base.map(lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
     else:
-        stacked = _map(base, lambda a: a[None])
+        stacked = base.map(lambda a: a[None])
     pooled = _window(stacked, rolling)
     n_series = pooled.count.shape[0]
-    flat = _map(pooled, lambda a: a.reshape(-1, a.shape[-1]))
+    flat = pooled.map(lambda a: a.reshape(-1, a.shape[-1]))
     weighted = counts.weighted
     design = _as_design(weights)
     design_rows = design_se = None
@@ -1244,7 +1249,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         design_se=design_se,
     )
     n = flat.count.sum(axis=1)
-    totals = _stats.by_category(flat.sum_w)
+    totals = _stats.by_category(flat.weight_sums())
     share = _stats.shares(flat)
     eff = _stats.effective_n(flat)
 
@@ -1274,7 +1279,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             n_series=n_segments,
             times=used.local,
             s=s,
-            weights=used.weights,
+            # At the tally's power of two, so the overlap sums match its weight sums.
+            weights=None if used.weights is None else np.ldexp(used.weights, -flat.exponent),
             n_periods=n_periods,
         )
         respondent_rows = _respondents(
@@ -1315,8 +1321,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             continue
         b_idx = (np.arange(n_series)[:, None] * n_periods + valid[None, :]).ravel()
         a_idx = (np.arange(n_series)[:, None] * n_periods + ref[valid][None, :]).ravel()
-        a = _take(flat, a_idx)
-        b = _take(flat, b_idx)
+        a = flat.take(a_idx)
+        b = flat.take(b_idx)
         covariance = paired = None
         n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
         if overlap is not None:
@@ -1507,11 +1513,25 @@ class _Periods(NamedTuple):
 
 
 def _periods(days: NDArray[np.int64], period: _time.Period, origin: date | None) -> _Periods:
-    """Period numbers of local days, and the span of periods from the first to the last."""
+    """Period numbers of local days, and the span of periods from the first to the last.
+
+    Raises:
+        InvalidParameterError: When the span has more than ``MAX_PERIODS`` periods,
+            naming the first and last dates found.
+    """
     origin_day = int(days.min()) if origin is None else _time.date_number(origin)
     numbers = _time.period_numbers(days, period, origin_day)
     first, last = int(numbers.min()), int(numbers.max())
     n_periods = last - first + 1
+    if n_periods > MAX_PERIODS:
+        earliest, latest = _time.day_date(int(days.min())), _time.day_date(int(days.max()))
+        msg = (
+            f"the time column runs from {earliest} to {latest}: {n_periods:,} periods of "
+            f"{period.name!r}, more than the {MAX_PERIODS:,} a trend shows; use a coarser "
+            "period (e.g. period='month' or 'year'), or check the time column for "
+            "outlying dates such as placeholders (0001-01-01, 9999-12-31)"
+        )
+        raise InvalidParameterError(msg, name="period", value=period.name)
     labels = tuple(_time.period_label(first + i, period, origin_day) for i in range(n_periods))
     return _Periods(numbers, first, n_periods, origin_day, labels)
 
@@ -1647,8 +1667,8 @@ def _engine_counts(
         parsed, lengths = _engine_time.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]  # noqa: PD011 - a numpy array, not pandas
-        kinds = np.asarray(parsed.kind, dtype=np.uint8)[level]
-        per_kind = np.bincount(kinds, weights=n_rows, minlength=_time.BAD + 1).astype(np.int64)
+        kinds = _time.mark_out_of_range(values, np.asarray(parsed.kind, dtype=np.uint8)[level])
+        per_kind = np.bincount(kinds, weights=n_rows, minlength=_time.N_KINDS).astype(np.int64)
         text_bad = (kinds == _time.BAD) & (n_rows > 0) & (key.kind == "text")
         bad = [engine.levels[-1][i] for i in np.unique(level[text_bad]).tolist()]
         _time.check_kind_counts(
@@ -1856,7 +1876,7 @@ def _respondents(
     returning = (periods > first_seen[unit]).astype(np.uint8)
     status = Factor(returning, ("first_time", "returning"), "status")
     counted = _dense_tally([period_factor, status], scores, weights)
-    flat = _map(counted, lambda a: a.reshape(-1, N_SCORES))
+    flat = counted.map(lambda a: a.reshape(-1, N_SCORES))
     est = _stats.estimate(flat, weighted=weighted, method=method, confidence_level=confidence_level)
     n = flat.count.sum(axis=1).reshape(-1, 2)
     weight = flat.sum_w.sum(axis=1).reshape(-1, 2)

@@ -43,13 +43,26 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SkipValidation
+from pydantic import ConfigDict, Field, PrivateAttr, SkipValidation
 
 from netpromoter import _calibration, _stats
 from netpromoter._columns import MISSING, Factor, Table, combine, read_table
+from netpromoter._model import Model
 from netpromoter._tables import format_p, html_table
-from netpromoter._tally import CHUNK
-from netpromoter._validation import MissingPolicy, ScoreColumn, validate_weights
+from netpromoter._tally import CHUNK, scaled_weights
+from netpromoter._validation import (
+    MissingPolicy,
+    ScoreColumn,
+    check_choice,
+    check_flag,
+    check_int,
+    check_names,
+    check_number,
+    check_type,
+    shown,
+    validate_scores,
+    validate_weights,
+)
 from netpromoter.core import NPSResult, score
 from netpromoter.exceptions import (
     ConvergenceError,
@@ -58,6 +71,7 @@ from netpromoter.exceptions import (
     InvalidWeightsError,
     MarginTotalsError,
     MissingTargetError,
+    ParameterTypeError,
     SmallSampleWarning,
     TargetError,
     WeightingError,
@@ -98,7 +112,7 @@ _QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 # --------------------------------------------------------------------- result types
 
 
-class TargetRow(BaseModel):
+class TargetRow(Model):
     """One population target (a cell, or a level of one margin) and how it was met.
 
     Attributes:
@@ -126,7 +140,7 @@ class TargetRow(BaseModel):
     adjustment: float
 
 
-class WeightDiagnostics(BaseModel):
+class WeightDiagnostics(Model):
     """How far weights are from equal, and what that costs in precision.
 
     Quantiles are R's default type 7 (numpy ``"linear"``). Kish's effective sample size is
@@ -195,7 +209,10 @@ class WeightDiagnostics(BaseModel):
         """
         n = len(weights)
         total = float(weights.sum())
-        squares = float(np.dot(weights, weights))
+        # Effective n and cv are ratios: computed at a power of two where squares fit.
+        scaled, exponent = scaled_weights(weights)
+        scaled_total = math.ldexp(total, -exponent)
+        squares = float(np.dot(scaled, scaled))
         if not n:
             q = np.full(len(_QUANTILES), np.nan)
         elif distinct is None:
@@ -203,8 +220,9 @@ class WeightDiagnostics(BaseModel):
         else:
             q = _grouped_quantiles(*distinct)
         mean = total / n if n else math.nan
+        scaled_mean = scaled_total / n if n else math.nan
         low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
-        effective = total * total / squares if squares > 0 else math.nan
+        effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
         return cls(
             n=n,
             n_zero=int(np.count_nonzero(weights == 0)),
@@ -220,7 +238,11 @@ class WeightDiagnostics(BaseModel):
             p99=float(q[6]),
             max=high,
             max_to_min=high / low if low > 0 else math.inf,
-            cv=math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan,
+            cv=(
+                math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
+                if n and mean
+                else math.nan
+            ),
             effective_n=effective,
             design_effect=n / effective if effective > 0 else math.nan,
         )
@@ -269,7 +291,7 @@ def _label(level: object) -> str:
     return str(level)
 
 
-class WeightingResult(BaseModel):
+class WeightingResult(Model):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
     Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
@@ -362,7 +384,17 @@ class WeightingResult(BaseModel):
 
         Raises:
             InvalidWeightsError: When the scores do not line up with the weighted rows.
+            InvalidParameterError: When an argument is not of its kind (see ``Args``).
         """
+        scores, rows, codes, partner = _design_arguments(
+            self.n,
+            scores,
+            rows=rows,
+            codes=codes,
+            n_groups=n_groups,
+            domain=domain,
+            partner=partner,
+        )
         n_used = self.n if rows is None else int(np.count_nonzero(rows))
         if len(scores) != n_used or (rows is not None and len(rows) != self.n):
             msg = (
@@ -475,15 +507,60 @@ class WeightingResult(BaseModel):
 # --------------------------------------------------------------------- input helpers
 
 
+def _index_array(value: object, name: str, length: int, low: int, high: int) -> NDArray[np.intp]:
+    """An integer array of ``length`` values in ``[low, high)``, or an error naming it."""
+    arr = np.asarray(value) if isinstance(value, np.ndarray | Sequence) else None
+    if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        msg = f"{name} must be a one-dimensional integer array, got {shown(value)}"
+        raise ParameterTypeError(msg, name=name, value=value)
+    if len(arr) != length or (arr.size and (arr.min() < low or arr.max() >= high)):
+        msg = f"{name} must hold {length} integers from {low} to {high - 1}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return arr.astype(np.intp, copy=False)
+
+
+def _design_arguments(
+    n: int,
+    scores: object,
+    *,
+    rows: object,
+    codes: object,
+    n_groups: object,
+    domain: object,
+    partner: object,
+) -> tuple[
+    NDArray[np.integer], NDArray[np.bool_] | None, NDArray[np.intp] | None, NDArray[np.intp] | None
+]:
+    """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
+    groups = check_int(n_groups, "n_groups", minimum=1)
+    check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
+    if not isinstance(scores, np.ndarray):
+        msg = f"scores must be a numpy array of validated scores, got {shown(scores)}"
+        raise ParameterTypeError(msg, name="scores", value=scores)
+    column = validate_scores(scores)
+    mask = None
+    if rows is not None:
+        mask = np.asarray(rows) if isinstance(rows, np.ndarray | Sequence) else None
+        if mask is None or mask.dtype != np.bool_ or mask.shape != (n,):
+            msg = f"rows must be a boolean mask of the {n} weighted rows, got {shown(rows)}"
+            raise ParameterTypeError(msg, name="rows", value=rows)
+    group_codes = None
+    if codes is not None:
+        group_codes = _index_array(codes, "codes", len(column.scores), 0, groups)
+    partners = None
+    if partner is not None:
+        partners = _index_array(partner, "partner", groups, -1, groups)
+    return column.scores, mask, group_codes, partners
+
+
 def _names(by: str | Sequence[str], what: str = "by") -> tuple[str, ...]:
-    names = (by,) if isinstance(by, str) else tuple(by)
-    if not names or not all(isinstance(n, str) for n in names):
-        msg = f"{what} must be a column name or a list of column names, got {by!r}"
-        raise InvalidParameterError(msg, name=what, value=by)
-    if len(set(names)) != len(names):
-        msg = f"{what} names a column twice: {list(names)!r}"
-        raise InvalidParameterError(msg, name=what, value=by)
-    return names
+    return check_names(by, what)
+
+
+def _population_total(value: object) -> None:
+    """Refuse a ``population_total`` that is not a positive, finite number."""
+    if value is not None:
+        check_number(value, "population_total", minimum=0, strict=True)
 
 
 def _read(
@@ -635,7 +712,9 @@ def _occupied(
     """Renumber groups to occupied cells: (cell per row, group of each cell, counts, base)."""
     counts = np.zeros(n_groups, dtype=np.int64)
     for start in range(0, len(codes), CHUNK):
-        counts += np.bincount(codes[start : start + CHUNK], minlength=n_groups)
+        # numpy < 2.2.4 refuses uint64 (the codes of int64 columns) in bincount.
+        chunk = codes[start : start + CHUNK].astype(np.intp, copy=False)
+        counts += np.bincount(chunk, minlength=n_groups)
     groups = np.flatnonzero(counts)
     lut = np.full(n_groups, -1, dtype=np.intp)
     lut[groups] = np.arange(len(groups))
@@ -832,6 +911,7 @@ def poststratify(
         500.0
     """
     names = _names(by)
+    _population_total(population_total)
     dimension = _CROSS.join(names)
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
@@ -1027,6 +1107,8 @@ def rake(
     if not isinstance(margins, Mapping) or not margins:
         msg = "margins must map at least one column to its level targets"
         raise InvalidParameterError(msg, name="margins", value=margins)
+    check_flag(normalise, "normalise")
+    check_flag(strict, "strict")
     if not (isinstance(tol, int | float) and 0 < tol < 1):
         msg = f"tol must be a number between 0 and 1 (relative to the total weight), got {tol!r}"
         raise InvalidParameterError(msg, name="tol", value=tol)
@@ -1034,6 +1116,7 @@ def rake(
         msg = f"max_iter must be a positive integer, got {max_iter!r}"
         raise InvalidParameterError(msg, name="max_iter", value=max_iter)
     names = _names(list(margins), "margins")
+    _population_total(population_total)
     raw = {name: _level_targets(name, margins[name]) for name in names}
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
@@ -1183,9 +1266,7 @@ def trim(
     else:
         source = None
         w = _positive(validate_weights(result_or_weights, _length(result_or_weights)), "weights")
-    if relative_to not in ("absolute", "mean"):
-        msg = f"relative_to must be 'absolute' or 'mean', got {relative_to!r}"
-        raise InvalidParameterError(msg, name="relative_to", value=relative_to)
+    check_choice(relative_to, "relative_to", ("absolute", "mean"))
     scale = float(w.mean()) if relative_to == "mean" and len(w) else 1.0
     cap = _bound(upper, "upper") * scale
     floor = -math.inf if lower is None else _bound(lower, "lower") * scale
@@ -1309,7 +1390,12 @@ def account_weights(
         [0.3333, 0.3333, 0.3333, 1.0]
     """
     table = _read(
-        data, [account], score=score, weights=weights, cluster=None, extra=[spend] if spend else []
+        data,
+        [account],
+        score=score,
+        weights=weights,
+        cluster=None,
+        extra=[spend] if spend is not None else [],
     )
     base = _base_weights(table, weights)
     factor = _cluster_factor(table, account)
@@ -1427,7 +1513,7 @@ def spend_weights(
 # --------------------------------------------------------------------- response rates
 
 
-class ResponseRate(BaseModel):
+class ResponseRate(Model):
     """The response rate of one segment (or of all, ``segment=None``).
 
     Attributes:
@@ -1453,7 +1539,7 @@ class ResponseRate(BaseModel):
     nps_margin_of_error: float
 
 
-class ResponseRateResult(BaseModel):
+class ResponseRateResult(Model):
     """Response rates per segment and overall, against targets.
 
     Attributes:
@@ -1569,9 +1655,9 @@ def response_rates(
         23.4
     """
     z = _stats.z_value(confidence_level)
-    if customer_type not in DEFAULT_RATE_TARGETS:
-        msg = f"customer_type must be 'b2c' or 'b2b', got {customer_type!r}"
-        raise InvalidParameterError(msg, name="customer_type", value=customer_type)
+    check_choice(customer_type, "customer_type", tuple(DEFAULT_RATE_TARGETS))
+    check_type(invited, "invited", Mapping, "a mapping of segment to people invited")
+    check_type(responses, "responses", Mapping, "a mapping of segment to people who answered")
     default = DEFAULT_RATE_TARGETS[customer_type]
     unknown = [s for s in responses if s not in invited]
     if unknown:
@@ -1623,7 +1709,7 @@ def _rate_target(
 # --------------------------------------------------------------------- composition
 
 
-class CompositionRow(BaseModel):
+class CompositionRow(Model):
     """One level of one dimension: its share of the sample against the population.
 
     Attributes:
@@ -1648,7 +1734,7 @@ class CompositionRow(BaseModel):
     difference: float
 
 
-class DimensionTest(BaseModel):
+class DimensionTest(Model):
     """Chi-square goodness-of-fit test of one dimension's sample counts.
 
     ``X² = Σ (O − E)² / E`` with ``O`` the respondent counts and ``E = n × population
@@ -1675,7 +1761,7 @@ class DimensionTest(BaseModel):
     most_under: object
 
 
-class CompositionResult(BaseModel):
+class CompositionResult(Model):
     """Sample composition against the population, per dimension.
 
     Attributes:

@@ -142,6 +142,15 @@ def test_factorise_integers_uses_value_levels() -> None:
     assert factor.codes.dtype == np.uint8
 
 
+def test_int64_keys_compact_on_every_numpy() -> None:
+    """The codes of an int64 key (uint64, viewed without a copy) compact on numpy 1.x too."""
+    values = np.array([7, 0, 7, 2], dtype=np.int64)
+    factor = factorise(values).compact()
+    levels, inverse = np.unique(values, return_inverse=True)
+    assert factor.levels == tuple(levels.tolist())
+    assert factor.codes.tolist() == inverse.tolist()
+
+
 def test_small_non_negative_integers_are_their_own_codes() -> None:
     """Non-negative integers of a small range are used as codes without a copy."""
     values = np.array([3, 0, 3], dtype=np.int16)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 dd = pytest.importorskip("dask.dataframe")
+nw = pytest.importorskip("narwhals.stable.v2")
 
 ENGINES = ["polars-lazy", "dask", "duckdb"]
 SPEND_BANDS = {"spend": [0, 100, 1000]}
@@ -390,6 +391,10 @@ def test_eager_frames_read_through_the_input_layer() -> None:
         frame_tally(frame, score="score")
 
 
+class _PandasSubclass(pd.DataFrame):  # type: ignore[misc,name-defined]
+    """A frame of a library built on pandas (defined in another module than pandas)."""
+
+
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
@@ -402,6 +407,8 @@ def test_eager_frames_read_through_the_input_layer() -> None:
         (lambda: pl.LazyFrame({"s": [9]}), (True, True)),
         (lambda: dd.from_pandas(pd.DataFrame({"s": [9]}), npartitions=1), (True, True)),
         (lambda: pytest.importorskip("duckdb").sql("select 9 as s"), (True, True)),
+        (lambda: _PandasSubclass({"s": [9]}), (True, False)),
+        (lambda: nw.from_native(pl.LazyFrame({"s": [9]})), (True, True)),
     ],
 )
 def test_frames_are_recognised(make: Callable[[], object], expected: tuple[bool, bool]) -> None:

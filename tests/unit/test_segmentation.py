@@ -16,6 +16,7 @@ from netpromoter import (
     InvalidParameterError,
     InvalidScoreError,
     InvalidWeightsError,
+    MixedWeightsWarning,
     Response,
     SegmentCounts,
     _stats,
@@ -280,10 +281,11 @@ def test_counts_merge_by_label_and_round_trip_json() -> None:
 
 
 def test_weighted_counts_merge() -> None:
-    """Weighted and unweighted parts merge into a weighted tally."""
+    """Weighted and unweighted parts merge into a weighted tally, with a warning."""
     a = SegmentCounts.from_data(DATA, "region", weights="w")
     b = SegmentCounts.from_data(DATA, "region")
-    merged = a + b
+    with pytest.warns(MixedWeightsWarning, match="count as weights of 1"):
+        merged = a + b
     assert merged.weighted
     assert merged.count[0] == tuple(2 * c for c in a.count[0])
 

@@ -174,6 +174,60 @@ def test_text_fast_path_matches_value_by_value() -> None:
     assert _time.parse(np.array(texts)).values.tolist() == fast.values.tolist()
 
 
+_PLUS_ONE = timezone(timedelta(hours=1))
+_MINUS_0530 = timezone(-timedelta(hours=5, minutes=30))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-01-31", date(2026, 1, 31)),
+        (" 2026-01-31 ", date(2026, 1, 31)),
+        ("2026-01-31T09:30", datetime(2026, 1, 31, 9, 30)),  # noqa: DTZ001 - naive on purpose
+        ("2026-01-31 09:30:15", datetime(2026, 1, 31, 9, 30, 15)),  # noqa: DTZ001
+        ("2026-01-31T09:30:15.25", datetime(2026, 1, 31, 9, 30, 15, 250_000)),  # noqa: DTZ001
+        ("2026-01-31t09:30:15,5Z", datetime(2026, 1, 31, 9, 30, 15, 500_000, timezone.utc)),
+        ("2026-01-31T09:30:15.1234567z", datetime(2026, 1, 31, 9, 30, 15, 123_456, timezone.utc)),
+        ("2026-01-31T09:30+01:00", datetime(2026, 1, 31, 9, 30, tzinfo=_PLUS_ONE)),
+        ("2026-01-31T09:30+0100", datetime(2026, 1, 31, 9, 30, tzinfo=_PLUS_ONE)),
+        ("2026-01-31T09:30+01", datetime(2026, 1, 31, 9, 30, tzinfo=_PLUS_ONE)),
+        ("2026-01-31T09:30:00.25-05:30", datetime(2026, 1, 31, 9, 30, 0, 250_000, _MINUS_0530)),
+    ],
+)
+def test_parse_iso_reads_the_same_forms_on_every_python(
+    text: str, expected: date | datetime
+) -> None:
+    """Offsets without a colon and short fractions read alike on Python 3.10 and later."""
+    parsed = _time.parse_iso(text)
+    assert type(parsed) is type(expected)
+    assert parsed == expected
+    if isinstance(parsed, datetime) and isinstance(expected, datetime):
+        assert parsed.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2026-1-31",
+        "20260131",  # basic format: Python 3.11+ fromisoformat reads it, 3.10 does not
+        "2026-01-31T0930",
+        "2026-01-31T09",
+        "2026-W05-6",
+        "2026-02-30",
+        "2026-01-31T24:00",
+        "2026-01-31T09:30+01:60",
+        "2026-01-31T09:30+24:00",
+        "2026-01-31T09:30:00+01:00[Europe/Paris]",
+        "today",
+    ],
+)
+def test_parse_iso_refuses_other_text(text: str) -> None:
+    """Other text, impossible dates, times and offsets raise ValueError on every Python."""
+    with pytest.raises(ValueError, match=r"is not (a valid )?ISO 8601"):
+        _time.parse_iso(text)
+
+
 def test_text_fast_path_falls_back_for_other_text() -> None:
     """Text numpy cannot read (offsets without a colon, words) goes value by value."""
     column = np.array(["2026-01-31T09:00:00+0100", "2026-01-31T09:00:00+01:00", " "])

@@ -156,6 +156,14 @@ def test_domain_se_matches_r_subset() -> None:
     assert se_west[1] == pytest.approx(golden()["domains"][1]["se"], rel=1e-8)
 
 
+def test_int64_cells_weight_on_every_numpy() -> None:
+    """An int64 key (uint64 codes) weights each row to its cell's count over its size."""
+    data = {"score": [9, 3, 10, 7], "g": np.array([0, 1, 1, 0], dtype=np.int64)}
+    expected = [60 / 2, 40 / 2, 40 / 2, 60 / 2]
+    assert nps.poststratify(data, {0: 60, 1: 40}, by="g").weights.tolist() == expected
+    assert_close(nps.rake(data, {"g": {0: 60, 1: 40}}).weights, np.array(expected), 1e-12)
+
+
 def test_r_rake_accepts_inconsistent_margins_but_we_raise() -> None:
     """R leaves the role margin at 50,000 each against 45,000 targets; we refuse."""
     r = golden()["inconsistent_margins"]
