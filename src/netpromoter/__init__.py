@@ -70,6 +70,7 @@ from netpromoter.inference import (
 )
 from netpromoter.privacy import pseudonymise
 from netpromoter.segmentation import (
+    HomogeneityTest,
     RankResult,
     RankRow,
     SegmentCounts,
@@ -121,6 +122,7 @@ __all__ = [
     "FirstTimeRespondentWarning",
     "FollowUp",
     "FollowUpRules",
+    "HomogeneityTest",
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",

@@ -39,9 +39,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from netpromoter._tally import Tally
+    from netpromoter._validation import Correction
 
-Method = Literal["wald", "adjusted_wald", "score"]
-METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score")
+Method = Literal["wald", "adjusted_wald", "score", "exact"]
+METHODS: tuple[Method, ...] = ("wald", "adjusted_wald", "score", "exact")
 #: Methods of comparing two independent samples.
 DifferenceMethod = Literal["wald", "adjusted_wald"]
 DIFFERENCE_METHODS: tuple[DifferenceMethod, ...] = ("wald", "adjusted_wald")
@@ -72,15 +73,6 @@ def z_value(confidence_level: float) -> float:
 def normal_quantile(p: float) -> float:
     """Standard normal quantile: the ``z`` with ``P(Z ≤ z) = p`` (0 < p < 1)."""
     return NormalDist().inv_cdf(p)
-
-
-def two_sided_p(z: float) -> float:
-    """Two-sided p-value of a standard normal statistic, via the survival function.
-
-    ``erfc`` keeps full relative precision in the tail, so p-values down to 1e-300 do not
-    underflow to 0 as ``1 - cdf`` would.
-    """
-    return math.erfc(abs(z) / math.sqrt(2.0))
 
 
 class Estimate(NamedTuple):
@@ -244,6 +236,26 @@ def _information(
     return out
 
 
+def check_exact(*, weighted: bool, population_size: float | None, design_se: object = None) -> None:
+    """Refuse what the exact interval cannot handle: weights and a finite population.
+
+    Raises:
+        InvalidParameterError: With weights, a design SE or a population size.
+    """
+    if weighted or design_se is not None:
+        msg = (
+            "method='exact' enumerates the samples of unweighted counts; with weights use "
+            "'adjusted_wald' or 'score' (design-based)"
+        )
+        raise InvalidParameterError(msg, name="method", value="exact")
+    if population_size is not None:
+        msg = (
+            "method='exact' assumes an unlimited population; with population_size use "
+            "'adjusted_wald' or 'score'"
+        )
+        raise InvalidParameterError(msg, name="method", value="exact")
+
+
 def _centre_and_se(
     tally: Tally,
     *,
@@ -257,7 +269,7 @@ def _centre_and_se(
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
-    if method in ("wald", "score"):
+    if method in ("wald", "score", "exact"):
         return (
             nps,
             nps,
@@ -345,11 +357,22 @@ def estimate(
 ) -> Estimate:
     """NPS, SE and confidence interval per group (limits clipped to [-100, 100]).
 
+    Every interval contains the raw NPS: where the method's interval ends short of it
+    (the adjusted Wald interval is centred on the adjusted estimate, so one promoter
+    gives +100 with an interval ending at +98.5), it is widened to reach it. The SE is
+    that of the method's estimate: the Wald SE for ``"wald"``, the SE of the adjusted
+    estimate for ``"adjusted_wald"``, and the width-implied ``(upper − lower) / (2 z)``
+    for ``"score"`` and ``"exact"``.
+
+    ``"exact"`` ([`netpromoter._exact`][netpromoter._exact]) inverts two one-sided tests
+    of the multinomial counts: it needs unweighted counts from an unlimited population.
+
     Args:
         tally: Per-group tally.
         weighted: Whether the tally carries real weights (design-based SE) or counts.
-        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``. For ``"score"`` the SE is
-            the Wald SE (the interval itself does not use one).
+        method: ``"wald"``, ``"adjusted_wald"``, ``"score"`` or ``"exact"``. For
+            ``"score"`` and ``"exact"`` the SE is the one the interval's width implies,
+            ``(upper − lower) / (2 z)`` (the interval itself does not use one).
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Size ``N`` of the population sampled from, for the finite
             population correction (must be at least each group's ``n``), or ``None``.
@@ -360,12 +383,15 @@ def estimate(
     Returns:
         The raw NPS, the SE of the method's estimate and the interval limits.
 
+    Raises:
+        InvalidParameterError: ``"exact"`` with weights, a design SE or a population size.
+
     Examples:
         >>> from netpromoter._tally import tally
         >>> t = tally(np.array([10, 10, 9, 8, 3], dtype=np.int8))
         >>> est = estimate(t, weighted=False, method="score", confidence_level=0.95)
         >>> [round(float(x[0]), 4) for x in est]
-        [40.0, 35.7771, -34.9282, 82.6421]
+        [40.0, 29.993, -34.9282, 82.6421]
     """
     z = z_value(confidence_level)
     nps, centre, se = _centre_and_se(
@@ -375,15 +401,31 @@ def estimate(
         population_size=population_size,
         design_se=design_se,
     )
-    if method == "score":
+    if method == "exact":
+        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        from netpromoter import _exact  # noqa: PLC0415 - _exact builds on this module
+
+        level = check_confidence_level(confidence_level)
+        counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
+        empty = counts.sum(axis=1) == 0
+        lower, upper = _exact.limits(np.where(empty[:, None], 1, counts), level)
+        lower, upper = np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
+        se = (upper - lower) / (2.0 * z)
+    elif method == "score":
         size = _information(
             tally, weighted=weighted, population_size=population_size, design_se=design_se
         )
         lower, upper = _score_limits(shares(tally), size, z)
-        return Estimate(nps, se, lower, upper)
-    lower = np.clip(centre - z * se, -100.0, 100.0)
-    upper = np.clip(centre + z * se, -100.0, 100.0)
-    return Estimate(nps, se, lower, upper)
+        census = np.isinf(size)
+        lower, upper = np.where(census, nps, lower), np.where(census, nps, upper)
+        # The score interval has no SE of its own: report the one its width implies.
+        se = np.where(census, se, (upper - lower) / (2.0 * z))
+    else:
+        lower = np.clip(centre - z * se, -100.0, 100.0)
+        upper = np.clip(centre + z * se, -100.0, 100.0)
+    # An interval always contains its point estimate: the adjusted Wald interval, centred
+    # on the adjusted estimate, can end short of the raw NPS (+100 from one promoter).
+    return Estimate(nps, se, np.fmin(lower, nps), np.fmax(upper, nps))
 
 
 Alternative = Literal["two-sided", "greater", "less"]
@@ -432,6 +474,161 @@ def p_values(
     raise InvalidParameterError(msg, name="alternative", value=alternative)
 
 
+_TINY = 1e-300
+#: Largest number of continued-fraction steps of ``beta_incomplete``; it needs about
+#: ``sqrt(max(a, b))`` of them, so this covers t distributions with 10^8 degrees of freedom.
+_CF_STEPS = 20_000
+
+
+def _beta_fraction(
+    a: NDArray[np.float64], b: NDArray[np.float64], x: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones_like(x)
+    d = 1.0 - qab * x / qap
+    d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
+    h = d.copy()
+    for m in range(1, _CF_STEPS + 1):
+        m2 = 2.0 * m
+        for aa in (
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ):
+            d = 1.0 + aa * d
+            d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
+            c = 1.0 + aa / c
+            c = np.where(np.abs(c) < _TINY, _TINY, c)
+            delta = d * c
+            h = h * delta
+        if np.all(np.abs(delta - 1.0) < 1e-15):  # noqa: PLR2004 - relative precision
+            break
+    out: NDArray[np.float64] = h
+    return out
+
+
+def beta_incomplete(
+    a: NDArray[np.float64] | float, b: NDArray[np.float64] | float, x: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
+    """Regularised incomplete beta function ``I_x(a, b)``, elementwise.
+
+    ``x^a (1 − x)^b / (a B(a, b))`` times a continued fraction, evaluated where it
+    converges fast (``x < (a + 1) / (a + b + 2)``) and through
+    ``I_x(a, b) = 1 − I_(1−x)(b, a)`` elsewhere (Numerical Recipes, §6.4); to about
+    1e-9 relative (the log-gamma terms bound it). As R's ``pbeta(x, a, b)``.
+
+    Examples:
+        >>> round(float(beta_incomplete(2.0, 3.0, 0.4)[()]), 10)  # 1 - pbinom(1, 4, 0.4)
+        0.5248
+    """
+    a_, b_, x_ = np.broadcast_arrays(
+        np.asarray(a, dtype=np.float64),
+        np.asarray(b, dtype=np.float64),
+        np.asarray(x, dtype=np.float64),
+    )
+    inside = (x_ > 0.0) & (x_ < 1.0)
+    xs = np.where(inside, x_, 0.5)
+    flip = xs >= (a_ + 1.0) / (a_ + b_ + 2.0)
+    p, q, y = np.where(flip, b_, a_), np.where(flip, a_, b_), np.where(flip, 1.0 - xs, xs)
+    log_front = p * np.log(y) + q * np.log1p(-y) - log_gamma(p) - log_gamma(q) + log_gamma(p + q)
+    part = np.exp(log_front) * _beta_fraction(p, q, y) / p
+    value = np.where(flip, 1.0 - part, part)
+    out: NDArray[np.float64] = np.where(x_ <= 0.0, 0.0, np.where(x_ >= 1.0, 1.0, value))
+    return np.clip(out, 0.0, 1.0)
+
+
+def student_sf(
+    t: NDArray[np.float64] | float, df: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
+    """Upper tail ``P(T > t)`` of Student's t with ``df`` degrees of freedom, elementwise.
+
+    ``½ I_(df / (df + t²))(df / 2, ½)`` for ``t ≥ 0`` (and one minus it below), the
+    standard normal's where ``df`` is infinite; as R's ``pt(t, df, lower.tail = FALSE)``.
+
+    Examples:
+        >>> round(float(student_sf(2.0, 10.0)[()]), 10)
+        0.0366940174
+    """
+    x, nu = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(df, dtype=np.float64))
+    finite = np.isfinite(nu)
+    nu_ = np.where(finite, nu, 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tail = 0.5 * beta_incomplete(nu_ / 2.0, 0.5, nu_ / (nu_ + x * x))
+    tail = np.where(x >= 0.0, tail, 1.0 - tail)
+    tail = np.where(np.isinf(x), np.where(x > 0, 0.0, 1.0), tail)
+    out: NDArray[np.float64] = np.where(finite, tail, normal_sf(x))
+    return np.where(np.isnan(x) | np.isnan(nu), np.nan, out)
+
+
+def _student_log_density(t: NDArray[np.float64], df: NDArray[np.float64]) -> NDArray[np.float64]:
+    half = (df + 1.0) / 2.0
+    out: NDArray[np.float64] = (
+        log_gamma(half)
+        - log_gamma(df / 2.0)
+        - 0.5 * np.log(df * math.pi)
+        - half * np.log1p(t * t / df)
+    )
+    return out
+
+
+def student_quantile(p: float, df: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    """The ``t`` with ``P(T > t) = p`` for each ``df`` (``0 < p ≤ ½``).
+
+    Newton's method on ``student_sf`` from the Cornish–Fisher start
+    ``z + (z³ + z) / (4 ν) + (5 z⁵ + 16 z³ + 3 z) / (96 ν²)``, kept inside a bracket that
+    bisection narrows whenever a Newton step would leave it; the normal quantile where
+    ``df`` is infinite.
+
+    Examples:
+        >>> [round(float(x), 9) for x in student_quantile(0.025, np.array([1.0, 10.0]))]
+        [12.706204736, 2.228138852]
+    """
+    nu = np.asarray(df, dtype=np.float64)
+    z = normal_quantile(1.0 - p)
+    finite = np.isfinite(nu) & (nu > 0)
+    nu_ = np.where(finite, nu, 1.0)
+    t = z + (z**3 + z) / (4.0 * nu_) + (5 * z**5 + 16 * z**3 + 3 * z) / (96.0 * nu_ * nu_)
+    lo = np.full_like(nu_, min(z, 0.0) - 1.0)
+    hi = np.full_like(nu_, np.inf)
+    for _ in range(_SCORE_STEPS):
+        excess = student_sf(t, nu_) - p
+        lo = np.where(excess > 0, t, lo)
+        hi = np.where(excess > 0, hi, t)
+        step = excess / np.exp(_student_log_density(t, nu_))
+        proposal = t + step
+        inside = (proposal >= lo) & (proposal <= hi)
+        middle = np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * np.maximum(t, 1.0))
+        t_new = np.where(inside, proposal, middle)
+        if np.all(np.abs(t_new - t) <= 1e-9 * np.maximum(1.0, np.abs(t))):
+            t = t_new
+            break
+        t = t_new
+    out: NDArray[np.float64] = np.where(finite, t, z)
+    return out
+
+
+_QUANTILES: dict[tuple[float, float], float] = {}
+_QUANTILES_KEPT = 100_000
+
+
+def student_quantiles(p: float, df: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``student_quantile`` for many degrees of freedom, each distinct one computed once.
+
+    Results are kept between calls (whole degrees of freedom repeat across the tables of
+    a trend), up to a bounded number.
+    """
+    unique, inverse = np.unique(df, return_inverse=True)
+    missing = [d for d in unique.tolist() if (p, d) not in _QUANTILES]
+    if missing:
+        if len(_QUANTILES) + len(missing) > _QUANTILES_KEPT:
+            _QUANTILES.clear()
+        values = student_quantile(p, np.asarray(missing))
+        _QUANTILES.update(zip(((p, d) for d in missing), values.tolist(), strict=True))
+    found = np.array([_QUANTILES[p, d] for d in unique.tolist()], dtype=np.float64)
+    out: NDArray[np.float64] = found[inverse.reshape(df.shape)]
+    return out
+
+
 def _z_statistic(delta: NDArray[np.float64], se: NDArray[np.float64]) -> NDArray[np.float64]:
     """``delta / se``, with 0 (not NaN) when both are 0: no evidence of any difference."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -441,16 +638,18 @@ def _z_statistic(delta: NDArray[np.float64], se: NDArray[np.float64]) -> NDArray
 
 
 class Difference(NamedTuple):
-    """Differences ``b − a`` between two independent samples, for ``G`` pairs, in points.
+    """Differences ``b − a`` between two samples, for ``G`` pairs, in points.
 
     Attributes:
         delta: The method's estimate of NPS(b) − NPS(a) (adjusted for ``"adjusted_wald"``).
         raw_delta: The difference of the raw NPS values.
-        se: Standard error of ``delta``: ``sqrt(se_a² + se_b²)``.
-        lower: Lower interval limit (clipped to -200).
-        upper: Upper interval limit (clipped to 200).
+        se: Standard error of ``delta``: ``sqrt(se_a² + se_b² − 2 cov)``, ``cov = 0`` for
+            independent samples.
+        lower: Lower interval limit (clipped to -200; at most ``raw_delta``).
+        upper: Upper interval limit (clipped to 200; at least ``raw_delta``).
         z: Test statistic ``delta / se`` for "no difference".
         p_value: Two-sided p-value of ``z`` (survival function, no underflow).
+        df: Degrees of freedom of the t reference distribution (infinite: normal).
     """
 
     delta: NDArray[np.float64]
@@ -460,13 +659,15 @@ class Difference(NamedTuple):
     upper: NDArray[np.float64]
     z: NDArray[np.float64]
     p_value: NDArray[np.float64]
+    df: NDArray[np.float64]
 
 
 def difference_method(method: Method) -> DifferenceMethod:
     """The two-sample method that goes with a one-sample interval method.
 
-    The score interval is one-sample only, so comparisons made under ``"score"`` use the
-    adjusted Wald difference; ``"wald"`` and ``"adjusted_wald"`` map to themselves.
+    The score and exact intervals are one-sample only, so comparisons made under
+    ``"score"`` or ``"exact"`` use the adjusted Wald difference; ``"wald"`` and
+    ``"adjusted_wald"`` map to themselves.
     """
     return "wald" if method == "wald" else "adjusted_wald"
 
@@ -481,15 +682,29 @@ def difference(
     population_size: tuple[float | None, float | None] | None = None,
     design_se: tuple[NDArray[np.float64] | None, NDArray[np.float64] | None] | None = None,
     covariance: NDArray[np.float64] | None = None,
+    overlap: Overlap | None = None,
+    reference: Literal["normal", "t"] = "normal",
 ) -> Difference:
-    """Compare two independent samples per group: NPS(b) − NPS(a), interval, z and p.
+    """Compare two samples per group: NPS(b) − NPS(a), interval, z and p.
 
     Each pair ``(a[g], b[g])`` is compared (shapes broadcast, so one ``a`` row can be
     compared with many ``b`` rows). SE of the difference is ``sqrt(se_a² + se_b²)``, each
     computed as in [`estimate`][netpromoter._stats.estimate] (Wald: divisor ``n``;
     adjusted Wald: each sample gets its own 0.75 / 1.5 / 0.75 pseudo-responses, and the
     delta is that of the adjusted estimates). The interval is ``delta ± z·se``, clipped to
-    [-200, 200]; ``z = delta / se`` and ``p = 2 P(Z > |z|)``.
+    [-200, 200] and widened where needed to include the raw difference (which an adjusted
+    interval can miss when the pseudo-responses pull both estimates to the middle);
+    ``z = delta / se`` and ``p = 2 P(Z > |z|)``.
+
+    Samples that are not independent (the same respondents in both, or two domains of
+    one calibrated design) have a covariance, subtracted twice from the variance. Under
+    ``"wald"`` it is the raw one (``covariance`` plus
+    [`overlap_covariance`][netpromoter._stats.overlap_covariance] of ``overlap``), and
+    the variance is a sum of squared per-respondent influences. Under
+    ``"adjusted_wald"`` it is [`adjusted_covariance`][netpromoter._stats.
+    adjusted_covariance]: the covariance of the pseudo-response-adjusted estimates,
+    centred on the adjusted means, so that the variance of the difference is the sum of
+    squared per-respondent differences plus the pseudo-responses' own share, and never 0.
 
     For "each segment against the rest", pass the segment tallies and
     [`complement`][netpromoter._stats.complement] of them.
@@ -502,11 +717,19 @@ def difference(
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Optional population sizes ``(N_a, N_b)`` for the finite
             population correction of each sample's SE.
-        covariance: Optional covariance of the two estimates per pair (points²), when the
-            samples overlap (the same respondents in both, see
-            [`overlap_covariance`][netpromoter._stats.overlap_covariance]) or are two
-            domains of one calibrated design; the SE becomes
-            ``sqrt(se_a² + se_b² − 2 cov)`` (floored at 0).
+        covariance: Optional covariance of the two raw estimates per pair (points²), when
+            they are two domains of one calibrated design.
+        overlap: Optional sums over the respondents in both samples and within each
+            (see [`Overlap`][netpromoter._stats.Overlap]), when the samples share
+            respondents.
+        reference: ``"normal"`` (default, as R ``NPS``) or ``"t"``: Student's t with
+            Welch–Satterthwaite degrees of freedom
+            ``(V_a + V_b)² / (V_a² / ν_a + V_b² / ν_b)``, ``ν`` each sample's size minus
+            one (with the 3 pseudo-responses for ``"adjusted_wald"``; the effective size
+            when weighted), or ``min(ν_a, ν_b)`` when the samples are not independent,
+            rounded down to a whole number (at least 1).
+            Its heavier tails keep p-values valid far into the tail, where many
+            comparisons adjusted together look; the interval uses the same quantile.
         design_se: Optional per-group SEs ``(se_a, se_b)`` of calibrated designs, in
             points (either may be ``None``), used for that sample as in ``estimate``.
 
@@ -542,19 +765,178 @@ def difference(
     )
     delta = centre_b - centre_a
     variance = se_a * se_a + se_b * se_b
-    if covariance is not None:
-        variance = np.maximum(variance - 2.0 * covariance, 0.0)
+    if method == "wald":
+        raw = np.zeros_like(variance) if covariance is None else covariance
+        if overlap is not None:
+            raw = raw + overlap_covariance(a, b, overlap.cross, weighted=weighted_a or weighted_b)
+        if covariance is not None or overlap is not None:
+            # A sum of squares: only rounding can take it below 0.
+            variance = np.maximum(variance - 2.0 * raw, 0.0)
+    elif covariance is not None or overlap is not None:
+        sides = (
+            _Side(a, weighted_a, size_a, design_a, centre_a, se_a),
+            _Side(b, weighted_b, size_b, design_b, centre_b, se_b),
+        )
+        variance = variance - 2.0 * adjusted_covariance(*sides, covariance, overlap)
     se = np.sqrt(variance)
     z = _z_statistic(delta, se)
+    raw_delta = nps_b - nps_a
+    df = np.full_like(delta, np.inf)
+    if reference == "t":
+        extra = 0.0 if method == "wald" else float(ADJUSTMENT.sum())
+        nu_a, nu_b = (
+            _information(t, weighted=w, population_size=n, design_se=d) + extra - 1.0
+            for t, w, n, d in ((a, weighted_a, size_a, design_a), (b, weighted_b, size_b, design_b))
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v_a, v_b = se_a * se_a, se_b * se_b
+            welch = (v_a + v_b) ** 2 / (v_a * v_a / nu_a + v_b * v_b / nu_b)
+        dependent = covariance is not None or overlap is not None
+        # Whole degrees of freedom, rounded down: slightly heavier tails, and few
+        # distinct quantiles to compute.
+        df = np.floor(np.minimum(nu_a, nu_b) if dependent else welch)
+        df = np.where(np.isnan(df) | (df < 1.0), np.where(np.isnan(df), np.inf, 1.0), df)
+        p_value = np.minimum(1.0, 2.0 * student_sf(np.abs(z), df))
+        level = check_confidence_level(confidence_level)
+        margin = student_quantiles((1.0 - level) / 2.0, df) * se
+    else:
+        p_value = p_values(z)
+        margin = z_crit * se
     return Difference(
         delta=delta,
-        raw_delta=nps_b - nps_a,
+        raw_delta=raw_delta,
         se=se,
-        lower=np.clip(delta - z_crit * se, -200.0, 200.0),
-        upper=np.clip(delta + z_crit * se, -200.0, 200.0),
+        lower=np.fmin(np.clip(delta - margin, -200.0, 200.0), raw_delta),
+        upper=np.fmax(np.clip(delta + margin, -200.0, 200.0), raw_delta),
         z=z,
-        p_value=p_values(z),
+        p_value=p_value,
+        df=df,
     )
+
+
+class _Side(NamedTuple):
+    """One sample of a comparison, as ``adjusted_covariance`` needs it."""
+
+    tally: Tally
+    weighted: bool
+    population_size: float | None
+    design_se: NDArray[np.float64] | None
+    centre: NDArray[np.float64]
+    se: NDArray[np.float64]
+
+    def pseudo_ratio(self) -> NDArray[np.float64]:
+        """``π``: the pseudo-responses' share of the adjusted variance over the real one's.
+
+        The adjusted variance is ``(R + P) / (size + 3)²`` with ``R = size · v'`` from the
+        real responses (``v' = v + (ȳ − ȳ_adj)²``, their mean square about the adjusted
+        mean ``ȳ_adj``) and ``P = Σ_k c_k (s_k − ȳ_adj)² = 1.5 + 3 ȳ_adj²`` from the
+        pseudo-responses; ``π = P / R`` (infinite when ``R = 0``).
+        """
+        size = _information(
+            self.tally,
+            weighted=self.weighted,
+            population_size=self.population_size,
+            design_se=self.design_se,
+        )
+        share = shares(self.tally)
+        raw, variance = _nps_and_variance(share)
+        mean = self.centre / 100.0
+        pseudo = (ADJUSTMENT * (CATEGORY_VALUE - mean[..., None]) ** 2).sum(axis=-1)
+        real = size * (variance + (raw / 100.0 - mean) ** 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: NDArray[np.float64] = np.where(real > 0, pseudo / real, np.inf)
+        return out
+
+
+class OwnSums(NamedTuple):
+    """Sums over the respondents of one sample, per respondent ``c`` first.
+
+    With ``W_c`` the sum of respondent ``c``'s weights in the sample and ``S_c`` of weight
+    × ``s``, per group: ``ss = Σ_c S_c²``, ``sw = Σ_c S_c W_c``, ``ww = Σ_c W_c²``. With
+    one answer per respondent and no weights they are ``Σ s²``, ``Σ s`` and ``n``.
+    """
+
+    ss: NDArray[np.float64]
+    sw: NDArray[np.float64]
+    ww: NDArray[np.float64]
+
+
+class Overlap(NamedTuple):
+    """Two samples that share respondents: sums across them and within each.
+
+    Attributes:
+        cross: Sums over the respondents in both samples.
+        own_a: Per-respondent sums within sample ``a``.
+        own_b: Per-respondent sums within sample ``b``.
+    """
+
+    cross: CrossSums
+    own_a: OwnSums
+    own_b: OwnSums
+
+
+def adjusted_covariance(
+    a: _Side,
+    b: _Side,
+    covariance: NDArray[np.float64] | None,
+    overlap: Overlap | None,
+) -> NDArray[np.float64]:
+    """Covariance of two adjusted-Wald estimates (points²), from one adjusted table.
+
+    Each adjusted estimate is ``Σ s / (size + 3)`` over the real responses and the
+    pseudo-responses (whose ``s`` sum to 0). Linearised about the adjusted means
+    ``ȳ_a``, ``ȳ_b``, respondent ``c`` contributes ``x_c = S_ca − ȳ_a W_ca`` to ``a`` and
+    ``y_c = S_cb − ȳ_b W_cb`` to ``b``; the pseudo-responses of the two samples are
+    distinct, so they add to each variance and nothing to the covariance. With
+    ``Q_a = Σ_c x_c²``, ``Q_b = Σ_c y_c²`` and the pseudo-to-real ratio ``π`` of each
+    sample (``_Side.pseudo_ratio``)::
+
+        ρ   = Σ_(c in both) x_c y_c / sqrt(Q_a Q_b)
+        cov = ρ · sqrt(V_a V_b / ((1 + π_a)(1 + π_b)))
+
+    with ``V`` the adjusted variances. Unweighted, with one answer per respondent, this is
+    exactly ``Σ x_c y_c / ((n_a + 3)(n_b + 3))``, so ``V_a + V_b − 2 cov`` is the sum of
+    the squared per-respondent differences ``(y_c − x_c) / (n + 3)`` plus the
+    pseudo-responses' terms: positive, whatever share of respondents keeps its score.
+    Weighted, ``V`` is the design-based adjusted variance and the same construction
+    holds with effective sizes. By Cauchy–Schwarz ``|ρ| ≤ 1``, and ``π > 0``, so
+    ``V_a + V_b − 2 cov > (sqrt(V_a) − sqrt(V_b))² ≥ 0``.
+
+    A calibrated design's raw ``covariance`` of the two estimates enters as its
+    correlation ``covariance / (se_a se_b)`` (raw SEs), added to ``ρ``; the sum is kept
+    within [-1, 1].
+    """
+    rho = np.zeros_like(a.centre)
+    mean_a, mean_b = a.centre / 100.0, b.centre / 100.0
+    if overlap is not None:
+        own_a, own_b, cross = overlap.own_a, overlap.own_b, overlap.cross
+        q_a = own_a.ss - 2.0 * mean_a * own_a.sw + mean_a * mean_a * own_a.ww
+        q_b = own_b.ss - 2.0 * mean_b * own_b.sw + mean_b * mean_b * own_b.ww
+        shared = cross.ss - mean_b * cross.sw - mean_a * cross.ws + mean_a * mean_b * cross.ww
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = shared / np.sqrt(np.maximum(q_a, 0.0) * np.maximum(q_b, 0.0))
+        rho = rho + np.where((cross.n > 0) & np.isfinite(part), part, 0.0)
+    if covariance is not None:
+        raw_a = wald_se(
+            a.tally,
+            weighted=a.weighted,
+            population_size=a.population_size,
+            design_se=a.design_se,
+        )
+        raw_b = wald_se(
+            b.tally,
+            weighted=b.weighted,
+            population_size=b.population_size,
+            design_se=b.design_se,
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = covariance / (raw_a * raw_b)
+        rho = rho + np.where(np.isfinite(part), part, 0.0)
+    rho = np.clip(rho, -1.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        scale = 1.0 / np.sqrt((1.0 + a.pseudo_ratio()) * (1.0 + b.pseudo_ratio()))
+    out: NDArray[np.float64] = rho * a.se * b.se * scale
+    return out
 
 
 class BenchmarkTest(NamedTuple):
@@ -587,13 +969,17 @@ def benchmark_test(
     [`estimate`][netpromoter._stats.estimate]. Score: ``z`` is the
     [`score_statistic`][netpromoter._stats.score_statistic] at the benchmark, whose
     variance is computed under the null; a two-sided score test rejects exactly when the
-    benchmark lies outside the score interval.
+    benchmark lies outside the score interval. Exact: the one-sided p-values of
+    [`netpromoter._exact`][netpromoter._exact] at the benchmark (``"greater"``: that of
+    larger values; two-sided: twice the smaller, at most 1), with ``z`` the score
+    statistic that orders the outcomes; it rejects at ``α`` exactly when the benchmark
+    is outside the exact ``1 − α`` interval.
 
     Args:
         tally: Per-group tally.
         benchmark: The null NPS in points, -100..100 (broadcast against the groups).
         weighted: Whether the tally carries real weights.
-        method: ``"wald"``, ``"adjusted_wald"`` or ``"score"``.
+        method: ``"wald"``, ``"adjusted_wald"``, ``"score"`` or ``"exact"``.
         alternative: ``"two-sided"``, ``"greater"`` (NPS above the benchmark) or
             ``"less"``.
         population_size: Optional population size (finite population correction).
@@ -618,7 +1004,7 @@ def benchmark_test(
         population_size=population_size,
         design_se=design_se,
     )
-    if method == "score":
+    if method in ("score", "exact"):
         size = _information(
             tally, weighted=weighted, population_size=population_size, design_se=design_se
         )
@@ -627,6 +1013,27 @@ def benchmark_test(
         z = np.where(nps == null, 0.0, z)
     else:
         z = _z_statistic(centre - null, se)
+    if method == "exact":
+        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        from netpromoter import _exact  # noqa: PLC0415 - _exact builds on this module
+
+        counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
+        nulls = np.broadcast_to(null, (len(counts),)).tolist()
+        sides = np.array(
+            [
+                _exact.one_sided(int(c.sum()), int(c[0]), int(c[2]), t / 100.0)
+                for c, t in zip(counts, nulls, strict=True)
+            ]
+        ).reshape(-1, 2)
+        up, low = sides[:, 0], sides[:, 1]
+        if alternative == "greater":
+            p = up
+        elif alternative == "less":
+            p = low
+        else:
+            p_values(z, alternative)  # validates the alternative
+            p = np.minimum(1.0, 2.0 * np.minimum(up, low))
+        return BenchmarkTest(estimate=centre, z=z, p_value=p)
     return BenchmarkTest(estimate=centre, z=z, p_value=p_values(z, alternative))
 
 
@@ -868,6 +1275,21 @@ def benjamini_hochberg(p: NDArray[np.float64] | list[float]) -> NDArray[np.float
     return _adjust(p, step_down=False)
 
 
+def adjust(p: NDArray[np.float64], correction: Correction) -> NDArray[np.float64]:
+    """P-values adjusted for multiple comparisons: Holm, Benjamini–Hochberg or none.
+
+    Examples:
+        >>> adjust(np.array([0.01, 0.04, 0.03]), "bh").tolist()
+        [0.03, 0.04, 0.04]
+    """
+    if correction == "holm":
+        return holm(p)
+    if correction == "bh":
+        return benjamini_hochberg(p)
+    out: NDArray[np.float64] = np.array(p, dtype=np.float64)
+    return out
+
+
 def _adjust(p: NDArray[np.float64] | list[float], *, step_down: bool) -> NDArray[np.float64]:
     values = np.asarray(p, dtype=np.float64)
     if values.ndim == 0:
@@ -923,151 +1345,168 @@ def log_gamma(x: NDArray[np.float64] | float) -> NDArray[np.float64]:
 
 
 def dirichlet_multinomial_loglik(
-    counts: NDArray[np.float64], mean: NDArray[np.float64], concentration: float
-) -> float:
+    counts: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    concentration: float | NDArray[np.float64],
+) -> NDArray[np.float64]:
     """Log marginal likelihood of category counts under a Dirichlet–multinomial model.
 
     With ``α = concentration`` and prior mean shares ``m``, the counts ``x_g`` of group
-    ``g`` (``n_g`` in all) have, up to a term free of ``α``,
+    ``g`` (``n_g`` in all) have, up to a term free of ``α`` and ``m``,
     ``ln Γ(α) − ln Γ(n_g + α) + Σ_k [ln Γ(x_gk + α m_k) − ln Γ(α m_k)]``.
 
     Args:
         counts: ``(G, K)`` counts (may be fractional, e.g. effective counts).
         mean: ``(K,)`` prior mean shares, each positive, summing to 1.
-        concentration: ``α > 0``.
+        concentration: ``α > 0``, or an array of them.
 
     Returns:
-        The log likelihood summed over groups.
+        The log likelihood summed over groups, one per concentration.
     """
-    a = concentration * mean
+    alpha = np.asarray(concentration, dtype=np.float64)[..., None]
+    a = alpha[..., None] * mean
     n = counts.sum(axis=-1)
     per_group = (
-        log_gamma(concentration)
-        - log_gamma(n + concentration)
+        log_gamma(alpha)
+        - log_gamma(n + alpha)
         + (log_gamma(counts + a) - log_gamma(a)).sum(axis=-1)
     )
-    return float(per_group.sum())
+    out: NDArray[np.float64] = per_group.sum(axis=-1)
+    return out
 
 
-#: Search range of the prior concentration α (pseudo-responses), on a log scale.
-CONCENTRATION_RANGE = (1e-2, 1e8)
+#: The grid of prior concentrations ``α`` (pseudo-responses) integrated over: log-spaced.
+CONCENTRATION_GRID = np.logspace(-2.0, 7.0, 181)
 
 
-def fit_dirichlet_prior(
-    counts: NDArray[np.float64], *, max_concentration: float | None = None
-) -> tuple[NDArray[np.float64], float]:
-    """Empirical-Bayes Dirichlet prior for ``(G, K)`` category counts.
+def mean_information(n: NDArray[np.float64], alpha: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``N_α = N² / Σ_g n_g (n_g + α) / (1 + α)``: the effective size of the overall shares.
 
-    The prior mean ``m`` is the pooled share ``Σ_g x_g / Σ_g n_g`` (so the prior NPS is
-    the overall NPS); the concentration ``α`` maximises the Dirichlet–multinomial
-    marginal likelihood (``dirichlet_multinomial_loglik``) by golden-section search on
-    ``ln α`` over ``CONCENTRATION_RANGE``. When groups differ no more than sampling
-    explains, the likelihood keeps rising with ``α`` and the search ends at the upper
-    bound: every group is shrunk (almost) fully to the overall.
-
-    Args:
-        counts: ``(G, K)`` non-negative counts, at least one positive.
-        max_concentration: Upper bound of ``α`` (default: the top of
-            ``CONCENTRATION_RANGE``). Bounding it by the total count keeps the prior
-            from weighing more than the data its mean was estimated from.
-
-    Returns:
-        The prior mean shares ``m`` (``(K,)``) and the concentration ``α``.
-
-    Examples:
-        >>> x = np.array([[5.0, 5.0, 10.0], [10.0, 5.0, 5.0], [2.0, 6.0, 12.0]])
-        >>> m, alpha = fit_dirichlet_prior(x)
-        >>> m.round(3).tolist(), 1.0 < alpha < 1e8
-        ([0.283, 0.267, 0.45], True)
+    The pooled shares of groups whose own shares are ``Dirichlet(α m)`` vary as those of
+    a simple sample of ``N_α`` answers: ``N`` (all answers) when the groups are alike
+    (``α → ∞``), the number of groups' worth when they differ completely (``α → 0``).
     """
-    pooled = counts.sum(axis=0)
-    # A category nobody chose gets a tiny share, so ln Γ(α m) stays finite.
-    mean = np.maximum(pooled / pooled.sum(), 1e-12)
-    mean = mean / mean.sum()
-    top = CONCENTRATION_RANGE[1] if max_concentration is None else max_concentration
-    lo, hi = math.log(CONCENTRATION_RANGE[0]), math.log(max(top, CONCENTRATION_RANGE[0] * 2))
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    fc = dirichlet_multinomial_loglik(counts, mean, math.exp(c))
-    fd = dirichlet_multinomial_loglik(counts, mean, math.exp(d))
-    while hi - lo > 1e-6:  # noqa: PLR2004 - relative precision of α
-        if fc >= fd:
-            hi, d, fd = d, c, fc
-            c = hi - ratio * (hi - lo)
-            fc = dirichlet_multinomial_loglik(counts, mean, math.exp(c))
-        else:
-            lo, c, fc = c, d, fd
-            d = lo + ratio * (hi - lo)
-            fd = dirichlet_multinomial_loglik(counts, mean, math.exp(d))
-    return mean, math.exp((lo + hi) / 2.0)
+    total = n.sum()
+    out: NDArray[np.float64] = (
+        total * total / ((n[:, None] * (n[:, None] + alpha)).sum(axis=0) / (1.0 + alpha))
+    )
+    return out
+
+
+def concentration_posterior(
+    counts: NDArray[np.float64], mean: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Posterior weights of ``CONCENTRATION_GRID`` given ``(G, K)`` counts.
+
+    The Dirichlet–multinomial likelihood at the overall shares ``mean``, times
+    ``N_α^(−(K−1)/2)`` (``mean_information``: integrating the shares out, as restricted
+    maximum likelihood does for a variance, so that groups fitted by their own average
+    do not look more alike than they are), times the prior ``p(α) ∝ (1 + α)^(−2)``:
+    uniform in ``ρ = 1 / (1 + α)``, the share of a group's variance that lies between
+    groups, so groups that differ no more than sampling explains keep every small ``ρ``
+    possible rather than all of them being shrunk to the overall. The grid is even in
+    ``ln α`` (Jacobian ``α``).
+    """
+    alpha = CONCENTRATION_GRID
+    k = counts.shape[-1]
+    log_post = dirichlet_multinomial_loglik(counts, mean, alpha)
+    log_post = log_post - 0.5 * (k - 1) * np.log(mean_information(counts.sum(axis=-1), alpha))
+    log_post = log_post - 2.0 * np.log1p(alpha) + np.log(alpha)
+    weights = np.exp(log_post - log_post.max())
+    out: NDArray[np.float64] = weights / weights.sum()
+    return out
 
 
 class Shrunken(NamedTuple):
-    """Posterior summaries of each group's NPS under a Dirichlet prior, in points.
+    """Posterior summaries of each group's NPS under a hierarchical Dirichlet prior.
 
     Attributes:
-        nps: Posterior mean ``100 (a_P − a_D) / (α + n)`` with ``a = α m + x``.
+        nps: Posterior mean NPS, in points.
         lower: Lower limit of the equal-tailed credible interval.
         upper: Upper limit of the equal-tailed credible interval.
         prob_above: Posterior probability that the group's NPS exceeds ``reference``.
+        concentration: Posterior median of the prior concentration ``α``.
     """
 
     nps: NDArray[np.float64]
     lower: NDArray[np.float64]
     upper: NDArray[np.float64]
     prob_above: NDArray[np.float64]
+    concentration: float
 
 
 def shrink(
     counts: NDArray[np.float64],
     mean: NDArray[np.float64],
-    concentration: float,
     *,
     reference: float,
     credible_level: float = 0.95,
     draws: int = 4_000,
     seed: int = 0,
 ) -> Shrunken:
-    """Posterior NPS per group: ``θ_g ~ Dirichlet(α m + x_g)`` over (D, P, P) shares.
+    """Posterior NPS per group, the prior's mean and concentration integrated over.
 
-    The posterior mean is exact; since it is ``w·raw + (1 − w)·prior`` with
-    ``w = n / (n + α)``, it always lies between the raw and the prior NPS. The credible
-    interval and ``P(NPS_g > reference)`` are computed from ``draws`` posterior draws per
-    group (gamma variates normalised, seeded, so results are reproducible); their Monte
-    Carlo standard error is at most ``0.5 / sqrt(draws)`` for the probability.
+    Model: group ``g``'s (detractor, passive, promoter) shares are
+    ``θ_g ~ Dirichlet(α m)`` and its counts multinomial given ``θ_g``. Neither ``α`` nor
+    ``m`` is taken as known:
+
+    * ``α`` has the posterior ``concentration_posterior`` on ``CONCENTRATION_GRID``;
+    * given ``α``, ``m ~ Dirichlet(N_α m̂)`` around the overall shares ``m̂`` (``mean``),
+      with ``N_α`` (``mean_information``) the effective size of ``m̂`` when groups differ
+      as ``α`` says;
+    * ``θ_g ~ Dirichlet(α m + x_g)``.
+
+    Each of ``draws`` draws takes ``α``, then ``m``, then every group's ``θ`` (gamma
+    variates normalised, seeded); the credible interval and ``P(NPS_g > reference)``
+    come from the draws (the Monte Carlo SE of the probability is at most
+    ``0.5 / sqrt(draws)``). The posterior mean is exact:
+    ``Σ_α p(α) (x_gP − x_gD + α (m̂_P − m̂_D)) / (n_g + α)``, between the raw and the
+    overall NPS.
 
     Args:
-        counts: ``(G, 3)`` detractor, passive, promoter counts.
-        mean: ``(3,)`` prior mean shares.
-        concentration: Prior concentration ``α``.
+        counts: ``(G, 3)`` detractor, passive, promoter counts (effective counts when
+            weighted).
+        mean: ``(3,)`` overall shares ``m̂``, the prior's mean.
         reference: NPS (points) to compare each group with, usually the overall NPS.
         credible_level: Probability inside the equal-tailed credible interval.
         draws: Posterior draws per group.
         seed: Seed of the random generator.
 
     Returns:
-        Posterior mean, credible interval and probability above the reference.
+        Posterior mean, credible interval, probability above the reference and the
+        posterior median of ``α``.
     """
     level = check_confidence_level(credible_level)
-    a = concentration * mean + counts
-    total = a.sum(axis=-1)
-    nps = 100.0 * (a[:, 2] - a[:, 0]) / total
+    prior = np.maximum(mean, 1e-12)
+    prior = prior / prior.sum()
+    weights = concentration_posterior(counts, prior)
+    alpha = CONCENTRATION_GRID
+    n = counts.sum(axis=-1)
+    exact = counts[:, None, 2] - counts[:, None, 0] + alpha * (prior[2] - prior[0])
+    nps = 100.0 * (exact / (n[:, None] + alpha)) @ weights
     rng = np.random.default_rng(seed)
+    picked = alpha[rng.choice(len(alpha), size=draws, p=weights)]
+    size = mean_information(n, picked)
+    m = rng.standard_gamma(size[:, None] * prior)
+    m = m / m.sum(axis=1, keepdims=True)
+    shape = (picked[:, None] * m).T  # (3, draws): the prior part of every draw
     tails = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
-    lower = np.empty(len(a))
-    upper = np.empty(len(a))
-    prob = np.empty(len(a))
+    lower = np.empty(len(counts))
+    upper = np.empty(len(counts))
+    prob = np.empty(len(counts))
     block = max(1, (1 << 22) // max(draws * 3, 1))
-    for start in range(0, len(a), block):
-        part = a[start : start + block]
+    for start in range(0, len(counts), block):
+        part = counts[start : start + block]
         # Category-major draws keep each category's gammas contiguous.
-        g = rng.standard_gamma(part.T[:, :, None], size=(3, len(part), draws))
+        g = rng.standard_gamma(shape[:, None, :] + part.T[:, :, None])
         sample = 100.0 * (g[2] - g[0]) / (g[0] + g[1] + g[2])
         lo, hi = np.quantile(sample, tails, axis=1)
         lower[start : start + block] = lo
         upper[start : start + block] = hi
         prob[start : start + block] = (sample > reference).mean(axis=1)
-    return Shrunken(nps, lower, upper, prob)
+    cumulative = np.cumsum(weights)
+    median = float(alpha[int(np.searchsorted(cumulative, 0.5))])
+    return Shrunken(nps, lower, upper, prob, median)
 
 
 _EPSILON = 1e-16
@@ -1122,3 +1561,121 @@ def chi_square_sf(statistic: float, df: int) -> float:
         if abs(delta - 1.0) < _EPSILON:
             break
     return math.exp(log_prefix) * h
+
+
+def domain_variance(tally: Tally) -> NDArray[np.float64]:
+    """Design-based variance (points²) of each group's NPS as a domain of the whole sample.
+
+    R ``survey``'s linearisation with ``ids = ~1`` over all ``n`` rows of the tally:
+    ``n / (n − 1) Σ_(i in g) w_i² (s_i − ȳ_g)² / W_g²`` (the groups' estimates are
+    uncorrelated: each row's influence is on its own group's mean only). Unweighted, the
+    weights are 1. NaN for a group with no weight.
+    """
+    n = np.float64(tally.count.sum())
+    w = by_category(tally.sum_w)
+    w2 = by_category(tally.sum_w2)
+    total = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (w @ CATEGORY_VALUE) / total
+        resid = CATEGORY_VALUE - mean[..., None]
+        out: NDArray[np.float64] = (
+            1e4 * n / (n - 1.0) * (w2 * resid * resid).sum(axis=-1) / (total * total)
+        )
+    return out
+
+
+def f_sf(statistic: float, df1: float, df2: float) -> float:
+    """Upper tail ``P(F > statistic)`` of an F distribution (real degrees of freedom).
+
+    ``I_(df2 / (df2 + df1 F))(df2 / 2, df1 / 2)``; as R's ``pf(x, df1, df2,
+    lower.tail = FALSE)``.
+
+    Examples:
+        >>> round(f_sf(3.0, 2.0, 10.0), 9)
+        0.095367432
+    """
+    if math.isnan(statistic):
+        return math.nan
+    if statistic <= 0.0:
+        return 1.0
+    if math.isinf(statistic):
+        return 0.0
+    x = df2 / (df2 + df1 * statistic)
+    return float(beta_incomplete(df2 / 2.0, df1 / 2.0, x)[()])
+
+
+class Homogeneity(NamedTuple):
+    """A Rao–Scott test that ``G`` estimates are equal: ``F`` on real degrees of freedom."""
+
+    statistic: float
+    df: float
+    df_denominator: float
+    p_value: float
+
+
+def rao_scott_homogeneity(
+    estimates: NDArray[np.float64],
+    covariance: NDArray[np.float64],
+    working: NDArray[np.float64],
+    df_denominator: float,
+) -> Homogeneity:
+    """Rao–Scott (second-order) test of "all ``G`` estimates are equal".
+
+    The quadratic form uses the working model's weights ``W_g`` (each group's total
+    weight, so the estimates' working variances are ``σ² / W_g``): with ``C`` the
+    contrasts between the groups,
+    ``Q = (Cθ)ᵀ (C W⁻¹ Cᵀ)⁻¹ (Cθ) = Σ_g W_g (θ_g − θ̄_W)²``. Its distribution under equal
+    estimates is ``Σ_j λ_j χ²_1`` with ``λ`` the eigenvalues of
+    ``(C W⁻¹ Cᵀ)⁻¹ (C V Cᵀ)``, ``V`` the estimates' design-based covariance; matching
+    two moments (``t = mean λ``, ``r = mean λ² / t²``) gives
+    ``F = Q / (ν t r)`` on ``ν = (G − 1) / r`` and ``df_denominator`` degrees of
+    freedom. As R ``survey``'s ``regTermTest(svyglm(y ~ group, d), ~group,
+    method = "WorkingWald", lrt.approximation = "satterthwaite")``. Unlike the plain
+    Wald test it does not weight each group by the inverse of its own estimated
+    variance, which makes small groups whose answers happen to vary little count far
+    too much. Only ``tr(M)`` and ``tr(M²)`` of ``M = (C W⁻¹ Cᵀ)⁻¹ C V Cᵀ`` are needed:
+    ``Cᵀ (C W⁻¹ Cᵀ)⁻¹ C = A = diag(W) − W Wᵀ / Σ W``, so ``tr M = tr(A V)`` and
+    ``tr M² = tr(A V A V)`` (in ``O(G)`` when ``V`` is diagonal).
+
+    Args:
+        estimates: ``(G,)`` estimates.
+        covariance: ``(G,)`` variances of uncorrelated estimates, or ``(G, G)``.
+        working: ``(G,)`` working weights ``W_g`` (any common scale).
+        df_denominator: Denominator degrees of freedom (the design's residual ones).
+
+    Returns:
+        ``F``, its two degrees of freedom and the p-value. Groups whose estimates have
+        no variance at all give ``F = ∞`` and ``p = 0`` if they differ.
+
+    Examples:
+        >>> t = rao_scott_homogeneity(
+        ...     np.array([10.0, 20.0]), np.array([25.0, 25.0]), np.ones(2), 100.0
+        ... )
+        >>> round(t.statistic, 6), t.df, round(t.p_value, 6)
+        (2.0, 1.0, 0.160405)
+    """
+    g = len(estimates)
+    w = working / working.mean()  # the statistic does not depend on their scale
+    total = w.sum()
+    centre = float(w @ estimates / total)
+    q = float(w @ (estimates - centre) ** 2)
+    if covariance.ndim == 1:
+        u = w * covariance
+        trace = float(u.sum() - (w * u).sum() / total)
+        square = float((u * u).sum() - 2.0 * (w * u * u).sum() / total + (w @ u) ** 2 / total**2)
+    else:
+        a = np.diag(w) - np.outer(w, w) / total
+        av = a @ covariance
+        trace = float(np.trace(av))
+        square = float(np.trace(av @ av))
+    k = g - 1
+    if trace <= 0.0 or square <= 0.0:
+        spread = q > 1e-12 * max(1.0, float(w @ estimates**2))
+        return Homogeneity(
+            math.inf if spread else 0.0, float(k), df_denominator, 0.0 if spread else 1.0
+        )
+    mean = trace / k
+    ratio = (square / k) / (mean * mean)
+    df = k / ratio
+    statistic = q / (df * mean * ratio)
+    return Homogeneity(statistic, df, df_denominator, f_sf(statistic, df, df_denominator))

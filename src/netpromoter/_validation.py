@@ -771,3 +771,12 @@ def warn_mixed_weights(weighted_a: bool, n_a: int, weighted_b: bool, n_b: int) -
             "counts, say), tally both parts with weights on the same scale"
         )
         warnings.warn(msg, MixedWeightsWarning, stacklevel=3)
+
+
+Correction = Literal["holm", "bh", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
+
+
+def check_correction(value: object) -> Correction:
+    """Return ``value`` if it is a multiple-comparison correction: holm, bh or none."""
+    return check_choice(value, "correction", CORRECTIONS)  # type: ignore[return-value]

@@ -252,8 +252,8 @@ class NPSCounts(Model):
         """Score this tally: the same result as [`score`][netpromoter.core.score] on the data.
 
         Args:
-            method: Interval method: ``"adjusted_wald"`` (default), ``"wald"`` or
-                ``"score"``; see [`score`][netpromoter.core.score].
+            method: Interval method: ``"adjusted_wald"`` (default), ``"wald"``,
+                ``"score"`` or ``"exact"``; see [`score`][netpromoter.core.score].
             confidence_level: Two-sided confidence level, strictly between 0 and 1.
             population_size: Size of the population surveyed, for the finite population
                 correction, or ``None`` (an unlimited population).
@@ -335,8 +335,8 @@ def _build_result(
     )
     share = totals / totals.sum()
     lower, upper = float(est.lower[0]), float(est.upper[0])
-    # The score interval is asymmetric: its margin is half its width.
-    margin = (upper - lower) / 2.0 if method == "score" else float(z * est.se[0])
+    # The score and exact intervals are asymmetric: their margin is half their width.
+    margin = (upper - lower) / 2.0 if method in ("score", "exact") else float(z * est.se[0])
     if method == "wald" and weighted and n == 1:
         warnings.warn(
             "a weighted sample of one response has no design-based variance: the Wald SE "
@@ -436,11 +436,15 @@ class NPSResult(Model):
         promoter_share: Promoter share, 0..1.
         nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
         se: Standard error of the method's estimate, in NPS points: of the raw NPS for
-            ``"wald"`` and ``"score"``, of the adjusted estimate for ``"adjusted_wald"``;
-            design-based when weighted, finite-population corrected with a population size.
-        ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100].
-        margin_of_error: The interval's half-width before clipping: ``z × se`` for the
-            Wald methods, half the (asymmetric) interval's width for ``"score"``.
+            ``"wald"``, of the adjusted estimate for ``"adjusted_wald"``, and the one the
+            interval's width implies, ``(upper − lower) / (2 z)``, for ``"score"`` and
+            ``"exact"``; design-based when weighted, finite-population corrected with a
+            population size.
+        ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100]
+            and always holding ``nps`` (an adjusted Wald interval that ends short of the
+            raw NPS is widened to reach it).
+        margin_of_error: ``z × se``: the Wald methods' half-width before clipping, half
+            the (asymmetric) interval's width for ``"score"`` and ``"exact"``.
         method: The interval method.
         confidence_level: The interval's confidence level.
         weighted: Whether weights were used.
@@ -638,9 +642,12 @@ def score(
         method: Interval method (formulas and coverage on the inference page):
             ``"adjusted_wald"`` (default; 0.75 / 1.5 / 0.75 pseudo-responses added to
             detractors / passives / promoters, interval centred on the adjusted
-            estimate), ``"wald"`` (NPS ± z·SE, SE with divisor ``n`` as R ``NPS``) or
-            ``"score"`` (the Tango-type score interval of R ``NPS``'s ``iterative``).
-            Limits are clipped to [-100, 100].
+            estimate), ``"wald"`` (NPS ± z·SE, SE with divisor ``n`` as R ``NPS``),
+            ``"score"`` (the Tango-type score interval of R ``NPS``'s ``iterative``) or
+            ``"exact"`` (two one-sided exact tests ordered by the score statistic,
+            coverage at least the confidence level at every ``n``; unweighted and
+            without ``population_size`` only, slower as ``n`` grows). Limits are clipped
+            to [-100, 100], and every interval holds the raw NPS.
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Number of people surveyed from (e.g. all customers invited),
             for the finite population correction ``sqrt((N − n) / (N − 1))``

@@ -129,6 +129,8 @@ class DriverRow(Model):
             rating observed (``None`` when there are no ratings).
         mean: Mean rating.
         performance: Mean rating on a 0..1 scale: ``(mean - lowest) / (highest - lowest)``.
+        performance_ci: Its confidence interval: the t interval of the mean rating
+            (``mean ± t · sd / sqrt(n)``) on the same 0..1 scale.
         pearson: Pearson correlation with the recommend score (pairwise complete).
         pearson_ci: Its Fisher-z confidence interval.
         spearman: Spearman rank correlation with the recommend score.
@@ -146,14 +148,21 @@ class DriverRow(Model):
         importance: Johnson's relative weight: the part of the model's R² attributed to
             the aspect (``None`` when the aspect is not in the model, see ``flag``).
         importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
-        importance_ci: Bootstrap percentile interval of ``importance``.
-        importance_share_ci: Bootstrap percentile interval of ``importance_share``.
+        importance_ci: Bootstrap percentile interval of ``importance``: approximate (a
+            percentile bootstrap of a weight bounded by 0 is not exact; near 0 or for
+            few respondents it can miss on either side).
+        importance_share_ci: Bootstrap percentile interval of ``importance_share``,
+            equally approximate.
         rank: Rank by importance, 1 = most important.
-        rank_ci: Bootstrap percentile interval of the rank.
+        rank_ci: Bootstrap percentile interval of the rank (approximate).
         quadrant: Importance × performance: ``"fix first"`` (importance share above the
             average, performance below the average of the model's aspects),
             ``"keep up"`` (both above), ``"low priority"`` (both below) or
             ``"possible overkill"`` (importance below, performance above).
+        quadrant_note: Why the quadrant is not settled, when it is not: the importance
+            share's interval holds the average share, or the performance's interval
+            holds the average performance (the aspect could lie on the other side of
+            that line); ``None`` when both intervals are clear of the averages.
         flag: Why the aspect is left out of the model or has no interval, if it is.
     """
 
@@ -165,6 +174,7 @@ class DriverRow(Model):
     scale: Interval | None
     mean: float | None
     performance: float | None
+    performance_ci: Interval | None = None
     pearson: float | None
     pearson_ci: Interval | None
     spearman: float | None
@@ -184,6 +194,7 @@ class DriverRow(Model):
     rank: int | None
     rank_ci: tuple[int, int] | None
     quadrant: Quadrant | None
+    quadrant_note: str | None = None
     flag: str | None
 
 
@@ -264,7 +275,7 @@ class KeyDriverResult(Model):
             "Rank (interval)",
             "Aspect",
             "Importance (share of R²)",
-            f"{self.confidence_level:.0%} interval",
+            f"{self.confidence_level:.0%} interval (approximate, bootstrap)",
             "Pearson r",
             "Spearman ρ",
             "NPS low",
@@ -288,9 +299,9 @@ class KeyDriverResult(Model):
                 _fmt(r.nps_low, "+.1f"),
                 _fmt(r.nps_high, "+.1f"),
                 _fmt(r.performance, ".0%"),
-                r.quadrant or "–",
+                (r.quadrant or "–") + ("" if r.quadrant_note is None else " (unsettled)"),
                 f"{r.n:,}",
-                r.flag or "",
+                "; ".join(x for x in (r.flag, r.quadrant_note) if x),
             ]
             for r in self.rows
         ]
@@ -449,10 +460,16 @@ def key_drivers(
       (listwise). They split the model's R² among correlated aspects, are non-negative
       and add up to R². Uncertainty: ``n_resamples`` bootstrap replicates of the
       complete rows from ``numpy.random.default_rng(seed)``, percentile intervals of each
-      weight, of its rank and of R².
-    * **Importance × performance**: performance is the mean rating on a 0..1 scale;
-      aspects with an importance share above ``1 / (number of model aspects)`` and a
-      performance below the model's average are "fix first".
+      weight, of its rank and of R². These intervals are approximate: relative weights
+      have no exact sampling distribution, and the percentile bootstrap of a quantity
+      bounded by 0 can miss on either side, most for weights near 0 and for few
+      respondents.
+    * **Importance × performance**: performance is the mean rating on a 0..1 scale,
+      with a t interval; aspects with an importance share above
+      ``1 / (number of model aspects)`` and a performance below the model's average are
+      "fix first". When an aspect's share interval holds the average share, or its
+      performance interval holds the average performance, ``quadrant_note`` says so:
+      its quadrant is within the uncertainty of the data.
 
     Aspects with fewer than 4 ratings or a single rating value are kept as flagged rows
     (with whatever can be computed) and left out of the model.
@@ -546,6 +563,9 @@ def key_drivers(
         (m - sc[0]) / (sc[1] - sc[0]) if sc is not None and sc[1] > sc[0] else math.nan
         for m, sc in zip(means, scales, strict=True)
     ]
+    performance_ci = [
+        _performance_interval(r, sc, level) for r, sc in zip(ratings, scales, strict=True)
+    ]
     average_performance = float(np.mean([performance[j] for j in in_model]))
     rows = []
     for j, name in enumerate(names):
@@ -558,12 +578,20 @@ def key_drivers(
                 scale=scales[j],
                 mean=_opt(means[j]),
                 performance=_opt(performance[j]),
+                performance_ci=performance_ci[j],
                 **_correlation_fields(correlations[j]),
                 **_split_fields(split, j),
                 **_importance_fields(model, i),
                 quadrant=_quadrant(
                     None if i is None else model.shares[i],
                     performance[j],
+                    average_share=1.0 / len(in_model),
+                    average_performance=average_performance,
+                ),
+                quadrant_note=_quadrant_note(
+                    None if i is None else model.share_ci[0][i],
+                    None if i is None else model.share_ci[1][i],
+                    performance_ci[j],
                     average_share=1.0 / len(in_model),
                     average_performance=average_performance,
                 ),
@@ -764,6 +792,39 @@ def _quadrant(
     return "possible overkill" if good else "low priority"
 
 
+def _performance_interval(
+    rating: NDArray[np.float64], scale: Interval | None, level: float
+) -> Interval | None:
+    """The t interval of the mean rating, on the 0..1 performance scale."""
+    values = rating[~np.isnan(rating)]
+    if scale is None or scale[1] <= scale[0] or len(values) < 2:  # noqa: PLR2004
+        return None
+    se = float(np.std(values, ddof=1)) / math.sqrt(len(values))
+    half = float(_stats.student_quantile((1.0 - level) / 2.0, float(len(values) - 1))) * se
+    mean = float(values.mean())
+    low, high = scale
+    return ((mean - half - low) / (high - low), (mean + half - low) / (high - low))
+
+
+def _quadrant_note(
+    share_lower: float | None,
+    share_upper: float | None,
+    performance_ci: Interval | None,
+    *,
+    average_share: float,
+    average_performance: float,
+) -> str | None:
+    """Which side of the quadrant an aspect's uncertainty straddles, if any."""
+    if share_lower is None or share_upper is None or performance_ci is None:
+        return None
+    notes = []
+    if not math.isnan(share_lower) and share_lower <= average_share <= share_upper:
+        notes.append(f"importance share interval holds the average ({average_share:.0%})")
+    if performance_ci[0] <= average_performance <= performance_ci[1]:
+        notes.append(f"performance interval holds the average ({average_performance:.0%})")
+    return "; ".join(notes) + ": quadrant unsettled" if notes else None
+
+
 def _notes(
     *,
     n: int,
@@ -791,6 +852,11 @@ def _notes(
             "missing rating."
         ),
         f"Bootstrap: {n_resamples:,} resamples of those respondents, seed {seed}{failed}",
+        (
+            "Intervals of relative weights, their shares and ranks are approximate "
+            "(percentile bootstrap); a quadrant is marked unsettled when the aspect's "
+            "share or performance interval holds the average."
+        ),
         (
             "Correlation is not causation: an aspect may move with the score because both "
             "depend on something else."

@@ -27,6 +27,7 @@ from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
+from netpromoter._tables import format_p, p_text
 from netpromoter._validation import check_choice, check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
@@ -157,7 +158,7 @@ class ComparisonResult(Model):
         return (
             f"ComparisonResult(delta={_signed(self.raw_delta)}{adjusted}, "
             f"{self.confidence_level:.0%} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"p={self.p_value:.3g}, n_a={self.a.n:,}, n_b={self.b.n:,})"
+            f"{p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
 
     __str__ = __repr__
@@ -171,7 +172,7 @@ class ComparisonResult(Model):
                 f"{self.confidence_level:.0%} interval ({self.method})",
                 f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
             ),
-            ("p-value", f"{self.p_value:.3g}"),
+            ("p-value", format_p(self.p_value)),
             ("Responses", f"{self.a.n:,} and {self.b.n:,}"),
         ]
         body = "".join(
@@ -306,7 +307,7 @@ class BenchmarkResult(Model):
         return (
             f"BenchmarkResult(nps={_signed(self.result.nps)}, "
             f"benchmark={_signed(self.benchmark)}, alternative={self.alternative!r}, "
-            f"p={self.p_value:.3g}, n={self.result.n:,})"
+            f"{p_text(self.p_value)}, n={self.result.n:,})"
         )
 
     __str__ = __repr__
@@ -334,7 +335,8 @@ def compare_to_benchmark(
             it was scored with a weighting result).
         benchmark: The figure to test against, in points, -100..100.
         alternative: ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
-        method: ``"adjusted_wald"`` (default), ``"wald"`` or ``"score"``.
+        method: ``"adjusted_wald"`` (default), ``"wald"``, ``"score"`` or ``"exact"``
+            (the exact one-sided p-values at the benchmark; unweighted only).
         confidence_level: Confidence level; the test's significance level is
             ``1 − confidence_level``.
         population_size: Optional population size, for the finite population correction.

@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from netpromoter import _svg
 from netpromoter._model import Model
+from netpromoter._tables import format_p
 from netpromoter.core import Category, NPSCounts, NPSResult, Response, score
 from netpromoter.followup import PLACEHOLDERS, plan
 from netpromoter.io._read import ReadResult
@@ -514,12 +515,6 @@ def _html_table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _p_value(p: float | None) -> str:
-    if p is None:
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"  # noqa: PLR2004 - display precision
-
-
 def _intervals(rows: Iterable[SegmentRow]) -> list[_svg.Interval]:
     return [
         _svg.Interval(
@@ -575,7 +570,7 @@ def _body(report: Report) -> str:
                         f"{row.nps:+.1f}",
                         _ci(*row.ci),
                         "" if row.vs_rest is None else f"{row.vs_rest:+.1f}",
-                        _p_value(row.p_adjusted),
+                        format_p(row.p_adjusted),
                         f"fewer than {report.min_n}" if row.small_sample else "",
                     ]
                     for row in table

@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from netpromoter import _stats
+from netpromoter import _stats, _validation
 from netpromoter._input import engine as _engine
 from netpromoter._input import frames
 from netpromoter._input.columns import read_table
 from netpromoter._input.factors import Factor, Grouping, check_labels, combine
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
-from netpromoter._tables import html_table, text_table
+from netpromoter._tables import format_p, html_table, p_text, text_table
 from netpromoter._tally import Tally, common_exponent, tally
 from netpromoter._validation import (
-    check_choice,
+    check_correction,
     check_flag,
     check_int,
     check_names,
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from netpromoter.core import WeightingDesign
 
 __all__ = [
+    "HomogeneityTest",
     "RankResult",
     "RankRow",
     "SegmentCounts",
@@ -75,9 +76,8 @@ __all__ = [
 ]
 
 Method = _stats.Method
+Correction = _validation.Correction
 _Model = TypeVar("_Model", bound=BaseModel)
-Correction = Literal["holm", "bh", "none"]
-CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
 #: Label of every key column in the overall row.
 ALL = "(all)"
 _REPR_ROWS = 20
@@ -91,10 +91,6 @@ def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
 
 def _check_min_n(min_n: int) -> int:
     return check_int(min_n, "min_n", minimum=0)
-
-
-def _check_correction(correction: str) -> Correction:
-    return check_choice(correction, "correction", CORRECTIONS)  # type: ignore[return-value]
 
 
 class SegmentCounts(Model):
@@ -327,7 +323,7 @@ class SegmentCounts(Model):
             min_n=_check_min_n(min_n),
             method=method,
             confidence_level=confidence_level,
-            correction=_check_correction(correction),
+            correction=check_correction(correction),
         )
 
 
@@ -467,13 +463,16 @@ class _DesignSE(NamedTuple):
     """A calibrated design's SEs in points: per segment, of its rest, and overall.
 
     ``covariance`` is ``Cov(NPS_rest, NPS_segment)`` per segment (points²), from the SE
-    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``.
+    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``; ``matrix``
+    is the covariance matrix of the segments' NPS, the same way from the SE of every
+    pair's difference.
     """
 
     segments: NDArray[np.float64]
     rest: NDArray[np.float64]
     covariance: NDArray[np.float64]
     overall: NDArray[np.float64]
+    matrix: NDArray[np.float64]
 
 
 def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _DesignSE:
@@ -486,11 +485,22 @@ def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _D
         )
 
     segments, rest, contrast = domain_se("group"), domain_se("rest"), domain_se("group_minus_rest")
+    # Every pair (g, g + k mod G): one call per shift k pairs each segment with another.
+    variance = segments * segments
+    matrix = np.diag(variance)
+    own = np.arange(n_segments)
+    for shift in range(1, n_segments):
+        partner = (own + shift) % n_segments
+        pair = design.design_se(
+            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
+        )
+        matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
     return _DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
         overall=design.design_se(rows.scores, rows=rows.kept),
+        matrix=(matrix + matrix.T) / 2.0,
     )
 
 
@@ -580,6 +590,71 @@ class SegmentRow(Model):
         return self.p_adjusted is not None and self.p_adjusted < alpha
 
 
+class HomogeneityTest(Model):
+    """An omnibus test that every segment has the same NPS: do the segments differ at all?
+
+    The Rao–Scott test of R ``survey``'s ``regTermTest(svyglm(I(promoter - detractor) ~
+    segment, d), ~segment, method = "WorkingWald", lrt.approximation = "satterthwaite")``
+    (see [`rao_scott_homogeneity`][netpromoter._stats.rao_scott_homogeneity]): the
+    spread of the segment NPS around their weighted mean, weighted by each segment's
+    total weight, referred to its design-based distribution, whose first two moments
+    come from the segments' design-based covariance (each segment a domain of the whole
+    sample: R ``survey``'s linearisation, weights of 1 when unweighted; with a weighting
+    result, the covariance matrix its calibrated design gives the segments). The
+    result is an ``F`` on real degrees of freedom. Each segment's test against the rest
+    answers "is this segment different?"; this answers "is any?".
+
+    Attributes:
+        statistic: The ``F`` statistic (infinite when segments whose NPS has no
+            sampling variance at all differ).
+        df: Numerator degrees of freedom: the number of segments minus one when their
+            variances are alike, fewer when they are not.
+        df_denominator: Denominator degrees of freedom: responses minus segments.
+        p_value: ``P(F > statistic)``.
+        segments: Number of segments compared (those with a positive weight).
+        design: ``"linearisation"`` (unweighted or plain weights) or ``"calibrated"``
+            (a weighting result's design).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statistic: float
+    df: float
+    df_denominator: float
+    p_value: float
+    segments: int
+    design: Literal["linearisation", "calibrated"]
+
+    def __str__(self) -> str:
+        """``F(6.8, 312) = 3.1, p = 0.004``."""
+        return (
+            f"F({self.df:.3g}, {self.df_denominator:,.0f}) = {self.statistic:.2f}, "
+            f"{p_text(self.p_value)}"
+        )
+
+
+def _homogeneity(
+    counted: Tally, est: _stats.Estimate, design: _DesignSE | None
+) -> HomogeneityTest | None:
+    """The omnibus test over the segments with a defined NPS (None for fewer than two)."""
+    variance = _stats.domain_variance(counted) if design is None else np.diag(design.matrix)
+    keep = np.flatnonzero(~np.isnan(est.nps) & ~np.isnan(variance))
+    if len(keep) < 2:  # noqa: PLR2004 - a comparison needs two segments
+        return None
+    covariance = variance[keep] if design is None else design.matrix[np.ix_(keep, keep)]
+    working = counted.sum_w.sum(axis=1)[keep]
+    n = float(counted.count.sum())
+    test = _stats.rao_scott_homogeneity(est.nps[keep], covariance, working, n - len(keep))
+    return HomogeneityTest(
+        statistic=test.statistic,
+        df=test.df,
+        df_denominator=test.df_denominator,
+        p_value=test.p_value,
+        segments=len(keep),
+        design="linearisation" if design is None else "calibrated",
+    )
+
+
 def _fmt(value: object) -> str:
     if value is None:
         return ""
@@ -590,6 +665,11 @@ def _fmt(value: object) -> str:
             return "nan"
         return f"{value:.3g}" if abs(value) < 0.01 and value != 0 else f"{value:.1f}"  # noqa: PLR2004
     return str(value)
+
+
+def _weight(alpha: float) -> str:
+    """A concentration for display: three significant digits, whole numbers from 100 on."""
+    return f"{alpha:,.0f}" if alpha >= 100 else f"{alpha:.3g}"  # noqa: PLR2004
 
 
 def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
@@ -632,6 +712,9 @@ class SegmentResult(Model):
         correction: The multiple-comparison correction of ``p_adjusted``.
         weighted: Whether weights were used.
         counts: The mergeable tally the table was computed from.
+        homogeneity: The omnibus test that every segment has the same NPS (``None``
+            with fewer than two segments); of the whole table, kept by ``sort`` and
+            ``filter``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -645,6 +728,7 @@ class SegmentResult(Model):
     correction: Correction
     weighted: bool
     counts: SegmentCounts
+    homogeneity: HomogeneityTest | None = None
 
     def __iter__(self) -> Iterator[SegmentRow]:  # type: ignore[override]
         """Iterate over the segment rows."""
@@ -761,7 +845,7 @@ class SegmentResult(Model):
                 _fmt(r.nps),
                 f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
                 _fmt(r.vs_rest),
-                "" if r.p_adjusted is None else f"{r.p_adjusted:.3g}",
+                format_p(r.p_adjusted),
                 "small" if r.small_sample else "",
             ]
             for r in rows
@@ -770,10 +854,11 @@ class SegmentResult(Model):
 
     def _caption(self) -> str:
         small = sum(r.small_sample for r in self.rows)
+        same = "" if self.homogeneity is None else f"; all equal? {self.homogeneity}"
         return (
             f"NPS by {', '.join(self.by)}: {len(self.rows)} segments, "
             f"{self.confidence_level:.0%} CI ({self.method}), p adjusted ({self.correction}); "
-            f"{small} with n < {self.min_n}"
+            f"{small} with n < {self.min_n}{same}"
         )
 
     def __repr__(self) -> str:
@@ -838,8 +923,7 @@ def _build(
         design_se=None if design is None else (design.rest, design.segments),
         covariance=None if design is None else design.covariance,
     )
-    adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
-    p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
+    p_adjusted = _stats.adjust(diff.p_value, correction)
     overall_nps = float(whole.nps[0])
     tests = (est.nps - overall_nps, diff.raw_delta, diff.p_value, p_adjusted)
     rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted, tests=tests)
@@ -854,6 +938,7 @@ def _build(
         correction=correction,
         weighted=weighted,
         counts=counts,
+        homogeneity=_homogeneity(counted, est, design),
     )
 
 
@@ -949,6 +1034,8 @@ def segment(
     average of the segment and the rest, "equals the rest" and "equals the overall" are
     the same hypothesis. P-values are corrected for the number of segments: Holm (family-
     wise error, default) or Benjamini–Hochberg (``"bh"``, false discovery rate).
+    ``SegmentResult.homogeneity`` answers the question before them: do the segments
+    differ at all (an omnibus Wald test of equal NPS, shown in the caption)?
 
     With a weighting result as ``weights`` (from
     [`poststratify`][netpromoter.weighting.poststratify],
@@ -973,9 +1060,10 @@ def segment(
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
         min_n: Segments with fewer responses are flagged ``small_sample``.
-        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"`` or
-            ``"score"``; the test against the rest uses Wald for ``"wald"`` and adjusted
-            Wald otherwise (the score interval has no two-sample form).
+        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"``, ``"score"``
+            or ``"exact"`` (unweighted only); the test against the rest uses Wald for
+            ``"wald"`` and adjusted Wald otherwise (the score and exact intervals have no
+            two-sample form).
         confidence_level: Two-sided confidence level.
         correction: ``"holm"`` (default), ``"bh"`` or ``"none"``.
 
@@ -1001,7 +1089,7 @@ def segment(
     """
     keys = _keys(by)
     min_n = _check_min_n(min_n)
-    correction = _check_correction(correction)
+    correction = check_correction(correction)
     _stats.z_value(confidence_level)
     design = None
     if frames.is_lazy(data):
@@ -1058,11 +1146,11 @@ class RankResult(Model):
     Attributes:
         by: The key column names.
         rows: Units from best to worst shrunken NPS.
-        overall_nps: The NPS of all responses (the prior mean).
-        prior_shares: Prior mean detractor, passive, promoter shares.
-        prior_concentration: Fitted prior concentration ``α``, in pseudo-responses
-            (at most the total number of responses): a unit with ``n`` responses keeps
-            weight ``n / (n + α)`` on its own data.
+        overall_nps: The NPS of all responses (weighted when weighted): the prior's mean.
+        prior_shares: Overall detractor, passive, promoter shares: the prior's mean.
+        prior_concentration: Posterior median of the prior concentration ``α``, in
+            pseudo-responses: a unit with ``n`` responses keeps about ``n / (n + α)``
+            of the weight on its own data.
         credible_level: Probability inside each credible interval.
         weighted: Whether weights were used (as Kish effective counts).
     """
@@ -1126,7 +1214,7 @@ class RankResult(Model):
     def _caption(self) -> str:
         return (
             f"{len(self.rows)} units by shrunken NPS (overall {self.overall_nps:+.1f}, "
-            f"prior weight α = {self.prior_concentration:.3g} responses)"
+            f"prior weight α ≈ {_weight(self.prior_concentration)} responses)"
         )
 
     def __repr__(self) -> str:
@@ -1157,19 +1245,24 @@ def rank(
     """Rank agents fairly: NPS shrunk toward the overall by an empirical-Bayes prior.
 
     Model: the detractor/passive/promoter shares ``θ_g`` of unit ``g`` are drawn from a
-    Dirichlet prior with mean ``m`` (the pooled shares, so its NPS is the overall NPS)
-    and concentration ``α``; the unit's category counts are multinomial given ``θ_g``.
-    ``α`` is fitted by maximising the Dirichlet–multinomial marginal likelihood of all
-    units' counts (large when units differ little, small when they differ a lot), at
-    most the total number of responses: the prior mean is itself estimated from them, so
-    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet
-    ``α m + x_g``, so the shrunken NPS is
-    ``w_g · raw_g + (1 − w_g) · overall`` with ``w_g = n_g / (n_g + α)``. Credible
-    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With
-    weights, each unit's category sums are rescaled to its Kish effective size.
+    Dirichlet prior with mean ``m`` and concentration ``α``; the unit's category counts
+    are multinomial given ``θ_g``. Both are uncertain, and both are integrated over
+    (see [`shrink`][netpromoter._stats.shrink]): ``α`` over a grid, weighted by the
+    Dirichlet–multinomial likelihood of all units' counts and a prior flat in the
+    between-unit spread (large ``α`` when units differ little, small when they differ a
+    lot, and every value the data cannot rule out kept), ``m`` around the overall shares
+    with the uncertainty of an estimate from units that differ as ``α`` says. So when
+    agents are nearly alike their intervals still hold the small differences the data
+    cannot exclude, and the uncertainty of the overall NPS itself. The shrunken NPS is
+    ``Σ_α p(α) (w · raw_g + (1 − w) · overall)`` with ``w = n_g / (n_g + α)``; credible
+    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With weights,
+    each unit's category sums are rescaled to its Kish effective size and the prior's
+    mean is the weighted overall shares (its NPS is the weighted NPS).
 
-    An agent with 3 promoters out of 3 (raw +100) is therefore not ranked above one with
-    180 promoters out of 250: three answers barely move it off the overall.
+    In a team where eight agents score +30 on 50 answers each, an agent with 3 promoters
+    out of 3 (raw +100) is therefore not ranked above one at +44 on 50 answers: three
+    answers barely move it off the overall. Where agents differ a lot, they are shrunk
+    less, and a few answers count for more.
 
     Args:
         data: As for [`segment`][netpromoter.segmentation.segment].
@@ -1193,13 +1286,13 @@ def rank(
         EmptyDataError: There are no scores.
 
     Examples:
+        >>> team = [10] * 25 + [8] * 15 + [3] * 10  # +30 on 50 answers
         >>> data = {
-        ...     "score": [10] * 3 + [10] * 180 + [5] * 70 + [9] * 60 + [3] * 40,
-        ...     "agent": ["ann"] * 3 + ["bob"] * 250 + ["cy"] * 100,
+        ...     "score": team * 8 + [10] * 30 + [8] * 12 + [3] * 8 + [10] * 3,
+        ...     "agent": [f"a{i}" for i in range(8) for _ in team] + ["bob"] * 50 + ["ann"] * 3,
         ... }
-        >>> ranking = rank(data, "agent")
-        >>> [row.key[0] for row in ranking]
-        ['bob', 'ann', 'cy']
+        >>> [row.key[0] for row in rank(data, "agent")][:3]
+        ['bob', 'ann', 'a0']
     """
     keys = _keys(by)
     _stats.z_value(credible_level)
@@ -1211,17 +1304,19 @@ def rank(
     if n.sum() == 0:
         msg = "no scores to rank; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    categories = _stats.by_category(counted.sum_w)
+    weighted_sums = _stats.by_category(counted.sum_w)
+    categories = weighted_sums
     if counts.weighted:
         with np.errstate(invalid="ignore", divide="ignore"):
-            scale = _stats.effective_n(counted) / categories.sum(axis=1)
-        categories = categories * np.nan_to_num(scale)[:, None]
-    mean, alpha = _stats.fit_dirichlet_prior(categories, max_concentration=categories.sum())
-    overall_nps = float(_stats.nps_of(categories.sum(axis=0)))
+            scale = _stats.effective_n(counted) / weighted_sums.sum(axis=1)
+        categories = weighted_sums * np.nan_to_num(scale)[:, None]
+    # The prior's mean is the overall (weighted) shares, so its NPS is the overall NPS.
+    pooled = weighted_sums.sum(axis=0)
+    mean = pooled / pooled.sum()
+    overall_nps = float(_stats.nps_of(pooled))
     post = _stats.shrink(
         categories,
         mean,
-        alpha,
         reference=overall_nps,
         credible_level=credible_level,
         draws=draws,
@@ -1249,7 +1344,7 @@ def rank(
         rows=rows,
         overall_nps=overall_nps,
         prior_shares=(float(mean[0]), float(mean[1]), float(mean[2])),
-        prior_concentration=alpha,
+        prior_concentration=post.concentration,
         credible_level=credible_level,
         weighted=counts.weighted,
     )

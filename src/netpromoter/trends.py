@@ -41,10 +41,12 @@ from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
 from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
-from netpromoter._tables import html_table, text_table
+from netpromoter._tables import format_p, html_table, text_table
 from netpromoter._tally import Tally, retally, tally
 from netpromoter._validation import (
+    Correction,
     check_choice,
+    check_correction,
     check_flag,
     check_int,
     check_names,
@@ -104,12 +106,20 @@ class Change(Model):
     Attributes:
         reference: The label of the reference period (the previous one, or a year before).
         delta: NPS minus the reference's NPS, in points, as observed.
-        ci: Confidence interval of the change, from ``method`` (for the adjusted Wald
-            method, centred on the difference of the adjusted estimates).
-        p_value: Two-sided p-value of "no change".
+        se: Standard error of the method's estimate of the change (of the difference of
+            the adjusted estimates for the adjusted Wald method), in points.
+        df: Degrees of freedom of the Student t the test and interval refer to
+            (Welch–Satterthwaite, rounded down; see
+            [`difference`][netpromoter._stats.difference]).
+        ci: Confidence interval of the change, ``estimate ± t · se`` (for the adjusted
+            Wald method, centred on the difference of the adjusted estimates, and
+            widened where needed to include ``delta``).
+        p_value: Two-sided p-value of "no change", for this comparison alone.
+        p_adjusted: ``p_value`` adjusted for every comparison of the trend that gets a
+            verdict (``TrendResult.correction``); ``None`` where ``p_value`` is.
         n_overlap: Respondents who answered in both periods (0 without respondent ids);
             their answers are paired, which the interval and p-value account for.
-        verdict: ``"significant rise"``, ``"significant fall"`` (``p_value < alpha``),
+        verdict: ``"significant rise"``, ``"significant fall"`` (``p_adjusted < alpha``),
             ``"no significant change"``, or ``"not enough data"`` when either period has
             fewer than ``min_n`` responses.
     """
@@ -118,8 +128,11 @@ class Change(Model):
 
     reference: str
     delta: float | None
+    se: float | None = None
+    df: float | None = None
     ci: tuple[float, float] | None
     p_value: float | None
+    p_adjusted: float | None = None
     n_overlap: int
     verdict: Verdict
 
@@ -217,9 +230,13 @@ class TransitionRow(Model):
         nps_from: These respondents' NPS in the earlier period.
         nps_to: Their NPS in the later period.
         delta: ``nps_to − nps_from``, as observed.
-        ci: Interval of the paired difference (SE from the per-respondent changes,
-            centred as for ``Change.ci``).
+        se: SE of the method's estimate of the paired difference, from the
+            per-respondent changes.
+        df: Degrees of freedom of its t reference.
+        ci: Interval of the paired difference (centred as for ``Change.ci``).
         p_value: Two-sided p-value of "no change" for these respondents.
+        p_adjusted: ``p_value`` adjusted over the trend's transitions
+            (``TrendResult.correction``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -231,8 +248,11 @@ class TransitionRow(Model):
     nps_from: float | None
     nps_to: float | None
     delta: float | None
+    se: float | None = None
+    df: float | None = None
     ci: tuple[float, float] | None
     p_value: float | None
+    p_adjusted: float | None = None
 
     def count(self, before: str, after: str) -> int:
         """Respondents who went from one category to another, e.g. ``("passive", "promoter")``.
@@ -355,29 +375,29 @@ def _fmt(value: float | None) -> str:
     return f"{value:.1f}"
 
 
-def _fmt_p(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.3g}" if value < 0.001 else f"{value:.3f}"  # noqa: PLR2004
-
-
 def _change_dict(prefix: str, change: Change | None) -> dict[str, Any]:
     if change is None:
         return {
             f"{prefix}_reference": None,
             f"{prefix}_delta": None,
+            f"{prefix}_se": None,
+            f"{prefix}_df": None,
             f"{prefix}_ci_lower": None,
             f"{prefix}_ci_upper": None,
             f"{prefix}_p_value": None,
+            f"{prefix}_p_adjusted": None,
             f"{prefix}_n_overlap": None,
             f"{prefix}_verdict": None,
         }
     return {
         f"{prefix}_reference": change.reference,
         f"{prefix}_delta": change.delta,
+        f"{prefix}_se": change.se,
+        f"{prefix}_df": change.df,
         f"{prefix}_ci_lower": change.ci[0] if change.ci else None,
         f"{prefix}_ci_upper": change.ci[1] if change.ci else None,
         f"{prefix}_p_value": change.p_value,
+        f"{prefix}_p_adjusted": change.p_adjusted,
         f"{prefix}_n_overlap": change.n_overlap,
         f"{prefix}_verdict": change.verdict,
     }
@@ -413,6 +433,11 @@ class TrendResult(Model):
             respondent ids).
         min_n: The small-sample threshold (also of the "not enough data" verdict).
         alpha: The significance level of the verdicts.
+        correction: How the p-values behind the verdicts are adjusted for their number:
+            ``"holm"`` (family-wise error), ``"bh"`` (false discovery rate) or
+            ``"none"``.
+        n_comparisons: The comparisons adjusted together: every change (against the
+            previous period and a year before, in every series) that gets a verdict.
         method: The interval method.
         confidence_level: The confidence level of every interval.
         weighted: Whether weights were used.
@@ -431,6 +456,8 @@ class TrendResult(Model):
     transitions: tuple[TransitionRow, ...] = ()
     min_n: int
     alpha: float
+    correction: Correction = "holm"
+    n_comparisons: int = 0
     method: Method
     confidence_level: float
     weighted: bool
@@ -636,7 +663,18 @@ class TrendResult(Model):
         )
 
     def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
-        header = [*self.by, "period", "n", "nps", "ci", "vs_previous", "p", "verdict", "small"]
+        header = [
+            *self.by,
+            "period",
+            "n",
+            "nps",
+            "ci",
+            "vs_previous",
+            "p",
+            "p_adjusted",
+            "verdict",
+            "small",
+        ]
         cells = []
         for r in self.rows[:limit]:
             change = r.vs_previous
@@ -648,7 +686,8 @@ class TrendResult(Model):
                     _fmt(r.nps),
                     f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]" if r.ci else "",
                     f"{change.delta:+.1f}" if change and change.delta is not None else "",
-                    _fmt_p(change.p_value) if change else "",
+                    format_p(change.p_value) if change else "",
+                    format_p(change.p_adjusted) if change else "",
                     change.verdict if change else "",
                     "small" if r.small_sample else "",
                 ]
@@ -658,10 +697,17 @@ class TrendResult(Model):
     def _caption(self) -> str:
         window = f", rolling {self.rolling} periods" if self.rolling > 1 else ""
         series = f" by {', '.join(self.by)}" if self.by else ""
+        if self.correction == "none":
+            adjusted = "p not adjusted for multiple comparisons"
+        else:
+            adjusted = (
+                f"p adjusted ({self.correction}) over {self.n_comparisons} "
+                f"comparison{'s' if self.n_comparisons != 1 else ''}"
+            )
         return (
             f"NPS by {self.period}{window}{series} ({self.timezone}): "
             f"{len(self.overall)} periods, {self.confidence_level:.0%} CI ({self.method}), "
-            f"verdicts at alpha = {self.alpha:g}, min_n = {self.min_n}"
+            f"verdicts at alpha = {self.alpha:g} on {adjusted}, min_n = {self.min_n}"
         )
 
     def __repr__(self) -> str:
@@ -892,6 +938,33 @@ class _Overlap:
             count = self._distinct(earlier, later, window)
         return _stats.CrossSums(out[0], out[1], out[2], out[3], n=count)
 
+    def own(self, ends: NDArray[np.intp], window: int) -> _stats.OwnSums:
+        """Per-respondent sums within every series' window ending at each of ``ends``.
+
+        A respondent's sums over a window add their sums over its periods, so
+        ``Σ_c S_c²`` over a window is the sum over pairs of its periods ``p, q`` of
+        ``Σ_c S_cp S_cq`` (lag ``|p − q|``; lag 0 within one period).
+        """
+        shape = (self.n_series, len(ends))
+        ss, sw, ww = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        for i in range(window):
+            for j in range(window):
+                p = ends - i
+                q = ends - j
+                ok = (p >= 0) & (q >= 0)
+                if not ok.any():
+                    continue
+                lag = np.abs(p - q)
+                for value in np.unique(lag[ok]).tolist():
+                    pick = ok & (lag == value)
+                    sums = self.by_lag(int(value))
+                    first = np.minimum(p, q)[pick]
+                    ss[:, pick] += sums[0][:, first]
+                    # S of period p times W of period q: "sw" when p is the earlier one.
+                    sw[:, pick] += sums[1][:, first] if i >= j else sums[2][:, first]
+                    ww[:, pick] += sums[3][:, first]
+        return _stats.OwnSums(ss, sw, ww)
+
     def _distinct(
         self, earlier: NDArray[np.intp], later: NDArray[np.intp], window: int
     ) -> NDArray[np.int64]:
@@ -904,6 +977,38 @@ class _Overlap:
             both = np.intersect1d(members[in_a], members[in_b])
             count[:, k] = np.bincount(both % self.n_series, minlength=self.n_series)
         return count
+
+
+def _paired_sums(
+    overlap: _Overlap,
+    overlap_seg: _Overlap | None,
+    earlier: NDArray[np.intp],
+    later: NDArray[np.intp],
+    window: int,
+) -> _stats.Overlap:
+    """Cross and own sums of every series (segments first, then overall), flattened."""
+    parts = [overlap] if overlap_seg is None else [overlap_seg, overlap]
+    crosses = [o.cross(earlier, later, window) for o in parts]
+    joined = [np.concatenate([c[k] for c in crosses]).ravel() for k in range(5)]
+    cross = _stats.CrossSums(joined[0], joined[1], joined[2], joined[3], joined[4].astype(np.int64))
+
+    def own(ends: NDArray[np.intp]) -> _stats.OwnSums:
+        sums = [o.own(ends, window) for o in parts]
+        return _stats.OwnSums(*(np.concatenate([x[k] for x in sums]).ravel() for k in range(3)))
+
+    return _stats.Overlap(cross, own(earlier), own(later))
+
+
+class _Tested(NamedTuple):
+    """The comparisons of one kind (previous period or a year ago) in every series."""
+
+    name: str
+    ref: NDArray[np.intp]
+    valid: NDArray[np.intp]
+    diff: _stats.Difference
+    has: NDArray[np.bool_]
+    enough: NDArray[np.bool_]
+    n_overlap: NDArray[np.int64]
 
 
 def _verdict(
@@ -948,6 +1053,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     missing: MissingPolicy = "raise",
     min_n: int = 30,
     alpha: float = 0.05,
+    correction: Correction = "holm",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
 ) -> TrendResult:
@@ -963,8 +1069,14 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     weeks by week number, days by date; fixed windows have none). The test is the
     two-sample z test of ``method``; with ``respondent``, the covariance of the two
     periods' scores from respondents who answered in both is subtracted from the
-    variance (see [`overlap_covariance`][netpromoter._stats.overlap_covariance]).
-    P-values are per comparison, not corrected for the number of periods.
+    variance (see [`adjusted_covariance`][netpromoter._stats.adjusted_covariance]).
+
+    Verdicts are corrected for multiple comparisons: a table of 8 regions × 13 months
+    makes over a hundred comparisons, and at ``alpha = 0.05`` uncorrected p-values call
+    about five of them significant when nothing changed at all. The p-values of every
+    comparison that gets a verdict (both kinds, every series, the overall one included)
+    are adjusted together (Holm by default, as ``segment``), and the verdict compares
+    the adjusted p-value with ``alpha``; ``Change.p_value`` keeps the raw one.
 
     With a weighting result as ``weights`` (from
     [`poststratify`][netpromoter.weighting.poststratify],
@@ -1008,9 +1120,12 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         min_n: Rows with fewer responses are flagged ``small_sample``, and changes
             involving one get the verdict ``"not enough data"``.
         alpha: Significance level of the verdicts.
+        correction: ``"holm"`` (default; family-wise error), ``"bh"`` (Benjamini–
+            Hochberg, false discovery rate) or ``"none"`` (each comparison on its own).
         method: Interval method of each period, ``"adjusted_wald"`` (default),
-            ``"wald"`` or ``"score"``; changes are tested with Wald for ``"wald"`` and
-            adjusted Wald otherwise (the score interval is one-sample only).
+            ``"wald"``, ``"score"`` or ``"exact"`` (unweighted only); changes are tested
+            with Wald for ``"wald"`` and adjusted Wald otherwise (the score and exact
+            intervals are one-sample only).
         confidence_level: Two-sided confidence level of every interval.
 
     Returns:
@@ -1056,6 +1171,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
     min_n = _check_int("min_n", min_n, 0)
     alpha = _check_alpha(alpha)
+    correction = check_correction(correction)
     _stats.z_value(confidence_level)
     check_choice(method, "method", _stats.METHODS)
     # The score interval is one-sample only; changes are then tested with adjusted Wald.
@@ -1184,7 +1300,11 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             confidence_level=confidence_level,
         )
         transition_rows = _transitions(
-            overlap, labels, method=test_method, confidence_level=confidence_level
+            overlap,
+            labels,
+            method=test_method,
+            confidence_level=confidence_level,
+            correction=correction,
         )
         flagged = [r.period for r in respondent_rows if r.mostly_first_time]
         if flagged:
@@ -1199,35 +1319,24 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                 stacklevel=2,
             )
 
-    changes: dict[str, list[list[Change | None]]] = {}
+    tested: list[_Tested] = []
     for name, ref in (("previous", previous), ("year", year_ago)):
         valid = np.flatnonzero(ref >= 0)
-        grid: list[list[Change | None]] = [[None] * n_periods for _ in range(n_series)]
-        changes[name] = grid
         if not len(valid):
             continue
         b_idx = (np.arange(n_series)[:, None] * n_periods + valid[None, :]).ravel()
         a_idx = (np.arange(n_series)[:, None] * n_periods + ref[valid][None, :]).ravel()
         a = flat.take(a_idx)
         b = flat.take(b_idx)
-        covariance = None
+        covariance = paired = None
         n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
         if overlap is not None:
-            whole_cross = overlap.cross(ref[valid], valid, rolling)
-            crosses = [whole_cross]
-            if overlap_seg is not None:
-                crosses.insert(0, overlap_seg.cross(ref[valid], valid, rolling))
-            joined = [np.concatenate([c[k] for c in crosses]).ravel() for k in range(5)]
-            cross = _stats.CrossSums(
-                joined[0], joined[1], joined[2], joined[3], joined[4].astype(np.int64)
-            )
-            covariance = _stats.overlap_covariance(a, b, cross, weighted=weighted)
-            n_overlap = cross.n.reshape(n_series, len(valid))
+            paired = _paired_sums(overlap, overlap_seg, ref[valid], valid, rolling)
+            n_overlap = paired.cross.n.reshape(n_series, len(valid))
         if design_rows is not None and design_se is not None:
             contrast = design_rows.contrast_ses(ref)[b_idx]
             se_a, se_b = design_se[a_idx], design_se[b_idx]
-            calibrated = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
-            covariance = calibrated if covariance is None else covariance + calibrated
+            covariance = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
         diff = _stats.difference(
             a,
             b,
@@ -1235,20 +1344,42 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             method=test_method,
             confidence_level=confidence_level,
             covariance=covariance,
+            overlap=paired,
             design_se=None if design_se is None else (design_se[a_idx], design_se[b_idx]),
+            reference="t",
         )
+        has = (n[a_idx] > 0) & (n[b_idx] > 0)
         enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
-        verdicts = _verdict(diff.delta, diff.p_value, enough, alpha)
+        tested.append(_Tested(name, ref, valid, diff, has, enough, n_overlap))
+    # One family: every comparison that can get a verdict, in every series and both kinds.
+    none = np.zeros(0)
+    raw_p = np.concatenate([none, *(t.diff.p_value for t in tested)])
+    family = np.concatenate([none > 0, *(t.enough & ~np.isnan(t.diff.p_value) for t in tested)])
+    adjusted = np.full(len(raw_p), np.nan)
+    adjusted[family] = _stats.adjust(raw_p[family], correction)
+    n_tests = int(family.sum())
+    changes: dict[str, list[list[Change | None]]] = {
+        name: [[None] * n_periods for _ in range(n_series)] for name in ("previous", "year")
+    }
+    start = 0
+    for t in tested:
+        p_adjusted = adjusted[start : start + len(t.diff.p_value)]
+        start += len(t.diff.p_value)
+        verdicts = _verdict(t.diff.delta, p_adjusted, t.enough, alpha)
+        grid = changes[t.name]
         k = 0
         for series_index in range(n_series):
-            for j, later_index in enumerate(valid.tolist()):
-                has = bool(n[a_idx[k]] > 0 and n[b_idx[k]] > 0)
+            for j, later_index in enumerate(t.valid.tolist()):
+                has = bool(t.has[k])
                 grid[series_index][later_index] = Change(
-                    reference=labels[int(ref[later_index])],
-                    delta=float(diff.raw_delta[k]) if has else None,
-                    ci=_interval(float(diff.lower[k]), float(diff.upper[k])) if has else None,
-                    p_value=_none(float(diff.p_value[k])) if has else None,
-                    n_overlap=int(n_overlap[series_index, j]),
+                    reference=labels[int(t.ref[later_index])],
+                    delta=float(t.diff.raw_delta[k]) if has else None,
+                    se=_none(float(t.diff.se[k])) if has else None,
+                    df=_none(float(t.diff.df[k])) if has else None,
+                    ci=_interval(float(t.diff.lower[k]), float(t.diff.upper[k])) if has else None,
+                    p_value=_none(float(t.diff.p_value[k])) if has else None,
+                    p_adjusted=_none(float(p_adjusted[k])) if has else None,
+                    n_overlap=int(t.n_overlap[series_index, j]),
                     verdict=verdicts[k],
                 )
                 k += 1
@@ -1315,6 +1446,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         transitions=transition_rows,
         min_n=min_n,
         alpha=alpha,
+        correction=correction,
+        n_comparisons=n_tests,
         method=method,
         confidence_level=confidence_level,
         weighted=weighted,
@@ -1777,6 +1910,7 @@ def _transitions(
     *,
     method: _stats.DifferenceMethod,
     confidence_level: float,
+    correction: Correction,
 ) -> tuple[TransitionRow, ...]:
     """Category transitions of respondents in consecutive periods, with a paired test."""
     a, b = overlap.pairs(1)
@@ -1799,14 +1933,20 @@ def _transitions(
         ww=m.sum(axis=(1, 2)),
         n=matrix.sum(axis=(1, 2)),
     )
-    covariance = _stats.overlap_covariance(t_a, t_b, cross, weighted=False)
+    squares = value * value
+
+    def own(margin: NDArray[np.int64]) -> _stats.OwnSums:
+        m = margin.astype(np.float64)
+        return _stats.OwnSums(m @ squares, m @ value, m.sum(axis=1))
+
     diff = _stats.difference(
         t_a,
         t_b,
         weighted=False,
         method=method,
         confidence_level=confidence_level,
-        covariance=covariance,
+        overlap=_stats.Overlap(cross, own(before), own(after)),
+        reference="t",
     )
     nps_a = _stats.estimate(
         t_a, weighted=False, method="wald", confidence_level=confidence_level
@@ -1814,6 +1954,9 @@ def _transitions(
     nps_b = _stats.estimate(
         t_b, weighted=False, method="wald", confidence_level=confidence_level
     ).nps
+    tested = cross.n > 0
+    p_adjusted = np.full(len(tested), np.nan)
+    p_adjusted[tested] = _stats.adjust(diff.p_value[tested], correction)
     rows = []
     for i in range(n_periods - 1):
         size = int(cross.n[i])
@@ -1827,8 +1970,11 @@ def _transitions(
                 nps_from=float(nps_a[i]) if has else None,
                 nps_to=float(nps_b[i]) if has else None,
                 delta=float(diff.raw_delta[i]) if has else None,
+                se=float(diff.se[i]) if has else None,
+                df=float(diff.df[i]) if has else None,
                 ci=(float(diff.lower[i]), float(diff.upper[i])) if has else None,
                 p_value=float(diff.p_value[i]) if has else None,
+                p_adjusted=float(p_adjusted[i]) if has else None,
             )
         )
     return tuple(rows)

@@ -50,7 +50,7 @@ from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, combine
 from netpromoter._labels import MISSING
 from netpromoter._model import Model
-from netpromoter._tables import html_table
+from netpromoter._tables import format_p, html_table
 from netpromoter._tally import CHUNK, scaled_weights
 from netpromoter._validation import (
     MissingPolicy,
@@ -1810,7 +1810,7 @@ class CompositionResult(Model):
                     f"{r.population_share:.1%}",
                     _fmt(r.ratio, 2),
                     f"{r.difference:+.1f}",
-                    f"{tests[r.dimension].p_value:.3g}",
+                    format_p(tests[r.dimension].p_value),
                 ]
                 for r in self.rows
             ],

@@ -160,6 +160,7 @@ def _samples() -> dict[str, object]:
         "DecompositionRow": trended.decompose().rows[0],
         "FollowUp": follow,
         "FollowUpRules": nps.FollowUpRules(),
+        "HomogeneityTest": segmented.homogeneity,
         "KeyDriverResult": drivers,
         "Message": follow.message,
         "NPSCounts": nps.NPSCounts.from_scores(DATA["score"], weights=DATA["w"]),

@@ -732,9 +732,9 @@ INFERENCE = [
     Case(
         "inference",
         "unknown method",
-        lambda: nps.score([9, 3], method="exact"),
+        lambda: nps.score([9, 3], method="exakt"),
         InvalidParameterError,
-        "unknown method 'exact'",
+        "unknown method 'exakt'",
     ),
     Case(
         "inference",
