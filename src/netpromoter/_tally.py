@@ -707,7 +707,9 @@ class _Kernel:
         non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
         sums, squares = self._sums(wide, w)
         exponent: int | None = 0
-        if not squares_fit(float(squares.sum())):
+        with np.errstate(over="ignore"):  # a total that overflows is infinite: redone
+            total = float(squares.sum())
+        if not squares_fit(total):
             top = float(w.max()) if len(w) else 0.0
             exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
             if exponent:

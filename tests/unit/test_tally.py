@@ -143,3 +143,14 @@ def test_default_threads_leave_busy_cores_alone(
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS, weighted=False) == 1
+
+
+def test_squares_that_fit_but_whose_sum_overflows_are_rescaled_quietly() -> None:
+    # Each square is below the float maximum; their sum is not (found by hypothesis).
+    w = np.array([13.0, 20.0]) * 10.0**152.75
+    scores = np.array([0, 1], dtype=np.int8)
+    counted = tally(scores, w)
+    unit = tally(scores, np.array([13.0, 20.0]))
+    assert counted.exponent > 0
+    shares = counted.sum_w2.sum() / counted.sum_w.sum() ** 2
+    assert shares == pytest.approx(unit.sum_w2.sum() / unit.sum_w.sum() ** 2, rel=1e-12)
