@@ -47,8 +47,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import netpromoter as nps
-from netpromoter import _exact, _stats
+from netpromoter import _stats
 from netpromoter._scale import N_SCORES
+from netpromoter._stats import exact as _exact
 from netpromoter._tally import Tally, tally
 
 if TYPE_CHECKING:

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter import SegmentResult, _exact, _stats, rank, segment, trend
+from netpromoter import SegmentResult, _stats, rank, segment, trend
+from netpromoter._stats import exact as _exact
 from netpromoter._tally import Tally
 from netpromoter.exceptions import FirstTimeRespondentWarning
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from netpromoter import _calibration, poststratify, rake, trim
+from netpromoter import poststratify, rake, trim
+from netpromoter._stats import design as _calibration
 
 LEVELS_A = ("a0", "a1", "a2")
 LEVELS_B = ("b0", "b1")

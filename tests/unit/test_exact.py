@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from netpromoter import _exact
+from netpromoter._stats import exact as _exact
 from netpromoter.exceptions import InvalidParameterError
 
 LEVEL = 0.95

@@ -117,7 +117,7 @@ def test_segment_design_se_with_dropped_scores_and_merged_levels() -> None:
 
 def test_clustered_contrast_agrees_with_the_tally_path() -> None:
     """One cluster per row is the unclustered design: both SE paths agree per domain."""
-    from netpromoter import _calibration  # noqa: PLC0415 - private kernels under test
+    from netpromoter._stats import design as _calibration  # noqa: PLC0415 - private kernels under test
 
     data = sample()
     design = raked()

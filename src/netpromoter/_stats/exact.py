@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from netpromoter._stats import score_statistic
+from netpromoter._stats.score import score_statistic
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -1,0 +1,127 @@
+"""Finishing a weighting result: its NPS with and without the weights, and its targets table."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
+
+from netpromoter.core import NPSResult, score
+from netpromoter.exceptions import (
+    SmallSampleWarning,
+)
+from netpromoter.weighting.result import TargetRow, WeightingResult
+
+if TYPE_CHECKING:
+    from netpromoter._input.columns import Table
+    from netpromoter._stats import design as _design_se
+    from netpromoter._validation import (
+        MissingPolicy,
+        ScoreColumn,
+    )
+
+
+def _nps_pair(
+    result: WeightingResult, column: ScoreColumn
+) -> tuple[NPSResult | None, NPSResult | None, float | None]:
+    n = result.n
+    if column.kept is None:
+        values: NDArray[Any] = column.scores
+    else:
+        values = np.full(n, np.nan)
+        values[column.kept] = column.scores
+    if len(column.scores) == 0:
+        return None, None, None
+    with warnings.catch_warnings():
+        # Side-by-side diagnostics, not an interval to read: score() itself warns.
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        unweighted = score(values, missing="drop", method="wald")
+        weighted = score(values, weights=result, missing="drop", method="wald")
+        plain = score(values, weights=result.weights, missing="drop", method="wald")
+    return unweighted, weighted, plain.se
+
+
+def _finish(
+    result: WeightingResult,
+    *,
+    design: _design_se.Design | None,
+    scores: ScoreColumn | None,
+    clusters: NDArray[np.intp] | None,
+    base: NDArray[np.float64] | None,
+    layout: object,
+) -> WeightingResult:
+    result.weights.flags.writeable = False
+    result._design = design  # noqa: SLF001 - set once, right after construction
+    result._scores = scores  # noqa: SLF001
+    result._clusters = clusters  # noqa: SLF001
+    result._base = base  # noqa: SLF001
+    result._layout = layout  # noqa: SLF001
+    if scores is None:
+        return result
+    unweighted, weighted, plain = _nps_pair(result, scores)
+    final = result.model_copy(
+        update={"unweighted": unweighted, "weighted": weighted, "se_plain_weights": plain}
+    )
+    for name in ("_design", "_scores", "_clusters", "_base", "_layout"):
+        setattr(final, name, getattr(result, name))
+    return final
+
+
+def _score_column(
+    table: Table, score_name: str | None, missing: MissingPolicy
+) -> ScoreColumn | None:
+    return None if score_name is None else table.scores(score_name, missing=missing)
+
+
+class _Layout:
+    """How target rows map to cells, so totals can be recomputed after trimming."""
+
+    def __init__(
+        self,
+        dimensions: list[str],
+        levels: list[list[object]],
+        members: list[NDArray[np.intp]],
+        *,
+        targets: list[NDArray[np.float64]],
+        counts: NDArray[np.int64],
+        base_totals: NDArray[np.float64],
+    ) -> None:
+        # For target set j: ``members[j][c]`` is the index (in levels[j]) of cell c.
+        self.dimensions = dimensions
+        self.levels = levels
+        self.members = members
+        self.targets = targets
+        self.counts = counts
+        self.base_totals = base_totals
+
+    def rows(self, cell_weight_totals: NDArray[np.float64]) -> tuple[tuple[TargetRow, ...], float]:
+        out: list[TargetRow] = []
+        worst = 0.0
+        n = float(self.counts.sum())
+        for dim, levels, member, target in zip(
+            self.dimensions, self.levels, self.members, self.targets, strict=True
+        ):
+            k = len(levels)
+            resp = np.bincount(member, weights=self.counts, minlength=k)
+            base = np.bincount(member, weights=self.base_totals, minlength=k)
+            got = np.bincount(member, weights=cell_weight_totals, minlength=k)
+            total_target = float(target.sum())
+            for i, level in enumerate(levels):
+                worst = max(worst, abs(float(got[i] - target[i])))
+                out.append(
+                    TargetRow(
+                        dimension=dim,
+                        level=level,
+                        respondents=int(resp[i]),
+                        base_total=float(base[i]),
+                        target=float(target[i]),
+                        weighted_total=float(got[i]),
+                        sample_share=float(resp[i] / n) if n else math.nan,
+                        target_share=float(target[i] / total_target) if total_target else math.nan,
+                        adjustment=float(got[i] / base[i]) if base[i] > 0 else math.nan,
+                    )
+                )
+        return tuple(out), worst
