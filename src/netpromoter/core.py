@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
@@ -28,6 +28,7 @@ from netpromoter._input import frames
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
 from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally, add, tally, tally_categories
 from netpromoter._validation import (
     MissingPolicy,
@@ -564,51 +565,25 @@ class NPSResult(Model):
 
 
 class WeightingDesign(Protocol):
-    """What [`score`][netpromoter.core.score] needs from a weighting result.
+    """What [`score`][netpromoter.core.score] needs from a weighting result: its design.
 
-    Any object with a ``weights`` numpy array and a ``design_se`` method, such as the
-    results of [`netpromoter.weighting`][netpromoter.weighting], can be passed as
+    Any object with a ``design`` attribute holding the frozen design of a weighting, such
+    as the results of [`netpromoter.weighting`][netpromoter.weighting], can be passed as
     ``weights``: the NPS then gets the SE of that design (post-stratified, raked,
     trimmed or clustered), not the plain weighted SE.
     """
 
     @property
-    def weights(self) -> NDArray[np.float64]:
-        """The weights, one per input row."""
+    def design(self) -> Design:
+        """The weighting design: weights, calibration and clusters."""
         ...  # pragma: no cover - protocol
-
-    def design_se(
-        self,
-        scores: NDArray[np.integer],
-        *,
-        rows: NDArray[np.bool_] | None = None,
-        codes: NDArray[np.integer] | None = None,
-        n_groups: int = 1,
-        domain: Literal["group", "rest", "group_minus_rest"] = "group",
-        partner: NDArray[np.integer] | None = None,
-    ) -> NDArray[np.float64]:
-        """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``).
-
-        ``domain="rest"``: of the NPS of the other groups' rows; ``"group_minus_rest"``:
-        of the difference of the two. ``partner`` (a group index per group, −1 for
-        none): of NPS(group) − NPS(partner group) instead.
-        """
-        ...  # pragma: no cover - protocol
-
-
-def _as_design(weights: object) -> WeightingDesign | None:
-    if isinstance(getattr(weights, "weights", None), np.ndarray) and callable(
-        getattr(weights, "design_se", None)
-    ):
-        return weights  # type: ignore[return-value]
-    return None
 
 
 def score(
     scores: Iterable[object] | FrameLike,
     *,
     score: str | None = None,
-    weights: Iterable[float] | str | WeightingDesign | None = None,
+    weights: Iterable[float] | str | WeightingDesign | Design | None = None,
     missing: MissingPolicy = "raise",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
@@ -679,7 +654,7 @@ def score(
     """
     _stats.z_value(confidence_level)
     check_choice(method, "method", _stats.METHODS)
-    design = _as_design(weights)
+    design = as_design(weights)
     if frames.is_table(scores, score):
         if design is None or frames.is_lazy(scores):
             tallied, n_missing = _engine.frame_tally(
@@ -700,7 +675,7 @@ def score(
     tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
     design_se = None
     if design is not None and len(column.scores):
-        design_se = float(design.design_se(column.scores, rows=column.kept)[0])
+        design_se = float(domain_se(design, column.scores, rows=column.kept)[0])
     return _build_result(
         tallied,
         n_missing=column.n_missing,

@@ -32,6 +32,7 @@ from netpromoter._input.columns import read_table
 from netpromoter._input.factors import Factor, Grouping, check_labels, combine
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tables import format_p, html_table, p_text, text_table
 from netpromoter._tally import Tally, common_exponent, tally
 from netpromoter._validation import (
@@ -45,7 +46,6 @@ from netpromoter._validation import (
     shown,
     warn_mixed_weights,
 )
-from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from netpromoter._validation import MissingPolicy, ScoreColumn
-    from netpromoter.core import WeightingDesign
 
 __all__ = [
     "HomogeneityTest",
@@ -475,31 +474,31 @@ class _DesignSE(NamedTuple):
     matrix: NDArray[np.float64]
 
 
-def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _DesignSE:
+def _design_ses(design: Design, rows: _RowCodes, n_segments: int) -> _DesignSE:
     """The design's domain SEs of every segment, of every segment's rest, and overall."""
     codes = rows.codes()
 
-    def domain_se(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
-        return design.design_se(
-            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
+    def se_of(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
+        return domain_se(
+            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
         )
 
-    segments, rest, contrast = domain_se("group"), domain_se("rest"), domain_se("group_minus_rest")
+    segments, rest, contrast = se_of("group"), se_of("rest"), se_of("group_minus_rest")
     # Every pair (g, g + k mod G): one call per shift k pairs each segment with another.
     variance = segments * segments
     matrix = np.diag(variance)
     own = np.arange(n_segments)
     for shift in range(1, n_segments):
         partner = (own + shift) % n_segments
-        pair = design.design_se(
-            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
+        pair = domain_se(
+            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
         )
         matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
     return _DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
-        overall=design.design_se(rows.scores, rows=rows.kept),
+        overall=domain_se(design, rows.scores, rows=rows.kept),
         matrix=(matrix + matrix.T) / 2.0,
     )
 
@@ -1102,7 +1101,7 @@ def segment(
         counts, rows, counted = _tabulate(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )
-        weighting = _as_design(weights)
+        weighting = as_design(weights)
         if weighting is not None and len(rows.scores):
             design = _design_ses(weighting, rows, len(counts.levels))
     return _build(

@@ -41,6 +41,7 @@ from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
 from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tables import format_p, html_table, text_table
 from netpromoter._tally import Tally, retally, tally
 from netpromoter._validation import (
@@ -53,7 +54,6 @@ from netpromoter._validation import (
     check_type,
     describe_values,
 )
-from netpromoter.core import _as_design
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,
@@ -69,7 +69,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from netpromoter._validation import MissingPolicy
-    from netpromoter.core import WeightingDesign
 
 __all__ = [
     "Change",
@@ -1231,7 +1230,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     n_series = pooled.count.shape[0]
     flat = pooled.map(lambda a: a.reshape(-1, a.shape[-1]))
     weighted = counts.weighted
-    design = _as_design(weights)
+    design = as_design(weights)
     design_rows = design_se = None
     if design is not None:
         rows_used = _in_memory(counts.rows, "a weighting result as weights")
@@ -1739,7 +1738,7 @@ class _DesignRows(NamedTuple):
         rolling: Number of periods pooled per row.
     """
 
-    design: WeightingDesign
+    design: Design
     scores: NDArray[np.integer]
     kept: NDArray[np.bool_] | None
     periods: NDArray[np.intp]
@@ -1785,8 +1784,8 @@ class _DesignRows(NamedTuple):
         for offset in range(self.rolling):
             ends, partitions = self._partitions(offset)
             for codes, n_groups, first in partitions:
-                se = self.design.design_se(
-                    self.scores, rows=self.kept, codes=codes, n_groups=n_groups
+                se = domain_se(
+                    self.design, self.scores, rows=self.kept, codes=codes, n_groups=n_groups
                 )
                 per_series = se.reshape(-1, self.n_periods + 1)[:, ends]
                 out[first : first + len(per_series), ends] = per_series
@@ -1819,7 +1818,8 @@ class _DesignRows(NamedTuple):
                 base = (np.arange(blocks, dtype=np.intp) * (n_periods + 1))[:, None]
                 partner = np.full((blocks, n_periods + 1), -1, dtype=np.intp)
                 partner[:, pick] = base + reference[pick][None, :]
-                se = self.design.design_se(
+                se = domain_se(
+                    self.design,
                     self.scores,
                     rows=self.kept,
                     codes=codes,
@@ -1843,7 +1843,8 @@ class _DesignRows(NamedTuple):
             member &= self.segments == series
         rows = np.zeros(n_rows, dtype=bool)
         rows[member if self.kept is None else np.flatnonzero(self.kept)[member]] = True
-        se = self.design.design_se(
+        se = domain_se(
+            self.design,
             self.scores[member],
             rows=rows,
             codes=in_b[member].astype(np.intp),

@@ -125,12 +125,12 @@ def test_clustered_contrast_agrees_with_the_tally_path() -> None:
     for domain, complement, contrast in (("rest", 4, False), ("group_minus_rest", 4, True)):
         kwargs: dict[str, Any] = {"codes": codes, "n_groups": 4, "complement": complement}
         tallied = _calibration.design_se(
-            data["score"], design.weights, design._design, contrast=contrast, **kwargs
+            data["score"], design.weights, design.design.calibration, contrast=contrast, **kwargs
         )
         clustered = _calibration.design_se(
             data["score"],
             design.weights,
-            design._design,
+            design.design.calibration,
             clusters=np.arange(len(codes)),
             contrast=contrast,
             **kwargs,

@@ -25,6 +25,7 @@ import numpy as np
 
 from netpromoter._scale import CATEGORY_VALUE, DETRACTOR_MAX, PROMOTER_MIN, by_category
 from netpromoter._tally import CHUNK, scaled_weights, tally
+from netpromoter.exceptions import InvalidWeightsError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -37,25 +38,160 @@ BACKFIT_SWEEPS = 10
 ROUNDING_SS = 64 * float(np.finfo(np.float64).eps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Design:
-    """How weights were calibrated, as the standard error needs to know it.
+    """How a sample was weighted, as its standard errors need to know it.
+
+    Built by the weighting functions and carried by their results; the features hand it
+    to [`domain_se`][netpromoter._stats.design.domain_se] for every standard error, so no
+    statistic calls back up into ``weighting``. Frozen, its arrays read-only.
 
     Attributes:
-        kind: ``"poststratify"`` or ``"rake"``.
+        weights: The final weights (after any trimming), one per row.
+        kind: ``"poststratify"``, ``"rake"``, or ``None`` for weights without a
+            calibration (trimmed plain weights, account and spend weights).
         cells: Crossed cell code of each row, ``0 <= code < n_cells`` (only occupied
-            cells are numbered).
+            cells are numbered); ``None`` without a calibration.
         n_cells: Number of occupied cells.
         margins: For raking, the level of each cell in each margin (one length
-            ``n_cells`` array per margin); empty for post-stratification.
+            ``n_cells`` array per margin); empty otherwise.
         calibrated: The calibrated weights before any trimming (``w*`` above), per row.
+        clusters: The cluster (account) code of each row for a cluster-robust SE, or
+            ``None``.
     """
+
+    weights: NDArray[np.float64]
+    kind: Kind | None = None
+    cells: NDArray[np.intp] | None = None
+    n_cells: int = 0
+    margins: tuple[NDArray[np.intp], ...] = ()
+    calibrated: NDArray[np.float64] | None = None
+    clusters: NDArray[np.intp] | None = None
+
+    def __post_init__(self) -> None:
+        for array in (self.weights, self.cells, self.calibrated, self.clusters, *self.margins):
+            if array is not None:
+                array.flags.writeable = False
+
+    @property
+    def n(self) -> int:
+        """Number of weighted rows."""
+        return len(self.weights)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The calibration alone (``None`` for plain weights), as ``design_se`` takes it."""
+        if self.kind is None or self.cells is None or self.calibrated is None:
+            return None
+        return Calibration(self.kind, self.cells, self.n_cells, self.margins, self.calibrated)
+
+    def trimmed(self, weights: NDArray[np.float64]) -> Design:
+        """The same calibration and clusters with other final weights (after trimming)."""
+        return replace(self, weights=weights)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A calibration's cells, margins and calibrated weights (see ``Design``)."""
 
     kind: Kind
     cells: NDArray[np.intp]
     n_cells: int
     margins: tuple[NDArray[np.intp], ...]
     calibrated: NDArray[np.float64]
+
+
+Domain = Literal["group", "rest", "group_minus_rest"]
+
+
+def domain_se(
+    design: Design,
+    scores: NDArray[np.integer],
+    *,
+    rows: NDArray[np.bool_] | None = None,
+    codes: NDArray[np.integer] | None = None,
+    n_groups: int = 1,
+    domain: Domain = "group",
+    partner: NDArray[np.integer] | None = None,
+) -> NDArray[np.float64]:
+    """SE of the weighted NPS of ``scores`` per group, for this design, in points.
+
+    As R ``svycontrast(svymean(~promoter + detractor, d), c(1, -1))`` on the design ``d``;
+    a group (and rows left out by ``rows``) is a domain, as R's ``subset(d, ...)``.
+
+    Args:
+        design: The weighting design.
+        scores: Validated scores of the rows used, in row order.
+        rows: Which of the design's rows the scores belong to (``None``: all).
+        codes: Optional group code per score (``0..n_groups-1``).
+        n_groups: Number of groups.
+        domain: ``"group"`` (default): the SE of each group's NPS. ``"rest"``: of the
+            NPS of all other groups' rows (R ``subset(d, group != g)``; rows left out by
+            ``rows`` belong to none). ``"group_minus_rest"``: of the difference
+            NPS(group) − NPS(rest), with the covariance the calibration induces between
+            the two domains.
+        partner: Optional group index per group (−1 for none); overrides ``domain``: the
+            SE of the difference NPS(group) − NPS(partner group), two disjoint domains,
+            with the covariance the calibration induces between them (R
+            ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))`` for
+            the two groups' indicators ``s``, ``r``); NaN without a partner.
+
+    Returns:
+        The SE per group.
+
+    Raises:
+        InvalidWeightsError: When the scores do not line up with the weighted rows.
+    """
+    n = design.n
+    n_used = n if rows is None else int(np.count_nonzero(rows))
+    if len(scores) != n_used or (rows is not None and len(rows) != n):
+        msg = (
+            f"these weights are for {n} rows but {len(scores)} scores were given; "
+            "score the same rows that were weighted"
+        )
+        raise InvalidWeightsError(msg)
+    full_scores = np.asarray(scores)
+    full_codes = None if codes is None else np.asarray(codes, dtype=np.intp)
+    groups = n_groups
+    if rows is not None:
+        full_scores = np.zeros(n, dtype=np.int8)
+        full_scores[rows] = scores
+        full_codes = np.full(n, n_groups, dtype=np.intp)
+        full_codes[rows] = 0 if codes is None else codes
+        groups = n_groups + 1
+    se = design_se(
+        full_scores,
+        design.weights,
+        design.calibration,
+        codes=full_codes,
+        n_groups=groups,
+        clusters=design.clusters,
+        complement=None if domain == "group" or partner is not None else n_groups,
+        contrast=domain == "group_minus_rest",
+        partner=None if partner is None else _partners(partner, groups),
+    )
+    return se[:n_groups]
+
+
+def _partners(partner: NDArray[np.integer], n_groups: int) -> NDArray[np.intp]:
+    """Partner group per group, −1 for none, padded with −1 to ``n_groups``."""
+    given = np.asarray(partner, dtype=np.intp)
+    out = np.full(n_groups, -1, dtype=np.intp)
+    out[: len(given)] = np.where(given >= 0, given, -1)
+    return out
+
+
+def as_design(weights: object) -> Design | None:
+    """The design of a weighting result (or a ``Design`` itself), else ``None``.
+
+    Examples:
+        >>> as_design([1.0, 2.0]) is None
+        True
+    """
+    if isinstance(weights, Design):
+        return weights
+    design = getattr(weights, "design", None)
+    return design if isinstance(design, Design) else None
 
 
 def cell_totals(
@@ -95,7 +231,7 @@ def _group_cell_codes(
 
 
 def _offsets(
-    design: Design,
+    design: Calibration,
     u_sum: NDArray[np.float64],
     n_cell: NDArray[np.float64],
     p_cell: NDArray[np.float64],
@@ -131,7 +267,7 @@ def _offsets(
 def design_se(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64],
-    design: Design | None,
+    design: Calibration | None,
     *,
     codes: NDArray[np.integer] | None = None,
     n_groups: int = 1,
@@ -276,7 +412,7 @@ def _rest(sums: NDArray[np.float64], complement: int | None) -> NDArray[np.float
 def _clustered_se(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64],
-    design: Design | None,
+    design: Calibration | None,
     *,
     codes: NDArray[np.integer] | None,
     n_groups: int,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -85,21 +85,21 @@ def account_weights(
             )
             raise InvalidWeightsError(msg)
     w = base / base_total[accounts] * voice[accounts]
-    result = WeightingResult(
-        method="account",
-        by=(account,),
-        weights=w,
-        n=table.n_rows,
-        targets=(),
-        iterations=0,
-        converged=True,
-        max_target_error=0.0,
-        cluster=account,
-        diagnostics=WeightDiagnostics.of(w),
-    )
+    fields: dict[str, Any] = {
+        "method": "account",
+        "by": (account,),
+        "weights": w,
+        "n": table.n_rows,
+        "targets": (),
+        "iterations": 0,
+        "converged": True,
+        "max_target_error": 0.0,
+        "cluster": account,
+        "diagnostics": WeightDiagnostics.of(w),
+    }
     return _finish(
-        result,
-        design=None,
+        fields,
+        calibration=None,
         scores=_score_column(table, score, missing),
         clusters=accounts,
         base=base,
@@ -158,21 +158,21 @@ def spend_weights(
         msg = f"every value of the spend column {spend!r} is 0: nothing to weight by"
         raise InvalidWeightsError(msg)
     clusters = _cluster_codes(table, cluster)
-    result = WeightingResult(
-        method="spend",
-        by=(spend,),
-        weights=w,
-        n=table.n_rows,
-        targets=(),
-        iterations=0,
-        converged=True,
-        max_target_error=0.0,
-        cluster=cluster,
-        diagnostics=WeightDiagnostics.of(w),
-    )
+    fields: dict[str, Any] = {
+        "method": "spend",
+        "by": (spend,),
+        "weights": w,
+        "n": table.n_rows,
+        "targets": (),
+        "iterations": 0,
+        "converged": True,
+        "max_target_error": 0.0,
+        "cluster": cluster,
+        "diagnostics": WeightDiagnostics.of(w),
+    }
     return _finish(
-        result,
-        design=None,
+        fields,
+        calibration=None,
         scores=_score_column(table, score, missing),
         clusters=clusters,
         base=base,

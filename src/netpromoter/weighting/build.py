@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
 
+from netpromoter._stats import design as _design_se
 from netpromoter.core import NPSResult, score
 from netpromoter.exceptions import (
     SmallSampleWarning,
 )
-from netpromoter.weighting.result import TargetRow, WeightingResult
+from netpromoter.weighting.result import TargetRow, WeightingResult, WeightingSource
 
 if TYPE_CHECKING:
     from netpromoter._input.columns import Table
-    from netpromoter._stats import design as _design_se
     from netpromoter._validation import (
         MissingPolicy,
         ScoreColumn,
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 
 def _nps_pair(
-    result: WeightingResult, column: ScoreColumn
+    design: _design_se.Design, column: ScoreColumn
 ) -> tuple[NPSResult | None, NPSResult | None, float | None]:
-    n = result.n
+    n = design.n
     if column.kept is None:
         values: NDArray[Any] = column.scores
     else:
@@ -39,35 +39,42 @@ def _nps_pair(
         # Side-by-side diagnostics, not an interval to read: score() itself warns.
         warnings.simplefilter("ignore", SmallSampleWarning)
         unweighted = score(values, missing="drop", method="wald")
-        weighted = score(values, weights=result, missing="drop", method="wald")
-        plain = score(values, weights=result.weights, missing="drop", method="wald")
+        weighted = score(values, weights=design, missing="drop", method="wald")
+        plain = score(values, weights=design.weights, missing="drop", method="wald")
     return unweighted, weighted, plain.se
 
 
 def _finish(
-    result: WeightingResult,
+    fields: dict[str, Any],
     *,
-    design: _design_se.Design | None,
+    calibration: _design_se.Calibration | None,
     scores: ScoreColumn | None,
     clusters: NDArray[np.intp] | None,
     base: NDArray[np.float64] | None,
     layout: object,
 ) -> WeightingResult:
-    result.weights.flags.writeable = False
-    result._design = design  # noqa: SLF001 - set once, right after construction
-    result._scores = scores  # noqa: SLF001
-    result._clusters = clusters  # noqa: SLF001
-    result._base = base  # noqa: SLF001
-    result._layout = layout  # noqa: SLF001
-    if scores is None:
-        return result
-    unweighted, weighted, plain = _nps_pair(result, scores)
-    final = result.model_copy(
-        update={"unweighted": unweighted, "weighted": weighted, "se_plain_weights": plain}
+    """The weighting result, built once: its design, and its NPS with and without weights."""
+    weights: NDArray[np.float64] = fields["weights"]
+    design = _design_se.Design(
+        weights,
+        kind=None if calibration is None else calibration.kind,
+        cells=None if calibration is None else calibration.cells,
+        n_cells=0 if calibration is None else calibration.n_cells,
+        margins=() if calibration is None else calibration.margins,
+        calibrated=None if calibration is None else calibration.calibrated,
+        clusters=clusters,
     )
-    for name in ("_design", "_scores", "_clusters", "_base", "_layout"):
-        setattr(final, name, getattr(result, name))
-    return final
+    unweighted, weighted, plain = (None, None, None)
+    if scores is not None:
+        unweighted, weighted, plain = _nps_pair(design, scores)
+    return WeightingResult(
+        **fields,
+        design=design,
+        source=WeightingSource(scores, base, layout),
+        unweighted=unweighted,
+        weighted=weighted,
+        se_plain_weights=plain,
+    )
 
 
 def _score_column(

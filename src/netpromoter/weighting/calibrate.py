@@ -146,7 +146,7 @@ def poststratify(
     target = np.array([targets_raw[level] for level in labels]) * scale
     factors = target / base_totals
     w = _calibration.expand(row_cells, factors, base)
-    design = _design_se.Design("poststratify", row_cells, len(groups), (), w.copy())
+    design = _design_se.Calibration("poststratify", row_cells, len(groups), (), w.copy())
     layout = _Layout(
         [dimension],
         [[lv[0] if len(names) == 1 else lv for lv in labels]],
@@ -156,21 +156,21 @@ def poststratify(
         base_totals=base_totals,
     )
     rows, worst = layout.rows(_design_se.cell_totals(row_cells, w, len(groups)))
-    result = WeightingResult(
-        method="poststratify",
-        by=names,
-        weights=w,
-        n=table.n_rows,
-        targets=rows,
-        iterations=0,
-        converged=True,
-        max_target_error=worst,
-        cluster=cluster,
-        diagnostics=WeightDiagnostics.of(w, distinct=_distinct(factors, counts, base)),
-    )
+    fields: dict[str, Any] = {
+        "method": "poststratify",
+        "by": names,
+        "weights": w,
+        "n": table.n_rows,
+        "targets": rows,
+        "iterations": 0,
+        "converged": True,
+        "max_target_error": worst,
+        "cluster": cluster,
+        "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(factors, counts, base)),
+    }
     return _finish(
-        result,
-        design=design,
+        fields,
+        calibration=design,
         scores=_score_column(table, score, missing),
         clusters=_cluster_codes(table, cluster),
         base=base,
@@ -289,7 +289,7 @@ def rake(
         )
         raise ConvergenceError(msg, iterations=fit.iterations, max_error=fit.max_error)
     w = _calibration.expand(row_cells, fit.factors, base)
-    design = _design_se.Design("rake", row_cells, len(groups), member, w.copy())
+    design = _design_se.Calibration("rake", row_cells, len(groups), member, w.copy())
     layout = _Layout(
         list(names),
         [list(f.levels) for f in factors],
@@ -300,22 +300,22 @@ def rake(
     )
     rows, worst = layout.rows(_design_se.cell_totals(row_cells, w, len(groups)))
     rows = tuple(r for r in rows if r.respondents > 0 or r.target > 0)
-    result = WeightingResult(
-        method="rake",
-        by=names,
-        weights=w,
-        n=table.n_rows,
-        targets=rows,
-        iterations=fit.iterations,
-        converged=fit.converged,
-        max_target_error=worst,
-        tol=tol,
-        cluster=cluster,
-        diagnostics=WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
-    )
+    fields: dict[str, Any] = {
+        "method": "rake",
+        "by": names,
+        "weights": w,
+        "n": table.n_rows,
+        "targets": rows,
+        "iterations": fit.iterations,
+        "converged": fit.converged,
+        "max_target_error": worst,
+        "tol": tol,
+        "cluster": cluster,
+        "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
+    }
     return _finish(
-        result,
-        design=design,
+        fields,
+        calibration=design,
         scores=_score_column(table, score, missing),
         clusters=_cluster_codes(table, cluster),
         base=base,
@@ -398,35 +398,35 @@ def trim(
     n_trimmed = int(np.count_nonzero((trimmed >= cap) | (trimmed <= floor)))
     targets: tuple[TargetRow, ...] = ()
     worst_target = 0.0
-    layout = None if source is None else source._layout  # noqa: SLF001
-    design = None if source is None else source._design  # noqa: SLF001
+    layout = None if source is None else source.source.layout
+    design = None if source is None else source.design.calibration
     if isinstance(layout, _Layout) and design is not None:
         targets, worst_target = layout.rows(
             _design_se.cell_totals(design.cells, trimmed, design.n_cells)
         )
         targets = tuple(r for r in targets if r.respondents > 0 or r.target > 0)
-    result = WeightingResult(
-        method="trim",
-        by=() if source is None else source.by,
-        weights=trimmed,
-        n=len(trimmed),
-        targets=targets,
-        iterations=passes,
-        converged=done,
-        max_target_error=worst_target,
-        tol=None if source is None else source.tol,
-        upper=cap if math.isfinite(cap) else None,
-        lower=floor if math.isfinite(floor) else None,
-        n_trimmed=n_trimmed,
-        cluster=None if source is None else source.cluster,
-        diagnostics=WeightDiagnostics.of(trimmed),
-    )
+    fields: dict[str, Any] = {
+        "method": "trim",
+        "by": () if source is None else source.by,
+        "weights": trimmed,
+        "n": len(trimmed),
+        "targets": targets,
+        "iterations": passes,
+        "converged": done,
+        "max_target_error": worst_target,
+        "tol": None if source is None else source.tol,
+        "upper": cap if math.isfinite(cap) else None,
+        "lower": floor if math.isfinite(floor) else None,
+        "n_trimmed": n_trimmed,
+        "cluster": None if source is None else source.cluster,
+        "diagnostics": WeightDiagnostics.of(trimmed),
+    }
     return _finish(
-        result,
-        design=design,
-        scores=None if source is None else source._scores,  # noqa: SLF001
-        clusters=None if source is None else source._clusters,  # noqa: SLF001
-        base=None if source is None else source._base,  # noqa: SLF001
+        fields,
+        calibration=design,
+        scores=None if source is None else source.source.scores,
+        clusters=None if source is None else source.design.clusters,
+        base=None if source is None else source.source.base,
         layout=layout,
     )
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import ConfigDict, Field, PrivateAttr, SkipValidation
+from pydantic import ConfigDict, Field, InstanceOf, SkipValidation
 
 from netpromoter._model import Model
 from netpromoter._stats import design as _design_se
@@ -21,11 +22,11 @@ from netpromoter._validation import (
     check_int,
     shown,
     validate_scores,
+    validate_weights,
 )
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic resolves the annotation
 from netpromoter.exceptions import (
     InvalidParameterError,
-    InvalidWeightsError,
     ParameterTypeError,
 )
 
@@ -215,6 +216,33 @@ def _label(level: object) -> str:
     return str(level)
 
 
+@dataclass(frozen=True)
+class WeightingSource:
+    """What a weighting was computed from, kept so that trimming can finish it again.
+
+    Attributes:
+        scores: The validated scores of the weighted rows (``None`` without scores).
+        base: The base weights the calibration started from.
+        layout: How the targets map to cells (for the targets table after trimming).
+    """
+
+    scores: ScoreColumn | None
+    base: NDArray[np.float64] | None
+    layout: object
+
+
+def _read_only(weights: object) -> NDArray[np.float64]:
+    """The weights, checked, as a read-only array (for a result built from its fields).
+
+    Raises:
+        InvalidWeightsError: When they are not finite, non-negative numbers.
+    """
+    size = len(weights) if isinstance(weights, Sequence | np.ndarray) else -1
+    out: NDArray[np.float64] = validate_weights(weights, size).copy()
+    out.flags.writeable = False
+    return out
+
+
 class WeightingResult(Model):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
@@ -242,6 +270,10 @@ class WeightingResult(Model):
         weighted: The NPS with these weights and this design's SE, Wald interval.
         se_plain_weights: The SE these weights would get as plain weights, ignoring the
             calibration (for comparison; the classic mistake).
+        design: The weighting design (calibration, clusters): what every standard error
+            of these weights needs; ``score``, ``segment``, ``trend``... read it when the
+            result is passed as ``weights``.
+        source: What the weights were computed from (for trimming them later).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -264,11 +296,14 @@ class WeightingResult(Model):
     weighted: NPSResult | None = None
     se_plain_weights: float | None = None
 
-    _design: _design_se.Design | None = PrivateAttr(default=None)
-    _scores: ScoreColumn | None = PrivateAttr(default=None)
-    _clusters: Any = PrivateAttr(default=None)
-    _base: Any = PrivateAttr(default=None)
-    _layout: Any = PrivateAttr(default=None)
+    design: InstanceOf[_design_se.Design] = Field(
+        default_factory=lambda data: _design_se.Design(_read_only(data["weights"])),
+        exclude=True,
+        repr=False,
+    )
+    source: InstanceOf[WeightingSource] = Field(
+        default_factory=lambda: WeightingSource(None, None, None), exclude=True, repr=False
+    )
 
     def design_se(
         self,
@@ -319,34 +354,15 @@ class WeightingResult(Model):
             domain=domain,
             partner=partner,
         )
-        n_used = self.n if rows is None else int(np.count_nonzero(rows))
-        if len(scores) != n_used or (rows is not None and len(rows) != self.n):
-            msg = (
-                f"these weights are for {self.n} rows but {len(scores)} scores were given; "
-                "score the same rows that were weighted"
-            )
-            raise InvalidWeightsError(msg)
-        full_scores = np.asarray(scores)
-        full_codes = None if codes is None else np.asarray(codes, dtype=np.intp)
-        groups = n_groups
-        if rows is not None:
-            full_scores = np.zeros(self.n, dtype=np.int8)
-            full_scores[rows] = scores
-            full_codes = np.full(self.n, n_groups, dtype=np.intp)
-            full_codes[rows] = 0 if codes is None else codes
-            groups = n_groups + 1
-        se = _design_se.design_se(
-            full_scores,
-            self.weights,
-            self._design,
-            codes=full_codes,
-            n_groups=groups,
-            clusters=self._clusters,
-            complement=None if domain == "group" or partner is not None else n_groups,
-            contrast=domain == "group_minus_rest",
-            partner=None if partner is None else _partners(partner, groups),
+        return _design_se.domain_se(
+            self.design,
+            scores,
+            rows=rows,
+            codes=codes,
+            n_groups=n_groups,
+            domain=domain,
+            partner=partner,
         )
-        return se[:n_groups]
 
     def __eq__(self, other: object) -> bool:
         """Equal when every field is, the weights compared element by element."""
@@ -472,14 +488,3 @@ def _design_arguments(
     if partner is not None:
         partners = _index_array(partner, "partner", groups, -1, groups)
     return column.scores, mask, group_codes, partners
-
-
-def _partners(partner: NDArray[np.integer], n_groups: int) -> NDArray[np.intp]:
-    """Partner group per group, −1 for none, padded with −1 to ``n_groups``."""
-    given = np.asarray(partner, dtype=np.intp)
-    if given.ndim != 1 or len(given) > n_groups or np.any(given >= n_groups):
-        msg = f"partner must give one group index below {n_groups} per group"
-        raise InvalidParameterError(msg, name="partner", value=partner)
-    out = np.full(n_groups, -1, dtype=np.intp)
-    out[: len(given)] = np.where(given >= 0, given, -1)
-    return out
