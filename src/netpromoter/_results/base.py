@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from netpromoter._model import Model
 from netpromoter._results.render import TableView, render_html, render_text
 
 if TYPE_CHECKING:
@@ -66,8 +67,11 @@ def frame_records(records: list[dict[str, Any]], kind: str) -> Any:  # noqa: ANN
     return pa.Table.from_pylist(records)
 
 
-class Result(BaseModel):
-    """Base of every result: frozen, convertible and rendered by one renderer."""
+class Result(Model):
+    """Base of every result: frozen, convertible and rendered by one renderer.
+
+    Its validation errors are netpromoter's (see [`Model`][netpromoter._model.Model]).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -189,7 +193,7 @@ class TableResult(Result, Generic[RowT]):
         )
 
 
-class EstimateFields(BaseModel):
+class EstimateFields(Model):
     """The fields of one NPS estimate, shared by scores, segment rows and trend rows.
 
     Attributes:
