@@ -369,16 +369,17 @@ class Tally:
                 weighted=self.weighted,
                 n_missing=n_missing,
             )
-        index = {label: i for i, label in enumerate(a.labels)}
+        # Keyed so that True and 1 (equal in Python) stay apart, as in the input layer.
+        index = {_typed(label): i for i, label in enumerate(a.labels)}
         for label in b.labels:
-            index.setdefault(label, len(index))
+            index.setdefault(_typed(label), len(index))
         shape = (len(index), self.count.shape[1])
         count = np.zeros(shape, dtype=np.int64)
         sum_w = np.zeros(shape, dtype=np.float64)
         sum_w2 = np.zeros(shape, dtype=np.float64)
         for part in (a, b):
             labels = part.labels or ()
-            rows = np.fromiter((index[label] for label in labels), np.intp, len(labels))
+            rows = np.fromiter((index[_typed(label)] for label in labels), np.intp, len(labels))
             # Labels are distinct, so no row repeats: plain fancy-index adds are exact.
             count[rows] += part.count
             sum_w[rows] += part.sum_w
@@ -389,7 +390,7 @@ class Tally:
             sum_w2,
             exponent,
             by=self.by,
-            labels=tuple(index),
+            labels=tuple(tuple(value for _, value in key) for key in index),
             weighted=self.weighted,
             n_missing=n_missing,
         )
@@ -400,6 +401,11 @@ class Tally:
         if isinstance(other, int) and other == 0:
             return self
         return self.__add__(other)
+
+
+def _typed(label: tuple[object, ...]) -> tuple[tuple[bool, object], ...]:
+    """A group's labels as a dictionary key that keeps booleans apart from numbers."""
+    return tuple((isinstance(value, bool), value) for value in label)
 
 
 def _check_mergeable(a: Tally, b: Tally) -> None:

@@ -81,3 +81,28 @@ def test_dense_tally_keeps_every_combination() -> None:
     dense = source.tally(dense=True)
     assert dense.labels is None
     assert dense.n_groups == len(source.factors[0].levels)
+
+
+def test_collect_reads_a_lazy_frame_into_memory() -> None:
+    source = prepare(pl.LazyFrame(DATA), by=["region"], weights="w", missing="drop", collect=True)
+    assert isinstance(source, EagerSource)
+    eager = prepare(DATA, by=["region"], weights="w", missing="drop")
+    assert source.scores.tolist() == [10, 9, 3, 8, 10, 6, 2]
+    assert source.tally().labels == eager.tally().labels
+    assert source.tally().sum_w.tolist() == eager.tally().sum_w.tolist()
+
+
+def test_codes_place_each_row_in_its_tally_group() -> None:
+    source = prepare(DATA, by=["region"], missing="drop")
+    assert isinstance(source, EagerSource)
+    codes, n_groups = source.codes()
+    counted = source.tally()
+    assert n_groups == counted.n_groups
+    # Brute force: the rows of each code, tallied alone, are that group's row of the tally.
+    for group in range(n_groups):
+        scores = source.scores[codes == group]
+        assert np.bincount(scores, minlength=11).tolist() == counted.count[group].tolist()
+    whole = prepare(DATA, missing="drop")
+    assert isinstance(whole, EagerSource)
+    codes, n_groups = whole.codes()
+    assert (codes.tolist(), n_groups) == ([0] * 7, 1)

@@ -154,3 +154,22 @@ def test_squares_that_fit_but_whose_sum_overflows_are_rescaled_quietly() -> None
     assert counted.exponent > 0
     shares = counted.sum_w2.sum() / counted.sum_w.sum() ** 2
     assert shares == pytest.approx(unit.sum_w2.sum() / unit.sum_w.sum() ** 2, rel=1e-12)
+
+
+def test_merge_by_label_keeps_true_apart_from_one() -> None:
+    # True == 1 in Python, but a boolean group and a numeric group are different groups.
+    a = _tally.Tally.of_counts(np.eye(2, 11, dtype=np.int64), by=("k",), labels=[(True,), (1,)])
+    b = _tally.Tally.of_counts(np.eye(2, 11, 3, dtype=np.int64), by=("k",), labels=[(1,), (0,)])
+    merged = a + b
+    assert merged.n_groups == 3
+    assert sorted((type(label[0]).__name__, label[0]) for label in merged.labels or ()) == [
+        ("bool", True),
+        ("int", 0),
+        ("int", 1),
+    ]
+    rows = {
+        (type(label[0]), label[0]): merged.count[i] for i, label in enumerate(merged.labels or ())
+    }
+    np.testing.assert_array_equal(np.flatnonzero(rows[bool, True]), [0])  # from a only
+    np.testing.assert_array_equal(np.flatnonzero(rows[int, 1]), [1, 3])  # from a and b
+    np.testing.assert_array_equal(np.flatnonzero(rows[int, 0]), [4])  # from b only

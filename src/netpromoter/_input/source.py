@@ -28,7 +28,7 @@ import numpy as np
 from netpromoter._input import engine as _engine
 from netpromoter._input import frames
 from netpromoter._input.columns import Table, read_table
-from netpromoter._input.factors import Factor, combine
+from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
 from netpromoter._tally import Tally, tally
 from netpromoter._validation import validate_scores
@@ -124,12 +124,37 @@ class EagerSource:
         counted = self._count(grouping.codes, grouping.sizes)
         if dense:
             return _labelled(counted, by, None, self)
-        present = np.flatnonzero(counted.count.sum(axis=1))
-        codes = grouping.key_codes[present]
-        ranks = [f.ranks()[codes[:, i]] for i, f in enumerate(grouping.factors)]
-        present = present[np.lexsort(ranks[::-1])]
+        present = _display_order(grouping, np.flatnonzero(counted.count.sum(axis=1)))
         shown = counted.take(present)
         return _labelled(shown, by, tuple(grouping.all_labels(present)), self)
+
+    def codes(self, factors: Sequence[Factor] | None = None) -> tuple[NDArray[np.intp], int]:
+        """Each row's group: its position among the groups of ``tally(factors)``.
+
+        What a per-row computation over the same groups needs (a design's domain SEs):
+        the groups that occur, in the display order of
+        [`tally`][netpromoter._input.source.EagerSource.tally].
+
+        Returns:
+            One code per row used, and the number of groups.
+
+        Examples:
+            >>> source = prepare({"score": [10, 3, 9], "team": ["b", None, "a"]}, by=["team"])
+            >>> codes, n_groups = source.codes()
+            >>> codes.tolist(), n_groups, source.tally().labels
+            ([1, 2, 0], 3, (('a',), ('b',), ('(missing)',)))
+        """
+        keys = self.factors if factors is None else tuple(factors)
+        if not keys:
+            return np.zeros(len(self.scores), dtype=np.intp), 1
+        grouping = combine(keys)
+        group = grouping.group_codes()
+        occur = np.flatnonzero(np.bincount(group.astype(np.intp), minlength=grouping.n_groups))
+        present = _display_order(grouping, occur)
+        position = np.full(grouping.n_groups, -1, dtype=np.intp)
+        position[present] = np.arange(len(present))
+        out: NDArray[np.intp] = position[group]
+        return out, len(present)
 
     def _count(
         self, codes: Sequence[NDArray[np.unsignedinteger[Any]]] | None, sizes: Sequence[int]
@@ -141,6 +166,14 @@ class EagerSource:
         except InvalidWeightsError:
             self.table.weights(self.weights_spec)  # names the column and the input rows
             raise
+
+
+def _display_order(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:
+    """The groups ``present`` in display order: by each key's level ranks, first key first."""
+    codes = grouping.key_codes[present]
+    ranks = [f.ranks()[codes[:, i]] for i, f in enumerate(grouping.factors)]
+    ordered: NDArray[np.intp] = present[np.lexsort(ranks[::-1])]
+    return ordered
 
 
 def _labelled(
@@ -251,6 +284,7 @@ def prepare(
     bands: Mapping[str, Sequence[float]] | None = None,
     columns: Sequence[str] = (),
     missing: MissingPolicy = "raise",
+    collect: bool = False,
 ) -> Source:
     """Read ``data`` once into a source: validated columns in memory, or a lazy frame.
 
@@ -266,6 +300,8 @@ def prepare(
         bands: Numeric keys to cut into bands first, e.g. ``{"spend": [0, 100, inf]}``.
         columns: Further columns to read for the caller (time, respondent, ...).
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores.
+        collect: Read the named columns of a lazy or distributed frame into memory (for
+            an analysis of the rows themselves) instead of keeping the frame on its engine.
 
     Returns:
         An [`EagerSource`][netpromoter._input.source.EagerSource] or a
@@ -291,7 +327,7 @@ def prepare(
     if unknown:
         msg = f"bands are given for {unknown!r}, which are not in by={list(keys)!r}"
         raise InvalidParameterError(msg, name="bands", value=bands)
-    if score is not None and frames.is_lazy(data):
+    if score is not None and not collect and frames.is_lazy(data):
         if weights is not None and not isinstance(weights, str):
             msg = (
                 "weights of a lazy or distributed frame must be the name of a column of that "
