@@ -10,7 +10,6 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 
 from __future__ import annotations
 
-import html
 import warnings
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
@@ -25,6 +24,8 @@ from netpromoter import _stats
 from netpromoter._input.source import prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
+from netpromoter._results import SummaryResult
+from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally
@@ -373,11 +374,7 @@ def _build_result(
     )
 
 
-def _signed(x: float) -> str:
-    return f"{x:+.1f}"
-
-
-class NPSResult(Model):
+class NPSResult(SummaryResult):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -482,40 +479,34 @@ class NPSResult(Model):
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
 
+    def _pairs(self) -> list[list[str]]:
+        rows = [
+            ["NPS", fmt.signed(self.nps)],
+            [
+                f"{self.confidence_level:.0%} interval ({self.method})",
+                f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
+            ],
+            [
+                "Responses",
+                fmt.count(self.n) + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
+            ],
+            ["Promoters", fmt.share(self.promoter_share)],
+            ["Passives", fmt.share(self.passive_share)],
+            ["Detractors", fmt.share(self.detractor_share)],
+        ]
+        if self.weighted:
+            rows.append(["Effective n (Kish)", f"{self.effective_n:,.1f}"])
+        return rows
+
     def __repr__(self) -> str:
         """Short form: NPS, interval and n."""
         level = f"{self.confidence_level:.0%}"
         lo, hi = self.ci
         weighted = ", weighted" if self.weighted else ""
         return (
-            f"NPSResult(nps={_signed(self.nps)}, {level} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"n={self.n:,}{weighted})"
+            f"NPSResult(nps={fmt.signed(self.nps)}, {level} CI [{fmt.signed(lo)}, "
+            f"{fmt.signed(hi)}], n={self.n:,}{weighted})"
         )
-
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        rows = [
-            ("NPS", _signed(self.nps)),
-            (
-                f"{self.confidence_level:.0%} interval ({self.method})",
-                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
-            ),
-            (
-                "Responses",
-                f"{self.n:,}" + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
-            ),
-            ("Promoters", f"{self.promoter_share:.1%}"),
-            ("Passives", f"{self.passive_share:.1%}"),
-            ("Detractors", f"{self.detractor_share:.1%}"),
-        ]
-        if self.weighted:
-            rows.append(("Effective n (Kish)", f"{self.effective_n:,.1f}"))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='netpromoter-result'>{body}</table>"
 
 
 class WeightingDesign(Protocol):

@@ -63,11 +63,28 @@ def interval(bounds: tuple[float, float] | None, digits: int = 1) -> str:
 
 
 def p_value(value: float | None) -> str:
-    """A p-value with three decimals, or ``< 0.001`` below that."""
-    if _missing(value):
+    """A p-value with three decimals, or ``< 0.001`` below that (``nan`` when undefined).
+
+    Examples:
+        >>> p_value(0.04567), p_value(5.55e-26), p_value(None), p_value(float("nan"))
+        ('0.046', '< 0.001', '', 'nan')
+    """
+    if value is None:
         return BLANK
-    assert value is not None  # noqa: S101 - narrowed by _missing
+    if math.isnan(value):
+        return "nan"
     return f"< {P_FLOOR}" if value < P_FLOOR else f"{value:.3f}"
+
+
+def p_text(value: float | None) -> str:
+    """``p = 0.046`` or ``p < 0.001``, for captions and one-line summaries.
+
+    Examples:
+        >>> p_text(0.04567), p_text(1e-30)
+        ('p = 0.046', 'p < 0.001')
+    """
+    shown = p_value(value)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
 def flag(value: bool | None, text: str) -> str:  # noqa: FBT001 - a cell's value
