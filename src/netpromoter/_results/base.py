@@ -71,9 +71,12 @@ class Result(Model):
     """Base of every result: frozen, convertible and rendered by one renderer.
 
     Its validation errors are netpromoter's (see [`Model`][netpromoter._model.Model]).
+    ``CSS`` names the class of its HTML table.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    CSS: ClassVar[str] = "netpromoter-table"
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """The result as flat records of plain values (one per row)."""
@@ -115,7 +118,7 @@ class SummaryResult(Result):
     """A result that is one record: shown as labels and values, exported as one row.
 
     A subclass gives ``to_dict()`` (its flat record), ``_pairs()`` (what it shows, as
-    label and value) and a one-line ``__repr__``; ``CSS`` names its HTML table's class.
+    label and value) and a one-line ``__repr__``.
     """
 
     CSS: ClassVar[str] = "netpromoter-result"
