@@ -113,11 +113,11 @@ def transition_sizes(rng: np.random.Generator, worlds: int) -> None:
             before = rng.choice(3, size=(worlds, m), p=p)
             fresh = rng.choice(3, size=(worlds, m), p=p)
             after = np.where(rng.random((worlds, m)) < keep, before, fresh)
-            day = np.datetime64("2000-01-01") + 2 * np.arange(worlds)
+            day = np.datetime64("2000-01-01") + np.arange(worlds) * np.timedelta64(2, "D")
             data = {
                 "score": np.r_[SCORES[before.ravel()], SCORES[after.ravel()]],
                 "who": np.r_[np.arange(worlds * m), np.arange(worlds * m)],
-                "submitted_at": np.r_[np.repeat(day, m), np.repeat(day + 1, m)],
+                "submitted_at": np.r_[np.repeat(day, m), np.repeat(day + np.timedelta64(1, "D"), m)],
             }
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FirstTimeRespondentWarning)

@@ -832,7 +832,8 @@ def tally(
         sum_w2 += w2
     exponent = exponent or 0
     # An infinite weight, or a sum that overflows, makes the total infinite.
-    weight_total = float(np.ldexp(sum_w.sum(), exponent))
+    with np.errstate(over="ignore"):  # an overflowing total is infinite: reported below
+        weight_total = float(np.ldexp(sum_w.sum(), exponent))
     if check_weights and not (fine and math.isfinite(weight_total)):
         raise_invalid_weights(weights)
     return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)

@@ -10,9 +10,7 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 
 from __future__ import annotations
 
-import html
 import warnings
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import numpy as np
@@ -23,37 +21,34 @@ from pydantic import (
 )
 
 from netpromoter import _stats
-from netpromoter._input import engine as _engine
-from netpromoter._input import frames
+from netpromoter._input.source import prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
+from netpromoter._results import SummaryResult
+from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.design import Design, as_design, domain_se
-from netpromoter._tally import Tally, add, tally, tally_categories
+from netpromoter._tally import Tally
 from netpromoter._validation import (
     MissingPolicy,
-    ScoreColumn,
     check_choice,
     check_flag,
     check_int,
     check_population_size,
     check_tally_sums,
     check_type,
-    shown,
-    validate_scores,
-    validate_weights,
     warn_mixed_weights,
 )
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
     InvalidWeightsError,
-    ParameterTypeError,
     SmallSampleWarning,
 )
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    from collections.abc import Iterable, Sequence
+
     from typing_extensions import Self
 
 __all__ = [
@@ -188,14 +183,9 @@ class NPSCounts(Model):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        if frames.is_table(scores, score):
-            tallied, n_missing = _engine.frame_tally(
-                scores, score=score, weights=weights, missing=missing
-            )
-            return cls.from_tally(tallied, weighted=weights is not None, n_missing=n_missing)
-        column, w = _validated(scores, weights, missing)
-        tallied = tally(column.scores, w)
-        return cls.from_tally(tallied, weighted=w is not None, n_missing=column.n_missing)
+        source = prepare_scores(scores, score=score, weights=weights, missing=missing)
+        tallied = source.tally()
+        return cls.from_tally(tallied, weighted=source.weighted, n_missing=source.n_missing)
 
     @property
     def weighted(self) -> bool:
@@ -208,16 +198,17 @@ class NPSCounts(Model):
         return sum(self.count)
 
     def to_tally(self) -> Tally:
-        """The engine's one-group arrays for this tally."""
+        """The engine's one-group tally of these counts (weighted when they are)."""
         count = np.asarray(self.count, dtype=np.int64).reshape(1, N_SCORES)
         if self.sum_weights is None or self.sum_squared_weights is None:
-            as_float = count.astype(np.float64)
-            return Tally(count, as_float, as_float.copy())
+            return Tally.of_counts(count, n_missing=self.n_missing)
         return Tally(
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
             self.weight_exponent,
+            weighted=True,
+            n_missing=self.n_missing,
         )
 
     def __add__(self, other: object) -> NPSCounts:
@@ -229,13 +220,13 @@ class NPSCounts(Model):
         """
         if not isinstance(other, NPSCounts):
             return NotImplemented
-        n_missing = self.n_missing + other.n_missing
-        if not (self.weighted or other.weighted):
-            count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
-            return NPSCounts(count=count, n_missing=n_missing)
-        warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
-        merged = add(self.to_tally(), other.to_tally())
-        return NPSCounts.from_tally(merged, weighted=True, n_missing=n_missing)
+        mine, theirs = self.to_tally(), other.to_tally()
+        if self.weighted != other.weighted:
+            warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
+            # The documented rule: unweighted responses count as weights of 1.
+            mine, theirs = _as_weighted(mine), _as_weighted(theirs)
+        merged = mine + theirs
+        return NPSCounts.from_tally(merged, weighted=merged.weighted, n_missing=merged.n_missing)
 
     def __radd__(self, other: object) -> NPSCounts:
         """Support ``sum(tallies)``, which starts from 0."""
@@ -275,21 +266,18 @@ class NPSCounts(Model):
         )
 
 
-def _validated(
-    scores: Iterable[object], weights: Iterable[float] | str | None, missing: MissingPolicy
-) -> tuple[ScoreColumn, NDArray[np.float64] | None]:
-    """Validate scores and weights together; weights of dropped rows are dropped too."""
-    if isinstance(weights, str):
-        msg = (
-            f"weights={weights!r} names a column, but the scores are not a dataframe; "
-            "give one weight per score, or a dataframe with score='<column>'"
-        )
-        raise InvalidWeightsError(msg)
-    column = validate_scores(_score_values(scores), missing=missing)
-    if weights is None:
-        return column, None
-    w = validate_weights(weights, len(column.scores) + column.n_missing)
-    return column, (w if column.kept is None else w[column.kept])
+def _as_weighted(counted: Tally) -> Tally:
+    """An unweighted tally as a weighted one whose weights are all 1 (sums = counts)."""
+    if counted.weighted:
+        return counted
+    return Tally(
+        counted.count,
+        counted.sum_w,
+        counted.sum_w2,
+        counted.exponent,
+        weighted=True,
+        n_missing=counted.n_missing,
+    )
 
 
 def _build_result(
@@ -386,44 +374,7 @@ def _build_result(
     )
 
 
-def _score_values(scores: Iterable[object]) -> Iterable[object]:
-    """Turn an iterable of ``Response`` into their scores; pass anything else through.
-
-    Raises:
-        ParameterTypeError: When ``scores`` is not a collection (a number, text, ``None``)
-            or mixes ``Response`` objects with other values.
-    """
-    if isinstance(scores, np.ndarray):
-        return scores
-    if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
-        msg = (
-            "scores must be a collection of scores (a list, a numpy array, responses or a "
-            f"dataframe), got {shown(scores)} ({type(scores).__name__})"
-        )
-        raise ParameterTypeError(msg, name="scores", value=scores)
-    items = scores if isinstance(scores, Sequence) else list(scores)
-    if len(items) and isinstance(items[0], Response):
-        return np.fromiter(
-            (_response_score(r, i) for i, r in enumerate(items)), dtype=np.int8, count=len(items)
-        )
-    return items
-
-
-def _response_score(item: object, position: int) -> int:
-    if not isinstance(item, Response):
-        msg = (
-            "scores mix Response objects with other values (expected only Response "
-            f"objects): item {position} is {shown(item)} ({type(item).__name__})"
-        )
-        raise ParameterTypeError(msg, name="scores", value=item)
-    return item.score
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.1f}"
-
-
-class NPSResult(Model):
+class NPSResult(SummaryResult):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -528,40 +479,34 @@ class NPSResult(Model):
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
 
+    def _pairs(self) -> list[list[str]]:
+        rows = [
+            ["NPS", fmt.signed(self.nps)],
+            [
+                f"{self.confidence_level:.0%} interval ({self.method})",
+                f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
+            ],
+            [
+                "Responses",
+                fmt.count(self.n) + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
+            ],
+            ["Promoters", fmt.share(self.promoter_share)],
+            ["Passives", fmt.share(self.passive_share)],
+            ["Detractors", fmt.share(self.detractor_share)],
+        ]
+        if self.weighted:
+            rows.append(["Effective n (Kish)", f"{self.effective_n:,.1f}"])
+        return rows
+
     def __repr__(self) -> str:
         """Short form: NPS, interval and n."""
         level = f"{self.confidence_level:.0%}"
         lo, hi = self.ci
         weighted = ", weighted" if self.weighted else ""
         return (
-            f"NPSResult(nps={_signed(self.nps)}, {level} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"n={self.n:,}{weighted})"
+            f"NPSResult(nps={fmt.signed(self.nps)}, {level} CI [{fmt.signed(lo)}, "
+            f"{fmt.signed(hi)}], n={self.n:,}{weighted})"
         )
-
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        rows = [
-            ("NPS", _signed(self.nps)),
-            (
-                f"{self.confidence_level:.0%} interval ({self.method})",
-                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
-            ),
-            (
-                "Responses",
-                f"{self.n:,}" + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
-            ),
-            ("Promoters", f"{self.promoter_share:.1%}"),
-            ("Passives", f"{self.passive_share:.1%}"),
-            ("Detractors", f"{self.detractor_share:.1%}"),
-        ]
-        if self.weighted:
-            rows.append(("Effective n (Kish)", f"{self.effective_n:,.1f}"))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='netpromoter-result'>{body}</table>"
 
 
 class WeightingDesign(Protocol):
@@ -655,31 +600,21 @@ def score(
     _stats.z_value(confidence_level)
     check_choice(method, "method", _stats.METHODS)
     design = as_design(weights)
-    if frames.is_table(scores, score):
-        if design is None or frames.is_lazy(scores):
-            tallied, n_missing = _engine.frame_tally(
-                scores, score=score, weights=weights, missing=missing, per_score=False
-            )
-            return _build_result(
-                tallied,
-                n_missing=n_missing,
-                weighted=weights is not None,
-                method=method,
-                confidence_level=confidence_level,
-                population_size=population_size,
-            )
-        # A weighting design needs the rows: read the column and score it in memory.
-        scores = _engine.frame_column(scores, score)
-    plain = design.weights if design is not None else weights
-    column, w = _validated(scores, plain, missing)  # type: ignore[arg-type]
-    tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
+    source = prepare_scores(
+        scores,
+        score=score,
+        weights=design.weights if design is not None else weights,
+        missing=missing,
+    )
     design_se = None
-    if design is not None and len(column.scores):
-        design_se = float(domain_se(design, column.scores, rows=column.kept)[0])
+    if design is not None:
+        rows = source.rows("a weighting result as weights")
+        if len(rows.scores):
+            design_se = float(domain_se(design, rows.scores, rows=rows.kept)[0])
     return _build_result(
-        tallied,
-        n_missing=column.n_missing,
-        weighted=w is not None,
+        source.tally(per_score=False),
+        n_missing=source.n_missing,
+        weighted=source.weighted,
         method=method,
         confidence_level=confidence_level,
         population_size=population_size,

@@ -17,17 +17,16 @@ Examples:
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats
-from netpromoter._model import Model
-from netpromoter._tables import format_p, p_text
+from netpromoter._results import SummaryResult
+from netpromoter._results import format as fmt
 from netpromoter._validation import check_choice, check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
@@ -57,10 +56,6 @@ Sample = NPSResult | NPSCounts | Iterable[object]
 #: ``(detractor, passive, promoter)`` summing to 1, or a pilot result or tally.
 Expected = float | tuple[float, float, float] | NPSResult | NPSCounts | None
 _MAX_NPS = 100.0
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.1f}"
 
 
 class _Sample(NamedTuple):
@@ -112,7 +107,7 @@ def _sample_of(sample: Sample, name: str) -> _Sample:
     return _Sample(counts.to_tally(), counts.weighted, counts.n_missing, None)
 
 
-class ComparisonResult(Model):
+class ComparisonResult(SummaryResult):
     """How sample ``b`` differs from sample ``a``: NPS(b) − NPS(a), with interval and test.
 
     Attributes:
@@ -154,32 +149,27 @@ class ComparisonResult(Model):
     def __repr__(self) -> str:
         """Short form: the raw (and adjusted) difference, its interval and p-value."""
         lo, hi = self.ci
-        adjusted = f" (adjusted {_signed(self.delta)})" if self.method == "adjusted_wald" else ""
+        adjusted = f" (adjusted {fmt.signed(self.delta)})" if self.method == "adjusted_wald" else ""
         return (
-            f"ComparisonResult(delta={_signed(self.raw_delta)}{adjusted}, "
-            f"{self.confidence_level:.0%} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"{p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
+            f"ComparisonResult(delta={fmt.signed(self.raw_delta)}{adjusted}, "
+            f"{self.confidence_level:.0%} CI [{fmt.signed(lo)}, {fmt.signed(hi)}], "
+            f"{fmt.p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
 
-    __str__ = __repr__
+    CSS: ClassVar[str] = "netpromoter-comparison"
 
-    def _repr_html_(self) -> str:
-        rows = [
-            ("NPS a → b", f"{_signed(self.a.nps)} → {_signed(self.b.nps)}"),
-            ("Difference", _signed(self.raw_delta)),
-            ("Estimate of the method", _signed(self.delta)),
-            (
+    def _pairs(self) -> list[list[str]]:
+        return [
+            ["NPS a → b", f"{fmt.signed(self.a.nps)} → {fmt.signed(self.b.nps)}"],
+            ["Difference", fmt.signed(self.raw_delta)],
+            ["Estimate of the method", fmt.signed(self.delta)],
+            [
                 f"{self.confidence_level:.0%} interval ({self.method})",
-                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
-            ),
-            ("p-value", format_p(self.p_value)),
-            ("Responses", f"{self.a.n:,} and {self.b.n:,}"),
+                f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
+            ],
+            ["p-value", fmt.p_value(self.p_value)],
+            ["Responses", f"{self.a.n:,} and {self.b.n:,}"],
         ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='netpromoter-comparison'>{body}</table>"
 
 
 def compare(
@@ -266,7 +256,7 @@ def compare(
     )
 
 
-class BenchmarkResult(Model):
+class BenchmarkResult(SummaryResult):
     """A one-sample test of an NPS against a benchmark figure.
 
     Attributes:
@@ -305,12 +295,19 @@ class BenchmarkResult(Model):
     def __repr__(self) -> str:
         """Short form: the NPS, the benchmark and the p-value."""
         return (
-            f"BenchmarkResult(nps={_signed(self.result.nps)}, "
-            f"benchmark={_signed(self.benchmark)}, alternative={self.alternative!r}, "
-            f"{p_text(self.p_value)}, n={self.result.n:,})"
+            f"BenchmarkResult(nps={fmt.signed(self.result.nps)}, "
+            f"benchmark={fmt.signed(self.benchmark)}, alternative={self.alternative!r}, "
+            f"{fmt.p_text(self.p_value)}, n={self.result.n:,})"
         )
 
-    __str__ = __repr__
+    def _pairs(self) -> list[list[str]]:
+        return [
+            ["NPS", fmt.signed(self.result.nps)],
+            ["Benchmark", fmt.signed(self.benchmark)],
+            ["Alternative", self.alternative],
+            ["p-value", fmt.p_value(self.p_value)],
+            ["Responses", fmt.count(self.result.n)],
+        ]
 
 
 def compare_to_benchmark(

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from netpromoter._input.engine import engine_tally, frame_tally
+from netpromoter._input import prepare
+from netpromoter._input.engine import engine_tally
 from netpromoter._input.frames import is_frame, is_lazy
 from netpromoter.exceptions import (
     ColumnNotFoundError,
@@ -386,10 +387,10 @@ def round_trip(counts: nps.NPSCounts) -> nps.NPSCounts:
 def test_eager_frames_read_through_the_input_layer() -> None:
     """An eager frame's tally names the score column in its errors and drops with weights."""
     frame = pd.DataFrame({"score": [9.0, np.nan, 3.0], "w": [2.0, 5.0, 1.0]})
-    tallied, n_missing = frame_tally(frame, score="score", weights="w", missing="drop")
-    assert (tallied.sum_w[0, 9], tallied.sum_w[0, 3], n_missing) == (2.0, 1.0, 1)
+    tallied = prepare(frame, score="score", weights="w", missing="drop").tally()
+    assert (tallied.sum_w[0, 9], tallied.sum_w[0, 3], tallied.n_missing) == (2.0, 1.0, 1)
     with pytest.raises(InvalidScoreError, match=r"^score column 'score': 1 of 3 scores"):
-        frame_tally(frame, score="score")
+        prepare(frame, score="score")
 
 
 class _PandasSubclass(pd.DataFrame):  # type: ignore[misc,name-defined]

@@ -171,11 +171,11 @@ def _transition_worlds(rng: np.random.Generator, m: int, keep: float) -> dict[st
     p = (0.45, 0.1, 0.45)
     before = rng.choice(3, size=(worlds, m), p=p)
     after = np.where(rng.random((worlds, m)) < keep, before, rng.choice(3, size=(worlds, m), p=p))
-    day = np.datetime64("2020-01-01") + 2 * np.arange(worlds)
+    day = np.datetime64("2020-01-01") + np.arange(worlds) * np.timedelta64(2, "D")
     return {
         "score": np.r_[SCORES[before.ravel()], SCORES[after.ravel()]],
         "who": np.r_[np.arange(worlds * m), np.arange(worlds * m)],
-        "submitted_at": np.r_[np.repeat(day, m), np.repeat(day + 1, m)],
+        "submitted_at": np.r_[np.repeat(day, m), np.repeat(day + np.timedelta64(1, "D"), m)],
     }
 
 

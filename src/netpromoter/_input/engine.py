@@ -33,22 +33,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._input.columns import read_table
 from netpromoter._input.factors import _is_missing, band_labels, check_edges, check_labels
-from netpromoter._input.frames import is_lazy, native_columns
 from netpromoter._labels import MISSING
 from netpromoter._scale import N_SCORES
 from netpromoter._tally import (
     Tally,
     squares_fit,
-    tally,
-    tally_categories,
     weight_exponent,
 )
 from netpromoter._validation import (
@@ -69,7 +64,7 @@ from netpromoter.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -573,97 +568,3 @@ def _engine_result(
         key_codes=key_codes.astype(np.intp),
         weighted=weighted,
     )
-
-
-def _frame_columns(data: object) -> list[str]:
-    if isinstance(data, Mapping):
-        return [str(name) for name in data]
-    names = native_columns(data)
-    if names is not None:
-        return list(names)
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    frame = nw.from_native(data)  # type: ignore[call-overload]
-    return list(frame.collect_schema().names())
-
-
-def score_column(data: object, score: str | None) -> str:
-    """The score column: the one named, or the only column of a one-column frame."""
-    if score is not None:
-        return score
-    names = _frame_columns(data)
-    if not names:
-        msg = "this table has no columns; give scores, or a table with a score column"
-        raise InvalidParameterError(msg, name="score", value=None)
-    if len(names) != 1:
-        shown = ", ".join(map(repr, names[:20]))
-        msg = (
-            f"this frame has {len(names)} columns ({shown}); name the score column, "
-            "e.g. score(frame, score='score')"
-        )
-        raise InvalidParameterError(msg, name="score", value=None)
-    return names[0]
-
-
-def frame_column(data: object, score: str | None) -> NDArray[Any]:
-    """The score column of an eager frame or mapping as a numpy array (not validated).
-
-    Examples:
-        >>> frame_column({"s": [9, 3]}, "s").tolist()
-        [9, 3]
-    """
-    column = score_column(data, score)
-    return read_table(data, [column]).values(column)
-
-
-def frame_tally(
-    data: object,
-    *,
-    score: str | None,
-    weights: object = None,
-    missing: MissingPolicy = "raise",
-    per_score: bool = True,
-) -> tuple[Tally, int]:
-    """One overall tally of a dataframe (lazy on its engine, eager through ``read_table``).
-
-    This is the hook of [`score`][netpromoter.core.score] and
-    [`NPSCounts.from_scores`][netpromoter.core.NPSCounts.from_scores] for frames.
-
-    Args:
-        data: Any dataframe ``narwhals`` reads, lazy or eager.
-        score: The score column; ``None`` for a one-column frame.
-        weights: ``None``, or the weights column (for eager frames also an array).
-        missing: ``"raise"`` (default) or ``"drop"``.
-        per_score: ``False`` lets an unweighted in-memory column be counted per category
-            (the fast path of ``score``) instead of per score.
-
-    Returns:
-        The one-group tally and the number of missing scores dropped.
-
-    Raises:
-        InvalidParameterError: When ``score`` is not given and the frame has several
-            columns.
-
-    Examples:
-        >>> import polars as pl
-        >>> t, n_missing = frame_tally(pl.DataFrame({"s": [9, 10, 3]}), score=None)
-        >>> t.count.tolist(), n_missing
-        ([[0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]], 0)
-    """
-    column = score_column(data, score)
-    if is_lazy(data):
-        counted = engine_tally(data, score=column, weights=weights, missing=missing)
-        return counted.tally, int(counted.n_missing.sum())
-    needed = [column, *([weights] if isinstance(weights, str) else [])]
-    table = read_table(data, needed)
-    try:
-        scores = table.scores(column, missing=missing)
-    except InvalidScoreError as exc:
-        msg = f"score column {column!r}: {exc}"
-        raise InvalidScoreError(msg, value=exc.value, positions=exc.positions) from None
-    w = table.weights(weights)
-    if w is not None and scores.kept is not None:
-        w = w[scores.kept]
-    if w is None and not per_score:
-        return tally_categories(scores.scores), scores.n_missing
-    return tally(scores.scores, w), scores.n_missing

@@ -21,9 +21,7 @@ from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     check_type,
 )
-from netpromoter.exceptions import (
-    ParameterTypeError,
-)
+from netpromoter.exceptions import InvalidParameterError, ParameterTypeError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -249,3 +247,49 @@ def is_lazy(data: object) -> bool:
         False
     """
     return frame_kind(data) == "lazy"
+
+
+def column_names(data: object) -> list[str]:
+    """The column names of a mapping of columns or a dataframe (eager or lazy)."""
+    if isinstance(data, Mapping):
+        return [str(name) for name in data]
+    names = native_columns(data)
+    if names is not None:
+        return list(names)
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    frame = nw.from_native(data)  # type: ignore[call-overload]
+    return list(frame.collect_schema().names())
+
+
+#: The score column a table is read from when none is named.
+DEFAULT_SCORE = "score"
+
+
+def score_column(data: object, score: str | None) -> str:
+    """The score column of a table: the one named, else ``"score"``, else the only column.
+
+    Raises:
+        InvalidParameterError: When none is named, there is no ``"score"`` column and the
+            table has no column or several.
+
+    Examples:
+        >>> score_column({"score": [9], "region": ["n"]}, None), score_column({"x": [9]}, None)
+        ('score', 'x')
+    """
+    if score is not None:
+        return score
+    names = column_names(data)
+    if DEFAULT_SCORE in names:
+        return DEFAULT_SCORE
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        msg = "this table has no columns; give scores, or a table with a score column"
+        raise InvalidParameterError(msg, name="score", value=None)
+    shown = ", ".join(map(repr, names[:20])) or "none"
+    msg = (
+        f"this table has {len(names)} columns ({shown}) and none is called "
+        f"{DEFAULT_SCORE!r}; name the score column, e.g. score(frame, score='nps')"
+    )
+    raise InvalidParameterError(msg, name="score", value=None)

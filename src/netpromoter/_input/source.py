@@ -30,9 +30,14 @@ from netpromoter._input import frames
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
-from netpromoter._tally import Tally, tally
-from netpromoter._validation import validate_scores
-from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError
+from netpromoter._tally import Tally, tally, tally_categories
+from netpromoter._validation import shown, validate_scores
+from netpromoter.exceptions import (
+    InvalidParameterError,
+    InvalidScoreError,
+    InvalidWeightsError,
+    ParameterTypeError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -101,7 +106,13 @@ class EagerSource:
         """An input column as a factor over the rows used (banded with ``edges``)."""
         return self.table.factor(name, edges=edges).take(self.kept)
 
-    def tally(self, factors: Sequence[Factor] | None = None, *, dense: bool = False) -> Tally:
+    def tally(
+        self,
+        factors: Sequence[Factor] | None = None,
+        *,
+        dense: bool = False,
+        per_score: bool = True,
+    ) -> Tally:
         """The labelled tally of the rows used, per group of ``factors`` (the keys by default).
 
         Args:
@@ -109,6 +120,8 @@ class EagerSource:
             dense: Every combination of levels, in mixed-radix order (empty groups
                 included, labels left out), instead of the groups that occur, labelled,
                 in display order.
+            per_score: ``False`` lets an unweighted tally without keys be counted per
+                category (three bins, the fastest path) instead of per score.
 
         Raises:
             InvalidWeightsError: When a weight is NaN, infinite or negative (the column
@@ -116,6 +129,9 @@ class EagerSource:
         """
         keys = self.factors if factors is None else tuple(factors)
         by = tuple(f.name for f in keys)
+        if not keys and not per_score and self.weights is None:
+            counted = tally_categories(self.scores)
+            return _labelled(counted, by, None if dense else ((),), self)
         if not keys:
             counted = self._count(None, ())
             labels = None if dense else ((),)
@@ -247,6 +263,7 @@ class LazySource:
         by: Sequence[str] | None = None,
         *,
         derived: Mapping[str, Any] | None = None,
+        per_score: bool = True,  # noqa: ARG002 - the engine always counts per score
     ) -> Tally:
         """The labelled tally per group of ``by`` (the keys by default), on the engine.
 
@@ -321,7 +338,7 @@ def prepare(
     """
     keys = tuple(dict.fromkeys(by))
     if score is None and frames.is_frame(data):
-        score = _engine.score_column(data, None)  # a one-column frame
+        score = frames.score_column(data, None)
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in keys]
     if unknown:
@@ -339,7 +356,11 @@ def prepare(
         return _scores_only(data, weights, missing)
     needed = [score, *keys, *columns] + ([weights] if isinstance(weights, str) else [])
     table = read_table(data, needed)
-    column = table.scores(score, missing=missing)
+    try:
+        column = table.scores(score, missing=missing)
+    except InvalidScoreError as exc:
+        msg = f"score column {score!r}: {exc}"
+        raise InvalidScoreError(msg, value=exc.value, positions=exc.positions) from None
     w = table.weights(weights, check_values=False)
     if w is not None and column.kept is not None:
         w = w[column.kept]
@@ -347,21 +368,50 @@ def prepare(
     return EagerSource(table, column, w, factors, keys, weights)
 
 
-def response_scores(scores: Iterable[object]) -> Iterable[object]:
-    """The scores of ``Response`` objects (as int8); any other iterable as it is."""
+def response_scores(scores: object) -> Iterable[object]:
+    """The scores of ``Response`` objects (as int8); any other collection as it is.
+
+    Raises:
+        ParameterTypeError: When ``scores`` is not a collection (a number, text, ``None``)
+            or mixes ``Response`` objects with other values.
+    """
     if isinstance(scores, np.ndarray):
         return scores
+    if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
+        msg = (
+            "scores must be a collection of scores (a list, a numpy array, responses or a "
+            f"dataframe), got {shown(scores)} ({type(scores).__name__})"
+        )
+        raise ParameterTypeError(msg, name="scores", value=scores)
     items = scores if isinstance(scores, Sequence) else list(scores)
     if not (len(items) and isinstance(items[0], Response)):
         return items
 
-    def one(item: object) -> int:
+    def one(position: int, item: object) -> int:
         if not isinstance(item, Response):
-            msg = f"mixed input: expected only Response objects, got {type(item).__name__}"
-            raise TypeError(msg)
+            msg = (
+                "scores mix Response objects with other values (expected only Response "
+                f"objects): item {position} is {shown(item)} ({type(item).__name__})"
+            )
+            raise ParameterTypeError(msg, name="scores", value=item)
         return item.score
 
-    return np.fromiter((one(r) for r in items), dtype=np.int8, count=len(items))
+    return np.fromiter((one(i, r) for i, r in enumerate(items)), np.int8, len(items))
+
+
+def prepare_scores(
+    data: object, *, score: str | None, weights: object, missing: MissingPolicy
+) -> Source:
+    """The source of ``score()``: bare scores, or the score column of a table.
+
+    A table (a mapping of columns or a dataframe, or anything with ``score=`` named) is
+    read from the column named, else its ``"score"`` column, else its only column.
+    """
+    if frames.is_table(data, score):
+        return prepare(
+            data, score=frames.score_column(data, score), weights=weights, missing=missing
+        )
+    return prepare(data, score=None, weights=weights, missing=missing)
 
 
 def _scores_only(data: object, weights: object, missing: MissingPolicy) -> EagerSource:
@@ -372,7 +422,7 @@ def _scores_only(data: object, weights: object, missing: MissingPolicy) -> Eager
             "give one weight per score, or a dataframe with score='<column>'"
         )
         raise InvalidWeightsError(msg)
-    values = response_scores(data)  # type: ignore[arg-type]
+    values = response_scores(data)
     column = validate_scores(values, missing=missing)
     n_rows = len(column.scores) + column.n_missing
     table = Table({"score": values}, n_rows, ("score",))

@@ -6,20 +6,30 @@ from netpromoter._results.base import (
     Column,
     EstimateFields,
     Result,
+    SummaryResult,
     TableResult,
     flatten,
     frame_records,
 )
-from netpromoter._results.render import TableView, html_table, render_html, render_text, text_table
+from netpromoter._results.render import (
+    TableView,
+    html_pairs,
+    html_table,
+    render_html,
+    render_text,
+    text_table,
+)
 
 __all__ = [
     "Column",
     "EstimateFields",
     "Result",
+    "SummaryResult",
     "TableResult",
     "TableView",
     "flatten",
     "frame_records",
+    "html_pairs",
     "html_table",
     "render_html",
     "render_text",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter._model import Model
-from netpromoter._results.render import TableView, render_html, render_text
+from netpromoter._results.render import TableView, html_pairs, render_html, render_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,9 +71,12 @@ class Result(Model):
     """Base of every result: frozen, convertible and rendered by one renderer.
 
     Its validation errors are netpromoter's (see [`Model`][netpromoter._model.Model]).
+    ``CSS`` names the class of its HTML table.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    CSS: ClassVar[str] = "netpromoter-table"
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """The result as flat records of plain values (one per row)."""
@@ -109,6 +112,41 @@ class Result(Model):
 
     def _repr_html_(self) -> str:
         return render_html(self._view())
+
+
+class SummaryResult(Result):
+    """A result that is one record: shown as labels and values, exported as one row.
+
+    A subclass gives ``to_dict()`` (its flat record), ``_pairs()`` (what it shows, as
+    label and value) and a one-line ``__repr__``.
+    """
+
+    CSS: ClassVar[str] = "netpromoter-result"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as a flat dictionary of plain values."""
+        raise NotImplementedError  # pragma: no cover - every summary defines it
+
+    def _pairs(self) -> list[list[str]]:
+        raise NotImplementedError  # pragma: no cover - every summary defines it
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The result as one flat record (see ``to_dict``), for frames and exports."""
+        return [self.to_dict()]
+
+    def _view(self) -> TableView:
+        return TableView(["", ""], self._pairs())
+
+    def __repr__(self) -> str:
+        """A one-line summary."""
+        raise NotImplementedError  # pragma: no cover - every summary defines it
+
+    def __str__(self) -> str:
+        """As ``repr``."""
+        return repr(self)
+
+    def _repr_html_(self) -> str:
+        return html_pairs(self._pairs(), css=self.CSS)
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,20 @@ def signed(value: float | None, digits: int = 1) -> str:
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    """A plain number with a fixed number of decimals (small values in 3 significant digits)."""
+    """A number with thousands separators and fixed decimals (tiny ones in 3 digits).
+
+    Examples:
+        >>> number(1234.5678, 3), number(0.00042), number(float("inf"))
+        ('1,234.568', '0.00042', 'inf')
+    """
     if _missing(value):
         return BLANK
     assert value is not None  # noqa: S101 - narrowed by _missing
+    if not math.isfinite(value):
+        return str(value)
     if value != 0 and abs(value) < 10 ** (-digits):
         return f"{value:.3g}"
-    return f"{value:.{digits}f}"
+    return f"{value:,.{digits}f}"
 
 
 def count(value: float | None) -> str:

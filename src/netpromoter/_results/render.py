@@ -128,3 +128,18 @@ def render_html(view: TableView, *, edge: int = EDGE_ROWS, css: str = "netpromot
     extra = [_more(left_out)] if left_out else []
     notes = "".join(f"<p>{html.escape(n)}</p>" for n in [*extra, *view.notes])
     return table + notes
+
+
+def html_pairs(rows: Sequence[Sequence[str]], *, css: str = "netpromoter-result") -> str:
+    """A two-column HTML table of labels and values (a one-record summary), escaped.
+
+    Examples:
+        >>> html_pairs([["NPS", "+12.0"]])[34:]
+        "<tr><th style='text-align:left'>NPS</th><td>+12.0</td></tr></table>"
+    """
+    body = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+        f"<td>{html.escape(value)}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table class='{css}'>{body}</table>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -14,12 +14,12 @@ from netpromoter._validation import (
 from netpromoter.exceptions import (
     InvalidWeightsError,
 )
-from netpromoter.weighting.build import _finish, _score_column
-from netpromoter.weighting.result import WeightDiagnostics, WeightingResult
+from netpromoter.weighting.build import _direct, _score_column
 from netpromoter.weighting.targets import _base_weights, _cluster_codes, _cluster_factor, _read
 
 if TYPE_CHECKING:
     from netpromoter._input.columns import Table
+    from netpromoter.weighting.result import WeightingResult
 
 
 def account_weights(
@@ -85,25 +85,14 @@ def account_weights(
             )
             raise InvalidWeightsError(msg)
     w = base / base_total[accounts] * voice[accounts]
-    fields: dict[str, Any] = {
-        "method": "account",
-        "by": (account,),
-        "weights": w,
-        "n": table.n_rows,
-        "targets": (),
-        "iterations": 0,
-        "converged": True,
-        "max_target_error": 0.0,
-        "cluster": account,
-        "diagnostics": WeightDiagnostics.of(w),
-    }
-    return _finish(
-        fields,
-        calibration=None,
-        scores=_score_column(table, score, missing),
+    return _direct(
+        "account",
+        w,
+        by=account,
+        cluster=account,
         clusters=accounts,
         base=base,
-        layout=None,
+        scores=_score_column(table, score, missing),
     )
 
 
@@ -158,23 +147,12 @@ def spend_weights(
         msg = f"every value of the spend column {spend!r} is 0: nothing to weight by"
         raise InvalidWeightsError(msg)
     clusters = _cluster_codes(table, cluster)
-    fields: dict[str, Any] = {
-        "method": "spend",
-        "by": (spend,),
-        "weights": w,
-        "n": table.n_rows,
-        "targets": (),
-        "iterations": 0,
-        "converged": True,
-        "max_target_error": 0.0,
-        "cluster": cluster,
-        "diagnostics": WeightDiagnostics.of(w),
-    }
-    return _finish(
-        fields,
-        calibration=None,
-        scores=_score_column(table, score, missing),
+    return _direct(
+        "spend",
+        w,
+        by=spend,
+        cluster=cluster,
         clusters=clusters,
         base=base,
-        layout=None,
+        scores=_score_column(table, score, missing),
     )

@@ -14,7 +14,12 @@ from netpromoter.core import NPSResult, score
 from netpromoter.exceptions import (
     SmallSampleWarning,
 )
-from netpromoter.weighting.result import TargetRow, WeightingResult, WeightingSource
+from netpromoter.weighting.result import (
+    TargetRow,
+    WeightDiagnostics,
+    WeightingResult,
+    WeightingSource,
+)
 
 if TYPE_CHECKING:
     from netpromoter._input.columns import Table
@@ -74,6 +79,34 @@ def _finish(
         unweighted=unweighted,
         weighted=weighted,
         se_plain_weights=plain,
+    )
+
+
+def _direct(
+    method: str,
+    weights: NDArray[np.float64],
+    *,
+    by: str,
+    cluster: str | None,
+    clusters: NDArray[np.intp] | None,
+    base: NDArray[np.float64] | None,
+    scores: ScoreColumn | None,
+) -> WeightingResult:
+    """A result of weights set directly (no targets, nothing calibrated): account, spend."""
+    fields: dict[str, Any] = {
+        "method": method,
+        "by": (by,),
+        "weights": weights,
+        "n": len(weights),
+        "targets": (),
+        "iterations": 0,
+        "converged": True,
+        "max_target_error": 0.0,
+        "cluster": cluster,
+        "diagnostics": WeightDiagnostics.of(weights),
+    }
+    return _finish(
+        fields, calibration=None, scores=scores, clusters=clusters, base=base, layout=None
     )
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._tables import format_p, html_table
+from netpromoter._results import Result, TableView
+from netpromoter._results import format as fmt
 from netpromoter.exceptions import (
     InvalidParameterError,
     TargetError,
 )
-from netpromoter.weighting.result import _fmt
 from netpromoter.weighting.targets import _level_targets, _missing_target, _names, _read
 
 
@@ -72,7 +72,7 @@ class DimensionTest(Model):
     most_under: object
 
 
-class CompositionResult(Model):
+class CompositionResult(Result):
     """Sample composition against the population, per dimension.
 
     Attributes:
@@ -104,26 +104,26 @@ class CompositionResult(Model):
             f"x{under.ratio:.2f})"
         )
 
-    __str__ = __repr__
+    CSS: ClassVar[str] = "netpromoter-composition"
 
-    def _repr_html_(self) -> str:
+    def _view(self) -> TableView:
         tests = {t.dimension: t for t in self.tests}
-        return html_table(
+        return TableView(
             ["Dimension", "Level", "n", "Sample", "Population", "Ratio", "Diff (pp)", "χ² p"],
             [
                 [
                     r.dimension,
-                    str(r.level),
-                    f"{r.respondents:,}",
-                    f"{r.sample_share:.1%}",
-                    f"{r.population_share:.1%}",
-                    _fmt(r.ratio, 2),
-                    f"{r.difference:+.1f}",
-                    format_p(tests[r.dimension].p_value),
+                    fmt.label(r.level),
+                    fmt.count(r.respondents),
+                    fmt.share(r.sample_share),
+                    fmt.share(r.population_share),
+                    fmt.number(r.ratio, 2),
+                    fmt.signed(r.difference),
+                    fmt.p_value(tests[r.dimension].p_value),
                 ]
                 for r in self.rows
             ],
-            css="netpromoter-composition",
+            numeric=frozenset(range(2, 8)),
         )
 
 

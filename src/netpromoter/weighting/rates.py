@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._tables import html_table
+from netpromoter._results import Result, TableView
+from netpromoter._results import format as fmt
 from netpromoter._validation import (
     check_choice,
     check_type,
@@ -51,7 +52,7 @@ class ResponseRate(Model):
     nps_margin_of_error: float
 
 
-class ResponseRateResult(Model):
+class ResponseRateResult(Result):
     """Response rates per segment and overall, against targets.
 
     Attributes:
@@ -80,24 +81,24 @@ class ResponseRateResult(Model):
             f"{len(self.flagged)} of {len(self.rates)} segments below target)"
         )
 
-    __str__ = __repr__
+    CSS: ClassVar[str] = "netpromoter-response-rates"
 
-    def _repr_html_(self) -> str:
-        return html_table(
+    def _view(self) -> TableView:
+        return TableView(
             ["Segment", "Invited", "Responses", "Rate", "Target", "NPS ± (worst case)", ""],
             [
                 [
-                    "overall" if r.segment is None else str(r.segment),
-                    f"{r.invited:,}",
-                    f"{r.responses:,}",
-                    f"{r.rate:.1%}",
-                    f"{r.target:.0%}",
-                    f"±{r.nps_margin_of_error:.1f}",
-                    "below target" if r.below_target else "",
+                    "overall" if r.segment is None else fmt.label(r.segment),
+                    fmt.count(r.invited),
+                    fmt.count(r.responses),
+                    fmt.share(r.rate),
+                    fmt.share(r.target, 0),
+                    f"±{fmt.number(r.nps_margin_of_error)}",
+                    fmt.flag(r.below_target, "below target"),
                 ]
                 for r in (*self.rates, self.overall)
             ],
-            css="netpromoter-response-rates",
+            numeric=frozenset({1, 2, 3, 4, 5}),
         )
 
 

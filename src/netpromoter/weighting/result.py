@@ -13,8 +13,9 @@ from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights 
 from pydantic import ConfigDict, Field, InstanceOf, SkipValidation
 
 from netpromoter._model import Model
+from netpromoter._results import Result, TableView, html_table
+from netpromoter._results import format as fmt
 from netpromoter._stats import design as _design_se
-from netpromoter._tables import html_table
 from netpromoter._tally import scaled_weights
 from netpromoter._validation import (
     ScoreColumn,
@@ -206,10 +207,6 @@ def _distinct(
     return (factors * first, counts) if len(base) and bool((base == first).all()) else None
 
 
-def _fmt(x: float, digits: int = 3) -> str:
-    return f"{x:,.{digits}f}" if math.isfinite(x) else str(x)
-
-
 def _label(level: object) -> str:
     if isinstance(level, tuple):
         return _CROSS.join(str(v) for v in level)
@@ -243,7 +240,7 @@ def _read_only(weights: object) -> NDArray[np.float64]:
     return out
 
 
-class WeightingResult(Model):
+class WeightingResult(Result):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
     Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
@@ -390,6 +387,23 @@ class WeightingResult(Model):
 
     __str__ = __repr__
 
+    def _view(self) -> TableView:
+        return TableView(
+            ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
+            [
+                [
+                    t.dimension,
+                    _label(t.level),
+                    fmt.count(t.respondents),
+                    fmt.share(t.sample_share),
+                    fmt.share(t.target_share),
+                    fmt.number(t.adjustment, 3),
+                ]
+                for t in self.targets
+            ],
+            numeric=frozenset({2, 3, 4, 5}),
+        )
+
     def _repr_html_(self) -> str:
         d = self.diagnostics
         parts = [f"<p><b>{html.escape(self.method)}</b> weights for {self.n:,} rows</p>"]
@@ -400,7 +414,7 @@ class WeightingResult(Model):
                     ["", "Unweighted", "Weighted"],
                     [
                         ["NPS", f"{u.nps:+.1f}", f"{w.nps:+.1f}"],
-                        ["SE", _fmt(u.se, 2), _fmt(w.se, 2)],
+                        ["SE", fmt.number(u.se, 2), fmt.number(w.se, 2)],
                         ["Effective n", f"{u.effective_n:,.1f}", f"{w.effective_n:,.1f}"],
                     ],
                     css="netpromoter-weighting",
@@ -411,36 +425,21 @@ class WeightingResult(Model):
                 ["min", "median", "max", "max/min", "CV", "Kish n_eff", "design effect"],
                 [
                     [
-                        _fmt(d.min),
-                        _fmt(d.median),
-                        _fmt(d.max),
-                        _fmt(d.max_to_min, 2),
-                        _fmt(d.cv),
-                        _fmt(d.effective_n, 1),
-                        _fmt(d.design_effect),
+                        fmt.number(d.min, 3),
+                        fmt.number(d.median, 3),
+                        fmt.number(d.max, 3),
+                        fmt.number(d.max_to_min, 2),
+                        fmt.number(d.cv, 3),
+                        fmt.number(d.effective_n, 1),
+                        fmt.number(d.design_effect, 3),
                     ]
                 ],
                 css="netpromoter-weighting",
             )
         )
         if self.targets:
-            parts.append(
-                html_table(
-                    ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
-                    [
-                        [
-                            t.dimension,
-                            _label(t.level),
-                            f"{t.respondents:,}",
-                            f"{t.sample_share:.1%}",
-                            f"{t.target_share:.1%}",
-                            _fmt(t.adjustment),
-                        ]
-                        for t in self.targets
-                    ],
-                    css="netpromoter-weighting",
-                )
-            )
+            view = self._view()
+            parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
         return "".join(parts)
 
 
