@@ -18,17 +18,17 @@ the whole data.
 
 from __future__ import annotations
 
-from netpromoter.segmentation.rank import MAX_DRAWS, RankResult, RankRow, rank
-from netpromoter.segmentation.rows import ALL, Correction, HomogeneityTest, Method, SegmentRow
+from netpromoter.segmentation.rank import MAX_DRAWS as MAX_DRAWS
+from netpromoter.segmentation.rank import RankResult, RankRow, rank
+from netpromoter.segmentation.rows import ALL as ALL
+from netpromoter.segmentation.rows import Correction as Correction
+from netpromoter.segmentation.rows import HomogeneityTest, SegmentRow
+from netpromoter.segmentation.rows import Method as Method
 from netpromoter.segmentation.segment import segment
 from netpromoter.segmentation.table import SegmentCounts, SegmentResult
 
 __all__ = [
-    "ALL",
-    "MAX_DRAWS",
-    "Correction",
     "HomogeneityTest",
-    "Method",
     "RankResult",
     "RankRow",
     "SegmentCounts",
