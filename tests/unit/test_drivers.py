@@ -347,7 +347,7 @@ def test_invalid_and_missing_scores() -> None:
 def test_result_is_frozen_and_exports(golden_result: KeyDriverResult) -> None:
     """Results are immutable; to_dicts gives flat rows; repr and HTML are readable."""
     with pytest.raises(ValidationError):
-        golden_result.r_squared = 1.0
+        golden_result.r_squared = 1.0  # type: ignore[misc]
     rows = golden_result.to_dicts()
     assert [r["aspect"] for r in rows] == ["support", "product", "price"]
     assert {"pearson_ci_lower", "pearson_ci_upper", "scale_lower", "rank_ci_upper"} <= set(rows[0])

@@ -255,7 +255,7 @@ def test_nan_comment_is_no_comment() -> None:
 def test_result_exports(result: ThemeResult) -> None:
     """Frozen; to_dicts has one flat row per theme plus untagged; repr and HTML."""
     with pytest.raises(ValidationError):
-        result.n = 3
+        result.n = 3  # type: ignore[misc]
     rows = result.to_dicts()
     assert len(rows) == 7
     assert rows[-1]["theme"] == "(untagged)"

@@ -111,7 +111,7 @@ class Result(Model):
         return repr(self)
 
     def _repr_html_(self) -> str:
-        return render_html(self._view())
+        return render_html(self._view(), css=self.CSS)
 
 
 class SummaryResult(Result):

@@ -11,6 +11,10 @@ Examples:
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: p-values below this are shown as "< 0.001" (their full value stays in the data).
 P_FLOOR = 0.001
@@ -67,6 +71,18 @@ def interval(bounds: tuple[float, float] | None, digits: int = 1) -> str:
     if bounds is None or _missing(bounds[0]) or _missing(bounds[1]):
         return BLANK
     return f"[{signed(bounds[0], digits)}, {signed(bounds[1], digits)}]"
+
+
+def between(bounds: tuple[float, float] | None, cell: Callable[[float], str] = share) -> str:
+    """A range of two values, each read as ``cell`` reads it: ``12% to 45%``.
+
+    Examples:
+        >>> between((0.123, 0.456)), between((-3.0, 4.5), signed), between(None)
+        ('12.3% to 45.6%', '-3.0 to +4.5', '')
+    """
+    if bounds is None or _missing(bounds[0]) or _missing(bounds[1]):
+        return BLANK
+    return f"{cell(bounds[0])} to {cell(bounds[1])}"
 
 
 def p_value(value: float | None) -> str:

@@ -131,8 +131,7 @@ def key_drivers(
     level = _check_options(method, confidence_level)
     check_int(n_resamples, "n_resamples", minimum=1, maximum=MAX_RESAMPLES)
     check_int(seed, "seed", minimum=0)
-    table, columns = _aspect_columns(data, aspects, score)
-    column = table.scores(score, missing=missing)
+    column, columns = _aspect_columns(data, aspects, score, missing)
     scores = column.scores
     n = _check_not_empty(len(scores), column.n_missing)
     names = list(columns)

@@ -10,13 +10,12 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation
-from netpromoter._input.columns import Table, read_table
 from netpromoter._tally import tally
 from netpromoter._validation import (
     check_names,
     check_type,
 )
-from netpromoter.drivers.fields import Interval, Method, _opt, _opt_pair
+from netpromoter.drivers.fields import Interval, Method, _opt, _opt_pair, read_rows
 from netpromoter.exceptions import (
     ColumnLengthError,
     InvalidParameterError,
@@ -25,11 +24,17 @@ from netpromoter.exceptions import (
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from netpromoter._input.source import EagerSource
+    from netpromoter._validation import MissingPolicy
+
 
 def _aspect_columns(
-    data: object, aspects: Sequence[str] | Mapping[str, object], score: str
-) -> tuple[Table, dict[str, object]]:
-    """Read the score column and the aspect columns (named in ``data``, or given)."""
+    data: object,
+    aspects: Sequence[str] | Mapping[str, object],
+    score: str,
+    missing: MissingPolicy,
+) -> tuple[EagerSource, dict[str, object]]:
+    """Read the scores and the aspect columns (named in ``data``, or given), input rows."""
     if isinstance(aspects, str):
         msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
@@ -40,18 +45,19 @@ def _aspect_columns(
         msg = "no aspects given; name at least one aspect rating column"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
     if isinstance(aspects, Mapping):
-        table = read_table(data, [score])
+        source = read_rows(data, score, (), missing)
         columns = dict(aspects)
         lengths = {name: len(values) for name, values in columns.items()}  # type: ignore[arg-type]
-        if any(n != table.n_rows for n in lengths.values()):
-            raise ColumnLengthError({score: table.n_rows, **lengths})
-        return table, columns
+        n_rows = source.table.n_rows
+        if any(n != n_rows for n in lengths.values()):
+            raise ColumnLengthError({score: n_rows, **lengths})
+        return source, columns
     names = list(check_names(aspects, "aspects"))
     if len(set(names)) != len(names):
         msg = f"aspects must be distinct, got {names!r}"
         raise InvalidParameterError(msg, name="aspects", value=names)
-    table = read_table(data, [score, *names])
-    return table, {name: table.values(name) for name in names}
+    source = read_rows(data, score, names, missing)
+    return source, {name: source.table.values(name) for name in names}
 
 
 def _scale_of(name: str, ratings: NDArray[np.float64], scale: object) -> tuple[float, float] | None:
@@ -112,8 +118,8 @@ def _low_high_nps(
     stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
     group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
     tallied = tally(stacked, None, group_codes, 2 * len(ratings))
-    low = tallied.map(lambda a: a[0::2])
-    high = tallied.map(lambda a: a[1::2])
+    low = tallied.take(np.arange(0, tallied.n_groups, 2))
+    high = tallied.take(np.arange(1, tallied.n_groups, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(
             tallied, weighted=False, method=method, confidence_level=confidence_level

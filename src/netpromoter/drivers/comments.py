@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from netpromoter import _stats
-from netpromoter._input.columns import read_table
 from netpromoter._model import Model
-from netpromoter._tables import html_table
+from netpromoter._results import Column, TableResult, TableView
+from netpromoter._results import format as fmt
 from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter.drivers.fields import (
@@ -19,10 +19,8 @@ from netpromoter.drivers.fields import (
     Method,
     _check_not_empty,
     _check_options,
-    _flatten,
-    _fmt,
-    _fmt_pair,
     _opt,
+    read_rows,
 )
 from netpromoter.exceptions import (
     InvalidParameterError,
@@ -88,7 +86,7 @@ class ThemeRow(Model):
     keywords: tuple[tuple[str, int], ...]
 
 
-class ThemeResult(Model):
+class ThemeResult(TableResult[ThemeRow]):
     """What comments are about: one row per theme, plus the untagged comments.
 
     Attributes:
@@ -103,9 +101,20 @@ class ThemeResult(Model):
         method: Interval method.
     """
 
+    CSS: ClassVar[str] = "netpromoter-themes"
+    INTERVALS: ClassVar[dict[str, str]] = {"nps_ci": "nps_ci"}
+    COLUMNS: ClassVar[tuple[Column[ThemeRow], ...]] = (
+        Column("Theme", lambda r: r.theme, numeric=False),
+        Column("Mentions", lambda r: fmt.count(r.n_mentions)),
+        Column("Share of comments", lambda r: fmt.share(r.comment_share, 0)),
+        Column("NPS", lambda r: fmt.signed(r.nps)),
+        Column("interval", lambda r: fmt.between(r.nps_ci, fmt.signed)),
+        Column("Detractors mentioning", lambda r: fmt.share(r.detractor_share, 0)),
+        Column("Example", lambda r: r.examples[0] if r.examples else "", numeric=False),
+    )
+
     model_config = _MODEL
 
-    rows: tuple[ThemeRow, ...]
     untagged: ThemeRow
     n: int
     n_missing: int
@@ -115,7 +124,7 @@ class ThemeResult(Model):
     confidence_level: float
     method: Method
 
-    def __getitem__(self, theme: str) -> ThemeRow:
+    def __getitem__(self, theme: str) -> ThemeRow:  # type: ignore[override]
         """The row of one theme."""
         for row in (*self.rows, self.untagged):
             if row.theme == theme:
@@ -124,45 +133,24 @@ class ThemeResult(Model):
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat dictionary per theme, the untagged comments last."""
-        return [_flatten(row.model_dump()) for row in (*self.rows, self.untagged)]
+        return [self._record(row) for row in (*self.rows, self.untagged)]
 
-    def __repr__(self) -> str:
-        """Short form: mentions per theme."""
+    def _caption(self) -> str:
         shown = ", ".join(f"{r.theme}={r.n_mentions}" for r in self.rows)
-        return (
-            f"ThemeResult(n_comments={self.n_comments:,}, {shown}, "
-            f"untagged={self.untagged.n_mentions})"
-        )
+        return f"n_comments={self.n_comments:,}, {shown}, untagged={self.untagged.n_mentions}"
 
-    __str__ = __repr__
+    def _footer(self) -> Sequence[ThemeRow]:
+        return (self.untagged,)
 
-    def _repr_html_(self) -> str:
-        header = [
-            "Theme",
-            "Mentions",
-            "Share of comments",
-            "NPS",
-            f"{self.confidence_level:.0%} interval",
-            "Detractors mentioning",
-            "Example",
-        ]
-        rows = [
-            [
-                r.theme,
-                f"{r.n_mentions:,}",
-                _fmt(r.comment_share, ".0%"),
-                _fmt(r.nps, "+.1f"),
-                _fmt_pair(r.nps_ci, "+.1f"),
-                _fmt(r.detractor_share, ".0%"),
-                r.examples[0] if r.examples else "",
-            ]
-            for r in (*self.rows, self.untagged)
-        ]
-        return html_table(header, rows, css="netpromoter-themes") + (
-            f"<p>{self.n_comments:,} of {self.n:,} respondents commented "
-            f"(NPS of all respondents {self.nps:+.1f}); a comment can mention several "
-            "themes.</p>"
+    def _view(self) -> TableView:
+        view = super()._view()
+        level = f"{self.confidence_level:.0%} interval"
+        header = [level if h == "interval" else h for h in view.header]
+        note = (
+            f"{self.n_comments:,} of {self.n:,} respondents commented (NPS of all "
+            f"respondents {self.nps:+.1f}); a comment can mention several themes."
         )
+        return TableView(header, view.rows, view.caption, view.footer, view.numeric, [note])
 
 
 def _comment_texts(values: NDArray[Any], name: str) -> list[str | None]:
@@ -256,12 +244,10 @@ def themes(
         msg = f"examples must be a non-negative integer, got {examples!r}"
         raise InvalidParameterError(msg, name="examples", value=examples)
     compiled = compile_dictionary(starter_themes() if dictionary is None else dictionary)
-    table = read_table(data, [score, comment])
-    column = table.scores(score, missing=missing)
+    column = read_rows(data, score, [comment], missing)
     scores = column.scores
     n = _check_not_empty(len(scores), column.n_missing)
-    raw = np.asarray(table.values(comment))
-    texts = _comment_texts(raw if column.kept is None else raw[column.kept], comment)
+    texts = _comment_texts(np.asarray(column.values(comment)), comment)
     tagging = tag(texts, compiled)
     n_themes = len(compiled.themes)
     untagged = tagging.has_comment & ~tagging.mentions.any(axis=1)

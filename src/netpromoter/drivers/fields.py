@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ConfigDict
 
 from netpromoter import _stats
+from netpromoter._input.source import EagerSource, prepare
 from netpromoter._validation import (
     check_choice,
     check_confidence_level,
 )
-from netpromoter.exceptions import (
-    EmptyDataError,
-)
+from netpromoter.exceptions import EmptyDataError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from netpromoter._validation import MissingPolicy
 
 Method = _stats.Method
 Quadrant = Literal["fix first", "keep up", "low priority", "possible overkill"]
@@ -33,26 +37,6 @@ def _opt_pair(lower: float, upper: float) -> Interval | None:
     return None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
-
-
-def _fmt_pair(value: Interval | None, spec: str) -> str:
-    return "–" if value is None else f"{value[0]:{spec}} to {value[1]:{spec}}"
-
-
-def _flatten(data: dict[str, Any]) -> dict[str, Any]:
-    """Split interval pairs ``x_ci`` into ``x_ci_lower`` / ``x_ci_upper`` for flat tables."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key.endswith("_ci") or key == "scale":
-            lower, upper = value if value is not None else (None, None)
-            out[f"{key}_lower"], out[f"{key}_upper"] = lower, upper
-        else:
-            out[key] = value
-    return out
-
-
 def _check_options(method: object, confidence_level: float) -> float:
     level = check_confidence_level(confidence_level)
     check_choice(method, "method", _stats.METHODS)
@@ -65,3 +49,15 @@ def _check_not_empty(n: int, n_missing: int) -> int:
         msg = f"no respondents to analyse{detail}"
         raise EmptyDataError(msg)
     return n
+
+
+def read_rows(
+    data: object, score: str, columns: Sequence[str], missing: MissingPolicy
+) -> EagerSource:
+    """The rows themselves, for an analysis of each respondent.
+
+    Validated scores and the raw ``columns``; a lazy frame's columns are collected.
+    """
+    return prepare(data, score=score, columns=columns, missing=missing, collect=True).rows(
+        "the rows"
+    )

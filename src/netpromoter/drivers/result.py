@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from typing import ClassVar
 
 from netpromoter._model import Model
-from netpromoter._tables import html_table
-from netpromoter.drivers.fields import (
-    _MODEL,
-    QUADRANTS,
-    Interval,
-    Method,
-    Quadrant,
-    _flatten,
-    _fmt,
-    _fmt_pair,
-)
-from netpromoter.exceptions import (
-    NotFoundError,
-)
+from netpromoter._results import Column, TableResult, TableView
+from netpromoter._results import format as fmt
+from netpromoter.drivers.fields import _MODEL, QUADRANTS, Interval, Method, Quadrant
+from netpromoter.exceptions import NotFoundError
+
+#: Interval fields and the prefix of their ``_lower`` / ``_upper`` columns.
+INTERVALS = {
+    name: name
+    for name in (
+        "scale",
+        "performance_ci",
+        "pearson_ci",
+        "spearman_ci",
+        "nps_low_ci",
+        "nps_high_ci",
+        "nps_gap_ci",
+        "importance_ci",
+        "importance_share_ci",
+        "rank_ci",
+    )
+}
+
+
+def _rank(row: DriverRow) -> str:
+    if row.rank is None:
+        return ""
+    shown = "" if row.rank_ci is None else f" ({row.rank_ci[0]}–{row.rank_ci[1]})"
+    return f"{row.rank}{shown}"
+
+
+def _percent(value: float | None) -> str:
+    return fmt.share(value, 0)
 
 
 class DriverRow(Model):
@@ -102,7 +119,7 @@ class DriverRow(Model):
     flag: str | None
 
 
-class KeyDriverResult(Model):
+class KeyDriverResult(TableResult[DriverRow]):
     """What moves NPS: one row per aspect, ranked by relative importance.
 
     Attributes:
@@ -125,9 +142,34 @@ class KeyDriverResult(Model):
         notes: How the numbers were computed, in words.
     """
 
+    CSS: ClassVar[str] = "netpromoter-drivers"
+    INTERVALS: ClassVar[dict[str, str]] = INTERVALS
+    COLUMNS: ClassVar[tuple[Column[DriverRow], ...]] = (
+        Column("Rank (interval)", _rank),
+        Column("Aspect", lambda r: r.aspect, numeric=False),
+        Column("Importance (share of R²)", lambda r: _percent(r.importance_share)),
+        Column(
+            "interval (approximate, bootstrap)",
+            lambda r: fmt.between(r.importance_share_ci, _percent),
+        ),
+        Column("Pearson r", lambda r: fmt.number(r.pearson, 2)),
+        Column("Spearman ρ", lambda r: fmt.number(r.spearman, 2)),
+        Column("NPS low", lambda r: fmt.signed(r.nps_low)),
+        Column("NPS high", lambda r: fmt.signed(r.nps_high)),
+        Column("Performance", lambda r: _percent(r.performance)),
+        Column(
+            "Quadrant",
+            lambda r: (r.quadrant or "") + ("" if r.quadrant_note is None else " (unsettled)"),
+            numeric=False,
+        ),
+        Column("n", lambda r: fmt.count(r.n)),
+        Column(
+            "Note", lambda r: "; ".join(x for x in (r.flag, r.quadrant_note) if x), numeric=False
+        ),
+    )
+
     model_config = _MODEL
 
-    rows: tuple[DriverRow, ...]
     n: int
     n_missing: int
     n_complete: int
@@ -141,7 +183,7 @@ class KeyDriverResult(Model):
     n_failed_resamples: int
     notes: tuple[str, ...]
 
-    def __getitem__(self, aspect: str) -> DriverRow:
+    def __getitem__(self, aspect: str) -> DriverRow:  # type: ignore[override]
         """The row of one aspect."""
         for row in self.rows:
             if row.aspect == aspect:
@@ -156,62 +198,17 @@ class KeyDriverResult(Model):
         """The importance × performance table: the aspects in each quadrant."""
         return {q: tuple(r.aspect for r in self.rows if r.quadrant == q) for q in QUADRANTS}
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """One flat dictionary per aspect (intervals as ``_lower``/``_upper`` columns)."""
-        return [_flatten(row.model_dump()) for row in self.rows]
-
-    def __repr__(self) -> str:
-        """Short form: the ranking and R²."""
+    def _caption(self) -> str:
         ranked = ", ".join(
             f"{r.aspect} {r.importance_share:.0%}"
             for r in self.rows
             if r.importance_share is not None
         )
-        return (
-            f"KeyDriverResult(R²={self.r_squared:.3f}, n_complete={self.n_complete:,}, "
-            f"importance: {ranked})"
-        )
+        return f"R²={self.r_squared:.3f}, n_complete={self.n_complete:,}, importance: {ranked}"
 
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        header = [
-            "Rank (interval)",
-            "Aspect",
-            "Importance (share of R²)",
-            f"{self.confidence_level:.0%} interval (approximate, bootstrap)",
-            "Pearson r",
-            "Spearman ρ",
-            "NPS low",
-            "NPS high",
-            "Performance",
-            "Quadrant",
-            "n",
-            "Note",
-        ]
-        rows = [
-            [
-                "–"
-                if r.rank is None
-                else str(r.rank)
-                + ("" if r.rank_ci is None else f" ({r.rank_ci[0]}–{r.rank_ci[1]})"),
-                r.aspect,
-                _fmt(r.importance_share, ".0%"),
-                _fmt_pair(r.importance_share_ci, ".0%"),
-                _fmt(r.pearson, ".2f"),
-                _fmt(r.spearman, ".2f"),
-                _fmt(r.nps_low, "+.1f"),
-                _fmt(r.nps_high, "+.1f"),
-                _fmt(r.performance, ".0%"),
-                (r.quadrant or "–") + ("" if r.quadrant_note is None else " (unsettled)"),
-                f"{r.n:,}",
-                "; ".join(x for x in (r.flag, r.quadrant_note) if x),
-            ]
-            for r in self.rows
-        ]
-        notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
-        return (
-            html_table(header, rows, css="netpromoter-drivers")
-            + f"<p>R² = {self.r_squared:.3f}; importance is the share of R².</p>"
-            + f"<ul>{notes}</ul>"
-        )
+    def _view(self) -> TableView:
+        view = super()._view()
+        level = f"{self.confidence_level:.0%} interval (approximate, bootstrap)"
+        header = [level if h.startswith("interval") else h for h in view.header]
+        notes = [f"R² = {self.r_squared:.3f}; importance is the share of R².", *self.notes]
+        return TableView(header, view.rows, view.caption, view.footer, view.numeric, notes)

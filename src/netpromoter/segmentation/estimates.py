@@ -1,4 +1,10 @@
-"""Every statistic of a segment table, vectorised over the segments, from its tally."""
+"""Every statistic of a segment table, vectorised over the segments, from its tally.
+
+The tally's groups are the segments (labelled, in display order); each is tested against
+its complement, "the rest" ([`Tally.complement`][netpromoter._tally.Tally.complement]).
+With a calibrated design, every SE comes from the statistics layer's
+[`domain_se`][netpromoter._stats.design.domain_se] on the rows behind the tally.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +14,18 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._stats.design import Design, domain_se
-from netpromoter.segmentation.rows import HomogeneityTest, SegmentRow, _trusted
+from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
+from netpromoter.segmentation.rows import ALL, Correction, HomogeneityTest, SegmentRow, _trusted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from numpy.typing import NDArray
 
-    from netpromoter._input.factors import Grouping
     from netpromoter._tally import Tally
 
 
-class _RowCodes(NamedTuple):
-    """The rows behind a segment table, as a design's SE needs them."""
-
-    scores: NDArray[np.integer]
-    kept: NDArray[np.bool_] | None
-    grouping: Grouping
-    present: NDArray[np.intp]
-
-    def codes(self) -> NDArray[np.intp]:
-        """Each kept row's segment position (one integer per row: built on demand)."""
-        return _positions(self.grouping, self.present)
-
-
-def _positions(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:
-    """Each row's segment position in ``present`` (the tally engine's mixed-radix code)."""
-    position = np.full(grouping.n_groups, -1, dtype=np.intp)
-    position[present] = np.arange(len(present))
-    out: NDArray[np.intp] = position[grouping.group_codes()]
-    return out
-
-
-class _DesignSE(NamedTuple):
+class DesignSE(NamedTuple):
     """A calibrated design's SEs in points: per segment, of its rest, and overall.
 
     ``covariance`` is ``Cov(NPS_rest, NPS_segment)`` per segment (points²), from the SE
@@ -56,13 +41,31 @@ class _DesignSE(NamedTuple):
     matrix: NDArray[np.float64]
 
 
-def _design_ses(design: Design, rows: _RowCodes, n_segments: int) -> _DesignSE:
-    """The design's domain SEs of every segment, of every segment's rest, and overall."""
-    codes = rows.codes()
+def design_ses(
+    design: Design,
+    scores: NDArray[np.integer],
+    kept: NDArray[np.bool_] | None,
+    codes: NDArray[np.intp],
+    n_segments: int,
+) -> DesignSE:
+    """The design's domain SEs of every segment, of every segment's rest, and overall.
 
-    def se_of(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
+    ``codes`` places each row used in its segment (see ``EagerSource.codes``); ``kept``
+    says which rows of the design's sample those are.
+    """
+
+    def se_of(
+        domain: Literal["group", "rest", "group_minus_rest"] = "group",
+        partner: NDArray[np.intp] | None = None,
+    ) -> NDArray[np.float64]:
         return domain_se(
-            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
+            design,
+            scores,
+            rows=kept,
+            codes=codes,
+            n_groups=n_segments,
+            domain=domain,
+            partner=partner,
         )
 
     segments, rest, contrast = se_of("group"), se_of("rest"), se_of("group_minus_rest")
@@ -72,21 +75,78 @@ def _design_ses(design: Design, rows: _RowCodes, n_segments: int) -> _DesignSE:
     own = np.arange(n_segments)
     for shift in range(1, n_segments):
         partner = (own + shift) % n_segments
-        pair = domain_se(
-            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
-        )
+        pair = se_of(partner=partner)
         matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
-    return _DesignSE(
+    return DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
-        overall=domain_se(design, rows.scores, rows=rows.kept),
+        overall=domain_se(design, scores, rows=kept),
         matrix=(matrix + matrix.T) / 2.0,
     )
 
 
+class Table(NamedTuple):
+    """The statistics of a segment table: its rows, the overall row and the omnibus test."""
+
+    rows: tuple[SegmentRow, ...]
+    overall: SegmentRow
+    homogeneity: HomogeneityTest | None
+
+
+def table(
+    counted: Tally,
+    *,
+    min_n: int,
+    method: _stats.Method,
+    confidence_level: float,
+    correction: Correction,
+    design: DesignSE | None = None,
+) -> Table:
+    """Every statistic of the segment table of ``counted`` (one labelled group a segment).
+
+    With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
+
+    Raises:
+        EmptyDataError: When nothing was counted.
+        InvalidWeightsError: When every weight is zero.
+    """
+    weighted = counted.weighted
+    total = counted.total()
+    n_total = total.n
+    if n_total == 0:
+        n_missing = counted.n_missing
+        detail = f" (all {n_missing} scores were missing)" if n_missing else ""
+        msg = f"no scores to segment{detail}; give at least one score from 0 to 10"
+        raise EmptyDataError(msg)
+    if weighted and total.sum_w.sum() <= 0:
+        msg = f"all {n_total} weights are zero; at least one weight must be positive"
+        raise InvalidWeightsError(msg)
+    options: dict[str, Any] = {"weighted": weighted, "confidence_level": confidence_level}
+    est = _stats.estimate(
+        counted, method=method, design_se=None if design is None else design.segments, **options
+    )
+    whole = _stats.estimate(
+        total, method=method, design_se=None if design is None else design.overall, **options
+    )
+    diff = _stats.difference(
+        counted.complement(),
+        counted,
+        method=_stats.difference_method(method),
+        design_se=None if design is None else (design.rest, design.segments),
+        covariance=None if design is None else design.covariance,
+        **options,
+    )
+    p_adjusted = _stats.adjust(diff.p_value, correction)
+    tests = (est.nps - float(whole.nps[0]), diff.raw_delta, diff.p_value, p_adjusted)
+    levels = counted.labels or ()
+    rows = _rows(counted, est, levels, min_n=min_n, tests=tests)
+    (overall,) = _rows(total, whole, [(ALL,) * len(counted.by)], min_n=min_n)
+    return Table(tuple(rows), overall, _homogeneity(counted, est, design))
+
+
 def _homogeneity(
-    counted: Tally, est: _stats.Estimate, design: _DesignSE | None
+    counted: Tally, est: _stats.Estimate, design: DesignSE | None
 ) -> HomogeneityTest | None:
     """The omnibus test over the segments with a defined NPS (None for fewer than two)."""
     variance = _stats.domain_variance(counted) if design is None else np.diag(design.matrix)
@@ -95,8 +155,7 @@ def _homogeneity(
         return None
     covariance = variance[keep] if design is None else design.matrix[np.ix_(keep, keep)]
     working = counted.sum_w.sum(axis=1)[keep]
-    n = float(counted.count.sum())
-    test = _stats.rao_scott_homogeneity(est.nps[keep], covariance, working, n - len(keep))
+    test = _stats.rao_scott_homogeneity(est.nps[keep], covariance, working, counted.n - len(keep))
     return HomogeneityTest(
         statistic=test.statistic,
         df=test.df,
@@ -113,13 +172,12 @@ def _rows(
     levels: Sequence[tuple[Any, ...]],
     *,
     min_n: int,
-    weighted: bool,
     tests: tuple[NDArray[np.float64], ...] | None = None,
 ) -> list[SegmentRow]:
     """Rows from per-group arrays (built without re-validation: the arrays are ours)."""
     n = counted.count.sum(axis=1)
     totals = _stats.by_category(counted.weight_sums())
-    if not weighted:
+    if not counted.weighted:
         totals = totals.astype(np.int64)
     share = _stats.shares(counted)
     eff = _stats.effective_n(counted)
@@ -151,7 +209,6 @@ def _rows(
         _trusted(
             SegmentRow,
             {
-                "key": key,
                 "n": size,
                 "detractors": t_d,
                 "passives": t_n,
@@ -163,6 +220,7 @@ def _rows(
                 "se": se,
                 "ci": (lo, hi),
                 "effective_n": e,
+                "key": key,
                 "small_sample": size < min_n,
                 "vs_overall": vo,
                 "vs_rest": vr,

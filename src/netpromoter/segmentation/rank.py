@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._tables import html_table, text_table
-from netpromoter._validation import (
-    check_int,
-)
-from netpromoter.exceptions import (
-    EmptyDataError,
-)
-from netpromoter.segmentation.rows import _REPR_ROWS, _fmt, _keys, _to_pandas, _to_polars, _trusted
-from netpromoter.segmentation.table import SegmentCounts
+from netpromoter._results import Column, TableResult
+from netpromoter._results import format as fmt
+from netpromoter._validation import check_int
+from netpromoter.exceptions import EmptyDataError
+from netpromoter.segmentation.rows import _keys, _trusted
+from netpromoter.segmentation.table import read
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from netpromoter._validation import MissingPolicy
 
@@ -58,7 +55,7 @@ class RankRow(Model):
     prob_above: float
 
 
-class RankResult(Model):
+class RankResult(TableResult[RankRow]):
     """Units ranked by their shrunken NPS, with the fitted prior.
 
     Attributes:
@@ -73,80 +70,30 @@ class RankResult(Model):
         weighted: Whether weights were used (as Kish effective counts).
     """
 
+    COLUMNS: ClassVar[tuple[Column[RankRow], ...]] = (
+        Column("rank", lambda r: str(r.rank)),
+        Column("n", lambda r: fmt.count(r.n)),
+        Column("nps", lambda r: fmt.signed(r.nps)),
+        Column("shrunken", lambda r: fmt.signed(r.shrunken_nps)),
+        Column("credible", lambda r: fmt.interval(r.credible_interval)),
+        Column("P(above)", lambda r: fmt.number(r.prob_above, 2)),
+    )
+    INTERVALS: ClassVar[dict[str, str]] = {"credible_interval": "credible"}
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
-    rows: tuple[RankRow, ...]
     overall_nps: float
     prior_shares: tuple[float, float, float]
     prior_concentration: float
     credible_level: float
     weighted: bool
 
-    def __iter__(self) -> Iterator[RankRow]:  # type: ignore[override]
-        """Iterate over the ranked rows, best first."""
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        """Number of units."""
-        return len(self.rows)
-
-    def __getitem__(self, index: int) -> RankRow:
-        """The row at a position (0 is the best)."""
-        return self.rows[index]
-
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """One flat dictionary per unit: key columns, then the statistics."""
-        out = []
-        for r in self.rows:
-            row: dict[str, Any] = dict(zip(self.by, r.key, strict=True))
-            row.update(r.model_dump(exclude={"key", "credible_interval"}))
-            row["credible_lower"], row["credible_upper"] = r.credible_interval
-            out.append(row)
-        return out
-
-    def to_pandas(self) -> Any:  # noqa: ANN401 - optional dependency
-        """The ranking as a pandas DataFrame (needs pandas)."""
-        return _to_pandas(self.to_dicts())
-
-    def to_polars(self) -> Any:  # noqa: ANN401 - optional dependency
-        """The ranking as a polars DataFrame (needs polars)."""
-        return _to_polars(self.to_dicts())
-
-    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
-        header = ["rank", *self.by, "n", "nps", "shrunken", "credible", "P(above)"]
-        cells = [
-            [
-                str(r.rank),
-                *(str(k) for k in r.key),
-                f"{r.n:,}",
-                _fmt(r.nps),
-                _fmt(r.shrunken_nps),
-                f"[{_fmt(r.credible_interval[0])}, {_fmt(r.credible_interval[1])}]",
-                f"{r.prob_above:.2f}",
-            ]
-            for r in self.rows[:limit]
-        ]
-        return header, cells
-
     def _caption(self) -> str:
         return (
             f"{len(self.rows)} units by shrunken NPS (overall {self.overall_nps:+.1f}, "
             f"prior weight α ≈ {_weight(self.prior_concentration)} responses)"
         )
-
-    def __repr__(self) -> str:
-        """The caption and the top rows as a text table."""
-        header, cells = self._cells(_REPR_ROWS)
-        more = len(self.rows) - _REPR_ROWS
-        tail = f"\n... {more} more" if more > 0 else ""
-        return f"RankResult({self._caption()})\n{text_table(header, cells)}{tail}"
-
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        header, cells = self._cells(len(self.rows))
-        return html_table(header, cells, caption=self._caption())
 
 
 def rank(
@@ -216,15 +163,14 @@ def rank(
     _stats.z_value(credible_level)
     check_int(draws, "draws", minimum=100, maximum=MAX_DRAWS)
     check_int(seed, "seed", minimum=0)
-    counts = SegmentCounts.from_data(data, keys, score=score, weights=weights, missing=missing)
-    counted = counts.to_tally()
+    counted = read(data, keys, score=score, weights=weights, bands=None, missing=missing).tally()
     n = counted.count.sum(axis=1)
     if n.sum() == 0:
         msg = "no scores to rank; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
     weighted_sums = _stats.by_category(counted.sum_w)
     categories = weighted_sums
-    if counts.weighted:
+    if counted.weighted:
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = _stats.effective_n(counted) / weighted_sums.sum(axis=1)
         categories = weighted_sums * np.nan_to_num(scale)[:, None]
@@ -241,12 +187,13 @@ def rank(
         seed=seed,
     )
     raw = _stats.nps_of(categories)
+    levels = counted.labels or ()
     order = np.argsort(-post.nps, kind="stable")
     rows = tuple(
         _trusted(
             RankRow,
             {
-                "key": counts.levels[g],
+                "key": levels[g],
                 "rank": position + 1,
                 "n": int(n[g]),
                 "nps": float(raw[g]),
@@ -264,5 +211,5 @@ def rank(
         prior_shares=(float(mean[0]), float(mean[1]), float(mean[2])),
         prior_concentration=post.concentration,
         credible_level=credible_level,
-        weighted=counts.weighted,
+        weighted=counted.weighted,
     )

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from netpromoter import _stats, _validation
 from netpromoter._model import Model
-from netpromoter._tables import p_text
-from netpromoter._validation import (
-    check_int,
-    check_names,
-    check_number,
-)
+from netpromoter._results import EstimateFields
+from netpromoter._results.format import p_text
+from netpromoter._validation import check_int, check_names, check_number
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,7 +20,6 @@ Correction = _validation.Correction
 _Model = TypeVar("_Model", bound=BaseModel)
 #: Label of every key column in the overall row.
 ALL = "(all)"
-_REPR_ROWS = 20
 
 
 def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
@@ -51,7 +46,7 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
     return obj
 
 
-class SegmentRow(Model):
+class SegmentRow(EstimateFields):
     """One segment (or the overall row) of a segment table.
 
     Attributes:
@@ -78,17 +73,6 @@ class SegmentRow(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
-    n: int
-    detractors: int | float
-    passives: int | float
-    promoters: int | float
-    detractor_share: float
-    passive_share: float
-    promoter_share: float
-    nps: float
-    se: float
-    ci: tuple[float, float]
-    effective_n: float
     small_sample: bool
     vs_overall: float | None = None
     vs_rest: float | None = None
@@ -142,36 +126,3 @@ class HomogeneityTest(Model):
             f"F({self.df:.3g}, {self.df_denominator:,.0f}) = {self.statistic:.2f}, "
             f"{p_text(self.p_value)}"
         )
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return f"{value:.3g}" if abs(value) < 0.01 and value != 0 else f"{value:.1f}"  # noqa: PLR2004
-    return str(value)
-
-
-def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
-    import pandas as pd  # noqa: PLC0415 - optional dependency
-
-    return pd.DataFrame.from_records(records)
-
-
-def _to_polars(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a polars DataFrame
-    import polars as pl  # noqa: PLC0415 - optional dependency
-
-    return pl.DataFrame(records, strict=False)
-
-
-def _row_dict(by: tuple[str, ...], row: BaseModel) -> dict[str, Any]:
-    data = row.model_dump(exclude={"key", "ci"})
-    out: dict[str, Any] = dict(zip(by, row.key, strict=True))  # type: ignore[attr-defined]
-    ci = row.ci  # type: ignore[attr-defined]
-    out.update(data)
-    out["ci_lower"], out["ci_upper"] = ci
-    return out

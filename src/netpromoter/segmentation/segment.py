@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpromoter import _stats
-from netpromoter._input import frames
 from netpromoter._stats.design import as_design
-from netpromoter._validation import (
-    check_correction,
+from netpromoter._validation import check_correction
+from netpromoter.segmentation.rows import Correction, Method, _check_min_n
+from netpromoter.segmentation.table import (
+    SegmentCounts,
+    SegmentResult,
+    design_of,
+    read,
+    result_of,
 )
-from netpromoter.segmentation.estimates import _design_ses
-from netpromoter.segmentation.rows import Correction, Method, _check_min_n, _keys
-from netpromoter.segmentation.table import SegmentResult, _build, _engine_counts, _tabulate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -65,8 +67,8 @@ def segment(
         by: One key column or several, e.g. ``["region", "customer_type"]``.
         score: The score column.
         weights: ``None``, a weights column name, an array with one weight per row, or an
-            object with a numpy ``weights`` attribute; a weighting result (with a
-            ``design_se`` method) also gives its design-based SEs.
+            object with a numpy ``weights`` attribute; a weighting result (or its
+            ``Design``) also gives its design-based SEs.
         bands: Numeric key columns to cut into bands first, e.g.
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
@@ -98,30 +100,18 @@ def segment(
         >>> round(table.overall.nps, 2)
         16.67
     """
-    keys = _keys(by)
     min_n = _check_min_n(min_n)
     correction = check_correction(correction)
     _stats.z_value(confidence_level)
-    design = None
-    if frames.is_lazy(data):
-        counts = _engine_counts(
-            data, keys, score=score, weights=weights, bands=bands, missing=missing
-        )
-        counted = counts.to_tally()
-    else:
-        # The engine's arrays as they are: no round trip through the tuples of ``counts``.
-        counts, rows, counted = _tabulate(
-            data, keys, score=score, weights=weights, bands=bands, missing=missing
-        )
-        weighting = as_design(weights)
-        if weighting is not None and len(rows.scores):
-            design = _design_ses(weighting, rows, len(counts.levels))
-    return _build(
+    source = read(data, by, score=score, weights=weights, bands=bands, missing=missing)
+    # The engine's arrays as they are: no round trip through the tuples of the view.
+    counted = source.tally()
+    return result_of(
         counted,
-        counts,
+        SegmentCounts.from_tally(counted),
         min_n=min_n,
         method=method,
         confidence_level=confidence_level,
         correction=correction,
-        design=design,
+        design=design_of(source, as_design(weights), counted.n_groups),
     )

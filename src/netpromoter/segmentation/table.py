@@ -1,23 +1,30 @@
-"""The mergeable per-segment tally and the segment table it gives."""
+"""The mergeable per-segment tally and the segment table it gives.
+
+[`SegmentCounts`][netpromoter.segmentation.SegmentCounts] is the public, serialisable view
+of a labelled [`Tally`][netpromoter._tally.Tally] (one group a segment): it is read
+through [`prepare`][netpromoter._input.source.prepare], merges with the tally's ``+`` and
+gives [`SegmentResult`][netpromoter.segmentation.SegmentResult], the table on the shared
+result layer.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
-from netpromoter import _stats
-from netpromoter._input import engine as _engine
-from netpromoter._input import frames
-from netpromoter._input.columns import read_table
-from netpromoter._input.factors import Factor, Grouping, check_labels, combine
+from netpromoter._input.factors import check_labels
+from netpromoter._input.source import EagerSource, prepare
+from netpromoter._labels import label_key
 from netpromoter._model import Model
+from netpromoter._results import Column, TableResult, frame_records
+from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
-from netpromoter._tables import format_p, html_table, text_table
-from netpromoter._tally import Tally, common_exponent, tally
+from netpromoter._tally import Tally
 from netpromoter._validation import (
     check_correction,
     check_flag,
@@ -30,35 +37,29 @@ from netpromoter._validation import (
     warn_mixed_weights,
 )
 from netpromoter.exceptions import (
-    EmptyDataError,
     InvalidParameterError,
     InvalidTallyError,
-    InvalidWeightsError,
     NotFoundError,
     ParameterTypeError,
 )
-from netpromoter.segmentation.estimates import _DesignSE, _homogeneity, _RowCodes, _rows
+from netpromoter.segmentation.estimates import DesignSE, design_ses, table
 from netpromoter.segmentation.rows import (
-    _REPR_ROWS,
-    ALL,
     Correction,
     HomogeneityTest,
     Method,
     SegmentRow,
     _check_min_n,
-    _fmt,
     _keys,
-    _row_dict,
-    _to_pandas,
-    _to_polars,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from typing_extensions import Self
 
-    from netpromoter._validation import MissingPolicy, ScoreColumn
+    from netpromoter._input.source import Source
+    from netpromoter._stats.design import Design
+    from netpromoter._validation import MissingPolicy
 
 
 class SegmentCounts(Model):
@@ -149,28 +150,34 @@ class SegmentCounts(Model):
     def from_tally(
         cls,
         tallied: Tally,
-        by: Sequence[str],
-        levels: Sequence[tuple[Any, ...]],
+        by: Sequence[str] | None = None,
+        levels: Sequence[tuple[Any, ...]] | None = None,
         *,
-        weighted: bool,
-        n_missing: int = 0,
+        weighted: bool | None = None,
+        n_missing: int | None = None,
     ) -> SegmentCounts:
-        """Build from an engine tally with one row per entry of ``levels``.
+        """The view of a tally with one row per segment.
+
+        ``by``, ``levels``, ``weighted`` and ``n_missing`` default to the tally's own
+        (its key columns, labels, weighting and missing count).
 
         Raises:
-            ParameterTypeError: When ``tallied`` is not an engine ``Tally``, or the
-                other arguments are not of their types.
+            ParameterTypeError: When ``tallied`` is not a ``Tally``, or the other
+                arguments are not of their types.
             InvalidParameterError: When ``levels`` does not give one label per row.
         """
-        check_type(tallied, "tallied", Tally, "an engine Tally")
-        check_names(by, "by")
-        check_flag(weighted, "weighted")
-        check_int(n_missing, "n_missing", minimum=0)
-        if not isinstance(levels, Sequence) or len(levels) != len(tallied.count):
+        check_type(tallied, "tallied", Tally, "a Tally")
+        by = check_names(tallied.by if by is None else by, "by")
+        levels = tallied.labels if levels is None else levels
+        weighted = check_flag(tallied.weighted if weighted is None else weighted, "weighted")
+        n_missing = check_int(
+            tallied.n_missing if n_missing is None else n_missing, "n_missing", minimum=0
+        )
+        if not isinstance(levels, Sequence) or len(levels) != tallied.n_groups:
             msg = f"levels must give one label tuple per row of the tally, got {shown(levels)}"
             raise InvalidParameterError(msg, name="levels", value=levels)
         return cls.model_construct(
-            by=tuple(by),
+            by=by,
             levels=tuple(levels),
             count=tuple(map(tuple, tallied.count.tolist())),
             sum_weights=tuple(map(tuple, tallied.sum_w.tolist())) if weighted else None,
@@ -195,13 +202,8 @@ class SegmentCounts(Model):
         Segments that do not occur are left out. A lazy or distributed frame (Dask,
         Spark, polars lazy, DuckDB) is tallied on its own engine.
         """
-        if frames.is_lazy(data):
-            return _engine_counts(
-                data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
-            )
-        return _tabulate(
-            data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
-        )[0]
+        source = read(data, by, score=score, weights=weights, bands=bands, missing=missing)
+        return cls.from_tally(source.tally())
 
     @property
     def weighted(self) -> bool:
@@ -209,16 +211,19 @@ class SegmentCounts(Model):
         return self.sum_weights is not None
 
     def to_tally(self) -> Tally:
-        """The engine's ``(G, 11)`` arrays, one row per level."""
+        """The labelled tally: ``(G, 11)`` arrays, one row per level."""
         count = np.asarray(self.count, dtype=np.int64).reshape(-1, N_SCORES)
         if self.sum_weights is None or self.sum_squared_weights is None:
-            as_float = count.astype(np.float64)
-            return Tally(count, as_float, as_float.copy())
+            return Tally.of_counts(count, by=self.by, labels=self.levels, n_missing=self.n_missing)
         return Tally(
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
             self.weight_exponent,
+            by=self.by,
+            labels=self.levels,
+            weighted=True,
+            n_missing=self.n_missing,
         )
 
     def __add__(self, other: object) -> SegmentCounts:
@@ -238,37 +243,17 @@ class SegmentCounts(Model):
         if other.by != self.by:
             msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
             raise InvalidTallyError(msg, field="by")
-        # Keyed so that True and 1 (equal in Python) stay apart, as in the input layer.
-        index = {_typed(label): i for i, label in enumerate(self.levels)}
-        for label in other.levels:
-            index.setdefault(_typed(label), len(index))
-        labels = [tuple(value for _, value in key) for key in index]
-        _check_level_labels(self.by, labels)
-        weighted = self.weighted or other.weighted
-        if weighted:
-            warn_mixed_weights(
-                self.weighted, sum(map(sum, self.count)), other.weighted, sum(map(sum, other.count))
-            )
         mine, theirs = self.to_tally(), other.to_tally()
-        exponent = common_exponent(mine, theirs)
-        shape = (len(index), N_SCORES)
-        sums = [np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)]
-        for part, t in ((self, mine), (other, theirs)):
-            rows = np.asarray([index[_typed(label)] for label in part.levels], dtype=np.intp)
-            aligned = t.at_exponent(exponent)
-            for total, more in zip(
-                sums, (aligned.count, aligned.sum_w, aligned.sum_w2), strict=True
-            ):
-                np.add.at(total, rows, more)
-        order = np.asarray(sorted(range(len(labels)), key=_sort_key(labels)), dtype=np.intp)
-        merged = Tally(sums[0], sums[1], sums[2], exponent).take(order)  # type: ignore[arg-type]
-        return SegmentCounts.from_tally(
-            merged,
-            self.by,
-            [labels[i] for i in order.tolist()],
-            weighted=weighted,
-            n_missing=self.n_missing + other.n_missing,
-        )
+        weighted = mine.weighted or theirs.weighted
+        if weighted:
+            # An unweighted tally's sums are its counts: weights of 1.
+            mine = dataclasses.replace(mine, weighted=True)
+            theirs = dataclasses.replace(theirs, weighted=True)
+        merged = mine + theirs
+        _check_level_labels(self.by, merged.labels or ())
+        if weighted:
+            warn_mixed_weights(self.weighted, self.to_tally().n, other.weighted, other.to_tally().n)
+        return SegmentCounts.from_tally(merged)
 
     def __radd__(self, other: object) -> SegmentCounts:
         """Support ``sum(tallies)``, which starts from 0."""
@@ -285,7 +270,7 @@ class SegmentCounts(Model):
         correction: Correction = "holm",
     ) -> SegmentResult:
         """The segment table of this tally, as ``segment`` gives on the data."""
-        return _build(
+        return result_of(
             self.to_tally(),
             self,
             min_n=_check_min_n(min_n),
@@ -295,9 +280,28 @@ class SegmentCounts(Model):
         )
 
 
-def _typed(label: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
-    """A segment label as a dictionary key that keeps booleans apart from numbers."""
-    return tuple((isinstance(value, bool), value) for value in label)
+def read(
+    data: object,
+    by: str | Sequence[str],
+    *,
+    score: str,
+    weights: object,
+    bands: Mapping[str, Sequence[float]] | None,
+    missing: MissingPolicy,
+) -> Source:
+    """The segment keys' source: in memory, or a lazy frame tallied on its engine."""
+    keys = _keys(by)
+    if bands is not None:
+        check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
+    return prepare(data, score=score, weights=weights, by=keys, bands=bands, missing=missing)
+
+
+def design_of(source: Source, design: Design | None, n_segments: int) -> DesignSE | None:
+    """A calibrated design's SEs of the segments of ``source`` (``None`` without one)."""
+    if design is None or not isinstance(source, EagerSource) or not len(source.scores):
+        return None
+    codes, _ = source.codes()
+    return design_ses(design, source.scores, source.kept, codes, n_segments)
 
 
 def _check_level_labels(by: Sequence[str], levels: Sequence[tuple[Any, ...]]) -> None:
@@ -322,114 +326,10 @@ def _check_table(name: str, table: tuple[tuple[float, ...], ...], n_levels: int)
         raise ValueError(msg)
 
 
-def _sort_key(labels: list[tuple[Any, ...]]) -> Callable[[int], tuple[Any, ...]]:
-    """Order segments by their labels, with "(missing)" last and mixed types by type name."""
-
-    def key(i: int) -> tuple[Any, ...]:
-        return tuple(
-            (
-                label == "(missing)",
-                type(label).__name__ if not isinstance(label, int | float) else "",
-                label,
-            )
-            for label in labels[i]
-        )
-
-    return key
-
-
-def _engine_counts(
-    data: object,
-    by: tuple[str, ...],
-    *,
-    score: str,
-    weights: object,
-    bands: Mapping[str, Sequence[float]] | None,
-    missing: MissingPolicy,
-) -> SegmentCounts:
-    """The per-segment tally of a lazy or distributed frame, computed on its engine.
-
-    The engine's groups come in display order (see ``_engine.EngineTally``); segments in
-    which no score occurs are left out, as ``_tabulate`` leaves them out.
-    """
-    engine = _engine.engine_tally(
-        data, score=score, weights=weights, by=by, bands=bands, missing=missing
-    )
-    occur = np.flatnonzero(engine.tally.count.sum(axis=1))
-    return SegmentCounts.from_tally(
-        engine.tally.take(occur),
-        engine.keys,
-        [engine.labels(int(g)) for g in occur],
-        weighted=engine.weighted,
-        n_missing=int(engine.n_missing.sum()),
-    )
-
-
-def _tabulate(
-    data: object,
-    by: tuple[str, ...],
-    *,
-    score: str,
-    weights: object,
-    bands: Mapping[str, Sequence[float]] | None,
-    missing: MissingPolicy,
-) -> tuple[SegmentCounts, _RowCodes, Tally]:
-    """The per-segment tally in display order, the rows behind it, and its engine arrays."""
-    counted, grouping, weighted, n_missing, column = _count(
-        data, by, score=score, weights=weights, bands=bands, missing=missing
-    )
-    present = np.flatnonzero(counted.count.sum(axis=1))
-    # Display order: by each key's level ranks, first key first.
-    keys = grouping.key_codes[present]
-    ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
-    present = present[np.lexsort(ranks[::-1])]
-    shown = counted.take(present)
-    counts = SegmentCounts.from_tally(
-        shown, by, grouping.all_labels(present), weighted=weighted, n_missing=n_missing
-    )
-    return counts, _RowCodes(column.scores, column.kept, grouping, present), shown
-
-
-def _count(
-    data: object,
-    by: tuple[str, ...],
-    *,
-    score: str,
-    weights: object,
-    bands: Mapping[str, Sequence[float]] | None,
-    missing: MissingPolicy,
-) -> tuple[Tally, Grouping, bool, int, ScoreColumn]:
-    """Read, validate, factorise, combine and tally: the one pass over the rows."""
-    if bands is not None:
-        check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
-    bands = dict(bands or {})
-    unknown = [name for name in bands if name not in by]
-    if unknown:
-        msg = f"bands are given for {unknown!r}, which are not in by={list(by)!r}"
-        raise InvalidParameterError(msg, name="bands", value=bands)
-    needed = [score, *by] + ([weights] if isinstance(weights, str) else [])
-    table = read_table(data, needed)
-    column = table.scores(score, missing=missing)
-    # The engine checks the weights' values chunk by chunk as it counts them.
-    w = table.weights(weights, check_values=False)
-    factors: list[Factor] = [
-        table.factor(name, edges=bands.get(name)).take(column.kept) for name in by
-    ]
-    if w is not None and column.kept is not None:
-        w = w[column.kept]
-    grouping = combine(factors)
-    try:
-        counted = tally(column.scores, w, grouping.codes, grouping.sizes, check_weights=True)
-    except InvalidWeightsError:
-        table.weights(weights)  # the full check names the column and the input rows
-        raise
-    return counted, grouping, w is not None, column.n_missing, column
-
-
 _SORTABLE = frozenset(SegmentRow.model_fields) - {"key", "ci"}
 
 
-class SegmentResult(Model):
+class SegmentResult(TableResult[SegmentRow]):
     """The NPS of each segment, with intervals, small-sample flags and tests.
 
     Iterating gives the segment rows (``SegmentRow``); ``overall`` is the row of all
@@ -450,10 +350,16 @@ class SegmentResult(Model):
             ``filter``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    COLUMNS: ClassVar[tuple[Column[SegmentRow], ...]] = (
+        Column("n", lambda r: fmt.count(r.n)),
+        Column("nps", lambda r: fmt.signed(r.nps)),
+        Column("ci", lambda r: fmt.interval(r.ci)),
+        Column("vs_rest", lambda r: fmt.signed(r.vs_rest)),
+        Column("p_adjusted", lambda r: fmt.p_value(r.p_adjusted)),
+        Column("small", lambda r: fmt.flag(r.small_sample, "small"), numeric=False),
+    )
 
     by: tuple[str, ...]
-    rows: tuple[SegmentRow, ...]
     overall: SegmentRow
     min_n: int
     method: Method
@@ -462,18 +368,6 @@ class SegmentResult(Model):
     weighted: bool
     counts: SegmentCounts
     homogeneity: HomogeneityTest | None = None
-
-    def __iter__(self) -> Iterator[SegmentRow]:  # type: ignore[override]
-        """Iterate over the segment rows."""
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        """Number of segments."""
-        return len(self.rows)
-
-    def __getitem__(self, index: int) -> SegmentRow:
-        """The segment row at a position."""
-        return self.rows[index]
 
     def get(self, *key: object) -> SegmentRow:
         """The row of the segment with these labels (one per ``by`` column).
@@ -496,12 +390,10 @@ class SegmentResult(Model):
         descending = check_flag(descending, "descending")
         if by in self.by:
             position = self.by.index(by)
-            order = sorted(
-                range(len(self.rows)),
-                key=lambda i: _sort_key([r.key for r in self.rows])(i)[position],
-                reverse=descending,
+            ordered = sorted(
+                self.rows, key=lambda r: label_key(r.key[position]), reverse=descending
             )
-            return self.model_copy(update={"rows": tuple(self.rows[i] for i in order)})
+            return self.model_copy(update={"rows": tuple(ordered)})
         if by not in _SORTABLE:
             msg = (
                 f"cannot sort by {by!r}; use a key column {list(self.by)!r} "
@@ -557,33 +449,16 @@ class SegmentResult(Model):
         Args:
             overall: Append the overall row (keys ``"(all)"``).
         """
-        rows = [*self.rows, self.overall] if check_flag(overall, "overall") else list(self.rows)
-        return [_row_dict(self.by, r) for r in rows]
+        rows = [*self.rows, self.overall] if check_flag(overall, "overall") else self.rows
+        return [self._record(row) for row in rows]
 
     def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
         """The table as a pandas DataFrame (needs pandas)."""
-        return _to_pandas(self.to_dicts(overall=overall))
+        return frame_records(self.to_dicts(overall=overall), "pandas")
 
     def to_polars(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
         """The table as a polars DataFrame (needs polars)."""
-        return _to_polars(self.to_dicts(overall=overall))
-
-    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
-        header = [*self.by, "n", "nps", "ci", "vs_rest", "p_adjusted", "small"]
-        rows = [*self.rows[:limit], self.overall]
-        cells = [
-            [
-                *(str(k) for k in r.key),
-                f"{r.n:,}",
-                _fmt(r.nps),
-                f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
-                _fmt(r.vs_rest),
-                format_p(r.p_adjusted),
-                "small" if r.small_sample else "",
-            ]
-            for r in rows
-        ]
-        return header, cells
+        return frame_records(self.to_dicts(overall=overall), "polars")
 
     def _caption(self) -> str:
         small = sum(r.small_sample for r in self.rows)
@@ -594,21 +469,11 @@ class SegmentResult(Model):
             f"{small} with n < {self.min_n}{same}"
         )
 
-    def __repr__(self) -> str:
-        """The caption and the first rows as a text table, then the overall row."""
-        header, cells = self._cells(_REPR_ROWS)
-        more = len(self.rows) - _REPR_ROWS
-        tail = f"\n... {more} more segments" if more > 0 else ""
-        return f"SegmentResult({self._caption()})\n{text_table(header, cells)}{tail}"
-
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        header, cells = self._cells(len(self.rows))
-        return html_table(header, cells, caption=self._caption())
+    def _footer(self) -> Sequence[SegmentRow]:
+        return (self.overall,)
 
 
-def _build(
+def result_of(
     counted: Tally,
     counts: SegmentCounts,
     *,
@@ -616,60 +481,26 @@ def _build(
     method: Method,
     confidence_level: float,
     correction: Correction,
-    design: _DesignSE | None = None,
+    design: DesignSE | None = None,
 ) -> SegmentResult:
-    """Every statistic of the segment table, vectorised over segments, from the tally.
-
-    With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
-    """
-    weighted = counts.weighted
-    total = counted.total()
-    n_total = int(total.count.sum())
-    if n_total == 0:
-        detail = f" (all {counts.n_missing} scores were missing)" if counts.n_missing else ""
-        msg = f"no scores to segment{detail}; give at least one score from 0 to 10"
-        raise EmptyDataError(msg)
-    if weighted and total.sum_w.sum() <= 0:
-        msg = f"all {n_total} weights are zero; at least one weight must be positive"
-        raise InvalidWeightsError(msg)
-    est = _stats.estimate(
+    """The segment table of ``counted`` (the tally ``counts`` views)."""
+    computed = table(
         counted,
-        weighted=weighted,
-        method=method,
-        confidence_level=confidence_level,
-        design_se=None if design is None else design.segments,
-    )
-    whole = _stats.estimate(
-        total,
-        weighted=weighted,
-        method=method,
-        confidence_level=confidence_level,
-        design_se=None if design is None else design.overall,
-    )
-    test_method = _stats.difference_method(method)
-    diff = _stats.difference(
-        _stats.complement(counted),
-        counted,
-        weighted=weighted,
-        method=test_method,
-        confidence_level=confidence_level,
-        design_se=None if design is None else (design.rest, design.segments),
-        covariance=None if design is None else design.covariance,
-    )
-    p_adjusted = _stats.adjust(diff.p_value, correction)
-    overall_nps = float(whole.nps[0])
-    tests = (est.nps - overall_nps, diff.raw_delta, diff.p_value, p_adjusted)
-    rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted, tests=tests)
-    (overall,) = _rows(total, whole, [(ALL,) * len(counts.by)], min_n=min_n, weighted=weighted)
-    return SegmentResult.model_construct(
-        by=counts.by,
-        rows=tuple(rows),
-        overall=overall,
         min_n=min_n,
         method=method,
         confidence_level=confidence_level,
         correction=correction,
-        weighted=weighted,
+        design=design,
+    )
+    return SegmentResult.model_construct(
+        by=counts.by,
+        rows=computed.rows,
+        overall=computed.overall,
+        min_n=min_n,
+        method=method,
+        confidence_level=confidence_level,
+        correction=correction,
+        weighted=counts.weighted,
         counts=counts,
-        homogeneity=_homogeneity(counted, est, design),
+        homogeneity=computed.homogeneity,
     )
