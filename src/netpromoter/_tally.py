@@ -19,7 +19,7 @@ import os
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -342,6 +342,14 @@ class Tally:
         if order == list(range(self.n_groups)):
             return self
         return self.take(order)
+
+    def as_weighted(self) -> Tally:
+        """The tally as a weighted one: an unweighted tally's weights are all 1.
+
+        Its sums are its counts already, so only the flag changes; what merging a weighted
+        and an unweighted tally needs (the caller says so with a warning).
+        """
+        return self if self.weighted else replace(self, weighted=True)
 
     def __add__(self, other: object) -> Tally:
         """Merge tallies of disjoint data: groups matched by label, in display order.

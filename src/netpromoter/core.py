@@ -224,7 +224,7 @@ class NPSCounts(Model):
         if self.weighted != other.weighted:
             warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
             # The documented rule: unweighted responses count as weights of 1.
-            mine, theirs = _as_weighted(mine), _as_weighted(theirs)
+            mine, theirs = mine.as_weighted(), theirs.as_weighted()
         merged = mine + theirs
         return NPSCounts.from_tally(merged, weighted=merged.weighted, n_missing=merged.n_missing)
 
@@ -264,20 +264,6 @@ class NPSCounts(Model):
             confidence_level=confidence_level,
             population_size=population_size,
         )
-
-
-def _as_weighted(counted: Tally) -> Tally:
-    """An unweighted tally as a weighted one whose weights are all 1 (sums = counts)."""
-    if counted.weighted:
-        return counted
-    return Tally(
-        counted.count,
-        counted.sum_w,
-        counted.sum_w2,
-        counted.exponent,
-        weighted=True,
-        n_missing=counted.n_missing,
-    )
 
 
 def _build_result(

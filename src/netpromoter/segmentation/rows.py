@@ -49,19 +49,12 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
 class SegmentRow(EstimateFields):
     """One segment (or the overall row) of a segment table.
 
+    Its estimate (``n``, the category counts and shares, ``nps``, ``se``, ``ci``,
+    ``effective_n``) has the fields of every NPS estimate
+    ([`EstimateFields`][netpromoter._results.base.EstimateFields]).
+
     Attributes:
         key: The segment's label for each ``by`` column (``"(all)"`` in the overall row).
-        n: Number of responses.
-        detractors: Detractor count, or sum of their weights when weighted.
-        passives: Passive count, or sum of weights.
-        promoters: Promoter count, or sum of weights.
-        detractor_share: Detractor share, 0..1.
-        passive_share: Passive share, 0..1.
-        promoter_share: Promoter share, 0..1.
-        nps: Net Promoter Score, -100..100.
-        se: Standard error of the method's estimate, in points.
-        ci: Confidence interval in points, clipped to [-100, 100].
-        effective_n: Kish's effective sample size (``n`` when unweighted).
         small_sample: ``n < min_n``: read with care (flagged, never dropped).
         vs_overall: ``nps`` minus the overall NPS (``None`` in the overall row).
         vs_rest: ``nps`` minus the NPS of all other responses.

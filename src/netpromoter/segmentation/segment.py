@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpromoter import _stats
+from netpromoter._input.source import EagerSource
 from netpromoter._stats.design import as_design
 from netpromoter._validation import check_correction
+from netpromoter.segmentation.estimates import DesignSE, design_ses
 from netpromoter.segmentation.rows import Correction, Method, _check_min_n
 from netpromoter.segmentation.table import (
     SegmentCounts,
     SegmentResult,
-    design_of,
     read,
     result_of,
 )
@@ -19,6 +20,8 @@ from netpromoter.segmentation.table import (
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from netpromoter._input.source import Source
+    from netpromoter._stats.design import Design
     from netpromoter._validation import MissingPolicy
 
 
@@ -115,3 +118,11 @@ def segment(
         correction=correction,
         design=design_of(source, as_design(weights), counted.n_groups),
     )
+
+
+def design_of(source: Source, design: Design | None, n_segments: int) -> DesignSE | None:
+    """A calibrated design's SEs of the segments of ``source`` (``None`` without one)."""
+    if design is None or not isinstance(source, EagerSource) or not len(source.scores):
+        return None
+    codes, _ = source.codes()
+    return design_ses(design, source.scores, source.kept, codes, n_segments)

@@ -9,7 +9,6 @@ result layer.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,7 +17,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from netpromoter._input.factors import check_labels
-from netpromoter._input.source import EagerSource, prepare
+from netpromoter._input.source import prepare
 from netpromoter._labels import label_key
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, frame_records
@@ -42,7 +41,7 @@ from netpromoter.exceptions import (
     NotFoundError,
     ParameterTypeError,
 )
-from netpromoter.segmentation.estimates import DesignSE, design_ses, table
+from netpromoter.segmentation.estimates import DesignSE, table
 from netpromoter.segmentation.rows import (
     Correction,
     HomogeneityTest,
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from netpromoter._input.source import Source
-    from netpromoter._stats.design import Design
     from netpromoter._validation import MissingPolicy
 
 
@@ -244,15 +242,13 @@ class SegmentCounts(Model):
             msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
             raise InvalidTallyError(msg, field="by")
         mine, theirs = self.to_tally(), other.to_tally()
-        weighted = mine.weighted or theirs.weighted
-        if weighted:
-            # An unweighted tally's sums are its counts: weights of 1.
-            mine = dataclasses.replace(mine, weighted=True)
-            theirs = dataclasses.replace(theirs, weighted=True)
+        if mine.weighted != theirs.weighted:
+            # The documented rule: unweighted responses count as weights of 1.
+            mine, theirs = mine.as_weighted(), theirs.as_weighted()
         merged = mine + theirs
         _check_level_labels(self.by, merged.labels or ())
-        if weighted:
-            warn_mixed_weights(self.weighted, self.to_tally().n, other.weighted, other.to_tally().n)
+        if merged.weighted:
+            warn_mixed_weights(self.weighted, mine.n, other.weighted, theirs.n)
         return SegmentCounts.from_tally(merged)
 
     def __radd__(self, other: object) -> SegmentCounts:
@@ -294,14 +290,6 @@ def read(
     if bands is not None:
         check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
     return prepare(data, score=score, weights=weights, by=keys, bands=bands, missing=missing)
-
-
-def design_of(source: Source, design: Design | None, n_segments: int) -> DesignSE | None:
-    """A calibrated design's SEs of the segments of ``source`` (``None`` without one)."""
-    if design is None or not isinstance(source, EagerSource) or not len(source.scores):
-        return None
-    codes, _ = source.codes()
-    return design_ses(design, source.scores, source.kept, codes, n_segments)
 
 
 def _check_level_labels(by: Sequence[str], levels: Sequence[tuple[Any, ...]]) -> None:
