@@ -506,3 +506,17 @@ def test_segment_table_shows_tiny_p_values_as_below_a_thousandth() -> None:
     assert "< 0.001" in repr(table)
     assert "&lt; 0.001" in table._repr_html_()
     assert table.to_dicts()[0]["p_adjusted"] == table[0].p_adjusted
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e5, 3.0])
+def test_rank_ties_keep_label_order_whatever_the_weights_scale(scale: float) -> None:
+    """Units alike but for rounding (every score 0) rank in label order at any weight scale."""
+    data = {
+        "score": [0, 0, 0, 0],
+        "group": ["a", "b", "a", "c"],
+        "w": [scale * w for w in (1.0, 1.0, 3.0, 1.0)],
+    }
+    ranking = rank(data, "group", weights="w", draws=200)
+    assert [row.key[0] for row in ranking] == ["a", "b", "c"]
+    assert [row.rank for row in ranking] == [1, 2, 3]
+    assert all(math.isclose(row.shrunken_nps, -100.0, abs_tol=1e-6) for row in ranking)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Most posterior draws per unit in ``rank`` (their Monte Carlo error is then 0.0002).
 MAX_DRAWS = 10**7
+#: Shrunken NPS closer than this (in points) rank as ties, in label order.
+TIE = 1e-6
 
 
 def _weight(alpha: float) -> str:
@@ -36,7 +38,8 @@ class RankRow(Model):
 
     Attributes:
         key: The unit's label for each ``by`` column.
-        rank: 1 for the highest shrunken NPS.
+        rank: 1 for the highest shrunken NPS (units within ``1e-6`` points of each other
+            are tied, and ranked in label order).
         n: Number of responses.
         nps: The raw NPS.
         shrunken_nps: Posterior mean NPS, pulled toward the overall NPS.
@@ -188,7 +191,9 @@ def rank(
     )
     raw = _stats.nps_of(categories)
     levels = counted.labels or ()
-    order = np.argsort(-post.nps, kind="stable")
+    # Units whose shrunken NPS agree to TIE points are tied: ranked in label order, so that
+    # rounding (weights on another scale) cannot reorder them.
+    order = np.argsort(-np.round(post.nps / TIE) * TIE, kind="stable")
     rows = tuple(
         _trusted(
             RankRow,
