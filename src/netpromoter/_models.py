@@ -42,6 +42,10 @@ class _Lookup(EnumMeta):
 
     def __call__(cls, value: object, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
         """Look up a member by value."""
+        if not args and not kwargs and not isinstance(value, str):
+            # Every value is text: anything else (an array, a list, None) is unknown, and
+            # comparing it with the values would make numpy 1.x warn instead.
+            raise _unknown_member(cls, value)
         try:
             return super().__call__(value, *args, **kwargs)
         except (ValueError, TypeError):
