@@ -24,6 +24,7 @@ from netpromoter import (
     score,
     segment,
 )
+from netpromoter._input import prepare
 from netpromoter._tally import CHUNK
 from netpromoter.segmentation import ALL, RankRow, SegmentRow
 
@@ -520,3 +521,15 @@ def test_rank_ties_keep_label_order_whatever_the_weights_scale(scale: float) -> 
     assert [row.key[0] for row in ranking] == ["a", "b", "c"]
     assert [row.rank for row in ranking] == [1, 2, 3]
     assert all(math.isclose(row.shrunken_nps, -100.0, abs_tol=1e-6) for row in ranking)
+
+
+def test_counts_view_a_labelled_tally() -> None:
+    """from_tally takes keys, labels, weighting and missing count from a labelled tally."""
+    data = {**DATA, "w": [float(i + 1) for i in range(len(DATA["score"]))]}
+    counted = prepare(data, by=["region"], weights="w").tally()
+    view = SegmentCounts.from_tally(counted)
+    assert view == SegmentCounts.from_data(data, "region", weights="w")
+    back = view.to_tally()
+    assert (back.by, back.labels, back.weighted) == (("region",), counted.labels, True)
+    np.testing.assert_array_equal(back.count, counted.count)
+    np.testing.assert_array_equal(back.sum_w2, counted.sum_w2)

@@ -29,6 +29,7 @@ from netpromoter.drivers.analysis import key_drivers
 from netpromoter.drivers.comments import UNTAGGED as UNTAGGED
 from netpromoter.drivers.comments import ThemeResult, ThemeRow, starter_themes, themes
 from netpromoter.drivers.fields import QUADRANTS as QUADRANTS
+from netpromoter.drivers.fields import Interval as Interval
 from netpromoter.drivers.fields import Method as Method
 from netpromoter.drivers.fields import Quadrant as Quadrant
 from netpromoter.drivers.result import DriverRow, KeyDriverResult
