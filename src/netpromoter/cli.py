@@ -27,6 +27,7 @@ from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
 from netpromoter.io import ReadResult, read_responses, tally_file, write_csv, write_json
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
+from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
     from netpromoter.io import FileTally, Rejection
     from netpromoter.report import ReportPeriod
+    from netpromoter.segmentation import SegmentResult
 
 EXIT_OK = 0
 EXIT_DATA_ERROR = 1
@@ -348,15 +350,22 @@ def _run_score(args: argparse.Namespace) -> int:
     print(f"Passives    {result.passives:,} ({result.passive_share:.1%})")
     print(f"Detractors  {result.detractors:,} ({result.detractor_share:.1%})")
     if args.by:
-        table = tallied.segments(method=args.method, confidence_level=args.confidence_level)
         print()
-        print(table)
+        print(_segments(tallied, args))
     return EXIT_OK
 
 
+def _segments(tallied: FileTally, args: argparse.Namespace) -> SegmentResult:
+    """The segment table of a file's tally, as ``segment`` gives in memory."""
+    counted = tallied.tally
+    counts = SegmentCounts.from_tally(
+        counted, counted.by, counted.labels or (), weighted=counted.weighted
+    )
+    return counts.result(method=args.method, confidence_level=args.confidence_level)
+
+
 def _segment_dicts(tallied: FileTally, args: argparse.Namespace) -> list[dict[str, Any]]:
-    table = tallied.segments(method=args.method, confidence_level=args.confidence_level)
-    return table.to_dicts()
+    return _segments(tallied, args).to_dicts()
 
 
 def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
