@@ -18,19 +18,27 @@ import sys
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from netpromoter import __version__
 from netpromoter._input.times import parse_iso
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
-from netpromoter.io import ReadResult, read_responses, tally_file, write_csv, write_json
+from netpromoter.io import (
+    ReadColumns,
+    ReadResult,
+    read_columns,
+    read_responses,
+    tally_file,
+    write_csv,
+    write_json,
+)
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
 from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from netpromoter.core import Response
     from netpromoter.io import FileTally, Rejection
@@ -45,6 +53,7 @@ EXAMPLE_TARGETS = "example_targets.json"
 EXAMPLE_CONTEXT = "example_context.json"
 #: What ``netpromoter demo`` segments the example data by.
 DEMO_BY = ("region", "customer_type")
+_Read = TypeVar("_Read", ReadResult, ReadColumns)
 
 
 class UsageError(Exception):
@@ -292,9 +301,9 @@ def _write_text(path: Path, text: str) -> None:
         raise UsageError(msg) from exc
 
 
-def _read(path: Path, args: argparse.Namespace) -> ReadResult | None:
-    """Read responses; report rejections; ``None`` when invalid rows stop the command."""
-    read = read_responses(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
+def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) -> _Read | None:
+    """Read a file with ``reader``; report rejections; ``None`` when invalid rows stop."""
+    read = reader(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
     _print_rejections(str(path), read.rejected)
     invalid = len(read.rejected) - read.n_duplicates
     if invalid and not args.drop_invalid:
@@ -370,7 +379,7 @@ def _segment_dicts(tallied: FileTally, args: argparse.Namespace) -> list[dict[st
 
 def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     if demo or args.file is None:
-        read = read_responses(example_path())
+        read = read_columns(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
         margins: dict[str, Any] | None = _margins(example_path(EXAMPLE_TARGETS))
         context: dict[str, str] | None = _context(example_path(EXAMPLE_CONTEXT))
@@ -381,7 +390,7 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         options: dict[str, Any] = {"title": "Net Promoter Score report: example data"}
         _print_rejections(str(example_path().name), read.rejected)
     else:
-        found = _read(args.file, args)
+        found = _read(args.file, args, read_columns)
         if found is None:
             return EXIT_DATA_ERROR
         read, by, period = found, list(args.by), _period(args.period)
@@ -411,7 +420,7 @@ def _period(value: str) -> ReportPeriod | None:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
-    read = _read(args.file, args)
+    read = _read(args.file, args, read_responses)
     if read is None:
         return EXIT_DATA_ERROR
     context = _context(args.context) if args.context else {}

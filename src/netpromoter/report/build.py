@@ -8,13 +8,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from netpromoter.core import NPSCounts, score
-from netpromoter.io._read import ReadResult
 from netpromoter.report.followups import workload as followup_workload
-from netpromoter.report.model import Report, ReportPeriod, WeightingSummary
+from netpromoter.report.inputs import Rows, rows_of
+from netpromoter.report.model import (
+    FollowUpWorkload,
+    Report,
+    ReportPeriod,
+    WeightingSummary,
+)
 from netpromoter.segmentation import segment
 from netpromoter.trends import TrendResult, trend
 from netpromoter.weighting import rake
@@ -23,22 +28,23 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from netpromoter._models import Response
+    from netpromoter.io._columns import ReadColumns
+    from netpromoter.io._read import ReadResult
 
 
 def _trend(
-    responses: Sequence[Response], period: ReportPeriod, min_n: int, confidence_level: float
+    rows: Rows, period: ReportPeriod, min_n: int, confidence_level: float
 ) -> tuple[TrendResult | None, int]:
-    dated = [r for r in responses if r.submitted_at is not None]
+    dated = rows.where(lambda _: True)
     if not dated:
-        return None, len(responses)
-    result = trend(dated, period=period, min_n=min_n, confidence_level=confidence_level)
-    return result, len(responses) - len(dated)
+        return None, len(rows.times)
+    data = rows.data if len(dated) == len(rows.times) else rows.subset(dated)
+    result = trend(data, period=period, min_n=min_n, confidence_level=confidence_level)
+    return result, len(rows.times) - len(dated)
 
 
-def _weighting(
-    responses: Sequence[Response], margins: Mapping[str, Mapping[Any, float]]
-) -> WeightingSummary:
-    result = rake(list(responses), margins)
+def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> WeightingSummary:
+    result = rake(data, margins)
     if result.weighted is None or result.unweighted is None:  # pragma: no cover - score given
         msg = "raking returned no NPS"
         raise AssertionError(msg)
@@ -52,8 +58,18 @@ def _weighting(
     )
 
 
+def _followups(
+    rows: Rows, now: datetime | None, days: int, context: Mapping[str, str]
+) -> FollowUpWorkload:
+    dated = [when for when in rows.times if when is not None]
+    moment = now or (max(dated) if dated else datetime.now(timezone.utc))
+    since = moment - timedelta(days=days)
+    recent = rows.responses(rows.where(lambda when: since <= when <= moment))
+    return followup_workload(recent, now=moment, since=since, context=context)
+
+
 def build_report(
-    data: ReadResult | Iterable[Response],
+    data: ReadColumns | ReadResult | Iterable[Response],
     *,
     by: Sequence[str] = (),
     period: ReportPeriod | None = "month",
@@ -68,8 +84,9 @@ def build_report(
     """Compute everything a shared report shows.
 
     Args:
-        data: A [`ReadResult`][netpromoter.io.ReadResult] (its rejection report is
-            carried along) or responses.
+        data: A file read by [`read_columns`][netpromoter.io.read_columns] or
+            [`read_responses`][netpromoter.io.read_responses] (its rejection report is
+            carried along), or responses.
         by: Segment columns: one table each, with intervals and small-sample flags.
         period: ``"week"``, ``"month"`` (default) or ``"quarter"`` for the trend, or
             ``None`` for no trend. Responses without a date are left out of the trend
@@ -97,7 +114,7 @@ def build_report(
         RenderError: A follow-up message lacks a placeholder value.
 
     Examples:
-        >>> from datetime import datetime, timezone
+        >>> from datetime import datetime, timedelta, timezone
         >>> from netpromoter import Response
         >>> when = datetime(2026, 1, 5, tzinfo=timezone.utc)
         >>> rs = [Response(score=s, submitted_at=when, segments={"team": t})
@@ -106,37 +123,24 @@ def build_report(
         >>> round(report.overall.nps), [row.key for row in report.segments[0]]
         (25, [('a',), ('b',)])
     """
-    if isinstance(data, ReadResult):
-        responses, source, rows_read, rejected = (
-            list(data.responses),
-            data.source,
-            data.rows_read,
-            data.rejected,
-        )
-    else:
-        responses = list(data)
-        source, rows_read, rejected = "responses", len(responses), ()
-    overall = score(responses, confidence_level=confidence_level)
+    rows = rows_of(data)
+    overall = score(rows.data, confidence_level=confidence_level)
     segments = tuple(
-        segment(responses, column, min_n=min_n, confidence_level=confidence_level) for column in by
+        segment(rows.data, column, min_n=min_n, confidence_level=confidence_level) for column in by
     )
     over_time, undated = (
-        (None, 0) if period is None else _trend(responses, period, min_n, confidence_level)
+        (None, 0) if period is None else _trend(rows, period, min_n, confidence_level)
     )
-    weighting = None if margins is None else _weighting(responses, margins)
-    workload = None
-    if followups is not None:
-        dated = [r.submitted_at for r in responses if r.submitted_at is not None]
-        moment = now or (max(dated) if dated else datetime.now(timezone.utc))
-        workload = followup_workload(responses, now=moment, days=followup_days, context=followups)
+    weighting = None if margins is None else _weighting(rows.data, margins)
+    workload = None if followups is None else _followups(rows, now, followup_days, followups)
     return Report(
         title=title,
-        source=source,
+        source=rows.source,
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
-        rows_read=rows_read,
-        rejected=tuple(rejected),
+        rows_read=rows.rows_read,
+        rejected=rows.rejected,
         overall=overall,
-        score_counts=NPSCounts.from_scores(responses).count,
+        score_counts=NPSCounts.from_scores(rows.scores).count,
         segments=segments,
         period=period,
         trend=over_time,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from netpromoter._models import Category, Response
@@ -12,6 +11,7 @@ from netpromoter.report.model import FollowUpWorkload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from datetime import datetime
 
 
 def placeholder_context(static: Mapping[str, str]) -> Callable[[Response], dict[str, str]]:
@@ -40,15 +40,13 @@ def placeholder_context(static: Mapping[str, str]) -> Callable[[Response], dict[
 
 
 def workload(
-    responses: Sequence[Response],
+    recent: Sequence[Response],
     *,
     now: datetime,
-    days: int,
+    since: datetime,
     context: Mapping[str, str],
 ) -> FollowUpWorkload:
-    """The follow-up plan of the responses of the ``days`` before ``now``, counted."""
-    since = now - timedelta(days=days)
-    recent = [r for r in responses if r.submitted_at is not None and since <= r.submitted_at <= now]
+    """The follow-up plan of the responses submitted from ``since`` to ``now``, counted."""
     planned = plan(recent, now=now, context=placeholder_context(context))
     due: dict[str, Counter[str]] = {}
     for item in planned:
