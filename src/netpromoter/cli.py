@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from netpromoter import __version__
 from netpromoter._input.times import parse_iso
+from netpromoter._results import format as fmt
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
@@ -350,14 +351,14 @@ def _run_score(args: argparse.Namespace) -> int:
             payload["segments"] = _segment_dicts(tallied, args)
         print(json.dumps(payload, indent=2))
         return EXIT_OK
-    lo, hi = result.ci
+    level = fmt.share(result.confidence_level, 0)
     print(f"File        {path.name}")
-    print(f"Responses   {result.n:,} ({len(tallied.rejected):,} rejected)")
-    print(f"NPS         {result.nps:+.1f}")
-    print(f"{result.confidence_level:.0%} CI      {lo:+.1f} to {hi:+.1f} ({result.method})")
-    print(f"Promoters   {result.promoters:,} ({result.promoter_share:.1%})")
-    print(f"Passives    {result.passives:,} ({result.passive_share:.1%})")
-    print(f"Detractors  {result.detractors:,} ({result.detractor_share:.1%})")
+    print(f"Responses   {fmt.count(result.n)} ({fmt.count(len(tallied.rejected))} rejected)")
+    print(f"NPS         {fmt.signed(result.nps)}")
+    print(f"{level} CI      {fmt.interval(result.ci)} ({result.method})")
+    print(f"Promoters   {fmt.count(result.promoters)} ({fmt.share(result.promoter_share)})")
+    print(f"Passives    {fmt.count(result.passives)} ({fmt.share(result.passive_share)})")
+    print(f"Detractors  {fmt.count(result.detractors)} ({fmt.share(result.detractor_share)})")
     if args.by:
         print()
         print(_segments(tallied, args))
