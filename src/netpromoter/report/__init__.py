@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from netpromoter.report.build import build_report
 from netpromoter.report.followups import placeholder_context
-from netpromoter.report.model import FollowUpWorkload, Report, ReportPeriod, WeightingSummary
+from netpromoter.report.model import Report
 from netpromoter.report.page import render_html
+from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.report.text import render_text
 
 __all__ = [

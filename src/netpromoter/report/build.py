@@ -14,12 +14,8 @@ from typing import TYPE_CHECKING, Any
 from netpromoter.core import NPSCounts, score
 from netpromoter.report.followups import workload as followup_workload
 from netpromoter.report.inputs import Rows, rows_of
-from netpromoter.report.model import (
-    FollowUpWorkload,
-    Report,
-    ReportPeriod,
-    WeightingSummary,
-)
+from netpromoter.report.model import Report
+from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.segmentation import segment
 from netpromoter.trends import TrendResult, trend
 from netpromoter.weighting import rake

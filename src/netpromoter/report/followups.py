@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from netpromoter._models import Category, Response
 from netpromoter.followup import PLACEHOLDERS, plan
-from netpromoter.report.model import FollowUpWorkload
+from netpromoter.report.parts import FollowUpWorkload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence

@@ -3,76 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ConfigDict
 
 from netpromoter._model import Model
+from netpromoter._results import format as fmt
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._rejection import Rejection  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._write import plain
-from netpromoter.report.page import body
+from netpromoter.report import sections
+from netpromoter.report.parts import (
+    FollowUpWorkload,  # noqa: TC001 - pydantic needs it at runtime
+    ReportPeriod,  # noqa: TC001 - pydantic needs it at runtime
+    WeightingSummary,  # noqa: TC001 - pydantic needs it at runtime
+)
 from netpromoter.segmentation import SegmentResult  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.trends import TrendResult  # noqa: TC001 - pydantic needs it at runtime
-
-ReportPeriod = Literal["week", "month", "quarter"]
-
-
-class WeightingSummary(Model):
-    """Weighted against unweighted NPS, from raking to population margins.
-
-    Attributes:
-        by: The weighting dimensions.
-        unweighted: The NPS with equal weights.
-        weighted: The NPS with the raked weights (design-based, calibration-aware SE).
-        effective_n: Kish's effective sample size of the weights.
-        design_effect: Kish's design effect ``n / effective_n``.
-        converged: Whether raking met every margin.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    by: tuple[str, ...]
-    unweighted: NPSResult
-    weighted: NPSResult
-    effective_n: float
-    design_effect: float
-    converged: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain values: the two NPS results as their dicts."""
-        return {
-            "by": list(self.by),
-            "unweighted": self.unweighted.to_dict(),
-            "weighted": self.weighted.to_dict(),
-            "effective_n": self.effective_n,
-            "design_effect": self.design_effect,
-            "converged": self.converged,
-        }
-
-
-class FollowUpWorkload(Model):
-    """How much follow-up the recent responses ask for, and by when.
-
-    Attributes:
-        planned_at: The moment the plan was made for.
-        since: Responses submitted from this moment on were planned.
-        n: Follow-ups planned.
-        by_category: Follow-ups per category (detractor, passive, promoter).
-        by_channel: Follow-ups per channel.
-        by_due_date: ``(date, detractors, passives, promoters)`` per due date.
-        overdue: Follow-ups already past their due moment at ``planned_at``.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    planned_at: datetime
-    since: datetime
-    n: int
-    by_category: dict[str, int]
-    by_channel: dict[str, int]
-    by_due_date: tuple[tuple[str, int, int, int], ...]
-    overdue: int
 
 
 class Report(Model):
@@ -133,4 +80,20 @@ class Report(Model):
         return {key: plain(value) for key, value in data.items()}
 
     def _repr_html_(self) -> str:
-        return body(self)
+        """The report's sections as HTML (the body of its page)."""
+        level = fmt.share(self.overall.confidence_level, 0)
+        parts = sections.title(self.title)
+        parts += sections.meta(
+            self.source, self.overall.n, self.rows_read, len(self.rejected), self.generated_at
+        )
+        parts += sections.answers(self.overall, self.score_counts)
+        for table in self.segments:
+            parts += sections.segments(table, self.overall.nps, self.min_n, level)
+        if self.trend is not None and self.period is not None:
+            parts += sections.over_time(self.trend, self.period, self.undated, level)
+        if self.weighting is not None:
+            parts += sections.weighting(self.weighting)
+        if self.followups is not None:
+            parts += sections.followups(self.followups)
+        parts += sections.rejections(self.rejected)
+        return "\n".join(parts)

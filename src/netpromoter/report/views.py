@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from netpromoter.io._rejection import Rejection
-    from netpromoter.report.model import FollowUpWorkload, WeightingSummary
+    from netpromoter.report.parts import FollowUpWorkload, WeightingSummary
     from netpromoter.segmentation import SegmentResult
     from netpromoter.trends import TrendResult
 
