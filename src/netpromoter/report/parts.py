@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from netpromoter._model import Model
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
 
+#: The period of a report's trend.
 ReportPeriod = Literal["week", "month", "quarter"]
 
 
