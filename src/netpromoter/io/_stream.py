@@ -339,6 +339,21 @@ class _Run:
         )
 
 
+class _Wanted(NamedTuple):
+    """What a streaming pass reads: the file's name, its columns, and how strictly."""
+
+    name: str
+    score: str | None
+    by: tuple[str, ...]
+    weights: str | None
+    strict: bool
+
+    def run(self, header: Sequence[str]) -> _Run:
+        """A pass over a file with this header (its named columns checked)."""
+        score_col = _header_columns(header, self.name, self.score, self.by, self.weights)
+        return _Run(self.name, score_col, self.by, self.weights, strict=self.strict)
+
+
 def _header_columns(
     header: Sequence[str], name: str, score: str | None, by: Sequence[str], weights: str | None
 ) -> str:
@@ -434,19 +449,15 @@ class _Columns(NamedTuple):
 
 def _stream_csv(
     handle: IO[str],
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
+    wanted: _Wanted,
     *,
-    strict: bool,
     delimiter: str | None,
     chunk_rows: int,
     update: Callable[[], None],
 ) -> _Run:
-    table = csv_table(handle, delimiter, name=name, expected="a header row with a score column")
-    score_col = _header_columns(table.header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
+    expected = "a header row with a score column"
+    table = csv_table(handle, delimiter, name=wanted.name, expected=expected)
+    run = wanted.run(table.header)
     rows = _TextRows(run, _Columns.of(table.header, run))
     while rows.add(table.records, chunk_rows):
         rows.flush()
@@ -457,12 +468,8 @@ def _stream_csv(
 
 def _pyarrow_csv(
     raw: IO[bytes],
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
+    wanted: _Wanted,
     *,
-    strict: bool,
     delimiter: str | None,
     chunk_rows: int,
     update: Callable[[int], None],
@@ -470,9 +477,8 @@ def _pyarrow_csv(
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
     import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
 
-    reader = BlockReader(raw, name, delimiter)
-    score_col = _header_columns(reader.header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
+    reader = BlockReader(raw, wanted.name, delimiter)
+    run = wanted.run(reader.header)
     columns = _Columns.of(reader.header, run)
     rows = _TextRows(run, columns)
     score_texts = pa.array([str(i) for i in range(N_SCORES)])
@@ -612,23 +618,14 @@ def tally_file(
     if fmt == "jsonl":
         msg = f"{name}: tally_file reads CSV and Parquet; use read_responses for JSON Lines"
         raise InvalidParameterError(msg, name="format", value=fmt)
-    by = tuple(by)
+    wanted = _Wanted(name, score, tuple(by), weights, strict=strict)
     file_path = check_file(path)
     check_delimiter(delimiter)
     total = file_path.stat().st_size
     enabled = wants_progress(progress)
     if fmt == "parquet":
         with progress_bar(total, file_path.name, enabled=enabled) as bar:
-            return _stream_parquet(
-                file_path,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
-                chunk_rows=chunk_rows,
-                update=bar,
-            )
+            return _stream_parquet(file_path, wanted, chunk_rows=chunk_rows, update=bar)
     use_arrow = engine == "pyarrow" or (engine == "auto" and _pyarrow_available())
     with (
         decode_errors(file_path, "utf-8"),
@@ -642,11 +639,7 @@ def tally_file(
         if use_arrow:
             run = _pyarrow_csv(
                 raw,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
+                wanted,
                 delimiter=delimiter,
                 chunk_rows=chunk_rows,
                 update=lambda done: bar(min(done, total)),
@@ -657,11 +650,7 @@ def tally_file(
         try:
             run = _stream_csv(
                 handle,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
+                wanted,
                 delimiter=delimiter,
                 chunk_rows=chunk_rows,
                 update=update,
@@ -672,25 +661,17 @@ def tally_file(
 
 
 def _stream_parquet(
-    path: Path,
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
-    *,
-    strict: bool,
-    chunk_rows: int,
-    update: Callable[[int], None],
+    path: Path, wanted: _Wanted, *, chunk_rows: int, update: Callable[[int], None]
 ) -> FileTally:
+    name, by, weights = wanted.name, wanted.by, wanted.weights
     parquet = open_parquet(path, name)
-    header = list(parquet.schema_arrow.names)
-    score_col = _header_columns(header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
-    wanted = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
+    run = wanted.run(list(parquet.schema_arrow.names))
+    score_col = run.score_col
+    read = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
     record = 0
     with parquet_errors(name):
-        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
-            columns = {n: _texts(batch.column(n).to_pylist()) for n in wanted}
+        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=read):
+            columns = {n: _texts(batch.column(n).to_pylist()) for n in read}
             lines = list(range(record + 1, record + 1 + batch.num_rows))
             run.add(
                 _text_chunk(
