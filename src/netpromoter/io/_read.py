@@ -115,6 +115,10 @@ class FileRead(Model):
         """Short form: the summary."""
         return f"{type(self).__name__}({self.summary()})"
 
+    def __str__(self) -> str:
+        """The short form too: printing what was read shows no id, comment or row."""
+        return repr(self)
+
     def _repr_html_(self) -> str:
         head = f"<p>{html.escape(self.summary())}</p>"
         if not self.rejected:
