@@ -18,22 +18,33 @@ import sys
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from netpromoter import __version__
 from netpromoter._input.times import parse_iso
+from netpromoter._results import format as fmt
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
-from netpromoter.io import ReadResult, read_responses, tally_file, write_csv, write_json
+from netpromoter.io import (
+    ReadColumns,
+    ReadResult,
+    read_columns,
+    read_responses,
+    tally_file,
+    write_csv,
+    write_json,
+)
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
+from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from netpromoter.core import Response
     from netpromoter.io import FileTally, Rejection
     from netpromoter.report import ReportPeriod
+    from netpromoter.segmentation import SegmentResult
 
 EXIT_OK = 0
 EXIT_DATA_ERROR = 1
@@ -43,6 +54,7 @@ EXAMPLE_TARGETS = "example_targets.json"
 EXAMPLE_CONTEXT = "example_context.json"
 #: What ``netpromoter demo`` segments the example data by.
 DEMO_BY = ("region", "customer_type")
+_Read = TypeVar("_Read", ReadResult, ReadColumns)
 
 
 class UsageError(Exception):
@@ -290,9 +302,9 @@ def _write_text(path: Path, text: str) -> None:
         raise UsageError(msg) from exc
 
 
-def _read(path: Path, args: argparse.Namespace) -> ReadResult | None:
-    """Read responses; report rejections; ``None`` when invalid rows stop the command."""
-    read = read_responses(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
+def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) -> _Read | None:
+    """Read a file with ``reader``; report rejections; ``None`` when invalid rows stop."""
+    read = reader(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
     _print_rejections(str(path), read.rejected)
     invalid = len(read.rejected) - read.n_duplicates
     if invalid and not args.drop_invalid:
@@ -339,29 +351,36 @@ def _run_score(args: argparse.Namespace) -> int:
             payload["segments"] = _segment_dicts(tallied, args)
         print(json.dumps(payload, indent=2))
         return EXIT_OK
-    lo, hi = result.ci
+    level = fmt.share(result.confidence_level, 0)
     print(f"File        {path.name}")
-    print(f"Responses   {result.n:,} ({len(tallied.rejected):,} rejected)")
-    print(f"NPS         {result.nps:+.1f}")
-    print(f"{result.confidence_level:.0%} CI      {lo:+.1f} to {hi:+.1f} ({result.method})")
-    print(f"Promoters   {result.promoters:,} ({result.promoter_share:.1%})")
-    print(f"Passives    {result.passives:,} ({result.passive_share:.1%})")
-    print(f"Detractors  {result.detractors:,} ({result.detractor_share:.1%})")
+    print(f"Responses   {fmt.count(result.n)} ({fmt.count(len(tallied.rejected))} rejected)")
+    print(f"NPS         {fmt.signed(result.nps)}")
+    print(f"{level} CI      {fmt.interval(result.ci)} ({result.method})")
+    print(f"Promoters   {fmt.count(result.promoters)} ({fmt.share(result.promoter_share)})")
+    print(f"Passives    {fmt.count(result.passives)} ({fmt.share(result.passive_share)})")
+    print(f"Detractors  {fmt.count(result.detractors)} ({fmt.share(result.detractor_share)})")
     if args.by:
-        table = tallied.segments(method=args.method, confidence_level=args.confidence_level)
         print()
-        print(table)
+        print(_segments(tallied, args))
     return EXIT_OK
 
 
+def _segments(tallied: FileTally, args: argparse.Namespace) -> SegmentResult:
+    """The segment table of a file's tally, as ``segment`` gives in memory."""
+    counted = tallied.tally
+    counts = SegmentCounts.from_tally(
+        counted, counted.by, counted.labels or (), weighted=counted.weighted
+    )
+    return counts.result(method=args.method, confidence_level=args.confidence_level)
+
+
 def _segment_dicts(tallied: FileTally, args: argparse.Namespace) -> list[dict[str, Any]]:
-    table = tallied.segments(method=args.method, confidence_level=args.confidence_level)
-    return table.to_dicts()
+    return _segments(tallied, args).to_dicts()
 
 
 def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     if demo or args.file is None:
-        read = read_responses(example_path())
+        read = read_columns(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
         margins: dict[str, Any] | None = _margins(example_path(EXAMPLE_TARGETS))
         context: dict[str, str] | None = _context(example_path(EXAMPLE_CONTEXT))
@@ -372,7 +391,7 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         options: dict[str, Any] = {"title": "Net Promoter Score report: example data"}
         _print_rejections(str(example_path().name), read.rejected)
     else:
-        found = _read(args.file, args)
+        found = _read(args.file, args, read_columns)
         if found is None:
             return EXIT_DATA_ERROR
         read, by, period = found, list(args.by), _period(args.period)
@@ -402,7 +421,7 @@ def _period(value: str) -> ReportPeriod | None:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
-    read = _read(args.file, args)
+    read = _read(args.file, args, read_responses)
     if read is None:
         return EXIT_DATA_ERROR
     context = _context(args.context) if args.context else {}

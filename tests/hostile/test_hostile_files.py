@@ -1,8 +1,8 @@
 """Hostile files: every reader and engine accounts for every row, or raises a typed error.
 
-Each accounting case is read by ``read_responses``, ``read_scores``, and ``tally_file``
-with both engines; all four must report the same rows, the same rejected lines and the
-same accepted scores. Each error case must raise the named error, with the named text,
+Each accounting case is read by ``read_responses``, ``read_columns``, ``read_scores``, and
+``tally_file`` with both engines; all five must report the same rows, the same rejected
+lines and the same accepted scores. Each error case must raise the named error, with the named text,
 from every reader that can open the file.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from netpromoter.exceptions import DataFileError, InvalidParameterError, NetPromoterError
-from netpromoter.io import read_responses, read_scores, tally_file
+from netpromoter.io import read_columns, read_responses, read_scores, tally_file
 
 MEGABYTE = 1 << 20
 
@@ -119,7 +119,13 @@ def _read_all(path: Path) -> dict[str, tuple[int, list[int], list[int]]]:
     """Rows, rejected lines and accepted scores from every reader and engine."""
     read = read_responses(path, duplicates="keep_all")
     scores = read_scores(path)
+    columns = read_columns(path, duplicates="keep_all")
     out = {
+        "read_columns": (
+            columns.rows_read,
+            [r.line for r in columns.rejected],
+            list(columns.data["score"]),
+        ),
         "read_responses": (
             read.rows_read,
             [r.line for r in read.rejected],
@@ -186,6 +192,7 @@ def test_unreadable_files_raise_typed_errors(
     path.write_bytes(content)
     readers: list[Callable[[], object]] = [
         lambda: read_responses(path),
+        lambda: read_columns(path),
         lambda: tally_file(path, engine="csv", progress=False),
         lambda: tally_file(path, engine="pyarrow", progress=False),
     ]

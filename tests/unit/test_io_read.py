@@ -17,7 +17,7 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     RejectedRowError,
 )
-from netpromoter.io import read_responses, read_scores
+from netpromoter.io import read_columns, read_responses, read_scores
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "io"
 
@@ -229,3 +229,14 @@ def test_read_scores_uses_the_same_checks() -> None:
     full = read_responses(io.StringIO(text))
     assert scores.scores.tolist() == [9]
     assert [r.reason for r in scores.rejected] == [r.reason for r in full.rejected]
+
+
+def test_printing_what_was_read_shows_no_values() -> None:
+    """str() and repr() of a read file give the summary, never an id or a comment."""
+    text = "respondent_id,score,comment\nsecret-id,9,call me on 0612345678\n"
+    for reader in (read_responses, read_columns):
+        read = reader(io.StringIO(text))
+        for shown in (str(read), repr(read)):
+            assert "secret-id" not in shown
+            assert "0612345678" not in shown
+            assert "1 rows read, 1 accepted, 0 rejected" in shown

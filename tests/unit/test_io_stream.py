@@ -11,6 +11,7 @@ from netpromoter import NPSCounts, score, segment
 from netpromoter.cli import example_path
 from netpromoter.exceptions import DataFileError, InvalidParameterError, RejectedRowError
 from netpromoter.io import Engine, read_responses, tally_file
+from netpromoter.segmentation import SegmentCounts
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "io"
 ENGINES = ["csv", "pyarrow"]
@@ -174,4 +175,6 @@ def test_weighted_segments_equal_segment(tmp_path: Path, engine: Engine) -> None
         "team": [t or None for _, t, _ in rows],
         "w": [w for _, _, w in rows],
     }
-    assert streamed.segments(min_n=5) == segment(data, "team", weights="w", min_n=5)
+    counted = streamed.tally
+    counts = SegmentCounts.from_tally(counted, counted.by, counted.labels or (), weighted=True)
+    assert counts.result(min_n=5) == segment(data, "team", weights="w", min_n=5)

@@ -14,7 +14,7 @@ import pytest
 
 from netpromoter import Response, plan, score, segment
 from netpromoter.cli import EXAMPLE_CONTEXT, EXAMPLE_TARGETS, example_path
-from netpromoter.io import read_responses
+from netpromoter.io import read_columns, read_responses
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
 from netpromoter.trends import trend
 from netpromoter.weighting import rake
@@ -195,3 +195,45 @@ def test_renders_in_a_headless_browser(example_report: Report, tmp_path: Path) -
     width, height, pixels = _png_pixels(shot)
     assert (width, height) == (800, 1400)
     assert len(set(pixels)) > 50
+
+
+def _sections(report: Report) -> dict[str, object]:
+    """Everything a report shows but the moment it was made."""
+    return report.to_dict() | {"generated_at": None}
+
+
+def test_columns_give_the_report_of_responses(example_report: Report) -> None:
+    """A file read into columns gives the same report as the file read into responses."""
+    read = read_columns(example_path())
+    margins = json.loads(example_path(EXAMPLE_TARGETS).read_text(encoding="utf-8"))
+    context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
+    report = build_report(read, by=["region", "customer_type"], margins=margins, followups=context)
+    assert _sections(report) == _sections(example_report)
+    assert report.segments == example_report.segments
+    assert report.trend == example_report.trend
+
+
+def test_columns_keep_undated_rows_missing_cells_and_duplicates(tmp_path: Path) -> None:
+    """Undated rows, empty segment cells and set-aside duplicates count alike both ways."""
+    path = tmp_path / "mixed.csv"
+    rows = [
+        "respondent_id,score,submitted_at,channel,team,first_name",
+        "r1,9,2026-01-05T10:00:00+01:00,email,a,Ann",
+        "r1,3,2026-01-06T10:00:00+01:00,e-mail,a,Ann",
+        "r2,10,,sms,,",
+        "r3,6,2026-02-01T09:00:00Z,,b,Bo",
+        "r4,ten,2026-02-02T09:00:00Z,,b,",
+        "r5,8,2026-02-03T09:00:00Z,web,,Cy",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    context = json.loads(example_path(EXAMPLE_CONTEXT).read_text(encoding="utf-8"))
+    options = {"by": ["team"], "min_n": 1, "followups": context}
+    from_columns = build_report(read_columns(path), **options)
+    from_responses = build_report(read_responses(path), **options)
+    assert _sections(from_columns) == _sections(from_responses)
+    assert from_columns.undated == 1
+    assert from_columns.followups is not None
+    assert from_columns.followups.n == 2  # r3 and r5, of the 14 days before the last answer
+    assert from_columns.rows_read == 6
+    assert [r.line for r in from_columns.rejected] == [2, 6]
+    assert [row.key for row in from_columns.segments[0]] == [("a",), ("b",), ("(missing)",)]

@@ -6,8 +6,9 @@ column and reason; nothing vanishes.
 
 from __future__ import annotations
 
+from netpromoter.io._columns import ReadColumns, read_columns
 from netpromoter.io._csv import ScoreColumnFile, read_scores
-from netpromoter.io._read import DuplicatePolicy, Period, ReadResult, read_responses
+from netpromoter.io._read import DuplicatePolicy, FileRead, Period, ReadResult, read_responses
 from netpromoter.io._rejection import Rejection
 from netpromoter.io._stream import Engine, FileTally, tally_file
 from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
@@ -15,13 +16,16 @@ from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, w
 __all__ = [
     "DuplicatePolicy",
     "Engine",
+    "FileRead",
     "FileTally",
     "IdPolicy",
     "Period",
+    "ReadColumns",
     "ReadResult",
     "Rejection",
     "ScoreColumnFile",
     "neutralise",
+    "read_columns",
     "read_responses",
     "read_scores",
     "tally_file",

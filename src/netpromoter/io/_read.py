@@ -14,12 +14,13 @@ from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtim
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 from pydantic import ConfigDict
 
 from netpromoter._input.times import parse_iso
 from netpromoter._model import Model
+from netpromoter._results import html_table
 from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
@@ -54,6 +55,8 @@ _POLICIES = ("keep_latest", "keep_all", "error")
 _CHANNEL_ALIASES = {"e-mail": "email", "mail": "email", "in-app": "in_app", "app": "in_app"}
 _TEXT_FIELDS = ("respondent_id", "account_id", "role")
 _SHOWN = 5
+#: Rejected rows shown in a notebook (all are in ``rejected``).
+_HTML_ROWS = 50
 #: The kind of value each field holds, for the privacy rule of rejection reports.
 _KINDS: dict[str, ValueKind] = {
     "score": "score",
@@ -66,16 +69,15 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 Record = tuple[int, "dict[str, object] | Problem"]
 
 
-class ReadResult(Model):
-    """The responses read from a file, and every row that was not used.
+class FileRead(Model):
+    """What reading a file gave: where from, and every row that was not used.
 
     Attributes:
         source: The file's name (or ``"<stream>"``).
-        responses: The accepted responses, in file order.
         rejected: Every row that was not used, in file order, with its reason.
-        rows_read: Data rows read; always ``len(responses) + len(rejected)``.
+        rows_read: Data rows read; always the accepted rows plus ``len(rejected)``.
         columns: Which file column gave each ``Response`` field (``{"score": "NPS"}``).
-        segment_columns: The other columns, kept in each response's ``segments``.
+        segment_columns: The other columns of the file.
         duplicates: The duplicate policy that was applied.
         n_duplicates: Rows set aside as duplicates (``keep_latest``), also in ``rejected``.
     """
@@ -83,13 +85,17 @@ class ReadResult(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str
-    responses: tuple[Response, ...]
     rejected: tuple[Rejection, ...]
     rows_read: int
     columns: Mapping[str, str]
     segment_columns: tuple[str, ...]
     duplicates: DuplicatePolicy
     n_duplicates: int
+
+    @property
+    def n_accepted(self) -> int:
+        """Rows accepted."""
+        return self.rows_read - len(self.rejected)
 
     def summary(self) -> str:
         r"""One line: rows read, accepted and rejected.
@@ -101,33 +107,42 @@ class ReadResult(Model):
         """
         extra = f" ({self.n_duplicates} as duplicates)" if self.n_duplicates else ""
         return (
-            f"{self.source}: {self.rows_read:,} rows read, {len(self.responses):,} accepted, "
+            f"{self.source}: {self.rows_read:,} rows read, {self.n_accepted:,} accepted, "
             f"{len(self.rejected):,} rejected{extra}"
         )
 
     def __repr__(self) -> str:
         """Short form: the summary."""
-        return f"ReadResult({self.summary()})"
+        return f"{type(self).__name__}({self.summary()})"
+
+    def __str__(self) -> str:
+        """The short form too: printing what was read shows no id, comment or row."""
+        return repr(self)
 
     def _repr_html_(self) -> str:
         head = f"<p>{html.escape(self.summary())}</p>"
         if not self.rejected:
             return head
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (r.line, r.column, r.value or "", r.reason)
-            )
-            + "</tr>"
-            for r in self.rejected[:50]
-        )
-        more = len(self.rejected) - 50
+        rows = [
+            [str(r.line), r.column, r.value or "", r.reason] for r in self.rejected[:_HTML_ROWS]
+        ]
+        more = len(self.rejected) - _HTML_ROWS
         tail = f"<p>… and {more:,} more rejected rows</p>" if more > 0 else ""
-        return (
-            f"{head}<table class='netpromoter-rejections'><tr><th>line</th><th>column</th>"
-            f"<th>value</th><th>reason</th></tr>{rows}</table>{tail}"
-        )
+        header = ["line", "column", "value", "reason"]
+        return head + html_table(header, rows, css="netpromoter-rejections") + tail
+
+
+class ReadResult(FileRead):
+    """The responses read from a file, and every row that was not used.
+
+    The source, rejections and counts are those of [`FileRead`][netpromoter.io.FileRead].
+
+    Attributes:
+        responses: The accepted responses, in file order (the other columns of the file
+            in each response's ``segments``).
+    """
+
+    responses: tuple[Response, ...]
 
 
 class _CellError(Exception):
@@ -306,18 +321,23 @@ class _Converter:
             out["segments"] = segments
         return out
 
-    def convert(self, row: Mapping[str, object], line: int) -> Response | Problem:
+    def parse(self, row: Mapping[str, object], line: int) -> dict[str, Any] | Problem:
+        """The row's validated fields (the keyword arguments of a ``Response``)."""
         try:
-            fields = self.fields(row)
+            return self.fields(row)
         except _CellError as exc:
             header = self.columns[exc.field]
             raw = _shown(row.get(header))
             return Problem(line, header, exc.reason, raw, _KINDS.get(exc.field, "personal"))
-        try:
-            return Response(**fields)
-        except ValueError as exc:  # every field is checked above; a last guard all the same
-            reason = str(exc).splitlines()[-1].strip().removeprefix("Value error, ")
-            return Problem(line, "", f"is not a valid response: {reason}")
+
+
+def as_response(fields: Mapping[str, Any], line: int) -> Response | Problem:
+    """A ``Response`` of validated fields (a problem only if the model refuses them)."""
+    try:
+        return Response(**fields)
+    except ValueError as exc:  # every field is checked by the parser; a last guard all the same
+        reason = str(exc).splitlines()[-1].strip().removeprefix("Value error, ")
+        return Problem(line, "", f"is not a valid response: {reason}")
 
 
 def _none_if_blank(value: object) -> object:
@@ -439,24 +459,29 @@ def _period_label(when: datetime | None, period: Period) -> str:
     return labels[period]
 
 
+Fields = dict[str, Any]
+"""The validated fields of one row: the keyword arguments of its ``Response``."""
+
+
 def _apply_duplicates(
-    accepted: list[tuple[int, Response]],
+    accepted: list[tuple[int, Fields]],
     policy: DuplicatePolicy,
     period: Period,
     id_header: str,
     name: str,
-) -> tuple[list[tuple[int, Response]], list[Problem]]:
-    groups: dict[tuple[str, object], list[tuple[int, Response]]] = {}
-    for line, response in accepted:
-        if response.respondent_id is not None:
-            key = (response.respondent_id, _period_key(response.submitted_at, period))
-            groups.setdefault(key, []).append((line, response))
+) -> tuple[list[tuple[int, Fields]], list[Problem]]:
+    groups: dict[tuple[str, object], list[tuple[int, Fields]]] = {}
+    for line, fields in accepted:
+        if fields.get("respondent_id") is not None:
+            key = (fields["respondent_id"], _period_key(fields.get("submitted_at"), period))
+            groups.setdefault(key, []).append((line, fields))
     repeated = [group for group in groups.values() if len(group) > 1]
     if not repeated or policy == "keep_all":
         return accepted, []
     if policy == "error":
         shown = "; ".join(
-            f"{group[0][1].respondent_id!r} in {_period_label(group[0][1].submitted_at, period)} "
+            f"{group[0][1]['respondent_id']!r} in "
+            f"{_period_label(group[0][1].get('submitted_at'), period)} "
             f"(lines {', '.join(str(line) for line, _ in group)})"
             for group in repeated[:_SHOWN]
         )
@@ -472,19 +497,19 @@ def _apply_duplicates(
         latest_line, latest = max(
             group,
             key=lambda item: (
-                item[1].submitted_at is not None,
-                item[1].submitted_at or datetime.min.replace(tzinfo=timezone.utc),
+                item[1].get("submitted_at") is not None,
+                item[1].get("submitted_at") or datetime.min.replace(tzinfo=timezone.utc),
                 item[0],
             ),
         )
-        label = _period_label(latest.submitted_at, period)
-        for line, response in group:
+        label = _period_label(latest.get("submitted_at"), period)
+        for line, fields in group:
             if line != latest_line:
                 reason = (
                     f"duplicate: respondent answered again in {label} (line {latest_line}); "
                     "kept the latest answer (duplicates='keep_latest')"
                 )
-                dropped[line] = Problem(line, id_header, reason, response.respondent_id)
+                dropped[line] = Problem(line, id_header, reason, fields["respondent_id"])
     kept = [(line, r) for line, r in accepted if line not in dropped]
     return kept, [dropped[line] for line in sorted(dropped)]
 
@@ -570,55 +595,147 @@ def read_responses(
         >>> print(read.rejected[0])
         line 3, column 'NPS': '7,5' not a number (a decimal comma is not a score); expected an integer from 0 to 10
     """  # noqa: E501 - the doctest output is one line
-    if duplicates not in _POLICIES:
-        msg = f"duplicates must be one of {', '.join(_POLICIES)}, got {duplicates!r}"
-        raise InvalidParameterError(msg, name="duplicates", value=duplicates)
-    if duplicate_period not in _PERIODS:
-        msg = f"duplicate_period must be one of {', '.join(_PERIODS)}, got {duplicate_period!r}"
-        raise InvalidParameterError(msg, name="duplicate_period", value=duplicate_period)
-    if decimal not in (".", ","):
-        msg = f"decimal must be '.' or ',', got {decimal!r}"
-        raise InvalidParameterError(msg, name="decimal", value=decimal)
-    name = source_name(source)
-    fmt = detect_format(source, format)
-    options = _Options(
-        mapping=mapping,
-        strict=strict,
-        duplicates=duplicates,
-        duplicate_period=duplicate_period,
-        date_format=date_format,
-        assume_timezone=assume_timezone,
-        decimal=decimal,
+    rows = read_rows(
+        source,
+        ReadOptions(
+            mapping=mapping,
+            strict=strict,
+            duplicates=duplicates,
+            duplicate_period=duplicate_period,
+            date_format=date_format,
+            assume_timezone=assume_timezone,
+            decimal=decimal,
+            format=format,
+            delimiter=delimiter,
+            encoding=encoding,
+        ),
     )
-    with decode_errors(source, encoding):
-        if fmt == "parquet":
-            header, records = _parquet_records(source, name)
-            return _collect(header, records, name, options)
-        with open_text(source, encoding) as handle:
-            if fmt == "jsonl":
-                header, records = _jsonl_records(handle, name)
-            else:
-                header, records = _csv_records(handle, name, delimiter)
-            return _collect(header, records, name, options)
+    responses: list[Response] = []
+    refused: list[Problem] = []
+    for line, fields in rows.kept:
+        outcome = as_response(fields, line)
+        if isinstance(outcome, Problem):
+            if strict:
+                raise outcome.error(rows.source)
+            refused.append(outcome)
+        else:
+            responses.append(outcome)
+    rejected = sorted([*rows.problems, *refused], key=lambda r: r.line)
+    return ReadResult(
+        source=rows.source,
+        responses=tuple(responses),
+        rejected=tuple(problem.rejection() for problem in rejected),
+        rows_read=rows.rows_read,
+        columns=rows.columns,
+        segment_columns=rows.segment_columns,
+        duplicates=duplicates,
+        n_duplicates=rows.n_duplicates,
+    )
 
 
-@dataclass(frozen=True)
-class _Options:
+class ReadKeywords(TypedDict, total=False):
+    """The keyword options of ``read_responses`` and ``read_columns``."""
+
     mapping: Mapping[str, str] | None
+    format: Format | None
+    delimiter: str | None
+    encoding: str
     strict: bool
     duplicates: DuplicatePolicy
     duplicate_period: Period
     date_format: str | None
     assume_timezone: tzinfo | None
-    decimal: str
+    decimal: Literal[".", ","]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file of responses (the keyword arguments of ``read_responses``)."""
+
+    mapping: Mapping[str, str] | None = None
+    strict: bool = False
+    duplicates: DuplicatePolicy = "keep_latest"
+    duplicate_period: Period = "month"
+    date_format: str | None = None
+    assume_timezone: tzinfo | None = None
+    decimal: str = "."
+    format: Format | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8-sig"
+
+    def check(self) -> None:
+        """Refuse an option that is not one of its allowed values.
+
+        Raises:
+            InvalidParameterError: Naming the option and its allowed values.
+        """
+        if self.duplicates not in _POLICIES:
+            msg = f"duplicates must be one of {', '.join(_POLICIES)}, got {self.duplicates!r}"
+            raise InvalidParameterError(msg, name="duplicates", value=self.duplicates)
+        if self.duplicate_period not in _PERIODS:
+            msg = (
+                f"duplicate_period must be one of {', '.join(_PERIODS)}, "
+                f"got {self.duplicate_period!r}"
+            )
+            raise InvalidParameterError(msg, name="duplicate_period", value=self.duplicate_period)
+        if self.decimal not in (".", ","):
+            msg = f"decimal must be '.' or ',', got {self.decimal!r}"
+            raise InvalidParameterError(msg, name="decimal", value=self.decimal)
+
+
+class Rows(NamedTuple):
+    """A file's rows after checking: the accepted rows' fields, and the rejected rows.
+
+    Attributes:
+        source: The file's name.
+        kept: ``(line, fields)`` per accepted row, in file order.
+        problems: Every row that was not used, in line order.
+        rows_read: Data rows read; always ``len(kept) + len(problems)``.
+        columns: Which file column gave each ``Response`` field.
+        segment_columns: The other columns.
+        n_duplicates: Rows set aside as duplicates (also in ``problems``).
+    """
+
+    source: str
+    kept: list[tuple[int, Fields]]
+    problems: list[Problem]
+    rows_read: int
+    columns: Mapping[str, str]
+    segment_columns: tuple[str, ...]
+    n_duplicates: int
+
+
+def read_rows(source: Source, options: ReadOptions) -> Rows:
+    """Read and check a file's rows: the accepted rows' fields, and every rejected row.
+
+    The one reading of ``read_responses`` and ``read_columns``: a row is parsed into
+    validated fields once, duplicates are resolved on those fields, and the caller builds
+    what it needs of them (models or columns).
+
+    Raises:
+        InvalidParameterError: An option is not one of its allowed values.
+    """
+    options.check()
+    name = source_name(source)
+    fmt = detect_format(source, options.format)
+    with decode_errors(source, options.encoding):
+        if fmt == "parquet":
+            header, records = _parquet_records(source, name)
+            return _collect(header, records, name, options)
+        with open_text(source, options.encoding) as handle:
+            if fmt == "jsonl":
+                header, records = _jsonl_records(handle, name)
+            else:
+                header, records = _csv_records(handle, name, options.delimiter)
+            return _collect(header, records, name, options)
 
 
 def _collect(
     header: list[str],
     records: Iterable[Record],
     name: str,
-    options: _Options,
-) -> ReadResult:
+    options: ReadOptions,
+) -> Rows:
     columns = resolve_columns(header, options.mapping, source=name)
     used = set(columns.values())
     segment_columns = [h for h in header if h not in used]
@@ -629,12 +746,12 @@ def _collect(
         assume_timezone=options.assume_timezone,
         decimal=options.decimal,
     )
-    accepted: list[tuple[int, Response]] = []
+    accepted: list[tuple[int, Fields]] = []
     rejected: list[Problem] = []
     rows_read = 0
     for line, record in records:
         rows_read += 1
-        outcome = record if isinstance(record, Problem) else converter.convert(record, line)
+        outcome = record if isinstance(record, Problem) else converter.parse(record, line)
         if isinstance(outcome, Problem):
             if options.strict:
                 raise outcome.error(name)
@@ -648,14 +765,12 @@ def _collect(
         columns.get("respondent_id", "respondent_id"),
         name,
     )
-    all_rejected = sorted(rejected + dropped, key=lambda r: r.line)
-    return ReadResult(
+    return Rows(
         source=name,
-        responses=tuple(r for _, r in kept),
-        rejected=tuple(problem.rejection() for problem in all_rejected),
+        kept=kept,
+        problems=sorted(rejected + dropped, key=lambda r: r.line),
         rows_read=rows_read,
         columns=MappingProxyType({f: columns[f] for f in FIELDS if f in columns}),
         segment_columns=tuple(segment_columns),
-        duplicates=options.duplicates,
         n_duplicates=len(dropped),
     )

@@ -1,7 +1,8 @@
-"""Scoring files larger than memory: chunk by chunk into mergeable tallies.
+"""Scoring files larger than memory: chunk by chunk into one mergeable tally.
 
 Only the score, segment and weight columns are kept, one chunk at a time; every chunk is
-counted by the shared tally engine and added to running per-group totals, so memory
+counted by the shared tally engine into a labelled
+[`Tally`][netpromoter._tally.Tally] and added to the running one by label, so memory
 depends on the chunk size and the number of groups, not on the file.
 """
 
@@ -12,13 +13,15 @@ import io
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import ConfigDict
+from pydantic import ConfigDict, InstanceOf
 
 from netpromoter._input.factors import Factor, code_dtype, combine
 from netpromoter._labels import MISSING
 from netpromoter._model import Model
+from netpromoter._results import format as fmt
+from netpromoter._results import html_table
 from netpromoter._scale import N_SCORES
-from netpromoter._tally import Tally, add, tally
+from netpromoter._tally import Tally, tally
 from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import DataFileError, InvalidParameterError
@@ -35,7 +38,6 @@ from netpromoter.io._source import (
     open_parquet,
     parquet_errors,
 )
-from netpromoter.segmentation import SegmentCounts, SegmentResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -46,21 +48,20 @@ if TYPE_CHECKING:
     from netpromoter.core import Method
     from netpromoter.io._records import Record
     from netpromoter.io._source import Format
-    from netpromoter.segmentation import Correction
 
 Engine = Literal["auto", "pyarrow", "csv"]
 _SCORE_TEXT = {str(i): i for i in range(N_SCORES)}
 
 
 class FileTally(Model):
-    """Tallies of a file scored chunk by chunk: overall and per segment.
+    """The tally of a file scored chunk by chunk: overall and per segment.
 
     Attributes:
         source: The file.
         by: The segment columns, in order (empty when not segmented).
-        counts: The tally of every accepted row.
-        groups: ``(key, tally)`` per segment that has rows, sorted by key with
-            ``"(missing)"`` (an empty cell) last; a key holds one value per ``by`` column.
+        tally: The labelled tally of every accepted row: one group per segment that has
+            rows (one label per ``by`` column, ``"(missing)"`` for an empty cell), in
+            display order; one group labelled ``()`` when not segmented.
         rows_read: Data rows read; always ``counts.n + len(rejected)``.
         rejected: Every row that was not used, with its reason.
         engine: ``"pyarrow"`` or ``"csv"``.
@@ -70,11 +71,58 @@ class FileTally(Model):
 
     source: str
     by: tuple[str, ...]
-    counts: NPSCounts
-    groups: tuple[tuple[tuple[str, ...], NPSCounts], ...]
+    tally: InstanceOf[Tally]
     rows_read: int
     rejected: tuple[Rejection, ...]
     engine: Literal["pyarrow", "csv"]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when read from the same rows alike: the tallies compared by content."""
+        if not isinstance(other, FileTally):
+            return NotImplemented
+        mine, theirs = self.tally, other.tally
+        return (
+            self.model_dump(exclude={"tally"}) == other.model_dump(exclude={"tally"})
+            and (mine.by, mine.labels, mine.weighted, mine.exponent, mine.n_missing)
+            == (theirs.by, theirs.labels, theirs.weighted, theirs.exponent, theirs.n_missing)
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(
+                    (mine.count, mine.sum_w, mine.sum_w2),
+                    (theirs.count, theirs.sum_w, theirs.sum_w2),
+                    strict=True,
+                )
+            )
+        )
+
+    def __hash__(self) -> int:
+        """Hash of the file, its keys and its row counts (consistent with ``==``)."""
+        return hash((self.source, self.by, self.rows_read, self.tally.n, self.engine))
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the rows were weighted."""
+        return self.tally.weighted
+
+    @property
+    def counts(self) -> NPSCounts:
+        """The tally of every accepted row."""
+        total = self.tally.total()
+        return NPSCounts.from_tally(total, weighted=self.weighted and total.n > 0)
+
+    @property
+    def groups(self) -> tuple[tuple[tuple[str, ...], NPSCounts], ...]:
+        """``(key, tally)`` per segment that has rows, in display order (empty unsegmented)."""
+        if not self.by:
+            return ()
+        labels = self.tally.labels or ()
+        return tuple(
+            (
+                tuple(str(label) for label in key),
+                NPSCounts.from_tally(self.tally.take([i]), weighted=self.weighted),
+            )
+            for i, key in enumerate(labels)
+        )
 
     def result(
         self, *, method: Method = "adjusted_wald", confidence_level: float = 0.95
@@ -91,40 +139,6 @@ class FileTally(Model):
             for key, counts in self.groups
         }
 
-    def segments(
-        self,
-        *,
-        min_n: int = 30,
-        method: Method = "adjusted_wald",
-        confidence_level: float = 0.95,
-        correction: Correction = "holm",
-    ) -> SegmentResult:
-        """The segment table of the accepted rows, as ``segment`` gives in memory.
-
-        Empty cells form the ``"(missing)"`` segment, as in
-        [`segment`][netpromoter.segmentation.segment].
-
-        Raises:
-            InvalidParameterError: When the file was not tallied ``by`` any column.
-        """
-        if not self.by:
-            msg = "the file was tallied without by=...; give segment columns to tally_file"
-            raise InvalidParameterError(msg, name="by", value=())
-        weighted = self.counts.weighted
-        counts = SegmentCounts(
-            by=self.by,
-            levels=tuple(key for key, _ in self.groups),
-            count=tuple(c.count for _, c in self.groups),
-            sum_weights=tuple(c.sum_weights or () for _, c in self.groups) if weighted else None,
-            sum_squared_weights=tuple(c.sum_squared_weights or () for _, c in self.groups)
-            if weighted
-            else None,
-            weight_exponent=self.groups[0][1].weight_exponent if weighted and self.groups else 0,
-        )
-        return counts.result(
-            min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
-        )
-
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat row per segment (or one overall row), for exports."""
         if not self.by:
@@ -137,42 +151,30 @@ class FileTally(Model):
     def summary(self) -> str:
         """One line: rows read, accepted and rejected."""
         return (
-            f"{self.source}: {self.rows_read:,} rows read, {self.counts.n:,} accepted, "
+            f"{self.source}: {self.rows_read:,} rows read, {self.tally.n:,} accepted, "
             f"{len(self.rejected):,} rejected"
         )
 
     def __repr__(self) -> str:
         """Short form: the summary and the number of groups."""
-        groups = f", {len(self.groups)} groups" if self.by else ""
+        groups = f", {self.tally.n_groups} groups" if self.by else ""
         return f"FileTally({self.summary()}{groups})"
 
     def _repr_html_(self) -> str:
-        rows = self.to_dicts()
         keys = [*self.by, "n", "nps", "ci_lower", "ci_upper"]
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell(row.get(k)))}</td>" for k in keys) + "</tr>"
-            for row in rows
-        )
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
-        return (
-            f"<p>{html.escape(self.summary())}</p>"
-            f"<table class='netpromoter-result'><tr>{head}</tr>{body}</table>"
-        )
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:+.1f}"
-    return str(value)
+        rows = [
+            [
+                fmt.signed(v) if isinstance(v, float) else fmt.label(v)
+                for v in (row.get(k) for k in keys)
+            ]
+            for row in self.to_dicts()
+        ]
+        table = html_table(keys, rows, css="netpromoter-result")
+        return f"<p>{html.escape(self.summary())}</p>{table}"
 
 
 Codes = tuple[list[str], "NDArray[np.intp]"]
 """A segment column of a chunk: its distinct values and, per row, the index of its value."""
-
-
-def _display_order(item: tuple[tuple[str, ...], int]) -> tuple[tuple[bool, str], ...]:
-    """Sort segments as ``segment`` shows them: labels in order, ``"(missing)"`` last."""
-    return tuple((label == MISSING, label) for label in item[0])
 
 
 def _labels(labels: tuple[object, ...]) -> tuple[str, ...]:
@@ -189,27 +191,20 @@ def _encode(values: Sequence[str]) -> Codes:
     return list(seen), index
 
 
-class _Totals:
-    """Running per-group tallies, growing as new segment keys appear."""
+def _chunk_tally(
+    scores: NDArray[np.int8],
+    weights: NDArray[np.float64] | None,
+    columns: Sequence[Codes],
+    by: tuple[str, ...],
+) -> Tally:
+    """The labelled tally of one chunk's accepted rows.
 
-    def __init__(self, *, weighted: bool) -> None:
-        self.weighted = weighted
-        self.keys: dict[tuple[str, ...], int] = {}
-        self.count = np.zeros((0, N_SCORES), dtype=np.int64)
-        self.sum_w = np.zeros((0, N_SCORES), dtype=np.float64)
-        self.sum_w2 = np.zeros((0, N_SCORES), dtype=np.float64)
-        self.exponent = 0  # the weight sums' power of two (see ``Tally``)
-
-    def codes(self, columns: Sequence[Codes], n: int) -> NDArray[np.intp]:
-        """Global group code per row from the chunk's encoded segment columns.
-
-        The chunk's columns are combined by the shared input layer
-        ([`combine`][netpromoter._input.factors.combine]); each of its groups is then mapped
-        to a running group number by its labels.
-        """
-        if not columns:
-            self.keys.setdefault((), 0)
-            return np.zeros(n, dtype=np.intp)
+    The chunk's segment columns are combined by the shared input layer
+    ([`combine`][netpromoter._input.factors.combine]); groups whose labels read alike
+    (an empty cell and ``"(missing)"``) are counted as one.
+    """
+    keys: dict[tuple[str, ...], int] = {}
+    if columns:
         factors = [
             Factor(index.astype(code_dtype(max(len(values), 1))), tuple(values))
             for values, index in columns
@@ -217,43 +212,26 @@ class _Totals:
         grouping = combine(factors)
         lookup = np.fromiter(
             (
-                self.keys.setdefault(_labels(grouping.labels(g)), len(self.keys))
+                keys.setdefault(_labels(grouping.labels(g)), len(keys))
                 for g in range(grouping.n_groups)
             ),
             dtype=np.intp,
             count=grouping.n_groups,
         )
         codes: NDArray[np.intp] = lookup[grouping.group_codes()]
-        return codes
-
-    def add(
-        self, scores: NDArray[np.int8], weights: NDArray[np.float64] | None, codes: NDArray[np.intp]
-    ) -> None:
-        n_groups = len(self.keys)
-        grow = n_groups - len(self.count)
-        if grow > 0:
-            self.count = np.vstack([self.count, np.zeros((grow, N_SCORES), dtype=np.int64)])
-            self.sum_w = np.vstack([self.sum_w, np.zeros((grow, N_SCORES))])
-            self.sum_w2 = np.vstack([self.sum_w2, np.zeros((grow, N_SCORES))])
-        if len(scores) == 0:
-            return
-        running = Tally(self.count, self.sum_w, self.sum_w2, self.exponent)
-        merged = add(running, tally(scores, weights, codes, n_groups))
-        self.count, self.sum_w, self.sum_w2 = merged.count, merged.sum_w, merged.sum_w2
-        self.exponent = merged.exponent
-
-    def counts(self, index: int) -> NPSCounts:
-        if index >= len(self.count):
-            return NPSCounts()
-        count = tuple(int(c) for c in self.count[index])
-        if not self.weighted:
-            return NPSCounts(count=count)
-        return NPSCounts(
-            count=count,
-            sum_weights=tuple(float(w) for w in self.sum_w[index]),
-            sum_squared_weights=tuple(float(w) for w in self.sum_w2[index]),
-            weight_exponent=self.exponent,
-        )
+        counted = tally(scores, weights, codes, max(len(keys), 1))
+    else:
+        keys[()] = 0
+        counted = tally(scores, weights)
+    return Tally(
+        counted.count[: len(keys)],
+        counted.sum_w[: len(keys)],
+        counted.sum_w2[: len(keys)],
+        counted.exponent,
+        by=by,
+        labels=tuple(keys),
+        weighted=weights is not None,
+    )
 
 
 def _parse_scores(texts: Sequence[str]) -> tuple[NDArray[np.int8], dict[int, str]]:
@@ -317,7 +295,7 @@ class _Run:
         self.by = tuple(by)
         self.weights_col = weights
         self.strict = strict
-        self.totals = _Totals(weighted=weights is not None)
+        self.tally = Tally.empty(by=self.by, weighted=weights is not None)
         self.rejected: list[Rejection] = []
         self.rows_read = 0
 
@@ -347,34 +325,33 @@ class _Run:
             scores = scores[keep]
             weights = None if weights is None else weights[keep]
             by = [(values, index[keep]) for values, index in by]
-        self.totals.add(scores, weights, self.totals.codes(by, len(scores)))
+        if len(scores):
+            self.tally = self.tally + _chunk_tally(scores, weights, by, self.by)
 
     def result(self, engine: Literal["pyarrow", "csv"]) -> FileTally:
-        totals = self.totals
-        if not self.by:
-            return self._tally(totals.counts(0), (), engine)
-        groups = tuple(
-            (key, counts)
-            for key, index in sorted(totals.keys.items(), key=_display_order)
-            if (counts := totals.counts(index)).n
-        )
-        return self._tally(sum((c for _, c in groups), NPSCounts()), groups, engine)
-
-    def _tally(
-        self,
-        overall: NPSCounts,
-        groups: tuple[tuple[tuple[str, ...], NPSCounts], ...],
-        engine: Literal["pyarrow", "csv"],
-    ) -> FileTally:
         return FileTally(
             source=self.name,
             by=self.by,
-            counts=overall,
-            groups=groups,
+            tally=self.tally.nonempty(),
             rows_read=self.rows_read,
             rejected=tuple(sorted(self.rejected, key=lambda r: r.line)),
             engine=engine,
         )
+
+
+class _Wanted(NamedTuple):
+    """What a streaming pass reads: the file's name, its columns, and how strictly."""
+
+    name: str
+    score: str | None
+    by: tuple[str, ...]
+    weights: str | None
+    strict: bool
+
+    def run(self, header: Sequence[str]) -> _Run:
+        """A pass over a file with this header (its named columns checked)."""
+        score_col = _header_columns(header, self.name, self.score, self.by, self.weights)
+        return _Run(self.name, score_col, self.by, self.weights, strict=self.strict)
 
 
 def _header_columns(
@@ -472,19 +449,15 @@ class _Columns(NamedTuple):
 
 def _stream_csv(
     handle: IO[str],
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
+    wanted: _Wanted,
     *,
-    strict: bool,
     delimiter: str | None,
     chunk_rows: int,
     update: Callable[[], None],
 ) -> _Run:
-    table = csv_table(handle, delimiter, name=name, expected="a header row with a score column")
-    score_col = _header_columns(table.header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
+    expected = "a header row with a score column"
+    table = csv_table(handle, delimiter, name=wanted.name, expected=expected)
+    run = wanted.run(table.header)
     rows = _TextRows(run, _Columns.of(table.header, run))
     while rows.add(table.records, chunk_rows):
         rows.flush()
@@ -495,12 +468,8 @@ def _stream_csv(
 
 def _pyarrow_csv(
     raw: IO[bytes],
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
+    wanted: _Wanted,
     *,
-    strict: bool,
     delimiter: str | None,
     chunk_rows: int,
     update: Callable[[int], None],
@@ -508,9 +477,8 @@ def _pyarrow_csv(
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
     import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
 
-    reader = BlockReader(raw, name, delimiter)
-    score_col = _header_columns(reader.header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
+    reader = BlockReader(raw, wanted.name, delimiter)
+    run = wanted.run(reader.header)
     columns = _Columns.of(reader.header, run)
     rows = _TextRows(run, columns)
     score_texts = pa.array([str(i) for i in range(N_SCORES)])
@@ -592,8 +560,8 @@ def tally_file(
     r"""Score (and segment) a CSV or Parquet file of any size in bounded memory.
 
     The file is read chunk by chunk; only the score, ``by`` and ``weights`` columns are
-    kept, each chunk is counted by the tally engine and merged into running
-    [`NPSCounts`][netpromoter.core.NPSCounts], so the result is exactly that of scoring
+    kept, each chunk is counted by the tally engine and added by segment label to one
+    running [`Tally`][netpromoter._tally.Tally], so the result is exactly that of scoring
     all accepted rows at once. Score cells are checked as by
     [`read_responses`][netpromoter.io.read_responses]; bad rows go to ``rejected``.
 
@@ -650,23 +618,14 @@ def tally_file(
     if fmt == "jsonl":
         msg = f"{name}: tally_file reads CSV and Parquet; use read_responses for JSON Lines"
         raise InvalidParameterError(msg, name="format", value=fmt)
-    by = tuple(by)
+    wanted = _Wanted(name, score, tuple(by), weights, strict=strict)
     file_path = check_file(path)
     check_delimiter(delimiter)
     total = file_path.stat().st_size
     enabled = wants_progress(progress)
     if fmt == "parquet":
         with progress_bar(total, file_path.name, enabled=enabled) as bar:
-            return _stream_parquet(
-                file_path,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
-                chunk_rows=chunk_rows,
-                update=bar,
-            )
+            return _stream_parquet(file_path, wanted, chunk_rows=chunk_rows, update=bar)
     use_arrow = engine == "pyarrow" or (engine == "auto" and _pyarrow_available())
     with (
         decode_errors(file_path, "utf-8"),
@@ -680,11 +639,7 @@ def tally_file(
         if use_arrow:
             run = _pyarrow_csv(
                 raw,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
+                wanted,
                 delimiter=delimiter,
                 chunk_rows=chunk_rows,
                 update=lambda done: bar(min(done, total)),
@@ -695,11 +650,7 @@ def tally_file(
         try:
             run = _stream_csv(
                 handle,
-                name,
-                score,
-                by,
-                weights,
-                strict=strict,
+                wanted,
                 delimiter=delimiter,
                 chunk_rows=chunk_rows,
                 update=update,
@@ -710,25 +661,17 @@ def tally_file(
 
 
 def _stream_parquet(
-    path: Path,
-    name: str,
-    score: str | None,
-    by: Sequence[str],
-    weights: str | None,
-    *,
-    strict: bool,
-    chunk_rows: int,
-    update: Callable[[int], None],
+    path: Path, wanted: _Wanted, *, chunk_rows: int, update: Callable[[int], None]
 ) -> FileTally:
+    name, by, weights = wanted.name, wanted.by, wanted.weights
     parquet = open_parquet(path, name)
-    header = list(parquet.schema_arrow.names)
-    score_col = _header_columns(header, name, score, by, weights)
-    run = _Run(name, score_col, by, weights, strict=strict)
-    wanted = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
+    run = wanted.run(list(parquet.schema_arrow.names))
+    score_col = run.score_col
+    read = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
     record = 0
     with parquet_errors(name):
-        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
-            columns = {n: _texts(batch.column(n).to_pylist()) for n in wanted}
+        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=read):
+            columns = {n: _texts(batch.column(n).to_pylist()) for n in read}
             lines = list(range(record + 1, record + 1 + batch.num_rows))
             run.add(
                 _text_chunk(

@@ -1,0 +1,147 @@
+"""Building the report: every section is a public function's result on the same rows.
+
+[`build_report`][netpromoter.report.build_report] composes
+[`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
+[`trend`][netpromoter.trends.trend], [`rake`][netpromoter.weighting.rake] and
+[`plan`][netpromoter.followup.plan]; nothing is computed here that those do not compute.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from netpromoter.core import NPSCounts, score
+from netpromoter.report.followups import workload as followup_workload
+from netpromoter.report.inputs import Rows, rows_of
+from netpromoter.report.model import Report
+from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
+from netpromoter.segmentation import segment
+from netpromoter.trends import TrendResult, trend
+from netpromoter.weighting import rake
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from netpromoter._models import Response
+    from netpromoter.io._columns import ReadColumns
+    from netpromoter.io._read import ReadResult
+
+
+def _trend(
+    rows: Rows, period: ReportPeriod, min_n: int, confidence_level: float
+) -> tuple[TrendResult | None, int]:
+    dated = rows.where(lambda _: True)
+    if not dated:
+        return None, len(rows.times)
+    data = rows.data if len(dated) == len(rows.times) else rows.subset(dated)
+    result = trend(data, period=period, min_n=min_n, confidence_level=confidence_level)
+    return result, len(rows.times) - len(dated)
+
+
+def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> WeightingSummary:
+    result = rake(data, margins)
+    if result.weighted is None or result.unweighted is None:  # pragma: no cover - score given
+        msg = "raking returned no NPS"
+        raise AssertionError(msg)
+    return WeightingSummary(
+        by=result.by,
+        unweighted=result.unweighted,
+        weighted=result.weighted,
+        effective_n=result.diagnostics.effective_n,
+        design_effect=result.diagnostics.design_effect,
+        converged=result.converged,
+    )
+
+
+def _followups(
+    rows: Rows, now: datetime | None, days: int, context: Mapping[str, str]
+) -> FollowUpWorkload:
+    dated = [when for when in rows.times if when is not None]
+    moment = now or (max(dated) if dated else datetime.now(timezone.utc))
+    since = moment - timedelta(days=days)
+    recent = rows.responses(rows.where(lambda when: since <= when <= moment))
+    return followup_workload(recent, now=moment, since=since, context=context)
+
+
+def build_report(
+    data: ReadColumns | ReadResult | Iterable[Response],
+    *,
+    by: Sequence[str] = (),
+    period: ReportPeriod | None = "month",
+    margins: Mapping[str, Mapping[Any, float]] | None = None,
+    followups: Mapping[str, str] | None = None,
+    followup_days: int = 14,
+    now: datetime | None = None,
+    min_n: int = 30,
+    confidence_level: float = 0.95,
+    title: str = "Net Promoter Score report",
+) -> Report:
+    """Compute everything a shared report shows.
+
+    Args:
+        data: A file read by [`read_columns`][netpromoter.io.read_columns] or
+            [`read_responses`][netpromoter.io.read_responses] (its rejection report is
+            carried along), or responses.
+        by: Segment columns: one table each, with intervals and small-sample flags.
+        period: ``"week"``, ``"month"`` (default) or ``"quarter"`` for the trend, or
+            ``None`` for no trend. Responses without a date are left out of the trend
+            and counted in ``undated``.
+        margins: Population margins to rake to (``{"region": {"north": 0.3, ...}}``),
+            for the weighted-against-unweighted section; ``None`` leaves it out.
+        followups: Placeholder values for follow-up messages (``company``,
+            ``agent_name``, links...); each response's own columns named like a
+            placeholder (such as ``first_name``) are used too. ``None`` leaves the
+            workload out.
+        followup_days: Plan follow-ups for responses of the last this many days.
+        now: The moment to plan for (default: the latest submission in the data, so a
+            report of old data is reproducible).
+        min_n: Segments and periods with fewer responses are flagged.
+        confidence_level: Interval level of every estimate.
+        title: The report's title.
+
+    Returns:
+        The report.
+
+    Raises:
+        EmptyDataError: There are no responses.
+        ColumnNotFoundError: A ``by`` column does not exist.
+        WeightingError: The margins do not fit the data (see ``rake``).
+        RenderError: A follow-up message lacks a placeholder value.
+
+    Examples:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> from netpromoter import Response
+        >>> when = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        >>> rs = [Response(score=s, submitted_at=when, segments={"team": t})
+        ...       for s, t in [(10, "a"), (9, "a"), (3, "b"), (8, "b")]]
+        >>> report = build_report(rs, by=["team"], min_n=1)
+        >>> round(report.overall.nps), [row.key for row in report.segments[0]]
+        (25, [('a',), ('b',)])
+    """
+    rows = rows_of(data)
+    overall = score(rows.data, confidence_level=confidence_level)
+    segments = tuple(
+        segment(rows.data, column, min_n=min_n, confidence_level=confidence_level) for column in by
+    )
+    over_time, undated = (
+        (None, 0) if period is None else _trend(rows, period, min_n, confidence_level)
+    )
+    weighting = None if margins is None else _weighting(rows.data, margins)
+    workload = None if followups is None else _followups(rows, now, followup_days, followups)
+    return Report(
+        title=title,
+        source=rows.source,
+        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        rows_read=rows.rows_read,
+        rejected=rows.rejected,
+        overall=overall,
+        score_counts=NPSCounts.from_scores(rows.scores).count,
+        segments=segments,
+        period=period,
+        trend=over_time,
+        undated=undated,
+        weighting=weighting,
+        followups=workload,
+        min_n=min_n,
+    )

@@ -1,0 +1,54 @@
+"""The report as one self-contained HTML page: inline CSS and SVG, no scripts.
+
+The page wraps the report's own HTML (its sections, see
+[`sections`][netpromoter.report.sections]) in a document with a strict content policy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from netpromoter.report.sections import esc
+
+if TYPE_CHECKING:
+    from netpromoter.report.model import Report
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1c2833;margin:0;
+background:#f4f6f6}
+main{max-width:760px;margin:0 auto;padding:24px 20px 48px;background:#fff}
+h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.15rem;margin:32px 0 8px;
+border-bottom:1px solid #e5e8e8;padding-bottom:4px}
+.meta{color:#7f8c8d;font-size:.85rem}
+.headline{display:flex;gap:28px;align-items:baseline;margin:18px 0 6px}
+.nps{font-size:3.2rem;font-weight:700}
+.ci{font-size:1rem;color:#566573}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:8px 0}
+th,td{padding:4px 8px;border-bottom:1px solid #eaeded;text-align:left}
+.num{text-align:right}
+table.flagged td:last-child{color:#c0392b;text-align:left}
+p.note{color:#566573;font-size:.85rem}
+"""
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page: inline CSS and SVG, no scripts, no external assets.
+
+    Every text from the data (segment labels, file names, rejected values) is escaped.
+
+    Examples:
+        >>> from netpromoter import Response
+        >>> from netpromoter.report import build_report
+        >>> page = render_html(build_report([Response(score=9, segments={"t": "<b>"})],
+        ...                                 by=["t"], period=None, min_n=1))
+        >>> "<b>" in page, "&lt;b&gt;" in page
+        (False, True)
+    """
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{esc(report.title)}</title><style>{_CSS}</style></head>"
+        f"<body><main>\n{report._repr_html_()}\n</main></body></html>\n"
+    )
