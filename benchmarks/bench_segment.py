@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import netpromoter as nps
-from netpromoter._tally import tally
+from netpromoter._count import tally
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -48,9 +48,10 @@ import numpy as np
 
 import netpromoter as nps
 from netpromoter import _stats
+from netpromoter._count import tally
 from netpromoter._scale import N_SCORES
 from netpromoter._stats import exact as _exact
-from netpromoter._tally import Tally, tally
+from netpromoter._tally import Tally
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats, _svg
+from netpromoter._count import tally
 from netpromoter._input import engine as _engine
 from netpromoter._input import engine_times, frames, times
 from netpromoter._input.columns import Table, read_table
@@ -43,7 +44,7 @@ from netpromoter._model import Model
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tables import format_p, html_table, text_table
-from netpromoter._tally import Tally, retally, tally
+from netpromoter._tally import Tally, retally
 from netpromoter._validation import (
     Correction,
     check_choice,

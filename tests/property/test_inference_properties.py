@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netpromoter import SmallSampleWarning, _stats, compare, score
-from netpromoter._tally import Tally, tally
+from netpromoter._count import tally
+from netpromoter._tally import Tally
 from strategies import score_lists, weighted_samples
 
 methods = st.sampled_from(["wald", "adjusted_wald", "score"])

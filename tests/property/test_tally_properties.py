@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netpromoter._tally import tally
+from netpromoter._count import tally
 
 
 @st.composite

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from netpromoter._count import CHUNK
 from netpromoter._input.columns import read_table
 from netpromoter._input.factors import (
     _BITMAP_LIMIT,
@@ -18,7 +19,6 @@ from netpromoter._input.factors import (
 )
 from netpromoter._input.frames import native_columns
 from netpromoter._labels import MISSING
-from netpromoter._tally import CHUNK
 from netpromoter.core import Response
 from netpromoter.exceptions import (
     ColumnLengthError,

@@ -7,8 +7,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from netpromoter._count import tally
 from netpromoter._input import EagerSource, LazySource, prepare
-from netpromoter._tally import tally
 from netpromoter.core import Response
 from netpromoter.exceptions import ColumnNotFoundError, InvalidParameterError, InvalidWeightsError
 

@@ -24,8 +24,8 @@ from netpromoter import (
     score,
     segment,
 )
+from netpromoter._count import CHUNK
 from netpromoter._input import prepare
-from netpromoter._tally import CHUNK
 from netpromoter.segmentation import ALL, RankRow, SegmentRow
 
 DATA: dict[str, list[Any]] = {

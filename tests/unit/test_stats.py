@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from netpromoter import _stats
-from netpromoter._tally import Tally, tally
+from netpromoter._count import tally
+from netpromoter._tally import Tally
 from netpromoter.exceptions import InvalidParameterError
 
 GOLDEN = Path(__file__).parents[1] / "golden"

@@ -7,8 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from netpromoter import _tally
-from netpromoter._tally import CATEGORY_CHUNK, CHUNK, count_scores, tally, tally_categories
+from netpromoter import _count, _tally
+from netpromoter._count import CATEGORY_CHUNK, CHUNK, count_scores, tally, tally_categories
 from netpromoter.exceptions import InvalidWeightsError
 
 
@@ -82,10 +82,10 @@ def test_threads_give_the_same_bits_as_one_thread(threads: int) -> None:
 
 def test_default_threads_on_a_big_input_match_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the size threshold the default runs threads; the result does not change."""
-    monkeypatch.setattr(_tally, "PARALLEL_MIN_ROWS", CHUNK)
+    monkeypatch.setattr(_count, "PARALLEL_MIN_ROWS", CHUNK)
     monkeypatch.setenv("NETPROMOTER_THREADS", "2")
     scores, w, region, _ = _big(3 * CHUNK + 1)
-    assert _tally.engine_threads(len(scores)) == 2
+    assert _count.engine_threads(len(scores)) == 2
     auto = tally(scores, w, region, 50)
     one = tally(scores, w, region, 50, threads=1)
     assert auto.sum_w.tobytes() == one.sum_w.tobytes()
@@ -95,15 +95,15 @@ def test_default_threads_on_a_big_input_match_one_thread(monkeypatch: pytest.Mon
 def test_engine_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     """NETPROMOTER_THREADS sets the default; small inputs and explicit values as asked."""
     monkeypatch.setenv("NETPROMOTER_THREADS", "3")
-    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == 3
-    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS - 1) == 1
-    assert _tally.engine_threads(10, 4, chunk_rows=3) == 4
-    assert _tally.engine_threads(10, 8, chunk_rows=3) == 4
+    assert _count.engine_threads(_count.PARALLEL_MIN_ROWS) == 3
+    assert _count.engine_threads(_count.PARALLEL_MIN_ROWS - 1) == 1
+    assert _count.engine_threads(10, 4, chunk_rows=3) == 4
+    assert _count.engine_threads(10, 8, chunk_rows=3) == 4
     monkeypatch.setenv("NETPROMOTER_THREADS", "many")
     with pytest.raises(ValueError, match="NETPROMOTER_THREADS"):
-        _tally.engine_threads(_tally.PARALLEL_MIN_ROWS)
+        _count.engine_threads(_count.PARALLEL_MIN_ROWS)
     with pytest.raises(ValueError, match="at least 1"):
-        _tally.engine_threads(10, 0)
+        _count.engine_threads(10, 0)
 
 
 @pytest.mark.parametrize(
@@ -141,8 +141,8 @@ def test_default_threads_leave_busy_cores_alone(
     monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
-    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
-    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS, weighted=False) == 1
+    assert _count.engine_threads(_count.PARALLEL_MIN_ROWS) == expected
+    assert _count.engine_threads(_count.PARALLEL_MIN_ROWS, weighted=False) == 1
 
 
 def test_squares_that_fit_but_whose_sum_overflows_are_rescaled_quietly() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 import netpromoter as nps
 from netpromoter import _stats, trends
-from netpromoter._tally import tally
+from netpromoter._count import tally
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,

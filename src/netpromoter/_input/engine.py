@@ -41,11 +41,7 @@ import numpy as np
 from netpromoter._input.factors import _is_missing, band_labels, check_edges, check_labels
 from netpromoter._labels import MISSING
 from netpromoter._scale import N_SCORES
-from netpromoter._tally import (
-    Tally,
-    squares_fit,
-    weight_exponent,
-)
+from netpromoter._tally import Tally, squares_fit, weight_exponent
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netpromoter._count import CHUNK
 from netpromoter._labels import MISSING
-from netpromoter._tally import CHUNK
 from netpromoter.exceptions import (
     AmbiguousLabelError,
     InvalidParameterError,

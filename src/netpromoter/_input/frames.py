@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from netpromoter._count import CHUNK
 from netpromoter._input.factors import (
     DENSE_LIMIT,
     Factor,
@@ -17,7 +18,6 @@ from netpromoter._input.factors import (
     factorise,
 )
 from netpromoter._models import Response
-from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     check_type,
 )

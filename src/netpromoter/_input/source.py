@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netpromoter._count import tally, tally_categories
 from netpromoter._input import engine as _engine
 from netpromoter._input import frames
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
-from netpromoter._tally import Tally, tally, tally_categories
+from netpromoter._tally import Tally
 from netpromoter._validation import shown, validate_scores
 from netpromoter.exceptions import (
     InvalidParameterError,

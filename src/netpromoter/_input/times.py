@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from netpromoter._tally import CHUNK
+from netpromoter._count import CHUNK
 from netpromoter._validation import describe_positions
 from netpromoter.exceptions import InvalidParameterError, InvalidTimeError
 

@@ -149,7 +149,7 @@ def difference(
         InvalidParameterError: For a method other than ``"wald"`` or ``"adjusted_wald"``.
 
     Examples:
-        >>> from netpromoter._tally import tally
+        >>> from netpromoter._count import tally
         >>> a = tally(np.array([10, 9, 3, 7], dtype=np.int8))
         >>> b = tally(np.array([10, 10, 9, 8], dtype=np.int8))
         >>> d = difference(a, b, weighted=False, method="wald")
@@ -399,7 +399,7 @@ def benchmark_test(
         Length-``G`` estimates, statistics and p-values.
 
     Examples:
-        >>> from netpromoter._tally import tally
+        >>> from netpromoter._count import tally
         >>> t = tally(np.array([10] * 30 + [8] * 10 + [3] * 10, dtype=np.int8))
         >>> res = benchmark_test(t, 20.0, weighted=False, method="wald", alternative="greater")
         >>> round(float(res.z[0]), 3), round(float(res.p_value[0]), 4)
@@ -500,7 +500,7 @@ def overlap_covariance(
         is empty.
 
     Examples:
-        >>> from netpromoter._tally import tally
+        >>> from netpromoter._count import tally
         >>> a = tally(np.array([10, 3], dtype=np.int8))  # respondents x, y
         >>> b = tally(np.array([9, 5], dtype=np.int8))  # the same x, y
         >>> one = np.array([1.0])
@@ -534,7 +534,7 @@ def complement(tally: Tally) -> Tally:
     floored at 0 against rounding.
 
     Examples:
-        >>> from netpromoter._tally import tally
+        >>> from netpromoter._count import tally
         >>> t = tally(np.array([10, 3, 9], dtype=np.int8), codes=np.array([0, 1, 1]), n_groups=2)
         >>> complement(t).count.sum(axis=1).tolist()
         [2, 1]

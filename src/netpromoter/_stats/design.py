@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from netpromoter._count import CHUNK, tally
 from netpromoter._scale import CATEGORY_VALUE, DETRACTOR_MAX, PROMOTER_MIN, by_category
-from netpromoter._tally import CHUNK, scaled_weights, tally
+from netpromoter._tally import scaled_weights
 from netpromoter.exceptions import InvalidWeightsError
 
 if TYPE_CHECKING:

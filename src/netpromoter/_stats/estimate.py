@@ -294,7 +294,7 @@ def estimate(
         InvalidParameterError: ``"exact"`` with weights, a design SE or a population size.
 
     Examples:
-        >>> from netpromoter._tally import tally
+        >>> from netpromoter._count import tally
         >>> t = tally(np.array([10, 10, 9, 8, 3], dtype=np.int8))
         >>> est = estimate(t, weighted=False, method="score", confidence_level=0.95)
         >>> [round(float(x[0]), 4) for x in est]

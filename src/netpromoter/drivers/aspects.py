@@ -10,7 +10,7 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation
-from netpromoter._tally import tally
+from netpromoter._count import tally
 from netpromoter._validation import (
     check_names,
     check_type,

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from netpromoter import _stats
+from netpromoter._count import tally
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
-from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter.drivers.fields import (
     _MODEL,

@@ -15,13 +15,14 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from pydantic import ConfigDict, InstanceOf
 
+from netpromoter._count import tally
 from netpromoter._input.factors import Factor, code_dtype, combine
 from netpromoter._labels import MISSING
 from netpromoter._model import Model
 from netpromoter._results import format as fmt
 from netpromoter._results import html_table
 from netpromoter._scale import N_SCORES
-from netpromoter._tally import Tally, tally
+from netpromoter._tally import Tally
 from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import DataFileError, InvalidParameterError

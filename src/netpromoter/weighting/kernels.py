@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netpromoter._tally import CHUNK
+from netpromoter._count import CHUNK
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
 
+from netpromoter._count import CHUNK
 from netpromoter._input.columns import Table, read_table
 from netpromoter._labels import MISSING
 from netpromoter._stats import design as _design_se
-from netpromoter._tally import CHUNK
 from netpromoter._validation import (
     check_names,
     check_number,
