@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 from pydantic import ConfigDict
 
+from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._tables import html_table, text_table
-from netpromoter.trends.rows import _fmt
+from netpromoter._results import Column, TableResult
+from netpromoter._results import format as fmt
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from netpromoter.trends.rows import TrendRow
 
 
 class DecompositionRow(Model):
@@ -37,7 +45,7 @@ class DecompositionRow(Model):
     total: float
 
 
-class DecompositionResult(Model):
+class DecompositionResult(TableResult[DecompositionRow]):
     """A change in NPS split into segment mix and within-segment change.
 
     ``mix + within == change`` exactly (up to floating point), and each equals the sum of
@@ -67,45 +75,75 @@ class DecompositionResult(Model):
     within: float
     rows: tuple[DecompositionRow, ...]
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """One flat dictionary per segment."""
-        out = []
-        for r in self.rows:
-            row: dict[str, Any] = dict(zip(self.by, r.key, strict=True))
-            row.update(r.model_dump(exclude={"key"}))
-            out.append(row)
-        return out
+    COLUMNS: ClassVar[tuple[Column[DecompositionRow], ...]] = (
+        Column("share_from", lambda r: fmt.share(r.share_from)),
+        Column("share_to", lambda r: fmt.share(r.share_to)),
+        Column("nps_from", lambda r: fmt.signed(r.nps_from)),
+        Column("nps_to", lambda r: fmt.signed(r.nps_to)),
+        Column("mix", lambda r: fmt.signed(r.mix, 2)),
+        Column("within", lambda r: fmt.signed(r.within, 2)),
+    )
+    INTERVALS: ClassVar[Mapping[str, str]] = {}
 
     def _caption(self) -> str:
         return (
-            f"NPS {self.from_period} {_fmt(self.nps_from)} → {self.to_period} "
-            f"{_fmt(self.nps_to)}: change {self.change:+.1f} = mix {self.mix:+.1f} "
-            f"+ within {self.within:+.1f}"
+            f"NPS {self.from_period} {fmt.signed(self.nps_from)} → {self.to_period} "
+            f"{fmt.signed(self.nps_to)}: change {fmt.signed(self.change)} = mix "
+            f"{fmt.signed(self.mix)} + within {fmt.signed(self.within)}"
         )
 
-    def _cells(self) -> tuple[list[str], list[list[str]]]:
-        header = [*self.by, "share_from", "share_to", "nps_from", "nps_to", "mix", "within"]
-        cells = [
-            [
-                *(str(k) for k in r.key),
-                f"{r.share_from:.1%}",
-                f"{r.share_to:.1%}",
-                _fmt(r.nps_from),
-                _fmt(r.nps_to),
-                f"{r.mix:+.2f}",
-                f"{r.within:+.2f}",
-            ]
-            for r in self.rows
-        ]
-        return header, cells
 
-    def __repr__(self) -> str:
-        """The caption and the per-segment table."""
-        header, cells = self._cells()
-        return f"DecompositionResult({self._caption()})\n{text_table(header, cells)}"
+def decompose(
+    by: tuple[str, ...],
+    keys: Sequence[tuple[Any, ...]],
+    periods: tuple[str, str],
+    before: Sequence[TrendRow],
+    after: Sequence[TrendRow],
+) -> DecompositionResult:
+    """Shift-share of the overall change between two periods, from each segment's rows.
 
-    __str__ = __repr__
+    Args:
+        by: The segment columns.
+        keys: The segments' labels.
+        periods: The earlier and the later period's labels.
+        before: Each segment's row in the earlier period (in ``keys`` order).
+        after: Each segment's row in the later period.
+    """
 
-    def _repr_html_(self) -> str:
-        header, cells = self._cells()
-        return html_table(header, cells, caption=self._caption())
+    def weight(r: TrendRow) -> float:
+        return r.detractors + r.passives + r.promoters
+
+    def score(r: TrendRow) -> float:
+        return math.nan if r.nps is None else r.nps
+
+    w_a = np.array([weight(r) for r in before])
+    w_b = np.array([weight(r) for r in after])
+    n_a = np.array([score(r) for r in before])
+    n_b = np.array([score(r) for r in after])
+    mix, within = _stats.shift_share(w_a, n_a, w_b, n_b)
+    rows = tuple(
+        DecompositionRow(
+            key=k,
+            share_from=float(w_a[i] / w_a.sum()),
+            share_to=float(w_b[i] / w_b.sum()),
+            nps_from=before[i].nps,
+            nps_to=after[i].nps,
+            mix=float(mix[i]),
+            within=float(within[i]),
+            total=float(mix[i] + within[i]),
+        )
+        for i, k in enumerate(keys)
+    )
+    nps_from = float(np.nansum(w_a * np.nan_to_num(n_a)) / w_a.sum())
+    nps_to = float(np.nansum(w_b * np.nan_to_num(n_b)) / w_b.sum())
+    return DecompositionResult(
+        by=by,
+        from_period=periods[0],
+        to_period=periods[1],
+        nps_from=nps_from,
+        nps_to=nps_to,
+        change=nps_to - nps_from,
+        mix=float(mix.sum()),
+        within=float(within.sum()),
+        rows=rows,
+    )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _stats, _svg
-from netpromoter._model import Model
-from netpromoter._tables import format_p, html_table, text_table
+from netpromoter import _svg
+from netpromoter._results import Column, TableResult, flatten, frame_records
+from netpromoter._results import format as fmt
 from netpromoter._validation import (
     Correction,
     check_flag,
@@ -21,7 +19,7 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     NotFoundError,
 )
-from netpromoter.trends.decomposition import DecompositionResult, DecompositionRow
+from netpromoter.trends.decomposition import DecompositionResult, decompose
 from netpromoter.trends.rows import (
     ALL,
     Change,
@@ -29,54 +27,36 @@ from netpromoter.trends.rows import (
     RespondentRow,
     TransitionRow,
     TrendRow,
-    _fmt,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import pandas as pd
+    import polars as pl
+
+#: The changes a row carries, each flattened into columns with its name as prefix.
+_CHANGES = ("vs_previous", "vs_year_ago")
 
 
-_REPR_ROWS = 24
+def _change_record(prefix: str, change: Change | None) -> dict[str, Any]:
+    """A change as flat columns named ``<prefix>_<field>`` (all ``None`` without one)."""
+    fields = dict.fromkeys(Change.model_fields) if change is None else change.model_dump()
+    return {f"{prefix}_{name}": value for name, value in flatten(fields, {"ci": "ci"}).items()}
 
 
-def _change_dict(prefix: str, change: Change | None) -> dict[str, Any]:
-    if change is None:
-        return {
-            f"{prefix}_reference": None,
-            f"{prefix}_delta": None,
-            f"{prefix}_se": None,
-            f"{prefix}_df": None,
-            f"{prefix}_ci_lower": None,
-            f"{prefix}_ci_upper": None,
-            f"{prefix}_p_value": None,
-            f"{prefix}_p_adjusted": None,
-            f"{prefix}_n_overlap": None,
-            f"{prefix}_verdict": None,
-        }
-    return {
-        f"{prefix}_reference": change.reference,
-        f"{prefix}_delta": change.delta,
-        f"{prefix}_se": change.se,
-        f"{prefix}_df": change.df,
-        f"{prefix}_ci_lower": change.ci[0] if change.ci else None,
-        f"{prefix}_ci_upper": change.ci[1] if change.ci else None,
-        f"{prefix}_p_value": change.p_value,
-        f"{prefix}_p_adjusted": change.p_adjusted,
-        f"{prefix}_n_overlap": change.n_overlap,
-        f"{prefix}_verdict": change.verdict,
-    }
+class _NoChange(NamedTuple):
+    """The cells of a row without a change (the first period): all blank."""
+
+    delta: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    verdict: str | None = None
 
 
-def _row_dict(by: tuple[str, ...], row: TrendRow) -> dict[str, Any]:
-    out: dict[str, Any] = dict(zip(by, row.key, strict=True))
-    out.update(row.model_dump(exclude={"key", "ci", "vs_previous", "vs_year_ago"}))
-    out["ci_lower"], out["ci_upper"] = row.ci if row.ci is not None else (None, None)
-    out.update(_change_dict("vs_previous", row.vs_previous))
-    out.update(_change_dict("vs_year_ago", row.vs_year_ago))
-    return out
+def _previous(row: TrendRow) -> Change | _NoChange:
+    return _NoChange() if row.vs_previous is None else row.vs_previous
 
 
-class TrendResult(Model):
+class TrendResult(TableResult[TrendRow]):
     """NPS per period (and per segment), with changes, respondents and transitions.
 
     Iterating gives the rows of every series (``TrendRow``), period by period within
@@ -126,17 +106,17 @@ class TrendResult(Model):
     confidence_level: float
     weighted: bool
 
-    def __iter__(self) -> Iterator[TrendRow]:  # type: ignore[override]
-        """Iterate over the rows of every series."""
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        """Number of rows (periods × series)."""
-        return len(self.rows)
-
-    def __getitem__(self, index: int) -> TrendRow:
-        """The row at a position."""
-        return self.rows[index]
+    COLUMNS: ClassVar[tuple[Column[TrendRow], ...]] = (
+        Column("period", lambda r: r.period, numeric=False),
+        Column("n", lambda r: fmt.count(r.n)),
+        Column("nps", lambda r: fmt.signed(r.nps)),
+        Column("ci", lambda r: fmt.interval(r.ci)),
+        Column("vs_previous", lambda r: fmt.signed(_previous(r).delta)),
+        Column("p", lambda r: fmt.p_value(_previous(r).p_value)),
+        Column("p_adjusted", lambda r: fmt.p_value(_previous(r).p_adjusted)),
+        Column("verdict", lambda r: fmt.label(_previous(r).verdict), numeric=False),
+        Column("small", lambda r: fmt.flag(r.small_sample, "small"), numeric=False),
+    )
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -174,6 +154,14 @@ class TrendResult(Model):
                 return row
         raise NotFoundError("period", period, [row.period for row in rows])
 
+    def _record(self, row: TrendRow) -> dict[str, Any]:
+        """Key columns, period, statistics, then each change flattened behind its prefix."""
+        out = super()._record(row)
+        for name in _CHANGES:
+            del out[name]
+            out.update(_change_record(name, getattr(row, name)))
+        return out
+
     def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
         """One flat dictionary per row: key columns, period, statistics, then changes.
 
@@ -183,19 +171,17 @@ class TrendResult(Model):
         rows = list(self.rows)
         if check_flag(overall, "overall") and self.by:
             rows += self.overall
-        return [_row_dict(self.by, r) for r in rows]
+        return [self._record(r) for r in rows]
 
-    def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+    def to_pandas(self, *, overall: bool = False) -> pd.DataFrame:
         """The rows as a pandas DataFrame (needs pandas)."""
-        import pandas as pd  # noqa: PLC0415 - optional dependency
+        frame: pd.DataFrame = frame_records(self.to_dicts(overall=overall), "pandas")
+        return frame
 
-        return pd.DataFrame.from_records(self.to_dicts(overall=overall))
-
-    def to_polars(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
+    def to_polars(self, *, overall: bool = False) -> pl.DataFrame:
         """The rows as a polars DataFrame (needs polars)."""
-        import polars as pl  # noqa: PLC0415 - optional dependency
-
-        return pl.DataFrame(self.to_dicts(overall=overall), strict=False)
+        frame: pl.DataFrame = frame_records(self.to_dicts(overall=overall), "polars")
+        return frame
 
     def decompose(
         self, from_period: str | None = None, to_period: str | None = None
@@ -253,43 +239,7 @@ class TrendResult(Model):
                 msg = f"period {label!r} has no responses to decompose"
                 raise InvalidParameterError(msg, name="period", value=label)
 
-        def weight(r: TrendRow) -> float:
-            return r.detractors + r.passives + r.promoters
-
-        def score(r: TrendRow) -> float:
-            return math.nan if r.nps is None else r.nps
-
-        w_a = np.array([weight(r) for r in before])
-        w_b = np.array([weight(r) for r in after])
-        n_a = np.array([score(r) for r in before])
-        n_b = np.array([score(r) for r in after])
-        mix, within = _stats.shift_share(w_a, n_a, w_b, n_b)
-        rows = tuple(
-            DecompositionRow(
-                key=k,
-                share_from=float(w_a[i] / w_a.sum()),
-                share_to=float(w_b[i] / w_b.sum()),
-                nps_from=before[i].nps,
-                nps_to=after[i].nps,
-                mix=float(mix[i]),
-                within=float(within[i]),
-                total=float(mix[i] + within[i]),
-            )
-            for i, k in enumerate(keys)
-        )
-        nps_from = float(np.nansum(w_a * np.nan_to_num(n_a)) / w_a.sum())
-        nps_to = float(np.nansum(w_b * np.nan_to_num(n_b)) / w_b.sum())
-        return DecompositionResult(
-            by=self.by,
-            from_period=start,
-            to_period=end,
-            nps_from=nps_from,
-            nps_to=nps_to,
-            change=nps_to - nps_from,
-            mix=float(mix.sum()),
-            within=float(within.sum()),
-            rows=rows,
-        )
+        return decompose(self.by, keys, (start, end), before, after)
 
     def to_svg(self, *, segments: bool = True, width: int = 720, height: int = 320) -> str:
         """The NPS per period as an SVG line chart with its confidence band and n.
@@ -327,38 +277,6 @@ class TrendResult(Model):
             self.periods, lines, title=title, y_label="NPS", width=width, height=height
         )
 
-    def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
-        header = [
-            *self.by,
-            "period",
-            "n",
-            "nps",
-            "ci",
-            "vs_previous",
-            "p",
-            "p_adjusted",
-            "verdict",
-            "small",
-        ]
-        cells = []
-        for r in self.rows[:limit]:
-            change = r.vs_previous
-            cells.append(
-                [
-                    *(str(k) for k in r.key),
-                    r.period,
-                    f"{r.n:,}",
-                    _fmt(r.nps),
-                    f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]" if r.ci else "",
-                    f"{change.delta:+.1f}" if change and change.delta is not None else "",
-                    format_p(change.p_value) if change else "",
-                    format_p(change.p_adjusted) if change else "",
-                    change.verdict if change else "",
-                    "small" if r.small_sample else "",
-                ]
-            )
-        return header, cells
-
     def _caption(self) -> str:
         window = f", rolling {self.rolling} periods" if self.rolling > 1 else ""
         series = f" by {', '.join(self.by)}" if self.by else ""
@@ -375,18 +293,8 @@ class TrendResult(Model):
             f"verdicts at alpha = {self.alpha:g} on {adjusted}, min_n = {self.min_n}"
         )
 
-    def __repr__(self) -> str:
-        """The caption and the first rows as a text table."""
-        header, cells = self._cells(_REPR_ROWS)
-        more = len(self.rows) - _REPR_ROWS
-        tail = f"\n... {more} more rows" if more > 0 else ""
-        return f"TrendResult({self._caption()})\n{text_table(header, cells)}{tail}"
-
-    __str__ = __repr__
-
     def _repr_html_(self) -> str:
-        header, cells = self._cells(len(self.rows))
-        table = html_table(header, cells, caption=self._caption())
+        table = super()._repr_html_()
         return f"<div class='netpromoter-trend'>{self.to_svg()}{table}</div>"
 
 

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
+from netpromoter._results import EstimateFields
 from netpromoter.exceptions import (
     InvalidParameterError,
 )
@@ -60,8 +61,28 @@ class Change(Model):
     verdict: Verdict
 
 
-class TrendRow(Model):
-    """One period of one series.
+class PeriodFields(Model):
+    """Which series and which dates a trend row covers (its fields before the estimate).
+
+    Attributes:
+        key: The segment's labels (one per ``by`` column; ``"(all)"`` in the overall
+            series; empty without ``by``).
+        period: The period's label: ``2026-01-31``, ``2026-W05``, ``2026-01``,
+            ``2026-Q1``, ``2026``, or the first day of a fixed window.
+        start: First local date the row covers (of the whole window when rolling).
+        end: Last local date the row covers.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: tuple[Any, ...]
+    period: str
+    start: date
+    end: date
+
+
+class TrendRow(EstimateFields, PeriodFields):
+    """One period of one series: the estimate of its responses and its changes.
 
     Attributes:
         key: The segment's labels (one per ``by`` column; ``"(all)"`` in the overall
@@ -89,21 +110,12 @@ class TrendRow(Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    key: tuple[Any, ...]
-    period: str
-    start: date
-    end: date
-    n: int
-    detractors: int | float
-    passives: int | float
-    promoters: int | float
-    detractor_share: float | None
-    passive_share: float | None
-    promoter_share: float | None
-    nps: float | None
-    se: float | None
-    ci: tuple[float, float] | None
-    effective_n: float
+    detractor_share: float | None  # type: ignore[assignment] # None for an empty period
+    passive_share: float | None  # type: ignore[assignment]
+    promoter_share: float | None  # type: ignore[assignment]
+    nps: float | None  # type: ignore[assignment]
+    se: float | None  # type: ignore[assignment]
+    ci: tuple[float, float] | None  # type: ignore[assignment]
     small_sample: bool
     vs_previous: Change | None = None
     vs_year_ago: Change | None = None
@@ -188,14 +200,6 @@ class TransitionRow(Model):
                 msg = f"unknown category {name!r}; expected one of {list(_CATEGORIES)!r}"
                 raise InvalidParameterError(msg, name="category", value=name)
         return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return ""
-    if math.isnan(value):
-        return "nan"
-    return f"{value:.1f}"
 
 
 def _none(x: float) -> float | None:
