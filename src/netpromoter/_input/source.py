@@ -138,6 +138,10 @@ class EagerSource:
             return _labelled(counted, by, labels, self)
         grouping = combine(keys)
         counted = self._count(grouping.codes, grouping.sizes)
+        if dense and len(grouping.codes) != len(keys):
+            # Counted per combination that occurs: put each in its mixed-radix place.
+            sizes = [max(len(f.levels), 1) for f in keys]
+            counted = counted.regroup(tuple(grouping.key_codes.T), sizes)
         if dense:
             return _labelled(counted, by, None, self)
         present = np.flatnonzero(counted.count.sum(axis=1))
@@ -225,6 +229,26 @@ class LazySource:
         )
         raise InvalidParameterError(msg, name=option.split("=", 1)[0], value=option)
 
+    def aggregate(
+        self, by: Sequence[str] | None = None, *, derived: Mapping[str, Any] | None = None
+    ) -> _engine.EngineTally:
+        """The engine's aggregate per group of ``by`` and ``derived`` keys, with key codes.
+
+        What [`tally`][netpromoter._input.source.LazySource.tally] labels; for callers
+        that decode a derived key's levels themselves (such as time buckets).
+        """
+        engine = _engine.engine_tally(
+            self.data,
+            score=self.score,
+            weights=self.weights_column,
+            by=self.by if by is None else tuple(by),
+            bands=self.bands,
+            missing=self.missing,
+            derived=derived,
+        )
+        self._n_missing.append(int(engine.n_missing.sum()))
+        return engine
+
     def tally(
         self,
         by: Sequence[str] | None = None,
@@ -238,16 +262,7 @@ class LazySource:
         ``by``; the groups that occur come back labelled, in display order.
         """
         keys = self.by if by is None else tuple(by)
-        engine = _engine.engine_tally(
-            self.data,
-            score=self.score,
-            weights=self.weights_column,
-            by=keys,
-            bands=self.bands,
-            missing=self.missing,
-            derived=derived,
-        )
-        self._n_missing.append(int(engine.n_missing.sum()))
+        engine = self.aggregate(keys, derived=derived)
         names = (*keys, *(derived or {}))
         if not names:
             return _labelled(engine.tally, (), ((),), self)

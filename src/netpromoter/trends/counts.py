@@ -1,118 +1,81 @@
-"""The period × segment × score tally a trend computes everything else from."""
+"""Tallying per period: the period × segment × score tally a trend computes everything from.
+
+In memory, each row's local time becomes a period code and the source counts period ×
+segment × score in one pass ([`EagerSource.tally`][netpromoter._input.source.EagerSource.tally]).
+A lazy frame is tallied on its engine per time bucket × segment × score
+([`engine_times`][netpromoter._input.engine_times]); locally each bucket becomes a period
+and the engine's groups are added per period × segment with
+[`Tally.regroup`][netpromoter._tally.Tally.regroup].
+"""
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from netpromoter._input import engine as _engine
 from netpromoter._input import engine_times, times
-from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
-from netpromoter._scale import N_SCORES
-from netpromoter._tally import Tally, retally, tally
-from netpromoter._validation import (
-    describe_values,
-)
-from netpromoter.exceptions import (
-    EmptyDataError,
-    InvalidParameterError,
-    InvalidWeightsError,
-)
-from netpromoter.trends.periods import _check_cells, _periods
+from netpromoter._input.source import EagerSource, LazySource
+from netpromoter._validation import describe_values
+from netpromoter.exceptions import EmptyDataError, InvalidParameterError, InvalidWeightsError
+from netpromoter.trends.periods import Periods, check_cells, span
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from datetime import date, tzinfo
 
     from numpy.typing import NDArray
 
-    from netpromoter._validation import MissingPolicy
+    from netpromoter._tally import Tally
+
+_NO_POSITIONS = "(rows of a lazy frame have no positions)"
 
 
-def _dense_tally(
-    factors: Sequence[Factor],
-    scores: NDArray[np.integer] | None = None,
-    weights: NDArray[np.float64] | None = None,
-    *,
-    counted: Tally | None = None,
-) -> Tally:
-    """One pass of the tally engine over combined factors, as a dense ``(*levels, 11)`` tally.
+class Timing(NamedTuple):
+    """Which column holds the times, and how they become periods.
 
-    With ``counted`` (a tally with one row per element of the factors, e.g. a lazy
-    frame's aggregate), its rows are added up by group instead of counting scores.
+    Attributes:
+        column: The time column.
+        zone: The zone whose calendar the periods follow.
+        naive_zone: The zone of naive timestamps (``None``: they are an error).
+        period: The kind of period.
+        origin: First day of the first fixed window (``None``: the first in the data).
     """
-    grouping = combine(factors)
-    if counted is None:
-        if scores is None:  # pragma: no cover - internal misuse
-            msg = "give scores or a tally"
-            raise ValueError(msg)
-        counted = tally(scores, weights, grouping.codes, grouping.sizes)
-    else:
-        counted = retally(counted, grouping.codes, grouping.sizes)
-    shape = tuple(max(len(f.levels), 1) for f in factors)
-    if len(grouping.codes) == len(factors):  # dense: every combination, mixed-radix order
-        return counted.map(lambda a: a.reshape(*shape, N_SCORES))
-    # Compact: only the combinations that occur; put them in their dense places.
-    index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
 
-    def scatter(a: NDArray[Any]) -> NDArray[Any]:
-        out = np.zeros((math.prod(shape), N_SCORES), dtype=a.dtype)
-        out[index] = a
-        return out.reshape(*shape, N_SCORES)
-
-    return counted.map(scatter)
+    column: str
+    zone: tzinfo
+    naive_zone: tzinfo | None
+    period: times.Period
+    origin: date | None
 
 
-def _window(t: Tally, length: int) -> Tally:
-    """Pool each period with the ``length − 1`` before it (along the period axis 1)."""
-    if length == 1:
-        return t
-
-    def pooled(a: NDArray[Any]) -> NDArray[Any]:
-        out: NDArray[Any] = a.copy()
-        for lag in range(1, length):
-            out[:, lag:] += a[:, :-lag]
-        return out
-
-    return t.map(pooled)
-
-
-class _Rows(NamedTuple):
+class Rows(NamedTuple):
     """The rows of an in-memory trend, for what needs them beyond the tally.
 
     Attributes:
-        table: The columns read.
-        scores: Validated scores of the rows used.
-        kept: Which input rows they are (``None``: all).
-        weights: Their weights, or ``None``.
-        periods: Period code per score.
-        segments: Segment code per score, or ``None`` without ``by``.
-        local: Local wall-clock seconds per score.
+        source: The validated columns of the rows used.
+        periods: Period code per row used.
+        segments: Segment code per row used, or ``None`` without ``by``.
+        local: Local wall-clock seconds per row used.
     """
 
-    table: Table
-    scores: NDArray[np.integer]
-    kept: NDArray[np.bool_] | None
-    weights: NDArray[np.float64] | None
+    source: EagerSource
     periods: NDArray[np.unsignedinteger[Any]]
     segments: NDArray[np.unsignedinteger[Any]] | None
     local: NDArray[np.int64]
 
 
-class _Counts(NamedTuple):
+class Counts(NamedTuple):
     """What ``trend`` computes everything else from: the period × segment × score tally.
 
     Attributes:
-        base: Dense tally, ``(n_periods, 11)`` or ``(n_periods, n_segments, 11)``.
+        base: The tally per period × segment, in mixed radix (period major): every
+            combination, ``n_periods · n_segments`` groups.
         segments: The segment grouping, or ``None`` without ``by``.
         n_segments: Number of segments (1 without ``by``).
-        n_periods: Number of periods, from the first in the data to the last.
-        first: Number of the first period (since the epoch).
-        origin_day: First day of the first fixed window (days since the epoch).
-        labels: Period labels.
+        periods: The span of periods.
         weighted: Whether weights were used.
         rows: The rows (in-memory data only; ``None`` for a lazy frame).
     """
@@ -120,140 +83,135 @@ class _Counts(NamedTuple):
     base: Tally
     segments: Grouping | None
     n_segments: int
-    n_periods: int
-    first: int
-    origin_day: int
-    labels: tuple[str, ...]
+    periods: Periods
     weighted: bool
-    rows: _Rows | None
+    rows: Rows | None
+
+    @property
+    def n_series(self) -> int:
+        """Series: one per segment and the overall one (just the overall without ``by``)."""
+        return 1 if self.segments is None else self.n_segments + 1
+
+    def series(self, rolling: int) -> Tally:
+        """One row per series × period: segments first, the overall series last.
+
+        With ``rolling = k``, each row pools its period with the ``k − 1`` before it.
+        """
+        n_periods, n_segments = self.periods.n_periods, self.n_segments
+        stacked = self.base
+        if self.segments is not None:
+            period_of = np.repeat(np.arange(n_periods, dtype=np.intp), n_segments)
+            segment_major = np.arange(n_periods * n_segments).reshape(n_periods, -1).T.ravel()
+            overall = self.base.regroup(period_of, n_periods)
+            parts = (self.base.take(segment_major), overall)
+            count, sum_w, sum_w2 = (
+                np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS
+            )
+            stacked = self.base.with_arrays(count, sum_w, sum_w2)
+        return _window(stacked, rolling, n_periods)
+
+    def rows_for(self, option: str) -> Rows:
+        """The rows, for an option that needs them (a lazy frame's are refused before).
+
+        Raises:
+            InvalidParameterError: For a lazy frame, naming ``option``.
+        """
+        if self.rows is None:  # pragma: no cover - lazy frames are refused before
+            msg = f"{option} needs in-memory data"
+            raise InvalidParameterError(msg, name="data", value=None)
+        return self.rows
 
 
-def _in_memory(rows: _Rows | None, option: str) -> _Rows:
-    if rows is None:  # pragma: no cover - lazy frames are refused before
-        msg = f"{option} needs in-memory data"
-        raise InvalidParameterError(msg, name="data", value=None)
-    return rows
+_ARRAYS = ("count", "sum_w", "sum_w2")
 
 
-def _check_totals(n_total: int, n_missing: int, sum_w: float | None) -> None:
-    """No scores, or weights all zero: the errors of both paths, in the same words."""
+def _window(t: Tally, length: int, n_periods: int) -> Tally:
+    """Pool each period of every series with the ``length − 1`` before it."""
+    if length == 1:
+        return t
+
+    def pooled(a: NDArray[Any]) -> NDArray[Any]:
+        per_series = a.reshape(-1, n_periods, a.shape[-1])
+        out: NDArray[Any] = per_series.copy()
+        for lag in range(1, length):
+            out[:, lag:] += per_series[:, :-lag]
+        return out.reshape(a.shape)
+
+    return t.map(pooled)
+
+
+def _check_empty(n_total: int, n_missing: int) -> None:
+    """No scores at all: the error of both paths, in the same words."""
     if n_total == 0:
         detail = f" (all {n_missing} scores were missing)" if n_missing else ""
         msg = f"no scores for a trend{detail}; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
+
+
+def _check_weights(n_total: int, sum_w: float | None) -> None:
+    """Weights that are all zero: the error of both paths, in the same words."""
     if sum_w is not None and not sum_w > 0:
         msg = f"all {n_total} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
 
 
-def _memory_counts(
-    data: object,
-    *,
-    time: str,
-    score: str,
-    weights: object,
-    keys: tuple[str, ...],
-    respondent: str | None,
-    missing: MissingPolicy,
-    zone: tzinfo,
-    naive_zone: tzinfo | None,
-    period: times.Period,
-    origin: date | None,
-) -> _Counts:
-    """Read, validate and tally in-memory data, one pass of the tally engine."""
-    needed = [score, time, *keys]
-    needed += [respondent] if respondent is not None else []
-    needed += [weights] if isinstance(weights, str) else []
-    table = read_table(data, needed)
-    column = table.scores(score, missing=missing)
-    w = table.weights(weights)
-    kept = column.kept
-    if w is not None and kept is not None:
-        w = w[kept]
-    n_total = len(column.scores)
-    _check_totals(n_total, column.n_missing, None if w is None else float(w.sum()))
+def count_periods(source: EagerSource | LazySource, timing: Timing) -> Counts:
+    """The period × segment × score tally of a source, in memory or on its engine."""
+    if isinstance(source, LazySource):
+        return _engine_counts(source, timing)
+    return _memory_counts(source, timing)
+
+
+def _memory_counts(source: EagerSource, timing: Timing) -> Counts:
+    """Local times, periods and segments of in-memory rows, counted in one pass."""
+    time, zone, naive_zone, period, origin = timing
+    _check_empty(len(source.scores), source.n_missing)
     local = times.local_seconds(
-        table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
+        source.table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=source.kept
     )
-    # Periods: numbers since the epoch, then codes from the first period in the data.
-    spans = _periods(local // times.DAY, period, origin)
-    factors = [table.factor(name).take(kept) for name in keys]
-    segments = combine(factors) if factors else None
+    spans = span(local // times.DAY, period, origin)
+    segments = combine(source.factors) if source.factors else None
     n_segments = segments.n_groups if segments is not None else 1
-    _check_cells(spans.n_periods, n_segments, period)
-    codes = np.empty(n_total, dtype=code_dtype(spans.n_periods))
-    for start in range(0, n_total, 1 << 17):
-        codes[start : start + (1 << 17)] = spans.numbers[start : start + (1 << 17)] - spans.first
-    parts = [Factor(codes, spans.labels, time)]
+    check_cells(spans.n_periods, n_segments, period)
+    parts = [spans.factor(time)]
     segment_codes = segments.group_codes() if segments is not None else None
     if segment_codes is not None:
         parts.append(Factor(segment_codes, tuple(range(n_segments)), "segment"))
-    return _Counts(
-        base=_dense_tally(parts, column.scores, w),
-        segments=segments,
-        n_segments=n_segments,
-        n_periods=spans.n_periods,
-        first=spans.first,
-        origin_day=spans.origin_day,
-        labels=spans.labels,
-        weighted=w is not None,
-        rows=_Rows(table, column.scores, kept, w, codes, segment_codes, local),
-    )
+    base = source.tally(parts, dense=True)
+    _check_weights(base.n, float(base.sum_w.sum()) if source.weighted else None)
+    rows = Rows(source, parts[0].codes, segment_codes, local)
+    return Counts(base, segments, n_segments, spans, source.weighted, rows)
 
 
-_NO_POSITIONS = "(rows of a lazy frame have no positions)"
-
-
-def _engine_counts(
-    data: object,
-    *,
-    time: str,
-    score: str,
-    weights: object,
-    keys: tuple[str, ...],
-    missing: MissingPolicy,
-    zone: tzinfo,
-    naive_zone: tzinfo | None,
-    period: times.Period,
-    origin: date | None,
-) -> _Counts:
+def _engine_counts(source: LazySource, timing: Timing) -> Counts:
     """Tally a lazy frame on its engine per time bucket × segment × score; periods locally.
 
     The engine groups by the ``by`` keys, a time key (see
     [`engine_times`][netpromoter._input.engine_times]) and the score bin, and returns one row
     per group (validation counted alongside, as for ``segment``). Locally, each time
     key becomes local seconds and a period with the in-memory time code, and the
-    engine's tallies are added per period × segment by
-    [`retally`][netpromoter._tally.retally]. When some bucket straddles a local day
-    (an offset that is not whole quarter hours), the engine is asked again per second.
+    engine's tallies are added per period × segment. When some bucket straddles a local
+    day (an offset that is not whole quarter hours), the engine is asked again per second.
     """
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    frame = nw.from_native(data)  # type: ignore[call-overload]
-    schema = frame.collect_schema()
-    needed = [score, time, *keys, *([weights] if isinstance(weights, str) else [])]
-    _engine.check_columns(list(schema.names()), needed)
+    time, zone, naive_zone, period, origin = timing
+
+    keys = source.by
+    schema = nw.from_native(source.data).collect_schema()  # type: ignore[call-overload]
+    weights = [source.weights_column] if source.weights_column is not None else []
+    _engine.check_columns(list(schema.names()), [source.score, time, *keys, *weights])
     is_naive = getattr(schema[time], "time_zone", "") is None
     cuts = engine_times.cuts_for(zone, naive_zone if is_naive else None)
     steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
     for step in [*steps, engine_times.COARSE, engine_times.FINE]:
         key = engine_times.time_key(schema, time, step=step, cuts=cuts)
-        engine_times.check_utc(frame, key)
-        engine = _engine.engine_tally(
-            data,
-            score=score,
-            weights=weights,
-            by=keys,
-            missing=missing,
-            derived={engine_times.TIME_KEY: key.expr},
-        )
+        engine_times.check_utc(nw.from_native(source.data), key)
+        engine = source.aggregate(keys, derived={engine_times.TIME_KEY: key.expr})
         counted = engine.tally
         n_rows = counted.count.sum(axis=1)
-        _check_totals(
-            int(n_rows.sum()),
-            int(engine.n_missing.sum()),
-            float(counted.sum_w.sum()) if engine.weighted else None,
-        )
+        _check_empty(int(n_rows.sum()), int(engine.n_missing.sum()))
+        _check_weights(int(n_rows.sum()), float(counted.sum_w.sum()) if engine.weighted else None)
         parsed, lengths = engine_times.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]
@@ -281,7 +239,7 @@ def _engine_counts(
         end = times.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
         if (end // times.DAY == local[timed] // times.DAY).all():
             break
-    spans = _periods(local[used] // times.DAY, period, origin)
+    spans = span(local[used] // times.DAY, period, origin)
     codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
     codes[used] = spans.numbers - spans.first
     factors = [
@@ -290,18 +248,10 @@ def _engine_counts(
     ]
     segments = combine(factors) if factors else None
     n_segments = segments.n_groups if segments is not None else 1
-    _check_cells(spans.n_periods, n_segments, period)
-    parts = [Factor(codes, spans.labels, time)]
+    check_cells(spans.n_periods, n_segments, period)
+    parts: list[NDArray[Any]] = [codes]
     if segments is not None:
-        parts.append(Factor(segments.group_codes(), tuple(range(n_segments)), "segment"))
-    return _Counts(
-        base=_dense_tally(parts, counted=counted),
-        segments=segments,
-        n_segments=n_segments,
-        n_periods=spans.n_periods,
-        first=spans.first,
-        origin_day=spans.origin_day,
-        labels=spans.labels,
-        weighted=engine.weighted,
-        rows=None,
-    )
+        parts.append(segments.group_codes())
+    regrouped = counted.regroup(parts, [spans.n_periods, n_segments][: len(parts)])
+    base = dataclasses.replace(regrouped, weighted=engine.weighted, n_missing=source.n_missing)
+    return Counts(base, segments, n_segments, spans, engine.weighted, None)

@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from netpromoter._stats.design import Design, domain_se
+from netpromoter._stats.design import Design, as_design, domain_se
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from netpromoter.trends.counts import Counts
 
-class _DesignRows(NamedTuple):
+
+class DesignRows(NamedTuple):
     """The rows of a calibrated design, coded by period and segment, as ``trend`` saw them.
 
     Every row of the trend (a period, or a rolling window of periods, of one series) is
@@ -143,3 +145,21 @@ class _DesignRows(NamedTuple):
             domain="group_minus_rest",
         )
         return float(se[1])
+
+
+def design_rows(weights: object, counts: Counts, rolling: int) -> DesignRows | None:
+    """The rows of the design ``weights`` carries (a weighting result), else ``None``."""
+    design = as_design(weights)
+    if design is None:
+        return None
+    rows = counts.rows_for("a weighting result as weights")
+    return DesignRows(
+        design,
+        rows.source.scores,
+        rows.source.kept,
+        rows.periods.astype(np.intp),
+        None if rows.segments is None else rows.segments.astype(np.intp),
+        n_periods=counts.periods.n_periods,
+        n_segments=counts.n_segments if counts.segments is not None else 0,
+        rolling=rolling,
+    )

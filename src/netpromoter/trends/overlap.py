@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 
-class _Overlap:
+class RespondentSums:
     """Per respondent, base period and series: sums of weights and of weight × s.
 
     ``keys`` are sorted and unique, ``(unit · P + period) · S + series``: a respondent's
@@ -52,7 +52,7 @@ class _Overlap:
         s: NDArray[np.int8],
         weights: NDArray[np.float64] | None,
         n_periods: int,
-    ) -> tuple[_Overlap, _Overlap | None]:
+    ) -> tuple[RespondentSums, RespondentSums | None]:
         """The overall and (with ``series``) the per-segment sums, from one sort.
 
         Sorting by ``(unit, period, segment)`` makes both the segment groups and the
@@ -191,9 +191,9 @@ class _Overlap:
         return count
 
 
-def _paired_sums(
-    overlap: _Overlap,
-    overlap_seg: _Overlap | None,
+def paired_sums(
+    overlap: RespondentSums,
+    overlap_seg: RespondentSums | None,
     earlier: NDArray[np.intp],
     later: NDArray[np.intp],
     window: int,

@@ -1,17 +1,20 @@
-"""The public trend(): read, tally per period, estimate, test, and build the result."""
+"""The public ``trend()``: read, tally per period, estimate, compare, and build the result.
+
+``trend`` is a composition of the shared pieces: [`prepare`][netpromoter._input.source.prepare]
+reads the input once, [`count_periods`][netpromoter.trends.counts.count_periods] tallies it
+per period × segment, the statistics layer estimates every row and tests every change
+([`compare`][netpromoter.trends.verdicts.compare]), and
+[`series_rows`][netpromoter.trends.series.series_rows] lays the rows out for the result.
+"""
 
 from __future__ import annotations
 
-import warnings
 from datetime import date, datetime
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple
 
 from netpromoter import _stats
-from netpromoter._input import frames, times
-from netpromoter._input.factors import Factor
-from netpromoter._stats.design import as_design
+from netpromoter._input import times
+from netpromoter._input.source import prepare
 from netpromoter._validation import (
     Correction,
     check_choice,
@@ -19,56 +22,79 @@ from netpromoter._validation import (
     check_int,
     check_names,
 )
-from netpromoter.exceptions import (
-    FirstTimeRespondentWarning,
-    InvalidParameterError,
-)
-from netpromoter.trends.counts import _engine_counts, _in_memory, _memory_counts, _window
-from netpromoter.trends.design import _DesignRows
-from netpromoter.trends.overlap import _Overlap, _paired_sums
+from netpromoter.exceptions import InvalidParameterError
+from netpromoter.trends.counts import Timing, count_periods
+from netpromoter.trends.design import design_rows
 from netpromoter.trends.periods import MAX_PERIODS
-from netpromoter.trends.respondents import _respondents, _transitions, _units
+from netpromoter.trends.respondents import panel
 from netpromoter.trends.result import TrendResult
-from netpromoter.trends.rows import (
-    ALL,
-    Change,
-    Method,
-    RespondentRow,
-    TransitionRow,
-    TrendRow,
-    _interval,
-    _none,
-)
-from netpromoter.trends.verdicts import _Tested, _verdict
+from netpromoter.trends.series import series_rows
+from netpromoter.trends.verdicts import compare
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import timedelta, tzinfo
 
     from netpromoter._validation import MissingPolicy
+    from netpromoter.trends.rows import Method
 
 
-_SHOWN = 6
+class _Options(NamedTuple):
+    """The checked options of a trend."""
+
+    period: times.Period
+    zone: tzinfo
+    naive_zone: tzinfo | None
+    rolling: int
+    min_n: int
+    alpha: float
+    correction: Correction
+    test_method: _stats.DifferenceMethod
 
 
-def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
-    return check_int(value, name, minimum=minimum, maximum=maximum)
+def _options(
+    *,
+    period: object,
+    timezone: object,
+    naive_timezone: object,
+    rolling: object,
+    min_n: object,
+    alpha: object,
+    correction: object,
+    method: object,
+    confidence_level: float,
+    origin: object,
+) -> _Options:
+    """Check every option before any input is read.
 
-
-def _check_alpha(alpha: float) -> float:
+    Raises:
+        InvalidParameterError: For an unknown period, zone or method, or a value out of
+            range (named, with what was expected).
+    """
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
         msg = f"alpha must be a number strictly between 0 and 1 (e.g. 0.05), got {alpha!r}"
         raise InvalidParameterError(msg, name="alpha", value=alpha)
-    return float(alpha)
+    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
+        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
+        raise InvalidParameterError(msg, name="origin", value=origin)
+    _stats.z_value(confidence_level)
+    check_choice(method, "method", _stats.METHODS)
+    return _Options(
+        period=times.check_period(period),
+        zone=times.check_zone(timezone),
+        naive_zone=None
+        if naive_timezone is None
+        else times.check_zone(naive_timezone, "naive_timezone"),
+        rolling=check_int(rolling, "rolling", minimum=1, maximum=MAX_PERIODS),
+        min_n=check_int(min_n, "min_n", minimum=0),
+        alpha=float(alpha),
+        correction=check_correction(correction),
+        # The score interval is one-sample only; changes are then tested with adjusted Wald.
+        test_method=_stats.difference_method(method),  # type: ignore[arg-type]
+    )
 
 
-def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
-    if by is None:
-        return ()
-    return check_names(by, "by", allow_empty=True)
-
-
-def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
+def trend(
     data: object,
     *,
     time: str = "submitted_at",
@@ -193,293 +219,80 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         >>> trend(data, timezone="Europe/Amsterdam", min_n=1)[1].n
         1
     """
-    keys = _keys(by)
-    the_period = times.check_period(period)
-    zone = times.check_zone(timezone)
-    naive_zone = (
-        None if naive_timezone is None else times.check_zone(naive_timezone, "naive_timezone")
+    opts = _options(
+        period=period,
+        timezone=timezone,
+        naive_timezone=naive_timezone,
+        rolling=rolling,
+        min_n=min_n,
+        alpha=alpha,
+        correction=correction,
+        method=method,
+        confidence_level=confidence_level,
+        origin=origin,
     )
-    rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
-    min_n = _check_int("min_n", min_n, 0)
-    alpha = _check_alpha(alpha)
-    correction = check_correction(correction)
-    _stats.z_value(confidence_level)
-    check_choice(method, "method", _stats.METHODS)
-    # The score interval is one-sample only; changes are then tested with adjusted Wald.
-    test_method = _stats.difference_method(method)
-    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
-        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
-        raise InvalidParameterError(msg, name="origin", value=origin)
-
-    if frames.is_lazy(data):
-        if respondent is not None:
-            msg = (
-                f"respondent={respondent!r} needs every answer of each respondent (first-time "
-                "and returning respondents, transitions, the paired test), so it needs "
-                "in-memory data: collect the columns it needs first (a lazy frame's trend "
-                "without respondent runs on its engine)"
-            )
-            raise InvalidParameterError(msg, name="respondent", value=respondent)
-        counts = _engine_counts(
-            data,
-            time=time,
-            score=score,
-            weights=weights,
-            keys=keys,
-            missing=missing,
-            zone=zone,
-            naive_zone=naive_zone,
-            period=the_period,
-            origin=origin,
-        )
-    else:
-        counts = _memory_counts(
-            data,
-            time=time,
-            score=score,
-            weights=weights,
-            keys=keys,
-            respondent=respondent,
-            missing=missing,
-            zone=zone,
-            naive_zone=naive_zone,
-            period=the_period,
-            origin=origin,
-        )
-    base, segments, n_segments = counts.base, counts.segments, counts.n_segments
-    n_periods, first, origin_day, labels = (
-        counts.n_periods,
-        counts.first,
-        counts.origin_day,
-        counts.labels,
+    keys = () if by is None else check_names(by, "by", allow_empty=True)
+    columns = [time] if respondent is None else [time, respondent]
+    source = prepare(data, score=score, weights=weights, by=keys, columns=columns, missing=missing)
+    if respondent is not None:
+        source.rows(f"respondent={respondent!r}")  # refused for a lazy frame
+    counts = count_periods(
+        source,
+        Timing(time, opts.zone, opts.naive_zone, opts.period, origin),
     )
-    # Series × periods: segments first (when any), the overall series last.
-    if segments is not None:
-        stacked = base.map(lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
-    else:
-        stacked = base.map(lambda a: a[None])
-    pooled = _window(stacked, rolling)
-    n_series = pooled.count.shape[0]
-    flat = pooled.map(lambda a: a.reshape(-1, a.shape[-1]))
-    weighted = counts.weighted
-    design = as_design(weights)
-    design_rows = design_se = None
-    if design is not None:
-        rows_used = _in_memory(counts.rows, "a weighting result as weights")
-        design_rows = _DesignRows(
-            design,
-            rows_used.scores,
-            rows_used.kept,
-            rows_used.periods.astype(np.intp),
-            None if rows_used.segments is None else rows_used.segments.astype(np.intp),
-            n_periods=n_periods,
-            n_segments=n_segments if segments is not None else 0,
-            rolling=rolling,
-        )
-        design_se = design_rows.ses()
-    est = _stats.estimate(
+    flat = counts.series(opts.rolling)
+    design = design_rows(weights, counts, opts.rolling)
+    design_se = None if design is None else design.ses()
+    estimate = _stats.estimate(
         flat,
-        weighted=weighted,
+        weighted=counts.weighted,
         method=method,
         confidence_level=confidence_level,
         design_se=design_se,
     )
-    n = flat.count.sum(axis=1)
-    totals = _stats.by_category(flat.weight_sums())
-    share = _stats.shares(flat)
-    eff = _stats.effective_n(flat)
-
-    # Comparisons: previous (non-overlapping) window and a year before.
-    later = np.arange(n_periods, dtype=np.intp)
-    previous = later - rolling
-    year: list[int] = []
-    for i in range(n_periods):
-        before = times.year_before(first + i, the_period)
-        idx = -1 if before is None else before - first
-        year.append(idx if 0 <= idx <= i - rolling else -1)
-    year_ago = np.asarray(year, dtype=np.intp)
-
-    overlap: _Overlap | None = None
-    overlap_seg: _Overlap | None = None
-    respondent_rows: tuple[RespondentRow, ...] = ()
-    transition_rows: tuple[TransitionRow, ...] = ()
+    repeat = None
     if respondent is not None:
-        used = _in_memory(counts.rows, f"respondent={respondent!r}")
-        unit = _units(used.table.factor(respondent).take(used.kept))
-        s = (used.scores >= 9).astype(np.int8) - (used.scores <= 6).astype(np.int8)  # noqa: PLR2004
-        base_codes = used.periods.astype(np.int64)
-        overlap, overlap_seg = _Overlap.build(
-            units=unit,
-            periods=base_codes,
-            series=None if used.segments is None else used.segments.astype(np.int64),
-            n_series=n_segments,
-            times=used.local,
-            s=s,
-            # At the tally's power of two, so the overlap sums match its weight sums.
-            weights=None if used.weights is None else np.ldexp(used.weights, -flat.exponent),
-            n_periods=n_periods,
-        )
-        respondent_rows = _respondents(
-            unit=unit,
-            periods=base_codes,
-            labels=labels,
-            scores=used.scores,
-            weights=used.weights,
-            period_factor=Factor(used.periods, labels, time),
-            weighted=weighted,
+        repeat = panel(
+            counts,
+            respondent,
+            exponent=flat.exponent,
             method=method,
+            test_method=opts.test_method,
             confidence_level=confidence_level,
+            correction=opts.correction,
         )
-        transition_rows = _transitions(
-            overlap,
-            labels,
-            method=test_method,
-            confidence_level=confidence_level,
-            correction=correction,
-        )
-        flagged = [r.period for r in respondent_rows if r.mostly_first_time]
-        if flagged:
-            shown = ", ".join(flagged[:_SHOWN]) + (
-                f" and {len(flagged) - _SHOWN} more" if len(flagged) > _SHOWN else ""
-            )
-            warnings.warn(
-                f"{len(flagged)} periods rest mostly on first-time respondents ({shown}): "
-                "their change reflects a different sample more than changed opinions; "
-                "see TrendResult.respondents",
-                FirstTimeRespondentWarning,
-                stacklevel=2,
-            )
-
-    tested: list[_Tested] = []
-    for name, ref in (("previous", previous), ("year", year_ago)):
-        valid = np.flatnonzero(ref >= 0)
-        if not len(valid):
-            continue
-        b_idx = (np.arange(n_series)[:, None] * n_periods + valid[None, :]).ravel()
-        a_idx = (np.arange(n_series)[:, None] * n_periods + ref[valid][None, :]).ravel()
-        a = flat.take(a_idx)
-        b = flat.take(b_idx)
-        covariance = paired = None
-        n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
-        if overlap is not None:
-            paired = _paired_sums(overlap, overlap_seg, ref[valid], valid, rolling)
-            n_overlap = paired.cross.n.reshape(n_series, len(valid))
-        if design_rows is not None and design_se is not None:
-            contrast = design_rows.contrast_ses(ref)[b_idx]
-            se_a, se_b = design_se[a_idx], design_se[b_idx]
-            covariance = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
-        diff = _stats.difference(
-            a,
-            b,
-            weighted=weighted,
-            method=test_method,
-            confidence_level=confidence_level,
-            covariance=covariance,
-            overlap=paired,
-            design_se=None if design_se is None else (design_se[a_idx], design_se[b_idx]),
-            reference="t",
-        )
-        has = (n[a_idx] > 0) & (n[b_idx] > 0)
-        enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
-        tested.append(_Tested(name, ref, valid, diff, has, enough, n_overlap))
-    # One family: every comparison that can get a verdict, in every series and both kinds.
-    none = np.zeros(0)
-    raw_p = np.concatenate([none, *(t.diff.p_value for t in tested)])
-    family = np.concatenate([none > 0, *(t.enough & ~np.isnan(t.diff.p_value) for t in tested)])
-    adjusted = np.full(len(raw_p), np.nan)
-    adjusted[family] = _stats.adjust(raw_p[family], correction)
-    n_tests = int(family.sum())
-    changes: dict[str, list[list[Change | None]]] = {
-        name: [[None] * n_periods for _ in range(n_series)] for name in ("previous", "year")
-    }
-    start = 0
-    for t in tested:
-        p_adjusted = adjusted[start : start + len(t.diff.p_value)]
-        start += len(t.diff.p_value)
-        verdicts = _verdict(t.diff.delta, p_adjusted, t.enough, alpha)
-        grid = changes[t.name]
-        k = 0
-        for series_index in range(n_series):
-            for j, later_index in enumerate(t.valid.tolist()):
-                has = bool(t.has[k])
-                grid[series_index][later_index] = Change(
-                    reference=labels[int(t.ref[later_index])],
-                    delta=float(t.diff.raw_delta[k]) if has else None,
-                    se=_none(float(t.diff.se[k])) if has else None,
-                    df=_none(float(t.diff.df[k])) if has else None,
-                    ci=_interval(float(t.diff.lower[k]), float(t.diff.upper[k])) if has else None,
-                    p_value=_none(float(t.diff.p_value[k])) if has else None,
-                    p_adjusted=_none(float(p_adjusted[k])) if has else None,
-                    n_overlap=int(t.n_overlap[series_index, j]),
-                    verdict=verdicts[k],
-                )
-                k += 1
-
-    bounds = [times.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
-    if segments is not None:
-        series_keys = [segments.labels(g) for g in range(n_segments)] + [(ALL,) * len(keys)]
-    else:
-        series_keys = [()]
-    rows: list[list[TrendRow]] = []
-    for si, key in enumerate(series_keys):
-        series_rows = []
-        for i in range(n_periods):
-            g = si * n_periods + i
-            size = int(n[g])
-            has = size > 0
-            t = totals[g]
-            series_rows.append(
-                TrendRow.model_construct(
-                    key=key,
-                    period=labels[i],
-                    start=bounds[max(i - rolling + 1, 0)][0],
-                    end=bounds[i][1],
-                    n=size,
-                    detractors=float(t[0]) if weighted else int(t[0]),
-                    passives=float(t[1]) if weighted else int(t[1]),
-                    promoters=float(t[2]) if weighted else int(t[2]),
-                    detractor_share=float(share[g, 0]) if has else None,
-                    passive_share=float(share[g, 1]) if has else None,
-                    promoter_share=float(share[g, 2]) if has else None,
-                    nps=_none(float(est.nps[g])) if has else None,
-                    se=_none(float(est.se[g])) if has else None,
-                    ci=_interval(float(est.lower[g]), float(est.upper[g])) if has else None,
-                    effective_n=float(eff[g]) if has else 0.0,
-                    small_sample=size < min_n,
-                    vs_previous=changes["previous"][si][i],
-                    vs_year_ago=changes["year"][si][i],
-                )
-            )
-        rows.append(series_rows)
-    overall_rows = tuple(rows[-1])
-    if segments is not None:
-        # Segments in display order (labels sorted, "(missing)" last), empty ones left out.
-        ranks = [f.ranks() for f in segments.factors]
-        display = sorted(
-            range(n_segments),
-            key=lambda g: tuple(
-                int(r[c]) for r, c in zip(ranks, segments.key_codes[g], strict=True)
-            ),
-        )
-        present = [rows[g] for g in display if any(x.n for x in rows[g])]
-        all_rows = tuple(x for r in present for x in r)
-    else:
-        all_rows = overall_rows
+    compared = compare(
+        flat,
+        counts.periods.references(opts.rolling),
+        counts.periods.labels,
+        rolling=opts.rolling,
+        min_n=opts.min_n,
+        alpha=opts.alpha,
+        correction=opts.correction,
+        method=opts.test_method,
+        confidence_level=confidence_level,
+        panel=repeat,
+        design=design,
+        design_se=design_se,
+    )
+    rows, overall = series_rows(
+        counts, flat, estimate, compared.changes, rolling=opts.rolling, min_n=opts.min_n
+    )
     return TrendResult(
         time=time,
-        period=the_period.name,
-        timezone=str(getattr(zone, "key", zone)),
-        rolling=rolling,
+        period=opts.period.name,
+        timezone=str(getattr(opts.zone, "key", opts.zone)),
+        rolling=opts.rolling,
         by=keys,
-        rows=all_rows,
-        overall=overall_rows,
-        respondents=respondent_rows,
-        transitions=transition_rows,
-        min_n=min_n,
-        alpha=alpha,
-        correction=correction,
-        n_comparisons=n_tests,
+        rows=rows,
+        overall=overall,
+        respondents=() if repeat is None else repeat.respondents,
+        transitions=() if repeat is None else repeat.transitions,
+        min_n=opts.min_n,
+        alpha=opts.alpha,
+        correction=opts.correction,
+        n_comparisons=compared.n_comparisons,
         method=method,
         confidence_level=confidence_level,
-        weighted=weighted,
+        weighted=counts.weighted,
     )

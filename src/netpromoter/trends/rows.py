@@ -202,10 +202,11 @@ class TransitionRow(Model):
         return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
 
 
-def _none(x: float) -> float | None:
+def none_if_nan(x: float) -> float | None:
+    """``None`` for NaN (an undefined statistic), else the value."""
     return None if math.isnan(x) else x
 
 
-def _interval(lower: float, upper: float) -> tuple[float, float] | None:
+def interval_or_none(lower: float, upper: float) -> tuple[float, float] | None:
     """The interval, or ``None`` when it is undefined (a weighted SE from one answer)."""
     return None if math.isnan(lower) or math.isnan(upper) else (lower, upper)
