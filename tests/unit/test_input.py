@@ -90,6 +90,7 @@ def test_dense_tally_of_many_combinations_is_in_mixed_radix() -> None:
     a = [f"a{i:03d}" for i in range(n)]
     b = [f"b{(7 * i) % n:03d}" for i in range(n)]
     source = prepare({"score": scores, "a": a, "b": b}, by=["a", "b"])
+    assert isinstance(source, EagerSource)
     sizes = [len(f.levels) for f in source.factors]
     assert sizes == [n, n]  # 90,000 combinations: more than are numbered densely
     dense = source.tally(dense=True)

@@ -87,11 +87,6 @@ class Counts(NamedTuple):
     weighted: bool
     rows: Rows | None
 
-    @property
-    def n_series(self) -> int:
-        """Series: one per segment and the overall one (just the overall without ``by``)."""
-        return 1 if self.segments is None else self.n_segments + 1
-
     def series(self, rolling: int) -> Tally:
         """One row per series × period: segments first, the overall series last.
 
