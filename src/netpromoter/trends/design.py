@@ -21,7 +21,7 @@ class DesignRows(NamedTuple):
     a domain of the design, as R ``svyby(~I(promoter - detractor), ~period, d, svymean)``.
 
     Attributes:
-        design: The weighting result.
+        design: The design of the weighting result.
         scores: Validated scores of the rows used.
         kept: Which input rows the scores belong to (``None``: all).
         periods: Period code per score, ``0..n_periods-1``.
@@ -66,7 +66,7 @@ class DesignRows(NamedTuple):
         """The design's SE of every row of every series, in points, in ``flat`` order.
 
         A domain's SE depends only on which rows are in it, so each partition of
-        ``_partitions`` is one call of ``design_se``: ``rolling`` calls (twice with
+        ``_partitions`` is one call of ``domain_se``: ``rolling`` calls (twice with
         segments) cover every window.
 
         Returns:
@@ -90,7 +90,7 @@ class DesignRows(NamedTuple):
 
         ``reference[i]`` is the period whose row period ``i`` is compared with (−1: none),
         in the same series. The two rows are disjoint domains of one design, which the
-        calibration correlates: the SE is that of the domain contrast (``design_se``
+        calibration correlates: the SE is that of the domain contrast (``domain_se``
         with ``partner``; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s -
         yr / r))``). A reference in the same partition as its row (always without
         rolling, and for the previous window) is paired in the partition's one call;

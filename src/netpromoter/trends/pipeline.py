@@ -163,8 +163,8 @@ def trend(
             ``"30D"``, ``timedelta(days=30)``) counted from ``origin``.
         by: Optional segment column(s): one series per segment.
         weights: ``None``, a weights column, an array, or an object with a numpy
-            ``weights`` attribute; a weighting result (with a ``design_se`` method) also
-            gives its design-based SEs.
+            ``weights`` attribute; a weighting result (which carries its ``Design``)
+            also gives its design-based SEs.
         score: The score column.
         respondent: Optional respondent id column: enables first-time/returning splits,
             transitions and the paired change test. An answer without an id counts as
