@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._input import engine as _engine
-from netpromoter._input import frames
+from netpromoter._input import frames, times
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, combine
 from netpromoter._models import Response
@@ -41,6 +41,7 @@ from netpromoter.exceptions import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import tzinfo
 
     from numpy.typing import NDArray
 
@@ -105,6 +106,23 @@ class EagerSource:
     def factor(self, name: str, *, edges: Sequence[float] | None = None) -> Factor:
         """An input column as a factor over the rows used (banded with ``edges``)."""
         return self.table.factor(name, edges=edges).take(self.kept)
+
+    def local_seconds(
+        self, name: str, *, zone: tzinfo, naive_zone: tzinfo | None = None
+    ) -> NDArray[np.int64]:
+        """A time column as local wall-clock seconds in ``zone``, over the rows used.
+
+        See [`local_seconds`][netpromoter._input.times.local_seconds]: aware values are
+        converted, naive ones read in ``naive_zone`` (an error without it), dates taken
+        as calendar dates.
+
+        Raises:
+            InvalidTimeError: When values are missing, unreadable or naive (rows named).
+        """
+        column = self.table.columns[name]
+        return times.local_seconds(
+            column, name=name, zone=zone, naive_zone=naive_zone, rows=self.kept
+        )
 
     def tally(
         self,

@@ -161,9 +161,7 @@ def _memory_counts(source: EagerSource, timing: Timing) -> Counts:
     """Local times, periods and segments of in-memory rows, counted in one pass."""
     time, zone, naive_zone, period, origin = timing
     _check_empty(len(source.scores), source.n_missing)
-    local = times.local_seconds(
-        source.table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=source.kept
-    )
+    local = source.local_seconds(time, zone=zone, naive_zone=naive_zone)
     spans = span(local // times.DAY, period, origin)
     segments = combine(source.factors) if source.factors else None
     n_segments = segments.n_groups if segments is not None else 1

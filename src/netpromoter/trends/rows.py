@@ -62,16 +62,7 @@ class Change(Model):
 
 
 class PeriodFields(Model):
-    """Which series and which dates a trend row covers (its fields before the estimate).
-
-    Attributes:
-        key: The segment's labels (one per ``by`` column; ``"(all)"`` in the overall
-            series; empty without ``by``).
-        period: The period's label: ``2026-01-31``, ``2026-W05``, ``2026-01``,
-            ``2026-Q1``, ``2026``, or the first day of a fixed window.
-        start: First local date the row covers (of the whole window when rolling).
-        end: Last local date the row covers.
-    """
+    """Which series and which local dates a trend row covers (see ``TrendRow``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
