@@ -106,3 +106,21 @@ def test_codes_place_each_row_in_its_tally_group() -> None:
     assert isinstance(whole, EagerSource)
     codes, n_groups = whole.codes()
     assert (codes.tolist(), n_groups) == ([0] * 7, 1)
+
+
+def test_dense_tally_of_many_combinations_is_in_mixed_radix() -> None:
+    """Beyond the dense limit of combinations, a dense tally still has every one in place."""
+    n = 300
+    scores = np.arange(n) % 11
+    a = [f"a{i:03d}" for i in range(n)]
+    b = [f"b{(7 * i) % n:03d}" for i in range(n)]
+    source = prepare({"score": scores, "a": a, "b": b}, by=["a", "b"])
+    assert isinstance(source, EagerSource)
+    sizes = [len(f.levels) for f in source.factors]
+    assert sizes == [n, n]  # 90,000 combinations: more than are numbered densely
+    dense = source.tally(dense=True)
+    assert dense.n_groups == n * n
+    expected = np.zeros((n * n, 11), dtype=np.int64)
+    group = np.arange(n) * n + (7 * np.arange(n)) % n  # levels sort as the numbers do
+    expected[group, scores] = 1
+    assert expected.tolist() == dense.count.tolist()

@@ -27,7 +27,7 @@ import numpy as np
 
 from netpromoter._count import tally, tally_categories
 from netpromoter._input import engine as _engine
-from netpromoter._input import frames
+from netpromoter._input import frames, times
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
@@ -42,6 +42,7 @@ from netpromoter.exceptions import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import tzinfo
 
     from numpy.typing import NDArray
 
@@ -107,6 +108,23 @@ class EagerSource:
         """An input column as a factor over the rows used (banded with ``edges``)."""
         return self.table.factor(name, edges=edges).take(self.kept)
 
+    def local_seconds(
+        self, name: str, *, zone: tzinfo, naive_zone: tzinfo | None = None
+    ) -> NDArray[np.int64]:
+        """A time column as local wall-clock seconds in ``zone``, over the rows used.
+
+        See [`local_seconds`][netpromoter._input.times.local_seconds]: aware values are
+        converted, naive ones read in ``naive_zone`` (an error without it), dates taken
+        as calendar dates.
+
+        Raises:
+            InvalidTimeError: When values are missing, unreadable or naive (rows named).
+        """
+        column = self.table.columns[name]
+        return times.local_seconds(
+            column, name=name, zone=zone, naive_zone=naive_zone, rows=self.kept
+        )
+
     def tally(
         self,
         factors: Sequence[Factor] | None = None,
@@ -139,6 +157,10 @@ class EagerSource:
             return _labelled(counted, by, labels, self)
         grouping = combine(keys)
         counted = self._count(grouping.codes, grouping.sizes)
+        if dense and len(grouping.codes) != len(keys):
+            # Counted per combination that occurs: put each in its mixed-radix place.
+            sizes = [max(len(f.levels), 1) for f in keys]
+            counted = counted.regroup(tuple(grouping.key_codes.T), sizes)
         if dense:
             return _labelled(counted, by, None, self)
         present = _display_order(grouping, np.flatnonzero(counted.count.sum(axis=1)))
@@ -259,6 +281,26 @@ class LazySource:
         )
         raise InvalidParameterError(msg, name=option.split("=", 1)[0], value=option)
 
+    def aggregate(
+        self, by: Sequence[str] | None = None, *, derived: Mapping[str, Any] | None = None
+    ) -> _engine.EngineTally:
+        """The engine's aggregate per group of ``by`` and ``derived`` keys, with key codes.
+
+        What [`tally`][netpromoter._input.source.LazySource.tally] labels; for callers
+        that decode a derived key's levels themselves (such as time buckets).
+        """
+        engine = _engine.engine_tally(
+            self.data,
+            score=self.score,
+            weights=self.weights_column,
+            by=self.by if by is None else tuple(by),
+            bands=self.bands,
+            missing=self.missing,
+            derived=derived,
+        )
+        self._n_missing.append(int(engine.n_missing.sum()))
+        return engine
+
     def tally(
         self,
         by: Sequence[str] | None = None,
@@ -272,16 +314,7 @@ class LazySource:
         ``by``; the groups that occur come back labelled, in display order.
         """
         keys = self.by if by is None else tuple(by)
-        engine = _engine.engine_tally(
-            self.data,
-            score=self.score,
-            weights=self.weights_column,
-            by=keys,
-            bands=self.bands,
-            missing=self.missing,
-            derived=derived,
-        )
-        self._n_missing.append(int(engine.n_missing.sum()))
+        engine = self.aggregate(keys, derived=derived)
         names = (*keys, *(derived or {}))
         if not names:
             return _labelled(engine.tally, (), ((),), self)

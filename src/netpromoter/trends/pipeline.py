@@ -1,0 +1,298 @@
+"""The public ``trend()``: read, tally per period, estimate, compare, and build the result.
+
+``trend`` is a composition of the shared pieces: [`prepare`][netpromoter._input.source.prepare]
+reads the input once, [`count_periods`][netpromoter.trends.counts.count_periods] tallies it
+per period × segment, the statistics layer estimates every row and tests every change
+([`compare`][netpromoter.trends.verdicts.compare]), and
+[`series_rows`][netpromoter.trends.series.series_rows] lays the rows out for the result.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from netpromoter import _stats
+from netpromoter._input import times
+from netpromoter._input.source import prepare
+from netpromoter._validation import (
+    Correction,
+    check_choice,
+    check_correction,
+    check_int,
+    check_names,
+)
+from netpromoter.exceptions import InvalidParameterError
+from netpromoter.trends.counts import Timing, count_periods
+from netpromoter.trends.design import design_rows
+from netpromoter.trends.periods import MAX_PERIODS
+from netpromoter.trends.respondents import panel
+from netpromoter.trends.result import TrendResult
+from netpromoter.trends.series import series_rows
+from netpromoter.trends.verdicts import compare
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import timedelta, tzinfo
+
+    from netpromoter._validation import MissingPolicy
+    from netpromoter.trends.rows import Method
+
+
+class _Options(NamedTuple):
+    """The checked options of a trend."""
+
+    period: times.Period
+    zone: tzinfo
+    naive_zone: tzinfo | None
+    rolling: int
+    min_n: int
+    alpha: float
+    correction: Correction
+    test_method: _stats.DifferenceMethod
+
+
+def _options(
+    *,
+    period: object,
+    timezone: object,
+    naive_timezone: object,
+    rolling: object,
+    min_n: object,
+    alpha: object,
+    correction: object,
+    method: object,
+    confidence_level: float,
+    origin: object,
+) -> _Options:
+    """Check every option before any input is read.
+
+    Raises:
+        InvalidParameterError: For an unknown period, zone or method, or a value out of
+            range (named, with what was expected).
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        msg = f"alpha must be a number strictly between 0 and 1 (e.g. 0.05), got {alpha!r}"
+        raise InvalidParameterError(msg, name="alpha", value=alpha)
+    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
+        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
+        raise InvalidParameterError(msg, name="origin", value=origin)
+    _stats.z_value(confidence_level)
+    check_choice(method, "method", _stats.METHODS)
+    return _Options(
+        period=times.check_period(period),
+        zone=times.check_zone(timezone),
+        naive_zone=None
+        if naive_timezone is None
+        else times.check_zone(naive_timezone, "naive_timezone"),
+        rolling=check_int(rolling, "rolling", minimum=1, maximum=MAX_PERIODS),
+        min_n=check_int(min_n, "min_n", minimum=0),
+        alpha=float(alpha),
+        correction=check_correction(correction),
+        # The score interval is one-sample only; changes are then tested with adjusted Wald.
+        test_method=_stats.difference_method(method),  # type: ignore[arg-type]
+    )
+
+
+def trend(
+    data: object,
+    *,
+    time: str = "submitted_at",
+    period: str | int | timedelta = "month",
+    by: str | Sequence[str] | None = None,
+    weights: object = None,
+    score: str = "score",
+    respondent: str | None = None,
+    timezone: str | tzinfo = "UTC",
+    naive_timezone: str | tzinfo | None = None,
+    rolling: int = 1,
+    origin: date | None = None,
+    missing: MissingPolicy = "raise",
+    min_n: int = 30,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+) -> TrendResult:
+    """NPS per period, with the change against the previous period and a year before.
+
+    Each response is bucketed by its local calendar date in ``timezone``; the keys
+    period × segment are combined into one code per row and counted by the tally engine
+    in one pass, as ``segment`` does. Every period from the first to the last appears.
+
+    Changes: each period is compared with the previous one (with ``rolling = k``, with
+    the window ``k`` periods back, so the two windows share no period) and with the same
+    period a year earlier when that is in the data (months 12 back, quarters 4, ISO
+    weeks by week number, days by date; fixed windows have none). The test is the
+    two-sample z test of ``method``; with ``respondent``, the covariance of the two
+    periods' scores from respondents who answered in both is subtracted from the
+    variance (see [`adjusted_covariance`][netpromoter._stats.adjusted_covariance]).
+
+    Verdicts are corrected for multiple comparisons: a table of 8 regions × 13 months
+    makes over a hundred comparisons, and at ``alpha = 0.05`` uncorrected p-values call
+    about five of them significant when nothing changed at all. The p-values of every
+    comparison that gets a verdict (both kinds, every series, the overall one included)
+    are adjusted together (Holm by default, as ``segment``), and the verdict compares
+    the adjusted p-value with ``alpha``; ``Change.p_value`` keeps the raw one.
+
+    With a weighting result as ``weights`` (from
+    [`poststratify`][netpromoter.weighting.poststratify],
+    [`rake`][netpromoter.weighting.rake], [`trim`][netpromoter.weighting.trim],
+    [`account_weights`][netpromoter.weighting.account_weights]...), each row (a period,
+    a rolling window of periods, of the overall series or of one segment) is a domain of
+    that calibrated design: its SE is the one R ``survey`` gives for
+    ``svyby(~I(promoter - detractor), ~period, d, svymean)`` (``~period + segment`` for
+    the segment series; a rolling row's domain is all answers of its window's periods),
+    cluster-robust for account weights. A change is the domain contrast of its two rows,
+    with the covariance the calibration induces between them (the two rows share no
+    answer; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``),
+    not two independent samples; with ``respondent`` too, the overlap covariance of
+    repeat respondents is added to the calibration's. Plain weights (an
+    array or a column) keep the plain linearisation SE and independent periods.
+
+    Args:
+        data: A list of ``Response``, a mapping of column name to array/list, a
+            pandas, polars or pyarrow table, or a lazy or distributed frame (polars
+            ``LazyFrame``, Dask, PySpark, DuckDB), which is tallied on its own engine
+            per time bucket × segment × score (see the how-to "Running on Spark and
+            Dask"); the results are those of the same rows in memory.
+        time: The time column: timezone-aware datetimes, ISO 8601 text with an offset
+            (``2026-01-31T09:00:00+01:00``, ``...Z``), or dates.
+        period: ``"day"``, ``"week"`` (ISO, Monday to Sunday), ``"month"``,
+            ``"quarter"``, ``"year"``, or a fixed window of ``N`` days (``30``,
+            ``"30D"``, ``timedelta(days=30)``) counted from ``origin``.
+        by: Optional segment column(s): one series per segment.
+        weights: ``None``, a weights column, an array, or an object with a numpy
+            ``weights`` attribute; a weighting result (which carries its ``Design``)
+            also gives its design-based SEs.
+        score: The score column.
+        respondent: Optional respondent id column: enables first-time/returning splits,
+            transitions and the paired change test. An answer without an id counts as
+            a first-time respondent of its own (it never pairs with another).
+        timezone: Zone whose calendar the periods follow (IANA name or ``tzinfo``).
+        naive_timezone: Zone of naive timestamps; without it they are an error.
+        rolling: Pool each row with the ``rolling − 1`` periods before it.
+        origin: First day of the first fixed window (default: the first day in the data).
+        missing: ``"raise"`` (default) or ``"drop"`` for missing scores.
+        min_n: Rows with fewer responses are flagged ``small_sample``, and changes
+            involving one get the verdict ``"not enough data"``.
+        alpha: Significance level of the verdicts.
+        correction: ``"holm"`` (default; family-wise error), ``"bh"`` (Benjamini–
+            Hochberg, false discovery rate) or ``"none"`` (each comparison on its own).
+        method: Interval method of each period, ``"adjusted_wald"`` (default),
+            ``"wald"``, ``"score"`` or ``"exact"`` (unweighted only); changes are tested
+            with Wald for ``"wald"`` and adjusted Wald otherwise (the score and exact
+            intervals are one-sample only).
+        confidence_level: Two-sided confidence level of every interval.
+
+    Returns:
+        The trend.
+
+    Raises:
+        ColumnNotFoundError: A named column does not exist.
+        InvalidTimeError: Time values are missing, unparseable or naive (rows named).
+        InvalidParameterError: An unknown period, zone or option; ``respondent`` or
+            weights that are not a column with a lazy frame (they need in-memory data).
+        InvalidScoreError: A score is invalid.
+        InvalidWeightsError: Weights are invalid or all zero, or a weighting result
+            is for other rows than ``data``'s.
+        EmptyDataError: There are no scores.
+
+    Warns:
+        FirstTimeRespondentWarning: With ``respondent``, when a period after the first
+            rests mostly on first-time respondents.
+
+    Examples:
+        >>> data = {
+        ...     "score": [9, 10, 6, 10, 3, 2],
+        ...     "submitted_at": [
+        ...         "2026-01-10T09:00:00+01:00", "2026-01-31T23:30:00Z",
+        ...         "2026-01-20T12:00:00Z", "2026-03-02T08:00:00Z",
+        ...         "2026-03-05T08:00:00Z", "2026-03-09T08:00:00Z",
+        ...     ],
+        ... }
+        >>> t = trend(data, min_n=1)
+        >>> [(r.period, r.n, None if r.nps is None else round(r.nps, 1)) for r in t]
+        [('2026-01', 3, 33.3), ('2026-02', 0, None), ('2026-03', 3, -33.3)]
+        >>> [r.period for r in trend(data, timezone="Europe/Amsterdam", min_n=1)][:2]
+        ['2026-01', '2026-02']
+        >>> trend(data, timezone="Europe/Amsterdam", min_n=1)[1].n
+        1
+    """
+    opts = _options(
+        period=period,
+        timezone=timezone,
+        naive_timezone=naive_timezone,
+        rolling=rolling,
+        min_n=min_n,
+        alpha=alpha,
+        correction=correction,
+        method=method,
+        confidence_level=confidence_level,
+        origin=origin,
+    )
+    keys = () if by is None else check_names(by, "by", allow_empty=True)
+    columns = [time] if respondent is None else [time, respondent]
+    source = prepare(data, score=score, weights=weights, by=keys, columns=columns, missing=missing)
+    if respondent is not None:
+        source.rows(f"respondent={respondent!r}")  # refused for a lazy frame
+    counts = count_periods(
+        source,
+        Timing(time, opts.zone, opts.naive_zone, opts.period, origin),
+    )
+    flat = counts.series(opts.rolling)
+    design = design_rows(weights, counts, opts.rolling)
+    design_se = None if design is None else design.ses()
+    estimate = _stats.estimate(
+        flat,
+        weighted=counts.weighted,
+        method=method,
+        confidence_level=confidence_level,
+        design_se=design_se,
+    )
+    repeat = None
+    if respondent is not None:
+        repeat = panel(
+            counts,
+            respondent,
+            exponent=flat.exponent,
+            method=method,
+            test_method=opts.test_method,
+            confidence_level=confidence_level,
+            correction=opts.correction,
+        )
+    compared = compare(
+        flat,
+        counts.periods.references(opts.rolling),
+        counts.periods.labels,
+        rolling=opts.rolling,
+        min_n=opts.min_n,
+        alpha=opts.alpha,
+        correction=opts.correction,
+        method=opts.test_method,
+        confidence_level=confidence_level,
+        panel=repeat,
+        design=design,
+        design_se=design_se,
+    )
+    rows, overall = series_rows(
+        counts, flat, estimate, compared.changes, rolling=opts.rolling, min_n=opts.min_n
+    )
+    return TrendResult(
+        time=time,
+        period=opts.period.name,
+        timezone=str(getattr(opts.zone, "key", opts.zone)),
+        rolling=opts.rolling,
+        by=keys,
+        rows=rows,
+        overall=overall,
+        respondents=() if repeat is None else repeat.respondents,
+        transitions=() if repeat is None else repeat.transitions,
+        min_n=opts.min_n,
+        alpha=opts.alpha,
+        correction=opts.correction,
+        n_comparisons=compared.n_comparisons,
+        method=method,
+        confidence_level=confidence_level,
+        weighted=counts.weighted,
+    )
