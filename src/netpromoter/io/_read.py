@@ -30,6 +30,7 @@ from netpromoter.exceptions import (
     InvalidScoreError,
 )
 from netpromoter.io._fields import FIELDS, resolve_columns
+from netpromoter.io._json import RepeatedKeyError, unique_members
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
@@ -368,26 +369,10 @@ def _csv_records(
     return header, records()
 
 
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """A JSON object's members, refusing a key that appears twice (it would hide a value)."""
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKeyError(key)
-        out[key] = value
-    return out
-
-
 def _json_line(number: int, text: str) -> dict[str, object] | Problem:
     try:
-        item = json.loads(text, object_pairs_hook=_unique_keys)
-    except _DuplicateKeyError as exc:
+        item = json.loads(text, object_pairs_hook=unique_members)
+    except RepeatedKeyError as exc:
         reason = f"repeats the key {exc.key!r}; a key may appear once per object"
         return Problem(number, "", reason, text)
     except json.JSONDecodeError as exc:
