@@ -77,46 +77,69 @@ def _eleven(name: str, value: Sequence[float] | None) -> None:
         raise ValueError(msg)
 
 
-def check_weight_fields(
-    sum_weights: object, sum_squared_weights: object, weight_exponent: int
-) -> None:
+class TallyFields(Protocol):
+    """The fields of a serialised tally: counts, weight sums (or ``None``) and their scale."""
+
+    @property
+    def count(self) -> Sequence[object]:
+        """Per group (or for the one group), the number of responses per score 0..10."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def sum_weights(self) -> Sequence[object] | None:
+        """The sums of weights per score, or ``None`` when unweighted."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def sum_squared_weights(self) -> Sequence[object] | None:
+        """The sums of squared weights per score, or ``None`` when unweighted."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def weight_exponent(self) -> int:
+        """The sums are of the weights divided by ``2**weight_exponent``."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def n_missing(self) -> int:
+        """Missing scores that were dropped."""
+        ...  # pragma: no cover - protocol
+
+
+def check_weight_fields(fields: TallyFields) -> None:
     """A tally's weight sums come together, and an unweighted one has no weight exponent.
 
     Raises:
         ValueError: When only one of the sums is given, or an unweighted tally has a
             non-zero ``weight_exponent``.
     """
-    if (sum_weights is None) != (sum_squared_weights is None):
+    if (fields.sum_weights is None) != (fields.sum_squared_weights is None):
         msg = "give both sum_weights and sum_squared_weights, or neither"
         raise ValueError(msg)
-    if sum_weights is None and weight_exponent:
-        msg = f"an unweighted tally has no weight_exponent, got {weight_exponent}"
+    if fields.sum_weights is None and fields.weight_exponent:
+        msg = f"an unweighted tally has no weight_exponent, got {fields.weight_exponent}"
         raise ValueError(msg)
 
 
 def counts_tally(
-    count: Sequence[object],
-    sum_weights: Sequence[object] | None,
-    sum_squared_weights: Sequence[object] | None,
-    weight_exponent: int,
+    fields: TallyFields,
     *,
-    n_missing: int,
     by: Sequence[str] = (),
     labels: Sequence[tuple[object, ...]] | None = None,
 ) -> Tally:
     """The engine tally of a serialised one: ``(G, 11)`` arrays, weighted when sums are given."""
-    counted = np.asarray(count, dtype=np.int64).reshape(-1, N_SCORES)
-    if sum_weights is None or sum_squared_weights is None:
-        return Tally.of_counts(counted, by=by, labels=labels, n_missing=n_missing)
+    count = np.asarray(fields.count, dtype=np.int64).reshape(-1, N_SCORES)
+    if fields.sum_weights is None or fields.sum_squared_weights is None:
+        return Tally.of_counts(count, by=by, labels=labels, n_missing=fields.n_missing)
     return Tally(
-        counted,
-        np.asarray(sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
-        np.asarray(sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
-        weight_exponent,
+        count,
+        np.asarray(fields.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
+        np.asarray(fields.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+        fields.weight_exponent,
         by=tuple(by),
         labels=None if labels is None else tuple(labels),
         weighted=True,
-        n_missing=n_missing,
+        n_missing=fields.n_missing,
     )
 
 
@@ -179,7 +202,7 @@ class NPSCounts(Summable):
         _eleven("count", self.count)
         _eleven("sum_weights", self.sum_weights)
         _eleven("sum_squared_weights", self.sum_squared_weights)
-        check_weight_fields(self.sum_weights, self.sum_squared_weights, self.weight_exponent)
+        check_weight_fields(self)
         if self.sum_weights is not None:
             tallied = self.to_tally()
             check_tally_sums(tallied.count, tallied.sum_w, tallied.sum_w2)
@@ -250,13 +273,7 @@ class NPSCounts(Summable):
 
     def to_tally(self) -> Tally:
         """The engine's one-group tally of these counts (weighted when they are)."""
-        return counts_tally(
-            self.count,
-            self.sum_weights,
-            self.sum_squared_weights,
-            self.weight_exponent,
-            n_missing=self.n_missing,
-        )
+        return counts_tally(self)
 
     def __add__(self, other: object) -> NPSCounts:
         """Merge two tallies of disjoint data.

@@ -126,7 +126,7 @@ class SegmentCounts(Summable):
             _check_table("sum_weights", self.sum_weights, len(self.levels))
         if self.sum_squared_weights is not None:
             _check_table("sum_squared_weights", self.sum_squared_weights, len(self.levels))
-        check_weight_fields(self.sum_weights, self.sum_squared_weights, self.weight_exponent)
+        check_weight_fields(self)
         self._check_values()
         return self
 
@@ -204,15 +204,7 @@ class SegmentCounts(Summable):
 
     def to_tally(self) -> Tally:
         """The labelled tally: ``(G, 11)`` arrays, one row per level."""
-        return counts_tally(
-            self.count,
-            self.sum_weights,
-            self.sum_squared_weights,
-            self.weight_exponent,
-            n_missing=self.n_missing,
-            by=self.by,
-            labels=self.levels,
-        )
+        return counts_tally(self, by=self.by, labels=self.levels)
 
     def __add__(self, other: object) -> SegmentCounts:
         """Merge tallies of disjoint data, matching segments by their labels.
