@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtime
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
@@ -276,23 +276,16 @@ def _parse_language(value: object) -> str:
     return tag
 
 
+@dataclass(frozen=True)
 class _Converter:
     """Turns one row (a mapping of header to raw value) into a ``Response``."""
 
-    def __init__(
-        self,
-        columns: Mapping[str, str],
-        segment_columns: Sequence[str],
-        *,
-        date_format: str | None,
-        assume_timezone: tzinfo | None,
-        decimal: str,
-    ) -> None:
-        self.columns = columns
-        self.segment_columns = segment_columns
-        self.date_format = date_format
-        self.assume = assume_timezone
-        self.decimal = decimal
+    columns: Mapping[str, str]
+    segment_columns: Sequence[str]
+    _: KW_ONLY
+    date_format: str | None
+    assume_timezone: tzinfo | None
+    decimal: str
 
     def fields(self, row: Mapping[str, object]) -> dict[str, Any]:
         cols = self.columns
@@ -305,7 +298,7 @@ class _Converter:
             out["comment"] = str(row.get(cols["comment"]))
         if "submitted_at" in cols and not _blank(row.get(cols["submitted_at"])):
             out["submitted_at"] = _parse_datetime(
-                row.get(cols["submitted_at"]), self.date_format, self.assume
+                row.get(cols["submitted_at"]), self.date_format, self.assume_timezone
             )
         if "channel" in cols and not _blank(row.get(cols["channel"])):
             out["channel"] = _parse_channel(row.get(cols["channel"]))
