@@ -110,9 +110,20 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--html", type=Path, metavar="OUT", help="also write an HTML report")
+def _output_options(parser: argparse.ArgumentParser, *, html: bool = True) -> None:
+    if html:
+        parser.add_argument("--html", type=Path, metavar="OUT", help="also write an HTML report")
     parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _segment_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", nargs="+", default=[], metavar="COL", help="segment columns")
+
+
+def _level_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--confidence-level", type=float, default=0.95, help="interval level (default: 0.95)"
+    )
 
 
 def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -123,11 +134,9 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
     source.add_argument("file", nargs="?", type=Path, help="CSV or Parquet file")
     source.add_argument("--example", action="store_true", help="use the bundled example data")
     score.add_argument("--column", help="the score column (default: found by its header)")
-    score.add_argument("--by", nargs="+", default=[], metavar="COL", help="segment columns")
+    _segment_option(score)
     score.add_argument("--weights", metavar="COL", help="a column of weights")
-    score.add_argument(
-        "--confidence-level", type=float, default=0.95, help="interval level (default: 0.95)"
-    )
+    _level_option(score)
     score.add_argument(
         "--method",
         choices=["adjusted_wald", "wald"],
@@ -146,7 +155,7 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
         help="score the valid rows even when some were rejected (still reported on stderr)",
     )
     score.add_argument("--quiet", action="store_true", help="no progress bar")
-    score.add_argument("--format", choices=["text", "json"], default="text")
+    _output_options(score, html=False)
 
 
 def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -154,7 +163,7 @@ def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
         "report", help="NPS with intervals, per segment and over time (no FILE: example data)"
     )
     report.add_argument("file", nargs="?", type=Path, help="CSV, JSON Lines or Parquet file")
-    report.add_argument("--by", nargs="+", default=[], metavar="COL", help="segment columns")
+    _segment_option(report)
     report.add_argument(
         "--period",
         choices=["week", "month", "quarter", "none"],
@@ -174,9 +183,7 @@ def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
         help="placeholder values (company, agent_name, links) to plan follow-ups",
     )
     report.add_argument("--min-n", type=int, default=30, help="small-sample flag (default: 30)")
-    report.add_argument(
-        "--confidence-level", type=float, default=0.95, help="interval level (default: 0.95)"
-    )
+    _level_option(report)
     report.add_argument("--title", default="Net Promoter Score report")
     _reading_options(report)
     _output_options(report)
@@ -214,7 +221,7 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
         help="pseudonymise ids and leave message texts out (a plan to share, not to send)",
     )
     _reading_options(followups)
-    followups.add_argument("--format", choices=["text", "json"], default="text")
+    _output_options(followups, html=False)
 
 
 # --------------------------------------------------------------------------------------

@@ -77,7 +77,86 @@ def _eleven(name: str, value: Sequence[float] | None) -> None:
         raise ValueError(msg)
 
 
-class NPSCounts(Model):
+class TallyFields(Protocol):
+    """The fields of a serialised tally: counts, weight sums (or ``None``) and their scale."""
+
+    @property
+    def count(self) -> Sequence[object]:
+        """Per group (or for the one group), the number of responses per score 0..10."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def sum_weights(self) -> Sequence[object] | None:
+        """The sums of weights per score, or ``None`` when unweighted."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def sum_squared_weights(self) -> Sequence[object] | None:
+        """The sums of squared weights per score, or ``None`` when unweighted."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def weight_exponent(self) -> int:
+        """The sums are of the weights divided by ``2**weight_exponent``."""
+        ...  # pragma: no cover - protocol
+
+    @property
+    def n_missing(self) -> int:
+        """Missing scores that were dropped."""
+        ...  # pragma: no cover - protocol
+
+
+def check_weight_fields(fields: TallyFields) -> None:
+    """A tally's weight sums come together, and an unweighted one has no weight exponent.
+
+    Raises:
+        ValueError: When only one of the sums is given, or an unweighted tally has a
+            non-zero ``weight_exponent``.
+    """
+    if (fields.sum_weights is None) != (fields.sum_squared_weights is None):
+        msg = "give both sum_weights and sum_squared_weights, or neither"
+        raise ValueError(msg)
+    if fields.sum_weights is None and fields.weight_exponent:
+        msg = f"an unweighted tally has no weight_exponent, got {fields.weight_exponent}"
+        raise ValueError(msg)
+
+
+def counts_tally(
+    fields: TallyFields,
+    *,
+    by: Sequence[str] = (),
+    labels: Sequence[tuple[object, ...]] | None = None,
+) -> Tally:
+    """The engine tally of a serialised one: ``(G, 11)`` arrays, weighted when sums are given."""
+    count = np.asarray(fields.count, dtype=np.int64).reshape(-1, N_SCORES)
+    if fields.sum_weights is None or fields.sum_squared_weights is None:
+        return Tally.of_counts(count, by=by, labels=labels, n_missing=fields.n_missing)
+    return Tally(
+        count,
+        np.asarray(fields.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
+        np.asarray(fields.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+        fields.weight_exponent,
+        by=tuple(by),
+        labels=None if labels is None else tuple(labels),
+        weighted=True,
+        n_missing=fields.n_missing,
+    )
+
+
+class Summable(Model):
+    """A model that adds up with ``+`` and so with ``sum()``, which starts from 0."""
+
+    def __add__(self, other: object) -> Self:
+        raise NotImplementedError  # pragma: no cover - every summable model defines it
+
+    def __radd__(self, other: object) -> Self:
+        """Support ``sum(tallies)``, which starts from 0."""
+        if other == 0:
+            return self
+        return self.__add__(other)
+
+
+class NPSCounts(Summable):
     """A mergeable tally: per score 0..10, the count, sum of weights and of squared weights.
 
     Tallies of disjoint parts of a dataset add up (``a + b``, or ``sum(parts, NPSCounts())``)
@@ -123,12 +202,7 @@ class NPSCounts(Model):
         _eleven("count", self.count)
         _eleven("sum_weights", self.sum_weights)
         _eleven("sum_squared_weights", self.sum_squared_weights)
-        if (self.sum_weights is None) != (self.sum_squared_weights is None):
-            msg = "give both sum_weights and sum_squared_weights, or neither"
-            raise ValueError(msg)
-        if self.sum_weights is None and self.weight_exponent:
-            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
-            raise ValueError(msg)
+        check_weight_fields(self)
         if self.sum_weights is not None:
             tallied = self.to_tally()
             check_tally_sums(tallied.count, tallied.sum_w, tallied.sum_w2)
@@ -199,17 +273,7 @@ class NPSCounts(Model):
 
     def to_tally(self) -> Tally:
         """The engine's one-group tally of these counts (weighted when they are)."""
-        count = np.asarray(self.count, dtype=np.int64).reshape(1, N_SCORES)
-        if self.sum_weights is None or self.sum_squared_weights is None:
-            return Tally.of_counts(count, n_missing=self.n_missing)
-        return Tally(
-            count,
-            np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
-            np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
-            self.weight_exponent,
-            weighted=True,
-            n_missing=self.n_missing,
-        )
+        return counts_tally(self)
 
     def __add__(self, other: object) -> NPSCounts:
         """Merge two tallies of disjoint data.
@@ -227,12 +291,6 @@ class NPSCounts(Model):
             mine, theirs = mine.as_weighted(), theirs.as_weighted()
         merged = mine + theirs
         return NPSCounts.from_tally(merged, weighted=merged.weighted, n_missing=merged.n_missing)
-
-    def __radd__(self, other: object) -> NPSCounts:
-        """Support ``sum(tallies)``, which starts from 0."""
-        if other == 0:
-            return self
-        return self.__add__(other)
 
     def result(
         self,

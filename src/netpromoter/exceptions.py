@@ -216,6 +216,16 @@ class InvalidTimeError(NetPromoterError, ValueError):
         self.positions: tuple[int, ...] = tuple(positions)
 
 
+_LISTED = 20
+
+
+def _listing(available: Sequence[object]) -> str:
+    """The first ``_LISTED`` of ``available``, quoted, and how many more there are."""
+    shown = ", ".join(repr(a) for a in list(available)[:_LISTED]) or "none"
+    more = f" and {len(available) - _LISTED} more" if len(available) > _LISTED else ""
+    return shown + more
+
+
 class ColumnNotFoundError(NetPromoterError, KeyError):
     """A column name (a score, weights or grouping column) is not in the data.
 
@@ -225,9 +235,7 @@ class ColumnNotFoundError(NetPromoterError, KeyError):
     """
 
     def __init__(self, column: str, available: Sequence[str]) -> None:
-        shown = ", ".join(map(repr, available[:20])) or "none"
-        more = f" and {len(available) - 20} more" if len(available) > 20 else ""  # noqa: PLR2004
-        self.message = f"no column {column!r}; available columns: {shown}{more}"
+        self.message = f"no column {column!r}; available columns: {_listing(available)}"
         super().__init__(self.message)
         self.column = column
         self.available: tuple[str, ...] = tuple(available)
@@ -246,9 +254,7 @@ class NotFoundError(NetPromoterError, KeyError):
     """
 
     def __init__(self, what: str, key: object, available: Sequence[object]) -> None:
-        shown = ", ".join(repr(a) for a in list(available)[:20]) or "none"
-        more = f" and {len(available) - 20} more" if len(available) > 20 else ""  # noqa: PLR2004
-        self.message = f"no {what} {key!r}; there are: {shown}{more}"
+        self.message = f"no {what} {key!r}; there are: {_listing(available)}"
         super().__init__(self.message)
         self.key = key
         self.available: tuple[object, ...] = tuple(available)

@@ -31,6 +31,7 @@ from netpromoter.exceptions import (
     TemplateError,
 )
 from netpromoter.followup.text import _parse_placeholders, _PlaceholderError
+from netpromoter.io._json import RepeatedKeyError, unique_members
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -380,22 +381,6 @@ def _read_template_file(file: Path) -> str:
         raise TemplateError(msg, path=str(file), line=line) from exc
 
 
-class _RepeatedKeyError(ValueError):
-    def __init__(self, key: object) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object's members; a key given twice would hide one of its values."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _RepeatedKeyError(key)
-        out[key] = value
-    return out
-
-
 def _repeated_key(path: str, text: str, key: object) -> TemplateError:
     """The error of a key given twice in one object, at its second occurrence's line."""
     found = [
@@ -436,8 +421,8 @@ def _records(path: str, data: object) -> list[Any]:
 
 def _parse_json(path: str, text: str) -> list[Any]:
     try:
-        data = json.loads(text, object_pairs_hook=_unique_members)
-    except _RepeatedKeyError as exc:
+        data = json.loads(text, object_pairs_hook=unique_members)
+    except RepeatedKeyError as exc:
         raise _repeated_key(path, text, exc.key) from exc
     except RecursionError as exc:
         msg = f"{path}: malformed JSON: nested too deeply"
@@ -479,7 +464,7 @@ def _parse_yaml(path: str, text: str) -> list[Any]:
         raise TemplateError(msg, path=path) from exc
     try:
         data = yaml.load(text, Loader=_unique_key_loader(yaml))  # a SafeLoader
-    except _RepeatedKeyError as exc:
+    except RepeatedKeyError as exc:
         raise _repeated_key(path, text, exc.key) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -501,7 +486,7 @@ def _unique_key_loader(yaml: Any) -> Any:  # noqa: ANN401 - the yaml module and 
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
                 if isinstance(key, str | int | float | bool) and key in seen:
-                    raise _RepeatedKeyError(key)
+                    raise RepeatedKeyError(key)
                 if isinstance(key, str | int | float | bool):
                     seen.add(key)
             return super().construct_mapping(node, deep=deep)

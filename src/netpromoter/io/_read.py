@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtime
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
@@ -30,6 +30,7 @@ from netpromoter.exceptions import (
     InvalidScoreError,
 )
 from netpromoter.io._fields import FIELDS, resolve_columns
+from netpromoter.io._json import RepeatedKeyError, unique_members
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
@@ -275,23 +276,16 @@ def _parse_language(value: object) -> str:
     return tag
 
 
+@dataclass(frozen=True)
 class _Converter:
     """Turns one row (a mapping of header to raw value) into a ``Response``."""
 
-    def __init__(
-        self,
-        columns: Mapping[str, str],
-        segment_columns: Sequence[str],
-        *,
-        date_format: str | None,
-        assume_timezone: tzinfo | None,
-        decimal: str,
-    ) -> None:
-        self.columns = columns
-        self.segment_columns = segment_columns
-        self.date_format = date_format
-        self.assume = assume_timezone
-        self.decimal = decimal
+    columns: Mapping[str, str]
+    segment_columns: Sequence[str]
+    _: KW_ONLY
+    date_format: str | None
+    assume_timezone: tzinfo | None
+    decimal: str
 
     def fields(self, row: Mapping[str, object]) -> dict[str, Any]:
         cols = self.columns
@@ -304,7 +298,7 @@ class _Converter:
             out["comment"] = str(row.get(cols["comment"]))
         if "submitted_at" in cols and not _blank(row.get(cols["submitted_at"])):
             out["submitted_at"] = _parse_datetime(
-                row.get(cols["submitted_at"]), self.date_format, self.assume
+                row.get(cols["submitted_at"]), self.date_format, self.assume_timezone
             )
         if "channel" in cols and not _blank(row.get(cols["channel"])):
             out["channel"] = _parse_channel(row.get(cols["channel"]))
@@ -368,26 +362,10 @@ def _csv_records(
     return header, records()
 
 
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """A JSON object's members, refusing a key that appears twice (it would hide a value)."""
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKeyError(key)
-        out[key] = value
-    return out
-
-
 def _json_line(number: int, text: str) -> dict[str, object] | Problem:
     try:
-        item = json.loads(text, object_pairs_hook=_unique_keys)
-    except _DuplicateKeyError as exc:
+        item = json.loads(text, object_pairs_hook=unique_members)
+    except RepeatedKeyError as exc:
         reason = f"repeats the key {exc.key!r}; a key may appear once per object"
         return Problem(number, "", reason, text)
     except json.JSONDecodeError as exc:

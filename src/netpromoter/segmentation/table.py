@@ -13,13 +13,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from netpromoter._input.factors import check_labels
 from netpromoter._input.source import prepare
 from netpromoter._labels import label_key
-from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, frame_records
 from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
@@ -35,6 +33,7 @@ from netpromoter._validation import (
     shown,
     warn_mixed_weights,
 )
+from netpromoter.core import Summable, check_weight_fields, counts_tally
 from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidTallyError,
@@ -60,7 +59,7 @@ if TYPE_CHECKING:
     from netpromoter._validation import MissingPolicy
 
 
-class SegmentCounts(Model):
+class SegmentCounts(Summable):
     """A mergeable per-segment tally: per segment and score 0..10, count and weight sums.
 
     Tallies of disjoint parts of a dataset add up (``a + b`` merges segments by their
@@ -127,12 +126,7 @@ class SegmentCounts(Model):
             _check_table("sum_weights", self.sum_weights, len(self.levels))
         if self.sum_squared_weights is not None:
             _check_table("sum_squared_weights", self.sum_squared_weights, len(self.levels))
-        if (self.sum_weights is None) != (self.sum_squared_weights is None):
-            msg = "give both sum_weights and sum_squared_weights, or neither"
-            raise ValueError(msg)
-        if self.sum_weights is None and self.weight_exponent:
-            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
-            raise ValueError(msg)
+        check_weight_fields(self)
         self._check_values()
         return self
 
@@ -210,19 +204,7 @@ class SegmentCounts(Model):
 
     def to_tally(self) -> Tally:
         """The labelled tally: ``(G, 11)`` arrays, one row per level."""
-        count = np.asarray(self.count, dtype=np.int64).reshape(-1, N_SCORES)
-        if self.sum_weights is None or self.sum_squared_weights is None:
-            return Tally.of_counts(count, by=self.by, labels=self.levels, n_missing=self.n_missing)
-        return Tally(
-            count,
-            np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
-            np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
-            self.weight_exponent,
-            by=self.by,
-            labels=self.levels,
-            weighted=True,
-            n_missing=self.n_missing,
-        )
+        return counts_tally(self, by=self.by, labels=self.levels)
 
     def __add__(self, other: object) -> SegmentCounts:
         """Merge tallies of disjoint data, matching segments by their labels.
@@ -250,12 +232,6 @@ class SegmentCounts(Model):
         if merged.weighted:
             warn_mixed_weights(self.weighted, mine.n, other.weighted, theirs.n)
         return SegmentCounts.from_tally(merged)
-
-    def __radd__(self, other: object) -> SegmentCounts:
-        """Support ``sum(tallies)``, which starts from 0."""
-        if other == 0:
-            return self
-        return self.__add__(other)
 
     def result(
         self,

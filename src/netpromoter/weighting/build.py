@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,26 +117,20 @@ def _score_column(
     return None if score_name is None else table.scores(score_name, missing=missing)
 
 
+@dataclass(frozen=True)
 class _Layout:
-    """How target rows map to cells, so totals can be recomputed after trimming."""
+    """How target rows map to cells, so totals can be recomputed after trimming.
 
-    def __init__(
-        self,
-        dimensions: list[str],
-        levels: list[list[object]],
-        members: list[NDArray[np.intp]],
-        *,
-        targets: list[NDArray[np.float64]],
-        counts: NDArray[np.int64],
-        base_totals: NDArray[np.float64],
-    ) -> None:
-        # For target set j: ``members[j][c]`` is the index (in levels[j]) of cell c.
-        self.dimensions = dimensions
-        self.levels = levels
-        self.members = members
-        self.targets = targets
-        self.counts = counts
-        self.base_totals = base_totals
+    For target set j, ``members[j][c]`` is the index (in ``levels[j]``) of cell c.
+    """
+
+    dimensions: list[str]
+    levels: list[list[object]]
+    members: list[NDArray[np.intp]]
+    _: KW_ONLY
+    targets: list[NDArray[np.float64]]
+    counts: NDArray[np.int64]
+    base_totals: NDArray[np.float64]
 
     def rows(self, cell_weight_totals: NDArray[np.float64]) -> tuple[tuple[TargetRow, ...], float]:
         out: list[TargetRow] = []

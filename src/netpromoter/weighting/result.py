@@ -6,7 +6,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -32,9 +32,11 @@ from netpromoter.exceptions import (
     ParameterTypeError,
 )
 
+if TYPE_CHECKING:
+    from netpromoter._stats.design import Domain
+
 Method = Literal["poststratify", "rake", "trim", "account", "spend"]
 #: The domains whose SE ``WeightingResult.design_se`` gives.
-Domain = Literal["group", "rest", "group_minus_rest"]
 _CROSS = " × "
 _QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
@@ -360,7 +362,7 @@ class WeightingResult(Result):
             InvalidWeightsError: When the scores do not line up with the weighted rows.
             InvalidParameterError: When an argument is not of its kind (see ``Args``).
         """
-        scores, rows, codes, partner = _design_arguments(
+        checked = _design_arguments(
             self.n,
             scores,
             rows=rows,
@@ -369,15 +371,7 @@ class WeightingResult(Result):
             domain=domain,
             partner=partner,
         )
-        return _design_se.domain_se(
-            self.design,
-            scores,
-            rows=rows,
-            codes=codes,
-            n_groups=n_groups,
-            domain=domain,
-            partner=partner,
-        )
+        return _design_se.domain_se(self.design, **checked)
 
     def __eq__(self, other: object) -> bool:
         """Equal when every field is, the weights compared element by element."""
@@ -473,6 +467,17 @@ def _index_array(value: object, name: str, length: int, low: int, high: int) -> 
     return arr.astype(np.intp, copy=False)
 
 
+class _DomainArguments(TypedDict):
+    """The checked keyword arguments of ``domain_se`` after its design."""
+
+    scores: NDArray[np.integer]
+    rows: NDArray[np.bool_] | None
+    codes: NDArray[np.intp] | None
+    n_groups: int
+    domain: Domain
+    partner: NDArray[np.intp] | None
+
+
 def _design_arguments(
     n: int,
     scores: object,
@@ -480,11 +485,9 @@ def _design_arguments(
     rows: object,
     codes: object,
     n_groups: object,
-    domain: object,
+    domain: Domain,
     partner: object,
-) -> tuple[
-    NDArray[np.integer], NDArray[np.bool_] | None, NDArray[np.intp] | None, NDArray[np.intp] | None
-]:
+) -> _DomainArguments:
     """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
     groups = check_int(n_groups, "n_groups", minimum=1)
     check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
@@ -504,4 +507,11 @@ def _design_arguments(
     partners = None
     if partner is not None:
         partners = _index_array(partner, "partner", groups, -1, groups)
-    return column.scores, mask, group_codes, partners
+    return _DomainArguments(
+        scores=column.scores,
+        rows=mask,
+        codes=group_codes,
+        n_groups=groups,
+        domain=domain,
+        partner=partners,
+    )
