@@ -74,15 +74,6 @@ def normal_quantile(p: float) -> float:
     return NormalDist().inv_cdf(p)
 
 
-def two_sided_p(z: float) -> float:
-    """Two-sided p-value of a standard normal statistic, via the survival function.
-
-    ``erfc`` keeps full relative precision in the tail, so p-values down to 1e-300 do not
-    underflow to 0 as ``1 - cdf`` would.
-    """
-    return math.erfc(abs(z) / math.sqrt(2.0))
-
-
 class Estimate(NamedTuple):
     """NPS point estimates and intervals for ``G`` groups, in NPS points."""
 
