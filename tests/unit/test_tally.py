@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -143,3 +144,99 @@ def test_default_threads_leave_busy_cores_alone(
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS, weighted=False) == 1
+
+
+def _spy_on_chunks(monkeypatch: pytest.MonkeyPatch, kernel: str) -> list[int]:
+    """Record the first row of every chunk that ``_Kernel.<kernel>`` counts."""
+    starts: list[int] = []
+    original = getattr(_tally._Kernel, kernel)
+
+    def spy(self: _tally._Kernel, start: int) -> object:
+        starts.append(start)
+        return original(self, start)
+
+    monkeypatch.setattr(_tally._Kernel, kernel, spy)
+    return starts
+
+
+def _grouped(n: int, seed: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, log-normal weights, three group codes and the group × score key."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 11, n, dtype=np.int8)
+    codes = rng.integers(0, 3, n).astype(np.uint8)
+    return scores, rng.lognormal(0.0, 0.7, n), codes, codes.astype(np.intp) * 11 + scores
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_many_weighted_chunks_add_up_to_one_bincount(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """Partial tallies of many chunks add up to np.bincount over all rows."""
+    scores, w, codes, key = _grouped(5000)
+    starts = _spy_on_chunks(monkeypatch, "weighted")
+    t = tally(scores, w, codes, 3, threads=threads, chunk_rows=100)
+    assert len(starts) >= 20
+    assert np.array_equal(t.count.ravel(), np.bincount(key, minlength=33))
+    expected_w = np.bincount(key, weights=w, minlength=33)
+    expected_w2 = np.bincount(key, weights=w * w, minlength=33)
+    np.testing.assert_allclose(t.sum_w.ravel(), expected_w, rtol=1e-12)
+    np.testing.assert_allclose(t.sum_w2.ravel(), expected_w2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_many_unweighted_chunks_add_up_to_one_bincount(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """Unweighted grouped counts of many chunks equal np.bincount over all rows."""
+    scores, _, codes, key = _grouped(5000)
+    starts = _spy_on_chunks(monkeypatch, "count")
+    t = tally(scores, None, codes, 3, threads=threads, chunk_rows=100)
+    assert len(starts) >= 20
+    assert np.array_equal(t.count.ravel(), np.bincount(key, minlength=33))
+    assert np.array_equal(t.sum_w, t.count.astype(np.float64))
+
+
+def test_zero_weights_pass_the_check_on_the_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_weights accepts zero weights, also a chunk whose smallest weight is 0."""
+    scores, w, codes, key = _grouped(3000)
+    w[::7] = 0.0
+    w[:200] = 0.0
+    starts = _spy_on_chunks(monkeypatch, "weighted")
+    t = tally(scores, w, codes, 3, check_weights=True, chunk_rows=100)
+    assert len(starts) >= 20
+    np.testing.assert_allclose(
+        t.sum_w.ravel(), np.bincount(key, weights=w, minlength=33), rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("position", [0, 150, 2999])
+@pytest.mark.parametrize("bad", [-1.0, -1e-300])
+def test_a_negative_weight_in_any_chunk_is_found(
+    monkeypatch: pytest.MonkeyPatch, position: int, bad: float
+) -> None:
+    """check_weights names a negative weight wherever it is, early chunks included."""
+    scores, w, codes, _ = _grouped(3000)
+    w[position] = bad
+    starts = _spy_on_chunks(monkeypatch, "weighted")
+    with pytest.raises(InvalidWeightsError) as caught:
+        tally(scores, w, codes, 3, check_weights=True, chunk_rows=100)
+    assert len(starts) >= 20
+    assert caught.value.positions == (position,)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.uint16])
+def test_wide_scores_over_several_chunks_match_bincount(dtype: type[np.integer]) -> None:
+    """Scores wider than one byte are counted exactly over several chunks."""
+    n = 2 * CHUNK + 3
+    data = np.random.default_rng(4).integers(0, 11, n).astype(dtype)
+    data[-3:] = 10  # the last, short chunk holds the only tens of its length
+    expected = np.bincount(data, minlength=11)
+    assert np.array_equal(count_scores(data), expected)
+    assert tally(data).count.tolist() == [expected.tolist()]
+
+
+def test_tally_is_immutable() -> None:
+    """A tally's arrays cannot be rebound: results built on it cannot drift."""
+    t = tally(np.array([1, 9], dtype=np.int8))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.count = np.zeros((1, 11), dtype=np.int64)  # type: ignore[misc]
