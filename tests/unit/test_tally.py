@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -134,14 +136,21 @@ def test_key_of_wide_codes_and_many_keys() -> None:
     assert np.array_equal(t.count, expected)
 
 
+def _four_cores_here(pid: int) -> set[int]:
+    """A fake os.sched_getaffinity: this process (pid 0) may run on four cores."""
+    assert pid in (0, os.getpid())
+    return {0, 1, 2, 3}
+
+
 @pytest.mark.parametrize(("load", "expected"), [(0.0, 4), (1.0, 4), (2.5, 2), (3.2, 1), (9.0, 1)])
 def test_default_threads_leave_busy_cores_alone(
     monkeypatch: pytest.MonkeyPatch, load: float, expected: int
 ) -> None:
     """Without NETPROMOTER_THREADS: the usable cores that the load average leaves idle."""
     monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(os, "sched_getaffinity", _four_cores_here, raising=False)
+    # Only the one-minute average counts, not the 5- and 15-minute ones.
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, 0.0, 9.0))
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
     assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS, weighted=False) == 1
 
@@ -240,3 +249,87 @@ def test_tally_is_immutable() -> None:
     t = tally(np.array([1, 9], dtype=np.int8))
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.count = np.zeros((1, 11), dtype=np.int64)  # type: ignore[misc]
+
+
+def _record_threads(monkeypatch: pytest.MonkeyPatch, kernel: str) -> list[str]:
+    """Record the name of the thread each chunk of ``_Kernel.<kernel>`` is counted on."""
+    names: list[str] = []
+    original = getattr(_tally._Kernel, kernel)
+
+    def spy(self: _tally._Kernel, start: int) -> object:
+        names.append(threading.current_thread().name)
+        return original(self, start)
+
+    monkeypatch.setattr(_tally._Kernel, kernel, spy)
+    return names
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_chunks_run_on_the_threads_asked_for(monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    """threads=k > 1 counts chunks on a pool of worker threads; threads=1 on the caller's."""
+    scores, w, codes, _ = _grouped(3000)
+    names = _record_threads(monkeypatch, "weighted")
+    tally(scores, w, codes, 3, threads=threads, chunk_rows=100)
+    pooled = {n for n in names if n.startswith("netpromoter-tally")}
+    assert (0 < len(pooled) <= threads) if threads > 1 else not pooled
+    assert (threading.current_thread().name in names) == (threads == 1)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "weighted", "pooled"), [("weighted", True, True), ("count", False, False)]
+)
+def test_by_default_only_big_weighted_tallies_use_threads(
+    monkeypatch: pytest.MonkeyPatch, kernel: str, weighted: bool, pooled: bool
+) -> None:
+    """Without a setting, big weighted tallies run on idle cores, unweighted ones do not."""
+    monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", _four_cores_here, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_tally, "PARALLEL_MIN_ROWS", 1000)
+    scores, w, codes, _ = _grouped(5000)
+    names = _record_threads(monkeypatch, kernel)
+    tally(scores, w if weighted else None, codes, 3, chunk_rows=500)
+    assert any(n.startswith("netpromoter-tally") for n in names) == pooled
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_ordered_map_holds_at_most_two_results_per_thread_and_one(threads: int) -> None:
+    """Chunks are taken from the input only 2 k + 1 ahead of the results handed out."""
+    taken: list[int] = []
+
+    def starts() -> Iterator[int]:
+        for start in range(50):
+            taken.append(start)
+            yield start
+
+    ahead = []
+    results = []
+    for result in _tally.ordered_map(lambda s: s * s, starts(), threads):  # type: ignore[arg-type]
+        ahead.append(len(taken) - len(results))
+        results.append(result)
+    assert results == [s * s for s in range(50)]
+    assert ahead[0] == 2 * threads + 1
+    assert max(ahead) == 2 * threads + 1
+
+
+def test_never_more_threads_than_chunks() -> None:
+    """Three rows in chunks of one row use three threads at most, whatever is asked."""
+    assert _tally.engine_threads(3, 8, chunk_rows=1) == 3
+    assert _tally.engine_threads(3, 8, chunk_rows=2) == 2
+    assert _tally.engine_threads(3, 8, chunk_rows=0) == 3
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("0", 1), ("-2", 1), (" 3 ", 3)])
+def test_thread_setting_is_taken_as_given(
+    monkeypatch: pytest.MonkeyPatch, setting: str, expected: int
+) -> None:
+    """NETPROMOTER_THREADS=1 keeps the engine on one thread; below 1 counts as 1."""
+    monkeypatch.setenv("NETPROMOTER_THREADS", setting)
+    assert _tally.engine_threads(_tally.PARALLEL_MIN_ROWS) == expected
+
+
+def test_one_code_array_without_a_group_count_is_one_group() -> None:
+    """Codes given without n_groups form the single group 0."""
+    scores = np.array([9, 3, 7], dtype=np.int8)
+    t = tally(scores, codes=np.zeros(3, dtype=np.uint8))
+    assert t.count.tolist() == [np.bincount(scores, minlength=11).tolist()]
