@@ -17,7 +17,7 @@ each table.
   times spread over two years and ``--trend-segments`` regions (``--skip-trend`` to
   leave it out): numpy arrays, a pandas and a polars frame, a polars ``LazyFrame`` and a
   Dask DataFrame (the engine groups by piece of day × region × score, three pieces a
-  day for Amsterdam; see ``netpromoter._engine_time``);
+  day for Amsterdam; see ``netpromoter._input.engine_times``);
 * ``score(frame, score="score")``, unweighted and with ``weights="w"``, for int8, int64
   and float64 scores, and for int8 and float64 scores with 5 % nulls
   (``missing="drop"``): a numpy array (the direct path; with nulls, float64 with NaN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -24,3 +25,22 @@ def reference_counts(scores: Sequence[int]) -> list[int]:
     for s in scores:
         counts[s] += 1
     return counts
+
+
+def t_margin(se: float, df: float, confidence_level: float = 0.95) -> float:
+    """Half-width ``t_(1 − α/2, df) · se`` of a t interval, from scipy."""
+    from scipy import stats  # noqa: PLC0415 - test dependency, only where needed
+
+    return float(stats.t.isf((1.0 - confidence_level) / 2.0, df)) * se
+
+
+def t_p_value(z: float, df: float) -> float:
+    """Two-sided p-value ``2 P(T > |z|)`` of Student's t with ``df``, from scipy."""
+    from scipy import stats  # noqa: PLC0415 - test dependency, only where needed
+
+    return float(2.0 * stats.t.sf(abs(z), df))
+
+
+def welch_df(var_a: float, var_b: float, nu_a: float, nu_b: float) -> float:
+    """Welch–Satterthwaite degrees of freedom of a difference, rounded down."""
+    return float(math.floor((var_a + var_b) ** 2 / (var_a * var_a / nu_a + var_b * var_b / nu_b)))

@@ -21,6 +21,7 @@ from netpromoter.core import (
 )
 from netpromoter.drivers import KeyDriverResult, ThemeResult, key_drivers, themes
 from netpromoter.exceptions import (
+    AmbiguousLabelError,
     ColumnLengthError,
     ColumnNotFoundError,
     ConvergenceError,
@@ -30,13 +31,18 @@ from netpromoter.exceptions import (
     InsufficientDataError,
     InvalidParameterError,
     InvalidScoreError,
+    InvalidTallyError,
     InvalidTimeError,
     InvalidWeightsError,
     MarginTotalsError,
     MissingTargetError,
+    MixedWeightsWarning,
+    ModelValidationError,
     NetPromoterError,
     NetPromoterWarning,
     NoTemplateError,
+    NotFoundError,
+    ParameterTypeError,
     RenderError,
     SmallSampleWarning,
     TargetError,
@@ -64,6 +70,7 @@ from netpromoter.inference import (
 )
 from netpromoter.privacy import pseudonymise
 from netpromoter.segmentation import (
+    HomogeneityTest,
     RankResult,
     RankRow,
     SegmentCounts,
@@ -99,6 +106,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AmbiguousLabelError",
     "BenchmarkResult",
     "Category",
     "Change",
@@ -114,20 +122,26 @@ __all__ = [
     "FirstTimeRespondentWarning",
     "FollowUp",
     "FollowUpRules",
+    "HomogeneityTest",
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
+    "InvalidTallyError",
     "InvalidTimeError",
     "InvalidWeightsError",
     "KeyDriverResult",
     "MarginTotalsError",
     "Message",
     "MissingTargetError",
+    "MixedWeightsWarning",
+    "ModelValidationError",
     "NPSCounts",
     "NPSResult",
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
+    "NotFoundError",
+    "ParameterTypeError",
     "RankResult",
     "RankRow",
     "RenderError",

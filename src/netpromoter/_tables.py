@@ -7,6 +7,7 @@ escaped (HTML), so no value reaches a notebook unescaped.
 from __future__ import annotations
 
 import html
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,3 +51,33 @@ def html_table(
     return (
         f"<table class='{css}'>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+#: P-values below this are shown as "< 0.001": a normal approximation's 5.55e-26 has no
+#: meaningful digits (the full value stays in the result's data).
+P_FLOOR = 0.001
+
+
+def format_p(p: float | None) -> str:
+    """A p-value for display: three decimals, ``"< 0.001"`` below 0.001, ``""`` for none.
+
+    Examples:
+        >>> format_p(0.04567), format_p(5.55e-26), format_p(None), format_p(float("nan"))
+        ('0.046', '< 0.001', '', 'nan')
+    """
+    if p is None:
+        return ""
+    if math.isnan(p):
+        return "nan"
+    return f"< {P_FLOOR:g}" if p < P_FLOOR else f"{p:.3f}"
+
+
+def p_text(p: float | None) -> str:
+    """``"p = 0.046"`` or ``"p < 0.001"``, for captions and short reprs.
+
+    Examples:
+        >>> p_text(0.04567), p_text(1e-30)
+        ('p = 0.046', 'p < 0.001')
+    """
+    shown = format_p(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"

@@ -23,17 +23,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from netpromoter._validation import check_type
 from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
     from numpy.typing import NDArray
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -141,6 +141,7 @@ def compile_dictionary(themes: Mapping[str, Sequence[str]]) -> Dictionary:
             theme without keywords, a keyword given as a bare string instead of a list, or
             a keyword with no letters or digits.
     """
+    check_type(themes, "dictionary", Mapping, "a mapping of theme name to keywords")
     if not themes:
         msg = "the theme dictionary is empty; give at least one theme with keywords"
         raise InvalidParameterError(msg, name="dictionary", value=themes)
@@ -157,6 +158,7 @@ def compile_dictionary(themes: Mapping[str, Sequence[str]]) -> Dictionary:
                 f"{entries!r}; write [{entries!r}]"
             )
             raise InvalidParameterError(msg, name="dictionary", value=entries)
+        check_type(entries, "dictionary", Sequence, f"a list of keywords for theme {theme!r}")
         if not entries:
             msg = f"theme {theme!r} has no keywords; give at least one keyword or phrase"
             raise InvalidParameterError(msg, name="dictionary", value=theme)

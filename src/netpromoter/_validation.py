@@ -7,6 +7,8 @@ that names the offending values and their positions. Nothing is dropped silently
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NoReturn
@@ -16,7 +18,10 @@ import numpy as np
 from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidScoreError,
+    InvalidTallyError,
     InvalidWeightsError,
+    MixedWeightsWarning,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
@@ -75,37 +80,68 @@ def validate_score_value(value: object) -> int:
     return number
 
 
+#: Characters ignored around a score written as text: ASCII spaces, tabs and line breaks.
+SCORE_PADDING = " \t\r\n\x0b\x0c"
+#: A score written as text: ASCII digits, optionally with a decimal point and zeros only
+#: (``"9"``, ``"09"``, ``"9.0"``). ``re`` with a ``str`` pattern: ``[0-9]`` is ASCII only.
+_SCORE_TEXT = re.compile(r"[0-9]+(?:\.0+)?")
+#: Text that is no score, tried in order, with the reason why (the text is not repeated).
+_NOT_SCORES = (
+    (re.compile(r"-(?:0*[1-9][0-9]*(?:\.[0-9]+)?|0*\.[0-9]*[1-9][0-9]*)"), "out of range"),
+    (re.compile(r"[0-9]+\.[0-9]+"), "not a whole number"),
+    (re.compile(r"[+-]?[0-9]+,[0-9]+"), "not a number (a decimal comma is not a score)"),
+    (re.compile(r"[+-][0-9]+(?:\.0+)?"), "has a sign: write the score as plain digits"),
+)
+
+
+def parse_score_text(text: str) -> int | str:
+    """The score written in a file cell, or the reason it is not one (without the text).
+
+    The one rule for scores written as text, shared by every file reader and engine:
+    ASCII digits ``0``-``9``, optionally followed by a decimal point and zeros only
+    (``"9"``, ``"09"``, ``"9.0"``), with ASCII spaces, tabs or line breaks around them
+    ignored, whose value is 0 to 10. Nothing else is a score: no sign (``"+9"``), no digit
+    group separator (``"1_0"``), no exponent (``"9e0"``), no hexadecimal (``"0x9"``), no
+    digits of other scripts (``"٩"``), no words (``"ten"``), no decimal comma (``"7,5"``).
+
+    The reason never repeats the text, so it can go into reports that are shared.
+
+    Examples:
+        >>> [parse_score_text(t) for t in ["9", " 10 ", "9.0"]]
+        [9, 10, 9]
+        >>> parse_score_text("1_0")
+        'not a number written in the digits 0-9; expected an integer from 0 to 10'
+    """
+    stripped = text.strip(SCORE_PADDING)
+    if not stripped:
+        return f"missing NPS score (empty): expected {SCORE_RANGE}"
+    if _SCORE_TEXT.fullmatch(stripped):
+        digits = stripped.partition(".")[0].lstrip("0") or "0"
+        # At most two digits can be a score: longer ones are out of range without int(),
+        # whose digit limit a hostile cell could otherwise reach.
+        if len(digits) <= 2 and int(digits) <= MAX_SCORE:  # noqa: PLR2004 - "10" has two digits
+            return int(digits)
+        return f"out of range; expected {SCORE_RANGE}"
+    why = next((why for form, why in _NOT_SCORES if form.fullmatch(stripped)), None)
+    if why is None:
+        has_digits = any(char.isdigit() for char in stripped)  # "1_0", "٩", "0x9", "9e0"
+        why = "not a number written in the digits 0-9" if has_digits else "not a number"
+    return f"{why}; expected {SCORE_RANGE}"
+
+
 def score_from_text(text: str) -> int:
     """Return the score written in ``text`` (a file cell), or raise saying why it is not one.
 
-    Surrounding whitespace is ignored and integral decimals (``"9.0"``) are accepted, as in
-    [`validate_score_value`][netpromoter._validation.validate_score_value]; a decimal comma
-    (``"7,5"``), words (``"ten"``), fractions, values outside 0..10 and empty cells are not.
+    The rule is [`parse_score_text`][netpromoter._validation.parse_score_text]'s.
 
     Raises:
         InvalidScoreError: Naming the text and what was expected.
     """
-    stripped = text.strip()
-    if not stripped:
-        msg = f"missing NPS score (empty): expected {SCORE_RANGE}"
-        raise InvalidScoreError(msg, value=text)
-    try:
-        number: object = int(stripped)
-    except ValueError:
-        try:
-            number = float(stripped)
-        except ValueError:
-            comma = " (a decimal comma is not a score)" if "," in stripped else ""
-            msg = f"invalid NPS score {text!r}: not a number{comma}; expected {SCORE_RANGE}"
-            raise InvalidScoreError(msg, value=text) from None
-        if not math.isfinite(number):
-            msg = f"invalid NPS score {text!r}: not a number; expected {SCORE_RANGE}"
-            raise InvalidScoreError(msg, value=text) from None
-    try:
-        return validate_score_value(number)
-    except InvalidScoreError as exc:
-        msg = str(exc).replace(repr(number), repr(text), 1)
-        raise InvalidScoreError(msg, value=text) from None
+    parsed = parse_score_text(text)
+    if isinstance(parsed, int):
+        return parsed
+    msg = f"invalid NPS score {text!r}: {parsed}"
+    raise InvalidScoreError(msg, value=text)
 
 
 @dataclass(frozen=True)
@@ -237,16 +273,17 @@ def validate_scores(values: Iterable[object], *, missing: MissingPolicy = "raise
     Raises:
         InvalidScoreError: Naming how many values are invalid or missing, and where.
     """
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     arr = values if isinstance(values, np.ndarray) else None
     if arr is None:
         items = values if isinstance(values, Sequence) else list(values)
         if any(isinstance(v, bool | np.bool_) for v in items):
             return _validate_objects(items, missing)
-        arr = np.asarray(items) if len(items) else np.empty(0, dtype=np.int8)
-        if arr.dtype.kind not in "iuf":
+        try:
+            arr = np.asarray(items) if len(items) else np.empty(0, dtype=np.int8)
+        except (ValueError, TypeError, OverflowError):  # ragged or odd items: one by one
+            return _validate_objects(items, missing)
+        if arr.dtype.kind not in "iuf" or arr.ndim != 1:
             return _validate_objects(items, missing)
     if arr.ndim != 1:
         msg = f"scores must be one-dimensional, got an array of shape {arr.shape}"
@@ -291,9 +328,7 @@ def validate_nullable_scores(
         >>> column.scores.tolist(), column.n_missing
         ([10, 3], 1)
     """
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     if values.size and _out_of_range(values):  # also true when a null hides such a value
         bad = np.flatnonzero(((values < MIN_SCORE) | (values > MAX_SCORE)) & ~nulls)
         if len(bad):
@@ -323,11 +358,7 @@ def validate_weights(
         InvalidWeightsError: When the length differs, or a weight is NaN, infinite,
             negative or not a number.
     """
-    try:
-        arr = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        msg = f"weights must be numbers, got {type(weights).__name__}: {exc}"
-        raise InvalidWeightsError(msg) from exc
+    arr, original = _float_weights(weights)
     if arr.ndim != 1:
         msg = f"weights must be one-dimensional, got an array of shape {arr.shape}"
         raise InvalidWeightsError(msg)
@@ -341,12 +372,59 @@ def validate_weights(
     with np.errstate(over="ignore", invalid="ignore"):
         fine = arr.size == 0 or (arr.min() >= 0 and np.isfinite(arr.sum()))
     if not fine:
-        raise_invalid_weights(arr)
+        raise_invalid_weights(arr, original)
     return arr
 
 
-def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
+def _float_weights(weights: object) -> tuple[NDArray[np.float64], list[object] | None]:
+    """Weights as float64, and the values as given when they were Python objects.
+
+    Numbers (``None`` becomes NaN, reported as missing later) are accepted; text, complex
+    numbers and other objects are not: ``"1_0"`` is not the weight 10.
+
+    Raises:
+        InvalidWeightsError: Naming what is not a number, and where.
+    """
+    try:
+        raw = weights if isinstance(weights, np.ndarray) else np.asarray(weights)
+    except (TypeError, ValueError, OverflowError) as exc:
+        msg = f"weights must be numbers, got {shown(weights)} ({type(weights).__name__}): {exc}"
+        raise InvalidWeightsError(msg) from exc
+    if raw.dtype.kind in "iufb":
+        return raw.astype(np.float64, copy=False), None
+    if raw.dtype.kind != "O" or raw.ndim != 1:
+        msg = f"weights must be numbers, got {shown(weights)} (values of type {raw.dtype})"
+        raise InvalidWeightsError(msg)
+    items = raw.tolist()
+    out = np.empty(len(items), dtype=np.float64)
+    bad: list[int] = []
+    for i, item in enumerate(items):
+        if item is None:
+            out[i] = np.nan
+        elif isinstance(item, int | float | np.number) and not isinstance(item, bool | complex):
+            try:
+                out[i] = float(item)
+            except OverflowError:
+                out[i] = np.inf
+        else:
+            bad.append(i)
+    if bad:
+        positions = np.asarray(bad, dtype=np.intp)
+        where = describe_positions(positions, [items[i] for i in bad[:_SHOWN]])
+        msg = f"{len(bad)} weights are not numbers: {where}"
+        raise InvalidWeightsError(msg, positions=bad)
+    return out, items
+
+
+def raise_invalid_weights(
+    arr: NDArray[np.float64], original: Sequence[object] | None = None
+) -> NoReturn:
     """Raise the ``InvalidWeightsError`` of weights known to be invalid (positions named).
+
+    Args:
+        arr: The weights as floats.
+        original: The weights as given, when they were Python objects (so that a
+            ``None`` is shown as ``None``, not NaN).
 
     Raises:
         InvalidWeightsError: Always: naming NaN, infinite or negative weights and where,
@@ -354,10 +432,160 @@ def raise_invalid_weights(arr: NDArray[np.float64]) -> NoReturn:
     """
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if len(bad):
-        msg = invalid_weights_message(len(bad), describe_positions(bad, arr[bad[:_SHOWN]].tolist()))
+        shown_values = (
+            arr[bad[:_SHOWN]].tolist()
+            if original is None
+            else [original[int(i)] for i in bad[:_SHOWN]]
+        )
+        msg = invalid_weights_message(len(bad), describe_positions(bad, shown_values))
         raise InvalidWeightsError(msg, positions=bad.tolist())
     msg = "the weights are finite but their sum overflows; rescale them (e.g. divide by the mean)"
     raise InvalidWeightsError(msg)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message shows it: its ``repr``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of the ``choices`` (text), else raise naming them.
+
+    Raises:
+        InvalidParameterError: Naming the parameter, the value and the choices.
+
+    Examples:
+        >>> check_choice("bh", "correction", ("holm", "bh", "none"))
+        'bh'
+    """
+    if isinstance(value, str) and value in choices:
+        return value
+    listed = ", ".join(map(repr, choices))
+    msg = f"unknown {name} {shown(value)}; {name} must be one of {listed}"
+    raise InvalidParameterError(msg, name=name, value=value)
+
+
+def check_int(value: object, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` if it is a whole number (not a bool) within ``[minimum, maximum]``.
+
+    Raises:
+        ParameterTypeError: When it is not an integer.
+        InvalidParameterError: When it is outside the range.
+
+    Examples:
+        >>> check_int(30, "min_n")
+        30
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        msg = f"{name} must be a whole number, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and at most {maximum:,}" if maximum is not None else ""
+        msg = f"{name} must be at least {minimum:,}{upper}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return number
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a finite number (not a bool) within bounds.
+
+    Args:
+        value: The value received.
+        name: The parameter, for the message.
+        minimum: The smallest value allowed (``None``: no bound).
+        maximum: The largest value allowed (``None``: no bound).
+        strict: Exclude the bounds themselves.
+
+    Raises:
+        ParameterTypeError: When it is not a number.
+        InvalidParameterError: When it is NaN, infinite or out of bounds.
+
+    Examples:
+        >>> check_number(2, "upper", minimum=0, strict=True)
+        2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        msg = f"{name} must be a number, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf if value > 0 else -math.inf
+    below = minimum is not None and (number <= minimum if strict else number < minimum)
+    above = maximum is not None and (number >= maximum if strict else number > maximum)
+    if not math.isfinite(number) or below or above:
+        low = "" if minimum is None else f"{'above' if strict else 'at least'} {minimum:g}"
+        high = "" if maximum is None else f"{'below' if strict else 'at most'} {maximum:g}"
+        bounds = " and ".join(b for b in (low, high) if b)
+        msg = f"{name} must be a finite number{' ' + bounds if bounds else ''}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return number
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (numpy booleans too), else raise.
+
+    Raises:
+        ParameterTypeError: Naming the parameter and the value.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    msg = f"{name} must be True or False, got {shown(value)} ({type(value).__name__})"
+    raise ParameterTypeError(msg, name=name, value=value)
+
+
+def check_type(value: object, name: str, types: type | tuple[type, ...], what: str) -> None:
+    """Raise unless ``value`` is an instance of ``types`` (``what`` describes them).
+
+    Raises:
+        ParameterTypeError: Naming the parameter, what was expected and what came.
+    """
+    if not isinstance(value, types):
+        msg = f"{name} must be {what}, got {shown(value)} ({type(value).__name__})"
+        raise ParameterTypeError(msg, name=name, value=value)
+
+
+def check_names(value: object, name: str = "by", *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Column names from one name or a sequence of names: text, distinct, at least one.
+
+    Raises:
+        ParameterTypeError: When it is neither text nor a sequence of text.
+        InvalidParameterError: When it is empty (unless allowed) or names a column twice.
+
+    Examples:
+        >>> check_names("region"), check_names(["region", "tier"])
+        (('region',), ('region', 'tier'))
+    """
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Sequence | np.ndarray) or not all(
+        isinstance(item, str) for item in value
+    ):
+        msg = (
+            f"{name} must be a column name or a list of column names (text), got "
+            f"{shown(value)} ({type(value).__name__})"
+        )
+        raise ParameterTypeError(msg, name=name, value=value)
+    names = tuple(str(item) for item in value)
+    if not names and not allow_empty:
+        msg = (
+            f"{name} must be a column name or a list of column names, and name at least "
+            f"one column (e.g. {name}='region' or {name}=['region', 'tier']); got none"
+        )
+        raise InvalidParameterError(msg, name=name, value=value)
+    if len(set(names)) != len(names):
+        msg = f"{name} must be distinct, but names a column twice: {list(names)!r}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return names
 
 
 def check_confidence_level(value: float) -> float:
@@ -450,3 +678,105 @@ def validate_ratings(values: object, name: str) -> NDArray[np.float64]:
         )
         raise InvalidParameterError(msg, name=name, value=shown[0])
     return out
+
+
+#: Relative slack of the checks of stored weight sums: the rounding of sums of up to
+#: 10**9 weights is far below it, a sum of squares that claims more precision than
+#: the weights can give is far above it.
+TALLY_RTOL = 1e-6
+#: Absolute slack (in the tally's units), for squares of tiny weights that underflow.
+_TALLY_ATOL = 1e-300
+
+
+def check_tally_sums(
+    count: NDArray[np.integer],
+    sum_w: NDArray[np.floating],
+    sum_w2: NDArray[np.floating],
+    *,
+    where: Sequence[str] = (),
+) -> None:
+    """Check that stored per-score weight sums can come from non-negative weights.
+
+    For ``c`` responses with weights ``w_i >= 0`` in one bin, ``Σw = Σw² = 0`` when
+    ``c = 0``, and otherwise ``Σw² <= (Σw)² <= c · Σw²`` (the square of a sum of
+    non-negative numbers is at least the sum of their squares; Cauchy–Schwarz bounds it
+    from above). A tally breaking either bound (beyond rounding, ``TALLY_RTOL``) would
+    give false precision: a too small ``Σw²`` makes the effective sample size larger than
+    the number of responses. The bounds hold whatever power of two the sums are stored
+    at.
+
+    Args:
+        count: ``(G, 11)`` counts.
+        sum_w: ``(G, 11)`` sums of weights.
+        sum_w2: ``(G, 11)`` sums of squared weights.
+        where: One description per group (e.g. its segment label), for the message.
+
+    Raises:
+        InvalidTallyError: Naming the first bin that breaks a bound, with its values.
+
+    Examples:
+        >>> c = np.zeros((1, 11), dtype=np.int64); c[0, 10] = 2
+        >>> w, w2 = c * 2.0, c * 1e-9
+        >>> try:
+        ...     check_tally_sums(c, w, w2)
+        ... except InvalidTallyError as exc:
+        ...     print(str(exc)[:63])
+        score 10: 2 responses with sum_weights 4.0 cannot have sum_squa
+    """
+    n = np.asarray(count, dtype=np.float64)
+    w = np.asarray(sum_w, dtype=np.float64)
+    w2 = np.asarray(sum_w2, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        square = w * w
+        empty = (n == 0) & ((w != 0) | (w2 != 0))
+        too_big = w2 > square * (1 + TALLY_RTOL) + _TALLY_ATOL
+        too_small = square > n * w2 * (1 + TALLY_RTOL) + n * _TALLY_ATOL
+    bad = np.argwhere(empty | too_big | too_small)
+    if not len(bad):
+        return
+    group, score = (int(i) for i in bad[0])
+    c, total, squares = int(n[group, score]), float(w[group, score]), float(w2[group, score])
+    prefix = f"{where[group]}, " if group < len(where) else ""
+    if empty[group, score]:
+        msg = (
+            f"{prefix}score {score}: no responses, but sum_weights {total!r} and "
+            f"sum_squared_weights {squares!r}; both must be 0 where the count is 0"
+        )
+    else:
+        msg = (
+            f"{prefix}score {score}: {c} responses with sum_weights {total!r} cannot have "
+            f"sum_squared_weights {squares!r}; non-negative weights give between "
+            f"(sum_weights)² / count = {total * total / c!r} and (sum_weights)² = "
+            f"{total * total!r}"
+        )
+    raise InvalidTallyError(msg, field="sum_squared_weights", score=score)
+
+
+def warn_mixed_weights(weighted_a: bool, n_a: int, weighted_b: bool, n_b: int) -> None:  # noqa: FBT001
+    """Warn when a weighted tally is merged with an unweighted one that has responses.
+
+    The unweighted responses count as weights of 1 (the documented rule of ``+`` on
+    tallies); an empty unweighted tally (the identity ``NPSCounts()``) merges silently.
+
+    Warns:
+        MixedWeightsWarning: Saying how many responses count as weights of 1.
+    """
+    unweighted = (
+        n_b if weighted_a and not weighted_b else n_a if weighted_b and not weighted_a else 0
+    )
+    if unweighted:
+        msg = (
+            f"merging a weighted tally with an unweighted one: its {unweighted:,} responses "
+            "count as weights of 1; if the weights are not relative to 1 (population "
+            "counts, say), tally both parts with weights on the same scale"
+        )
+        warnings.warn(msg, MixedWeightsWarning, stacklevel=3)
+
+
+Correction = Literal["holm", "bh", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
+
+
+def check_correction(value: object) -> Correction:
+    """Return ``value`` if it is a multiple-comparison correction: holm, bh or none."""
+    return check_choice(value, "correction", CORRECTIONS)  # type: ignore[return-value]

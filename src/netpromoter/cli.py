@@ -3,7 +3,9 @@
 Commands: ``score`` (any size of file, streamed), ``report`` (tables, JSON or a
 self-contained HTML file), ``followups`` (the follow-up plan) and ``demo`` (everything on
 the bundled example data). Exit codes: 0 ok, 1 data errors (the rejection report is on
-stderr), 2 bad usage (unknown options, out-of-range option values, missing files).
+stderr), 2 bad usage (unknown options, out-of-range option values, missing files, a
+directory or unreadable file where a file is expected, an output that cannot be written).
+Every error is one line on stderr that names the file or option; never a traceback.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import secrets
 import sys
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from netpromoter import __version__
+from netpromoter._input.times import parse_iso
+from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
 from netpromoter.io import ReadResult, read_responses, tally_file, write_csv, write_json
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from netpromoter.core import Response
-    from netpromoter.io import FileTally, IdPolicy, Rejection
+    from netpromoter.io import FileTally, Rejection
     from netpromoter.report import ReportPeriod
 
 EXIT_OK = 0
@@ -44,13 +49,20 @@ class UsageError(Exception):
     """A problem with the command line itself (exit code 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong, and where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
 def example_path(name: str = EXAMPLE_FILE) -> Path:
     """Path of a bundled example file (by default the example responses)."""
     return Path(str(resources.files("netpromoter") / "data" / name))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="netpromoter", description="Net Promoter Score analysis: correct, fast, actionable."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -164,7 +176,11 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
     )
     followups.add_argument("file", type=Path, help="CSV, JSON Lines or Parquet file")
     followups.add_argument("--language", help="write every message in this language (nl, en)")
-    followups.add_argument("--channel", help="send every message on this channel")
+    followups.add_argument(
+        "--channel",
+        choices=[c.value for c in Channel],
+        help="send every message on this channel",
+    )
     followups.add_argument(
         "--context",
         type=Path,
@@ -173,7 +189,9 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
     )
     followups.add_argument("--now", help="plan as of this ISO 8601 time with zone (default: now)")
     followups.add_argument(
-        "--days", type=int, help="only responses of the last DAYS days before --now"
+        "--days",
+        type=_non_negative,
+        help="only responses of the last DAYS days before --now",
     )
     followups.add_argument(
         "--out", type=Path, help="write the plan to a .csv, .json or .jsonl file"
@@ -208,19 +226,73 @@ def _mapping(pairs: Sequence[str]) -> dict[str, str] | None:
     return mapping or None
 
 
+def _non_negative(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        msg = f"expected a whole number of days of at least 0, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _input_file(path: Path, what: str = "file") -> Path:
+    """``path`` if it is a file; a missing file or a directory is a usage error."""
+    if path.is_dir():
+        msg = f"{what} {path}: is a directory; give the path of a file"
+        raise UsageError(msg)
+    if not path.exists():
+        msg = f"{what} {path}: no such file"
+        raise UsageError(msg)
+    return path
+
+
 def _json_file(path: Path, what: str) -> Any:  # noqa: ANN401 - parsed JSON
+    _input_file(path, what)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
     except (OSError, ValueError) as exc:
-        msg = f"{what} {path}: not a readable JSON file ({exc})"
+        detail = exc.strerror if isinstance(exc, OSError) else str(exc)
+        msg = f"{what} {path}: not a readable UTF-8 JSON file ({detail})"
+        raise UsageError(msg) from exc
+
+
+def _json_object(path: Path, what: str, *, values: str) -> dict[str, Any]:
+    """A JSON file holding an object (``values`` says of what, for the message)."""
+    data = _json_file(path, what)
+    if not isinstance(data, dict):
+        msg = f"{what} {path}: expected a JSON object of {values}, got a JSON {type(data).__name__}"
+        raise UsageError(msg)
+    return data
+
+
+def _context(path: Path) -> dict[str, str]:
+    """Placeholder values: a JSON object of texts."""
+    data = _json_object(path, "context", values="placeholder texts")
+    wrong = sorted(key for key, value in data.items() if not isinstance(value, str))
+    if wrong:
+        msg = (
+            f"context {path}: the value of {', '.join(map(repr, wrong))} is not text; "
+            'give every placeholder as a string, e.g. {"company": "Acme"}'
+        )
+        raise UsageError(msg)
+    return data
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write an output file; a path that cannot be written is a usage error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror or exc}; give a file path in a writable folder"
         raise UsageError(msg) from exc
 
 
 def _read(path: Path, args: argparse.Namespace) -> ReadResult | None:
     """Read responses; report rejections; ``None`` when invalid rows stop the command."""
-    read = read_responses(path, mapping=_mapping(args.map), duplicates=args.duplicates)
+    read = read_responses(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
     _print_rejections(str(path), read.rejected)
     invalid = len(read.rejected) - read.n_duplicates
     if invalid and not args.drop_invalid:
@@ -239,7 +311,7 @@ def _read(path: Path, args: argparse.Namespace) -> ReadResult | None:
 
 
 def _run_score(args: argparse.Namespace) -> int:
-    path: Path = example_path() if args.example else args.file
+    path: Path = example_path() if args.example else _input_file(args.file)
     tallied = tally_file(
         path,
         score=args.column,
@@ -291,11 +363,11 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     if demo or args.file is None:
         read = read_responses(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
-        margins = _json_file(example_path(EXAMPLE_TARGETS), "margins")
-        context = _json_file(example_path(EXAMPLE_CONTEXT), "context")
+        margins: dict[str, Any] | None = _margins(example_path(EXAMPLE_TARGETS))
+        context: dict[str, str] | None = _context(example_path(EXAMPLE_CONTEXT))
         if not demo:
-            margins = _json_file(args.weights, "margins") if args.weights else margins
-            context = _json_file(args.followups, "context") if args.followups else context
+            margins = _margins(args.weights) if args.weights else margins
+            context = _context(args.followups) if args.followups else context
         period: ReportPeriod | None = "month" if demo else _period(args.period)
         options: dict[str, Any] = {"title": "Net Promoter Score report: example data"}
         _print_rejections(str(example_path().name), read.rejected)
@@ -304,20 +376,24 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         if found is None:
             return EXIT_DATA_ERROR
         read, by, period = found, list(args.by), _period(args.period)
-        margins = _json_file(args.weights, "margins") if args.weights else None
-        context = _json_file(args.followups, "context") if args.followups else None
+        margins = _margins(args.weights) if args.weights else None
+        context = _context(args.followups) if args.followups else None
         options = {"title": args.title}
     if not demo:
         options |= {"min_n": args.min_n, "confidence_level": args.confidence_level}
     report = build_report(read, by=by, period=period, margins=margins, followups=context, **options)
     if args.html:
-        args.html.write_text(render_html(report), encoding="utf-8")
+        _write_text(args.html, render_html(report))
         print(f"wrote {args.html}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(render_text(report), end="")
     return EXIT_OK
+
+
+def _margins(path: Path) -> dict[str, Any]:
+    return _json_object(path, "margins", values='population margins, {"region": {...}}')
 
 
 def _period(value: str) -> ReportPeriod | None:
@@ -329,10 +405,7 @@ def _run_followups(args: argparse.Namespace) -> int:
     read = _read(args.file, args)
     if read is None:
         return EXIT_DATA_ERROR
-    context = _json_file(args.context, "context") if args.context else {}
-    if not isinstance(context, dict):
-        msg = f"context {args.context}: expected a JSON object of placeholder values"
-        raise UsageError(msg)
+    context = _context(args.context) if args.context else {}
     now, responses = _window(args, read.responses)
     planned = plan(
         responses,
@@ -341,18 +414,21 @@ def _run_followups(args: argparse.Namespace) -> int:
         language=args.language,
         channel=args.channel,
     )
-    ids: IdPolicy = "pseudonymise" if args.share else "keep"
-    rows = [item.to_dict(include_message=not args.share) for item in planned]
+    # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
+    # all carry the same pseudonyms and none carries an id or a message text.
+    key = secrets.token_bytes(32) if args.share else None
+    rows = [item.to_dict(key, include_message=not args.share) for item in planned]
     if args.out:
-        suffix = args.out.suffix.lower()
-        if suffix in {".json", ".jsonl", ".ndjson"}:
-            write_json(rows, args.out, respondent_ids=ids)
+        out = io.StringIO()
+        if args.out.suffix.lower() in {".json", ".jsonl", ".ndjson"}:
+            write_json(rows, out, respondent_ids="keep", lines=args.out.suffix != ".json")
         else:
-            write_csv(rows, args.out, respondent_ids=ids)
+            write_csv(rows, out, respondent_ids="keep")
+        _write_text(args.out, out.getvalue())
         print(f"wrote {len(rows):,} follow-ups to {args.out}", file=sys.stderr)
     if args.format == "json":
         out = io.StringIO()
-        write_json(rows, out, respondent_ids=ids)
+        write_json(rows, out, respondent_ids="keep")
         print(out.getvalue(), end="")
     elif not args.out:
         _print_plan(rows)
@@ -366,7 +442,8 @@ def _window(
     now = None
     if args.now:
         try:
-            now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+            parsed = parse_iso(args.now)  # the same forms on every Python version
+            now = parsed if isinstance(parsed, datetime) else datetime.fromisoformat(args.now)
         except ValueError as exc:
             msg = f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T09:00:00+01:00"
             raise UsageError(msg) from exc
@@ -402,23 +479,51 @@ _COMMANDS = {
 }
 
 
+def _one_line(message: object) -> str:
+    """A message on one line: a list of problems is cut to its first entry and a count."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    if len(lines) <= 2:  # noqa: PLR2004 - a heading and one entry fit on one line
+        return " ".join(lines)
+    return f"{lines[0]} {lines[1]} (and {len(lines) - 2:,} more like it)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 data errors, 2 bad usage)."""
+    """Run the command line; return the exit code (0 ok, 1 data errors, 2 bad usage).
+
+    Every error is reported as one line on stderr, never as a traceback.
+    """
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    code = EXIT_OK
     try:
-        code = _COMMANDS[args.command](args)
-    except FileNotFoundError as exc:
-        print(f"netpromoter: no such file: {exc.filename}", file=sys.stderr)
-        code = EXIT_USAGE
-    except (UsageError, InvalidParameterError) as exc:
-        print(f"netpromoter: {exc}", file=sys.stderr)
-        code = EXIT_USAGE
-    except NetPromoterError as exc:
-        print(f"netpromoter: {exc}", file=sys.stderr)
-        code = EXIT_DATA_ERROR
-    return code
+        return _COMMANDS[args.command](args)
+    except BrokenPipeError:  # the reader of stdout went away (| head): nothing to say
+        return EXIT_DATA_ERROR
+    except KeyboardInterrupt:
+        print("netpromoter: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message, not a traceback
+        message, code = _describe(exc)
+        print(f"netpromoter: {message}", file=sys.stderr)
+        return code
+
+
+def _describe(exc: Exception) -> tuple[str, int]:
+    """The one-line message and the exit code of an error."""
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file: {exc.filename}", EXIT_USAGE
+    if isinstance(exc, UsageError | InvalidParameterError):
+        return _one_line(exc), EXIT_USAGE
+    if isinstance(exc, NetPromoterError):
+        return _one_line(exc), EXIT_DATA_ERROR
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot read or write{where}: {exc.strerror or exc}", EXIT_USAGE
+    detail = _one_line(exc) or type(exc).__name__
+    message = (
+        f"unexpected error ({type(exc).__name__}: {detail}); this is a bug, please report it "
+        "with the command that caused it"
+    )
+    return message, EXIT_DATA_ERROR

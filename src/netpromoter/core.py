@@ -1,5 +1,8 @@
 """The core: responses, categories, classification, the mergeable tally and scoring.
 
+``Response``, ``Category``, ``Channel`` and ``classify`` are defined in
+[`_models`][netpromoter._models], below the input layer that reads them, and exported here.
+
 A respondent answers "How likely are you to recommend us to a friend or colleague?" on a
 0..10 scale. Scores 0-6 are detractors, 7-8 passives and 9-10 promoters, and the Net
 Promoter Score is the percentage of promoters minus the percentage of detractors.
@@ -7,39 +10,45 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 
 from __future__ import annotations
 
-import html
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from enum import Enum
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    field_serializer,
-    field_validator,
     model_validator,
 )
 
-from netpromoter import _lazy, _stats
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
+from netpromoter import _stats
+from netpromoter._input.source import prepare_scores
+from netpromoter._model import Model
+from netpromoter._models import Category, Channel, Response, classify
+from netpromoter._results import SummaryResult
+from netpromoter._results import format as fmt
+from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter._tally import Tally
 from netpromoter._validation import (
     MissingPolicy,
-    ScoreColumn,
+    check_choice,
+    check_flag,
+    check_int,
     check_population_size,
-    validate_score_value,
-    validate_scores,
-    validate_weights,
+    check_tally_sums,
+    check_type,
+    warn_mixed_weights,
 )
-from netpromoter.exceptions import EmptyDataError, InvalidWeightsError, SmallSampleWarning
+from netpromoter.exceptions import (
+    EmptyDataError,
+    InvalidParameterError,
+    InvalidWeightsError,
+    SmallSampleWarning,
+)
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    from collections.abc import Iterable, Sequence
+
     from typing_extensions import Self
 
 __all__ = [
@@ -59,134 +68,6 @@ Method = _stats.Method
 FrameLike: TypeAlias = Any
 
 
-class Category(str, Enum):
-    """The three Net Promoter categories."""
-
-    DETRACTOR = "detractor"
-    PASSIVE = "passive"
-    PROMOTER = "promoter"
-
-    def __str__(self) -> str:
-        """Return the plain value (``"promoter"``)."""
-        return self.value
-
-
-class Channel(str, Enum):
-    """The channel a survey was answered on, and so the one to follow up on."""
-
-    EMAIL = "email"
-    SMS = "sms"
-    WEB = "web"
-    IN_APP = "in_app"
-    PHONE = "phone"
-    CHAT = "chat"
-    OTHER = "other"
-
-    def __str__(self) -> str:
-        """Return the plain value (``"email"``)."""
-        return self.value
-
-
-def classify(score: object) -> Category:
-    """Classify one score: 0-6 detractor, 7-8 passive, 9-10 promoter.
-
-    Args:
-        score: An integer from 0 to 10. Integral floats (``9.0``) and numpy integers are
-            accepted.
-
-    Returns:
-        The category of the score.
-
-    Raises:
-        InvalidScoreError: For anything that is not an integer from 0 to 10, including
-            ``True``, ``7.5``, ``"7"``, ``None``, NaN, ``-1`` and ``11``.
-
-    Examples:
-        >>> classify(9)
-        <Category.PROMOTER: 'promoter'>
-        >>> str(classify(7.0))
-        'passive'
-    """
-    value = validate_score_value(score)
-    if value <= 6:  # noqa: PLR2004 - the detractor boundary of the method
-        return Category.DETRACTOR
-    if value <= 8:  # noqa: PLR2004 - the passive boundary of the method
-        return Category.PASSIVE
-    return Category.PROMOTER
-
-
-def _check_aware(value: object) -> object:
-    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
-        msg = (
-            f"submitted_at {value.isoformat()} has no time zone; give a timezone-aware "
-            "datetime, e.g. datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)"
-        )
-        raise ValueError(msg)
-    return value
-
-
-Score = Annotated[int, BeforeValidator(validate_score_value)]
-AwareTimestamp = Annotated[datetime, BeforeValidator(_check_aware)]
-
-
-class Response(BaseModel):
-    """One answer to the recommendation question, with what is known about it.
-
-    Attributes:
-        score: The 0..10 answer.
-        respondent_id: Who answered; needed for follow-up, pseudonymise it when sharing.
-        submitted_at: When, as a timezone-aware datetime.
-        channel: Where the survey was answered (and where to follow up).
-        language: Language tag such as ``"nl"`` or ``"en-GB"``.
-        comment: The open answer ("why this score?").
-        account_id: The customer account (B2B), for roll-ups and clustered SEs.
-        role: The respondent's role, such as ``"decision_maker"`` or ``"end_user"``.
-        spend: The customer's spend, non-negative.
-        segments: Further dimensions, such as department, journey step, region,
-            customer type or agent.
-
-    Examples:
-        >>> r = Response(score=9, channel="email", segments={"region": "north"})
-        >>> r.category
-        <Category.PROMOTER: 'promoter'>
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    score: Score
-    respondent_id: str | None = None
-    submitted_at: AwareTimestamp | None = None
-    channel: Channel | None = None
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    comment: str | None = None
-    account_id: str | None = None
-    role: str | None = None
-    spend: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    segments: Mapping[str, str] = Field(default_factory=dict)
-
-    @field_validator("segments", mode="after")
-    @classmethod
-    def _freeze_segments(cls, value: Mapping[str, str]) -> Mapping[str, str]:
-        return MappingProxyType(dict(value))
-
-    @field_serializer("segments")
-    def _dump_segments(self, value: Mapping[str, str]) -> dict[str, str]:
-        return dict(value)
-
-    @property
-    def category(self) -> Category:
-        """The category of this response's score."""
-        return classify(self.score)
-
-    def __hash__(self) -> int:
-        """Hash by value, so equal responses can be de-duplicated in sets."""
-        fields = tuple(
-            tuple(sorted(v.items())) if isinstance(v, Mapping) else v
-            for v in self.__dict__.values()
-        )
-        return hash(fields)
-
-
 _ZEROS = (0,) * N_SCORES
 
 
@@ -196,7 +77,7 @@ def _eleven(name: str, value: Sequence[float] | None) -> None:
         raise ValueError(msg)
 
 
-class NPSCounts(BaseModel):
+class NPSCounts(Model):
     """A mergeable tally: per score 0..10, the count, sum of weights and of squared weights.
 
     Tallies of disjoint parts of a dataset add up (``a + b``, or ``sum(parts, NPSCounts())``)
@@ -204,11 +85,21 @@ class NPSCounts(BaseModel):
     workers, can be scored chunk by chunk. ``NPSCounts()`` is the empty identity. A tally
     serialises with ``model_dump_json()`` and loads with ``model_validate_json()``.
 
+    The weight sums must be ones that non-negative weights can have: per score, 0 with
+    no responses, else ``Σw² <= (Σw)² <= count · Σw²``; a tally breaking this is refused
+    (it would claim more precision than its responses give). Adding an unweighted tally
+    with responses to a weighted one counts its responses as weights of 1, with a
+    [`MixedWeightsWarning`][netpromoter.exceptions.MixedWeightsWarning].
+
     Attributes:
         count: Number of responses per score 0..10.
         sum_weights: Sum of weights per score, or ``None`` when unweighted.
         sum_squared_weights: Sum of squared weights per score, or ``None`` when unweighted.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent``: 0 unless the weights are so large or small (beyond
+            about 1e142, below about 1e-144) that the sum of their squares could not be
+            stored (results do not depend on it).
 
     Examples:
         >>> a = NPSCounts.from_scores([10, 9, 3])
@@ -225,6 +116,7 @@ class NPSCounts(BaseModel):
         None
     )
     n_missing: Annotated[int, Field(ge=0)] = 0
+    weight_exponent: Annotated[int, Field(ge=-1100, le=1100)] = 0
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -234,11 +126,27 @@ class NPSCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        if self.sum_weights is not None:
+            tallied = self.to_tally()
+            check_tally_sums(tallied.count, tallied.sum_w, tallied.sum_w2)
         return self
 
     @classmethod
     def from_tally(cls, tallied: Tally, *, weighted: bool, n_missing: int = 0) -> NPSCounts:
-        """Build from a one-group engine tally."""
+        """Build from a one-group engine tally.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if tallied.count.shape != (1, N_SCORES):
+            msg = f"tallied must have one group of {N_SCORES} scores, got {tallied.count.shape}"
+            raise InvalidParameterError(msg, name="tallied", value=tallied.count.shape)
         count = tuple(int(c) for c in tallied.count.reshape(N_SCORES))
         if not weighted:
             return cls(count=count, n_missing=n_missing)
@@ -247,6 +155,7 @@ class NPSCounts(BaseModel):
             sum_weights=tuple(float(w) for w in tallied.sum_w.reshape(N_SCORES)),
             sum_squared_weights=tuple(float(w) for w in tallied.sum_w2.reshape(N_SCORES)),
             n_missing=n_missing,
+            weight_exponent=tallied.exponent,
         )
 
     @classmethod
@@ -274,14 +183,9 @@ class NPSCounts(BaseModel):
         Returns:
             The tally. An empty input gives the empty tally.
         """
-        if score is not None or _lazy.is_frame(scores):
-            tallied, n_missing = _lazy.frame_tally(
-                scores, score=score, weights=weights, missing=missing
-            )
-            return cls.from_tally(tallied, weighted=weights is not None, n_missing=n_missing)
-        column, w = _validated(scores, weights, missing)
-        tallied = tally(column.scores, w)
-        return cls.from_tally(tallied, weighted=w is not None, n_missing=column.n_missing)
+        source = prepare_scores(scores, score=score, weights=weights, missing=missing)
+        tallied = source.tally()
+        return cls.from_tally(tallied, weighted=source.weighted, n_missing=source.n_missing)
 
     @property
     def weighted(self) -> bool:
@@ -294,32 +198,35 @@ class NPSCounts(BaseModel):
         return sum(self.count)
 
     def to_tally(self) -> Tally:
-        """The engine's one-group arrays for this tally."""
+        """The engine's one-group tally of these counts (weighted when they are)."""
         count = np.asarray(self.count, dtype=np.int64).reshape(1, N_SCORES)
         if self.sum_weights is None or self.sum_squared_weights is None:
-            as_float = count.astype(np.float64)
-            return Tally(count, as_float, as_float.copy())
+            return Tally.of_counts(count, n_missing=self.n_missing)
         return Tally(
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(1, N_SCORES),
+            self.weight_exponent,
+            weighted=True,
+            n_missing=self.n_missing,
         )
 
     def __add__(self, other: object) -> NPSCounts:
-        """Merge two tallies of disjoint data."""
+        """Merge two tallies of disjoint data.
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, NPSCounts):
             return NotImplemented
-        count = tuple(a + b for a, b in zip(self.count, other.count, strict=True))
-        n_missing = self.n_missing + other.n_missing
-        if not (self.weighted or other.weighted):
-            return NPSCounts(count=count, n_missing=n_missing)
         mine, theirs = self.to_tally(), other.to_tally()
-        return NPSCounts(
-            count=count,
-            sum_weights=tuple((mine.sum_w + theirs.sum_w).ravel().tolist()),
-            sum_squared_weights=tuple((mine.sum_w2 + theirs.sum_w2).ravel().tolist()),
-            n_missing=n_missing,
-        )
+        if self.weighted != other.weighted:
+            warn_mixed_weights(self.weighted, self.n, other.weighted, other.n)
+            # The documented rule: unweighted responses count as weights of 1.
+            mine, theirs = _as_weighted(mine), _as_weighted(theirs)
+        merged = mine + theirs
+        return NPSCounts.from_tally(merged, weighted=merged.weighted, n_missing=merged.n_missing)
 
     def __radd__(self, other: object) -> NPSCounts:
         """Support ``sum(tallies)``, which starts from 0."""
@@ -337,8 +244,8 @@ class NPSCounts(BaseModel):
         """Score this tally: the same result as [`score`][netpromoter.core.score] on the data.
 
         Args:
-            method: Interval method: ``"adjusted_wald"`` (default), ``"wald"`` or
-                ``"score"``; see [`score`][netpromoter.core.score].
+            method: Interval method: ``"adjusted_wald"`` (default), ``"wald"``,
+                ``"score"`` or ``"exact"``; see [`score`][netpromoter.core.score].
             confidence_level: Two-sided confidence level, strictly between 0 and 1.
             population_size: Size of the population surveyed, for the finite population
                 correction, or ``None`` (an unlimited population).
@@ -359,21 +266,18 @@ class NPSCounts(BaseModel):
         )
 
 
-def _validated(
-    scores: Iterable[object], weights: Iterable[float] | str | None, missing: MissingPolicy
-) -> tuple[ScoreColumn, NDArray[np.float64] | None]:
-    """Validate scores and weights together; weights of dropped rows are dropped too."""
-    if isinstance(weights, str):
-        msg = (
-            f"weights={weights!r} names a column, but the scores are not a dataframe; "
-            "give one weight per score, or a dataframe with score='<column>'"
-        )
-        raise InvalidWeightsError(msg)
-    column = validate_scores(_score_values(scores), missing=missing)
-    if weights is None:
-        return column, None
-    w = validate_weights(weights, len(column.scores) + column.n_missing)
-    return column, (w if column.kept is None else w[column.kept])
+def _as_weighted(counted: Tally) -> Tally:
+    """An unweighted tally as a weighted one whose weights are all 1 (sums = counts)."""
+    if counted.weighted:
+        return counted
+    return Tally(
+        counted.count,
+        counted.sum_w,
+        counted.sum_w2,
+        counted.exponent,
+        weighted=True,
+        n_missing=counted.n_missing,
+    )
 
 
 def _build_result(
@@ -405,7 +309,7 @@ def _build_result(
         detail = f" (all {n_missing} scores were missing)" if n_missing else ""
         msg = f"no scores to score{detail}; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    totals = _stats.by_category(tallied.sum_w)[0]
+    totals = _stats.by_category(tallied.sum_w)[0]  # at the tally's power of two
     if weighted and totals.sum() <= 0:
         msg = f"all {n} weights are zero; at least one weight must be positive"
         raise InvalidWeightsError(msg)
@@ -420,8 +324,8 @@ def _build_result(
     )
     share = totals / totals.sum()
     lower, upper = float(est.lower[0]), float(est.upper[0])
-    # The score interval is asymmetric: its margin is half its width.
-    margin = (upper - lower) / 2.0 if method == "score" else float(z * est.se[0])
+    # The score and exact intervals are asymmetric: their margin is half their width.
+    margin = (upper - lower) / 2.0 if method in ("score", "exact") else float(z * est.se[0])
     if method == "wald" and weighted and n == 1:
         warnings.warn(
             "a weighted sample of one response has no design-based variance: the Wald SE "
@@ -442,12 +346,13 @@ def _build_result(
         return x if weighted else int(x)
 
     squares = _stats.by_category(tallied.sum_w2)[0]
+    given = np.ldexp(totals, tallied.exponent)  # the sums of the weights as given
     return NPSResult(
         n=n,
         n_missing=n_missing,
-        detractors=as_number(float(totals[0])),
-        passives=as_number(float(totals[1])),
-        promoters=as_number(float(totals[2])),
+        detractors=as_number(float(given[0])),
+        passives=as_number(float(given[1])),
+        promoters=as_number(float(given[2])),
         detractor_share=float(share[0]),
         passive_share=float(share[1]),
         promoter_share=float(share[2]),
@@ -465,31 +370,11 @@ def _build_result(
             (float(squares[0]), float(squares[1]), float(squares[2])) if weighted else None
         ),
         design_se=design_se,
+        weight_exponent=tallied.exponent if weighted else 0,
     )
 
 
-def _score_values(scores: Iterable[object]) -> Iterable[object]:
-    """Turn an iterable of ``Response`` into their scores; pass anything else through."""
-    if isinstance(scores, np.ndarray):
-        return scores
-    items = scores if isinstance(scores, Sequence) else list(scores)
-    if len(items) and isinstance(items[0], Response):
-        return np.fromiter((_response_score(r) for r in items), dtype=np.int8, count=len(items))
-    return items
-
-
-def _response_score(item: object) -> int:
-    if not isinstance(item, Response):
-        msg = f"mixed input: expected only Response objects, got {type(item).__name__}"
-        raise TypeError(msg)
-    return item.score
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.1f}"
-
-
-class NPSResult(BaseModel):
+class NPSResult(SummaryResult):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -503,11 +388,15 @@ class NPSResult(BaseModel):
         promoter_share: Promoter share, 0..1.
         nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
         se: Standard error of the method's estimate, in NPS points: of the raw NPS for
-            ``"wald"`` and ``"score"``, of the adjusted estimate for ``"adjusted_wald"``;
-            design-based when weighted, finite-population corrected with a population size.
-        ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100].
-        margin_of_error: The interval's half-width before clipping: ``z × se`` for the
-            Wald methods, half the (asymmetric) interval's width for ``"score"``.
+            ``"wald"``, of the adjusted estimate for ``"adjusted_wald"``, and the one the
+            interval's width implies, ``(upper − lower) / (2 z)``, for ``"score"`` and
+            ``"exact"``; design-based when weighted, finite-population corrected with a
+            population size.
+        ci: Confidence interval ``(lower, upper)`` in NPS points, clipped to [-100, 100]
+            and always holding ``nps`` (an adjusted Wald interval that ends short of the
+            raw NPS is widened to reach it).
+        margin_of_error: ``z × se``: the Wald methods' half-width before clipping, half
+            the (asymmetric) interval's width for ``"score"`` and ``"exact"``.
         method: The interval method.
         confidence_level: The interval's confidence level.
         weighted: Whether weights were used.
@@ -517,10 +406,15 @@ class NPSResult(BaseModel):
         category_counts: Number of responses per category (detractors, passives,
             promoters), whether weighted or not.
         sum_squared_weights: Sum of squared weights per category when weighted, which
-            design-based standard errors need; ``None`` when unweighted.
+            design-based standard errors need (of the weights divided by
+            ``2**weight_exponent``); ``None`` when unweighted.
         design_se: With weights from a [`weighting`][netpromoter.weighting] result, the
             calibration-aware linearisation SE of the NPS in points (which the interval
             uses); ``None`` otherwise.
+        weight_exponent: 0 unless the weights are beyond about 1e142 or below about
+            1e-144: then ``sum_squared_weights`` is of the weights divided by
+            ``2**weight_exponent``, whose squares can be stored (see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -545,13 +439,15 @@ class NPSResult(BaseModel):
     category_counts: tuple[int, int, int]
     sum_squared_weights: tuple[float, float, float] | None
     design_se: float | None = None
+    weight_exponent: int = 0
 
     def to_tally(self) -> Tally:
         """The per-category engine tally this result was computed from."""
         count = np.asarray([self.category_counts], dtype=np.int64)
-        sums = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        given = np.asarray([[self.detractors, self.passives, self.promoters]], dtype=np.float64)
+        sums = np.ldexp(given, -self.weight_exponent)
         squares = sums if self.sum_squared_weights is None else [self.sum_squared_weights]
-        return Tally(count, sums, np.asarray(squares, dtype=np.float64))
+        return Tally(count, sums, np.asarray(squares, dtype=np.float64), self.weight_exponent)
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: Method | None = None
@@ -568,7 +464,7 @@ class NPSResult(BaseModel):
             self.to_tally(),
             n_missing=self.n_missing,
             weighted=self.weighted,
-            method=method or self.method,
+            method=self.method if method is None else method,
             confidence_level=level,
             population_size=self.population_size,
             design_se=self.design_se,
@@ -578,10 +474,29 @@ class NPSResult(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""
         data = self.model_dump(
-            exclude={"ci", "category_counts", "sum_squared_weights", "design_se"}
+            exclude={"ci", "category_counts", "sum_squared_weights", "design_se", "weight_exponent"}
         )
         data["ci_lower"], data["ci_upper"] = self.ci
         return data
+
+    def _pairs(self) -> list[list[str]]:
+        rows = [
+            ["NPS", fmt.signed(self.nps)],
+            [
+                f"{self.confidence_level:.0%} interval ({self.method})",
+                f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
+            ],
+            [
+                "Responses",
+                fmt.count(self.n) + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
+            ],
+            ["Promoters", fmt.share(self.promoter_share)],
+            ["Passives", fmt.share(self.passive_share)],
+            ["Detractors", fmt.share(self.detractor_share)],
+        ]
+        if self.weighted:
+            rows.append(["Effective n (Kish)", f"{self.effective_n:,.1f}"])
+        return rows
 
     def __repr__(self) -> str:
         """Short form: NPS, interval and n."""
@@ -589,82 +504,31 @@ class NPSResult(BaseModel):
         lo, hi = self.ci
         weighted = ", weighted" if self.weighted else ""
         return (
-            f"NPSResult(nps={_signed(self.nps)}, {level} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"n={self.n:,}{weighted})"
+            f"NPSResult(nps={fmt.signed(self.nps)}, {level} CI [{fmt.signed(lo)}, "
+            f"{fmt.signed(hi)}], n={self.n:,}{weighted})"
         )
-
-    __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        rows = [
-            ("NPS", _signed(self.nps)),
-            (
-                f"{self.confidence_level:.0%} interval ({self.method})",
-                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
-            ),
-            (
-                "Responses",
-                f"{self.n:,}" + (f" ({self.n_missing:,} missing)" if self.n_missing else ""),
-            ),
-            ("Promoters", f"{self.promoter_share:.1%}"),
-            ("Passives", f"{self.passive_share:.1%}"),
-            ("Detractors", f"{self.detractor_share:.1%}"),
-        ]
-        if self.weighted:
-            rows.append(("Effective n (Kish)", f"{self.effective_n:,.1f}"))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='netpromoter-result'>{body}</table>"
 
 
 class WeightingDesign(Protocol):
-    """What [`score`][netpromoter.core.score] needs from a weighting result.
+    """What [`score`][netpromoter.core.score] needs from a weighting result: its design.
 
-    Any object with a ``weights`` numpy array and a ``design_se`` method, such as the
-    results of [`netpromoter.weighting`][netpromoter.weighting], can be passed as
+    Any object with a ``design`` attribute holding the frozen design of a weighting, such
+    as the results of [`netpromoter.weighting`][netpromoter.weighting], can be passed as
     ``weights``: the NPS then gets the SE of that design (post-stratified, raked,
     trimmed or clustered), not the plain weighted SE.
     """
 
     @property
-    def weights(self) -> NDArray[np.float64]:
-        """The weights, one per input row."""
+    def design(self) -> Design:
+        """The weighting design: weights, calibration and clusters."""
         ...  # pragma: no cover - protocol
-
-    def design_se(
-        self,
-        scores: NDArray[np.integer],
-        *,
-        rows: NDArray[np.bool_] | None = None,
-        codes: NDArray[np.integer] | None = None,
-        n_groups: int = 1,
-        domain: Literal["group", "rest", "group_minus_rest"] = "group",
-        partner: NDArray[np.integer] | None = None,
-    ) -> NDArray[np.float64]:
-        """SE per group (in points) of the NPS of ``scores`` (the kept ``rows``).
-
-        ``domain="rest"``: of the NPS of the other groups' rows; ``"group_minus_rest"``:
-        of the difference of the two. ``partner`` (a group index per group, −1 for
-        none): of NPS(group) − NPS(partner group) instead.
-        """
-        ...  # pragma: no cover - protocol
-
-
-def _as_design(weights: object) -> WeightingDesign | None:
-    if isinstance(getattr(weights, "weights", None), np.ndarray) and callable(
-        getattr(weights, "design_se", None)
-    ):
-        return weights  # type: ignore[return-value]
-    return None
 
 
 def score(
     scores: Iterable[object] | FrameLike,
     *,
     score: str | None = None,
-    weights: Iterable[float] | str | WeightingDesign | None = None,
+    weights: Iterable[float] | str | WeightingDesign | Design | None = None,
     missing: MissingPolicy = "raise",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
@@ -698,9 +562,12 @@ def score(
         method: Interval method (formulas and coverage on the inference page):
             ``"adjusted_wald"`` (default; 0.75 / 1.5 / 0.75 pseudo-responses added to
             detractors / passives / promoters, interval centred on the adjusted
-            estimate), ``"wald"`` (NPS ± z·SE, SE with divisor ``n`` as R ``NPS``) or
-            ``"score"`` (the Tango-type score interval of R ``NPS``'s ``iterative``).
-            Limits are clipped to [-100, 100].
+            estimate), ``"wald"`` (NPS ± z·SE, SE with divisor ``n`` as R ``NPS``),
+            ``"score"`` (the Tango-type score interval of R ``NPS``'s ``iterative``) or
+            ``"exact"`` (two one-sided exact tests ordered by the score statistic,
+            coverage at least the confidence level at every ``n``; unweighted and
+            without ``population_size`` only, slower as ``n`` grows). Limits are clipped
+            to [-100, 100], and every interval holds the raw NPS.
         confidence_level: Two-sided confidence level, strictly between 0 and 1.
         population_size: Number of people surveyed from (e.g. all customers invited),
             for the finite population correction ``sqrt((N − n) / (N − 1))``
@@ -731,32 +598,23 @@ def score(
         0.0
     """
     _stats.z_value(confidence_level)
-    design = _as_design(weights)
-    if score is not None or _lazy.is_frame(scores):
-        if design is None or _lazy.is_lazy(scores):
-            tallied, n_missing = _lazy.frame_tally(
-                scores, score=score, weights=weights, missing=missing, per_score=False
-            )
-            return _build_result(
-                tallied,
-                n_missing=n_missing,
-                weighted=weights is not None,
-                method=method,
-                confidence_level=confidence_level,
-                population_size=population_size,
-            )
-        # A weighting design needs the rows: read the column and score it in memory.
-        scores = _lazy.frame_column(scores, score)
-    plain = design.weights if design is not None else weights
-    column, w = _validated(scores, plain, missing)  # type: ignore[arg-type]
-    tallied = tally_categories(column.scores) if w is None else tally(column.scores, w)
+    check_choice(method, "method", _stats.METHODS)
+    design = as_design(weights)
+    source = prepare_scores(
+        scores,
+        score=score,
+        weights=design.weights if design is not None else weights,
+        missing=missing,
+    )
     design_se = None
-    if design is not None and len(column.scores):
-        design_se = float(design.design_se(column.scores, rows=column.kept)[0])
+    if design is not None:
+        rows = source.rows("a weighting result as weights")
+        if len(rows.scores):
+            design_se = float(domain_se(design, rows.scores, rows=rows.kept)[0])
     return _build_result(
-        tallied,
-        n_missing=column.n_missing,
-        weighted=w is not None,
+        source.tally(per_score=False),
+        n_missing=source.n_missing,
+        weighted=source.weighted,
         method=method,
         confidence_level=confidence_level,
         population_size=population_size,

@@ -30,10 +30,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _stats
-from netpromoter._columns import Table, read_table
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation, correlate
 from netpromoter._importance import (
     bootstrap,
@@ -41,19 +40,33 @@ from netpromoter._importance import (
     percentile_interval,
     relative_weights,
 )
+from netpromoter._input.columns import Table, read_table
+from netpromoter._model import Model
 from netpromoter._tables import html_table
-from netpromoter._tally import Tally, tally
+from netpromoter._tally import tally
 from netpromoter._themes import compile_dictionary, load_starter, tag
-from netpromoter._validation import MissingPolicy, check_confidence_level, validate_ratings
+from netpromoter._validation import (
+    MissingPolicy,
+    check_choice,
+    check_confidence_level,
+    check_int,
+    check_names,
+    check_type,
+    validate_ratings,
+)
 from netpromoter.exceptions import (
     ColumnLengthError,
     EmptyDataError,
     InsufficientDataError,
     InvalidParameterError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+#: Most bootstrap replicates of ``key_drivers`` (beyond, the intervals gain nothing).
+MAX_RESAMPLES = 10**6
 
 __all__ = [
     "DriverRow",
@@ -105,7 +118,7 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- key drivers
 
 
-class DriverRow(BaseModel):
+class DriverRow(Model):
     """One aspect in a key-driver analysis.
 
     Attributes:
@@ -116,6 +129,8 @@ class DriverRow(BaseModel):
             rating observed (``None`` when there are no ratings).
         mean: Mean rating.
         performance: Mean rating on a 0..1 scale: ``(mean - lowest) / (highest - lowest)``.
+        performance_ci: Its confidence interval: the t interval of the mean rating
+            (``mean ± t · sd / sqrt(n)``) on the same 0..1 scale.
         pearson: Pearson correlation with the recommend score (pairwise complete).
         pearson_ci: Its Fisher-z confidence interval.
         spearman: Spearman rank correlation with the recommend score.
@@ -133,14 +148,21 @@ class DriverRow(BaseModel):
         importance: Johnson's relative weight: the part of the model's R² attributed to
             the aspect (``None`` when the aspect is not in the model, see ``flag``).
         importance_share: ``importance / R²``, 0..1; the shares of the model add up to 1.
-        importance_ci: Bootstrap percentile interval of ``importance``.
-        importance_share_ci: Bootstrap percentile interval of ``importance_share``.
+        importance_ci: Bootstrap percentile interval of ``importance``: approximate (a
+            percentile bootstrap of a weight bounded by 0 is not exact; near 0 or for
+            few respondents it can miss on either side).
+        importance_share_ci: Bootstrap percentile interval of ``importance_share``,
+            equally approximate.
         rank: Rank by importance, 1 = most important.
-        rank_ci: Bootstrap percentile interval of the rank.
+        rank_ci: Bootstrap percentile interval of the rank (approximate).
         quadrant: Importance × performance: ``"fix first"`` (importance share above the
             average, performance below the average of the model's aspects),
             ``"keep up"`` (both above), ``"low priority"`` (both below) or
             ``"possible overkill"`` (importance below, performance above).
+        quadrant_note: Why the quadrant is not settled, when it is not: the importance
+            share's interval holds the average share, or the performance's interval
+            holds the average performance (the aspect could lie on the other side of
+            that line); ``None`` when both intervals are clear of the averages.
         flag: Why the aspect is left out of the model or has no interval, if it is.
     """
 
@@ -152,6 +174,7 @@ class DriverRow(BaseModel):
     scale: Interval | None
     mean: float | None
     performance: float | None
+    performance_ci: Interval | None = None
     pearson: float | None
     pearson_ci: Interval | None
     spearman: float | None
@@ -171,10 +194,11 @@ class DriverRow(BaseModel):
     rank: int | None
     rank_ci: tuple[int, int] | None
     quadrant: Quadrant | None
+    quadrant_note: str | None = None
     flag: str | None
 
 
-class KeyDriverResult(BaseModel):
+class KeyDriverResult(Model):
     """What moves NPS: one row per aspect, ranked by relative importance.
 
     Attributes:
@@ -218,8 +242,7 @@ class KeyDriverResult(BaseModel):
         for row in self.rows:
             if row.aspect == aspect:
                 return row
-        msg = f"no aspect {aspect!r}; aspects: {', '.join(repr(r.aspect) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("aspect", aspect, [r.aspect for r in self.rows])
 
     def fix_first(self) -> tuple[str, ...]:
         """The aspects that are important and poorly rated, most important first."""
@@ -252,7 +275,7 @@ class KeyDriverResult(BaseModel):
             "Rank (interval)",
             "Aspect",
             "Importance (share of R²)",
-            f"{self.confidence_level:.0%} interval",
+            f"{self.confidence_level:.0%} interval (approximate, bootstrap)",
             "Pearson r",
             "Spearman ρ",
             "NPS low",
@@ -276,9 +299,9 @@ class KeyDriverResult(BaseModel):
                 _fmt(r.nps_low, "+.1f"),
                 _fmt(r.nps_high, "+.1f"),
                 _fmt(r.performance, ".0%"),
-                r.quadrant or "–",
+                (r.quadrant or "–") + ("" if r.quadrant_note is None else " (unsettled)"),
                 f"{r.n:,}",
-                r.flag or "",
+                "; ".join(x for x in (r.flag, r.quadrant_note) if x),
             ]
             for r in self.rows
         ]
@@ -297,6 +320,9 @@ def _aspect_columns(
     if isinstance(aspects, str):
         msg = f"aspects must be a list of column names or a mapping, got the string {aspects!r}"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
+    check_type(
+        aspects, "aspects", (Sequence, Mapping), "a list of column names or a mapping of columns"
+    )
     if not aspects:
         msg = "no aspects given; name at least one aspect rating column"
         raise InvalidParameterError(msg, name="aspects", value=aspects)
@@ -307,7 +333,7 @@ def _aspect_columns(
         if any(n != table.n_rows for n in lengths.values()):
             raise ColumnLengthError({score: table.n_rows, **lengths})
         return table, columns
-    names = [str(a) for a in aspects]
+    names = list(check_names(aspects, "aspects"))
     if len(set(names)) != len(names):
         msg = f"aspects must be distinct, got {names!r}"
         raise InvalidParameterError(msg, name="aspects", value=names)
@@ -373,8 +399,8 @@ def _low_high_nps(
     stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
     group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
     tallied = tally(stacked, None, group_codes, 2 * len(ratings))
-    low = Tally(tallied.count[0::2], tallied.sum_w[0::2], tallied.sum_w2[0::2])
-    high = Tally(tallied.count[1::2], tallied.sum_w[1::2], tallied.sum_w2[1::2])
+    low = tallied.map(lambda a: a[0::2])
+    high = tallied.map(lambda a: a[1::2])
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(
             tallied, weighted=False, method=method, confidence_level=confidence_level
@@ -434,10 +460,16 @@ def key_drivers(
       (listwise). They split the model's R² among correlated aspects, are non-negative
       and add up to R². Uncertainty: ``n_resamples`` bootstrap replicates of the
       complete rows from ``numpy.random.default_rng(seed)``, percentile intervals of each
-      weight, of its rank and of R².
-    * **Importance × performance**: performance is the mean rating on a 0..1 scale;
-      aspects with an importance share above ``1 / (number of model aspects)`` and a
-      performance below the model's average are "fix first".
+      weight, of its rank and of R². These intervals are approximate: relative weights
+      have no exact sampling distribution, and the percentile bootstrap of a quantity
+      bounded by 0 can miss on either side, most for weights near 0 and for few
+      respondents.
+    * **Importance × performance**: performance is the mean rating on a 0..1 scale,
+      with a t interval; aspects with an importance share above
+      ``1 / (number of model aspects)`` and a performance below the model's average are
+      "fix first". When an aspect's share interval holds the average share, or its
+      performance interval holds the average performance, ``quadrant_note`` says so:
+      its quadrant is within the uncertainty of the data.
 
     Aspects with fewer than 4 ratings or a single rating value are kept as flagged rows
     (with whatever can be computed) and left out of the model.
@@ -486,9 +518,8 @@ def key_drivers(
         True
     """
     level = _check_options(method, confidence_level)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-        msg = f"n_resamples must be a positive integer, got {n_resamples!r}"
-        raise InvalidParameterError(msg, name="n_resamples", value=n_resamples)
+    check_int(n_resamples, "n_resamples", minimum=1, maximum=MAX_RESAMPLES)
+    check_int(seed, "seed", minimum=0)
     table, columns = _aspect_columns(data, aspects, score)
     column = table.scores(score, missing=missing)
     scores = column.scores
@@ -532,6 +563,9 @@ def key_drivers(
         (m - sc[0]) / (sc[1] - sc[0]) if sc is not None and sc[1] > sc[0] else math.nan
         for m, sc in zip(means, scales, strict=True)
     ]
+    performance_ci = [
+        _performance_interval(r, sc, level) for r, sc in zip(ratings, scales, strict=True)
+    ]
     average_performance = float(np.mean([performance[j] for j in in_model]))
     rows = []
     for j, name in enumerate(names):
@@ -544,12 +578,20 @@ def key_drivers(
                 scale=scales[j],
                 mean=_opt(means[j]),
                 performance=_opt(performance[j]),
+                performance_ci=performance_ci[j],
                 **_correlation_fields(correlations[j]),
                 **_split_fields(split, j),
                 **_importance_fields(model, i),
                 quadrant=_quadrant(
                     None if i is None else model.shares[i],
                     performance[j],
+                    average_share=1.0 / len(in_model),
+                    average_performance=average_performance,
+                ),
+                quadrant_note=_quadrant_note(
+                    None if i is None else model.share_ci[0][i],
+                    None if i is None else model.share_ci[1][i],
+                    performance_ci[j],
                     average_share=1.0 / len(in_model),
                     average_performance=average_performance,
                 ),
@@ -584,9 +626,7 @@ def key_drivers(
 
 def _check_options(method: object, confidence_level: float) -> float:
     level = check_confidence_level(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     return level
 
 
@@ -752,6 +792,39 @@ def _quadrant(
     return "possible overkill" if good else "low priority"
 
 
+def _performance_interval(
+    rating: NDArray[np.float64], scale: Interval | None, level: float
+) -> Interval | None:
+    """The t interval of the mean rating, on the 0..1 performance scale."""
+    values = rating[~np.isnan(rating)]
+    if scale is None or scale[1] <= scale[0] or len(values) < 2:  # noqa: PLR2004
+        return None
+    se = float(np.std(values, ddof=1)) / math.sqrt(len(values))
+    half = float(_stats.student_quantile((1.0 - level) / 2.0, float(len(values) - 1))) * se
+    mean = float(values.mean())
+    low, high = scale
+    return ((mean - half - low) / (high - low), (mean + half - low) / (high - low))
+
+
+def _quadrant_note(
+    share_lower: float | None,
+    share_upper: float | None,
+    performance_ci: Interval | None,
+    *,
+    average_share: float,
+    average_performance: float,
+) -> str | None:
+    """Which side of the quadrant an aspect's uncertainty straddles, if any."""
+    if share_lower is None or share_upper is None or performance_ci is None:
+        return None
+    notes = []
+    if not math.isnan(share_lower) and share_lower <= average_share <= share_upper:
+        notes.append(f"importance share interval holds the average ({average_share:.0%})")
+    if performance_ci[0] <= average_performance <= performance_ci[1]:
+        notes.append(f"performance interval holds the average ({average_performance:.0%})")
+    return "; ".join(notes) + ": quadrant unsettled" if notes else None
+
+
 def _notes(
     *,
     n: int,
@@ -779,6 +852,11 @@ def _notes(
             "missing rating."
         ),
         f"Bootstrap: {n_resamples:,} resamples of those respondents, seed {seed}{failed}",
+        (
+            "Intervals of relative weights, their shares and ranks are approximate "
+            "(percentile bootstrap); a quadrant is marked unsettled when the aspect's "
+            "share or performance interval holds the average."
+        ),
         (
             "Correlation is not causation: an aspect may move with the score because both "
             "depend on something else."
@@ -812,7 +890,7 @@ def starter_themes() -> dict[str, tuple[str, ...]]:
     return load_starter()
 
 
-class ThemeRow(BaseModel):
+class ThemeRow(Model):
     """One theme (or the untagged comments) in a theme analysis.
 
     Attributes:
@@ -841,7 +919,7 @@ class ThemeRow(BaseModel):
     keywords: tuple[tuple[str, int], ...]
 
 
-class ThemeResult(BaseModel):
+class ThemeResult(Model):
     """What comments are about: one row per theme, plus the untagged comments.
 
     Attributes:
@@ -873,8 +951,7 @@ class ThemeResult(BaseModel):
         for row in (*self.rows, self.untagged):
             if row.theme == theme:
                 return row
-        msg = f"no theme {theme!r}; themes: {', '.join(repr(r.theme) for r in self.rows)}"
-        raise KeyError(msg)
+        raise NotFoundError("theme", theme, [r.theme for r in (*self.rows, self.untagged)])
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat dictionary per theme, the untagged comments last."""

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic_core import ValidationError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "AmbiguousLabelError",
     "ColumnLengthError",
     "ColumnNotFoundError",
     "ConvergenceError",
@@ -20,17 +23,23 @@ __all__ = [
     "DuplicateResponseError",
     "EmptyCellError",
     "EmptyDataError",
+    "ExportTypeError",
     "FirstTimeRespondentWarning",
     "InsufficientDataError",
     "InvalidParameterError",
     "InvalidScoreError",
+    "InvalidTallyError",
     "InvalidTimeError",
     "InvalidWeightsError",
     "MarginTotalsError",
     "MissingTargetError",
+    "MixedWeightsWarning",
+    "ModelValidationError",
     "NetPromoterError",
     "NetPromoterWarning",
     "NoTemplateError",
+    "NotFoundError",
+    "ParameterTypeError",
     "RejectedRowError",
     "RenderError",
     "SmallSampleWarning",
@@ -108,6 +117,14 @@ class InvalidParameterError(NetPromoterError, ValueError):
         super().__init__(message)
         self.name = name
         self.value = value
+
+
+class ParameterTypeError(InvalidParameterError, TypeError):
+    """An argument is of the wrong kind (a number where a column name goes, say).
+
+    An [`InvalidParameterError`][netpromoter.exceptions.InvalidParameterError] that is
+    also a ``TypeError``, as Python raises for the wrong type.
+    """
 
 
 class TemplateError(NetPromoterError, ValueError):
@@ -220,6 +237,27 @@ class ColumnNotFoundError(NetPromoterError, KeyError):
         return self.message
 
 
+class NotFoundError(NetPromoterError, KeyError):
+    """A segment, period, template, aspect or theme asked for by name is not there.
+
+    Attributes:
+        key: What was asked for.
+        available: What there is (at most the first 20).
+    """
+
+    def __init__(self, what: str, key: object, available: Sequence[object]) -> None:
+        shown = ", ".join(repr(a) for a in list(available)[:20]) or "none"
+        more = f" and {len(available) - 20} more" if len(available) > 20 else ""  # noqa: PLR2004
+        self.message = f"no {what} {key!r}; there are: {shown}{more}"
+        super().__init__(self.message)
+        self.key = key
+        self.available: tuple[object, ...] = tuple(available)
+
+    def __str__(self) -> str:
+        """The message itself (``KeyError`` would show it quoted)."""
+        return self.message
+
+
 class ColumnLengthError(NetPromoterError, ValueError):
     """Columns of one table have different lengths.
 
@@ -291,7 +329,9 @@ class ConvergenceError(WeightingError):
 
 
 class DataFileError(NetPromoterError, ValueError):
-    """A file cannot be read as responses: no header, no score column, not UTF-8, ...
+    """A file cannot be read as responses, or an export cannot be written to it.
+
+    No header, no score column, not UTF-8, a directory, not Parquet, no permission, ...
 
     Attributes:
         path: The file, as given (``None`` for an unnamed stream).
@@ -300,6 +340,18 @@ class DataFileError(NetPromoterError, ValueError):
     def __init__(self, message: str, *, path: object = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class ExportTypeError(NetPromoterError, TypeError):
+    """Something given to an export (``write_csv``, ``write_json``) cannot be exported.
+
+    Attributes:
+        kind: The name of the type that was given.
+    """
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class RejectedRowError(NetPromoterError, ValueError):
@@ -330,6 +382,49 @@ class DuplicateResponseError(NetPromoterError, ValueError):
         self.lines: tuple[tuple[int, ...], ...] = tuple(tuple(group) for group in lines)
 
 
+class ModelValidationError(NetPromoterError, ValidationError):
+    """A value given to one of netpromoter's models (``Response``, ``NPSCounts``, ...) is invalid.
+
+    It is pydantic's ``ValidationError`` (``errors()`` lists every problem, with its field
+    and the value received), raised as a ``NetPromoterError``: ``except NetPromoterError``,
+    ``except ValueError`` and ``except pydantic.ValidationError`` all catch it.
+    """
+
+
+class InvalidTallyError(NetPromoterError, ValueError):
+    """Stored tallies cannot be what a dataset gives, or cannot be merged.
+
+    For example a sum of squared weights that no set of non-negative weights has, or a
+    weighted tally added to an unweighted one.
+
+    Attributes:
+        field: The field concerned (``"sum_squared_weights"``, ...), when there is one.
+        score: The score (0..10) whose bin is concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, score: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.score = score
+
+
+class AmbiguousLabelError(NetPromoterError, ValueError):
+    """Different values of a key column would show as the same label.
+
+    ``1`` and ``"1"``, the same text in two Unicode forms (NFC and NFD), or the text
+    ``"(missing)"`` next to missing values would become separate groups that print alike.
+
+    Attributes:
+        column: The key column.
+        labels: The colliding values, as found.
+    """
+
+    def __init__(self, message: str, *, column: str, labels: Sequence[object]) -> None:
+        super().__init__(message)
+        self.column = column
+        self.labels: tuple[object, ...] = tuple(labels)
+
+
 class NetPromoterWarning(UserWarning):
     """Base class of the statistical caveats netpromoter warns about."""
 
@@ -340,3 +435,11 @@ class SmallSampleWarning(NetPromoterWarning):
 
 class FirstTimeRespondentWarning(NetPromoterWarning):
     """A period's score rests mostly on first-time respondents, who cannot show change."""
+
+
+class MixedWeightsWarning(NetPromoterWarning):
+    """A weighted tally was merged with an unweighted one: its responses count as weights of 1.
+
+    Right when the weighted part's weights are relative (around 1); when they are
+    population counts, give the unweighted part weights on the same scale instead.
+    """

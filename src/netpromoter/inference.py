@@ -17,16 +17,17 @@ Examples:
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _stats
-from netpromoter._validation import check_confidence_level, check_population_size
+from netpromoter._results import SummaryResult
+from netpromoter._results import format as fmt
+from netpromoter._validation import check_choice, check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
 
@@ -55,10 +56,6 @@ Sample = NPSResult | NPSCounts | Iterable[object]
 #: ``(detractor, passive, promoter)`` summing to 1, or a pilot result or tally.
 Expected = float | tuple[float, float, float] | NPSResult | NPSCounts | None
 _MAX_NPS = 100.0
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.1f}"
 
 
 class _Sample(NamedTuple):
@@ -110,7 +107,7 @@ def _sample_of(sample: Sample, name: str) -> _Sample:
     return _Sample(counts.to_tally(), counts.weighted, counts.n_missing, None)
 
 
-class ComparisonResult(BaseModel):
+class ComparisonResult(SummaryResult):
     """How sample ``b`` differs from sample ``a``: NPS(b) − NPS(a), with interval and test.
 
     Attributes:
@@ -152,32 +149,27 @@ class ComparisonResult(BaseModel):
     def __repr__(self) -> str:
         """Short form: the raw (and adjusted) difference, its interval and p-value."""
         lo, hi = self.ci
-        adjusted = f" (adjusted {_signed(self.delta)})" if self.method == "adjusted_wald" else ""
+        adjusted = f" (adjusted {fmt.signed(self.delta)})" if self.method == "adjusted_wald" else ""
         return (
-            f"ComparisonResult(delta={_signed(self.raw_delta)}{adjusted}, "
-            f"{self.confidence_level:.0%} CI [{_signed(lo)}, {_signed(hi)}], "
-            f"p={self.p_value:.3g}, n_a={self.a.n:,}, n_b={self.b.n:,})"
+            f"ComparisonResult(delta={fmt.signed(self.raw_delta)}{adjusted}, "
+            f"{self.confidence_level:.0%} CI [{fmt.signed(lo)}, {fmt.signed(hi)}], "
+            f"{fmt.p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
 
-    __str__ = __repr__
+    CSS: ClassVar[str] = "netpromoter-comparison"
 
-    def _repr_html_(self) -> str:
-        rows = [
-            ("NPS a → b", f"{_signed(self.a.nps)} → {_signed(self.b.nps)}"),
-            ("Difference", _signed(self.raw_delta)),
-            ("Estimate of the method", _signed(self.delta)),
-            (
+    def _pairs(self) -> list[list[str]]:
+        return [
+            ["NPS a → b", f"{fmt.signed(self.a.nps)} → {fmt.signed(self.b.nps)}"],
+            ["Difference", fmt.signed(self.raw_delta)],
+            ["Estimate of the method", fmt.signed(self.delta)],
+            [
                 f"{self.confidence_level:.0%} interval ({self.method})",
-                f"{_signed(self.ci[0])} to {_signed(self.ci[1])}",
-            ),
-            ("p-value", f"{self.p_value:.3g}"),
-            ("Responses", f"{self.a.n:,} and {self.b.n:,}"),
+                f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
+            ],
+            ["p-value", fmt.p_value(self.p_value)],
+            ["Responses", f"{self.a.n:,} and {self.b.n:,}"],
         ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='netpromoter-comparison'>{body}</table>"
 
 
 def compare(
@@ -231,7 +223,7 @@ def compare(
         True
     """
     _stats.z_value(confidence_level)
-    if method not in _stats.DIFFERENCE_METHODS:
+    if not (isinstance(method, str) and method in _stats.DIFFERENCE_METHODS):
         expected = ", ".join(map(repr, _stats.DIFFERENCE_METHODS))
         msg = (
             f"unknown method {method!r} for comparing two samples; expected one of {expected} "
@@ -264,7 +256,7 @@ def compare(
     )
 
 
-class BenchmarkResult(BaseModel):
+class BenchmarkResult(SummaryResult):
     """A one-sample test of an NPS against a benchmark figure.
 
     Attributes:
@@ -303,12 +295,19 @@ class BenchmarkResult(BaseModel):
     def __repr__(self) -> str:
         """Short form: the NPS, the benchmark and the p-value."""
         return (
-            f"BenchmarkResult(nps={_signed(self.result.nps)}, "
-            f"benchmark={_signed(self.benchmark)}, alternative={self.alternative!r}, "
-            f"p={self.p_value:.3g}, n={self.result.n:,})"
+            f"BenchmarkResult(nps={fmt.signed(self.result.nps)}, "
+            f"benchmark={fmt.signed(self.benchmark)}, alternative={self.alternative!r}, "
+            f"{fmt.p_text(self.p_value)}, n={self.result.n:,})"
         )
 
-    __str__ = __repr__
+    def _pairs(self) -> list[list[str]]:
+        return [
+            ["NPS", fmt.signed(self.result.nps)],
+            ["Benchmark", fmt.signed(self.benchmark)],
+            ["Alternative", self.alternative],
+            ["p-value", fmt.p_value(self.p_value)],
+            ["Responses", fmt.count(self.result.n)],
+        ]
 
 
 def compare_to_benchmark(
@@ -333,7 +332,8 @@ def compare_to_benchmark(
             it was scored with a weighting result).
         benchmark: The figure to test against, in points, -100..100.
         alternative: ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
-        method: ``"adjusted_wald"`` (default), ``"wald"`` or ``"score"``.
+        method: ``"adjusted_wald"`` (default), ``"wald"``, ``"score"`` or ``"exact"``
+            (the exact one-sided p-values at the benchmark; unweighted only).
         confidence_level: Confidence level; the test's significance level is
             ``1 − confidence_level``.
         population_size: Optional population size, for the finite population correction.
@@ -360,10 +360,8 @@ def compare_to_benchmark(
     if not -_MAX_NPS <= float(benchmark) <= _MAX_NPS:
         msg = f"benchmark must be an NPS in points between -100 and 100, got {benchmark!r}"
         raise InvalidParameterError(msg, name="benchmark", value=benchmark)
-    if alternative not in _stats.ALTERNATIVES:
-        expected = ", ".join(map(repr, _stats.ALTERNATIVES))
-        msg = f"unknown alternative {alternative!r}; expected one of {expected}"
-        raise InvalidParameterError(msg, name="alternative", value=alternative)
+    check_choice(alternative, "alternative", _stats.ALTERNATIVES)
+    check_choice(method, "method", _stats.METHODS)
     data = _sample_of(sample, "sample")
     population = check_population_size(
         data.population_size if population_size is None else population_size, data.n
@@ -404,9 +402,15 @@ def _variance_of(expected: Expected) -> float:
     if isinstance(expected, NPSCounts):
         return _variance_of(_sample_of(expected, "expected").result("adjusted_wald", 0.95))
     if isinstance(expected, Sequence) and not isinstance(expected, str | bytes):
-        values = tuple(float(x) for x in expected)
+        numbers = [
+            x
+            for x in expected
+            if isinstance(x, int | float | np.number) and not isinstance(x, bool)
+        ]
+        values = tuple(float(x) for x in numbers)
         if (
-            len(values) != 3  # noqa: PLR2004 - three categories
+            len(numbers) != len(expected)
+            or len(values) != 3  # noqa: PLR2004 - three categories
             or not all(0.0 <= x <= 1.0 for x in values)
             or not math.isclose(sum(values), 1.0, abs_tol=1e-9)
         ):
@@ -428,6 +432,26 @@ def _variance_of(expected: Expected) -> float:
         msg = f"expected NPS must be between -100 and 100, got {expected!r}"
         raise InvalidParameterError(msg, name="expected", value=expected)
     return 1.0 - t * t
+
+
+#: Sample sizes beyond this are not a plan but a typo (and floats lose whole numbers).
+_MOST_RESPONSES = 10**15
+
+
+def _responses(needed: float, name: str, value: object) -> int:
+    """``needed`` rounded up to whole responses (at least 1), or an error when absurd.
+
+    Raises:
+        InvalidParameterError: When more than ``_MOST_RESPONSES`` would be needed,
+            naming the parameter that asks for it.
+    """
+    if not needed <= _MOST_RESPONSES:
+        msg = (
+            f"{name}={value!r} would need more than {_MOST_RESPONSES:.0e} responses; "
+            f"give a larger {name}"
+        )
+        raise InvalidParameterError(msg, name=name, value=value)
+    return max(1, math.ceil(needed - 1e-9))
 
 
 def _check_positive(name: str, value: object) -> float:
@@ -486,6 +510,9 @@ def margin_of_error(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         msg = f"n must be a whole number of responses, at least 1, got {n!r}"
         raise InvalidParameterError(msg, name="n", value=n)
+    if n > _MOST_RESPONSES:
+        msg = f"n must be at most {_MOST_RESPONSES:.0e} responses, got {n!r}"
+        raise InvalidParameterError(msg, name="n", value=n)
     population = check_population_size(population_size, int(n))
     variance = _variance_of(expected)
     return float(_stats.margin(float(n), variance, z, population))
@@ -531,7 +558,7 @@ def sample_size(
     population = check_population_size(population_size, 1)
     variance = _variance_of(expected)
     needed = float(_stats.required_n(target, variance, z, population))
-    return max(1, math.ceil(needed - 1e-9))
+    return _responses(needed, "margin", margin)
 
 
 def sample_size_for_difference(
@@ -573,14 +600,13 @@ def sample_size_for_difference(
         msg = f"power must be strictly between 0 and 1 (e.g. 0.8), got {power!r}"
         raise InvalidParameterError(msg, name="power", value=power)
     level = check_confidence_level(confidence_level)
+    check_choice(alternative, "alternative", ("two-sided", "one-sided"))
     if alternative == "two-sided":
         z_alpha = _stats.normal_quantile(0.5 + level / 2.0)
-    elif alternative == "one-sided":
-        z_alpha = _stats.normal_quantile(level)
     else:
-        msg = f"alternative must be 'two-sided' or 'one-sided', got {alternative!r}"
-        raise InvalidParameterError(msg, name="alternative", value=alternative)
+        z_alpha = _stats.normal_quantile(level)
     z_power = _stats.normal_quantile(power)
     variance = _variance_of(expected)
-    needed = (z_alpha + z_power) ** 2 * 2.0 * variance / (delta * delta)
-    return max(1, math.ceil(needed - 1e-9))
+    square = delta * delta
+    needed = (z_alpha + z_power) ** 2 * 2.0 * variance / square if square > 0 else math.inf
+    return _responses(needed, "difference", difference)

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, overload
+from collections.abc import Iterable
+from typing import overload
 
-from netpromoter.exceptions import InvalidParameterError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from netpromoter._validation import shown
+from netpromoter.exceptions import InvalidParameterError, ParameterTypeError
 
 __all__ = ["pseudonymise"]
 
@@ -34,7 +33,7 @@ def _key_bytes(key: object) -> bytes:
         raw = key
     else:
         msg = f"key must be str or bytes, got {type(key).__name__}"
-        raise InvalidParameterError(msg, name="key", value=type(key).__name__)
+        raise ParameterTypeError(msg, name="key", value=type(key).__name__)
     if len(raw) < MIN_KEY_BYTES:
         # The value itself is a secret: report its length only.
         msg = (
@@ -103,4 +102,10 @@ def pseudonymise(
     raw = _key_bytes(key)
     if isinstance(ids, str | int):
         return _digest(ids, raw, length, None)
+    if isinstance(ids, bytes) or not isinstance(ids, Iterable):
+        msg = (
+            "ids must be one id (str or int) or an iterable of ids, got "
+            f"{shown(ids)} ({type(ids).__name__})"
+        )
+        raise ParameterTypeError(msg, name="ids", value=ids)
     return [None if v is None else _digest(v, raw, length, i) for i, v in enumerate(ids)]

@@ -17,12 +17,15 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from netpromoter import _svg
+from netpromoter._model import Model
+from netpromoter._tables import format_p
 from netpromoter.core import Category, NPSCounts, NPSResult, Response, score
 from netpromoter.followup import PLACEHOLDERS, plan
-from netpromoter.io._read import ReadResult, Rejection
+from netpromoter.io._read import ReadResult
+from netpromoter.io._rejection import Rejection  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._write import plain
 from netpromoter.segmentation import SegmentResult, SegmentRow, segment
 from netpromoter.trends import TrendResult, trend
@@ -45,7 +48,7 @@ ReportPeriod = Literal["week", "month", "quarter"]
 _SHOWN_REJECTIONS = 20
 
 
-class WeightingSummary(BaseModel):
+class WeightingSummary(Model):
     """Weighted against unweighted NPS, from raking to population margins.
 
     Attributes:
@@ -67,7 +70,7 @@ class WeightingSummary(BaseModel):
     converged: bool
 
 
-class FollowUpWorkload(BaseModel):
+class FollowUpWorkload(Model):
     """How much follow-up the recent responses ask for, and by when.
 
     Attributes:
@@ -91,7 +94,7 @@ class FollowUpWorkload(BaseModel):
     overdue: int
 
 
-class Report(BaseModel):
+class Report(Model):
     """Everything the shared report shows, as plain results.
 
     Attributes:
@@ -512,12 +515,6 @@ def _html_table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _p_value(p: float | None) -> str:
-    if p is None:
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"  # noqa: PLR2004 - display precision
-
-
 def _intervals(rows: Iterable[SegmentRow]) -> list[_svg.Interval]:
     return [
         _svg.Interval(
@@ -573,7 +570,7 @@ def _body(report: Report) -> str:
                         f"{row.nps:+.1f}",
                         _ci(*row.ci),
                         "" if row.vs_rest is None else f"{row.vs_rest:+.1f}",
-                        _p_value(row.p_adjusted),
+                        format_p(row.p_adjusted),
                         f"fewer than {report.min_n}" if row.small_sample else "",
                     ]
                     for row in table
@@ -658,10 +655,11 @@ def _body(report: Report) -> str:
             + ("row was" if len(report.rejected) == 1 else "rows were")
             + " not used"
             + (f"; the first {len(shown)} are listed" if len(report.rejected) > len(shown) else "")
-            + ".</p>",
+            + ". Values that could identify someone (ids, comments, whole rows) are not "
+            "shown: look them up by line.</p>",
             _html_table(
                 ("line", "column", "value", "reason"),
-                [[str(r.line), r.column, r.value, r.reason] for r in shown],
+                [[str(r.line), r.column, r.value or "", r.reason] for r in shown],
                 numeric=(0,),
             ),
         ]

@@ -19,32 +19,52 @@ the whole data.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from netpromoter import _lazy, _stats
-from netpromoter._columns import Factor, Grouping, combine, read_table
-from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, tally
-from netpromoter.core import _as_design
+from netpromoter import _stats, _validation
+from netpromoter._input import engine as _engine
+from netpromoter._input import frames
+from netpromoter._input.columns import read_table
+from netpromoter._input.factors import Factor, Grouping, check_labels, combine
+from netpromoter._model import Model
+from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter._tables import format_p, html_table, p_text, text_table
+from netpromoter._tally import Tally, common_exponent, tally
+from netpromoter._validation import (
+    check_correction,
+    check_flag,
+    check_int,
+    check_names,
+    check_number,
+    check_tally_sums,
+    check_type,
+    shown,
+    warn_mixed_weights,
+)
 from netpromoter.exceptions import (
     EmptyDataError,
     InvalidParameterError,
+    InvalidTallyError,
     InvalidWeightsError,
+    NotFoundError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator
 
     from numpy.typing import NDArray
     from typing_extensions import Self
 
     from netpromoter._validation import MissingPolicy, ScoreColumn
-    from netpromoter.core import WeightingDesign
 
 __all__ = [
+    "HomogeneityTest",
     "RankResult",
     "RankRow",
     "SegmentCounts",
@@ -55,50 +75,36 @@ __all__ = [
 ]
 
 Method = _stats.Method
+Correction = _validation.Correction
 _Model = TypeVar("_Model", bound=BaseModel)
-Correction = Literal["holm", "bh", "none"]
-CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
 #: Label of every key column in the overall row.
 ALL = "(all)"
 _REPR_ROWS = 20
+#: Most posterior draws per unit in ``rank`` (their Monte Carlo error is then 0.0002).
+MAX_DRAWS = 10**7
 
 
 def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    if not keys:
-        msg = "by must name at least one column, e.g. by='region' or by=['region', 'tier']"
-        raise InvalidParameterError(msg, name="by", value=by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by")
 
 
 def _check_min_n(min_n: int) -> int:
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
-        msg = f"min_n must be a non-negative integer, got {min_n!r}"
-        raise InvalidParameterError(msg, name="min_n", value=min_n)
-    return min_n
+    return check_int(min_n, "min_n", minimum=0)
 
 
-def _check_correction(correction: str) -> Correction:
-    if correction not in CORRECTIONS:
-        msg = f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}"
-        raise InvalidParameterError(msg, name="correction", value=correction)
-    return correction
-
-
-class SegmentCounts(BaseModel):
+class SegmentCounts(Model):
     """A mergeable per-segment tally: per segment and score 0..10, count and weight sums.
 
     Tallies of disjoint parts of a dataset add up (``a + b`` merges segments by their
     labels) to the tally of the whole, so a segment table can be built chunk by chunk or
     on many workers. It serialises with ``model_dump_json()`` and loads with
     ``model_validate_json()``; labels survive as JSON values (text, numbers, booleans).
+
+    As for [`NPSCounts`][netpromoter.core.NPSCounts], weight sums that no non-negative
+    weights can have are refused, and an unweighted tally with responses merged into a
+    weighted one counts as weights of 1, with a warning. Labels must be told apart when
+    printed: ``1`` and ``"1"`` in one key are refused (see
+    [`AmbiguousLabelError`][netpromoter.exceptions.AmbiguousLabelError]).
 
     Attributes:
         by: The key column names.
@@ -109,6 +115,9 @@ class SegmentCounts(BaseModel):
         sum_squared_weights: Per segment, the sum of squared weights per score, or
             ``None``.
         n_missing: Missing scores that were dropped (``missing="drop"``).
+        weight_exponent: The weight sums are of the weights divided by
+            ``2**weight_exponent`` (0 unless the weights are extreme; see
+            [`NPSCounts`][netpromoter.core.NPSCounts]).
 
     Examples:
         >>> a = SegmentCounts.from_data({"score": [10, 3], "region": ["n", "s"]}, "region")
@@ -128,6 +137,7 @@ class SegmentCounts(BaseModel):
     sum_weights: tuple[tuple[float, ...], ...] | None = None
     sum_squared_weights: tuple[tuple[float, ...], ...] | None = None
     n_missing: int = Field(default=0, ge=0)
+    weight_exponent: int = Field(default=0, ge=-1100, le=1100)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -139,7 +149,10 @@ class SegmentCounts(BaseModel):
             raise ValueError(msg)
         for label in self.levels:
             if len(label) != len(self.by):
-                msg = f"each level needs {len(self.by)} labels (one per key), got {label!r}"
+                msg = (
+                    f"each entry of levels needs {len(self.by)} labels (one per key in by), "
+                    f"got {label!r}"
+                )
                 raise ValueError(msg)
         _check_table("count", self.count, len(self.levels))
         if self.sum_weights is not None:
@@ -149,7 +162,19 @@ class SegmentCounts(BaseModel):
         if (self.sum_weights is None) != (self.sum_squared_weights is None):
             msg = "give both sum_weights and sum_squared_weights, or neither"
             raise ValueError(msg)
+        if self.sum_weights is None and self.weight_exponent:
+            msg = f"an unweighted tally has no weight_exponent, got {self.weight_exponent}"
+            raise ValueError(msg)
+        self._check_values()
         return self
+
+    def _check_values(self) -> None:
+        """Labels told apart when printed, and weight sums non-negative weights can have."""
+        _check_level_labels(self.by, self.levels)
+        if self.sum_weights is not None:
+            t = self.to_tally()
+            where = [f"segment {label!r}" for label in self.levels]
+            check_tally_sums(t.count, t.sum_w, t.sum_w2, where=where)
 
     @classmethod
     def from_tally(
@@ -161,7 +186,20 @@ class SegmentCounts(BaseModel):
         weighted: bool,
         n_missing: int = 0,
     ) -> SegmentCounts:
-        """Build from an engine tally with one row per entry of ``levels``."""
+        """Build from an engine tally with one row per entry of ``levels``.
+
+        Raises:
+            ParameterTypeError: When ``tallied`` is not an engine ``Tally``, or the
+                other arguments are not of their types.
+            InvalidParameterError: When ``levels`` does not give one label per row.
+        """
+        check_type(tallied, "tallied", Tally, "an engine Tally")
+        check_names(by, "by")
+        check_flag(weighted, "weighted")
+        check_int(n_missing, "n_missing", minimum=0)
+        if not isinstance(levels, Sequence) or len(levels) != len(tallied.count):
+            msg = f"levels must give one label tuple per row of the tally, got {shown(levels)}"
+            raise InvalidParameterError(msg, name="levels", value=levels)
         return cls.model_construct(
             by=tuple(by),
             levels=tuple(levels),
@@ -169,6 +207,7 @@ class SegmentCounts(BaseModel):
             sum_weights=tuple(map(tuple, tallied.sum_w.tolist())) if weighted else None,
             sum_squared_weights=tuple(map(tuple, tallied.sum_w2.tolist())) if weighted else None,
             n_missing=n_missing,
+            weight_exponent=tallied.exponent if weighted else 0,
         )
 
     @classmethod
@@ -187,7 +226,7 @@ class SegmentCounts(BaseModel):
         Segments that do not occur are left out. A lazy or distributed frame (Dask,
         Spark, polars lazy, DuckDB) is tallied on its own engine.
         """
-        if _lazy.is_lazy(data):
+        if frames.is_lazy(data):
             return _engine_counts(
                 data, _keys(by), score=score, weights=weights, bands=bands, missing=missing
             )
@@ -210,33 +249,54 @@ class SegmentCounts(BaseModel):
             count,
             np.asarray(self.sum_weights, dtype=np.float64).reshape(-1, N_SCORES),
             np.asarray(self.sum_squared_weights, dtype=np.float64).reshape(-1, N_SCORES),
+            self.weight_exponent,
         )
 
     def __add__(self, other: object) -> SegmentCounts:
-        """Merge tallies of disjoint data, matching segments by their labels."""
+        """Merge tallies of disjoint data, matching segments by their labels.
+
+        Raises:
+            InvalidTallyError: When the tallies are by different keys.
+            AmbiguousLabelError: When labels of the two differ but print alike (``1``
+                and ``"1"``).
+
+        Warns:
+            MixedWeightsWarning: When one tally is weighted and the other is not but has
+                responses: those count as weights of 1.
+        """
         if not isinstance(other, SegmentCounts):
             return NotImplemented
         if other.by != self.by:
             msg = f"cannot merge tallies by {list(self.by)!r} and by {list(other.by)!r}"
-            raise ValueError(msg)
-        index = {label: i for i, label in enumerate(self.levels)}
+            raise InvalidTallyError(msg, field="by")
+        # Keyed so that True and 1 (equal in Python) stay apart, as in the input layer.
+        index = {_typed(label): i for i, label in enumerate(self.levels)}
         for label in other.levels:
-            index.setdefault(label, len(index))
-        shape = (len(index), N_SCORES)
+            index.setdefault(_typed(label), len(index))
+        labels = [tuple(value for _, value in key) for key in index]
+        _check_level_labels(self.by, labels)
         weighted = self.weighted or other.weighted
+        if weighted:
+            warn_mixed_weights(
+                self.weighted, sum(map(sum, self.count)), other.weighted, sum(map(sum, other.count))
+            )
+        mine, theirs = self.to_tally(), other.to_tally()
+        exponent = common_exponent(mine, theirs)
+        shape = (len(index), N_SCORES)
         sums = [np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)]
-        for part in (self, other):
-            rows = np.asarray([index[label] for label in part.levels], dtype=np.intp)
-            t = part.to_tally()
-            for total, add in zip(sums, (t.count, t.sum_w, t.sum_w2), strict=True):
-                np.add.at(total, rows, add)
-        order = sorted(range(len(index)), key=_sort_key(list(index)))
-        labels = list(index)
-        merged = Tally(sums[0][order], sums[1][order], sums[2][order])  # type: ignore[arg-type]
+        for part, t in ((self, mine), (other, theirs)):
+            rows = np.asarray([index[_typed(label)] for label in part.levels], dtype=np.intp)
+            aligned = t.at_exponent(exponent)
+            for total, more in zip(
+                sums, (aligned.count, aligned.sum_w, aligned.sum_w2), strict=True
+            ):
+                np.add.at(total, rows, more)
+        order = np.asarray(sorted(range(len(labels)), key=_sort_key(labels)), dtype=np.intp)
+        merged = Tally(sums[0], sums[1], sums[2], exponent).take(order)  # type: ignore[arg-type]
         return SegmentCounts.from_tally(
             merged,
             self.by,
-            [labels[i] for i in order],
+            [labels[i] for i in order.tolist()],
             weighted=weighted,
             n_missing=self.n_missing + other.n_missing,
         )
@@ -262,8 +322,23 @@ class SegmentCounts(BaseModel):
             min_n=_check_min_n(min_n),
             method=method,
             confidence_level=confidence_level,
-            correction=_check_correction(correction),
+            correction=check_correction(correction),
         )
+
+
+def _typed(label: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    """A segment label as a dictionary key that keeps booleans apart from numbers."""
+    return tuple((isinstance(value, bool), value) for value in label)
+
+
+def _check_level_labels(by: Sequence[str], levels: Sequence[tuple[Any, ...]]) -> None:
+    """Per key, its distinct labels must print differently (see ``check_labels``)."""
+    for position, key in enumerate(by):
+        distinct = {
+            (isinstance(label[position], bool), label[position]): label[position]
+            for label in levels
+        }
+        check_labels(list(distinct.values()), key)
 
 
 def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
@@ -284,7 +359,10 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
 
 def _check_table(name: str, table: tuple[tuple[float, ...], ...], n_levels: int) -> None:
     if len(table) != n_levels or any(len(r) != N_SCORES for r in table):
-        msg = f"{name} needs one row of {N_SCORES} values (scores 0..10) per level"
+        msg = (
+            f"{name} needs one row of {N_SCORES} values (scores 0..10) per entry of levels: "
+            f"{n_levels} levels, {len(table)} rows"
+        )
         raise ValueError(msg)
     if any(v < 0 or not math.isfinite(v) for r in table for v in r):
         msg = f"{name} must be finite and non-negative"
@@ -331,15 +409,15 @@ def _engine_counts(
 ) -> SegmentCounts:
     """The per-segment tally of a lazy or distributed frame, computed on its engine.
 
-    The engine's groups come in display order (see ``_lazy.EngineTally``); segments in
+    The engine's groups come in display order (see ``_engine.EngineTally``); segments in
     which no score occurs are left out, as ``_tabulate`` leaves them out.
     """
-    engine = _lazy.engine_tally(
+    engine = _engine.engine_tally(
         data, score=score, weights=weights, by=by, bands=bands, missing=missing
     )
     occur = np.flatnonzero(engine.tally.count.sum(axis=1))
     return SegmentCounts.from_tally(
-        _take(engine.tally, occur),
+        engine.tally.take(occur),
         engine.keys,
         [engine.labels(int(g)) for g in occur],
         weighted=engine.weighted,
@@ -365,7 +443,7 @@ def _tabulate(
     keys = grouping.key_codes[present]
     ranks = [f.ranks()[keys[:, i]] for i, f in enumerate(grouping.factors)]
     present = present[np.lexsort(ranks[::-1])]
-    shown = _take(counted, present)
+    shown = counted.take(present)
     counts = SegmentCounts.from_tally(
         shown, by, grouping.all_labels(present), weighted=weighted, n_missing=n_missing
     )
@@ -384,35 +462,45 @@ class _DesignSE(NamedTuple):
     """A calibrated design's SEs in points: per segment, of its rest, and overall.
 
     ``covariance`` is ``Cov(NPS_rest, NPS_segment)`` per segment (points²), from the SE
-    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``.
+    of their difference: ``(se_segment² + se_rest² − se_difference²) / 2``; ``matrix``
+    is the covariance matrix of the segments' NPS, the same way from the SE of every
+    pair's difference.
     """
 
     segments: NDArray[np.float64]
     rest: NDArray[np.float64]
     covariance: NDArray[np.float64]
     overall: NDArray[np.float64]
+    matrix: NDArray[np.float64]
 
 
-def _design_ses(design: WeightingDesign, rows: _RowCodes, n_segments: int) -> _DesignSE:
+def _design_ses(design: Design, rows: _RowCodes, n_segments: int) -> _DesignSE:
     """The design's domain SEs of every segment, of every segment's rest, and overall."""
     codes = rows.codes()
 
-    def domain_se(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
-        return design.design_se(
-            rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
+    def se_of(domain: Literal["group", "rest", "group_minus_rest"]) -> NDArray[np.float64]:
+        return domain_se(
+            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, domain=domain
         )
 
-    segments, rest, contrast = domain_se("group"), domain_se("rest"), domain_se("group_minus_rest")
+    segments, rest, contrast = se_of("group"), se_of("rest"), se_of("group_minus_rest")
+    # Every pair (g, g + k mod G): one call per shift k pairs each segment with another.
+    variance = segments * segments
+    matrix = np.diag(variance)
+    own = np.arange(n_segments)
+    for shift in range(1, n_segments):
+        partner = (own + shift) % n_segments
+        pair = domain_se(
+            design, rows.scores, rows=rows.kept, codes=codes, n_groups=n_segments, partner=partner
+        )
+        matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
     return _DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
-        overall=design.design_se(rows.scores, rows=rows.kept),
+        overall=domain_se(design, rows.scores, rows=rows.kept),
+        matrix=(matrix + matrix.T) / 2.0,
     )
-
-
-def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
-    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
 
 
 def _count(
@@ -425,6 +513,8 @@ def _count(
     missing: MissingPolicy,
 ) -> tuple[Tally, Grouping, bool, int, ScoreColumn]:
     """Read, validate, factorise, combine and tally: the one pass over the rows."""
+    if bands is not None:
+        check_type(bands, "bands", Mapping, "a mapping of column name to band edges")
     bands = dict(bands or {})
     unknown = [name for name in bands if name not in by]
     if unknown:
@@ -449,7 +539,7 @@ def _count(
     return counted, grouping, w is not None, column.n_missing, column
 
 
-class SegmentRow(BaseModel):
+class SegmentRow(Model):
     """One segment (or the overall row) of a segment table.
 
     Attributes:
@@ -495,7 +585,73 @@ class SegmentRow(BaseModel):
 
     def significant(self, alpha: float = 0.05) -> bool:
         """Whether the corrected p-value is below ``alpha``."""
+        check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         return self.p_adjusted is not None and self.p_adjusted < alpha
+
+
+class HomogeneityTest(Model):
+    """An omnibus test that every segment has the same NPS: do the segments differ at all?
+
+    The Rao–Scott test of R ``survey``'s ``regTermTest(svyglm(I(promoter - detractor) ~
+    segment, d), ~segment, method = "WorkingWald", lrt.approximation = "satterthwaite")``
+    (see [`rao_scott_homogeneity`][netpromoter._stats.rao_scott_homogeneity]): the
+    spread of the segment NPS around their weighted mean, weighted by each segment's
+    total weight, referred to its design-based distribution, whose first two moments
+    come from the segments' design-based covariance (each segment a domain of the whole
+    sample: R ``survey``'s linearisation, weights of 1 when unweighted; with a weighting
+    result, the covariance matrix its calibrated design gives the segments). The
+    result is an ``F`` on real degrees of freedom. Each segment's test against the rest
+    answers "is this segment different?"; this answers "is any?".
+
+    Attributes:
+        statistic: The ``F`` statistic (infinite when segments whose NPS has no
+            sampling variance at all differ).
+        df: Numerator degrees of freedom: the number of segments minus one when their
+            variances are alike, fewer when they are not.
+        df_denominator: Denominator degrees of freedom: responses minus segments.
+        p_value: ``P(F > statistic)``.
+        segments: Number of segments compared (those with a positive weight).
+        design: ``"linearisation"`` (unweighted or plain weights) or ``"calibrated"``
+            (a weighting result's design).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statistic: float
+    df: float
+    df_denominator: float
+    p_value: float
+    segments: int
+    design: Literal["linearisation", "calibrated"]
+
+    def __str__(self) -> str:
+        """``F(6.8, 312) = 3.1, p = 0.004``."""
+        return (
+            f"F({self.df:.3g}, {self.df_denominator:,.0f}) = {self.statistic:.2f}, "
+            f"{p_text(self.p_value)}"
+        )
+
+
+def _homogeneity(
+    counted: Tally, est: _stats.Estimate, design: _DesignSE | None
+) -> HomogeneityTest | None:
+    """The omnibus test over the segments with a defined NPS (None for fewer than two)."""
+    variance = _stats.domain_variance(counted) if design is None else np.diag(design.matrix)
+    keep = np.flatnonzero(~np.isnan(est.nps) & ~np.isnan(variance))
+    if len(keep) < 2:  # noqa: PLR2004 - a comparison needs two segments
+        return None
+    covariance = variance[keep] if design is None else design.matrix[np.ix_(keep, keep)]
+    working = counted.sum_w.sum(axis=1)[keep]
+    n = float(counted.count.sum())
+    test = _stats.rao_scott_homogeneity(est.nps[keep], covariance, working, n - len(keep))
+    return HomogeneityTest(
+        statistic=test.statistic,
+        df=test.df,
+        df_denominator=test.df_denominator,
+        p_value=test.p_value,
+        segments=len(keep),
+        design="linearisation" if design is None else "calibrated",
+    )
 
 
 def _fmt(value: object) -> str:
@@ -508,6 +664,11 @@ def _fmt(value: object) -> str:
             return "nan"
         return f"{value:.3g}" if abs(value) < 0.01 and value != 0 else f"{value:.1f}"  # noqa: PLR2004
     return str(value)
+
+
+def _weight(alpha: float) -> str:
+    """A concentration for display: three significant digits, whole numbers from 100 on."""
+    return f"{alpha:,.0f}" if alpha >= 100 else f"{alpha:.3g}"  # noqa: PLR2004
 
 
 def _to_pandas(records: list[dict[str, Any]]) -> Any:  # noqa: ANN401 - a pandas DataFrame
@@ -534,7 +695,7 @@ def _row_dict(by: tuple[str, ...], row: BaseModel) -> dict[str, Any]:
 _SORTABLE = frozenset(SegmentRow.model_fields) - {"key", "ci"}
 
 
-class SegmentResult(BaseModel):
+class SegmentResult(Model):
     """The NPS of each segment, with intervals, small-sample flags and tests.
 
     Iterating gives the segment rows (``SegmentRow``); ``overall`` is the row of all
@@ -550,6 +711,9 @@ class SegmentResult(BaseModel):
         correction: The multiple-comparison correction of ``p_adjusted``.
         weighted: Whether weights were used.
         counts: The mergeable tally the table was computed from.
+        homogeneity: The omnibus test that every segment has the same NPS (``None``
+            with fewer than two segments); of the whole table, kept by ``sort`` and
+            ``filter``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -563,6 +727,7 @@ class SegmentResult(BaseModel):
     correction: Correction
     weighted: bool
     counts: SegmentCounts
+    homogeneity: HomogeneityTest | None = None
 
     def __iter__(self) -> Iterator[SegmentRow]:  # type: ignore[override]
         """Iterate over the segment rows."""
@@ -580,12 +745,12 @@ class SegmentResult(BaseModel):
         """The row of the segment with these labels (one per ``by`` column).
 
         Raises:
-            KeyError: When no segment has these labels.
+            NotFoundError: When no segment has these labels (a ``KeyError``).
         """
         for row in self.rows:
             if row.key == key:
                 return row
-        raise KeyError(key)
+        raise NotFoundError("segment", key, [row.key for row in self.rows])
 
     def sort(self, by: str = "nps", *, descending: bool = True) -> SegmentResult:
         """A copy with rows sorted by a row field or a key column (NaN and None last).
@@ -593,6 +758,8 @@ class SegmentResult(BaseModel):
         Raises:
             InvalidParameterError: When ``by`` is neither a row field nor a key column.
         """
+        check_type(by, "by", str, "a row field or a key column (text)")
+        descending = check_flag(descending, "descending")
         if by in self.by:
             position = self.by.index(by)
             order = sorted(
@@ -634,6 +801,13 @@ class SegmentResult(BaseModel):
         Returns:
             The filtered result (the overall row is unchanged).
         """
+        if predicate is not None and not callable(predicate):
+            msg = f"predicate must be a function of a row, got {predicate!r}"
+            raise ParameterTypeError(msg, name="predicate", value=predicate)
+        if small_sample is not None:
+            check_flag(small_sample, "small_sample")
+        if alpha is not None:
+            check_number(alpha, "alpha", minimum=0, maximum=1, strict=True)
         rows = [
             r
             for r in self.rows
@@ -649,7 +823,7 @@ class SegmentResult(BaseModel):
         Args:
             overall: Append the overall row (keys ``"(all)"``).
         """
-        rows = [*self.rows, self.overall] if overall else list(self.rows)
+        rows = [*self.rows, self.overall] if check_flag(overall, "overall") else list(self.rows)
         return [_row_dict(self.by, r) for r in rows]
 
     def to_pandas(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
@@ -670,7 +844,7 @@ class SegmentResult(BaseModel):
                 _fmt(r.nps),
                 f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]",
                 _fmt(r.vs_rest),
-                "" if r.p_adjusted is None else f"{r.p_adjusted:.3g}",
+                format_p(r.p_adjusted),
                 "small" if r.small_sample else "",
             ]
             for r in rows
@@ -679,10 +853,11 @@ class SegmentResult(BaseModel):
 
     def _caption(self) -> str:
         small = sum(r.small_sample for r in self.rows)
+        same = "" if self.homogeneity is None else f"; all equal? {self.homogeneity}"
         return (
             f"NPS by {', '.join(self.by)}: {len(self.rows)} segments, "
             f"{self.confidence_level:.0%} CI ({self.method}), p adjusted ({self.correction}); "
-            f"{small} with n < {self.min_n}"
+            f"{small} with n < {self.min_n}{same}"
         )
 
     def __repr__(self) -> str:
@@ -714,11 +889,7 @@ def _build(
     With ``design`` (a calibrated design's SEs), every SE, interval and test uses them.
     """
     weighted = counts.weighted
-    total = Tally(
-        counted.count.sum(axis=0, keepdims=True),
-        counted.sum_w.sum(axis=0, keepdims=True),
-        counted.sum_w2.sum(axis=0, keepdims=True),
-    )
+    total = counted.total()
     n_total = int(total.count.sum())
     if n_total == 0:
         detail = f" (all {counts.n_missing} scores were missing)" if counts.n_missing else ""
@@ -751,8 +922,7 @@ def _build(
         design_se=None if design is None else (design.rest, design.segments),
         covariance=None if design is None else design.covariance,
     )
-    adjust = {"holm": _stats.holm, "bh": _stats.benjamini_hochberg}.get(correction)
-    p_adjusted = adjust(diff.p_value) if adjust is not None else diff.p_value
+    p_adjusted = _stats.adjust(diff.p_value, correction)
     overall_nps = float(whole.nps[0])
     tests = (est.nps - overall_nps, diff.raw_delta, diff.p_value, p_adjusted)
     rows = _rows(counted, est, counts.levels, min_n=min_n, weighted=weighted, tests=tests)
@@ -767,6 +937,7 @@ def _build(
         correction=correction,
         weighted=weighted,
         counts=counts,
+        homogeneity=_homogeneity(counted, est, design),
     )
 
 
@@ -781,7 +952,7 @@ def _rows(
 ) -> list[SegmentRow]:
     """Rows from per-group arrays (built without re-validation: the arrays are ours)."""
     n = counted.count.sum(axis=1)
-    totals = _stats.by_category(counted.sum_w)
+    totals = _stats.by_category(counted.weight_sums())
     if not weighted:
         totals = totals.astype(np.int64)
     share = _stats.shares(counted)
@@ -862,6 +1033,8 @@ def segment(
     average of the segment and the rest, "equals the rest" and "equals the overall" are
     the same hypothesis. P-values are corrected for the number of segments: Holm (family-
     wise error, default) or Benjamini–Hochberg (``"bh"``, false discovery rate).
+    ``SegmentResult.homogeneity`` answers the question before them: do the segments
+    differ at all (an omnibus Wald test of equal NPS, shown in the caption)?
 
     With a weighting result as ``weights`` (from
     [`poststratify`][netpromoter.weighting.poststratify],
@@ -886,9 +1059,10 @@ def segment(
             ``{"spend": [0, 100, 1000, math.inf]}`` gives ``"[0, 100)"``, ...
         missing: ``"raise"`` (default) or ``"drop"`` for missing scores, as in ``score``.
         min_n: Segments with fewer responses are flagged ``small_sample``.
-        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"`` or
-            ``"score"``; the test against the rest uses Wald for ``"wald"`` and adjusted
-            Wald otherwise (the score interval has no two-sample form).
+        method: Interval method, ``"adjusted_wald"`` (default), ``"wald"``, ``"score"``
+            or ``"exact"`` (unweighted only); the test against the rest uses Wald for
+            ``"wald"`` and adjusted Wald otherwise (the score and exact intervals have no
+            two-sample form).
         confidence_level: Two-sided confidence level.
         correction: ``"holm"`` (default), ``"bh"`` or ``"none"``.
 
@@ -914,10 +1088,10 @@ def segment(
     """
     keys = _keys(by)
     min_n = _check_min_n(min_n)
-    correction = _check_correction(correction)
+    correction = check_correction(correction)
     _stats.z_value(confidence_level)
     design = None
-    if _lazy.is_lazy(data):
+    if frames.is_lazy(data):
         counts = _engine_counts(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )
@@ -927,7 +1101,7 @@ def segment(
         counts, rows, counted = _tabulate(
             data, keys, score=score, weights=weights, bands=bands, missing=missing
         )
-        weighting = _as_design(weights)
+        weighting = as_design(weights)
         if weighting is not None and len(rows.scores):
             design = _design_ses(weighting, rows, len(counts.levels))
     return _build(
@@ -941,7 +1115,7 @@ def segment(
     )
 
 
-class RankRow(BaseModel):
+class RankRow(Model):
     """One agent (or unit) in a fair ranking.
 
     Attributes:
@@ -965,17 +1139,17 @@ class RankRow(BaseModel):
     prob_above: float
 
 
-class RankResult(BaseModel):
+class RankResult(Model):
     """Units ranked by their shrunken NPS, with the fitted prior.
 
     Attributes:
         by: The key column names.
         rows: Units from best to worst shrunken NPS.
-        overall_nps: The NPS of all responses (the prior mean).
-        prior_shares: Prior mean detractor, passive, promoter shares.
-        prior_concentration: Fitted prior concentration ``α``, in pseudo-responses
-            (at most the total number of responses): a unit with ``n`` responses keeps
-            weight ``n / (n + α)`` on its own data.
+        overall_nps: The NPS of all responses (weighted when weighted): the prior's mean.
+        prior_shares: Overall detractor, passive, promoter shares: the prior's mean.
+        prior_concentration: Posterior median of the prior concentration ``α``, in
+            pseudo-responses: a unit with ``n`` responses keeps about ``n / (n + α)``
+            of the weight on its own data.
         credible_level: Probability inside each credible interval.
         weighted: Whether weights were used (as Kish effective counts).
     """
@@ -1039,7 +1213,7 @@ class RankResult(BaseModel):
     def _caption(self) -> str:
         return (
             f"{len(self.rows)} units by shrunken NPS (overall {self.overall_nps:+.1f}, "
-            f"prior weight α = {self.prior_concentration:.3g} responses)"
+            f"prior weight α ≈ {_weight(self.prior_concentration)} responses)"
         )
 
     def __repr__(self) -> str:
@@ -1070,19 +1244,24 @@ def rank(
     """Rank agents fairly: NPS shrunk toward the overall by an empirical-Bayes prior.
 
     Model: the detractor/passive/promoter shares ``θ_g`` of unit ``g`` are drawn from a
-    Dirichlet prior with mean ``m`` (the pooled shares, so its NPS is the overall NPS)
-    and concentration ``α``; the unit's category counts are multinomial given ``θ_g``.
-    ``α`` is fitted by maximising the Dirichlet–multinomial marginal likelihood of all
-    units' counts (large when units differ little, small when they differ a lot), at
-    most the total number of responses: the prior mean is itself estimated from them, so
-    it may not weigh more than they do. The posterior of ``θ_g`` is Dirichlet
-    ``α m + x_g``, so the shrunken NPS is
-    ``w_g · raw_g + (1 − w_g) · overall`` with ``w_g = n_g / (n_g + α)``. Credible
-    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With
-    weights, each unit's category sums are rescaled to its Kish effective size.
+    Dirichlet prior with mean ``m`` and concentration ``α``; the unit's category counts
+    are multinomial given ``θ_g``. Both are uncertain, and both are integrated over
+    (see [`shrink`][netpromoter._stats.shrink]): ``α`` over a grid, weighted by the
+    Dirichlet–multinomial likelihood of all units' counts and a prior flat in the
+    between-unit spread (large ``α`` when units differ little, small when they differ a
+    lot, and every value the data cannot rule out kept), ``m`` around the overall shares
+    with the uncertainty of an estimate from units that differ as ``α`` says. So when
+    agents are nearly alike their intervals still hold the small differences the data
+    cannot exclude, and the uncertainty of the overall NPS itself. The shrunken NPS is
+    ``Σ_α p(α) (w · raw_g + (1 − w) · overall)`` with ``w = n_g / (n_g + α)``; credible
+    intervals and ``P(NPS_g > overall)`` come from seeded posterior draws. With weights,
+    each unit's category sums are rescaled to its Kish effective size and the prior's
+    mean is the weighted overall shares (its NPS is the weighted NPS).
 
-    An agent with 3 promoters out of 3 (raw +100) is therefore not ranked above one with
-    180 promoters out of 250: three answers barely move it off the overall.
+    In a team where eight agents score +30 on 50 answers each, an agent with 3 promoters
+    out of 3 (raw +100) is therefore not ranked above one at +44 on 50 answers: three
+    answers barely move it off the overall. Where agents differ a lot, they are shrunk
+    less, and a few answers count for more.
 
     Args:
         data: As for [`segment`][netpromoter.segmentation.segment].
@@ -1106,36 +1285,37 @@ def rank(
         EmptyDataError: There are no scores.
 
     Examples:
+        >>> team = [10] * 25 + [8] * 15 + [3] * 10  # +30 on 50 answers
         >>> data = {
-        ...     "score": [10] * 3 + [10] * 180 + [5] * 70 + [9] * 60 + [3] * 40,
-        ...     "agent": ["ann"] * 3 + ["bob"] * 250 + ["cy"] * 100,
+        ...     "score": team * 8 + [10] * 30 + [8] * 12 + [3] * 8 + [10] * 3,
+        ...     "agent": [f"a{i}" for i in range(8) for _ in team] + ["bob"] * 50 + ["ann"] * 3,
         ... }
-        >>> ranking = rank(data, "agent")
-        >>> [row.key[0] for row in ranking]
-        ['bob', 'ann', 'cy']
+        >>> [row.key[0] for row in rank(data, "agent")][:3]
+        ['bob', 'ann', 'a0']
     """
     keys = _keys(by)
     _stats.z_value(credible_level)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:  # noqa: PLR2004
-        msg = f"draws must be an integer of at least 100, got {draws!r}"
-        raise InvalidParameterError(msg, name="draws", value=draws)
+    check_int(draws, "draws", minimum=100, maximum=MAX_DRAWS)
+    check_int(seed, "seed", minimum=0)
     counts = SegmentCounts.from_data(data, keys, score=score, weights=weights, missing=missing)
     counted = counts.to_tally()
     n = counted.count.sum(axis=1)
     if n.sum() == 0:
         msg = "no scores to rank; give at least one score from 0 to 10"
         raise EmptyDataError(msg)
-    categories = _stats.by_category(counted.sum_w)
+    weighted_sums = _stats.by_category(counted.sum_w)
+    categories = weighted_sums
     if counts.weighted:
         with np.errstate(invalid="ignore", divide="ignore"):
-            scale = _stats.effective_n(counted) / categories.sum(axis=1)
-        categories = categories * np.nan_to_num(scale)[:, None]
-    mean, alpha = _stats.fit_dirichlet_prior(categories, max_concentration=categories.sum())
-    overall_nps = float(_stats.nps_of(categories.sum(axis=0)))
+            scale = _stats.effective_n(counted) / weighted_sums.sum(axis=1)
+        categories = weighted_sums * np.nan_to_num(scale)[:, None]
+    # The prior's mean is the overall (weighted) shares, so its NPS is the overall NPS.
+    pooled = weighted_sums.sum(axis=0)
+    mean = pooled / pooled.sum()
+    overall_nps = float(_stats.nps_of(pooled))
     post = _stats.shrink(
         categories,
         mean,
-        alpha,
         reference=overall_nps,
         credible_level=credible_level,
         draws=draws,
@@ -1163,7 +1343,7 @@ def rank(
         rows=rows,
         overall_nps=overall_nps,
         prior_shares=(float(mean[0]), float(mean[1]), float(mean[2])),
-        prior_concentration=alpha,
+        prior_concentration=post.concentration,
         credible_level=credible_level,
         weighted=counts.weighted,
     )

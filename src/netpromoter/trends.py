@@ -27,33 +27,48 @@ from __future__ import annotations
 
 import math
 import warnings
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from netpromoter import _engine_time, _lazy, _stats, _svg, _time
-from netpromoter._columns import MISSING, Factor, Grouping, Table, code_dtype, combine, read_table
-from netpromoter._tables import html_table, text_table
-from netpromoter._tally import N_SCORES, Tally, retally, tally
-from netpromoter._validation import describe_values
-from netpromoter.core import _as_design
+from netpromoter import _stats, _svg
+from netpromoter._input import engine as _engine
+from netpromoter._input import engine_times, frames, times
+from netpromoter._input.columns import Table, read_table
+from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
+from netpromoter._labels import MISSING
+from netpromoter._model import Model
+from netpromoter._scale import N_SCORES
+from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter._tables import format_p, html_table, text_table
+from netpromoter._tally import Tally, retally, tally
+from netpromoter._validation import (
+    Correction,
+    check_choice,
+    check_correction,
+    check_flag,
+    check_int,
+    check_names,
+    check_type,
+    describe_values,
+)
 from netpromoter.exceptions import (
     EmptyDataError,
     FirstTimeRespondentWarning,
     InvalidParameterError,
     InvalidWeightsError,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from datetime import timedelta, tzinfo
 
     from numpy.typing import NDArray
 
     from netpromoter._validation import MissingPolicy
-    from netpromoter.core import WeightingDesign
 
 __all__ = [
     "Change",
@@ -76,23 +91,34 @@ ALL = "(all)"
 FIRST_TIME_LIMIT = 0.5
 #: Largest number of period × segment cells a trend may have.
 MAX_CELLS = 1 << 22
+#: Most periods a trend spans, first to last (27 years of days, 833 years of months):
+#: beyond it a typo or placeholder date would build millions of empty periods.
+MAX_PERIODS = 10_000
 _CATEGORIES = ("detractor", "passive", "promoter")
 _REPR_ROWS = 24
 _SHOWN = 6
 
 
-class Change(BaseModel):
+class Change(Model):
     """The change of one period's NPS against a reference period.
 
     Attributes:
         reference: The label of the reference period (the previous one, or a year before).
         delta: NPS minus the reference's NPS, in points, as observed.
-        ci: Confidence interval of the change, from ``method`` (for the adjusted Wald
-            method, centred on the difference of the adjusted estimates).
-        p_value: Two-sided p-value of "no change".
+        se: Standard error of the method's estimate of the change (of the difference of
+            the adjusted estimates for the adjusted Wald method), in points.
+        df: Degrees of freedom of the Student t the test and interval refer to
+            (Welch–Satterthwaite, rounded down; see
+            [`difference`][netpromoter._stats.difference]).
+        ci: Confidence interval of the change, ``estimate ± t · se`` (for the adjusted
+            Wald method, centred on the difference of the adjusted estimates, and
+            widened where needed to include ``delta``).
+        p_value: Two-sided p-value of "no change", for this comparison alone.
+        p_adjusted: ``p_value`` adjusted for every comparison of the trend that gets a
+            verdict (``TrendResult.correction``); ``None`` where ``p_value`` is.
         n_overlap: Respondents who answered in both periods (0 without respondent ids);
             their answers are paired, which the interval and p-value account for.
-        verdict: ``"significant rise"``, ``"significant fall"`` (``p_value < alpha``),
+        verdict: ``"significant rise"``, ``"significant fall"`` (``p_adjusted < alpha``),
             ``"no significant change"``, or ``"not enough data"`` when either period has
             fewer than ``min_n`` responses.
     """
@@ -101,13 +127,16 @@ class Change(BaseModel):
 
     reference: str
     delta: float | None
+    se: float | None = None
+    df: float | None = None
     ci: tuple[float, float] | None
     p_value: float | None
+    p_adjusted: float | None = None
     n_overlap: int
     verdict: Verdict
 
 
-class TrendRow(BaseModel):
+class TrendRow(Model):
     """One period of one series.
 
     Attributes:
@@ -156,7 +185,7 @@ class TrendRow(BaseModel):
     vs_year_ago: Change | None = None
 
 
-class RespondentRow(BaseModel):
+class RespondentRow(Model):
     """First-time versus returning respondents in one period.
 
     A respondent is first-time in the period of their first answer in the data and
@@ -185,7 +214,7 @@ class RespondentRow(BaseModel):
     mostly_first_time: bool
 
 
-class TransitionRow(BaseModel):
+class TransitionRow(Model):
     """How the respondents who answered in two consecutive periods moved.
 
     Each respondent counts once, with their last answer in each period (answers at the
@@ -200,9 +229,13 @@ class TransitionRow(BaseModel):
         nps_from: These respondents' NPS in the earlier period.
         nps_to: Their NPS in the later period.
         delta: ``nps_to − nps_from``, as observed.
-        ci: Interval of the paired difference (SE from the per-respondent changes,
-            centred as for ``Change.ci``).
+        se: SE of the method's estimate of the paired difference, from the
+            per-respondent changes.
+        df: Degrees of freedom of its t reference.
+        ci: Interval of the paired difference (centred as for ``Change.ci``).
         p_value: Two-sided p-value of "no change" for these respondents.
+        p_adjusted: ``p_value`` adjusted over the trend's transitions
+            (``TrendResult.correction``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -214,8 +247,11 @@ class TransitionRow(BaseModel):
     nps_from: float | None
     nps_to: float | None
     delta: float | None
+    se: float | None = None
+    df: float | None = None
     ci: tuple[float, float] | None
     p_value: float | None
+    p_adjusted: float | None = None
 
     def count(self, before: str, after: str) -> int:
         """Respondents who went from one category to another, e.g. ``("passive", "promoter")``.
@@ -224,13 +260,13 @@ class TransitionRow(BaseModel):
             InvalidParameterError: For an unknown category name.
         """
         for name in (before, after):
-            if name not in _CATEGORIES:
+            if not (isinstance(name, str) and name in _CATEGORIES):
                 msg = f"unknown category {name!r}; expected one of {list(_CATEGORIES)!r}"
                 raise InvalidParameterError(msg, name="category", value=name)
         return self.matrix[_CATEGORIES.index(before)][_CATEGORIES.index(after)]
 
 
-class DecompositionRow(BaseModel):
+class DecompositionRow(Model):
     """One segment's part in a change of the overall NPS.
 
     Attributes:
@@ -256,7 +292,7 @@ class DecompositionRow(BaseModel):
     total: float
 
 
-class DecompositionResult(BaseModel):
+class DecompositionResult(Model):
     """A change in NPS split into segment mix and within-segment change.
 
     ``mix + within == change`` exactly (up to floating point), and each equals the sum of
@@ -338,29 +374,29 @@ def _fmt(value: float | None) -> str:
     return f"{value:.1f}"
 
 
-def _fmt_p(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.3g}" if value < 0.001 else f"{value:.3f}"  # noqa: PLR2004
-
-
 def _change_dict(prefix: str, change: Change | None) -> dict[str, Any]:
     if change is None:
         return {
             f"{prefix}_reference": None,
             f"{prefix}_delta": None,
+            f"{prefix}_se": None,
+            f"{prefix}_df": None,
             f"{prefix}_ci_lower": None,
             f"{prefix}_ci_upper": None,
             f"{prefix}_p_value": None,
+            f"{prefix}_p_adjusted": None,
             f"{prefix}_n_overlap": None,
             f"{prefix}_verdict": None,
         }
     return {
         f"{prefix}_reference": change.reference,
         f"{prefix}_delta": change.delta,
+        f"{prefix}_se": change.se,
+        f"{prefix}_df": change.df,
         f"{prefix}_ci_lower": change.ci[0] if change.ci else None,
         f"{prefix}_ci_upper": change.ci[1] if change.ci else None,
         f"{prefix}_p_value": change.p_value,
+        f"{prefix}_p_adjusted": change.p_adjusted,
         f"{prefix}_n_overlap": change.n_overlap,
         f"{prefix}_verdict": change.verdict,
     }
@@ -375,7 +411,7 @@ def _row_dict(by: tuple[str, ...], row: TrendRow) -> dict[str, Any]:
     return out
 
 
-class TrendResult(BaseModel):
+class TrendResult(Model):
     """NPS per period (and per segment), with changes, respondents and transitions.
 
     Iterating gives the rows of every series (``TrendRow``), period by period within
@@ -396,6 +432,11 @@ class TrendResult(BaseModel):
             respondent ids).
         min_n: The small-sample threshold (also of the "not enough data" verdict).
         alpha: The significance level of the verdicts.
+        correction: How the p-values behind the verdicts are adjusted for their number:
+            ``"holm"`` (family-wise error), ``"bh"`` (false discovery rate) or
+            ``"none"``.
+        n_comparisons: The comparisons adjusted together: every change (against the
+            previous period and a year before, in every series) that gets a verdict.
         method: The interval method.
         confidence_level: The confidence level of every interval.
         weighted: Whether weights were used.
@@ -414,6 +455,8 @@ class TrendResult(BaseModel):
     transitions: tuple[TransitionRow, ...] = ()
     min_n: int
     alpha: float
+    correction: Correction = "holm"
+    n_comparisons: int = 0
     method: Method
     confidence_level: float
     weighted: bool
@@ -444,25 +487,27 @@ class TrendResult(BaseModel):
         """The rows of one segment (its labels, one per ``by`` column), or the overall.
 
         Raises:
-            KeyError: When no series has these labels.
+            NotFoundError: When no series has these labels (a ``KeyError``).
         """
         if not key or key == (ALL,) * len(self.by):
             return self.overall
         rows = tuple(r for r in self.rows if r.key == key)
         if not rows:
-            raise KeyError(key)
+            raise NotFoundError("segment", key, self.keys)
         return rows
 
     def get(self, period: str, *key: object) -> TrendRow:
         """The row of one period (of the overall series, or of a segment).
 
         Raises:
-            KeyError: When there is no such period or segment.
+            NotFoundError: When there is no such period or segment (a ``KeyError``).
         """
-        for row in self.series(*key):
+        check_type(period, "period", str, "a period label such as '2026-01'")
+        rows = self.series(*key)
+        for row in rows:
             if row.period == period:
                 return row
-        raise KeyError(period)
+        raise NotFoundError("period", period, [row.period for row in rows])
 
     def to_dicts(self, *, overall: bool = False) -> list[dict[str, Any]]:
         """One flat dictionary per row: key columns, period, statistics, then changes.
@@ -471,7 +516,7 @@ class TrendResult(BaseModel):
             overall: With ``by``, append the overall series (keys ``"(all)"``).
         """
         rows = list(self.rows)
-        if overall and self.by:
+        if check_flag(overall, "overall") and self.by:
             rows += self.overall
         return [_row_dict(self.by, r) for r in rows]
 
@@ -520,6 +565,7 @@ class TrendResult(BaseModel):
             >>> round(d.change, 2), round(d.mix, 2), round(d.within, 2)
             (-66.67, -66.67, 0.0)
         """
+        _check_labels_given(from_period=from_period, to_period=to_period)
         if not self.by:
             msg = "decompose needs segments: call trend(..., by='region') first"
             raise InvalidParameterError(msg, name="by", value=())
@@ -591,6 +637,9 @@ class TrendResult(BaseModel):
         Returns:
             A standalone ``<svg>`` element (no plotting library needed).
         """
+        check_flag(segments, "segments")
+        check_int(width, "width", minimum=100, maximum=10_000)
+        check_int(height, "height", minimum=100, maximum=10_000)
         keys = self.keys if self.by and segments else ((ALL,) * len(self.by),)
         lines = []
         for key in keys[: len(_svg.PALETTE)]:
@@ -613,7 +662,18 @@ class TrendResult(BaseModel):
         )
 
     def _cells(self, limit: int) -> tuple[list[str], list[list[str]]]:
-        header = [*self.by, "period", "n", "nps", "ci", "vs_previous", "p", "verdict", "small"]
+        header = [
+            *self.by,
+            "period",
+            "n",
+            "nps",
+            "ci",
+            "vs_previous",
+            "p",
+            "p_adjusted",
+            "verdict",
+            "small",
+        ]
         cells = []
         for r in self.rows[:limit]:
             change = r.vs_previous
@@ -625,7 +685,8 @@ class TrendResult(BaseModel):
                     _fmt(r.nps),
                     f"[{_fmt(r.ci[0])}, {_fmt(r.ci[1])}]" if r.ci else "",
                     f"{change.delta:+.1f}" if change and change.delta is not None else "",
-                    _fmt_p(change.p_value) if change else "",
+                    format_p(change.p_value) if change else "",
+                    format_p(change.p_adjusted) if change else "",
                     change.verdict if change else "",
                     "small" if r.small_sample else "",
                 ]
@@ -635,10 +696,17 @@ class TrendResult(BaseModel):
     def _caption(self) -> str:
         window = f", rolling {self.rolling} periods" if self.rolling > 1 else ""
         series = f" by {', '.join(self.by)}" if self.by else ""
+        if self.correction == "none":
+            adjusted = "p not adjusted for multiple comparisons"
+        else:
+            adjusted = (
+                f"p adjusted ({self.correction}) over {self.n_comparisons} "
+                f"comparison{'s' if self.n_comparisons != 1 else ''}"
+            )
         return (
             f"NPS by {self.period}{window}{series} ({self.timezone}): "
             f"{len(self.overall)} periods, {self.confidence_level:.0%} CI ({self.method}), "
-            f"verdicts at alpha = {self.alpha:g}, min_n = {self.min_n}"
+            f"verdicts at alpha = {self.alpha:g} on {adjusted}, min_n = {self.min_n}"
         )
 
     def __repr__(self) -> str:
@@ -659,11 +727,15 @@ class TrendResult(BaseModel):
 # --- computation ---------------------------------------------------------------------
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        msg = f"{name} must be an integer of at least {minimum}, got {value!r}"
-        raise InvalidParameterError(msg, name=name, value=value)
-    return value
+def _check_labels_given(**labels: object) -> None:
+    """Period labels given as arguments must be text (or ``None``: the default)."""
+    for name, value in labels.items():
+        if value is not None:
+            check_type(value, name, str, "a period label such as '2026-01'")
+
+
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    return check_int(value, name, minimum=minimum, maximum=maximum)
 
 
 def _check_alpha(alpha: float) -> float:
@@ -676,15 +748,7 @@ def _check_alpha(alpha: float) -> float:
 def _keys(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if by is None:
         return ()
-    keys = (by,) if isinstance(by, str) else tuple(by)
-    for key in keys:
-        if not isinstance(key, str):
-            msg = f"by must be column names (strings), got {key!r}"
-            raise InvalidParameterError(msg, name="by", value=by)
-    if len(set(keys)) != len(keys):
-        msg = f"by names a column twice: {list(keys)!r}"
-        raise InvalidParameterError(msg, name="by", value=by)
-    return keys
+    return check_names(by, "by", allow_empty=True)
 
 
 def _dense_tally(
@@ -709,7 +773,7 @@ def _dense_tally(
         counted = retally(counted, grouping.codes, grouping.sizes)
     shape = tuple(max(len(f.levels), 1) for f in factors)
     if len(grouping.codes) == len(factors):  # dense: every combination, mixed-radix order
-        return _map(counted, lambda a: a.reshape(*shape, N_SCORES))
+        return counted.map(lambda a: a.reshape(*shape, N_SCORES))
     # Compact: only the combinations that occur; put them in their dense places.
     index = np.ravel_multi_index(tuple(grouping.key_codes.T), shape)
 
@@ -718,16 +782,7 @@ def _dense_tally(
         out[index] = a
         return out.reshape(*shape, N_SCORES)
 
-    return _map(counted, scatter)
-
-
-def _map(t: Tally, f: Callable[[NDArray[Any]], NDArray[Any]]) -> Tally:
-    """Apply the same reshaping or selection to the three arrays of a tally."""
-    return Tally(f(t.count), f(t.sum_w), f(t.sum_w2))
-
-
-def _take(t: Tally, rows: NDArray[np.intp]) -> Tally:
-    return Tally(t.count[rows], t.sum_w[rows], t.sum_w2[rows])
+    return counted.map(scatter)
 
 
 def _window(t: Tally, length: int) -> Tally:
@@ -741,7 +796,7 @@ def _window(t: Tally, length: int) -> Tally:
             out[:, lag:] += a[:, :-lag]
         return out
 
-    return _map(t, pooled)
+    return t.map(pooled)
 
 
 class _Overlap:
@@ -882,6 +937,33 @@ class _Overlap:
             count = self._distinct(earlier, later, window)
         return _stats.CrossSums(out[0], out[1], out[2], out[3], n=count)
 
+    def own(self, ends: NDArray[np.intp], window: int) -> _stats.OwnSums:
+        """Per-respondent sums within every series' window ending at each of ``ends``.
+
+        A respondent's sums over a window add their sums over its periods, so
+        ``Σ_c S_c²`` over a window is the sum over pairs of its periods ``p, q`` of
+        ``Σ_c S_cp S_cq`` (lag ``|p − q|``; lag 0 within one period).
+        """
+        shape = (self.n_series, len(ends))
+        ss, sw, ww = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        for i in range(window):
+            for j in range(window):
+                p = ends - i
+                q = ends - j
+                ok = (p >= 0) & (q >= 0)
+                if not ok.any():
+                    continue
+                lag = np.abs(p - q)
+                for value in np.unique(lag[ok]).tolist():
+                    pick = ok & (lag == value)
+                    sums = self.by_lag(int(value))
+                    first = np.minimum(p, q)[pick]
+                    ss[:, pick] += sums[0][:, first]
+                    # S of period p times W of period q: "sw" when p is the earlier one.
+                    sw[:, pick] += sums[1][:, first] if i >= j else sums[2][:, first]
+                    ww[:, pick] += sums[3][:, first]
+        return _stats.OwnSums(ss, sw, ww)
+
     def _distinct(
         self, earlier: NDArray[np.intp], later: NDArray[np.intp], window: int
     ) -> NDArray[np.int64]:
@@ -894,6 +976,38 @@ class _Overlap:
             both = np.intersect1d(members[in_a], members[in_b])
             count[:, k] = np.bincount(both % self.n_series, minlength=self.n_series)
         return count
+
+
+def _paired_sums(
+    overlap: _Overlap,
+    overlap_seg: _Overlap | None,
+    earlier: NDArray[np.intp],
+    later: NDArray[np.intp],
+    window: int,
+) -> _stats.Overlap:
+    """Cross and own sums of every series (segments first, then overall), flattened."""
+    parts = [overlap] if overlap_seg is None else [overlap_seg, overlap]
+    crosses = [o.cross(earlier, later, window) for o in parts]
+    joined = [np.concatenate([c[k] for c in crosses]).ravel() for k in range(5)]
+    cross = _stats.CrossSums(joined[0], joined[1], joined[2], joined[3], joined[4].astype(np.int64))
+
+    def own(ends: NDArray[np.intp]) -> _stats.OwnSums:
+        sums = [o.own(ends, window) for o in parts]
+        return _stats.OwnSums(*(np.concatenate([x[k] for x in sums]).ravel() for k in range(3)))
+
+    return _stats.Overlap(cross, own(earlier), own(later))
+
+
+class _Tested(NamedTuple):
+    """The comparisons of one kind (previous period or a year ago) in every series."""
+
+    name: str
+    ref: NDArray[np.intp]
+    valid: NDArray[np.intp]
+    diff: _stats.Difference
+    has: NDArray[np.bool_]
+    enough: NDArray[np.bool_]
+    n_overlap: NDArray[np.int64]
 
 
 def _verdict(
@@ -938,6 +1052,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     missing: MissingPolicy = "raise",
     min_n: int = 30,
     alpha: float = 0.05,
+    correction: Correction = "holm",
     method: Method = "adjusted_wald",
     confidence_level: float = 0.95,
 ) -> TrendResult:
@@ -953,8 +1068,14 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     weeks by week number, days by date; fixed windows have none). The test is the
     two-sample z test of ``method``; with ``respondent``, the covariance of the two
     periods' scores from respondents who answered in both is subtracted from the
-    variance (see [`overlap_covariance`][netpromoter._stats.overlap_covariance]).
-    P-values are per comparison, not corrected for the number of periods.
+    variance (see [`adjusted_covariance`][netpromoter._stats.adjusted_covariance]).
+
+    Verdicts are corrected for multiple comparisons: a table of 8 regions × 13 months
+    makes over a hundred comparisons, and at ``alpha = 0.05`` uncorrected p-values call
+    about five of them significant when nothing changed at all. The p-values of every
+    comparison that gets a verdict (both kinds, every series, the overall one included)
+    are adjusted together (Holm by default, as ``segment``), and the verdict compares
+    the adjusted p-value with ``alpha``; ``Change.p_value`` keeps the raw one.
 
     With a weighting result as ``weights`` (from
     [`poststratify`][netpromoter.weighting.poststratify],
@@ -998,9 +1119,12 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         min_n: Rows with fewer responses are flagged ``small_sample``, and changes
             involving one get the verdict ``"not enough data"``.
         alpha: Significance level of the verdicts.
+        correction: ``"holm"`` (default; family-wise error), ``"bh"`` (Benjamini–
+            Hochberg, false discovery rate) or ``"none"`` (each comparison on its own).
         method: Interval method of each period, ``"adjusted_wald"`` (default),
-            ``"wald"`` or ``"score"``; changes are tested with Wald for ``"wald"`` and
-            adjusted Wald otherwise (the score interval is one-sample only).
+            ``"wald"``, ``"score"`` or ``"exact"`` (unweighted only); changes are tested
+            with Wald for ``"wald"`` and adjusted Wald otherwise (the score and exact
+            intervals are one-sample only).
         confidence_level: Two-sided confidence level of every interval.
 
     Returns:
@@ -1038,25 +1162,24 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         1
     """
     keys = _keys(by)
-    the_period = _time.check_period(period)
-    zone = _time.check_zone(timezone)
+    the_period = times.check_period(period)
+    zone = times.check_zone(timezone)
     naive_zone = (
-        None if naive_timezone is None else _time.check_zone(naive_timezone, "naive_timezone")
+        None if naive_timezone is None else times.check_zone(naive_timezone, "naive_timezone")
     )
-    rolling = _check_int("rolling", rolling, 1)
+    rolling = _check_int("rolling", rolling, 1, MAX_PERIODS)
     min_n = _check_int("min_n", min_n, 0)
     alpha = _check_alpha(alpha)
+    correction = check_correction(correction)
     _stats.z_value(confidence_level)
-    if method not in _stats.METHODS:
-        msg = f"unknown method {method!r}; expected one of {', '.join(map(repr, _stats.METHODS))}"
-        raise InvalidParameterError(msg, name="method", value=method)
+    check_choice(method, "method", _stats.METHODS)
     # The score interval is one-sample only; changes are then tested with adjusted Wald.
     test_method = _stats.difference_method(method)
-    if origin is not None and not isinstance(origin, date):
-        msg = f"origin must be a date, got {origin!r}"
+    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
+        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
         raise InvalidParameterError(msg, name="origin", value=origin)
 
-    if _lazy.is_lazy(data):
+    if frames.is_lazy(data):
         if respondent is not None:
             msg = (
                 f"respondent={respondent!r} needs every answer of each respondent (first-time "
@@ -1100,14 +1223,14 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     )
     # Series × periods: segments first (when any), the overall series last.
     if segments is not None:
-        stacked = _map(base, lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
+        stacked = base.map(lambda a: np.concatenate([np.swapaxes(a, 0, 1), a.sum(axis=1)[None]]))
     else:
-        stacked = _map(base, lambda a: a[None])
+        stacked = base.map(lambda a: a[None])
     pooled = _window(stacked, rolling)
     n_series = pooled.count.shape[0]
-    flat = _map(pooled, lambda a: a.reshape(-1, a.shape[-1]))
+    flat = pooled.map(lambda a: a.reshape(-1, a.shape[-1]))
     weighted = counts.weighted
-    design = _as_design(weights)
+    design = as_design(weights)
     design_rows = design_se = None
     if design is not None:
         rows_used = _in_memory(counts.rows, "a weighting result as weights")
@@ -1130,7 +1253,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         design_se=design_se,
     )
     n = flat.count.sum(axis=1)
-    totals = _stats.by_category(flat.sum_w)
+    totals = _stats.by_category(flat.weight_sums())
     share = _stats.shares(flat)
     eff = _stats.effective_n(flat)
 
@@ -1139,7 +1262,7 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
     previous = later - rolling
     year: list[int] = []
     for i in range(n_periods):
-        before = _time.year_before(first + i, the_period)
+        before = times.year_before(first + i, the_period)
         idx = -1 if before is None else before - first
         year.append(idx if 0 <= idx <= i - rolling else -1)
     year_ago = np.asarray(year, dtype=np.intp)
@@ -1160,7 +1283,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             n_series=n_segments,
             times=used.local,
             s=s,
-            weights=used.weights,
+            # At the tally's power of two, so the overlap sums match its weight sums.
+            weights=None if used.weights is None else np.ldexp(used.weights, -flat.exponent),
             n_periods=n_periods,
         )
         respondent_rows = _respondents(
@@ -1175,7 +1299,11 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             confidence_level=confidence_level,
         )
         transition_rows = _transitions(
-            overlap, labels, method=test_method, confidence_level=confidence_level
+            overlap,
+            labels,
+            method=test_method,
+            confidence_level=confidence_level,
+            correction=correction,
         )
         flagged = [r.period for r in respondent_rows if r.mostly_first_time]
         if flagged:
@@ -1190,35 +1318,24 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
                 stacklevel=2,
             )
 
-    changes: dict[str, list[list[Change | None]]] = {}
+    tested: list[_Tested] = []
     for name, ref in (("previous", previous), ("year", year_ago)):
         valid = np.flatnonzero(ref >= 0)
-        grid: list[list[Change | None]] = [[None] * n_periods for _ in range(n_series)]
-        changes[name] = grid
         if not len(valid):
             continue
         b_idx = (np.arange(n_series)[:, None] * n_periods + valid[None, :]).ravel()
         a_idx = (np.arange(n_series)[:, None] * n_periods + ref[valid][None, :]).ravel()
-        a = _take(flat, a_idx)
-        b = _take(flat, b_idx)
-        covariance = None
+        a = flat.take(a_idx)
+        b = flat.take(b_idx)
+        covariance = paired = None
         n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
         if overlap is not None:
-            whole_cross = overlap.cross(ref[valid], valid, rolling)
-            crosses = [whole_cross]
-            if overlap_seg is not None:
-                crosses.insert(0, overlap_seg.cross(ref[valid], valid, rolling))
-            joined = [np.concatenate([c[k] for c in crosses]).ravel() for k in range(5)]
-            cross = _stats.CrossSums(
-                joined[0], joined[1], joined[2], joined[3], joined[4].astype(np.int64)
-            )
-            covariance = _stats.overlap_covariance(a, b, cross, weighted=weighted)
-            n_overlap = cross.n.reshape(n_series, len(valid))
+            paired = _paired_sums(overlap, overlap_seg, ref[valid], valid, rolling)
+            n_overlap = paired.cross.n.reshape(n_series, len(valid))
         if design_rows is not None and design_se is not None:
             contrast = design_rows.contrast_ses(ref)[b_idx]
             se_a, se_b = design_se[a_idx], design_se[b_idx]
-            calibrated = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
-            covariance = calibrated if covariance is None else covariance + calibrated
+            covariance = np.nan_to_num((se_a * se_a + se_b * se_b - contrast * contrast) / 2.0)
         diff = _stats.difference(
             a,
             b,
@@ -1226,25 +1343,47 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
             method=test_method,
             confidence_level=confidence_level,
             covariance=covariance,
+            overlap=paired,
             design_se=None if design_se is None else (design_se[a_idx], design_se[b_idx]),
+            reference="t",
         )
+        has = (n[a_idx] > 0) & (n[b_idx] > 0)
         enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
-        verdicts = _verdict(diff.delta, diff.p_value, enough, alpha)
+        tested.append(_Tested(name, ref, valid, diff, has, enough, n_overlap))
+    # One family: every comparison that can get a verdict, in every series and both kinds.
+    none = np.zeros(0)
+    raw_p = np.concatenate([none, *(t.diff.p_value for t in tested)])
+    family = np.concatenate([none > 0, *(t.enough & ~np.isnan(t.diff.p_value) for t in tested)])
+    adjusted = np.full(len(raw_p), np.nan)
+    adjusted[family] = _stats.adjust(raw_p[family], correction)
+    n_tests = int(family.sum())
+    changes: dict[str, list[list[Change | None]]] = {
+        name: [[None] * n_periods for _ in range(n_series)] for name in ("previous", "year")
+    }
+    start = 0
+    for t in tested:
+        p_adjusted = adjusted[start : start + len(t.diff.p_value)]
+        start += len(t.diff.p_value)
+        verdicts = _verdict(t.diff.delta, p_adjusted, t.enough, alpha)
+        grid = changes[t.name]
         k = 0
         for series_index in range(n_series):
-            for j, later_index in enumerate(valid.tolist()):
-                has = bool(n[a_idx[k]] > 0 and n[b_idx[k]] > 0)
+            for j, later_index in enumerate(t.valid.tolist()):
+                has = bool(t.has[k])
                 grid[series_index][later_index] = Change(
-                    reference=labels[int(ref[later_index])],
-                    delta=float(diff.raw_delta[k]) if has else None,
-                    ci=_interval(float(diff.lower[k]), float(diff.upper[k])) if has else None,
-                    p_value=_none(float(diff.p_value[k])) if has else None,
-                    n_overlap=int(n_overlap[series_index, j]),
+                    reference=labels[int(t.ref[later_index])],
+                    delta=float(t.diff.raw_delta[k]) if has else None,
+                    se=_none(float(t.diff.se[k])) if has else None,
+                    df=_none(float(t.diff.df[k])) if has else None,
+                    ci=_interval(float(t.diff.lower[k]), float(t.diff.upper[k])) if has else None,
+                    p_value=_none(float(t.diff.p_value[k])) if has else None,
+                    p_adjusted=_none(float(p_adjusted[k])) if has else None,
+                    n_overlap=int(t.n_overlap[series_index, j]),
                     verdict=verdicts[k],
                 )
                 k += 1
 
-    bounds = [_time.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
+    bounds = [times.period_bounds(first + i, the_period, origin_day) for i in range(n_periods)]
     if segments is not None:
         series_keys = [segments.labels(g) for g in range(n_segments)] + [(ALL,) * len(keys)]
     else:
@@ -1306,6 +1445,8 @@ def trend(  # noqa: C901, PLR0912, PLR0915 - one pipeline, read top to bottom
         transitions=transition_rows,
         min_n=min_n,
         alpha=alpha,
+        correction=correction,
+        n_comparisons=n_tests,
         method=method,
         confidence_level=confidence_level,
         weighted=weighted,
@@ -1375,17 +1516,31 @@ class _Periods(NamedTuple):
     labels: tuple[str, ...]
 
 
-def _periods(days: NDArray[np.int64], period: _time.Period, origin: date | None) -> _Periods:
-    """Period numbers of local days, and the span of periods from the first to the last."""
-    origin_day = int(days.min()) if origin is None else _time.date_number(origin)
-    numbers = _time.period_numbers(days, period, origin_day)
+def _periods(days: NDArray[np.int64], period: times.Period, origin: date | None) -> _Periods:
+    """Period numbers of local days, and the span of periods from the first to the last.
+
+    Raises:
+        InvalidParameterError: When the span has more than ``MAX_PERIODS`` periods,
+            naming the first and last dates found.
+    """
+    origin_day = int(days.min()) if origin is None else times.date_number(origin)
+    numbers = times.period_numbers(days, period, origin_day)
     first, last = int(numbers.min()), int(numbers.max())
     n_periods = last - first + 1
-    labels = tuple(_time.period_label(first + i, period, origin_day) for i in range(n_periods))
+    if n_periods > MAX_PERIODS:
+        earliest, latest = times.day_date(int(days.min())), times.day_date(int(days.max()))
+        msg = (
+            f"the time column runs from {earliest} to {latest}: {n_periods:,} periods of "
+            f"{period.name!r}, more than the {MAX_PERIODS:,} a trend shows; use a coarser "
+            "period (e.g. period='month' or 'year'), or check the time column for "
+            "outlying dates such as placeholders (0001-01-01, 9999-12-31)"
+        )
+        raise InvalidParameterError(msg, name="period", value=period.name)
+    labels = tuple(times.period_label(first + i, period, origin_day) for i in range(n_periods))
     return _Periods(numbers, first, n_periods, origin_day, labels)
 
 
-def _check_cells(n_periods: int, n_segments: int, period: _time.Period) -> None:
+def _check_cells(n_periods: int, n_segments: int, period: times.Period) -> None:
     if n_periods * n_segments > MAX_CELLS:
         msg = (
             f"{n_periods:,} periods × {n_segments:,} segments is too many cells; use a "
@@ -1416,7 +1571,7 @@ def _memory_counts(
     missing: MissingPolicy,
     zone: tzinfo,
     naive_zone: tzinfo | None,
-    period: _time.Period,
+    period: times.Period,
     origin: date | None,
 ) -> _Counts:
     """Read, validate and tally in-memory data, one pass of the tally engine."""
@@ -1431,11 +1586,11 @@ def _memory_counts(
         w = w[kept]
     n_total = len(column.scores)
     _check_totals(n_total, column.n_missing, None if w is None else float(w.sum()))
-    local = _time.local_seconds(
+    local = times.local_seconds(
         table.columns[time], name=time, zone=zone, naive_zone=naive_zone, rows=kept
     )
     # Periods: numbers since the epoch, then codes from the first period in the data.
-    spans = _periods(local // _time.DAY, period, origin)
+    spans = _periods(local // times.DAY, period, origin)
     factors = [table.factor(name).take(kept) for name in keys]
     segments = combine(factors) if factors else None
     n_segments = segments.n_groups if segments is not None else 1
@@ -1473,13 +1628,13 @@ def _engine_counts(
     missing: MissingPolicy,
     zone: tzinfo,
     naive_zone: tzinfo | None,
-    period: _time.Period,
+    period: times.Period,
     origin: date | None,
 ) -> _Counts:
     """Tally a lazy frame on its engine per time bucket × segment × score; periods locally.
 
     The engine groups by the ``by`` keys, a time key (see
-    [`_engine_time`][netpromoter._engine_time]) and the score bin, and returns one row
+    [`engine_times`][netpromoter._input.engine_times]) and the score bin, and returns one row
     per group (validation counted alongside, as for ``segment``). Locally, each time
     key becomes local seconds and a period with the in-memory time code, and the
     engine's tallies are added per period × segment by
@@ -1491,20 +1646,20 @@ def _engine_counts(
     frame = nw.from_native(data)  # type: ignore[call-overload]
     schema = frame.collect_schema()
     needed = [score, time, *keys, *([weights] if isinstance(weights, str) else [])]
-    _lazy.check_columns(list(schema.names()), needed)
+    _engine.check_columns(list(schema.names()), needed)
     is_naive = getattr(schema[time], "time_zone", "") is None
-    cuts = _engine_time.cuts_for(zone, naive_zone if is_naive else None)
+    cuts = engine_times.cuts_for(zone, naive_zone if is_naive else None)
     steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
-    for step in [*steps, _engine_time.COARSE, _engine_time.FINE]:
-        key = _engine_time.time_key(schema, time, step=step, cuts=cuts)
-        _engine_time.check_utc(frame, key)
-        engine = _lazy.engine_tally(
+    for step in [*steps, engine_times.COARSE, engine_times.FINE]:
+        key = engine_times.time_key(schema, time, step=step, cuts=cuts)
+        engine_times.check_utc(frame, key)
+        engine = _engine.engine_tally(
             data,
             score=score,
             weights=weights,
             by=keys,
             missing=missing,
-            derived={_engine_time.TIME_KEY: key.expr},
+            derived={engine_times.TIME_KEY: key.expr},
         )
         counted = engine.tally
         n_rows = counted.count.sum(axis=1)
@@ -1513,34 +1668,34 @@ def _engine_counts(
             int(engine.n_missing.sum()),
             float(counted.sum_w.sum()) if engine.weighted else None,
         )
-        parsed, lengths = _engine_time.decode(engine.levels[-1], key)
+        parsed, lengths = engine_times.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]  # noqa: PD011 - a numpy array, not pandas
-        kinds = np.asarray(parsed.kind, dtype=np.uint8)[level]
-        per_kind = np.bincount(kinds, weights=n_rows, minlength=_time.BAD + 1).astype(np.int64)
-        text_bad = (kinds == _time.BAD) & (n_rows > 0) & (key.kind == "text")
+        kinds = times.mark_out_of_range(values, np.asarray(parsed.kind, dtype=np.uint8)[level])
+        per_kind = np.bincount(kinds, weights=n_rows, minlength=times.N_KINDS).astype(np.int64)
+        text_bad = (kinds == times.BAD) & (n_rows > 0) & (key.kind == "text")
         bad = [engine.levels[-1][i] for i in np.unique(level[text_bad]).tolist()]
-        _time.check_kind_counts(
+        times.check_kind_counts(
             per_kind,
             time,
             naive_allowed=naive_zone is not None,
             where=_NO_POSITIONS,
-            examples={_time.BAD: "values " + describe_values(bad, int(per_kind[_time.BAD]))}
+            examples={times.BAD: "values " + describe_values(bad, int(per_kind[times.BAD]))}
             if bad
             else None,
         )
         used = n_rows > 0  # groups of missing scores only are not checked, as in memory
         local = np.zeros(len(level), dtype=np.int64)
-        local[used] = _time.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
+        local[used] = times.localise(values[used], kinds[used], zone=zone, naive_zone=naive_zone)
         if not key.bucketed:
             break
         # Exact when each bucket's last second is on the local day of its first.
-        timed = used & (kinds != _time.DATE)
+        timed = used & (kinds != times.DATE)
         last = values[timed] + lengths[level][timed] - 1
-        end = _time.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
-        if (end // _time.DAY == local[timed] // _time.DAY).all():
+        end = times.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
+        if (end // times.DAY == local[timed] // times.DAY).all():
             break
-    spans = _periods(local[used] // _time.DAY, period, origin)
+    spans = _periods(local[used] // times.DAY, period, origin)
     codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
     codes[used] = spans.numbers - spans.first
     factors = [
@@ -1583,7 +1738,7 @@ class _DesignRows(NamedTuple):
         rolling: Number of periods pooled per row.
     """
 
-    design: WeightingDesign
+    design: Design
     scores: NDArray[np.integer]
     kept: NDArray[np.bool_] | None
     periods: NDArray[np.intp]
@@ -1629,8 +1784,8 @@ class _DesignRows(NamedTuple):
         for offset in range(self.rolling):
             ends, partitions = self._partitions(offset)
             for codes, n_groups, first in partitions:
-                se = self.design.design_se(
-                    self.scores, rows=self.kept, codes=codes, n_groups=n_groups
+                se = domain_se(
+                    self.design, self.scores, rows=self.kept, codes=codes, n_groups=n_groups
                 )
                 per_series = se.reshape(-1, self.n_periods + 1)[:, ends]
                 out[first : first + len(per_series), ends] = per_series
@@ -1663,7 +1818,8 @@ class _DesignRows(NamedTuple):
                 base = (np.arange(blocks, dtype=np.intp) * (n_periods + 1))[:, None]
                 partner = np.full((blocks, n_periods + 1), -1, dtype=np.intp)
                 partner[:, pick] = base + reference[pick][None, :]
-                se = self.design.design_se(
+                se = domain_se(
+                    self.design,
                     self.scores,
                     rows=self.kept,
                     codes=codes,
@@ -1687,7 +1843,8 @@ class _DesignRows(NamedTuple):
             member &= self.segments == series
         rows = np.zeros(n_rows, dtype=bool)
         rows[member if self.kept is None else np.flatnonzero(self.kept)[member]] = True
-        se = self.design.design_se(
+        se = domain_se(
+            self.design,
             self.scores[member],
             rows=rows,
             codes=in_b[member].astype(np.intp),
@@ -1725,7 +1882,7 @@ def _respondents(
     returning = (periods > first_seen[unit]).astype(np.uint8)
     status = Factor(returning, ("first_time", "returning"), "status")
     counted = _dense_tally([period_factor, status], scores, weights)
-    flat = _map(counted, lambda a: a.reshape(-1, N_SCORES))
+    flat = counted.map(lambda a: a.reshape(-1, N_SCORES))
     est = _stats.estimate(flat, weighted=weighted, method=method, confidence_level=confidence_level)
     n = flat.count.sum(axis=1).reshape(-1, 2)
     weight = flat.sum_w.sum(axis=1).reshape(-1, 2)
@@ -1754,6 +1911,7 @@ def _transitions(
     *,
     method: _stats.DifferenceMethod,
     confidence_level: float,
+    correction: Correction,
 ) -> tuple[TransitionRow, ...]:
     """Category transitions of respondents in consecutive periods, with a paired test."""
     a, b = overlap.pairs(1)
@@ -1776,14 +1934,20 @@ def _transitions(
         ww=m.sum(axis=(1, 2)),
         n=matrix.sum(axis=(1, 2)),
     )
-    covariance = _stats.overlap_covariance(t_a, t_b, cross, weighted=False)
+    squares = value * value
+
+    def own(margin: NDArray[np.int64]) -> _stats.OwnSums:
+        m = margin.astype(np.float64)
+        return _stats.OwnSums(m @ squares, m @ value, m.sum(axis=1))
+
     diff = _stats.difference(
         t_a,
         t_b,
         weighted=False,
         method=method,
         confidence_level=confidence_level,
-        covariance=covariance,
+        overlap=_stats.Overlap(cross, own(before), own(after)),
+        reference="t",
     )
     nps_a = _stats.estimate(
         t_a, weighted=False, method="wald", confidence_level=confidence_level
@@ -1791,6 +1955,9 @@ def _transitions(
     nps_b = _stats.estimate(
         t_b, weighted=False, method="wald", confidence_level=confidence_level
     ).nps
+    tested = cross.n > 0
+    p_adjusted = np.full(len(tested), np.nan)
+    p_adjusted[tested] = _stats.adjust(diff.p_value[tested], correction)
     rows = []
     for i in range(n_periods - 1):
         size = int(cross.n[i])
@@ -1804,8 +1971,11 @@ def _transitions(
                 nps_from=float(nps_a[i]) if has else None,
                 nps_to=float(nps_b[i]) if has else None,
                 delta=float(diff.raw_delta[i]) if has else None,
+                se=float(diff.se[i]) if has else None,
+                df=float(diff.df[i]) if has else None,
                 ci=(float(diff.lower[i]), float(diff.upper[i])) if has else None,
                 p_value=float(diff.p_value[i]) if has else None,
+                p_adjusted=float(p_adjusted[i]) if has else None,
             )
         )
     return tuple(rows)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netpromoter._columns import DENSE_LIMIT, MISSING, Factor, band, combine, factorise
+from netpromoter._input.factors import DENSE_LIMIT, Factor, band, combine, factorise
+from netpromoter._labels import MISSING
 from netpromoter._validation import validate_nullable_scores, validate_scores
 from netpromoter.exceptions import InvalidScoreError
 

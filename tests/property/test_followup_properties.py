@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from followup_data import CONTEXT, MONDAY
 from netpromoter import Channel, Response, plan, render, select_template
-from netpromoter.followup import CHANNEL_LIMITS, _clean
+from netpromoter.followup import CHANNEL_LIMITS
+from netpromoter.followup.text import _clean
 
 offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from netpromoter import _calibration, poststratify, rake, trim
+from netpromoter import poststratify, rake, trim
+from netpromoter._stats import design as _calibration
 
 LEVELS_A = ("a0", "a1", "a2")
 LEVELS_B = ("b0", "b1")
@@ -131,7 +132,7 @@ def test_tally_se_equals_row_by_row_r_algorithm(s: dict[str, Any], trimmed: bool
         result = trim(result, upper=1.5, relative_to="mean")
     scores = np.asarray(s["data"]["score"], dtype=np.int8)
     y = np.where(scores >= 9, 1.0, np.where(scores <= 6, -1.0, 0.0))
-    design = result._design
+    design = result.design.calibration
     assert design is not None
     margins = [np.unique(np.asarray(s["data"][k]), return_inverse=True)[1] for k in ("a", "b")]
     expected = naive_rake_se(y, result.weights, design.calibrated, margins)

@@ -7,17 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from netpromoter._columns import (
+from netpromoter._input.columns import read_table
+from netpromoter._input.factors import (
     _BITMAP_LIMIT,
     DENSE_LIMIT,
-    MISSING,
     Factor,
     band,
     combine,
     factorise,
-    native_columns,
-    read_table,
 )
+from netpromoter._input.frames import native_columns
+from netpromoter._labels import MISSING
 from netpromoter._tally import CHUNK
 from netpromoter.core import Response
 from netpromoter.exceptions import (
@@ -140,6 +140,15 @@ def test_factorise_integers_uses_value_levels() -> None:
     assert factor.levels == (10, 20, 30)
     assert factor.codes.tolist() == [2, 0, 2, 1]
     assert factor.codes.dtype == np.uint8
+
+
+def test_int64_keys_compact_on_every_numpy() -> None:
+    """The codes of an int64 key (uint64, viewed without a copy) compact on numpy 1.x too."""
+    values = np.array([7, 0, 7, 2], dtype=np.int64)
+    factor = factorise(values).compact()
+    levels, inverse = np.unique(values, return_inverse=True)
+    assert factor.levels == tuple(levels.tolist())
+    assert factor.codes.tolist() == inverse.tolist()
 
 
 def test_small_non_negative_integers_are_their_own_codes() -> None:

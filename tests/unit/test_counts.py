@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from netpromoter import NPSCounts, score
+from netpromoter import MixedWeightsWarning, NPSCounts, score
 
 
 def test_empty_tally_is_the_identity() -> None:
@@ -26,8 +26,9 @@ def test_merged_tallies_equal_the_whole() -> None:
 
 
 def test_merging_weighted_and_unweighted_counts_unweighted_rows_as_weight_one() -> None:
-    """An unweighted tally merges into a weighted one as weights of 1."""
-    merged = NPSCounts.from_scores([10], weights=[2.0]) + NPSCounts.from_scores([0])
+    """An unweighted tally merges into a weighted one as weights of 1, with a warning."""
+    with pytest.warns(MixedWeightsWarning, match="its 1 responses count as weights of 1"):
+        merged = NPSCounts.from_scores([10], weights=[2.0]) + NPSCounts.from_scores([0])
     assert merged.weighted
     assert merged.result().nps == score([10, 0], weights=[2.0, 1.0]).nps
 

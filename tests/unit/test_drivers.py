@@ -327,7 +327,7 @@ def test_bad_aspects(aspects: object, error: type[Exception], match: str) -> Non
         ({"n_resamples": 0}, "n_resamples"),
         ({"n_resamples": True}, "n_resamples"),
         ({"confidence_level": 1.5}, "confidence_level"),
-        ({"method": "exact"}, "unknown method"),
+        ({"method": "bogus"}, "unknown method"),
     ],
 )
 def test_bad_options(options: dict[str, object], match: str) -> None:
@@ -405,3 +405,52 @@ def test_flag_names_the_constant_rating_or_score() -> None:
     assert result["only_tens"].flag == (
         "no variation in the recommend score of those who rated it: left out of the model"
     )
+
+
+def test_performance_interval_is_the_t_interval_of_the_mean(
+    golden_result: KeyDriverResult,
+) -> None:
+    """performance_ci is mean ± t sd / sqrt(n) of the ratings, on the 0..1 scale."""
+    stats = pytest.importorskip("scipy.stats")
+    for aspect in ASPECTS:
+        values = np.array([v for v in golden_columns()[aspect] if v is not None])
+        low, high = stats.t.interval(
+            0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values)
+        )
+        row = golden_result[aspect]
+        assert row.performance_ci == pytest.approx(((low - 1) / 4, (high - 1) / 4), rel=1e-9)
+
+
+def test_quadrant_says_when_it_is_not_settled() -> None:
+    """An aspect near the average share or performance gets a note; a clear one none."""
+    rng = np.random.default_rng(3)
+    n = 600
+    support = rng.integers(1, 4, n).astype(float)  # drives the score, rated low
+    product = rng.integers(1, 6, n).astype(float)  # drives it as much as price, mid rated
+    price = rng.integers(1, 6, n).astype(float)
+    score = np.clip(
+        np.round(1 + 2.5 * support + 0.4 * product + 0.4 * price + rng.normal(0, 1, n)), 0, 10
+    )
+    data = {"score": score, "support": support, "product": product, "price": price}
+    result = key_drivers(data, ["support", "product", "price"], scale=(1, 5), n_resamples=200)
+    support_row = result["support"]
+    assert support_row.quadrant == "fix first"
+    assert support_row.quadrant_note is None
+    average_share = 1 / 3
+    for row in result.rows:
+        lo, hi = row.importance_share_ci  # type: ignore[misc]
+        p_lo, p_hi = row.performance_ci  # type: ignore[misc]
+        average = float(np.mean([r.performance for r in result.rows]))
+        straddles = lo <= average_share <= hi or p_lo <= average <= p_hi
+        assert (row.quadrant_note is not None) == straddles
+    # Two aspects that drive the score equally: each share's interval holds 1/2.
+    even = {"score": np.clip(np.round(product + price + rng.normal(0, 1, n)), 0, 10)}
+    even.update(product=product, price=price)
+    result = key_drivers(even, ["product", "price"], scale=(1, 5), n_resamples=200)
+    for row in result.rows:
+        assert row.quadrant_note is not None
+        assert "importance share interval holds the average (50%)" in row.quadrant_note
+    page = result._repr_html_()
+    assert "approximate, bootstrap" in page
+    assert "(unsettled)" in page
+    assert any("approximate" in note for note in result.notes)

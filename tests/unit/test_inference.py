@@ -406,3 +406,16 @@ def test_planning_rejects_bad_input(call: object, name: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
         call()  # type: ignore[operator]
     assert info.value.name == name
+
+
+def test_tiny_p_values_show_as_below_a_thousandth() -> None:
+    """5e-26 is shown as "< 0.001" in text and HTML; the result keeps the full value."""
+    result = compare([10] * 300 + [0] * 300, [10] * 500 + [0] * 100)
+    assert 0 < result.p_value < 1e-20
+    assert "p < 0.001" in repr(result)
+    assert "&lt; 0.001" in result._repr_html_()
+    assert result.to_dict()["p_value"] == result.p_value
+    plain = compare([10, 9, 3, 7, 0], [10, 9, 8, 7, 0])
+    assert f"p = {plain.p_value:.3f}" in repr(plain)
+    benchmark = compare_to_benchmark([10] * 400 + [3] * 100, 0)
+    assert "p < 0.001" in repr(benchmark)

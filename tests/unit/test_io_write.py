@@ -30,7 +30,10 @@ if TYPE_CHECKING:
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
         ("\t=1+1", "'\t=1+1"),
-        ("\r=1+1", "'\r=1+1"),
+        ("\r=1+1", "'\r'=1+1"),
+        ("great\r=cmd|' /C calc'!A0", "great\r'=cmd|' /C calc'!A0"),
+        ("ok\n@SUM(A1)\r\n+1+1", "ok\n'@SUM(A1)\r\n'+1+1"),
+        ("ok\n-5", "ok\n-5"),
         (
             '=HYPERLINK("http://example.invalid","klik")',
             '\'=HYPERLINK("http://example.invalid","klik")',

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from netpromoter._lazy import engine_tally, frame_tally, is_frame, is_lazy
+from netpromoter._input import prepare
+from netpromoter._input.engine import engine_tally
+from netpromoter._input.frames import is_frame, is_lazy
 from netpromoter.exceptions import (
     ColumnNotFoundError,
     InvalidParameterError,
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 dd = pytest.importorskip("dask.dataframe")
+nw = pytest.importorskip("narwhals.stable.v2")
 
 ENGINES = ["polars-lazy", "dask", "duckdb"]
 SPEND_BANDS = {"spend": [0, 100, 1000]}
@@ -384,10 +387,14 @@ def round_trip(counts: nps.NPSCounts) -> nps.NPSCounts:
 def test_eager_frames_read_through_the_input_layer() -> None:
     """An eager frame's tally names the score column in its errors and drops with weights."""
     frame = pd.DataFrame({"score": [9.0, np.nan, 3.0], "w": [2.0, 5.0, 1.0]})
-    tallied, n_missing = frame_tally(frame, score="score", weights="w", missing="drop")
-    assert (tallied.sum_w[0, 9], tallied.sum_w[0, 3], n_missing) == (2.0, 1.0, 1)
+    tallied = prepare(frame, score="score", weights="w", missing="drop").tally()
+    assert (tallied.sum_w[0, 9], tallied.sum_w[0, 3], tallied.n_missing) == (2.0, 1.0, 1)
     with pytest.raises(InvalidScoreError, match=r"^score column 'score': 1 of 3 scores"):
-        frame_tally(frame, score="score")
+        prepare(frame, score="score")
+
+
+class _PandasSubclass(pd.DataFrame):  # type: ignore[misc,name-defined]
+    """A frame of a library built on pandas (defined in another module than pandas)."""
 
 
 @pytest.mark.parametrize(
@@ -402,6 +409,8 @@ def test_eager_frames_read_through_the_input_layer() -> None:
         (lambda: pl.LazyFrame({"s": [9]}), (True, True)),
         (lambda: dd.from_pandas(pd.DataFrame({"s": [9]}), npartitions=1), (True, True)),
         (lambda: pytest.importorskip("duckdb").sql("select 9 as s"), (True, True)),
+        (lambda: _PandasSubclass({"s": [9]}), (True, False)),
+        (lambda: nw.from_native(pl.LazyFrame({"s": [9]})), (True, True)),
     ],
 )
 def test_frames_are_recognised(make: Callable[[], object], expected: tuple[bool, bool]) -> None:

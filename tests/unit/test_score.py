@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 from numpy.typing import NDArray
 
@@ -244,3 +245,12 @@ def test_one_weighted_detractor_scores_exactly_minus_100() -> None:
     """Rounding in 100 (P - D) / W never takes the NPS beyond -100 or +100."""
     assert score([0], weights=[1.2963049530116924]).nps == -100.0
     assert score([10], weights=[1.2963049530116924]).nps == 100.0
+
+
+def test_a_table_is_scored_from_its_score_column_by_default() -> None:
+    """Like every other function, score() reads the column called "score" of a table."""
+    frame = pl.DataFrame({"region": ["n", "s", "n"], "score": [10, 3, 9]})
+    assert score(frame).nps == score([10, 3, 9]).nps
+    assert score({"score": [10, 3], "x": [1, 2]}).n == 2
+    with pytest.raises(InvalidParameterError, match="none is called 'score'"):
+        score(pl.DataFrame({"a": [9], "b": [3]}))

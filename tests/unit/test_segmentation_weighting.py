@@ -117,7 +117,7 @@ def test_segment_design_se_with_dropped_scores_and_merged_levels() -> None:
 
 def test_clustered_contrast_agrees_with_the_tally_path() -> None:
     """One cluster per row is the unclustered design: both SE paths agree per domain."""
-    from netpromoter import _calibration  # noqa: PLC0415 - private kernels under test
+    from netpromoter._stats import design as _calibration  # noqa: PLC0415 - private kernels under test
 
     data = sample()
     design = raked()
@@ -125,12 +125,12 @@ def test_clustered_contrast_agrees_with_the_tally_path() -> None:
     for domain, complement, contrast in (("rest", 4, False), ("group_minus_rest", 4, True)):
         kwargs: dict[str, Any] = {"codes": codes, "n_groups": 4, "complement": complement}
         tallied = _calibration.design_se(
-            data["score"], design.weights, design._design, contrast=contrast, **kwargs
+            data["score"], design.weights, design.design.calibration, contrast=contrast, **kwargs
         )
         clustered = _calibration.design_se(
             data["score"],
             design.weights,
-            design._design,
+            design.design.calibration,
             clusters=np.arange(len(codes)),
             contrast=contrast,
             **kwargs,

@@ -181,3 +181,19 @@ def test_trend_equals_in_memory(
                 assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-12), name
             else:
                 assert got[name] == value, name
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_extreme_weights_equal_unit_weights(spark: Any, scale: float) -> None:
+    """Weights of 1e300 or 1e-300 on Spark give the segment table of unit weights."""
+    data: dict[str, list[Any]] = {"score": [10, 9, 3, 8, 7, 2], "g": ["a", "a", "b", "b", "a", "b"]}
+    rows = [(s, scale, g) for s, g in zip(data["score"], data["g"], strict=True)]
+    frame = spark.createDataFrame(rows, schema="score long, w double, g string")
+    expected = segment(data, "g", weights=[1.0] * 6, min_n=1).to_dicts(overall=True)
+    actual = segment(frame, "g", weights="w", min_n=1).to_dicts(overall=True)
+    for want, got in zip(expected, actual, strict=True):
+        for key in ("nps", "se", "ci_lower", "ci_upper", "effective_n", "p_value"):
+            if want[key] is None:  # the overall row is not tested against a rest
+                assert got[key] is None
+            else:
+                assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-12)

@@ -176,3 +176,126 @@ def test_unknown_alternative_is_rejected() -> None:
     """An unknown alternative raises InvalidParameterError naming it."""
     with pytest.raises(InvalidParameterError, match="'bigger'"):
         _stats.p_values(1.0, "bigger")  # type: ignore[arg-type]
+
+
+def test_student_t_matches_scipy() -> None:
+    """P(T > t) and its quantile equal scipy's, far into the tail and for huge df."""
+    stats = pytest.importorskip("scipy.stats")
+    t = np.array([0.0, 0.4, 1.5, 2.0, 3.5, 8.0, 40.0, -2.5, 5.0, 2.0])
+    df = np.array([1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 7.0, 12.0, 2e6, np.inf])
+    np.testing.assert_allclose(_stats.student_sf(t, df), stats.t.sf(t, df), rtol=1e-8)
+    for p in (0.4, 0.025, 0.0005, 1e-9):
+        np.testing.assert_allclose(_stats.student_quantile(p, df), stats.t.isf(p, df), rtol=1e-8)
+    np.testing.assert_allclose(
+        _stats.student_quantiles(0.025, np.array([[3.0, 9.0], [3.0, 50.0]])),
+        stats.t.isf(0.025, [[3.0, 9.0], [3.0, 50.0]]),
+        rtol=1e-8,
+    )
+
+
+def test_incomplete_beta_matches_scipy() -> None:
+    """I_x(a, b) equals scipy's regularised incomplete beta on both sides of the switch."""
+    special = pytest.importorskip("scipy.special")
+    a = np.array([0.5, 2.0, 30.0, 5e5, 3.0, 1.0])
+    b = np.array([0.5, 3.0, 0.5, 0.5, 200.0, 1.0])
+    x = np.array([0.1, 0.4, 0.2, 0.99999, 0.01, 0.0])
+    np.testing.assert_allclose(_stats.beta_incomplete(a, b, x), special.betainc(a, b, x), rtol=1e-9)
+
+
+def test_t_reference_widens_the_difference_interval() -> None:
+    """reference='t': p and interval from Welch's t; the SE and estimate are unchanged."""
+    stats = pytest.importorskip("scipy.stats")
+    a, b = _tally_of([10, 9, 3, 7, 0, 10, 8, 2]), _tally_of([10, 10, 9, 8, 9, 6, 10])
+    normal = _stats.difference(a, b, weighted=False, method="wald")
+    welch = _stats.difference(a, b, weighted=False, method="wald", reference="t")
+    var_a = (5 / 8 - (1 / 8) ** 2) / 8  # shares (promoters − detractors) of each sample
+    var_b = (6 / 7 - (4 / 7) ** 2) / 7
+    df = math.floor((var_a + var_b) ** 2 / (var_a**2 / 7 + var_b**2 / 6))
+    assert float(welch.df[0]) == df
+    assert float(welch.se[0]) == float(normal.se[0])
+    z = float(welch.z[0])
+    assert float(welch.p_value[0]) == pytest.approx(2 * stats.t.sf(abs(z), df), rel=1e-9)
+    half = float(welch.upper[0] - welch.lower[0]) / 2
+    assert half == pytest.approx(stats.t.isf(0.025, df) * float(welch.se[0]), rel=1e-9)
+    assert float(normal.df[0]) == math.inf
+
+
+@pytest.mark.parametrize("method", ["wald", "adjusted_wald", "score"])
+def test_every_interval_contains_its_estimate(method: Any) -> None:
+    """Over every sample of 1..25 answers, lower ≤ NPS ≤ upper, and the SE fits the width."""
+    rows = []
+    for n in range(1, 26):
+        d, p = np.divmod(np.arange((n + 1) ** 2), n + 1)
+        ok = d + p <= n
+        rows.append(np.stack([d[ok], n - d[ok] - p[ok], p[ok]], axis=1))
+    counts = np.vstack(rows)
+    count = np.zeros((len(counts), 11), dtype=np.int64)
+    count[:, [0, 7, 10]] = counts
+    t = Tally(count, count.astype(float), count.astype(float))
+    est = _stats.estimate(t, weighted=False, method=method, confidence_level=0.95)
+    assert np.all(est.lower <= est.nps)
+    assert np.all(est.nps <= est.upper)
+    z = 1.959963984540054
+    if method == "score":
+        np.testing.assert_allclose(est.se, (est.upper - est.lower) / (2 * z))
+    else:
+        # centre ± z se, clipped to the scale, then widened to reach the raw NPS
+        _, centre, _ = _stats._centre_and_se(t, weighted=False, method=method)
+        lower = np.minimum(np.clip(centre - z * est.se, -100, 100), est.nps)
+        upper = np.maximum(np.clip(centre + z * est.se, -100, 100), est.nps)
+        np.testing.assert_allclose(est.lower, lower)
+        np.testing.assert_allclose(est.upper, upper)
+
+
+def test_one_promoter_interval_reaches_plus_100() -> None:
+    """One promoter: +100 inside an adjusted Wald interval that used to end at +48.5."""
+    est = _stats.estimate(
+        _tally_of([10]), weighted=False, method="adjusted_wald", confidence_level=0.95
+    )
+    assert float(est.nps[0]) == 100.0
+    assert float(est.upper[0]) == 100.0
+    assert float(est.lower[0]) == pytest.approx(-48.49864942025201)
+
+
+def test_difference_interval_contains_the_raw_difference() -> None:
+    """12 promoters against 12 detractors: −200 lies inside the adjusted interval."""
+    d = _stats.difference(_tally_of([10] * 12), _tally_of([0] * 12), weighted=False)
+    assert float(d.raw_delta[0]) == -200.0
+    assert float(d.lower[0]) == -200.0
+    assert float(d.delta[0]) == pytest.approx(-160.0)
+    assert float(d.upper[0]) == pytest.approx(-160.0 + 1.959963984540054 * float(d.se[0]))
+
+
+def test_adjust_names_each_correction() -> None:
+    """adjust() dispatches to Holm, BH or nothing."""
+    p = np.array([0.01, 0.04, 0.03, np.nan])
+    np.testing.assert_array_equal(_stats.adjust(p, "holm"), _stats.holm(p))
+    np.testing.assert_array_equal(_stats.adjust(p, "bh"), _stats.benjamini_hochberg(p))
+    np.testing.assert_array_equal(_stats.adjust(p, "none"), p)
+
+
+def test_rao_scott_homogeneity_against_its_eigenvalues() -> None:
+    """F from two moments of the eigenvalues, computed here with numpy, for both forms."""
+    stats = pytest.importorskip("scipy.stats")
+    theta = np.array([12.0, 30.0, 25.0, -4.0])
+    var = np.array([40.0, 25.0, 90.0, 60.0])
+    work = np.array([50.0, 80.0, 20.0, 40.0])
+    contrast = np.hstack([np.eye(3), -np.ones((3, 1))])
+    v0 = contrast @ np.diag(1 / work) @ contrast.T
+    diff = contrast @ theta
+    q = diff @ np.linalg.solve(v0, diff)
+    lam = np.linalg.eigvals(np.linalg.solve(v0, contrast @ np.diag(var) @ contrast.T)).real
+    t, r = lam.mean(), (lam**2).mean() / lam.mean() ** 2
+    df = 3 / r
+    expected_f = q / (df * t * r)
+    for cov in (var, np.diag(var)):
+        test = _stats.rao_scott_homogeneity(theta, cov, work, 186.0)
+        assert test.statistic == pytest.approx(expected_f, rel=1e-12)
+        assert test.df == pytest.approx(df, rel=1e-12)
+        assert test.p_value == pytest.approx(stats.f.sf(expected_f, df, 186.0), rel=1e-9)
+    # Segments known exactly that differ: infinite; equal estimates: F = 0, p = 1.
+    exact = _stats.rao_scott_homogeneity(theta, np.zeros(4), work, 10.0)
+    assert (exact.statistic, exact.p_value) == (math.inf, 0.0)
+    same = _stats.rao_scott_homogeneity(np.full(4, 7.0), var, work, 10.0)
+    assert same.statistic == pytest.approx(0.0, abs=1e-20)
+    assert same.p_value == 1.0

@@ -16,7 +16,14 @@ from scipy import optimize, special, stats
 
 from netpromoter import margin_of_error, score
 from netpromoter import trends as trends_module
-from netpromoter._stats import chi_square_sf, fit_dirichlet_prior, shrink
+from netpromoter._stats.bayes import (
+    CONCENTRATION_GRID,
+    concentration_posterior,
+    dirichlet_multinomial_loglik,
+    mean_information,
+    shrink,
+)
+from netpromoter._stats.distributions import chi_square_sf
 from netpromoter.exceptions import FirstTimeRespondentWarning
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -153,55 +160,100 @@ def _loglik(counts: np.ndarray, mean: np.ndarray, alpha: float) -> float:
     )
 
 
-def test_dirichlet_concentration_is_the_likelihood_maximum() -> None:
-    """The fitted α maximises the marginal likelihood found by a grid and a local search."""
-    counts = np.array(
-        [[40, 10, 50], [10, 20, 70], [60, 15, 25], [30, 30, 40], [5, 10, 85], [45, 20, 35]],
-        dtype=np.float64,
-    )
-    mean, alpha = fit_dirichlet_prior(counts)
-    np.testing.assert_allclose(mean, counts.sum(axis=0) / counts.sum(), rtol=1e-12)
-    grid = np.linspace(math.log(1e-2), math.log(1e8), 4001)
-    values = [_loglik(counts, mean, math.exp(g)) for g in grid]
-    best = int(np.argmax(values))
-    assert 0 < best < len(grid) - 1  # an interior maximum
-    refined = optimize.minimize_scalar(
-        lambda g: -_loglik(counts, mean, math.exp(g)),
-        bounds=(grid[best - 1], grid[best + 1]),
-        method="bounded",
-        options={"xatol": 1e-10},
-    ).x
-    assert alpha == pytest.approx(math.exp(refined), rel=1e-5)
+GROUPS = np.array(
+    [[40, 10, 50], [10, 20, 70], [60, 15, 25], [30, 30, 40], [5, 10, 85], [45, 20, 35]],
+    dtype=np.float64,
+)
 
 
-def test_dirichlet_concentration_stops_at_its_upper_bound() -> None:
-    """Groups no more different than sampling explains push α to the bound given."""
-    counts = np.array([[20, 30, 50], [21, 29, 50], [19, 31, 50]], dtype=np.float64)
-    _, alpha = fit_dirichlet_prior(counts, max_concentration=300.0)
-    assert alpha == pytest.approx(300.0, rel=1e-5)
+def test_dirichlet_multinomial_likelihood_matches_scipy_log_gamma() -> None:
+    """The marginal likelihood on a grid of α equals the sum written with scipy's gammaln."""
+    mean = GROUPS.sum(axis=0) / GROUPS.sum()
+    alphas = np.array([0.013, 0.5, 1.0, 7.25, 300.0, 4.0e6])
+    got = dirichlet_multinomial_loglik(GROUPS, mean, alphas)
+    expected = [_loglik(GROUPS, mean, float(a)) for a in alphas]
+    np.testing.assert_allclose(got, expected, rtol=1e-11)
 
 
-def test_shrunken_intervals_match_dirichlet_draws_for_every_group() -> None:
-    """Every group's credible interval and P(NPS > ref) match numpy Dirichlet draws."""
+def _posterior_by_hand(counts: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """p(α | x) on the grid: likelihood × N_α^(−(K−1)/2) × (1 + α)^−2, even in ln α."""
+    n = counts.sum(axis=1)
+    log_post = []
+    for alpha in CONCENTRATION_GRID:
+        size = n.sum() ** 2 / sum(m * (m + alpha) / (1.0 + alpha) for m in n)
+        log_post.append(
+            _loglik(counts, mean, float(alpha))
+            - 0.5 * (counts.shape[1] - 1) * math.log(size)
+            - 2.0 * math.log(1.0 + alpha)
+            + math.log(alpha)
+        )
+    weights = np.exp(np.array(log_post) - max(log_post))
+    out: np.ndarray = weights / weights.sum()
+    return out
+
+
+def test_concentration_posterior_matches_the_formula_term_by_term() -> None:
+    """The posterior weights of α equal the likelihood, information and prior by hand."""
+    mean = GROUPS.sum(axis=0) / GROUPS.sum()
+    got = concentration_posterior(GROUPS, mean)
+    np.testing.assert_allclose(got, _posterior_by_hand(GROUPS, mean), rtol=1e-9, atol=1e-300)
+    assert got.sum() == pytest.approx(1.0, rel=1e-12)
+
+
+def test_mean_information_runs_from_the_groups_to_all_answers() -> None:
+    """N_α is N for alike groups (α → ∞) and the groups' count for unlike ones (α → 0)."""
+    n = np.array([10.0, 30.0, 60.0])
+    got = mean_information(n, np.array([1e-12, 1.0, 1e15]))
+    assert got[0] == pytest.approx(100.0**2 / (10.0**2 + 30.0**2 + 60.0**2), rel=1e-9)
+    assert got[1] == pytest.approx(100.0**2 / ((10 * 11 + 30 * 31 + 60 * 61) / 2.0), rel=1e-12)
+    assert got[2] == pytest.approx(100.0, rel=1e-9)
+
+
+def test_shrunken_nps_is_the_posterior_mean_over_the_concentration() -> None:
+    """NPS_g = Σ_α p(α | x) (x_P − x_D + α (m_P − m_D)) / (n_g + α), every group."""
+    mean = GROUPS.sum(axis=0) / GROUPS.sum()
+    got = shrink(GROUPS, mean, reference=0.0, draws=200, seed=1)
+    weights = _posterior_by_hand(GROUPS, mean)
+    for g, (d, _, p) in enumerate(GROUPS):
+        expected = sum(
+            w * 100.0 * (p - d + a * (mean[2] - mean[0])) / (GROUPS[g].sum() + a)
+            for w, a in zip(weights, CONCENTRATION_GRID, strict=True)
+        )
+        assert got.nps[g] == pytest.approx(expected, rel=1e-9)
+    median = CONCENTRATION_GRID[int(np.argmax(np.cumsum(weights) >= 0.5))]
+    assert got.concentration == median
+
+
+def test_shrunken_intervals_match_draws_of_the_hierarchy_for_every_group() -> None:
+    """Every group's credible interval and P(NPS > ref) match draws of α, m and θ_g."""
     rng = np.random.default_rng(21)
     n_groups = 300  # more groups than one block of draws holds
     counts = rng.multinomial(40, [0.15, 0.25, 0.6], size=n_groups).astype(np.float64)
-    counts[0] = [1.0, 2.0, 37.0]  # group 0 far from 0 on both ends
-    mean = np.array([0.2, 0.3, 0.5])
-    alpha, reference = 15.0, 40.0
-    got = shrink(counts, mean, alpha, reference=reference, draws=5000, seed=4)
-    posterior = alpha * mean + counts
-    np.testing.assert_allclose(
-        got.nps, 100 * (posterior[:, 2] - posterior[:, 0]) / posterior.sum(axis=1), rtol=1e-12
-    )
+    counts[0] = [1.0, 2.0, 37.0]  # group 0 far from the others on both ends
+    counts[-1] = [30.0, 5.0, 5.0]
+    mean = counts.sum(axis=0) / counts.sum()
+    reference = 40.0
+    got = shrink(counts, mean, reference=reference, draws=5000, seed=4)
+    # Draws of the model with numpy's Dirichlet: α from its posterior, then m, then θ_g.
     check = np.random.default_rng(5)
-    for g in range(n_groups):
-        theta = check.dirichlet(posterior[g], size=20_000)
-        nps = 100 * (theta[:, 2] - theta[:, 0])
-        lower, upper = np.quantile(nps, [0.025, 0.975])
+    weights = _posterior_by_hand(counts, mean)
+    n = counts.sum(axis=1)
+    draws = 4000
+    alphas = CONCENTRATION_GRID[check.choice(len(CONCENTRATION_GRID), size=draws, p=weights)]
+    nps = np.empty((n_groups, draws))
+    for i, alpha in enumerate(alphas):
+        size = n.sum() ** 2 / float(np.sum(n * (n + alpha)) / (1.0 + alpha))
+        m = check.dirichlet(size * mean)
+        for g in (0, 1, 150, 298, 299):
+            theta = check.dirichlet(alpha * m + counts[g])
+            nps[g, i] = 100.0 * (theta[2] - theta[0])
+    for g in (0, 1, 150, 298, 299):
+        lower, upper = np.quantile(nps[g], [0.025, 0.975])
         assert abs(got.lower[g] - lower) < 3.0, g
         assert abs(got.upper[g] - upper) < 3.0, g
-        assert abs(got.prob_above[g] - float(np.mean(nps > reference))) < 0.05, g
+        assert abs(got.prob_above[g] - float(np.mean(nps[g] > reference))) < 0.05, g
+    assert np.all(got.lower < got.nps)
+    assert np.all(got.nps < got.upper)
 
 
 def test_one_repeat_respondent_adds_their_covariance() -> None:
@@ -229,5 +281,4 @@ def test_one_repeat_respondent_adds_their_covariance() -> None:
     se_b2 = 1e4 * v_b.var() / len(v_b)
     cov = 1e4 * (v_a[0] - v_a.mean()) * (v_b[0] - v_b.mean()) / (len(v_a) * len(v_b))
     assert cov != 0.0
-    se = (change.ci[1] - change.ci[0]) / (2 * Z95)  # type: ignore[index]
-    assert se == pytest.approx(math.sqrt(se_a2 + se_b2 - 2 * cov), rel=1e-10)
+    assert change.se == pytest.approx(math.sqrt(se_a2 + se_b2 - 2 * cov), rel=1e-10)

@@ -302,8 +302,8 @@ def test_ordered_map_holds_at_most_two_results_per_thread_and_one(threads: int) 
             taken.append(start)
             yield start
 
-    ahead = []
-    results = []
+    ahead: list[int] = []
+    results: list[int] = []
     for result in _tally.ordered_map(lambda s: s * s, starts(), threads):  # type: ignore[arg-type]
         ahead.append(len(taken) - len(results))
         results.append(result)
@@ -333,3 +333,14 @@ def test_one_code_array_without_a_group_count_is_one_group() -> None:
     scores = np.array([9, 3, 7], dtype=np.int8)
     t = tally(scores, codes=np.zeros(3, dtype=np.uint8))
     assert t.count.tolist() == [np.bincount(scores, minlength=11).tolist()]
+
+
+def test_squares_that_fit_but_whose_sum_overflows_are_rescaled_quietly() -> None:
+    # Each square is below the float maximum; their sum is not (found by hypothesis).
+    w = np.array([13.0, 20.0]) * 10.0**152.75
+    scores = np.array([0, 1], dtype=np.int8)
+    counted = tally(scores, w)
+    unit = tally(scores, np.array([13.0, 20.0]))
+    assert counted.exponent > 0
+    shares = counted.sum_w2.sum() / counted.sum_w.sum() ** 2
+    assert shares == pytest.approx(unit.sum_w2.sum() / unit.sum_w.sum() ** 2, rel=1e-12)

@@ -242,7 +242,7 @@ def test_bad_inputs() -> None:
     with pytest.raises(InvalidParameterError, match="examples"):
         themes(COMMENTS, examples=-1)
     with pytest.raises(InvalidParameterError, match="unknown method"):
-        themes(COMMENTS, method="exact")  # type: ignore[arg-type]
+        themes(COMMENTS, method="bogus")  # type: ignore[arg-type]
 
 
 def test_nan_comment_is_no_comment() -> None:

@@ -22,6 +22,7 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidTimeError,
 )
+from reference import t_margin, t_p_value, welch_df
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "trend"
 
@@ -70,12 +71,18 @@ def test_known_changes_and_verdicts(monthly: dict[str, list[Any]]) -> None:
     assert apr.vs_previous.verdict == "not enough data"
     assert apr.vs_previous.delta is None
     assert may.vs_previous is not None
-    # April: 36/2/2 of 40, May: 4/6/30 of 40; Wald SE of the difference by hand.
-    se = math.hypot(_wald_se(0.9, 0.05, 40), _wald_se(0.1, 0.75, 40))
+    # April: 36/2/2 of 40, May: 4/6/30 of 40; Wald SE of the difference by hand, and
+    # Student's t with Welch's degrees of freedom (39 per month).
+    var_a, var_b = _wald_se(0.9, 0.05, 40) ** 2, _wald_se(0.1, 0.75, 40) ** 2
+    se = math.sqrt(var_a + var_b)
+    df = welch_df(var_a, var_b, 39, 39)
     assert may.vs_previous.delta == pytest.approx(-150.0, abs=1e-12)
+    assert may.vs_previous.se == pytest.approx(se, rel=1e-12)
+    assert may.vs_previous.df == df
     lower, upper = may.vs_previous.ci  # type: ignore[misc]
-    assert lower == pytest.approx(-150.0 - 1.959963984540054 * se, rel=1e-12)
-    assert upper == pytest.approx(-150.0 + 1.959963984540054 * se, rel=1e-12)
+    assert lower == pytest.approx(-150.0 - t_margin(se, df), rel=1e-9)
+    assert upper == pytest.approx(-150.0 + t_margin(se, df), rel=1e-9)
+    assert may.vs_previous.p_value == pytest.approx(t_p_value(-150.0 / se, df), rel=1e-9)
     assert may.vs_previous.verdict == "significant fall"
     assert result.get("2026-01").vs_previous is None
 
@@ -253,7 +260,7 @@ def test_unknown_period_and_zone() -> None:
     with pytest.raises(InvalidParameterError, match="alpha"):
         trends.trend(data, alpha=1.5)
     with pytest.raises(InvalidParameterError, match="method"):
-        trends.trend(data, method="exact")  # type: ignore[arg-type]
+        trends.trend(data, method="bogus")  # type: ignore[arg-type]
 
 
 def test_all_rows_in_one_period() -> None:
@@ -383,8 +390,8 @@ def test_overlap_change_matches_r_survey() -> None:
     assert change.n_overlap == 20
     assert change.delta == pytest.approx(expected["delta"], rel=1e-12)
     c = expected["clusters"]
-    se = (change.ci[1] - change.ci[0]) / (2 * 1.959963984540054)  # type: ignore[index]
-    assert se * math.sqrt(c / (c - 1)) == pytest.approx(expected["se_delta"], rel=1e-9)
+    assert change.se is not None
+    assert change.se * math.sqrt(c / (c - 1)) == pytest.approx(expected["se_delta"], rel=1e-9)
     independent = trends.trend(data, method="wald", min_n=1).get("2026-02").vs_previous
     assert independent is not None
     assert independent.n_overlap == 0
@@ -432,9 +439,11 @@ def test_transitions_between_consecutive_periods() -> None:
     assert t.matrix == ((1, 0, 0), (0, 0, 2), (0, 0, 1))
     assert (t.nps_from, t.nps_to) == (0.0, 50.0)
     # Per-respondent changes d = (0, +1, +1, 0): mean 0.5, paired SE 100 sd(d) / sqrt(n)
-    # with the n divisor: sd = 0.5, so SE = 25.
+    # with the n divisor: sd = 0.5, so SE = 25; t with n - 1 = 3 degrees of freedom.
     assert t.delta == 50.0
-    assert t.ci == pytest.approx((50 - 1.959963984540054 * 25, 50 + 1.959963984540054 * 25))
+    assert t.se == pytest.approx(25.0)
+    assert t.df == 3.0
+    assert t.ci == pytest.approx((50 - t_margin(25.0, 3), 50 + t_margin(25.0, 3)))
     with pytest.raises(InvalidParameterError, match="unknown category"):
         t.count("fan", "promoter")
 
@@ -571,9 +580,10 @@ def test_weighted_overlap_covariance_through_trend() -> None:
     u_b = w_b * (v_b - mean_b) / w_b.sum()
     factor = math.sqrt(n_a * n_b / ((n_a - 1) * (n_b - 1)))
     cov = 1e4 * float(np.sum(u_a[:shared] * u_b[:shared])) * factor
-    z = 1.959963984540054
-    se_alone = (alone[1].vs_previous.ci[1] - alone[1].vs_previous.ci[0]) / (2 * z)  # type: ignore[union-attr,index]
-    se_paired = (paired[1].vs_previous.ci[1] - paired[1].vs_previous.ci[0]) / (2 * z)  # type: ignore[union-attr,index]
+    se_alone = alone[1].vs_previous.se  # type: ignore[union-attr]
+    se_paired = paired[1].vs_previous.se  # type: ignore[union-attr]
+    assert se_alone is not None
+    assert se_paired is not None
     assert se_paired**2 == pytest.approx(se_alone**2 - 2 * cov, rel=1e-10)
     assert paired[1].vs_previous.n_overlap == shared  # type: ignore[union-attr]
 

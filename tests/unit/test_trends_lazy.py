@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
-from netpromoter import _engine_time
+from netpromoter._input import engine_times
+from netpromoter._input.times import check_zone
 from netpromoter.exceptions import (
     ColumnNotFoundError,
     EmptyDataError,
@@ -178,10 +179,9 @@ def test_local_mean_time_falls_back_to_seconds(engine: str) -> None:
 
 def test_days_are_cut_at_local_midnights() -> None:
     """No cut for UTC, two for a zone with DST, one per pair of offsets for naive times."""
-    from netpromoter._time import check_zone  # noqa: PLC0415 - private helper under test
 
     def cuts(zone: str, naive: str | None = None) -> tuple[int, ...]:
-        return _engine_time.cuts_for(check_zone(zone), None if naive is None else check_zone(naive))
+        return engine_times.cuts_for(check_zone(zone), None if naive is None else check_zone(naive))
 
     assert cuts("UTC") == ()
     assert cuts("Europe/Amsterdam") == (22 * 3600, 23 * 3600)

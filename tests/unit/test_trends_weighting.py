@@ -18,6 +18,7 @@ import pytest
 from netpromoter import score, trend
 from netpromoter.exceptions import FirstTimeRespondentWarning, InvalidParameterError
 from netpromoter.weighting import WeightingResult, account_weights, poststratify, rake
+from reference import t_margin, t_p_value
 from weighting_sample import GOLDEN, population, role_region_cells
 from weighting_sample import sample as base_sample
 
@@ -80,9 +81,14 @@ def test_period_nps_and_se_match_r_svyby(name: str, design: Any) -> None:
     ):
         change = row.vs_previous
         assert change is not None
+        assert change.df is not None
         assert change.delta == pytest.approx(delta, rel=1e-8, abs=1e-8)
-        assert change.ci == pytest.approx((delta - z * se, delta + z * se), rel=1e-8)
-        assert change.p_value == pytest.approx(p, rel=1e-7, abs=1e-12)
+        assert change.se == pytest.approx(se, rel=1e-8)
+        # R's p is 2 pnorm(-|z|); changes refer to Student's t, whose tails are heavier.
+        assert change.p_value > p
+        m = t_margin(se, change.df)
+        assert change.ci == pytest.approx((delta - m, delta + m), rel=1e-8)
+        assert change.p_value == pytest.approx(t_p_value(delta / se, change.df), rel=1e-7)
 
 
 def test_period_by_region_series_match_r_svyby() -> None:
@@ -171,7 +177,9 @@ def test_segment_series_change_is_the_domain_contrast() -> None:
     se = design.design_se(
         data["score"][member], rows=member, codes=codes, n_groups=2, domain="group_minus_rest"
     )[1]
-    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+    assert change.se == pytest.approx(se, rel=1e-10)
+    assert change.df is not None
+    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(t_margin(se, change.df), rel=1e-10)
 
 
 def test_respondent_ids_without_repeats_change_nothing() -> None:
@@ -215,7 +223,7 @@ def test_rolling_change_is_the_contrast_of_the_two_windows() -> None:
     assert change is not None
     assert change.ci is not None
     se = _window_contrast(design, data, ["2026-01", "2026-02"], ["2026-03", "2026-04"])
-    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+    assert change.se == pytest.approx(se, rel=1e-10)
 
 
 @pytest.mark.parametrize("clustered", [False, True])
@@ -237,13 +245,13 @@ def test_year_ago_window_out_of_step_with_rolling(clustered: bool) -> None:
     earlier = ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
     later = ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
     se = _window_contrast(design, data, earlier, later)
-    assert (change.ci[1] - change.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+    assert change.se == pytest.approx(se, rel=1e-10)
     previous = row.vs_previous
     assert previous is not None
     assert previous.ci is not None
     before = ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10"]
     se = _window_contrast(design, data, before, later)
-    assert (previous.ci[1] - previous.ci[0]) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-10)
+    assert previous.se == pytest.approx(se, rel=1e-10)
 
 
 @pytest.mark.parametrize("clustered", [False, True])

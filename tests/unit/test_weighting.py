@@ -24,6 +24,7 @@ from netpromoter.exceptions import (
     TargetError,
     WeightingError,
 )
+from netpromoter.weighting import result as wt_result
 from weighting_sample import GOLDEN, role_region_cells, sample, weighting_golden
 
 golden = weighting_golden
@@ -154,6 +155,14 @@ def test_domain_se_matches_r_subset() -> None:
     west = (data["region"] == "west").astype(np.intp)
     se_west = poststratified().design_se(data["score"], codes=west, n_groups=2)
     assert se_west[1] == pytest.approx(golden()["domains"][1]["se"], rel=1e-8)
+
+
+def test_int64_cells_weight_on_every_numpy() -> None:
+    """An int64 key (uint64 codes) weights each row to its cell's count over its size."""
+    data = {"score": [9, 3, 10, 7], "g": np.array([0, 1, 1, 0], dtype=np.int64)}
+    expected = [60 / 2, 40 / 2, 40 / 2, 60 / 2]
+    assert nps.poststratify(data, {0: 60, 1: 40}, by="g").weights.tolist() == expected
+    assert_close(nps.rake(data, {"g": {0: 60, 1: 40}}).weights, np.array(expected), 1e-12)
 
 
 def test_r_rake_accepts_inconsistent_margins_but_we_raise() -> None:
@@ -523,9 +532,9 @@ def test_grouped_quantiles_equal_numpy(n: int) -> None:
     counts = rng.multinomial(n, [0.2] * 5).astype(np.int64)
     keep = counts > 0
     expanded = np.repeat(values[keep], counts[keep])
-    expected = np.quantile(expanded, wt._QUANTILES)
+    expected = np.quantile(expanded, wt_result._QUANTILES)
     np.testing.assert_allclose(
-        wt._grouped_quantiles(values[keep], counts[keep]), expected, rtol=1e-14
+        wt_result._grouped_quantiles(values[keep], counts[keep]), expected, rtol=1e-14
     )
 
 

@@ -7,13 +7,8 @@ column and reason; nothing vanishes.
 from __future__ import annotations
 
 from netpromoter.io._csv import ScoreColumnFile, read_scores
-from netpromoter.io._read import (
-    DuplicatePolicy,
-    Period,
-    ReadResult,
-    Rejection,
-    read_responses,
-)
+from netpromoter.io._read import DuplicatePolicy, Period, ReadResult, read_responses
+from netpromoter.io._rejection import Rejection
 from netpromoter.io._stream import Engine, FileTally, tally_file
 from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netpromoter._validation import score_from_text
-from netpromoter.exceptions import DataFileError, InvalidScoreError
-from netpromoter.io._read import Rejection
-from netpromoter.io._source import Source, csv_rows, decode_errors, open_text, source_name
+from netpromoter._validation import parse_score_text
+from netpromoter.exceptions import DataFileError
+from netpromoter.io._rejection import Problem, Rejection
+from netpromoter.io._source import Source, csv_table, decode_errors, open_text, source_name
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -59,28 +59,21 @@ def read_scores(
     scores: list[int] = []
     rejected: list[Rejection] = []
     rows_read = 0
-    with decode_errors(name, encoding), open_text(path, encoding) as handle:
-        header, reader, _ = csv_rows(handle, None)
-        if reader is None:
-            msg = f"{name}: the file is empty; expected a header row with a {column!r} column"
-            raise DataFileError(msg, path=name)
+    with decode_errors(path, encoding), open_text(path, encoding) as handle:
+        expected = f"a header row with a {column!r} column"
+        header, _, records = csv_table(handle, None, name=name, expected=expected)
         if column not in header:
             msg = f"{name}: no column {column!r}; the header has {', '.join(map(repr, header))}"
             raise DataFileError(msg, path=name)
         index = header.index(column)
-        line = reader.line_num  # type: ignore[attr-defined]
-        for row in reader:
-            start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-            if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
-                continue
+        for line, fields, problem in records:
             rows_read += 1
-            if len(row) != len(header):
-                reason = f"has {len(row)} fields where the header has {len(header)}"
-                rejected.append(Rejection(line=start, column="", value=str(row), reason=reason))
+            if fields is None:
+                rejected.append(Problem(line, "", problem).rejection())
                 continue
-            text = row[index]
-            try:
-                scores.append(score_from_text(text))
-            except InvalidScoreError as exc:
-                rejected.append(Rejection(line=start, column=column, value=text, reason=str(exc)))
+            parsed = parse_score_text(fields[index])
+            if isinstance(parsed, int):
+                scores.append(parsed)
+            else:
+                rejected.append(Problem(line, column, parsed, fields[index], "score").rejection())
     return ScoreColumnFile(np.asarray(scores, dtype=np.int8), tuple(rejected), rows_read)

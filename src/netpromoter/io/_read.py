@@ -8,36 +8,44 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import re
 from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtime
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict
 
-from netpromoter._validation import score_from_text, validate_score_value
+from netpromoter._input.times import parse_iso
+from netpromoter._model import Model
+from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
     DataFileError,
     DuplicateResponseError,
     InvalidParameterError,
     InvalidScoreError,
-    RejectedRowError,
 )
 from netpromoter.io._fields import FIELDS, resolve_columns
+from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
     Source,
-    csv_rows,
+    csv_table,
     decode_errors,
     detect_format,
+    open_parquet,
     open_text,
+    parquet_errors,
     source_name,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+
+    from netpromoter._redaction import ValueKind
 
 DuplicatePolicy = Literal["keep_latest", "keep_all", "error"]
 Period = Literal["day", "week", "month", "quarter", "year"]
@@ -46,38 +54,19 @@ _POLICIES = ("keep_latest", "keep_all", "error")
 _CHANNEL_ALIASES = {"e-mail": "email", "mail": "email", "in-app": "in_app", "app": "in_app"}
 _TEXT_FIELDS = ("respondent_id", "account_id", "role")
 _SHOWN = 5
+#: The kind of value each field holds, for the privacy rule of rejection reports.
+_KINDS: dict[str, ValueKind] = {
+    "score": "score",
+    "submitted_at": "date",
+    "channel": "channel",
+    "language": "language",
+    "spend": "spend",
+}
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+Record = tuple[int, "dict[str, object] | Problem"]
 
 
-class Rejection(BaseModel):
-    """A row that was read but not used, and why.
-
-    Attributes:
-        line: Where the row starts: its line in a CSV or JSON Lines file (the CSV header
-            is line 1), or its 1-based row number in a Parquet file.
-        column: The column (as headed in the file) that held the bad value; empty when the
-            row as a whole is malformed.
-        value: The value as read (JSON values as JSON text, ``null`` for a JSON null).
-        reason: Why it was rejected.
-
-    Examples:
-        >>> str(Rejection(line=7, column="score", value="7,5", reason="not a score"))
-        "line 7, column 'score': '7,5' not a score"
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    line: int
-    column: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        """One line for a terminal: ``line 7, column 'score': '7,5' not a score``."""
-        where = f", column {self.column!r}" if self.column else ""
-        return f"line {self.line}{where}: {self.value!r} {self.reason}"
-
-
-class ReadResult(BaseModel):
+class ReadResult(Model):
     """The responses read from a file, and every row that was not used.
 
     Attributes:
@@ -127,7 +116,8 @@ class ReadResult(BaseModel):
         rows = "".join(
             "<tr>"
             + "".join(
-                f"<td>{html.escape(str(v))}</td>" for v in (r.line, r.column, r.value, r.reason)
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (r.line, r.column, r.value or "", r.reason)
             )
             + "</tr>"
             for r in self.rejected[:50]
@@ -164,23 +154,31 @@ def _blank(value: object) -> bool:
 
 
 def _parse_score(value: object) -> int:
+    if value is None:
+        msg = "missing NPS score (empty): expected an integer from 0 to 10"
+        raise _CellError("score", msg)
+    if isinstance(value, str):
+        parsed = parse_score_text(value)
+        if isinstance(parsed, str):
+            raise _CellError("score", parsed)
+        return parsed
     try:
-        if value is None:
-            msg = "missing NPS score (empty): expected an integer from 0 to 10"
-            raise _CellError("score", msg)
-        if isinstance(value, str):
-            return score_from_text(value)
         return validate_score_value(value)
     except InvalidScoreError as exc:
-        raise _CellError("score", str(exc)) from None
+        reason = str(exc).removeprefix(f"invalid NPS score {value!r}: ")
+        raise _CellError("score", reason) from None
 
 
 def _parse_iso(text: str) -> datetime:
-    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     try:
-        return datetime.fromisoformat(iso)
+        parsed = parse_iso(text)  # the same forms on every Python version
     except ValueError:
         pass
+    else:
+        if isinstance(parsed, datetime):
+            return parsed
+        return datetime(parsed.year, parsed.month, parsed.day)  # noqa: DTZ001 - naive, checked by the caller
+    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     for layout in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
         try:
             return datetime.strptime(iso, layout)  # noqa: DTZ007 - every layout has %z
@@ -235,16 +233,31 @@ def _parse_channel(value: object) -> Channel:
 
 def _parse_spend(value: object, decimal: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    if decimal == ",":
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        hint = " (pass decimal=',' for a decimal comma)" if "," in text else ""
-        msg = f"is not a number{hint}"
-        raise _CellError("spend", msg) from None
+        amount = float(value)
+    else:
+        text = str(value).strip()
+        if decimal == ",":
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            amount = float(text)
+        except ValueError:
+            hint = " (pass decimal=',' for a decimal comma)" if "," in text else ""
+            msg = f"is not a number{hint}"
+            raise _CellError("spend", msg) from None
+    if not (math.isfinite(amount) and amount >= 0):
+        msg = "is not an amount: expected a finite number >= 0"
+        raise _CellError("spend", msg)
+    return amount
+
+
+def _parse_language(value: object) -> str:
+    tag = str(value).strip()
+    primary, _, rest = tag.partition("-")
+    tag = primary.lower() + ("-" + rest if rest else "")
+    if not _LANGUAGE.fullmatch(tag):
+        msg = "is not a language tag: expected a code such as nl, en or en-GB"
+        raise _CellError("language", msg)
+    return tag
 
 
 class _Converter:
@@ -281,9 +294,7 @@ class _Converter:
         if "channel" in cols and not _blank(row.get(cols["channel"])):
             out["channel"] = _parse_channel(row.get(cols["channel"]))
         if "language" in cols and not _blank(row.get(cols["language"])):
-            tag = str(row.get(cols["language"])).strip()
-            primary, _, rest = tag.partition("-")
-            out["language"] = primary.lower() + ("-" + rest if rest else "")
+            out["language"] = _parse_language(row.get(cols["language"]))
         if "spend" in cols and not _blank(row.get(cols["spend"])):
             out["spend"] = _parse_spend(row.get(cols["spend"]), self.decimal)
         segments = {
@@ -295,20 +306,18 @@ class _Converter:
             out["segments"] = segments
         return out
 
-    def convert(self, row: Mapping[str, object], line: int) -> Response | Rejection:
+    def convert(self, row: Mapping[str, object], line: int) -> Response | Problem:
         try:
-            return Response(**self.fields(row))
+            fields = self.fields(row)
         except _CellError as exc:
             header = self.columns[exc.field]
-            return Rejection(
-                line=line, column=header, value=_shown(row.get(header)), reason=exc.reason
-            )
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = str(error["loc"][0]) if error["loc"] else ""
-            header = self.columns.get(field, field)
-            reason = str(error["msg"]).removeprefix("Value error, ")
-            return Rejection(line=line, column=header, value=_shown(row.get(header)), reason=reason)
+            raw = _shown(row.get(header))
+            return Problem(line, header, exc.reason, raw, _KINDS.get(exc.field, "personal"))
+        try:
+            return Response(**fields)
+        except ValueError as exc:  # every field is checked above; a last guard all the same
+            reason = str(exc).splitlines()[-1].strip().removeprefix("Value error, ")
+            return Problem(line, "", f"is not a valid response: {reason}")
 
 
 def _none_if_blank(value: object) -> object:
@@ -321,88 +330,84 @@ def _segment_text(value: object) -> str:
 
 def _csv_records(
     handle: IO[str], name: str, delimiter: str | None
-) -> tuple[list[str], Iterator[tuple[int, dict[str, object] | Rejection]]]:
-    header, reader, _ = csv_rows(handle, delimiter)
-    if reader is None:
-        msg = f"{name}: the file is empty; expected a header row with a score column"
-        raise DataFileError(msg, path=name)
+) -> tuple[list[str], Iterator[Record]]:
+    table = csv_table(handle, delimiter, name=name, expected="a header row with a score column")
+    header = table.header
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         msg = f"{name}: the header repeats {', '.join(map(repr, duplicated))}; rename them"
         raise DataFileError(msg, path=name)
 
-    def records() -> Iterator[tuple[int, dict[str, object] | Rejection]]:
-        line = reader.line_num  # type: ignore[attr-defined]
-        for row in reader:
-            start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if len(row) != len(header):
-                reason = (
-                    f"has {len(row)} fields where the header has {len(header)}; check the "
-                    "delimiter and quoting"
-                )
-                yield start, Rejection(line=start, column="", value=_shown(row), reason=reason)
-                continue
-            yield start, dict(zip(header, row, strict=True))
+    def records() -> Iterator[Record]:
+        for line, fields, problem in table.records:
+            if fields is None:
+                yield line, Problem(line, "", problem)
+            else:
+                yield line, dict(zip(header, fields, strict=True))
 
     return header, records()
 
 
-def _jsonl_records(
-    handle: IO[str], name: str
-) -> tuple[list[str], Iterator[tuple[int, dict[str, object] | Rejection]]]:
-    rows: list[tuple[int, dict[str, object] | Rejection]] = []
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object's members, refusing a key that appears twice (it would hide a value)."""
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+def _json_line(number: int, text: str) -> dict[str, object] | Problem:
+    try:
+        item = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        reason = f"repeats the key {exc.key!r}; a key may appear once per object"
+        return Problem(number, "", reason, text)
+    except json.JSONDecodeError as exc:
+        reason = f"is not valid JSON: {exc.msg} at character {exc.pos + 1}"
+        return Problem(number, "", reason, text)
+    except RecursionError:
+        return Problem(number, "", "is not valid JSON: nested too deeply", text)
+    if not isinstance(item, dict):
+        return Problem(number, "", f"is a JSON {type(item).__name__}, not an object", text)
+    return item
+
+
+def _jsonl_records(handle: IO[str], name: str) -> tuple[list[str], Iterator[Record]]:
+    rows: list[Record] = []
     header: dict[str, None] = {}
     for number, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
         text = raw.rstrip("\r\n").removeprefix("\ufeff") if number == 1 else raw.rstrip("\r\n")
-        try:
-            item = json.loads(text)
-        except json.JSONDecodeError as exc:
-            reason = f"is not valid JSON: {exc.msg} at character {exc.pos + 1}"
-            rows.append(
-                (
-                    number,
-                    Rejection(line=number, column="", value=text, reason=reason),
-                )
-            )
-            continue
-        if not isinstance(item, dict):
-            reason = f"is a JSON {type(item).__name__}, not an object"
-            rows.append(
-                (
-                    number,
-                    Rejection(line=number, column="", value=text, reason=reason),
-                )
-            )
-            continue
-        header.update(dict.fromkeys(item))
+        item = _json_line(number, text)
+        if isinstance(item, dict):
+            header.update(dict.fromkeys(item))
         rows.append((number, item))
-    if not header and not rows:
+    if not rows:
         msg = f"{name}: the file is empty; expected one JSON object per line"
         raise DataFileError(msg, path=name)
     return list(header), iter(rows)
 
 
-def _parquet_records(
-    source: Source, name: str
-) -> tuple[list[str], Iterator[tuple[int, dict[str, object] | Rejection]]]:
-    try:
-        import pyarrow.parquet as pq  # noqa: PLC0415 - optional dependency
-    except ImportError as exc:  # pragma: no cover - pyarrow is in the dev environment
-        msg = "reading Parquet needs pyarrow: pip install 'netpromoter[files]'"
-        raise DataFileError(msg, path=name) from exc
-    parquet = pq.ParquetFile(source)
+def _parquet_records(source: Source, name: str) -> tuple[list[str], Iterator[Record]]:
+    parquet = open_parquet(source, name)
     header = list(parquet.schema_arrow.names)
 
-    def records() -> Iterator[tuple[int, dict[str, object] | Rejection]]:
+    def records() -> Iterator[Record]:
         number = 0
-        for batch in parquet.iter_batches(batch_size=65_536):
-            for row in batch.to_pylist():
-                number += 1
-                yield number, row
+        with parquet_errors(name):
+            for batch in parquet.iter_batches(batch_size=65_536):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
 
     return header, records()
 
@@ -440,7 +445,7 @@ def _apply_duplicates(
     period: Period,
     id_header: str,
     name: str,
-) -> tuple[list[tuple[int, Response]], list[Rejection]]:
+) -> tuple[list[tuple[int, Response]], list[Problem]]:
     groups: dict[tuple[str, object], list[tuple[int, Response]]] = {}
     for line, response in accepted:
         if response.respondent_id is not None:
@@ -462,7 +467,7 @@ def _apply_duplicates(
             + "; pass duplicates='keep_latest' or 'keep_all'"
         )
         raise DuplicateResponseError(msg, lines=[[line for line, _ in group] for group in repeated])
-    dropped: dict[int, Rejection] = {}
+    dropped: dict[int, Problem] = {}
     for group in repeated:
         latest_line, latest = max(
             group,
@@ -479,9 +484,7 @@ def _apply_duplicates(
                     f"duplicate: respondent answered again in {label} (line {latest_line}); "
                     "kept the latest answer (duplicates='keep_latest')"
                 )
-                dropped[line] = Rejection(
-                    line=line, column=id_header, value=response.respondent_id or "", reason=reason
-                )
+                dropped[line] = Problem(line, id_header, reason, response.respondent_id)
     kept = [(line, r) for line, r in accepted if line not in dropped]
     return kept, [dropped[line] for line in sorted(dropped)]
 
@@ -510,8 +513,12 @@ def read_responses(
     Rows that cannot be used are listed in ``rejected`` with their line, column and
     reason: a score such as ``"7,5"``, ``"ten"``, ``11`` or an empty cell, a date that does
     not parse or has no time zone, an unknown channel, a row with the wrong number of
-    fields. ``rows_read == len(responses) + len(rejected)``; nothing vanishes (a blank
-    line holds no row and is skipped).
+    fields, a quote that is never closed, a JSON line that repeats a key.
+    ``rows_read == len(responses) + len(rejected)``; nothing vanishes (a line of nothing
+    but spaces holds no row and is skipped). Scores written as text follow one rule:
+    plain digits 0-9, optionally ``.0`` (see the Guarantees page). A rejection shows the
+    offending value only when it cannot identify anyone (a score, a date, a channel...);
+    ids, comments, segment cells and whole rows are withheld, so the report can be shared.
 
     Duplicates are answers from the same ``respondent_id`` in the same ``duplicate_period``
     (by the timestamps' own offsets; rows without a date form one "no date" period, rows
@@ -545,8 +552,11 @@ def read_responses(
         The accepted responses and the rejection report.
 
     Raises:
-        DataFileError: The file is empty, not decodable, or has no score column.
-        RejectedRowError: In ``strict`` mode, at the first bad row.
+        FileNotFoundError: There is no such file.
+        DataFileError: The file is empty, not decodable (the line is named when the
+            source is a path), a directory, not Parquet, or has no score column.
+        RejectedRowError: In ``strict`` mode, at the first bad row (naming its value, for
+            the user's own terminal).
         DuplicateResponseError: With ``duplicates="error"``, naming the lines.
         InvalidParameterError: An option is not one of its allowed values.
 
@@ -558,7 +568,7 @@ def read_responses(
         >>> [r.score for r in read.responses]
         [9]
         >>> print(read.rejected[0])
-        line 3, column 'NPS': '7,5' invalid NPS score '7,5': not a number (a decimal comma is not a score); expected an integer from 0 to 10
+        line 3, column 'NPS': '7,5' not a number (a decimal comma is not a score); expected an integer from 0 to 10
     """  # noqa: E501 - the doctest output is one line
     if duplicates not in _POLICIES:
         msg = f"duplicates must be one of {', '.join(_POLICIES)}, got {duplicates!r}"
@@ -580,7 +590,7 @@ def read_responses(
         assume_timezone=assume_timezone,
         decimal=decimal,
     )
-    with decode_errors(name, encoding):
+    with decode_errors(source, encoding):
         if fmt == "parquet":
             header, records = _parquet_records(source, name)
             return _collect(header, records, name, options)
@@ -605,7 +615,7 @@ class _Options:
 
 def _collect(
     header: list[str],
-    records: Iterable[tuple[int, dict[str, object] | Rejection]],
+    records: Iterable[Record],
     name: str,
     options: _Options,
 ) -> ReadResult:
@@ -620,17 +630,14 @@ def _collect(
         decimal=options.decimal,
     )
     accepted: list[tuple[int, Response]] = []
-    rejected: list[Rejection] = []
+    rejected: list[Problem] = []
     rows_read = 0
     for line, record in records:
         rows_read += 1
-        outcome = record if isinstance(record, Rejection) else converter.convert(record, line)
-        if isinstance(outcome, Rejection):
+        outcome = record if isinstance(record, Problem) else converter.convert(record, line)
+        if isinstance(outcome, Problem):
             if options.strict:
-                msg = f"{name}: {outcome} (strict mode stops at the first bad row)"
-                raise RejectedRowError(
-                    msg, line=outcome.line, column=outcome.column, value=outcome.value
-                )
+                raise outcome.error(name)
             rejected.append(outcome)
         else:
             accepted.append((line, outcome))
@@ -645,7 +652,7 @@ def _collect(
     return ReadResult(
         source=name,
         responses=tuple(r for _, r in kept),
-        rejected=tuple(all_rejected),
+        rejected=tuple(problem.rejection() for problem in all_rejected),
         rows_read=rows_read,
         columns=MappingProxyType({f: columns[f] for f in FIELDS if f in columns}),
         segment_columns=tuple(segment_columns),

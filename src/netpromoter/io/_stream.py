@@ -9,45 +9,50 @@ from __future__ import annotations
 
 import html
 import io
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from netpromoter._columns import MISSING, Factor, code_dtype, combine
-from netpromoter._tally import N_SCORES, tally
-from netpromoter._validation import score_from_text
+from netpromoter._input.factors import Factor, code_dtype, combine
+from netpromoter._labels import MISSING
+from netpromoter._model import Model
+from netpromoter._scale import N_SCORES
+from netpromoter._tally import Tally, add, tally
+from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
-from netpromoter.exceptions import (
-    DataFileError,
-    InvalidParameterError,
-    InvalidScoreError,
-    RejectedRowError,
-)
+from netpromoter.exceptions import DataFileError, InvalidParameterError
+from netpromoter.io._blocks import BlockReader
 from netpromoter.io._fields import resolve_columns
 from netpromoter.io._progress import progress_bar, wants_progress
-from netpromoter.io._read import Rejection
-from netpromoter.io._source import csv_rows, decode_errors, detect_format, sniff_delimiter
+from netpromoter.io._rejection import Problem, Rejection
+from netpromoter.io._source import (
+    check_delimiter,
+    check_file,
+    csv_table,
+    decode_errors,
+    detect_format,
+    open_parquet,
+    parquet_errors,
+)
 from netpromoter.segmentation import SegmentCounts, SegmentResult
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
 
     from numpy.typing import NDArray
 
     from netpromoter.core import Method
+    from netpromoter.io._records import Record
     from netpromoter.io._source import Format
     from netpromoter.segmentation import Correction
 
 Engine = Literal["auto", "pyarrow", "csv"]
 _SCORE_TEXT = {str(i): i for i in range(N_SCORES)}
-#: Bytes per pyarrow CSV block. The streaming reader reads a few blocks ahead, so this
-#: bounds memory: 4 MiB keeps 10^8 rows under ~350 MiB at full speed (16 MiB: ~850 MiB).
-_BLOCK_BYTES = 4 << 20
 
 
-class FileTally(BaseModel):
+class FileTally(Model):
     """Tallies of a file scored chunk by chunk: overall and per segment.
 
     Attributes:
@@ -114,6 +119,7 @@ class FileTally(BaseModel):
             sum_squared_weights=tuple(c.sum_squared_weights or () for _, c in self.groups)
             if weighted
             else None,
+            weight_exponent=self.groups[0][1].weight_exponent if weighted and self.groups else 0,
         )
         return counts.result(
             min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
@@ -192,12 +198,13 @@ class _Totals:
         self.count = np.zeros((0, N_SCORES), dtype=np.int64)
         self.sum_w = np.zeros((0, N_SCORES), dtype=np.float64)
         self.sum_w2 = np.zeros((0, N_SCORES), dtype=np.float64)
+        self.exponent = 0  # the weight sums' power of two (see ``Tally``)
 
     def codes(self, columns: Sequence[Codes], n: int) -> NDArray[np.intp]:
         """Global group code per row from the chunk's encoded segment columns.
 
         The chunk's columns are combined by the shared input layer
-        ([`combine`][netpromoter._columns.combine]); each of its groups is then mapped
+        ([`combine`][netpromoter._input.factors.combine]); each of its groups is then mapped
         to a running group number by its labels.
         """
         if not columns:
@@ -230,10 +237,10 @@ class _Totals:
             self.sum_w2 = np.vstack([self.sum_w2, np.zeros((grow, N_SCORES))])
         if len(scores) == 0:
             return
-        counted = tally(scores, weights, codes, n_groups)
-        self.count += counted.count
-        self.sum_w += counted.sum_w
-        self.sum_w2 += counted.sum_w2
+        running = Tally(self.count, self.sum_w, self.sum_w2, self.exponent)
+        merged = add(running, tally(scores, weights, codes, n_groups))
+        self.count, self.sum_w, self.sum_w2 = merged.count, merged.sum_w, merged.sum_w2
+        self.exponent = merged.exponent
 
     def counts(self, index: int) -> NPSCounts:
         if index >= len(self.count):
@@ -245,6 +252,7 @@ class _Totals:
             count=count,
             sum_weights=tuple(float(w) for w in self.sum_w[index]),
             sum_squared_weights=tuple(float(w) for w in self.sum_w2[index]),
+            weight_exponent=self.exponent,
         )
 
 
@@ -260,10 +268,11 @@ def _fix_scores(
     """Check the cells the fast lookup missed (`` 9``, ``9.0``, bad ones) the shared way."""
     reasons: dict[int, str] = {}
     for i in np.flatnonzero(out < 0).tolist():
-        try:
-            out[i] = score_from_text(text_at(i))
-        except InvalidScoreError as exc:  # noqa: PERF203 - only the cells the lookup missed
-            reasons[i] = str(exc)
+        parsed = parse_score_text(text_at(i))
+        if isinstance(parsed, int):
+            out[i] = parsed
+        else:
+            reasons[i] = parsed
     return out, reasons
 
 
@@ -312,30 +321,22 @@ class _Run:
         self.rejected: list[Rejection] = []
         self.rows_read = 0
 
-    def reject(self, rejection: Rejection) -> None:
+    def reject(self, problem: Problem) -> None:
         if self.strict:
-            msg = f"{self.name}: {rejection} (strict mode stops at the first bad row)"
-            raise RejectedRowError(
-                msg, line=rejection.line, column=rejection.column, value=rejection.value
-            )
-        self.rejected.append(rejection)
+            raise problem.error(self.name)
+        self.rejected.append(problem.rejection())
 
     def add(self, chunk: _Chunk) -> None:
         n = len(chunk.scores)
         self.rows_read += n
         bad = {
-            i: Rejection(
-                line=chunk.line(i), column=self.score_col, value=chunk.score_text(i), reason=why
-            )
+            i: Problem(chunk.line(i), self.score_col, why, chunk.score_text(i), "score")
             for i, why in chunk.reasons.items()
         }
         for i, why in chunk.weight_reasons.items():
             if i not in bad and self.weights_col is not None:
-                bad[i] = Rejection(
-                    line=chunk.line(i),
-                    column=self.weights_col,
-                    value=chunk.weight_text(i),
-                    reason=why,
+                bad[i] = Problem(
+                    chunk.line(i), self.weights_col, why, chunk.weight_text(i), "weight"
                 )
         for i in sorted(bad):
             self.reject(bad[i])
@@ -407,6 +408,68 @@ def _text_chunk(
     )
 
 
+class _TextRows:
+    """Rows from the standard-library splitter, gathered into text chunks."""
+
+    def __init__(self, run: _Run, columns: _Columns) -> None:
+        self.run = run
+        self.columns = columns
+        self._clear()
+
+    def _clear(self) -> None:
+        self.lines: list[int] = []
+        self.scores: list[str] = []
+        self.groups: list[list[str]] = [[] for _ in self.columns.by]
+        self.weights: list[str] | None = [] if self.columns.weights is not None else None
+
+    def add(self, records: Iterable[Record], limit: int | None = None) -> bool:
+        """Take records (until ``limit`` rows are gathered); ``False`` when they ran out."""
+        lines, scores, groups, weights = self.lines, self.scores, self.groups, self.weights
+        s_index, w_index = self.columns.score, self.columns.weights
+        by = list(zip(groups, self.columns.by, strict=True))
+        for line, fields, problem in records:
+            if fields is None:
+                self.run.rows_read += 1
+                self.run.reject(Problem(line, "", problem))
+                continue
+            lines.append(line)
+            scores.append(fields[s_index])
+            for values, j in by:
+                values.append(fields[j].strip())
+            if weights is not None and w_index is not None:
+                weights.append(fields[w_index])
+            if limit is not None and len(lines) >= limit:
+                return True
+        return False
+
+    def full(self, limit: int) -> bool:
+        return len(self.lines) >= limit
+
+    def flush(self) -> None:
+        if self.lines:
+            self.run.add(_text_chunk(self.lines, self.scores, self.groups, self.weights))
+            self._clear()
+
+
+class _Columns(NamedTuple):
+    """Positions of the score, segment and weight columns in a row."""
+
+    score: int
+    by: list[int]
+    weights: int | None
+
+    @classmethod
+    def of(cls, header: Sequence[str], run: _Run) -> _Columns:
+        return cls(
+            header.index(run.score_col),
+            [header.index(b) for b in run.by],
+            header.index(run.weights_col) if run.weights_col is not None else None,
+        )
+
+    def wanted(self) -> list[int]:
+        return [self.score, *self.by, *([self.weights] if self.weights is not None else [])]
+
+
 def _stream_csv(
     handle: IO[str],
     name: str,
@@ -419,43 +482,14 @@ def _stream_csv(
     chunk_rows: int,
     update: Callable[[], None],
 ) -> _Run:
-    header, reader, _ = csv_rows(handle, delimiter)
-    if reader is None:
-        msg = f"{name}: the file is empty; expected a header row with a score column"
-        raise DataFileError(msg, path=name)
-    score_col = _header_columns(header, name, score, by, weights)
+    table = csv_table(handle, delimiter, name=name, expected="a header row with a score column")
+    score_col = _header_columns(table.header, name, score, by, weights)
     run = _Run(name, score_col, by, weights, strict=strict)
-    s_idx = header.index(score_col)
-    b_idx = [header.index(b) for b in by]
-    w_idx = header.index(weights) if weights is not None else None
-    width = len(header)
-    line = reader.line_num  # type: ignore[attr-defined]
-    while True:
-        lines: list[int] = []
-        scores: list[str] = []
-        groups: list[list[str]] = [[] for _ in by]
-        weight_texts: list[str] | None = [] if w_idx is not None else None
-        for row in reader:
-            start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-            if not row or (len(row) == 1 and not row[0].strip() and width > 1):
-                continue
-            if len(row) != width:
-                run.rows_read += 1
-                reason = f"has {len(row)} fields where the header has {width}"
-                run.reject(Rejection(line=start, column="", value=str(row), reason=reason))
-                continue
-            lines.append(start)
-            scores.append(row[s_idx])
-            for values, j in zip(groups, b_idx, strict=True):
-                values.append(row[j].strip())
-            if weight_texts is not None and w_idx is not None:
-                weight_texts.append(row[w_idx])
-            if len(scores) >= chunk_rows:
-                break
-        if not scores:
-            break
-        run.add(_text_chunk(lines, scores, groups, weight_texts))
+    rows = _TextRows(run, _Columns.of(table.header, run))
+    while rows.add(table.records, chunk_rows):
+        rows.flush()
         update()
+    rows.flush()
     return run
 
 
@@ -468,65 +502,44 @@ def _pyarrow_csv(
     *,
     strict: bool,
     delimiter: str | None,
+    chunk_rows: int,
     update: Callable[[int], None],
 ) -> _Run:
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
     import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
-    from pyarrow import csv as pa_csv  # noqa: PLC0415 - optional dependency
 
-    first = raw.readline().decode("utf-8-sig")
-    raw.seek(0)
-    # The reader reads ahead, so the file position says little about the rows done:
-    # progress is estimated from the bytes per line of the first MiB.
-    sample = raw.read(1 << 20)
-    raw.seek(0)
-    bytes_per_row = len(sample) / max(sample.count(b"\n"), 1)
-    chosen = delimiter or sniff_delimiter(first)
-    header, _, _ = csv_rows(io.StringIO(first), chosen)
-    score_col = _header_columns(header, name, score, by, weights)
+    reader = BlockReader(raw, name, delimiter)
+    score_col = _header_columns(reader.header, name, score, by, weights)
     run = _Run(name, score_col, by, weights, strict=strict)
-    wanted = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
-    malformed: list[str] = []
-
-    def on_invalid(row: object) -> str:
-        malformed.append(str(getattr(row, "text", "")))
-        return "skip"
-
-    reader = pa_csv.open_csv(
-        raw,
-        read_options=pa_csv.ReadOptions(block_size=_BLOCK_BYTES),
-        parse_options=pa_csv.ParseOptions(
-            delimiter=chosen, newlines_in_values=True, invalid_row_handler=on_invalid
-        ),
-        convert_options=pa_csv.ConvertOptions(
-            column_types=dict.fromkeys(wanted, pa.string()),
-            include_columns=wanted,
-            strings_can_be_null=False,
-        ),
-    )
+    columns = _Columns.of(reader.header, run)
+    rows = _TextRows(run, columns)
     score_texts = pa.array([str(i) for i in range(N_SCORES)])
-    record = 0
-    for batch in reader:
-        texts = batch.column(score_col)
+    for region in reader.regions(columns.wanted()):
+        if isinstance(region, list):
+            rows.add(region)
+            if rows.full(chunk_rows):
+                rows.flush()
+            continue
+        batch = region.table
+        texts = batch.column(f"c{columns.score}")
         looked_up = pc.index_in(texts, value_set=score_texts).fill_null(-1)
         scores = looked_up.to_numpy(zero_copy_only=False).astype(np.int8)
         scores, reasons = _fix_scores(scores, _text_of(texts))
         segments: list[Codes] = []
-        for column in by:
-            encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(batch.column(column)))
+        for j in columns.by:
+            encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(batch.column(f"c{j}")))
             encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
             values = [str(v) for v in encoded.dictionary.to_pylist()]
             segments.append((values, encoded.indices.to_numpy().astype(np.intp)))
         w, w_reasons, w_texts = None, {}, None
-        if weights is not None:
-            w_texts = batch.column(weights)
+        if columns.weights is not None:
+            w_texts = batch.column(f"c{columns.weights}")
             try:
                 w = pc.cast(w_texts, pa.float64()).to_numpy(zero_copy_only=False)
                 bad_w = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
                 w_reasons = dict.fromkeys(bad_w.tolist(), _WEIGHT_REASON)
             except (pa.ArrowInvalid, ValueError):
                 w, w_reasons = _parse_weights(w_texts.to_pylist())
-        base = record + 2
         run.add(
             _Chunk(
                 scores,
@@ -534,20 +547,13 @@ def _pyarrow_csv(
                 segments,
                 w,
                 w_reasons,
-                _offset(base),
+                region.line,
                 _text_of(texts),
                 _text_of(w_texts),
             )
         )
-        record += batch.num_rows
-        update(round(record * bytes_per_row))
-    for text in malformed:
-        run.rows_read += 1
-        reason = (
-            f"does not have the header's {len(header)} fields (its line is unknown to the "
-            "pyarrow engine; use engine='csv' to get it)"
-        )
-        run.reject(Rejection(line=0, column="", value=text, reason=reason))
+        update(reader.consumed)
+    rows.flush()
     return run
 
 
@@ -560,13 +566,6 @@ def _text_of(column: object) -> Callable[[int], str]:
         return str(column[i].as_py())  # type: ignore[index]
 
     return text
-
-
-def _offset(base: int) -> Callable[[int], int]:
-    def line(i: int) -> int:
-        return base + i
-
-    return line
 
 
 def _pyarrow_available() -> bool:
@@ -599,11 +598,12 @@ def tally_file(
     [`read_responses`][netpromoter.io.read_responses]; bad rows go to ``rejected``.
 
     Engines: ``"pyarrow"`` (fast, multi-threaded parsing; the ``netpromoter[files]``
-    extra) reports the line of a bad score as its record number + 1, which is the line
-    unless a quoted value spans lines or blank lines precede it, and cannot number rows
-    with the wrong field count (they get line 0); ``"csv"`` (standard library, slower)
-    gives exact line numbers. ``"auto"`` uses pyarrow when installed. Parquet always uses
-    pyarrow (row numbers from 1).
+    extra) and ``"csv"`` (standard library, slower) split records by the same rule and
+    report the same rows with the same exact line numbers: pyarrow parses the regions of
+    the file whose quoting numpy can vouch for, and the standard-library splitter reads
+    the rest (a stray or unclosed quote, a row with the wrong number of fields, a lone
+    carriage return). ``"auto"`` uses pyarrow when installed. Parquet always uses pyarrow
+    (row numbers from 1).
 
     Args:
         path: A CSV (UTF-8, with or without BOM) or Parquet file.
@@ -622,9 +622,12 @@ def tally_file(
         The overall and per-segment tallies, with the rejection report.
 
     Raises:
-        DataFileError: No header, no score column, a named column missing, not UTF-8.
+        FileNotFoundError: There is no such file.
+        DataFileError: No header, no score column, a named column missing, not UTF-8
+            (the line is named), a directory, or a file that is not Parquet.
         RejectedRowError: In ``strict`` mode, at the first bad row.
-        InvalidParameterError: An unknown engine, a JSON Lines file, or ``chunk_rows < 1``.
+        InvalidParameterError: An unknown engine, a JSON Lines file, ``chunk_rows < 1``
+            or a delimiter that is not one character.
 
     Examples:
         >>> import pathlib, tempfile
@@ -648,7 +651,8 @@ def tally_file(
         msg = f"{name}: tally_file reads CSV and Parquet; use read_responses for JSON Lines"
         raise InvalidParameterError(msg, name="format", value=fmt)
     by = tuple(by)
-    file_path = Path(path)
+    file_path = check_file(path)
+    check_delimiter(delimiter)
     total = file_path.stat().st_size
     enabled = wants_progress(progress)
     if fmt == "parquet":
@@ -665,7 +669,7 @@ def tally_file(
             )
     use_arrow = engine == "pyarrow" or (engine == "auto" and _pyarrow_available())
     with (
-        decode_errors(name, "utf-8"),
+        decode_errors(file_path, "utf-8"),
         file_path.open("rb") as raw,
         progress_bar(total, file_path.name, enabled=enabled) as bar,
     ):
@@ -682,6 +686,7 @@ def tally_file(
                 weights,
                 strict=strict,
                 delimiter=delimiter,
+                chunk_rows=chunk_rows,
                 update=lambda done: bar(min(done, total)),
             )
             bar(total)
@@ -715,27 +720,26 @@ def _stream_parquet(
     chunk_rows: int,
     update: Callable[[int], None],
 ) -> FileTally:
-    import pyarrow.parquet as pq  # noqa: PLC0415 - optional dependency
-
-    parquet = pq.ParquetFile(path)
+    parquet = open_parquet(path, name)
     header = list(parquet.schema_arrow.names)
     score_col = _header_columns(header, name, score, by, weights)
     run = _Run(name, score_col, by, weights, strict=strict)
     wanted = list(dict.fromkeys([score_col, *by, *([weights] if weights else [])]))
     record = 0
-    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
-        columns = {n: _texts(batch.column(n).to_pylist()) for n in wanted}
-        lines = list(range(record + 1, record + 1 + batch.num_rows))
-        run.add(
-            _text_chunk(
-                lines,
-                columns[score_col],
-                [columns[b] for b in by],
-                columns[weights] if weights else None,
+    with parquet_errors(name):
+        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
+            columns = {n: _texts(batch.column(n).to_pylist()) for n in wanted}
+            lines = list(range(record + 1, record + 1 + batch.num_rows))
+            run.add(
+                _text_chunk(
+                    lines,
+                    columns[score_col],
+                    [columns[b] for b in by],
+                    columns[weights] if weights else None,
+                )
             )
-        )
-        record += batch.num_rows
-        update(path.stat().st_size * record // max(parquet.metadata.num_rows, 1))
+            record += batch.num_rows
+            update(path.stat().st_size * record // max(parquet.metadata.num_rows, 1))
     return run.result("pyarrow")
 
 

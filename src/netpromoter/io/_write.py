@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -16,8 +16,9 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel
 
 from netpromoter.core import Response
-from netpromoter.exceptions import InvalidParameterError
+from netpromoter.exceptions import DataFileError, ExportTypeError, InvalidParameterError
 from netpromoter.io._read import ReadResult
+from netpromoter.io._source import check_delimiter
 from netpromoter.privacy import pseudonymise
 
 IdPolicy = Literal["pseudonymise", "drop", "keep"]
@@ -28,6 +29,12 @@ Target = str | Path | IO[str]
 #: equals, plus, minus, at, tab and carriage return.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: Line breaks, as ``str.splitlines`` knows them: a reader that splits a cell at any of
+#: them must not find a formula at the start of a piece either.
+_LINE_BREAK = re.compile("(\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])")
+#: Characters that make a cell need quotes besides the delimiter: the quote itself and
+#: every line break.
+_QUOTE_ALWAYS = frozenset('"\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
 _ID_POLICIES = ("pseudonymise", "drop", "keep")
 #: Columns holding ids of people or customers, pseudonymised in shared exports.
 ID_COLUMNS = ("respondent_id", "account_id")
@@ -38,18 +45,30 @@ def neutralise(cell: str) -> str:
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
     leading apostrophe, so the spreadsheet shows it as text instead of running it as a
-    formula (OWASP "CSV Injection"). Text that is just a number (``"-12.5"``) is no formula
-    and is left alone; numbers passed as numbers are never touched.
+    formula (OWASP "CSV Injection"). So does every line of the cell after a line break
+    (``\n``, ``\r`` or any other break ``str.splitlines`` knows): a reader that splits
+    rows at a bare ``\r`` must not find a formula at the start of the next "row" either.
+    Text that is just a number (``"-12.5"``) is no formula and is left alone; numbers
+    passed as numbers are never touched.
 
     Examples:
         >>> neutralise('=HYPERLINK("http://example.invalid")')
         '\'=HYPERLINK("http://example.invalid")'
         >>> neutralise("-12.5"), neutralise("-2+3"), neutralise("great")
         ('-12.5', "'-2+3", 'great')
+        >>> neutralise("great\r=cmd|' /C calc'!A0")
+        "great\r'=cmd|' /C calc'!A0"
     """
-    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
+    pieces = _LINE_BREAK.split(cell)
+    for i in range(2, len(pieces), 2):  # the lines after a break
+        if _is_formula(pieces[i]):
+            pieces[i] = "'" + pieces[i]
+    lines = "".join(pieces)
+    return "'" + lines if _is_formula(cell) else lines
+
+
+def _is_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
 
 
 def _response_record(response: Response) -> dict[str, Any]:
@@ -87,7 +106,7 @@ def to_records(data: object) -> list[dict[str, Any]]:
     a mapping, or an iterable of these.
 
     Raises:
-        TypeError: For anything else.
+        ExportTypeError: For anything else (also a ``TypeError``).
 
     Examples:
         >>> from netpromoter import score
@@ -105,11 +124,11 @@ def to_records(data: object) -> list[dict[str, Any]]:
             found = _model_records(item)
             if found is None:
                 msg = f"cannot export a {type(item).__name__}; give results, responses or dicts"
-                raise TypeError(msg)
+                raise ExportTypeError(msg, kind=type(item).__name__)
             out.extend(found)
         return out
     msg = f"cannot export a {type(data).__name__}; give results, responses or dicts"
-    raise TypeError(msg)
+    raise ExportTypeError(msg, kind=type(data).__name__)
 
 
 def plain(value: object) -> Scalar | list[Any] | dict[str, Any]:  # noqa: PLR0911 - one per kind
@@ -193,8 +212,10 @@ def write_csv(
 
     One row per record (see [`to_records`][netpromoter.io._write.to_records]); columns in
     order of first appearance. Numbers are written as numbers (a negative NPS stays a
-    number); text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
-    neutralised with a leading apostrophe (OWASP CSV-injection guidance); dates are ISO
+    number); text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return, and
+    every line of a cell after a line break, is neutralised with a leading apostrophe
+    (OWASP CSV-injection guidance, see [`neutralise`][netpromoter.io.neutralise]); a cell
+    holding a line break (``\r`` too), a quote or the delimiter is quoted; dates are ISO
     8601; empty values are empty cells. The file is UTF-8 with a byte-order mark, so Excel
     opens accents correctly, and ``read_responses`` reads it back.
 
@@ -220,8 +241,10 @@ def write_csv(
         The number of data rows written.
 
     Raises:
-        TypeError: When ``data`` is not something exportable.
-        InvalidParameterError: For an unknown ``respondent_ids`` policy or a short key.
+        ExportTypeError: When ``data`` is not something exportable (a ``TypeError``).
+        DataFileError: When ``path`` cannot be written (a directory, no permission).
+        InvalidParameterError: For an unknown ``respondent_ids`` policy, a short key or
+            a delimiter that is not one character other than a quote or line break.
 
     Examples:
         >>> import io
@@ -231,26 +254,66 @@ def write_csv(
         >>> out.getvalue().splitlines()
         ['\ufeffsegment,nps', "'=1+1,-12.5"]
     """
+    check_delimiter(delimiter)
     records = _apply_id_policy(_without(to_records(data), exclude), respondent_ids, id_columns, key)
     header = list(dict.fromkeys(k for record in records for k in record))
     rows = [
         [_csv_cell(record.get(k), safe=neutralise_formulas) for k in header] for record in records
     ]
     if isinstance(path, str | Path):
-        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        with _writable(path), Path(path).open("w", encoding="utf-8", newline="") as handle:
             _write_rows(handle, header, rows, delimiter, safe=neutralise_formulas)
     else:
         _write_rows(path, header, rows, delimiter, safe=neutralise_formulas)
     return len(rows)
 
 
+@contextmanager
+def _writable(path: str | Path) -> Iterator[None]:
+    """Turn a path that cannot be written (a directory, no permission) into a DataFileError.
+
+    A folder that does not exist stays a ``FileNotFoundError``.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        msg = f"{path}: cannot be written ({exc.strerror or exc}); give a file in a writable folder"
+        raise DataFileError(msg, path=str(path)) from exc
+
+
 def _write_rows(
     handle: IO[str], header: list[str], rows: list[list[Any]], delimiter: str, *, safe: bool
 ) -> None:
     handle.write("\ufeff")
-    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-    writer.writerow([neutralise(h) if safe else h for h in header])
-    writer.writerows(rows)
+    handle.write(csv_line([neutralise(h) if safe else h for h in header], delimiter))
+    handle.writelines(csv_line(row, delimiter) for row in rows)
+
+
+def csv_line(cells: Sequence[str | int | float], delimiter: str) -> str:
+    r"""One CSV row, ``\n``-terminated: the writing rule of every CSV this library writes.
+
+    A text cell is quoted (its quotes doubled) when it holds the delimiter, a quote or
+    any line break, ``\r`` included, so no reader can split a row inside a cell; a row
+    of one blank cell is quoted too, so it cannot be taken for a blank line. Numbers are
+    written as Python writes them.
+
+    Examples:
+        >>> csv_line(["a,b", 'x"y', "p\rq", 3, -1.5], ",")
+        '"a,b","x""y","p\rq",3,-1.5\n'
+        >>> csv_line([""], ",")
+        '""\n'
+    """
+    out = []
+    for cell in cells:
+        text = cell if isinstance(cell, str) else str(cell)
+        if delimiter in text or not _QUOTE_ALWAYS.isdisjoint(text):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    if len(out) == 1 and not out[0].strip(" \t"):
+        out[0] = '"' + out[0] + '"'
+    return delimiter.join(out) + "\n"
 
 
 def write_json(
@@ -282,6 +345,11 @@ def write_json(
     Returns:
         The number of records written.
 
+    Raises:
+        ExportTypeError: When ``data`` is not something exportable (a ``TypeError``).
+        InvalidParameterError: For an unknown ``respondent_ids`` policy or a short key.
+        DataFileError: When ``path`` cannot be written (a directory, no permission).
+
     Examples:
         >>> import io
         >>> from netpromoter import score
@@ -304,7 +372,8 @@ def write_json(
     else:
         text = json.dumps(records, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
     if isinstance(path, str | Path):
-        Path(path).write_text(text, encoding="utf-8")
+        with _writable(path):
+            Path(path).write_text(text, encoding="utf-8")
     else:
         path.write(text)
     return len(records)

@@ -1,73 +1,197 @@
-"""Calibration numerics: post-stratification, raking, trimming and their standard errors.
+"""The standard errors of a weighting design: calibration-aware, per domain and contrast.
 
-Everything here works on integer cell codes and weights (numpy arrays), never on user
-data: [`netpromoter.weighting`][netpromoter.weighting] reads and checks the input, then
-calls these kernels. Rows are collapsed to the crossed cells of the calibration
-dimensions first, so raking a million rows iterates over a few dozen cell totals.
+A [`Design`][netpromoter._stats.design.Design] says how weights were calibrated
+(post-stratified or raked, on which cells, with which calibrated weights before any
+trimming, and which rows form clusters); weighting results carry one, and the features
+(``score``, ``segment``, ``trend``...) hand it to this module instead of calling back up
+into ``weighting``.
 
-Formulas (``w`` the weights, ``d`` the base weights, ``c`` a cell, ``N_c`` its
-population count):
-
-* Post-stratification: ``w_i = d_i N_c / Σ_{j∈c} d_j`` (R ``survey::postStratify``).
-* Raking (iterative proportional fitting, Deming and Stephan 1940): per sweep, for each
-  margin ``m`` and level ``l``, multiply the weights in ``l`` by ``N_{m,l} / Σ_{i∈l} w_i``;
-  stop when every margin total is within ``tol × Σ N`` of its target.
-* Trimming (R ``survey::trimWeights(strict = TRUE)``): cap weights to ``[lower, upper]``,
-  share the trimmed amount equally among the weights inside the bounds, repeat until
-  none is outside.
-* Standard error of the weighted NPS (Taylor linearisation, R ``svymean`` then
-  ``svycontrast``): influence values ``x_i = w_i (y_i − ȳ) / Σw`` with ``y`` +1 / 0 / −1,
-  residualised as R's ``svyrecvar`` does — within post-strata by
-  ``x_i − w*_i Σ_{j∈c} x_j / Σ_{j∈c} w*_j`` (``w*`` the calibrated weights before any
-  trimming), and for raking by ten backfitting sweeps of
-  ``x ← x − w* · mean_level(x / w*)`` over the margins — then
-  ``Var = n / (n − 1) Σ (x_i − x̄)²`` (with clusters: over cluster totals, with
-  ``K / (K − 1)`` for ``K`` clusters).
+Standard error of the weighted NPS (Taylor linearisation, R ``svymean`` then
+``svycontrast``): influence values ``x_i = w_i (y_i − ȳ) / Σw`` with ``y`` +1 / 0 / −1,
+residualised as R's ``svyrecvar`` does — within post-strata by
+``x_i − w*_i Σ_{j∈c} x_j / Σ_{j∈c} w*_j`` (``w*`` the calibrated weights before any
+trimming), and for raking by ten backfitting sweeps of
+``x ← x − w* · mean_level(x / w*)`` over the margins — then
+``Var = n / (n − 1) Σ (x_i − x̄)²`` (with clusters: over cluster totals, with
+``K / (K − 1)`` for ``K`` clusters).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from netpromoter._stats import CATEGORY_VALUE, by_category
-from netpromoter._tally import CHUNK, tally
+from netpromoter._scale import CATEGORY_VALUE, DETRACTOR_MAX, PROMOTER_MIN, by_category
+from netpromoter._tally import CHUNK, scaled_weights, tally
+from netpromoter.exceptions import InvalidWeightsError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+
 Kind = Literal["poststratify", "rake"]
 #: Backfitting sweeps R ``survey::svyrecvar`` uses to residualise on raking margins.
 BACKFIT_SWEEPS = 10
-#: Trimmed amounts below this fraction of the total are rounding noise, not redistributed.
-ROUNDING = 1e-13
 #: Relative rounding error of a sum of squares of influence values (64 machine epsilons).
 ROUNDING_SS = 64 * float(np.finfo(np.float64).eps)
-PROMOTER_MIN = 9
-DETRACTOR_MAX = 6
+
+
+@dataclass(frozen=True, eq=False)
+class Design:
+    """How a sample was weighted, as its standard errors need to know it.
+
+    Built by the weighting functions and carried by their results; the features hand it
+    to [`domain_se`][netpromoter._stats.design.domain_se] for every standard error, so no
+    statistic calls back up into ``weighting``. Frozen, its arrays read-only.
+
+    Attributes:
+        weights: The final weights (after any trimming), one per row.
+        kind: ``"poststratify"``, ``"rake"``, or ``None`` for weights without a
+            calibration (trimmed plain weights, account and spend weights).
+        cells: Crossed cell code of each row, ``0 <= code < n_cells`` (only occupied
+            cells are numbered); ``None`` without a calibration.
+        n_cells: Number of occupied cells.
+        margins: For raking, the level of each cell in each margin (one length
+            ``n_cells`` array per margin); empty otherwise.
+        calibrated: The calibrated weights before any trimming (``w*`` above), per row.
+        clusters: The cluster (account) code of each row for a cluster-robust SE, or
+            ``None``.
+    """
+
+    weights: NDArray[np.float64]
+    kind: Kind | None = None
+    cells: NDArray[np.intp] | None = None
+    n_cells: int = 0
+    margins: tuple[NDArray[np.intp], ...] = ()
+    calibrated: NDArray[np.float64] | None = None
+    clusters: NDArray[np.intp] | None = None
+
+    def __post_init__(self) -> None:
+        for array in (self.weights, self.cells, self.calibrated, self.clusters, *self.margins):
+            if array is not None:
+                array.flags.writeable = False
+
+    @property
+    def n(self) -> int:
+        """Number of weighted rows."""
+        return len(self.weights)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The calibration alone (``None`` for plain weights), as ``design_se`` takes it."""
+        if self.kind is None or self.cells is None or self.calibrated is None:
+            return None
+        return Calibration(self.kind, self.cells, self.n_cells, self.margins, self.calibrated)
+
+    def trimmed(self, weights: NDArray[np.float64]) -> Design:
+        """The same calibration and clusters with other final weights (after trimming)."""
+        return replace(self, weights=weights)
 
 
 @dataclass(frozen=True)
-class Design:
-    """How weights were calibrated, as the standard error needs to know it.
-
-    Attributes:
-        kind: ``"poststratify"`` or ``"rake"``.
-        cells: Crossed cell code of each row, ``0 <= code < n_cells`` (only occupied
-            cells are numbered).
-        n_cells: Number of occupied cells.
-        margins: For raking, the level of each cell in each margin (one length
-            ``n_cells`` array per margin); empty for post-stratification.
-        calibrated: The calibrated weights before any trimming (``w*`` above), per row.
-    """
+class Calibration:
+    """A calibration's cells, margins and calibrated weights (see ``Design``)."""
 
     kind: Kind
     cells: NDArray[np.intp]
     n_cells: int
     margins: tuple[NDArray[np.intp], ...]
     calibrated: NDArray[np.float64]
+
+
+Domain = Literal["group", "rest", "group_minus_rest"]
+
+
+def domain_se(
+    design: Design,
+    scores: NDArray[np.integer],
+    *,
+    rows: NDArray[np.bool_] | None = None,
+    codes: NDArray[np.integer] | None = None,
+    n_groups: int = 1,
+    domain: Domain = "group",
+    partner: NDArray[np.integer] | None = None,
+) -> NDArray[np.float64]:
+    """SE of the weighted NPS of ``scores`` per group, for this design, in points.
+
+    As R ``svycontrast(svymean(~promoter + detractor, d), c(1, -1))`` on the design ``d``;
+    a group (and rows left out by ``rows``) is a domain, as R's ``subset(d, ...)``.
+
+    Args:
+        design: The weighting design.
+        scores: Validated scores of the rows used, in row order.
+        rows: Which of the design's rows the scores belong to (``None``: all).
+        codes: Optional group code per score (``0..n_groups-1``).
+        n_groups: Number of groups.
+        domain: ``"group"`` (default): the SE of each group's NPS. ``"rest"``: of the
+            NPS of all other groups' rows (R ``subset(d, group != g)``; rows left out by
+            ``rows`` belong to none). ``"group_minus_rest"``: of the difference
+            NPS(group) − NPS(rest), with the covariance the calibration induces between
+            the two domains.
+        partner: Optional group index per group (−1 for none); overrides ``domain``: the
+            SE of the difference NPS(group) − NPS(partner group), two disjoint domains,
+            with the covariance the calibration induces between them (R
+            ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))`` for
+            the two groups' indicators ``s``, ``r``); NaN without a partner.
+
+    Returns:
+        The SE per group.
+
+    Raises:
+        InvalidWeightsError: When the scores do not line up with the weighted rows.
+    """
+    n = design.n
+    n_used = n if rows is None else int(np.count_nonzero(rows))
+    if len(scores) != n_used or (rows is not None and len(rows) != n):
+        msg = (
+            f"these weights are for {n} rows but {len(scores)} scores were given; "
+            "score the same rows that were weighted"
+        )
+        raise InvalidWeightsError(msg)
+    full_scores = np.asarray(scores)
+    full_codes = None if codes is None else np.asarray(codes, dtype=np.intp)
+    groups = n_groups
+    if rows is not None:
+        full_scores = np.zeros(n, dtype=np.int8)
+        full_scores[rows] = scores
+        full_codes = np.full(n, n_groups, dtype=np.intp)
+        full_codes[rows] = 0 if codes is None else codes
+        groups = n_groups + 1
+    se = design_se(
+        full_scores,
+        design.weights,
+        design.calibration,
+        codes=full_codes,
+        n_groups=groups,
+        clusters=design.clusters,
+        complement=None if domain == "group" or partner is not None else n_groups,
+        contrast=domain == "group_minus_rest",
+        partner=None if partner is None else _partners(partner, groups),
+    )
+    return se[:n_groups]
+
+
+def _partners(partner: NDArray[np.integer], n_groups: int) -> NDArray[np.intp]:
+    """Partner group per group, −1 for none, padded with −1 to ``n_groups``."""
+    given = np.asarray(partner, dtype=np.intp)
+    out = np.full(n_groups, -1, dtype=np.intp)
+    out[: len(given)] = np.where(given >= 0, given, -1)
+    return out
+
+
+def as_design(weights: object) -> Design | None:
+    """The design of a weighting result (or a ``Design`` itself), else ``None``.
+
+    Examples:
+        >>> as_design([1.0, 2.0]) is None
+        True
+    """
+    if isinstance(weights, Design):
+        return weights
+    design = getattr(weights, "design", None)
+    return design if isinstance(design, Design) else None
 
 
 def cell_totals(
@@ -79,137 +203,6 @@ def cell_totals(
         stop = start + CHUNK
         out += np.bincount(cells[start:stop], weights=weights[start:stop], minlength=n_cells)
     return out
-
-
-def expand(
-    cells: NDArray[np.intp], factors: NDArray[np.float64], base: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Row weights ``base_i × factors[cell_i]``, chunk by chunk."""
-    out = np.empty(len(cells), dtype=np.float64)
-    for start in range(0, len(cells), CHUNK):
-        stop = start + CHUNK
-        np.multiply(base[start:stop], factors[cells[start:stop]], out=out[start:stop])
-    return out
-
-
-@dataclass(frozen=True)
-class RakeFit:
-    """Outcome of raking cell totals.
-
-    Attributes:
-        factors: Adjustment factor per cell (final weight = base weight × factor).
-        iterations: Full sweeps over the margins performed.
-        converged: Whether every margin total is within tolerance of its target.
-        max_error: Largest absolute difference between a margin total and its target.
-    """
-
-    factors: NDArray[np.float64]
-    iterations: int
-    converged: bool
-    max_error: float
-
-
-def margin_error(
-    totals: NDArray[np.float64],
-    margins: tuple[NDArray[np.intp], ...],
-    targets: tuple[NDArray[np.float64], ...],
-) -> float:
-    """Largest absolute difference between a weighted margin total and its target."""
-    worst = 0.0
-    for levels, target in zip(margins, targets, strict=True):
-        got = np.bincount(levels, weights=totals, minlength=len(target))
-        worst = max(worst, float(np.max(np.abs(got - target))))
-    return worst
-
-
-def rake_cells(
-    base_totals: NDArray[np.float64],
-    margins: tuple[NDArray[np.intp], ...],
-    targets: tuple[NDArray[np.float64], ...],
-    *,
-    tol: float,
-    max_iter: int,
-) -> RakeFit:
-    """Iterative proportional fitting on crossed-cell totals.
-
-    Args:
-        base_totals: Sum of base weights per crossed cell (all positive).
-        margins: Level of each cell in each margin.
-        targets: Population total of each level of each margin (all margins sum alike).
-        tol: Convergence tolerance relative to the total target weight.
-        max_iter: Largest number of sweeps.
-
-    Returns:
-        Cell factors, sweeps used, convergence and the remaining margin error.
-
-    Examples:
-        >>> fit = rake_cells(
-        ...     np.array([1.0, 1.0, 1.0, 1.0]),
-        ...     (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])),
-        ...     (np.array([3.0, 1.0]), np.array([2.0, 2.0])),
-        ...     tol=1e-12,
-        ...     max_iter=50,
-        ... )
-        >>> fit.factors.tolist(), fit.converged
-        ([1.5, 1.5, 0.5, 0.5], True)
-    """
-    factors = np.ones_like(base_totals)
-    threshold = tol * float(targets[0].sum())
-    current = base_totals.copy()
-    error = margin_error(current, margins, targets)
-    iterations = 0
-    while error > threshold and iterations < max_iter:
-        for levels, target in zip(margins, targets, strict=True):
-            got = np.bincount(levels, weights=current, minlength=len(target))
-            ratio = target / got
-            factors *= ratio[levels]
-            current = base_totals * factors
-        iterations += 1
-        error = margin_error(current, margins, targets)
-    return RakeFit(factors, iterations, error <= threshold, error)
-
-
-def trim(
-    weights: NDArray[np.float64], *, upper: float, lower: float, max_iter: int
-) -> tuple[NDArray[np.float64], int, bool]:
-    """Cap weights to ``[lower, upper]`` and share the trimmed amount, as R ``trimWeights``.
-
-    Each pass caps the weights outside the bounds and adds the trimmed total, in equal
-    parts, to every weight inside them (R ``trimWeights(..., strict = TRUE)``); passes
-    repeat until no weight is outside, or only rounding noise (below ``ROUNDING`` times
-    the total) would be shared, in which case the weights stop at the bounds.
-
-    Returns:
-        The trimmed weights (same total), the passes made, and whether none is outside.
-
-    Examples:
-        >>> w, passes, done = trim(np.array([1.0, 1.0, 1.0, 5.0]), upper=3.0, lower=0.0,
-        ...                        max_iter=100)
-        >>> w.round(4).tolist(), passes, done
-        ([1.6667, 1.6667, 1.6667, 3.0], 1, True)
-    """
-    current = weights.copy()
-    total = float(np.abs(weights).sum())
-    passes = 0
-    while passes < max_iter:
-        outside = (current < lower) | (current > upper)
-        n_outside = int(np.count_nonzero(outside))
-        if n_outside == 0:
-            return current, passes, True
-        capped = np.clip(current, lower, upper)
-        if float(np.abs(current - capped).sum()) <= ROUNDING * total:
-            # Only rounding noise is left to share (a bound at the mean weight would
-            # otherwise cycle forever, and equal weights capped at their mean sit just
-            # above it): stop at the bounds, the total kept to rounding.
-            return capped, passes + 1, True
-        if n_outside == len(current):
-            return current, passes, False
-        passes += 1
-        share = float((current - capped).sum()) / (len(current) - n_outside)
-        capped[~outside] += share
-        current = capped
-    outside = (current < lower) | (current > upper)
-    return current, passes, not bool(outside.any())
 
 
 def _category_sums(
@@ -238,7 +231,7 @@ def _group_cell_codes(
 
 
 def _offsets(
-    design: Design,
+    design: Calibration,
     u_sum: NDArray[np.float64],
     n_cell: NDArray[np.float64],
     p_cell: NDArray[np.float64],
@@ -274,7 +267,7 @@ def _offsets(
 def design_se(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64],
-    design: Design | None,
+    design: Calibration | None,
     *,
     codes: NDArray[np.integer] | None = None,
     n_groups: int = 1,
@@ -313,6 +306,11 @@ def design_se(
     Returns:
         SE per group, in NPS points; NaN for a group with no weight.
     """
+    # Every term is a ratio of sums of the same degree in the weights: computed at a
+    # power of two where their squares fit (results identical; see ``weight_exponent``).
+    weights, exponent = scaled_weights(weights)
+    if exponent and design is not None:
+        design = replace(design, calibrated=np.ldexp(design.calibrated, -exponent))
     if clusters is not None:
         return _clustered_se(
             scores,
@@ -414,7 +412,7 @@ def _rest(sums: NDArray[np.float64], complement: int | None) -> NDArray[np.float
 def _clustered_se(
     scores: NDArray[np.integer],
     weights: NDArray[np.float64],
-    design: Design | None,
+    design: Calibration | None,
     *,
     codes: NDArray[np.integer] | None,
     n_groups: int,

@@ -3,7 +3,7 @@
 [`trend`][netpromoter.trends.trend] over a lazy or distributed frame groups rows on the
 engine by a *time key* next to the segment keys and the score bin, collects that small
 aggregate, and turns each key into a period locally with the in-memory time code of
-[`_time`][netpromoter._time] (zones, daylight saving time, periods).
+[`times`][netpromoter._input.times] (zones, daylight saving time, periods).
 
 The key is built from calendar fields, which every backend extracts the same way
 (``dt.year()`` ... ``dt.second()``; no epoch arithmetic, whose integer division and
@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from netpromoter import _time
+from netpromoter._input import times
+from netpromoter._labels import MISSING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,9 +48,9 @@ if TYPE_CHECKING:
 KeyKind = Literal["aware", "naive", "date", "text", "other"]
 #: Name of the derived time key column.
 TIME_KEY = "__nps_time"
-DAY = _time.DAY
+DAY = times.DAY
 #: Seconds per bucket of the fallbacks: a quarter hour, a second.
-COARSE = _time.SLOT
+COARSE = times.SLOT
 FINE = 1
 #: Digits of the time of day in the key of each fallback step (``hhmm``, ``hhmmss``).
 _CLOCK_DIGITS = {COARSE: 4, FINE: 6}
@@ -61,7 +62,7 @@ _UTC = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universa
 
 def _offsets(zone: tzinfo) -> set[int]:
     """UTC offsets (seconds) a zone has had since 1970, sampled each quarter year."""
-    fixed = _time.fixed_offset(zone)
+    fixed = times.fixed_offset(zone)
     if fixed is not None:
         return {fixed}
     out = set()
@@ -79,7 +80,7 @@ def cuts_for(zone: tzinfo, naive_zone: tzinfo | None = None) -> tuple[int, ...]:
     ``naive_offset - offset`` on the wall clock of naive times in ``naive_zone``.
 
     Examples:
-        >>> from netpromoter._time import check_zone
+        >>> from netpromoter._input.times import check_zone
         >>> cuts_for(check_zone("UTC")), cuts_for(check_zone("Europe/Amsterdam"))
         ((), (79200, 82800))
         >>> cuts_for(check_zone("UTC"), check_zone("America/New_York"))
@@ -235,7 +236,7 @@ def _seconds(keys: NDArray[np.int64], key: TimeKey) -> tuple[NDArray[np.int64], 
     return start, np.full(len(keys), key.step, dtype=np.int64)
 
 
-def decode(levels: tuple[object, ...], key: TimeKey) -> tuple[_time.Parsed, NDArray[np.int64]]:
+def decode(levels: tuple[object, ...], key: TimeKey) -> tuple[times.Parsed, NDArray[np.int64]]:
     """Parse the collected key values as the in-memory path parses the column.
 
     Args:
@@ -248,27 +249,25 @@ def decode(levels: tuple[object, ...], key: TimeKey) -> tuple[_time.Parsed, NDAr
         second for datetimes, days for dates, the value for text) with its kind, and
         the bucket's length in seconds (1 when the value is exact).
     """
-    from netpromoter._columns import MISSING  # noqa: PLC0415 - shared sentinel
-
     present = [v for v in levels if v is not MISSING]
     values = np.zeros(len(levels), dtype=np.int64)
     lengths = np.ones(len(levels), dtype=np.int64)
-    kinds = np.full(len(levels), _time.MISSING, dtype=np.uint8)
+    kinds = np.full(len(levels), times.MISSING, dtype=np.uint8)
     n = len(present)
     if key.kind == "other":
-        kinds[:] = _time.BAD  # as in memory: not a time column, nulls included
+        kinds[:] = times.BAD  # as in memory: not a time column, nulls included
     elif key.kind == "text":
         items = np.empty(n, dtype=object)
         items[:] = present
-        parsed = _time.parse(items)
+        parsed = times.parse(items)
         values[:n] = parsed.values
         kinds[:n] = parsed.kind
     else:
         numbers = np.asarray(present, dtype=np.float64).astype(np.int64)
         if key.kind == "date":
             values[:n] = _days(numbers)
-            kinds[:n] = _time.DATE
+            kinds[:n] = times.DATE
         else:
             values[:n], lengths[:n] = _seconds(numbers, key)
-            kinds[:n] = _time.AWARE if key.kind == "aware" else _time.NAIVE
-    return _time.Parsed(values, kinds), lengths
+            kinds[:n] = times.AWARE if key.kind == "aware" else times.NAIVE
+    return times.Parsed(values, kinds), lengths

@@ -50,8 +50,19 @@ PeriodName = Literal["day", "week", "month", "quarter", "year"]
 PERIOD_NAMES: tuple[PeriodName, ...] = ("day", "week", "month", "quarter", "year")
 _FIXED = re.compile(r"^\s*(\d+)\s*(?:d|day|days)\s*$", re.IGNORECASE)
 
-# Row kinds of a parsed time column.
-AWARE, NAIVE, DATE, MISSING, BAD = 0, 1, 2, 3, 4
+#: The longest fixed window: every day Python's calendar has.
+MAX_WINDOW_DAYS = 3_652_059
+# Row kinds of a parsed time column (OUT_OF_RANGE: a time whose local day has no date).
+AWARE, NAIVE, DATE, MISSING, BAD, OUT_OF_RANGE = 0, 1, 2, 3, 4, 5
+N_KINDS = OUT_OF_RANGE + 1
+#: Days since 1970-01-01 of the first and last dates Python represents (0001-01-01 and
+#: 9999-12-31): every period of a trend has its dates and its label within them.
+FIRST_DAY = (date.min - _EPOCH_DATE).days
+LAST_DAY = (date.max - _EPOCH_DATE).days
+#: The largest offset of a time zone is under 24 hours: ``±hh:mm`` with ``hh <= 23`` and
+#: ``mm <= 59``.
+MAX_OFFSET_HOURS = 23
+MAX_OFFSET_MINUTES = 59
 
 
 def check_zone(value: object, name: str = "timezone") -> tzinfo:
@@ -108,17 +119,25 @@ def check_period(value: object) -> Period:
         >>> check_period("30 days").name
         '30D'
     """
+    days = 0
     if isinstance(value, str):
         if value in PERIOD_NAMES:
             return Period(value)
         match = _FIXED.match(value)
-        if match and int(match.group(1)) > 0:
-            return Period(None, int(match.group(1)))
+        days = int(match.group(1)) if match else 0
     elif isinstance(value, timedelta):
         if value.total_seconds() > 0 and value.total_seconds() % DAY == 0:
-            return Period(None, int(value.total_seconds() // DAY))
-    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return Period(None, value)
+            days = int(value.total_seconds() // DAY)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        days = value
+    if 0 < days <= MAX_WINDOW_DAYS:
+        return Period(None, days)
+    if days > MAX_WINDOW_DAYS:
+        msg = (
+            f"period {value!r} is longer than the calendar ({MAX_WINDOW_DAYS:,} days from "
+            "0001-01-01 to 9999-12-31); give a fixed window of fewer days"
+        )
+        raise InvalidParameterError(msg, name="period", value=value)
     msg = (
         f"unknown period {value!r}; expected one of {', '.join(map(repr, PERIOD_NAMES))}, "
         "or a fixed window such as 30, '30D' or timedelta(days=30)"
@@ -159,13 +178,53 @@ def _from_datetime64(arr: NDArray[Any]) -> Parsed:
     return Parsed(values, base)
 
 
-def _parse_text(text: str) -> datetime | date:
-    text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    if len(text) == 10:  # noqa: PLR2004 - an ISO date, YYYY-MM-DD
-        return date.fromisoformat(text)
-    return datetime.fromisoformat(text)
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"  # YYYY-MM-DD
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"  # hh:mm[:ss[.fraction]]
+    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"  # Z, ±hh, ±hhmm or ±hh:mm
+)
+_MICRO_DIGITS = 6
+
+
+def parse_iso(text: str) -> datetime | date:
+    """ISO 8601 text as a ``date`` or a ``datetime``, alike on every Python version.
+
+    Accepts ``YYYY-MM-DD`` (a date), or that date, ``T`` or a space, and
+    ``hh:mm[:ss[.fraction]]``, naive or followed by ``Z`` or an offset ``±hh``,
+    ``±hhmm`` or ``±hh:mm``; surrounding spaces are ignored and digits beyond
+    microseconds dropped. ``datetime.fromisoformat`` accepts other forms from Python
+    3.11 on (and some of these not before), so it is not used.
+
+    Raises:
+        ValueError: For any other text, or an impossible date, time or offset.
+
+    Examples:
+        >>> parse_iso("2026-01-31 09:30:15.25+0100").isoformat()
+        '2026-01-31T09:30:15.250000+01:00'
+        >>> parse_iso("2026-01-31"), parse_iso("2026-01-31T09:30Z").isoformat()
+        (datetime.date(2026, 1, 31), '2026-01-31T09:30:00+00:00')
+    """
+    match = _ISO.fullmatch(text.strip())
+    if match is None:
+        msg = f"{text!r} is not ISO 8601 text such as 2026-01-31 or 2026-01-31T09:30:00+01:00"
+        raise ValueError(msg)
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    try:
+        if hour is None:
+            return date(int(year), int(month), int(day))
+        zone: tzinfo | None = timezone.utc if zulu else None
+        if sign is not None:
+            if int(off_m or 0) >= 60:  # noqa: PLR2004 - minutes of an hour
+                raise ValueError(f"offset minutes {off_m} out of range")  # noqa: TRY301
+            offset = timedelta(hours=int(off_h), minutes=int(off_m or 0))
+            zone = timezone(-offset if sign == "-" else offset)  # ValueError from 24 hours
+        micro = int((fraction or "0")[:_MICRO_DIGITS].ljust(_MICRO_DIGITS, "0"))
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, zone
+        )
+    except ValueError as exc:
+        msg = f"{text!r} is not a valid ISO 8601 date or time: {exc}"
+        raise ValueError(msg) from None
 
 
 _DATE_LENGTH = 10  # YYYY-MM-DD
@@ -201,7 +260,10 @@ def _from_text(text: NDArray[np.str_]) -> Parsed | None:
         offset &= digit[:, 0] & digit[:, 1] & digit[:, 3] & digit[:, 4]
         end = np.where(zulu, length - 1, np.where(offset, length - _OFFSET_LENGTH, length))
         value = tail - _DIGITS[0]
-        minutes = (value[:, 4] * 10 + value[:, 3]) * 60 + value[:, 1] * 10 + value[:, 0]
+        hours, mins = value[:, 4] * 10 + value[:, 3], value[:, 1] * 10 + value[:, 0]
+        if (offset & ((hours > MAX_OFFSET_HOURS) | (mins > MAX_OFFSET_MINUTES))).any():
+            return None  # an offset out of range: read value by value, which says where
+        minutes = hours * 60 + mins
         sign = np.where(tail[:, 5] == ord("-"), -1, 1)
         shift = np.where(offset, sign * minutes * 60, 0)
         chars[columns[None, :] >= end[:, None]] = 0
@@ -259,7 +321,7 @@ def _one(item: object) -> tuple[int, int]:  # noqa: PLR0911 - one return per kin
         return int(parsed.values[0]), kind
     if isinstance(item, str):
         try:
-            item = _parse_text(item)
+            item = parse_iso(item)
         except ValueError:
             return 0, BAD
     if isinstance(item, datetime):
@@ -420,8 +482,8 @@ def local_seconds(
         One local wall-clock second per (selected) row.
 
     Raises:
-        InvalidTimeError: Naming the rows that are missing, unparseable, or naive when no
-            ``naive_zone`` is given.
+        InvalidTimeError: Naming the rows that are missing, unparseable, outside the
+            dates Python represents, or naive when no ``naive_zone`` is given.
     """
     parsed = parse(column)
     values = parsed.values
@@ -433,8 +495,32 @@ def local_seconds(
     positions = np.arange(len(values)) if rows is None else np.flatnonzero(rows)
     if rows is not None:
         values, kinds = values[rows], kinds[rows]
+    kinds = mark_out_of_range(values, kinds)
     _check_kinds(kinds, positions, name, naive_allowed=naive_zone is not None)
     return localise(values, kinds, zone=zone, naive_zone=naive_zone)
+
+
+def mark_out_of_range(values: NDArray[np.int64], kinds: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Mark as ``OUT_OF_RANGE`` the rows whose local day could fall outside 0001..9999.
+
+    Dates must lie within 0001-01-01 .. 9999-12-31 and times (UTC or wall clock) within
+    0001-01-02 .. 9999-12-30, so that no time zone (offsets are under a day) moves them
+    off the calendar Python represents.
+
+    Examples:
+        >>> mark_out_of_range(np.array([0, 10**12]), np.array([AWARE, AWARE], np.uint8)).tolist()
+        [0, 5]
+    """
+    day = np.where(kinds == DATE, values, values // DAY)
+    timed = (kinds == AWARE) | (kinds == NAIVE)
+    low = np.where(timed, FIRST_DAY + 1, FIRST_DAY)
+    high = np.where(timed, LAST_DAY - 1, LAST_DAY)
+    outside = (timed | (kinds == DATE)) & ((day < low) | (day > high))
+    if not outside.any():
+        return kinds
+    out: NDArray[np.uint8] = kinds.copy()
+    out[outside] = OUT_OF_RANGE
+    return out
 
 
 def localise(
@@ -483,6 +569,11 @@ def _problems(*, naive_allowed: bool) -> list[tuple[int, str, str]]:
     problems = [
         (BAD, "not timestamps", _NOT_TIME),
         (MISSING, "missing", "every response needs a time; drop or fill them first"),
+        (
+            OUT_OF_RANGE,
+            "outside the calendar (dates 0001-01-01 to 9999-12-31, times 0001-01-02 to 9999-12-30)",
+            "check the time column for placeholder dates or values in another unit",
+        ),
     ]
     if not naive_allowed:
         problems.append(
@@ -584,25 +675,38 @@ def period_numbers(days: NDArray[np.int64], period: Period, origin: int) -> NDAr
     return out
 
 
-def _month_start(month: int) -> date:
-    year, m = divmod(month, 12)
-    return date(1970 + year, m + 1, 1)
+def _month_start(month: int) -> int:
+    """Days since 1970-01-01 of the first day of a month (months since 1970-01).
+
+    numpy's calendar has no year limit, so the month after 9999-12 has a first day too.
+    """
+    return int(np.datetime64(month, "M").astype("datetime64[D]").astype(np.int64))
+
+
+def day_date(day: int) -> date:
+    """The date of a day number, clamped to 0001-01-01 .. 9999-12-31.
+
+    A period that reaches past the calendar Python represents (the ISO week of
+    9999-12-31 ends on 10000-01-02) is cut at its edge.
+
+    Examples:
+        >>> day_date(0), day_date(LAST_DAY + 2)
+        (datetime.date(1970, 1, 1), datetime.date(9999, 12, 31))
+    """
+    return _EPOCH_DATE + timedelta(days=min(max(day, FIRST_DAY), LAST_DAY))
 
 
 def period_bounds(number: int, period: Period, origin: int) -> tuple[date, date]:
-    """First and last local date of a period number."""
+    """First and last local date of a period number (cut at 0001-01-01 and 9999-12-31)."""
     if period.unit is None:
-        first = _EPOCH_DATE + timedelta(days=origin + number * period.days)
-        return first, first + timedelta(days=period.days - 1)
+        first = origin + number * period.days
+        return day_date(first), day_date(first + period.days - 1)
     if period.unit == "day":
-        first = _EPOCH_DATE + timedelta(days=number)
-        return first, first
+        return day_date(number), day_date(number)
     if period.unit == "week":
-        first = _EPOCH_DATE + timedelta(days=7 * number - 3)
-        return first, first + timedelta(days=6)
+        return day_date(7 * number - 3), day_date(7 * number + 3)
     span = {"month": 1, "quarter": 3, "year": 12}[period.unit]
-    first = _month_start(number * span)
-    return first, _month_start((number + 1) * span) - timedelta(days=1)
+    return day_date(_month_start(number * span)), day_date(_month_start((number + 1) * span) - 1)
 
 
 def period_label(number: int, period: Period, origin: int) -> str:

@@ -38,11 +38,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netpromoter._columns import MISSING, band_labels, check_edges, native_columns, read_table
-from netpromoter._tally import N_SCORES, Tally, tally, tally_categories
+from netpromoter._input.factors import _is_missing, band_labels, check_edges, check_labels
+from netpromoter._labels import MISSING
+from netpromoter._scale import N_SCORES
+from netpromoter._tally import (
+    Tally,
+    squares_fit,
+    weight_exponent,
+)
 from netpromoter._validation import (
     MAX_SCORE,
     MissingPolicy,
+    check_choice,
     describe_values,
     invalid_scores_message,
     invalid_weights_message,
@@ -53,6 +60,7 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     InvalidScoreError,
     InvalidWeightsError,
+    ParameterTypeError,
 )
 
 if TYPE_CHECKING:
@@ -60,58 +68,33 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-#: Top-level modules whose frames may be lazy (checked before importing narwhals).
-_FRAME_MODULES = frozenset({"dask", "pyspark", "duckdb", "sqlframe", "ibis", "polars", "narwhals"})
-_EAGER_MODULES = frozenset({"pandas", "pyarrow", "modin", "cudf"})
+
 #: Bins of the derived score column: 0..10 the scores, then missing and invalid.
 MISSING_BIN = N_SCORES
+
+
 INVALID_BIN = N_SCORES + 1
+
+
 _BIN = "__nps_bin"
+
+
 _ONE = "__nps_one"
+
+
 _WEIGHT = "__nps_weight"
+
+
 _WEIGHT2 = "__nps_weight2"
+
+
 _BAD_W = "__nps_bad_weight"
+
+
+_MAX_W = "__nps_max_weight"
+
+
 _SHOWN = 5
-
-
-def is_frame(data: object) -> bool:
-    """Whether ``data`` is a dataframe ``narwhals`` reads, eager or lazy (not a series).
-
-    Examples:
-        >>> import numpy as np
-        >>> is_frame(np.arange(3)), is_frame([9, 10])
-        (False, False)
-    """
-    if type(data).__module__.split(".")[0] not in _FRAME_MODULES | _EAGER_MODULES:
-        return False
-    if native_columns(data) is not None:  # pandas, polars, pyarrow: known without wrapping
-        return True
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    try:
-        nw.from_native(data)  # type: ignore[call-overload]
-    except TypeError:
-        return False
-    return True
-
-
-def is_lazy(data: object) -> bool:
-    """Whether ``data`` is a lazy or distributed frame (Dask, Spark, polars lazy, DuckDB).
-
-    Examples:
-        >>> is_lazy({"score": [9]})
-        False
-    """
-    module = type(data).__module__.split(".")[0]
-    if module not in _FRAME_MODULES or (module == "polars" and type(data).__name__ == "DataFrame"):
-        return False  # an eager polars frame is known without wrapping it
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    try:
-        frame = nw.from_native(data)  # type: ignore[call-overload]
-    except TypeError:
-        return False
-    return isinstance(frame, nw.LazyFrame)
 
 
 @dataclass(frozen=True)
@@ -174,12 +157,15 @@ def _derive(
     weights: str | None,
     keys: list[Any],
     keep: Sequence[str] = (),
+    exponent: int = 0,
 ) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
     """The typed per-row columns the aggregate sums, next to the (derived) keys.
 
     The score bin and ``1`` (``Int64``) and, with weights, ``w`` and ``w²`` (``Float64``)
     and the invalid-weight indicator (``Int64``: 1 unless ``w`` is a finite number
-    ``>= 0``). Only the keys and the ``keep`` columns are carried along.
+    ``>= 0``). Only the keys and the ``keep`` columns are carried along. With
+    ``exponent``, ``w`` is the weight divided by ``2**exponent`` (exact), as the
+    in-memory engine sums weights so large or small that their squares would not fit.
     """
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
@@ -189,6 +175,8 @@ def _derive(
     ]
     if weights is not None:
         w = nw.col(weights).cast(nw.Float64)
+        if exponent:
+            w = w * math.ldexp(1.0, -exponent)
         # NaN >= 0 holds where NaN sorts above every number, so NaN is ruled out first.
         ok = (~w.is_nan() & (w >= 0) & (w < float("inf"))).fill_null(value=False)
         derived += [
@@ -274,7 +262,7 @@ def _declared_categories(frame: Any, key: str, dtype: Any) -> tuple[object, ...]
     if isinstance(dtype, nw.Enum):
         return tuple(dtype.categories)
     native = nw.to_native(frame)
-    if isinstance(dtype, nw.Categorical) and type(native).__module__.startswith("dask"):
+    if isinstance(dtype, nw.Categorical) and frame.implementation is nw.Implementation.DASK:
         categories = getattr(native[key].dtype, "categories", None)
         if categories is not None and "__UNKNOWN_CATEGORIES__" not in categories:
             return tuple(categories.tolist())
@@ -290,8 +278,6 @@ def _decode_values(
     appearance when they cannot be compared), with ``"(missing)"`` last when null keys
     occur.
     """
-    from netpromoter._columns import _is_missing  # noqa: PLC0415 - shared private helper
-
     if declared is not None:
         present = list(declared)
     else:
@@ -371,14 +357,12 @@ def _check_bands(
     for name in cuts:
         if not schema[name].is_numeric():
             msg = f"cannot band column {name!r}: its values are not numbers ({schema[name]})"
-            raise TypeError(msg)
+            raise ParameterTypeError(msg, name=name, value=str(schema[name]))
     return cuts
 
 
 def _check_options(score: str, weights: object, by: Sequence[str], missing: object) -> None:
-    if missing not in ("raise", "drop"):
-        msg = f"missing must be 'raise' or 'drop', got {missing!r}"
-        raise InvalidParameterError(msg, name="missing", value=missing)
+    check_choice(missing, "missing", ("raise", "drop"))
     if weights is not None and not isinstance(weights, str):
         msg = (
             "weights of a lazy or distributed frame must be the name of a column of that "
@@ -411,7 +395,7 @@ def engine_tally(
         weights: Optional weights column.
         by: Key columns to group by (none for one overall tally).
         bands: Numeric keys to cut into bands first, as
-            [`band`][netpromoter._columns.band] does, e.g. ``{"spend": [0, 100, inf]}``.
+            [`band`][netpromoter._input.factors.band] does, e.g. ``{"spend": [0, 100, inf]}``.
         missing: ``"raise"`` (default) or ``"drop"`` for null/NaN scores.
         derived: Further keys computed on the engine, after ``by``: name to narwhals
             expression (e.g. a time bucket); their levels are their distinct values,
@@ -426,7 +410,7 @@ def engine_tally(
         InvalidWeightsError: When a weight is null, NaN, infinite or negative.
         InvalidParameterError: For an unknown ``missing`` policy, weights that are not
             a column name, or invalid ``bands``.
-        TypeError: When a banded key does not hold numbers.
+        ParameterTypeError: When a banded key does not hold numbers (a ``TypeError``).
 
     Examples:
         >>> import polars as pl
@@ -462,20 +446,61 @@ def engine_tally(
     extra = dict(derived or {})
     key_exprs += [expr.alias(name) for name, expr in extra.items()]
 
-    def derive(keep: Sequence[str] = ()) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
-        return _derive(frame, schema, score=score, weights=weights, keys=key_exprs, keep=keep)
+    def derive(keep: Sequence[str] = (), exponent: int = 0) -> Any:  # noqa: ANN401 - a LazyFrame
+        return _derive(
+            frame,
+            schema,
+            score=score,
+            weights=weights,
+            keys=key_exprs,
+            keep=keep,
+            exponent=exponent,
+        )
 
-    summed = [_ONE] if weights is None else [_ONE, _WEIGHT, _WEIGHT2, _BAD_W]
-    sums = derive().group_by(*keys, *extra, _BIN).agg(nw.col(*summed).sum()).collect()
+    groups = [*keys, *extra, _BIN]
+    sums = _aggregate(derive(), groups, weighted=weights is not None)
     bins = _as_int(sums.get_column(_BIN))
     rows = _as_int(sums.get_column(_ONE))
     bad_weights = 0 if weights is None else int(_as_int(sums.get_column(_BAD_W)).sum())
     _validate(derive, bins, rows, bad_weights, score=score, weights=weights, missing=missing)
+    exponent = _exponent(sums) if weights is not None else 0
+    if exponent:  # the squares overflowed or underflowed: sum again, rescaled
+        sums = _aggregate(derive(exponent=exponent), groups, weighted=True)
+        bins = _as_int(sums.get_column(_BIN))
+        rows = _as_int(sums.get_column(_ONE))
     decoders = [
         band_labels(cuts[k]) if k in cuts else _declared_categories(frame, k, schema[k])
         for k in keys
     ] + [None] * len(extra)
-    return _engine_result(sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None)
+    return _engine_result(
+        sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None, exponent=exponent
+    )
+
+
+def _aggregate(derived: Any, groups: list[str], *, weighted: bool) -> Any:  # noqa: ANN401
+    """Per group and score bin: the sums of the derived columns, and the largest weight."""
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    summed = [_ONE, _WEIGHT, _WEIGHT2, _BAD_W] if weighted else [_ONE]
+    aggregates = [nw.col(*summed).sum()]
+    if weighted:
+        aggregates.append(nw.col(_WEIGHT).max().alias(_MAX_W))
+    return derived.group_by(*groups).agg(*aggregates).collect()
+
+
+def _exponent(sums: Any) -> int:  # noqa: ANN401 - the collected narwhals DataFrame
+    """The power of two to divide the weights by: as the in-memory engine decides it.
+
+    0 while the sum of squared weights lies within ``[2**-960, 2**960]``; else
+    ``weight_exponent`` of the largest weight.
+    """
+    with np.errstate(over="ignore"):
+        total = float(_as_float(sums.get_column(_WEIGHT2)).sum())
+    if squares_fit(total):
+        return 0
+    largest = _as_float(sums.get_column(_MAX_W))
+    largest = largest[np.isfinite(largest)]
+    return weight_exponent(float(largest.max())) if len(largest) else 0
 
 
 def _engine_result(
@@ -486,6 +511,7 @@ def _engine_result(
     rows: NDArray[np.int64],
     *,
     weighted: bool,
+    exponent: int = 0,
 ) -> EngineTally:
     """Number the collected groups as the in-memory grouping does and build the tally.
 
@@ -506,6 +532,7 @@ def _engine_result(
             levels, codes_j = _decode_bands(list(column.to_list()), decoder)
         else:
             levels, codes_j = _decode_values(list(column.to_list()), decoder)
+        check_labels(levels, key)
         codes[:, j] = codes_j
         all_levels.append(levels)
     sizes = [max(len(levels), 1) for levels in all_levels]
@@ -534,99 +561,10 @@ def _engine_result(
         sum_w2 = sum_w.copy()
     scores = slice(0, N_SCORES)
     return EngineTally(
-        tally=Tally(count[:, scores], sum_w[:, scores], sum_w2[:, scores]),
+        tally=Tally(count[:, scores], sum_w[:, scores], sum_w2[:, scores], exponent),
         n_missing=count[:, MISSING_BIN],
         keys=tuple(keys),
         levels=tuple(all_levels),
         key_codes=key_codes.astype(np.intp),
         weighted=weighted,
     )
-
-
-def _frame_columns(data: object) -> list[str]:
-    names = native_columns(data)
-    if names is not None:
-        return list(names)
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    frame = nw.from_native(data)  # type: ignore[call-overload]
-    return list(frame.collect_schema().names())
-
-
-def _score_column(data: object, score: str | None) -> str:
-    """The score column: the one named, or the only column of a one-column frame."""
-    if score is not None:
-        return score
-    names = _frame_columns(data)
-    if len(names) != 1:
-        shown = ", ".join(map(repr, names[:20]))
-        msg = (
-            f"this frame has {len(names)} columns ({shown}); name the score column, "
-            "e.g. score(frame, score='score')"
-        )
-        raise InvalidParameterError(msg, name="score", value=None)
-    return names[0]
-
-
-def frame_column(data: object, score: str | None) -> NDArray[Any]:
-    """The score column of an eager frame or mapping as a numpy array (not validated).
-
-    Examples:
-        >>> frame_column({"s": [9, 3]}, "s").tolist()
-        [9, 3]
-    """
-    column = _score_column(data, score)
-    return read_table(data, [column]).values(column)
-
-
-def frame_tally(
-    data: object,
-    *,
-    score: str | None,
-    weights: object = None,
-    missing: MissingPolicy = "raise",
-    per_score: bool = True,
-) -> tuple[Tally, int]:
-    """One overall tally of a dataframe (lazy on its engine, eager through ``read_table``).
-
-    This is the hook of [`score`][netpromoter.core.score] and
-    [`NPSCounts.from_scores`][netpromoter.core.NPSCounts.from_scores] for frames.
-
-    Args:
-        data: Any dataframe ``narwhals`` reads, lazy or eager.
-        score: The score column; ``None`` for a one-column frame.
-        weights: ``None``, or the weights column (for eager frames also an array).
-        missing: ``"raise"`` (default) or ``"drop"``.
-        per_score: ``False`` lets an unweighted in-memory column be counted per category
-            (the fast path of ``score``) instead of per score.
-
-    Returns:
-        The one-group tally and the number of missing scores dropped.
-
-    Raises:
-        InvalidParameterError: When ``score`` is not given and the frame has several
-            columns.
-
-    Examples:
-        >>> import polars as pl
-        >>> t, n_missing = frame_tally(pl.DataFrame({"s": [9, 10, 3]}), score=None)
-        >>> t.count.tolist(), n_missing
-        ([[0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]], 0)
-    """
-    column = _score_column(data, score)
-    if is_lazy(data):
-        counted = engine_tally(data, score=column, weights=weights, missing=missing)
-        return counted.tally, int(counted.n_missing.sum())
-    needed = [column, *([weights] if isinstance(weights, str) else [])]
-    table = read_table(data, needed)
-    try:
-        scores = table.scores(column, missing=missing)
-    except InvalidScoreError as exc:
-        msg = f"score column {column!r}: {exc}"
-        raise InvalidScoreError(msg, value=exc.value, positions=exc.positions) from None
-    w = table.weights(weights)
-    if w is not None and scores.kept is not None:
-        w = w[scores.kept]
-    if w is None and not per_score:
-        return tally_categories(scores.scores), scores.n_missing
-    return tally(scores.scores, w), scores.n_missing

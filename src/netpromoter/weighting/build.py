@@ -1,0 +1,134 @@
+"""Finishing a weighting result: its NPS with and without the weights, and its targets table."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
+
+from netpromoter._stats import design as _design_se
+from netpromoter.core import NPSResult, score
+from netpromoter.exceptions import (
+    SmallSampleWarning,
+)
+from netpromoter.weighting.result import TargetRow, WeightingResult, WeightingSource
+
+if TYPE_CHECKING:
+    from netpromoter._input.columns import Table
+    from netpromoter._validation import (
+        MissingPolicy,
+        ScoreColumn,
+    )
+
+
+def _nps_pair(
+    design: _design_se.Design, column: ScoreColumn
+) -> tuple[NPSResult | None, NPSResult | None, float | None]:
+    n = design.n
+    if column.kept is None:
+        values: NDArray[Any] = column.scores
+    else:
+        values = np.full(n, np.nan)
+        values[column.kept] = column.scores
+    if len(column.scores) == 0:
+        return None, None, None
+    with warnings.catch_warnings():
+        # Side-by-side diagnostics, not an interval to read: score() itself warns.
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        unweighted = score(values, missing="drop", method="wald")
+        weighted = score(values, weights=design, missing="drop", method="wald")
+        plain = score(values, weights=design.weights, missing="drop", method="wald")
+    return unweighted, weighted, plain.se
+
+
+def _finish(
+    fields: dict[str, Any],
+    *,
+    calibration: _design_se.Calibration | None,
+    scores: ScoreColumn | None,
+    clusters: NDArray[np.intp] | None,
+    base: NDArray[np.float64] | None,
+    layout: object,
+) -> WeightingResult:
+    """The weighting result, built once: its design, and its NPS with and without weights."""
+    weights: NDArray[np.float64] = fields["weights"]
+    design = _design_se.Design(
+        weights,
+        kind=None if calibration is None else calibration.kind,
+        cells=None if calibration is None else calibration.cells,
+        n_cells=0 if calibration is None else calibration.n_cells,
+        margins=() if calibration is None else calibration.margins,
+        calibrated=None if calibration is None else calibration.calibrated,
+        clusters=clusters,
+    )
+    unweighted, weighted, plain = (None, None, None)
+    if scores is not None:
+        unweighted, weighted, plain = _nps_pair(design, scores)
+    return WeightingResult(
+        **fields,
+        design=design,
+        source=WeightingSource(scores, base, layout),
+        unweighted=unweighted,
+        weighted=weighted,
+        se_plain_weights=plain,
+    )
+
+
+def _score_column(
+    table: Table, score_name: str | None, missing: MissingPolicy
+) -> ScoreColumn | None:
+    return None if score_name is None else table.scores(score_name, missing=missing)
+
+
+class _Layout:
+    """How target rows map to cells, so totals can be recomputed after trimming."""
+
+    def __init__(
+        self,
+        dimensions: list[str],
+        levels: list[list[object]],
+        members: list[NDArray[np.intp]],
+        *,
+        targets: list[NDArray[np.float64]],
+        counts: NDArray[np.int64],
+        base_totals: NDArray[np.float64],
+    ) -> None:
+        # For target set j: ``members[j][c]`` is the index (in levels[j]) of cell c.
+        self.dimensions = dimensions
+        self.levels = levels
+        self.members = members
+        self.targets = targets
+        self.counts = counts
+        self.base_totals = base_totals
+
+    def rows(self, cell_weight_totals: NDArray[np.float64]) -> tuple[tuple[TargetRow, ...], float]:
+        out: list[TargetRow] = []
+        worst = 0.0
+        n = float(self.counts.sum())
+        for dim, levels, member, target in zip(
+            self.dimensions, self.levels, self.members, self.targets, strict=True
+        ):
+            k = len(levels)
+            resp = np.bincount(member, weights=self.counts, minlength=k)
+            base = np.bincount(member, weights=self.base_totals, minlength=k)
+            got = np.bincount(member, weights=cell_weight_totals, minlength=k)
+            total_target = float(target.sum())
+            for i, level in enumerate(levels):
+                worst = max(worst, abs(float(got[i] - target[i])))
+                out.append(
+                    TargetRow(
+                        dimension=dim,
+                        level=level,
+                        respondents=int(resp[i]),
+                        base_total=float(base[i]),
+                        target=float(target[i]),
+                        weighted_total=float(got[i]),
+                        sample_share=float(resp[i] / n) if n else math.nan,
+                        target_share=float(target[i] / total_target) if total_target else math.nan,
+                        adjustment=float(got[i] / base[i]) if base[i] > 0 else math.nan,
+                    )
+                )
+        return tuple(out), worst

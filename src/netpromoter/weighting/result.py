@@ -1,0 +1,489 @@
+"""What a weighting gives: the weights, their targets and diagnostics, and its design."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
+from pydantic import ConfigDict, Field, InstanceOf, SkipValidation
+
+from netpromoter._model import Model
+from netpromoter._results import Result, TableView, html_table
+from netpromoter._results import format as fmt
+from netpromoter._stats import design as _design_se
+from netpromoter._tally import scaled_weights
+from netpromoter._validation import (
+    ScoreColumn,
+    check_choice,
+    check_int,
+    shown,
+    validate_scores,
+    validate_weights,
+)
+from netpromoter.core import NPSResult  # noqa: TC001 - pydantic resolves the annotation
+from netpromoter.exceptions import (
+    InvalidParameterError,
+    ParameterTypeError,
+)
+
+Method = Literal["poststratify", "rake", "trim", "account", "spend"]
+#: The domains whose SE ``WeightingResult.design_se`` gives.
+Domain = Literal["group", "rest", "group_minus_rest"]
+_CROSS = " × "
+_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
+class TargetRow(Model):
+    """One population target (a cell, or a level of one margin) and how it was met.
+
+    Attributes:
+        dimension: The column, or crossed columns joined by ``" × "``.
+        level: The level (a tuple of levels for crossed cells).
+        respondents: Respondents in the level.
+        base_total: Sum of their base weights before weighting.
+        target: Population count aimed at.
+        weighted_total: Sum of their final weights.
+        sample_share: Respondents' share of the sample (unweighted).
+        target_share: The target's share of the population.
+        adjustment: Mean factor applied, ``weighted_total / base_total``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dimension: str
+    level: object
+    respondents: int
+    base_total: float
+    target: float
+    weighted_total: float
+    sample_share: float
+    target_share: float
+    adjustment: float
+
+
+class WeightDiagnostics(Model):
+    """How far weights are from equal, and what that costs in precision.
+
+    Quantiles are R's default type 7 (numpy ``"linear"``). Kish's effective sample size is
+    ``(Σw)² / Σw²`` and his design effect due to weighting ``n / n_eff = 1 + CV²`` (with
+    the population coefficient of variation of the weights).
+
+    Attributes:
+        n: Number of weights.
+        n_zero: Weights equal to zero (respondents who do not count).
+        total: Sum of weights.
+        mean: Mean weight.
+        min: Smallest weight.
+        p1: 1st percentile.
+        p5: 5th percentile.
+        p25: Lower quartile.
+        median: Median.
+        p75: Upper quartile.
+        p95: 95th percentile.
+        p99: 99th percentile.
+        max: Largest weight.
+        max_to_min: ``max / min`` (infinite when a weight is 0).
+        cv: Coefficient of variation (population standard deviation / mean).
+        effective_n: Kish's effective sample size.
+        design_effect: Kish's design effect ``n / effective_n``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n: int
+    n_zero: int
+    total: float
+    mean: float
+    min: float
+    p1: float
+    p5: float
+    p25: float
+    median: float
+    p75: float
+    p95: float
+    p99: float
+    max: float
+    max_to_min: float
+    cv: float
+    effective_n: float
+    design_effect: float
+
+    @classmethod
+    def of(
+        cls,
+        weights: NDArray[np.float64],
+        *,
+        distinct: tuple[NDArray[np.float64], NDArray[np.int64]] | None = None,
+    ) -> WeightDiagnostics:
+        """Diagnostics of a weight array.
+
+        Args:
+            weights: The weights.
+            distinct: Optionally, the distinct values the weights take and how often
+                (one weight per cell when base weights are equal): quantiles then come
+                from these few values instead of a partition of every weight.
+
+        Examples:
+            >>> d = WeightDiagnostics.of(np.array([1.0, 1.0, 2.0, 4.0]))
+            >>> d.effective_n, d.design_effect
+            (2.909090909090909, 1.375)
+        """
+        n = len(weights)
+        total = float(weights.sum())
+        # Effective n and cv are ratios: computed at a power of two where squares fit.
+        scaled, exponent = scaled_weights(weights)
+        scaled_total = math.ldexp(total, -exponent)
+        squares = float(np.dot(scaled, scaled))
+        if not n:
+            q = np.full(len(_QUANTILES), np.nan)
+        elif distinct is None:
+            q = np.quantile(weights, _QUANTILES)
+        else:
+            q = _grouped_quantiles(*distinct)
+        mean = total / n if n else math.nan
+        scaled_mean = scaled_total / n if n else math.nan
+        low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
+        effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
+        return cls(
+            n=n,
+            n_zero=int(np.count_nonzero(weights == 0)),
+            total=total,
+            mean=mean,
+            min=low,
+            p1=float(q[0]),
+            p5=float(q[1]),
+            p25=float(q[2]),
+            median=float(q[3]),
+            p75=float(q[4]),
+            p95=float(q[5]),
+            p99=float(q[6]),
+            max=high,
+            max_to_min=high / low if low > 0 else math.inf,
+            cv=(
+                math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
+                if n and mean
+                else math.nan
+            ),
+            effective_n=effective,
+            design_effect=n / effective if effective > 0 else math.nan,
+        )
+
+
+def _grouped_quantiles(
+    values: NDArray[np.float64], counts: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Type-7 quantiles of ``values`` repeated ``counts`` times, without expanding them.
+
+    The ``k``-th order statistic (0-based) is the value whose cumulative count first
+    exceeds ``k``; the quantile at ``p`` interpolates those at ``floor(h)`` and
+    ``floor(h) + 1`` with ``h = (n − 1) p``, as ``np.quantile`` does.
+
+    Examples:
+        >>> _grouped_quantiles(np.array([2.0, 1.0]), np.array([1, 3])).tolist()[3]
+        1.0
+    """
+    order = np.argsort(values, kind="stable")
+    sorted_values, cumulative = values[order], np.cumsum(counts[order])
+    n = int(cumulative[-1])
+    h = (n - 1) * np.asarray(_QUANTILES)
+    low = np.floor(h).astype(np.int64)
+    high = np.minimum(low + 1, n - 1)
+    at_low = sorted_values[np.searchsorted(cumulative, low, side="right")]
+    at_high = sorted_values[np.searchsorted(cumulative, high, side="right")]
+    out: NDArray[np.float64] = at_low + (h - low) * (at_high - at_low)
+    return out
+
+
+def _distinct(
+    factors: NDArray[np.float64], counts: NDArray[np.int64], base: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]] | None:
+    """The few values cell-calibrated weights take when every base weight is equal."""
+    first = base[0] if len(base) else 1.0
+    return (factors * first, counts) if len(base) and bool((base == first).all()) else None
+
+
+def _label(level: object) -> str:
+    if isinstance(level, tuple):
+        return _CROSS.join(str(v) for v in level)
+    return str(level)
+
+
+@dataclass(frozen=True)
+class WeightingSource:
+    """What a weighting was computed from, kept so that trimming can finish it again.
+
+    Attributes:
+        scores: The validated scores of the weighted rows (``None`` without scores).
+        base: The base weights the calibration started from.
+        layout: How the targets map to cells (for the targets table after trimming).
+    """
+
+    scores: ScoreColumn | None
+    base: NDArray[np.float64] | None
+    layout: object
+
+
+def _read_only(weights: object) -> NDArray[np.float64]:
+    """The weights, checked, as a read-only array (for a result built from its fields).
+
+    Raises:
+        InvalidWeightsError: When they are not finite, non-negative numbers.
+    """
+    size = len(weights) if isinstance(weights, Sequence | np.ndarray) else -1
+    out: NDArray[np.float64] = validate_weights(weights, size).copy()
+    out.flags.writeable = False
+    return out
+
+
+class WeightingResult(Result):
+    """Weights for every input row, how they were made, and what they do to the NPS.
+
+    Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
+    then the calibration-aware SE of this design (see the module docs).
+
+    Attributes:
+        method: ``"poststratify"``, ``"rake"``, ``"trim"``, ``"account"`` or ``"spend"``.
+        by: The weighting dimensions (columns).
+        weights: The final weights, a read-only numpy array aligned with the input rows.
+        n: Number of rows (respondents).
+        targets: Each population target with the totals reached (empty for trimmed plain
+            weights and spend weights).
+        iterations: Raking sweeps or trimming passes used (0 for post-stratification).
+        converged: Whether every target is met to the tolerance (raking) or no weight is
+            outside the bounds (trimming).
+        max_target_error: Largest ``|weighted total − target|`` over all targets.
+        tol: The raking tolerance, relative to the total target weight.
+        upper: The trimming cap actually applied, as a weight.
+        lower: The trimming floor actually applied, as a weight.
+        n_trimmed: Weights that were capped or floored.
+        cluster: The column whose values are clusters (accounts) for the SE, if any.
+        diagnostics: Distribution of the weights and Kish's effective n.
+        unweighted: The NPS with equal weights (``None`` without scores).
+        weighted: The NPS with these weights and this design's SE, Wald interval.
+        se_plain_weights: The SE these weights would get as plain weights, ignoring the
+            calibration (for comparison; the classic mistake).
+        design: The weighting design (calibration, clusters): what every standard error
+            of these weights needs; ``score``, ``segment``, ``trend``... read it when the
+            result is passed as ``weights``.
+        source: What the weights were computed from (for trimming them later).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    method: Method
+    by: tuple[str, ...]
+    weights: SkipValidation[NDArray[np.float64]] = Field(repr=False)
+    n: int
+    targets: tuple[TargetRow, ...]
+    iterations: int
+    converged: bool
+    max_target_error: float
+    tol: float | None = None
+    upper: float | None = None
+    lower: float | None = None
+    n_trimmed: int = 0
+    cluster: str | None = None
+    diagnostics: WeightDiagnostics
+    unweighted: NPSResult | None = None
+    weighted: NPSResult | None = None
+    se_plain_weights: float | None = None
+
+    design: InstanceOf[_design_se.Design] = Field(
+        default_factory=lambda data: _design_se.Design(_read_only(data["weights"])),
+        exclude=True,
+        repr=False,
+    )
+    source: InstanceOf[WeightingSource] = Field(
+        default_factory=lambda: WeightingSource(None, None, None), exclude=True, repr=False
+    )
+
+    def design_se(
+        self,
+        scores: NDArray[np.integer],
+        *,
+        rows: NDArray[np.bool_] | None = None,
+        codes: NDArray[np.integer] | None = None,
+        n_groups: int = 1,
+        domain: Domain = "group",
+        partner: NDArray[np.integer] | None = None,
+    ) -> NDArray[np.float64]:
+        """SE of the weighted NPS of ``scores`` per group, for this design, in points.
+
+        As R ``svycontrast(svymean(~promoter + detractor, d), c(1, -1))`` on this design
+        ``d``; a group (and rows left out by ``rows``) is a domain, as R's
+        ``subset(d, ...)``.
+
+        Args:
+            scores: Validated scores of the rows used, in row order.
+            rows: Which input rows the scores belong to (``None``: all).
+            codes: Optional group code per score (``0..n_groups-1``).
+            n_groups: Number of groups.
+            domain: ``"group"`` (default): the SE of each group's NPS. ``"rest"``: of
+                the NPS of all other groups' rows (R ``subset(d, group != g)``; rows
+                left out by ``rows`` belong to none). ``"group_minus_rest"``: of the
+                difference NPS(group) − NPS(rest), with the covariance the calibration
+                induces between the two domains.
+            partner: Optional group index per group (−1 for none); overrides
+                ``domain``: the SE of the difference NPS(group) − NPS(partner group),
+                two disjoint domains, with the covariance the calibration induces
+                between them (R ``svycontrast(svytotal(~ys + s + yr + r, d),
+                quote(ys / s - yr / r))`` for the two groups' indicators ``s``, ``r``);
+                NaN without a partner.
+
+        Returns:
+            The SE per group.
+
+        Raises:
+            InvalidWeightsError: When the scores do not line up with the weighted rows.
+            InvalidParameterError: When an argument is not of its kind (see ``Args``).
+        """
+        scores, rows, codes, partner = _design_arguments(
+            self.n,
+            scores,
+            rows=rows,
+            codes=codes,
+            n_groups=n_groups,
+            domain=domain,
+            partner=partner,
+        )
+        return _design_se.domain_se(
+            self.design,
+            scores,
+            rows=rows,
+            codes=codes,
+            n_groups=n_groups,
+            domain=domain,
+            partner=partner,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is, the weights compared element by element."""
+        if not isinstance(other, WeightingResult):
+            return NotImplemented
+        mine = self.model_dump(exclude={"weights"})
+        theirs = other.model_dump(exclude={"weights"})
+        return mine == theirs and np.array_equal(self.weights, other.weights)
+
+    def __hash__(self) -> int:
+        """Hash by method, size and the weights' bytes (the weights are read-only)."""
+        return hash((self.method, self.n, self.weights.tobytes()))
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The targets table as a list of plain dictionaries (one per target)."""
+        return [row.model_dump() for row in self.targets]
+
+    def __repr__(self) -> str:
+        """Short form: method, n, effective n, NPS before and after."""
+        d = self.diagnostics
+        text = f"WeightingResult({self.method}, n={self.n:,}, effective n={d.effective_n:,.1f}"
+        if self.unweighted is not None and self.weighted is not None:
+            text += f", NPS {self.unweighted.nps:+.1f} -> {self.weighted.nps:+.1f}"
+        return text + ")"
+
+    __str__ = __repr__
+
+    def _view(self) -> TableView:
+        return TableView(
+            ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
+            [
+                [
+                    t.dimension,
+                    _label(t.level),
+                    fmt.count(t.respondents),
+                    fmt.share(t.sample_share),
+                    fmt.share(t.target_share),
+                    fmt.number(t.adjustment, 3),
+                ]
+                for t in self.targets
+            ],
+            numeric=frozenset({2, 3, 4, 5}),
+        )
+
+    def _repr_html_(self) -> str:
+        d = self.diagnostics
+        parts = [f"<p><b>{html.escape(self.method)}</b> weights for {self.n:,} rows</p>"]
+        if self.unweighted is not None and self.weighted is not None:
+            u, w = self.unweighted, self.weighted
+            parts.append(
+                html_table(
+                    ["", "Unweighted", "Weighted"],
+                    [
+                        ["NPS", f"{u.nps:+.1f}", f"{w.nps:+.1f}"],
+                        ["SE", fmt.number(u.se, 2), fmt.number(w.se, 2)],
+                        ["Effective n", f"{u.effective_n:,.1f}", f"{w.effective_n:,.1f}"],
+                    ],
+                    css="netpromoter-weighting",
+                )
+            )
+        parts.append(
+            html_table(
+                ["min", "median", "max", "max/min", "CV", "Kish n_eff", "design effect"],
+                [
+                    [
+                        fmt.number(d.min, 3),
+                        fmt.number(d.median, 3),
+                        fmt.number(d.max, 3),
+                        fmt.number(d.max_to_min, 2),
+                        fmt.number(d.cv, 3),
+                        fmt.number(d.effective_n, 1),
+                        fmt.number(d.design_effect, 3),
+                    ]
+                ],
+                css="netpromoter-weighting",
+            )
+        )
+        if self.targets:
+            view = self._view()
+            parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
+        return "".join(parts)
+
+
+def _index_array(value: object, name: str, length: int, low: int, high: int) -> NDArray[np.intp]:
+    """An integer array of ``length`` values in ``[low, high)``, or an error naming it."""
+    arr = np.asarray(value) if isinstance(value, np.ndarray | Sequence) else None
+    if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        msg = f"{name} must be a one-dimensional integer array, got {shown(value)}"
+        raise ParameterTypeError(msg, name=name, value=value)
+    if len(arr) != length or (arr.size and (arr.min() < low or arr.max() >= high)):
+        msg = f"{name} must hold {length} integers from {low} to {high - 1}, got {shown(value)}"
+        raise InvalidParameterError(msg, name=name, value=value)
+    return arr.astype(np.intp, copy=False)
+
+
+def _design_arguments(
+    n: int,
+    scores: object,
+    *,
+    rows: object,
+    codes: object,
+    n_groups: object,
+    domain: object,
+    partner: object,
+) -> tuple[
+    NDArray[np.integer], NDArray[np.bool_] | None, NDArray[np.intp] | None, NDArray[np.intp] | None
+]:
+    """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
+    groups = check_int(n_groups, "n_groups", minimum=1)
+    check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
+    if not isinstance(scores, np.ndarray):
+        msg = f"scores must be a numpy array of validated scores, got {shown(scores)}"
+        raise ParameterTypeError(msg, name="scores", value=scores)
+    column = validate_scores(scores)
+    mask = None
+    if rows is not None:
+        mask = np.asarray(rows) if isinstance(rows, np.ndarray | Sequence) else None
+        if mask is None or mask.dtype != np.bool_ or mask.shape != (n,):
+            msg = f"rows must be a boolean mask of the {n} weighted rows, got {shown(rows)}"
+            raise ParameterTypeError(msg, name="rows", value=rows)
+    group_codes = None
+    if codes is not None:
+        group_codes = _index_array(codes, "codes", len(column.scores), 0, groups)
+    partners = None
+    if partner is not None:
+        partners = _index_array(partner, "partner", groups, -1, groups)
+    return column.scores, mask, group_codes, partners
