@@ -1041,6 +1041,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="list equivalent entries that match no mutant",
     )
     add("--json", type=Path, help="also write every outcome to this JSON file")
+    add(
+        "--carry",
+        type=Path,
+        help="a --json report of the same selection: its killed mutants count as killed "
+        "without running (valid only when the mutated files are unchanged and tests were "
+        "only added since); the others run again",
+    )
     return parser.parse_args(argv)
 
 
@@ -1154,8 +1161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     to_run = [m for m in mutants if m.key not in config.equivalent]
     print(f"python {shlex.join(['scripts/mutation.py', *(argv or sys.argv[1:])])}")
     print(f"{len(mutants)} mutants selected, {len(equivalent)} of them known-equivalent")
+    carried = _carried(args.carry, to_run, sources) if args.carry else []
+    done = {o.mutant.key for o in carried}
+    to_run = [m for m in to_run if m.key not in done]
     began = time.monotonic()
-    outcomes = _run_all(to_run, sources, config, args)
+    outcomes = carried + _run_all(to_run, sources, config, args)
     elapsed = time.monotonic() - began
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = used.ru_utime + used.ru_stime
@@ -1167,14 +1177,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{os.getloadavg()[0]:.1f}"
     )
     if args.json:
-        _write_json(args.json, outcomes, equivalent, elapsed, cpu)
+        _write_json(args.json, outcomes, equivalent, elapsed, cpu, sources=sources)
     return 0
 
 
+def _source_digests(sources: dict[str, str]) -> dict[str, str]:
+    return {p: hashlib.sha256(text.encode()).hexdigest() for p, text in sorted(sources.items())}
+
+
+def _carried(path: Path, to_run: list[Mutant], sources: dict[str, str]) -> list[Outcome]:
+    """The outcomes of an earlier report's killed mutants, if its sources are the same."""
+    report = json.loads(path.read_text())
+    digests = _source_digests(sources)
+    earlier = report.get("sources", {})
+    if not earlier:
+        print(f"warning: {path} records no source digests: check that src/ is unchanged")
+    changed = sorted(p for p, d in earlier.items() if digests.get(p) != d)
+    if changed:
+        msg = f"{path}: these files changed since that run, so it cannot be carried: {changed}"
+        raise SystemExit(msg)
+    selected = {m.key: m for m in to_run}
+    reported = {o["mutant"] for o in report["outcomes"]}
+    if reported != set(selected):
+        msg = f"{path} reports another selection of mutants: run the same --sample and --seed"
+        raise SystemExit(msg)
+    carried = [
+        Outcome(selected[o["mutant"]], o["status"], o["tests"], o["seconds"], f"carried: {path}")
+        for o in report["outcomes"]
+        if o["status"] in ("killed", "timeout")
+    ]
+    print(f"{len(carried)} killed mutants carried from {path}; the others run again")
+    return carried
+
+
 def _write_json(
-    path: Path, outcomes: list[Outcome], equivalent: list[Mutant], elapsed: float, cpu: float
+    path: Path,
+    outcomes: list[Outcome],
+    equivalent: list[Mutant],
+    elapsed: float,
+    cpu: float,
+    *,
+    sources: dict[str, str],
 ) -> None:
     report = {
+        "sources": _source_digests(sources),
         "elapsed_seconds": elapsed,
         "cpu_seconds": cpu,
         "outcomes": [
