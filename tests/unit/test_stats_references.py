@@ -224,7 +224,26 @@ def test_shrunken_nps_is_the_posterior_mean_over_the_concentration() -> None:
     assert got.concentration == median
 
 
-def test_shrunken_intervals_match_draws_of_the_hierarchy_for_every_group() -> None:
+def _hierarchy_draws(
+    counts: np.ndarray, mean: np.ndarray, groups: tuple[int, ...], draws: int, seed: int
+) -> np.ndarray:
+    """NPS draws of the model with numpy's Dirichlet: α from its posterior, then m, then θ_g."""
+    rng = np.random.default_rng(seed)
+    weights = _posterior_by_hand(counts, mean)
+    n = counts.sum(axis=1)
+    alphas = CONCENTRATION_GRID[rng.choice(len(CONCENTRATION_GRID), size=draws, p=weights)]
+    nps = np.empty((len(groups), draws))
+    for i, alpha in enumerate(alphas):
+        size = n.sum() ** 2 / float(np.sum(n * (n + alpha)) / (1.0 + alpha))
+        m = rng.dirichlet(size * mean)
+        for j, g in enumerate(groups):
+            theta = rng.dirichlet(alpha * m + counts[g])
+            nps[j, i] = 100.0 * (theta[2] - theta[0])
+    return nps
+
+
+@pytest.mark.parametrize("level", [0.95, 0.5])
+def test_shrunken_intervals_match_draws_of_the_hierarchy_for_every_group(level: float) -> None:
     """Every group's credible interval and P(NPS > ref) match draws of α, m and θ_g."""
     rng = np.random.default_rng(21)
     n_groups = 300  # more groups than one block of draws holds
@@ -233,25 +252,15 @@ def test_shrunken_intervals_match_draws_of_the_hierarchy_for_every_group() -> No
     counts[-1] = [30.0, 5.0, 5.0]
     mean = counts.sum(axis=0) / counts.sum()
     reference = 40.0
-    got = shrink(counts, mean, reference=reference, draws=5000, seed=4)
-    # Draws of the model with numpy's Dirichlet: α from its posterior, then m, then θ_g.
-    check = np.random.default_rng(5)
-    weights = _posterior_by_hand(counts, mean)
-    n = counts.sum(axis=1)
-    draws = 4000
-    alphas = CONCENTRATION_GRID[check.choice(len(CONCENTRATION_GRID), size=draws, p=weights)]
-    nps = np.empty((n_groups, draws))
-    for i, alpha in enumerate(alphas):
-        size = n.sum() ** 2 / float(np.sum(n * (n + alpha)) / (1.0 + alpha))
-        m = check.dirichlet(size * mean)
-        for g in (0, 1, 150, 298, 299):
-            theta = check.dirichlet(alpha * m + counts[g])
-            nps[g, i] = 100.0 * (theta[2] - theta[0])
-    for g in (0, 1, 150, 298, 299):
-        lower, upper = np.quantile(nps[g], [0.025, 0.975])
-        assert abs(got.lower[g] - lower) < 3.0, g
-        assert abs(got.upper[g] - upper) < 3.0, g
-        assert abs(got.prob_above[g] - float(np.mean(nps[g] > reference))) < 0.05, g
+    got = shrink(counts, mean, reference=reference, credible_level=level, draws=20_000, seed=4)
+    groups = (0, 1, 150, 298, 299)
+    nps = _hierarchy_draws(counts, mean, groups, draws=30_000, seed=5)
+    tails = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
+    for j, g in enumerate(groups):
+        lower, upper = np.quantile(nps[j], tails)
+        assert abs(got.lower[g] - lower) < 1.2, g
+        assert abs(got.upper[g] - upper) < 1.2, g
+        assert abs(got.prob_above[g] - float(np.mean(nps[j] > reference))) < 0.02, g
     assert np.all(got.lower < got.nps)
     assert np.all(got.nps < got.upper)
 
