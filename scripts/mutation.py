@@ -1198,13 +1198,14 @@ def _carried(path: Path, to_run: list[Mutant], sources: dict[str, str]) -> list[
         raise SystemExit(msg)
     selected = {m.key: m for m in to_run}
     reported = {o["mutant"] for o in report["outcomes"]}
-    if reported != set(selected):
+    if set(selected) - reported:
         msg = f"{path} reports another selection of mutants: run the same --sample and --seed"
         raise SystemExit(msg)
+    # Mutants listed as equivalent since that run are not selected, so not carried.
     carried = [
         Outcome(selected[o["mutant"]], o["status"], o["tests"], o["seconds"], f"carried: {path}")
         for o in report["outcomes"]
-        if o["status"] in ("killed", "timeout")
+        if o["status"] in ("killed", "timeout") and o["mutant"] in selected
     ]
     print(f"{len(carried)} killed mutants carried from {path}; the others run again")
     return carried

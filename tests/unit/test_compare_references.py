@@ -53,7 +53,7 @@ def _three_months(repeats: int) -> dict[str, list[object]]:
 
 @pytest.mark.parametrize("repeats", [1, 3])
 def test_adjusted_change_subtracts_the_repeat_respondents_covariance(repeats: int) -> None:
-    """cov = Σ_c x_c y_c / ((n_a + 3)(n_b + 3)), x and y about the adjusted means."""
+    """The covariance is Σ_c x_c y_c / ((n_a + 3)(n_b + 3)), about the adjusted means."""
     with pytest.warns(FirstTimeRespondentWarning):
         result = trends_module.trend(
             _three_months(repeats), respondent="who", method="adjusted_wald", min_n=1
@@ -132,3 +132,18 @@ def test_a_design_covariance_enters_the_adjusted_difference_as_a_correlation() -
     assert independent.se[0] == pytest.approx(math.sqrt(var_a + var_b), rel=1e-12)
     cov = r * math.sqrt(var_a * var_b / ((1 + pi(5, 9, 11)) * (1 + pi(12, 3, 5))))
     assert got.se[0] == pytest.approx(math.sqrt(var_a + var_b - 2.0 * cov), rel=1e-10)
+
+
+def test_a_difference_interval_stays_within_minus_and_plus_200() -> None:
+    """Nine promoters in ten against nine detractors: the margin passes -200, the limit not."""
+    a, b = _tally_of((1, 0, 9)), _tally_of((9, 0, 1))
+    down = compare.difference(a, b, weighted=False, method="wald")
+    up = compare.difference(b, a, weighted=False, method="wald")
+    # By hand: delta ∓160, each variance (1 − 0.8²) / 10, so the margin is 1.96 × 26.8.
+    se = 100.0 * math.sqrt(2 * (1 - 0.8**2) / 10)
+    assert down.delta[0] == pytest.approx(-160.0, rel=1e-12)
+    assert down.se[0] == pytest.approx(se, rel=1e-12)
+    assert -160.0 - 1.959963984540054 * se < -200.0
+    assert down.lower[0] == -200.0
+    assert up.upper[0] == 200.0
+    assert down.upper[0] == -up.lower[0]
