@@ -23,7 +23,7 @@ from netpromoter._stats.bayes import (
     mean_information,
     shrink,
 )
-from netpromoter._stats.distributions import chi_square_sf
+from netpromoter._stats.distributions import chi_square_sf, student_sf
 from netpromoter.exceptions import FirstTimeRespondentWarning
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -291,3 +291,14 @@ def test_one_repeat_respondent_adds_their_covariance() -> None:
     cov = 1e4 * (v_a[0] - v_a.mean()) * (v_b[0] - v_b.mean()) / (len(v_a) * len(v_b))
     assert cov != 0.0
     assert change.se == pytest.approx(math.sqrt(se_a2 + se_b2 - 2 * cov), rel=1e-10)
+
+
+def test_student_tail_is_nan_where_scipy_is_and_exact_at_infinity() -> None:
+    """P(T > t) with a NaN t or df is NaN, and 0 or 1 at t = ±∞, as scipy's t.sf."""
+    t = np.array([np.nan, 2.0, np.nan, np.inf, -np.inf, np.inf, 1.5])
+    df = np.array([5.0, np.nan, np.nan, 5.0, 5.0, np.inf, np.inf])
+    got = student_sf(t, df)
+    expected = stats.t.sf(t, df)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    finite = ~np.isnan(expected)
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12)
