@@ -23,7 +23,7 @@ from netpromoter._stats.bayes import (
     mean_information,
     shrink,
 )
-from netpromoter._stats.distributions import chi_square_sf, student_sf
+from netpromoter._stats.distributions import chi_square_sf, student_quantile, student_sf
 from netpromoter.exceptions import FirstTimeRespondentWarning
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -302,3 +302,10 @@ def test_student_tail_is_nan_where_scipy_is_and_exact_at_infinity() -> None:
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
     finite = ~np.isnan(expected)
     np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [0.4, 0.1, 0.025, 0.005, 0.0005, 1e-6, 1e-9])
+def test_student_quantile_matches_scipy_over_the_whole_range(p: float) -> None:
+    """The t with P(T > t) = p is scipy's t.isf to 3e-9, from df = 1 to df = ∞."""
+    df = np.array([1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 30.0, 100.0, 2e6, np.inf])
+    np.testing.assert_allclose(student_quantile(p, df), stats.t.isf(p, df), rtol=3e-9)
