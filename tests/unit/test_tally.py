@@ -344,3 +344,38 @@ def test_squares_that_fit_but_whose_sum_overflows_are_rescaled_quietly() -> None
     assert counted.exponent > 0
     shares = counted.sum_w2.sum() / counted.sum_w.sum() ** 2
     assert shares == pytest.approx(unit.sum_w2.sum() / unit.sum_w.sum() ** 2, rel=1e-12)
+
+
+def test_complement_is_the_tally_of_every_other_group() -> None:
+    """Each group's complement equals np.bincount over the rows of the other groups."""
+    scores, w, codes, _ = _grouped(600, seed=11)
+    rest = tally(scores, w, codes, 3).complement()
+    for g in range(3):
+        other = codes != g
+        assert rest.count[g].tolist() == np.bincount(scores[other], minlength=11).tolist()
+        np.testing.assert_allclose(
+            rest.sum_w[g], np.bincount(scores[other], weights=w[other], minlength=11), rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            rest.sum_w2[g],
+            np.bincount(scores[other], weights=w[other] ** 2, minlength=11),
+            rtol=1e-12,
+        )
+
+
+def test_parts_at_different_weight_scales_add_up_to_the_whole() -> None:
+    """Tallies of weights near 1 and near 1e300 merge to the tally of all the rows."""
+    scores, w, _, _ = _grouped(400, seed=12)
+    w = w.copy()
+    w[200:] *= 1e300
+    whole = tally(scores, w)
+    small, big = tally(scores[:200], w[:200]), tally(scores[200:], w[200:])
+    assert small.exponent == 0
+    assert big.exponent > 0
+    for merged in (small + big, big + small):
+        assert merged.exponent == whole.exponent
+        assert merged.count.tolist() == whole.count.tolist()
+        np.testing.assert_allclose(merged.weight_sums(), whole.weight_sums(), rtol=1e-12)
+        np.testing.assert_allclose(merged.sum_w2, whole.sum_w2, rtol=1e-12)
+        expected = np.bincount(scores, weights=w / 2.0**whole.exponent, minlength=11)
+        np.testing.assert_allclose(merged.sum_w[0], expected, rtol=1e-12)
