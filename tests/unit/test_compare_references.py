@@ -40,7 +40,7 @@ FEB = [9, 10, 10, 6, 8, 7, 10, 4, 9, 10, 1, 8]
 MAR = [10, 10, 7, 9, 3, 9, 10, 8]
 
 
-def _three_months(repeats: int) -> dict[str, list[object]]:
+def _three_months(repeats: int) -> dict[str, list[int] | list[str]]:
     who_feb = [f"a{i}" for i in range(repeats)] + [f"b{i}" for i in range(len(FEB) - repeats)]
     return {
         "score": JAN + FEB + MAR,

@@ -12,7 +12,7 @@ import pytest
 
 from netpromoter import _tally
 from netpromoter._tally import CATEGORY_CHUNK, CHUNK, count_scores, tally, tally_categories
-from netpromoter.exceptions import InvalidWeightsError
+from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK + 2])
@@ -363,15 +363,16 @@ def test_complement_is_the_tally_of_every_other_group() -> None:
         )
 
 
-def test_parts_at_different_weight_scales_add_up_to_the_whole() -> None:
-    """Tallies of weights near 1 and near 1e300 merge to the tally of all the rows."""
+@pytest.mark.parametrize(("low", "high"), [(1.0, 1e300), (2.0**485, 2.0**490)])
+def test_parts_at_different_weight_scales_add_up_to_the_whole(low: float, high: float) -> None:
+    """Tallies of weights at two scales merge to the tally of all the rows."""
     scores, w, _, _ = _grouped(400, seed=12)
     w = w.copy()
-    w[200:] *= 1e300
+    w[:200] *= low
+    w[200:] *= high
     whole = tally(scores, w)
     small, big = tally(scores[:200], w[:200]), tally(scores[200:], w[200:])
-    assert small.exponent == 0
-    assert big.exponent > 0
+    assert small.exponent < big.exponent
     for merged in (small + big, big + small):
         assert merged.exponent == whole.exponent
         assert merged.count.tolist() == whole.count.tolist()
@@ -379,3 +380,23 @@ def test_parts_at_different_weight_scales_add_up_to_the_whole() -> None:
         np.testing.assert_allclose(merged.sum_w2, whole.sum_w2, rtol=1e-12)
         expected = np.bincount(scores, weights=w / 2.0**whole.exponent, minlength=11)
         np.testing.assert_allclose(merged.sum_w[0], expected, rtol=1e-12)
+
+
+def test_a_labelled_and_an_unlabelled_tally_of_other_shapes_do_not_merge() -> None:
+    """Without labels on one side the groups cannot be matched: a clear error, either way."""
+    scores, w, codes, _ = _grouped(90, seed=13)
+    unlabelled = tally(scores, w, codes, 3)
+    labelled = tally(scores[:10], w[:10]).with_arrays(
+        np.zeros((2, 11), dtype=np.int64), np.zeros((2, 11)), np.zeros((2, 11)), [("a",), ("b",)]
+    )
+    for a, b in ((unlabelled, labelled), (labelled, unlabelled)):
+        with pytest.raises(InvalidParameterError, match="shapes differ"):
+            a + b
+
+
+def test_parts_added_have_no_missing_rows_of_their_own() -> None:
+    """add() of two tallies of valid rows reports no missing rows."""
+    scores, w, _, _ = _grouped(40, seed=14)
+    merged = _tally.add(tally(scores[:20], w[:20]), tally(scores[20:], w[20:]))
+    assert merged.n_missing == 0
+    assert merged.count.tolist() == tally(scores, w).count.tolist()
