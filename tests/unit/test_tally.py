@@ -400,3 +400,21 @@ def test_parts_added_have_no_missing_rows_of_their_own() -> None:
     merged = _tally.add(tally(scores[:20], w[:20]), tally(scores[20:], w[20:]))
     assert merged.n_missing == 0
     assert merged.count.tolist() == tally(scores, w).count.tolist()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_chunks_rescaled_by_different_powers_of_two_add_up(threads: int) -> None:
+    """Chunks of ordinary and of huge weights: the sums of all rows, as np.bincount gives."""
+    scores, w, codes, key = _grouped(3000, seed=15)
+    w = w.copy()
+    w[1000:2000] *= 2.0**485  # middle chunks rescaled, the others not
+    w[2000:] *= 2.0**495
+    t = tally(scores, w, codes, 3, threads=threads, chunk_rows=100)
+    assert t.exponent > 0
+    np.testing.assert_allclose(
+        t.weight_sums().ravel(), np.bincount(key, weights=w, minlength=33), rtol=1e-12
+    )
+    scaled = np.ldexp(w, -t.exponent)
+    np.testing.assert_allclose(
+        t.sum_w2.ravel(), np.bincount(key, weights=scaled * scaled, minlength=33), rtol=1e-12
+    )
