@@ -117,7 +117,9 @@ def transition_sizes(rng: np.random.Generator, worlds: int) -> None:
             data = {
                 "score": np.r_[SCORES[before.ravel()], SCORES[after.ravel()]],
                 "who": np.r_[np.arange(worlds * m), np.arange(worlds * m)],
-                "submitted_at": np.r_[np.repeat(day, m), np.repeat(day + np.timedelta64(1, "D"), m)],
+                "submitted_at": np.r_[
+                    np.repeat(day, m), np.repeat(day + np.timedelta64(1, "D"), m)
+                ],
             }
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FirstTimeRespondentWarning)
