@@ -73,3 +73,13 @@ def test_adding_something_else_is_a_type_error() -> None:
     """Only tallies add to tallies."""
     with pytest.raises(TypeError):
         _ = NPSCounts() + 5
+
+
+def test_counts_are_immutable() -> None:
+    """Assigning to a field of a tally raises: merging returns a new one instead."""
+    a = NPSCounts.from_scores([10, 3, 8], weights=[1.0, 2.0, 0.5])
+    with pytest.raises(ValidationError, match="frozen"):
+        a.count = (0,) * 11  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        a.sum_weights = None  # type: ignore[misc]
+    assert a.count == NPSCounts.from_scores([10, 3, 8]).count

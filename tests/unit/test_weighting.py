@@ -756,3 +756,20 @@ def test_raked_nps_equals_r_calibrate_raking() -> None:
     weighted = raked().weighted
     assert weighted is not None
     assert weighted.nps == pytest.approx(expected["nps"], rel=1e-8)
+
+
+def test_poststratifying_one_column_labels_each_level_by_its_value() -> None:
+    """One column: each target row's level is the value itself, not a one-element tuple."""
+    data = {"score": [9, 3, 10, 7, 8, 2], "region": ["n", "s", "n", "s", "s", "n"]}
+    result = wt.poststratify(data, {"n": 0.4, "s": 0.6}, by="region")
+    assert sorted(str(row.level) for row in result.targets) == ["n", "s"]
+    assert result.iterations == 0
+    assert result.converged
+
+
+def test_trim_accepts_a_lower_bound_of_zero() -> None:
+    """lower=0 is a valid bound (no floor): the same weights as without it."""
+    w = np.random.default_rng(4).lognormal(0, 1, 300)
+    floored = wt.trim(w, upper=4.0, lower=0.0, relative_to="mean")
+    plain = wt.trim(w, upper=4.0, relative_to="mean")
+    np.testing.assert_allclose(floored.weights, plain.weights, rtol=1e-12)
