@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from netpromoter._json import RepeatedKeyError, unique_members
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel
 from netpromoter._validation import check_choice, check_type, shown
@@ -31,7 +32,6 @@ from netpromoter.exceptions import (
     TemplateError,
 )
 from netpromoter.followup.text import _parse_placeholders, _PlaceholderError
-from netpromoter.io._json import RepeatedKeyError, unique_members
 
 if TYPE_CHECKING:
     from typing_extensions import Self

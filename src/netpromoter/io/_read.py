@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 from pydantic import ConfigDict
 
 from netpromoter._input.times import parse_iso
+from netpromoter._json import RepeatedKeyError, unique_members
 from netpromoter._model import Model
 from netpromoter._results import html_table
 from netpromoter._validation import parse_score_text, validate_score_value
@@ -30,7 +31,6 @@ from netpromoter.exceptions import (
     InvalidScoreError,
 )
 from netpromoter.io._fields import FIELDS, resolve_columns
-from netpromoter.io._json import RepeatedKeyError, unique_members
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
