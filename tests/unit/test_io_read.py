@@ -6,6 +6,7 @@ import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -173,11 +174,11 @@ def test_empty_file() -> None:
         read_responses(io.StringIO(""))
 
 
-def test_assume_timezone_and_date_format() -> None:
+def test_naive_timezone_and_date_format() -> None:
     """Naive times are accepted when the caller names their zone and format."""
     amsterdam = timezone(timedelta(hours=1))
     data = io.StringIO("score,datum\n9,31-01-2026 09:30\n")
-    read = read_responses(data, date_format="%d-%m-%Y %H:%M", assume_timezone=amsterdam)
+    read = read_responses(data, date_format="%d-%m-%Y %H:%M", naive_timezone=amsterdam)
     assert read.responses[0].submitted_at == datetime(2026, 1, 31, 9, 30, tzinfo=amsterdam)
 
 
@@ -218,7 +219,7 @@ def test_parquet_naive_timestamps(tmp_path: Path) -> None:
     path = tmp_path / "naive.parquet"
     pq.write_table(pa.table({"score": [9], "submitted_at": pa.array([naive])}), path)
     assert "no time zone" in read_responses(path).rejected[0].reason
-    assumed = read_responses(path, assume_timezone=timezone.utc)
+    assumed = read_responses(path, naive_timezone=timezone.utc)
     assert assumed.responses[0].submitted_at == naive.replace(tzinfo=timezone.utc)
 
 
@@ -240,3 +241,21 @@ def test_printing_what_was_read_shows_no_values() -> None:
             assert "secret-id" not in shown
             assert "0612345678" not in shown
             assert "1 rows read, 1 accepted, 0 rejected" in shown
+
+
+def test_former_keyword_names_warn_and_still_work() -> None:
+    """``read_scores(column=)`` and ``read_responses(assume_timezone=)`` are renamed."""
+    text = "nps,submitted_at\n9,2026-01-05 10:00\n3,2026-01-06 11:00\n"
+    with pytest.warns(DeprecationWarning, match=r"column= is renamed score="):
+        old = read_scores(io.StringIO(text), column="nps")
+    new = read_scores(io.StringIO(text), score="nps")
+    assert old.scores.tolist() == new.scores.tolist() == [9, 3]
+    zone = ZoneInfo("Europe/Amsterdam")
+    with pytest.warns(DeprecationWarning, match=r"assume_timezone= is renamed naive_timezone="):
+        before = read_responses(io.StringIO(text), assume_timezone=zone)
+    after = read_responses(io.StringIO(text), naive_timezone=zone)
+    assert [r.submitted_at for r in before.responses] == [r.submitted_at for r in after.responses]
+    assert after.responses[0].submitted_at is not None
+    assert after.responses[0].submitted_at.utcoffset() == timedelta(hours=1)
+    with pytest.raises(InvalidParameterError, match="pass only score="):
+        read_scores(io.StringIO(text), column="nps", score="nps")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netpromoter._validation import parse_score_text
+from netpromoter._validation import parse_score_text, renamed
 from netpromoter.exceptions import DataFileError
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import Source, csv_table, decode_errors, open_text, source_name
@@ -32,7 +32,11 @@ class ScoreColumnFile:
 
 
 def read_scores(
-    path: Source, *, column: str = "score", encoding: str = "utf-8-sig"
+    path: Source,
+    *,
+    score: str | None = None,
+    encoding: str = "utf-8-sig",
+    column: str | None = None,
 ) -> ScoreColumnFile:
     r"""Read one score column from a CSV file (UTF-8, with or without BOM; any delimiter).
 
@@ -41,20 +45,23 @@ def read_scores(
 
     Args:
         path: The CSV file (a path or an open file).
-        column: The header of the score column.
+        score: The header of the score column (``"score"`` by default).
         encoding: Text encoding.
+        column: The former name of ``score`` (deprecated: it warns).
 
     Returns:
         The valid scores and the rejected rows.
 
     Raises:
         DataFileError: When the file has no header or no such column.
+        InvalidParameterError: When both ``score`` and its former name ``column`` are given.
 
     Examples:
         >>> import io
         >>> read_scores(io.StringIO("score\n10\n\n7,5\n")).rows_read
         2
     """
+    column = renamed("column", column, "score", score) or "score"
     name = source_name(path)
     scores: list[int] = []
     rejected: list[Rejection] = []

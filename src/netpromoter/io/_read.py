@@ -22,7 +22,7 @@ from netpromoter._input.times import parse_iso
 from netpromoter._json import RepeatedKeyError, unique_members
 from netpromoter._model import Model
 from netpromoter._results import html_table
-from netpromoter._validation import parse_score_text, validate_score_value
+from netpromoter._validation import parse_score_text, renamed, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
     DataFileError,
@@ -229,7 +229,7 @@ def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | Non
         if assume is None:
             msg = (
                 "has no time zone (a naive date): add an offset such as +01:00 or Z, or "
-                "pass assume_timezone= to say which zone the file's times are in"
+                "pass naive_timezone= to say which zone the file's times are in"
             )
             raise _CellError("submitted_at", msg)
         parsed = parsed.replace(tzinfo=assume)
@@ -284,7 +284,7 @@ class _Converter:
     segment_columns: Sequence[str]
     _: KW_ONLY
     date_format: str | None
-    assume_timezone: tzinfo | None
+    naive_timezone: tzinfo | None
     decimal: str
 
     def fields(self, row: Mapping[str, object]) -> dict[str, Any]:
@@ -298,7 +298,7 @@ class _Converter:
             out["comment"] = str(row.get(cols["comment"]))
         if "submitted_at" in cols and not _blank(row.get(cols["submitted_at"])):
             out["submitted_at"] = _parse_datetime(
-                row.get(cols["submitted_at"]), self.date_format, self.assume_timezone
+                row.get(cols["submitted_at"]), self.date_format, self.naive_timezone
             )
         if "channel" in cols and not _blank(row.get(cols["channel"])):
             out["channel"] = _parse_channel(row.get(cols["channel"]))
@@ -503,8 +503,9 @@ def read_responses(
     duplicates: DuplicatePolicy = "keep_latest",
     duplicate_period: Period = "month",
     date_format: str | None = None,
-    assume_timezone: tzinfo | None = None,
+    naive_timezone: tzinfo | None = None,
     decimal: Literal[".", ","] = ".",
+    assume_timezone: tzinfo | None = None,
 ) -> ReadResult:
     r"""Read survey responses from a CSV, JSON Lines or Parquet file, reporting bad rows.
 
@@ -546,10 +547,11 @@ def read_responses(
             ``"year"``.
         date_format: A ``strptime`` format for dates, such as ``"%d-%m-%Y %H:%M%z"``;
             by default ISO 8601.
-        assume_timezone: The zone of timestamps written without one (say
+        naive_timezone: The zone of timestamps written without one (say
             ``zoneinfo.ZoneInfo("Europe/Amsterdam")``); by default they are rejected.
         decimal: The decimal mark of the spend column, ``"."`` or ``","``. Scores are
             whole numbers, so ``"7,5"`` is always rejected.
+        assume_timezone: The former name of ``naive_timezone`` (deprecated: it warns).
 
     Returns:
         The accepted responses and the rejection report.
@@ -561,7 +563,8 @@ def read_responses(
         RejectedRowError: In ``strict`` mode, at the first bad row (naming its value, for
             the user's own terminal).
         DuplicateResponseError: With ``duplicates="error"``, naming the lines.
-        InvalidParameterError: An option is not one of its allowed values.
+        InvalidParameterError: An option is not one of its allowed values, or both
+            ``naive_timezone`` and its former name ``assume_timezone`` are given.
 
     Examples:
         >>> import io
@@ -573,6 +576,7 @@ def read_responses(
         >>> print(read.rejected[0])
         line 3, column 'NPS': '7,5' not a number (a decimal comma is not a score); expected an integer from 0 to 10
     """  # noqa: E501 - the doctest output is one line
+    naive_timezone = renamed("assume_timezone", assume_timezone, "naive_timezone", naive_timezone)
     rows = read_rows(
         source,
         ReadOptions(
@@ -581,7 +585,7 @@ def read_responses(
             duplicates=duplicates,
             duplicate_period=duplicate_period,
             date_format=date_format,
-            assume_timezone=assume_timezone,
+            naive_timezone=naive_timezone,
             decimal=decimal,
             format=format,
             delimiter=delimiter,
@@ -622,7 +626,7 @@ class ReadKeywords(TypedDict, total=False):
     duplicates: DuplicatePolicy
     duplicate_period: Period
     date_format: str | None
-    assume_timezone: tzinfo | None
+    naive_timezone: tzinfo | None
     decimal: Literal[".", ","]
 
 
@@ -635,7 +639,7 @@ class ReadOptions:
     duplicates: DuplicatePolicy = "keep_latest"
     duplicate_period: Period = "month"
     date_format: str | None = None
-    assume_timezone: tzinfo | None = None
+    naive_timezone: tzinfo | None = None
     decimal: str = "."
     format: Format | None = None
     delimiter: str | None = None
@@ -721,7 +725,7 @@ def _collect(
         columns,
         segment_columns,
         date_format=options.date_format,
-        assume_timezone=options.assume_timezone,
+        naive_timezone=options.naive_timezone,
         decimal=options.decimal,
     )
     accepted: list[tuple[int, Fields]] = []
