@@ -11,7 +11,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import numpy as np
 
@@ -32,9 +32,6 @@ MAX_SCORE = 10
 SCORE_RANGE = "an integer from 0 to 10"
 MissingPolicy = Literal["raise", "drop"]
 _SHOWN = 5
-
-
-_V = TypeVar("_V")
 
 
 def describe_positions(positions: NDArray[np.intp], values: Sequence[object] = ()) -> str:
@@ -783,26 +780,3 @@ CORRECTIONS: tuple[Correction, ...] = ("holm", "bh", "none")
 def check_correction(value: object) -> Correction:
     """Return ``value`` if it is a multiple-comparison correction: holm, bh or none."""
     return check_choice(value, "correction", CORRECTIONS)  # type: ignore[return-value]
-
-
-def renamed(old: str, old_value: _V | None, new: str, new_value: _V | None) -> _V | None:
-    """The value of a keyword given under its new name or, with a warning, its former one.
-
-    Raises:
-        InvalidParameterError: When both names are given.
-
-    Examples:
-        >>> renamed("column", None, "score", "nps")
-        'nps'
-    """
-    if old_value is None:
-        return new_value
-    if new_value is not None:
-        msg = f"{old}= is the former name of {new}=: pass only {new}="
-        raise InvalidParameterError(msg, name=old, value=old_value)
-    warnings.warn(
-        f"{old}= is renamed {new}=; the former name will be removed in a future release",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return old_value

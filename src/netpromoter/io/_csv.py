@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netpromoter._validation import parse_score_text, renamed
+from netpromoter._renamed import renamed
+from netpromoter._validation import parse_score_text
 from netpromoter.exceptions import DataFileError
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import Source, csv_table, decode_errors, open_text, source_name

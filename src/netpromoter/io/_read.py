@@ -21,8 +21,9 @@ from pydantic import ConfigDict
 from netpromoter._input.times import parse_iso
 from netpromoter._json import RepeatedKeyError, unique_members
 from netpromoter._model import Model
+from netpromoter._renamed import renamed
 from netpromoter._results import html_table
-from netpromoter._validation import parse_score_text, renamed, validate_score_value
+from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
     DataFileError,
