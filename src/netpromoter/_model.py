@@ -12,8 +12,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-from pydantic_core import ValidationError
+from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, ValidationError, core_schema
 
 from netpromoter.exceptions import ModelValidationError
 
@@ -85,3 +85,28 @@ class Model(BaseModel):
         """Refuse to delete a field of a frozen model."""
         with _typed_errors():
             super().__delattr__(name)
+
+
+class Held:
+    """Annotation of a field held as given, checked only to be an instance of ``cls``.
+
+    For fields of internal dataclasses of numpy arrays (a ``Tally``, a ``Design``):
+    unlike ``InstanceOf``, no schema of the class itself is built, which pydantic before
+    2.11 tries and fails to do for such a dataclass.
+
+    Examples:
+        >>> from pydantic import TypeAdapter
+        >>> from fractions import Fraction
+        >>> from typing import Annotated
+        >>> TypeAdapter(Annotated[Fraction, Held(Fraction)]).validate_python(Fraction(1, 3))
+        Fraction(1, 3)
+    """
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        """Check ``isinstance`` only."""
+        return core_schema.is_instance_schema(self.cls)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import html
 import io
-from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import IO, TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import ConfigDict, InstanceOf
+from pydantic import ConfigDict
 
 from netpromoter._count import tally
 from netpromoter._input.factors import Factor, code_dtype, combine
 from netpromoter._labels import MISSING
-from netpromoter._model import Model
+from netpromoter._model import Held, Model
 from netpromoter._results import format as fmt
 from netpromoter._results import html_table
 from netpromoter._scale import N_SCORES
@@ -72,7 +72,7 @@ class FileTally(Model):
 
     source: str
     by: tuple[str, ...]
-    tally: InstanceOf[Tally]
+    tally: Annotated[Tally, Held(Tally)]
     rows_read: int
     rejected: tuple[Rejection, ...]
     engine: Literal["pyarrow", "csv"]

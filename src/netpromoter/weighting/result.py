@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import ConfigDict, Field, GetCoreSchemaHandler, SkipValidation
-from pydantic_core import CoreSchema, core_schema
+from pydantic import ConfigDict, Field, SkipValidation
 
-from netpromoter._model import Model
+from netpromoter._model import Held, Model
 from netpromoter._results import Result, TableView, html_table
 from netpromoter._results import format as fmt
 from netpromoter._stats import design as _design_se
@@ -231,23 +230,6 @@ class WeightingSource:
     layout: object
 
 
-class _Held:
-    """A field held as given, checked only to be an instance of its class.
-
-    Unlike ``InstanceOf``, no schema of the class itself is built: that of a dataclass of
-    numpy arrays cannot be, and pydantic before 2.11 tries.
-    """
-
-    def __init__(self, cls: type) -> None:
-        self.cls = cls
-
-    def __get_pydantic_core_schema__(
-        self, source: object, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        """Check ``isinstance`` only."""
-        return core_schema.is_instance_schema(self.cls)
-
-
 def _read_only(weights: object) -> NDArray[np.float64]:
     """The weights, checked, as a read-only array (for a result built from its fields).
 
@@ -313,12 +295,12 @@ class WeightingResult(Result):
     weighted: NPSResult | None = None
     se_plain_weights: float | None = None
 
-    design: Annotated[_design_se.Design, _Held(_design_se.Design)] = Field(
+    design: Annotated[_design_se.Design, Held(_design_se.Design)] = Field(
         default_factory=lambda data: _design_se.Design(_read_only(data["weights"])),
         exclude=True,
         repr=False,
     )
-    source: Annotated[WeightingSource, _Held(WeightingSource)] = Field(
+    source: Annotated[WeightingSource, Held(WeightingSource)] = Field(
         default_factory=lambda: WeightingSource(None, None, None), exclude=True, repr=False
     )
 
