@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from netpromoter.weighting import WeightingResult, poststratify, rake
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
@@ -53,3 +55,16 @@ def sample() -> dict[str, NDArray[Any]]:
     columns["w0"] = np.array([float(r["w0"]) for r in rows])
     columns["spend"] = np.array([float(r["spend"]) for r in rows])
     return columns
+
+
+@cache
+def poststratified() -> WeightingResult:
+    """The sample post-stratified to the role × region cells, from its base weights."""
+    return poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
+
+
+@cache
+def raked() -> WeightingResult:
+    """The sample raked to the role, region and spend-band margins, from its base weights."""
+    margins = {name: population()[name] for name in ("role", "region", "spend_band")}
+    return rake(sample(), margins, weights="w0", tol=1e-13)

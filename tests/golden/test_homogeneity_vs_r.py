@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from netpromoter import segment
-from netpromoter.weighting import WeightingResult, poststratify, rake
-from weighting_sample import GOLDEN, population, role_region_cells, sample
+from weighting_sample import GOLDEN, poststratified, raked, sample
 
 
 @cache
@@ -60,17 +59,6 @@ def test_weighted_homogeneity_matches_r(name: str) -> None:
     """Plain weights: the linearisation variance of each weighted segment NPS."""
     expected = case(name)
     _check(segment(sample(), expected["by"], weights="w0"), expected)
-
-
-@cache
-def poststratified() -> WeightingResult:
-    return poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
-
-
-@cache
-def raked() -> WeightingResult:
-    margins = {name: population()[name] for name in ("role", "region", "spend_band")}
-    return rake(sample(), margins, weights="w0", tol=1e-13)
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from netpromoter import _stats, compare, compare_to_benchmark, score, segment
-from netpromoter.weighting import WeightingResult, poststratify, rake
-from weighting_sample import GOLDEN, population, role_region_cells, sample
+from netpromoter.weighting import poststratify
+from weighting_sample import GOLDEN, poststratified, raked, role_region_cells, sample
 
 
 @cache
@@ -25,17 +25,6 @@ def golden() -> dict[str, Any]:
     text = (GOLDEN / "r_segment_weighting.json").read_text(encoding="utf-8")
     values: dict[str, Any] = json.loads(text)
     return values
-
-
-@cache
-def poststratified() -> WeightingResult:
-    return poststratify(sample(), role_region_cells(), by=("role", "region"), weights="w0")
-
-
-@cache
-def raked() -> WeightingResult:
-    margins = {name: population()[name] for name in ("role", "region", "spend_band")}
-    return rake(sample(), margins, weights="w0", tol=1e-13)
 
 
 def case(name: str) -> dict[str, Any]:
