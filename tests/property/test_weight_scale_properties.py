@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from netpromoter import (
@@ -34,6 +34,10 @@ from netpromoter import (
 #: Relative tolerance for an arbitrary constant; NPS points near 0 compare absolutely.
 RTOL = 1e-12
 ATOL = 1e-10
+#: Raking is iterative (converged to 1e-12): the fitted weights at two scales agree to
+#: about that, and an SE that is zero up to rounding (the square root of a variance at
+#: rounding level) can then move by ~1e-10 points, as can the interval ends around it.
+ATOL_RAKED = 1e-9
 _START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
@@ -69,22 +73,22 @@ def _scaled(data: dict[str, list[Any]], factor: float) -> dict[str, list[Any]]:
     return {**data, "w": [w * factor for w in data["w"]]}
 
 
-def _same(a: float | None, b: float | None, *, exact: bool) -> bool:
+def _same(a: float | None, b: float | None, *, exact: bool, atol: float = ATOL) -> bool:
     if a is None or b is None:
         return a is b
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if exact:
         return a == b
-    return math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
+    return math.isclose(a, b, rel_tol=RTOL, abs_tol=atol)
 
 
-def _assert_same(a: dict[str, Any], b: dict[str, Any], *, exact: bool) -> None:
+def _assert_same(a: dict[str, Any], b: dict[str, Any], *, exact: bool, atol: float = ATOL) -> None:
     assert a.keys() == b.keys()
     for key, value in a.items():
         other = b[key]
         if isinstance(value, float) or isinstance(other, float):
-            assert _same(value, other, exact=exact), (key, value, other)
+            assert _same(value, other, exact=exact, atol=atol), (key, value, other)
         else:
             assert value == other, (key, value, other)
 
@@ -229,6 +233,17 @@ _ADJUST = {"a": 1.0, "b": 1.7, "c": 0.6}
 
 @settings(max_examples=30)
 @given(samples(), st.one_of(powers, constants), st.booleans())
+@example(
+    data={
+        "score": [0, 7, 0, 0],
+        "group": ["a", "a", "b", "b"],
+        "submitted_at": [datetime(2026, m, 1, 9, tzinfo=timezone.utc) for m in (1, 2, 2, 2)],
+        "respondent": ["r1"] * 4,
+        "w": [1.0] * 4,
+    },
+    factor=10.0,
+    raked=True,
+)
 def test_weighting_based_scoring_is_scale_invariant(
     data: dict[str, list[Any]], factor: float, raked: bool
 ) -> None:
@@ -261,4 +276,4 @@ def test_weighting_based_scoring_is_scale_invariant(
                 out[f"{row['group']}_{k}"] = row[k]
         return out
 
-    _assert_same(stats(1.0), stats(factor), exact=False)
+    _assert_same(stats(1.0), stats(factor), exact=False, atol=ATOL_RAKED if raked else ATOL)
