@@ -151,3 +151,30 @@ def resolve_columns(
         )
         raise DataFileError(msg, path=source)
     return resolved
+
+
+def column_key(
+    name: str, columns: Mapping[str, str], segment_columns: Sequence[str], *, source: str
+) -> str:
+    """The key a column is read under: a field's name for its header, else the header.
+
+    ``name`` may be a field's name (``"channel"``) or the header it was found under
+    (``"Kanaal"``); any other column is its own key.
+
+    Raises:
+        DataFileError: There is no such column.
+
+    Examples:
+        >>> column_key("Kanaal", {"channel": "Kanaal"}, ["regio"], source="f.csv")
+        'channel'
+    """
+    if name in columns:
+        return name
+    for field, header in columns.items():
+        if header == name:
+            return field
+    if name in segment_columns:
+        return name
+    shown = ", ".join(map(repr, [*columns.values(), *segment_columns]))
+    msg = f"{source}: no column {name!r}; the file has {shown} (a field name works too)"
+    raise DataFileError(msg, path=source)

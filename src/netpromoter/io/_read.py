@@ -34,7 +34,7 @@ from netpromoter.exceptions import (
     InvalidScoreError,
 )
 from netpromoter.io._channels import check_channel_map, lookup_channel, unknown_channels_note
-from netpromoter.io._fields import FIELDS, PLACEHOLDER_FIELDS, resolve_columns
+from netpromoter.io._fields import FIELDS, PLACEHOLDER_FIELDS, column_key, resolve_columns
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
@@ -103,6 +103,14 @@ class FileRead(Model):
     def n_accepted(self) -> int:
         """Rows accepted."""
         return self.rows_read - len(self.rejected)
+
+    def key(self, column: str) -> str:
+        """The name a column is read under: ``"channel"`` for ``"Kanaal"`` or ``"channel"``.
+
+        Raises:
+            DataFileError: The file has no such column.
+        """
+        return column_key(column, self.columns, self.segment_columns, source=self.source)
 
     def summary(self) -> str:
         r"""One line: rows read, accepted and rejected.
