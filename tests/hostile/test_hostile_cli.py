@@ -92,7 +92,7 @@ CASES = [
     ("followups {d}/ok.csv --days many", USAGE, "'many'", True),
     ("followups {d}/ok.csv --now yesterday", USAGE, "'yesterday'", True),
     ("followups {d}/ok.csv --now 2026-01-07T00:00:00", USAGE, "no time zone", True),
-    ("followups {d}/ok.csv --days 3", USAGE, "--days needs --now", True),
+    ("followups {d}/ok.csv --days 3 --now 2026-01-05T09:00", USAGE, "no time zone", True),
     ("followups {d}/ok.csv --context {d}/latin.json", USAGE, "latin.json", True),
     ("followups {d}/ok.csv --context {d}/folder", USAGE, "is a directory", True),
     ("followups {d}/ok.csv --context {d}/list.json", USAGE, "got a JSON list", True),
