@@ -589,13 +589,23 @@ def _run_followups(args: argparse.Namespace) -> int:
         return EXIT_DATA_ERROR
     context = _context(args.context) if args.context else {}
     now, responses = _window(args, read.responses)
+    problems: list[str] = []
     planned = plan(
         responses,
         now=now,
         context=placeholder_context(context),
         language=args.language,
         channel=args.channel,
+        on_error=lambda _, reason: problems.append(reason),
     )
+    for reason in problems:
+        print(f"{args.file}: {reason}", file=sys.stderr)
+    if problems:
+        print(
+            f"{args.file}: {_plural(len(problems), 'response')} of {len(responses):,} could "
+            "not be planned; the others are in the plan",
+            file=sys.stderr,
+        )
     # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
     # all carry the same pseudonyms and none carries an id or a message text.
     key = secrets.token_bytes(32) if args.share else None
@@ -614,7 +624,7 @@ def _run_followups(args: argparse.Namespace) -> int:
         print(out.getvalue(), end="")
     elif not args.out:
         _print_plan(rows)
-    return EXIT_OK
+    return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
 
 
 def _window(

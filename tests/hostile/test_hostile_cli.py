@@ -98,7 +98,8 @@ CASES = [
     ("followups {d}/ok.csv --context {d}/list.json", USAGE, "got a JSON list", True),
     ("followups {d}/ok.csv --context {d}/missing.json", USAGE, "no such file", True),
     (f"followups {{d}}/ok.csv --context {CONTEXT} --out {{d}}/folder", USAGE, "cannot write", True),
-    ("followups {d}/ok.csv", DATA, "could not be planned", True),
+    # One line per response that cannot be planned, then the count.
+    ("followups {d}/ok.csv", DATA, "2 responses of 2 could not be planned", False),
     ("followups {d}/missing.csv", USAGE, "no such file", True),
     ("demo --html {d}/folder", USAGE, "cannot write", True),
     ("demo --format xml", USAGE, "'xml'", True),
