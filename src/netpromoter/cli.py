@@ -500,7 +500,9 @@ def _run_score(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.format == "csv":
         rows = _segment_dicts(tallied, args) if args.by else [result.to_dict() | summary]
-        write_csv(rows, sys.stdout, respondent_ids="keep")
+        out = io.StringIO()
+        write_csv(rows, out, respondent_ids="keep")
+        print(out.getvalue().removeprefix("\ufeff"), end="")  # no byte-order mark on a terminal
         return EXIT_OK
     level = fmt.share(result.confidence_level, 0)
     print(f"File        {path.name}")

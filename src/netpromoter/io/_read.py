@@ -221,6 +221,13 @@ def _parse_iso(text: str) -> datetime:
     raise _CellError("submitted_at", msg)
 
 
+def _iso_or_none(text: str) -> datetime | None:
+    try:
+        return _parse_iso(text)
+    except _CellError:
+        return None
+
+
 def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | None) -> datetime:
     if isinstance(value, datetime):
         parsed = value
@@ -234,8 +241,11 @@ def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | Non
             try:
                 parsed = datetime.strptime(text, date_format)  # noqa: DTZ007 - zone checked below
             except ValueError:
-                msg = f"is not a date in the format {date_format!r}"
-                raise _CellError("submitted_at", msg) from None
+                iso = _iso_or_none(text)  # a file may mix its own format with ISO 8601
+                if iso is None:
+                    msg = f"is not a date in the format {date_format!r} nor ISO 8601"
+                    raise _CellError("submitted_at", msg) from None
+                parsed = iso
     else:
         msg = "is not a date: expected ISO 8601 text or a timestamp"
         raise _CellError("submitted_at", msg)
@@ -558,8 +568,8 @@ def read_responses(
         duplicates: ``"keep_latest"`` (default), ``"keep_all"`` or ``"error"``.
         duplicate_period: ``"day"``, ``"week"``, ``"month"`` (default), ``"quarter"`` or
             ``"year"``.
-        date_format: A ``strptime`` format for dates, such as ``"%d-%m-%Y %H:%M%z"``;
-            by default ISO 8601.
+        date_format: A ``strptime`` format for dates, such as ``"%d-%m-%Y %H:%M"``;
+            dates in ISO 8601 are read as well, so a file may mix the two.
         naive_timezone: The zone of timestamps written without one (say
             ``zoneinfo.ZoneInfo("Europe/Amsterdam")``); by default they are rejected.
         decimal: The decimal mark of the spend column, ``"."`` or ``","``. Scores are
