@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from netpromoter._redaction import shareable_value
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError
 
@@ -101,13 +102,22 @@ def lookup_channel(value: object, channel_map: Mapping[str, Channel]) -> Channel
 
 
 def unknown_channels_note(column: str, counts: Mapping[str, int]) -> str:
-    """One warning for every unknown channel value of a file (counted, with examples)."""
+    """One warning for every unknown channel value of a file (counted, with examples).
+
+    A value that could identify someone (an id, an e-mail address...) is not shown, as in
+    the rejection report.
+    """
     total = sum(counts.values())
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    examples = ", ".join(f"{value!r} ({n:,})" for value, n in ranked[:_SHOWN])
+    examples = ", ".join(f"{_shown(value)} ({n:,})" for value, n in ranked[:_SHOWN])
     more = f" and {len(ranked) - _SHOWN:,} more" if len(ranked) > _SHOWN else ""
     rows = "row" if total == 1 else "rows"
     return (
         f"column {column!r}: {total:,} {rows} with an unknown channel, read as 'other': "
         f"{examples}{more}; map them with channel_map (--channel-map VALUE=CHANNEL)"
     )
+
+
+def _shown(value: str) -> str:
+    shown = shareable_value("channel", value)
+    return "a value withheld" if shown is None else repr(shown)
