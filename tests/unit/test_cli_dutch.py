@@ -74,8 +74,8 @@ def _nps(scores: list[int]) -> float:
     return 100 * (promoters - detractors) / len(scores)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([*args, str(EXPORT), *OPTIONS, "--drop-invalid"])
+def _run(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> tuple[int, str, str]:
+    code = main([command, str(EXPORT), *OPTIONS, "--drop-invalid", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -206,3 +206,45 @@ def test_days_without_now_and_negative_days(capsys: pytest.CaptureFixture[str]) 
     # R020, R021 and R023; without a context they cannot be rendered, and say so.
     assert "3 responses of 3 could not be planned" in err
     assert json.loads(out) == []
+
+
+def test_score_text_by_is_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """The segment table of score --by is printed under its caption, not as a repr."""
+    code, out, err = _run(capsys, "score", "--by", "Regio")
+    assert code == 0, err
+    assert "NPS by Regio: 4 segments" in out
+    assert "SegmentResult(" not in out
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--timezone", "Europe/Amsterdm"], "not a known time zone"),
+        (["--encoding", "klingon"], "not a known text encoding"),
+        (["--delimiter", ";;"], "one character"),
+        (["--map", "Cijfer"], "FIELD=HEADER"),
+        (["--channel-map", "whatsapp=fax"], "not one of email"),
+        (["--stream", "--decimal", ","], "--stream checks the score"),
+    ],
+)
+def test_reading_options_are_checked(
+    capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    """A wrong reading option is a usage error (exit 2) that names it."""
+    assert main(["score", str(EXPORT), "--map", "score=Cijfer", *options]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_encoding_and_delimiter(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A cp1252 file with tabs reads with --encoding and --delimiter tab, in every command."""
+    path = tmp_path / "export.txt"
+    path.write_bytes(
+        "Cijfer\tKanaal\tOpmerking\n9\tTelefoon\tPrima geholpen, één keer\n3\tweb\t\n".encode(
+            "cp1252"
+        )
+    )
+    options = ["--map", "score=Cijfer", "--encoding", "cp1252", "--delimiter", "tab"]
+    assert main(["score", str(path), *options, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["nps"] == 0.0
+    assert main(["report", str(path), *options, "--format", "json", "--period", "none"]) == 0
+    assert json.loads(capsys.readouterr().out)["overall"]["n"] == 2
