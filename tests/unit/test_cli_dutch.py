@@ -9,13 +9,14 @@ expected rows below were read off the file by hand.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from netpromoter.cli import main
+from netpromoter.cli import _parser, main
 
 EXPORT = Path(__file__).resolve().parents[1] / "golden" / "cli" / "klanttevredenheid_nl.csv"
 OPTIONS = [
@@ -248,3 +249,19 @@ def test_encoding_and_delimiter(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert json.loads(capsys.readouterr().out)["nps"] == 0.0
     assert main(["report", str(path), *options, "--format", "json", "--period", "none"]) == 0
     assert json.loads(capsys.readouterr().out)["overall"]["n"] == 2
+
+
+def test_every_option_has_help() -> None:
+    """Every option and argument of every command says what it does in --help."""
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command, sub in action.choices.items():
+                    walk(sub, command)
+            elif not action.help:
+                missing.append(f"{name} {action.option_strings or action.dest}")
+
+    walk(_parser(), "netpromoter")
+    assert missing == []
