@@ -101,3 +101,18 @@ def test_checked_tally_is_the_tally_of_the_accepted_responses() -> None:
     for (region,), counts in tallied.groups:
         scores = [r.score for r in read.responses if r.segments.get("Regio") == region]
         assert counts == NPSCounts.from_scores(scores)
+
+
+def test_checked_tally_reads_json_lines(tmp_path: Path) -> None:
+    """With read=, a JSON Lines file is tallied as read_responses reads it."""
+    path = tmp_path / "answers.jsonl"
+    path.write_text(
+        '{"score": 9, "channel": "telefoon"}\n{"score": "ten"}\n{"score": 3, "channel": "fax"}\n',
+        encoding="utf-8",
+    )
+    tallied = tally_file(path, read={}, by=["channel"], progress=False)
+    assert tallied.counts == NPSCounts.from_scores([9, 3])
+    assert [r.line for r in tallied.rejected] == [2]
+    assert sorted(key for key, _ in tallied.groups) == [("other",), ("phone",)]
+    with pytest.raises(InvalidParameterError, match="JSON Lines"):
+        tally_file(path, progress=False)

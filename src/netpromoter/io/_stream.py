@@ -611,8 +611,8 @@ def tally_file(
         DataFileError: No header, no score column, a named column missing, not UTF-8
             (the line is named), a directory, or a file that is not Parquet.
         RejectedRowError: In ``strict`` mode, at the first bad row.
-        InvalidParameterError: An unknown engine, a JSON Lines file, ``chunk_rows < 1``
-            or a delimiter that is not one character.
+        InvalidParameterError: An unknown engine, a JSON Lines file without ``read=``,
+            ``chunk_rows < 1`` or a delimiter that is not one character.
 
     Examples:
         >>> import pathlib, tempfile
@@ -632,8 +632,11 @@ def tally_file(
         raise InvalidParameterError(msg, name="chunk_rows", value=chunk_rows)
     name = str(path)
     fmt = detect_format(name, format)
-    if fmt == "jsonl":
-        msg = f"{name}: tally_file reads CSV and Parquet; use read_responses for JSON Lines"
+    if fmt == "jsonl" and read is None:
+        msg = (
+            f"{name}: tally_file streams CSV and Parquet; pass read={{}} (every field "
+            "checked) or use read_responses for JSON Lines"
+        )
         raise InvalidParameterError(msg, name="format", value=fmt)
     wanted = _Wanted(name, score, tuple(by), weights, strict=strict)
     file_path = check_file(path)
