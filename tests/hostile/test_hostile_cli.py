@@ -65,7 +65,7 @@ CASES = [
     ("score {d}/ok.csv --confidence-level x", USAGE, "'x'", True),
     ("score {d}/ok.csv --engine spark", USAGE, "'spark'", True),
     ("score {d}/ok.csv --method exact", USAGE, "'exact'", True),
-    ("score {d}/ok.jsonl", USAGE, "use read_responses for JSON Lines", True),
+    ("score {d}/ok.jsonl --stream", USAGE, "use read_responses for JSON Lines", True),
     ("score {d}/messy.csv", DATA, "2 of 3 rows rejected", False),
     ("score {d}/unclosed.csv", DATA, "opens a quote that is never closed", False),
     ("report {d}/folder", USAGE, "is a directory", True),

@@ -265,3 +265,15 @@ def test_every_option_has_help() -> None:
 
     walk(_parser(), "netpromoter")
     assert missing == []
+
+
+def test_report_counts_one_rejected_row_in_the_singular(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The report's text says "1 rejected row (all listed)", then the row."""
+    path = tmp_path / "one.csv"
+    path.write_text("score\n9\nten\n", encoding="utf-8")
+    assert main(["report", str(path), "--drop-invalid", "--period", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "1 rejected row (all listed):" in out
+    assert "  line 3, column 'score': 'ten' not a number" in out

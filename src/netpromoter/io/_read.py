@@ -142,7 +142,8 @@ class FileRead(Model):
             [str(r.line), r.column, r.value or "", r.reason] for r in self.rejected[:_HTML_ROWS]
         ]
         more = len(self.rejected) - _HTML_ROWS
-        tail = f"<p>… and {more:,} more rejected rows</p>" if more > 0 else ""
+        rows = "row" if more == 1 else "rows"
+        tail = f"<p>… and {more:,} more rejected {rows}</p>" if more > 0 else ""
         header = ["line", "column", "value", "reason"]
         return head + html_table(header, rows, css="netpromoter-rejections") + tail
 
