@@ -18,7 +18,8 @@ from netpromoter.io._stream import _Run, _text_chunk
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from netpromoter.io._read import Fields, ReadKeywords
+    from netpromoter.io._duplicates import Fields
+    from netpromoter.io._read import ReadKeywords
     from netpromoter.io._stream import FileTally, _Wanted
 
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtime
 from dataclasses import KW_ONLY, dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
@@ -29,11 +29,11 @@ from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
     DataFileError,
-    DuplicateResponseError,
     InvalidParameterError,
     InvalidScoreError,
 )
 from netpromoter.io._channels import check_channel_map, lookup_channel, unknown_channels_note
+from netpromoter.io._duplicates import DuplicatePolicy, Fields, Period, apply_duplicates
 from netpromoter.io._fields import FIELDS, PLACEHOLDER_FIELDS, column_key, resolve_columns
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
@@ -53,12 +53,9 @@ if TYPE_CHECKING:
 
     from netpromoter._redaction import ValueKind
 
-DuplicatePolicy = Literal["keep_latest", "keep_all", "error"]
-Period = Literal["day", "week", "month", "quarter", "year"]
 _PERIODS = ("day", "week", "month", "quarter", "year")
 _POLICIES = ("keep_latest", "keep_all", "error")
 _TEXT_FIELDS = ("respondent_id", "account_id", "role")
-_SHOWN = 5
 #: Rejected rows shown in a notebook (all are in ``rejected``).
 _HTML_ROWS = 50
 #: The kind of value each field holds, for the privacy rule of rejection reports.
@@ -142,8 +139,8 @@ class FileRead(Model):
             [str(r.line), r.column, r.value or "", r.reason] for r in self.rejected[:_HTML_ROWS]
         ]
         more = len(self.rejected) - _HTML_ROWS
-        rows = "row" if more == 1 else "rows"
-        tail = f"<p>… and {more:,} more rejected {rows}</p>" if more > 0 else ""
+        noun = "row" if more == 1 else "rows"
+        tail = f"<p>… and {more:,} more rejected {noun}</p>" if more > 0 else ""
         header = ["line", "column", "value", "reason"]
         return head + html_table(header, rows, css="netpromoter-rejections") + tail
 
@@ -430,88 +427,6 @@ def _parquet_records(source: Source, name: str) -> tuple[list[str], Iterator[Rec
     return header, records()
 
 
-def _period_key(when: datetime | None, period: Period) -> object:
-    if when is None:
-        return None
-    if period == "day":
-        return when.date()
-    if period == "week":
-        return when.isocalendar()[:2]
-    if period == "month":
-        return (when.year, when.month)
-    if period == "quarter":
-        return (when.year, (when.month - 1) // 3 + 1)
-    return when.year
-
-
-def _period_label(when: datetime | None, period: Period) -> str:
-    if when is None:
-        return "no date"
-    labels = {
-        "day": when.date().isoformat(),
-        "week": "{}-W{:02d}".format(*when.isocalendar()[:2]),
-        "month": f"{when.year}-{when.month:02d}",
-        "quarter": f"{when.year}-Q{(when.month - 1) // 3 + 1}",
-        "year": str(when.year),
-    }
-    return labels[period]
-
-
-Fields = dict[str, Any]
-"""The validated fields of one row: the keyword arguments of its ``Response``."""
-
-
-def _apply_duplicates(
-    accepted: list[tuple[int, Fields]],
-    policy: DuplicatePolicy,
-    period: Period,
-    id_header: str,
-    name: str,
-) -> tuple[list[tuple[int, Fields]], list[Problem]]:
-    groups: dict[tuple[str, object], list[tuple[int, Fields]]] = {}
-    for line, fields in accepted:
-        if fields.get("respondent_id") is not None:
-            key = (fields["respondent_id"], _period_key(fields.get("submitted_at"), period))
-            groups.setdefault(key, []).append((line, fields))
-    repeated = [group for group in groups.values() if len(group) > 1]
-    if not repeated or policy == "keep_all":
-        return accepted, []
-    if policy == "error":
-        shown = "; ".join(
-            f"{group[0][1]['respondent_id']!r} in "
-            f"{_period_label(group[0][1].get('submitted_at'), period)} "
-            f"(lines {', '.join(str(line) for line, _ in group)})"
-            for group in repeated[:_SHOWN]
-        )
-        more = len(repeated) - _SHOWN
-        msg = (
-            f"{name}: {len(repeated)} respondents answered more than once per {period}: {shown}"
-            + (f" and {more} more" if more > 0 else "")
-            + "; pass duplicates='keep_latest' or 'keep_all'"
-        )
-        raise DuplicateResponseError(msg, lines=[[line for line, _ in group] for group in repeated])
-    dropped: dict[int, Problem] = {}
-    for group in repeated:
-        latest_line, latest = max(
-            group,
-            key=lambda item: (
-                item[1].get("submitted_at") is not None,
-                item[1].get("submitted_at") or datetime.min.replace(tzinfo=timezone.utc),
-                item[0],
-            ),
-        )
-        label = _period_label(latest.get("submitted_at"), period)
-        for line, fields in group:
-            if line != latest_line:
-                reason = (
-                    f"duplicate: respondent answered again in {label} (line {latest_line}); "
-                    "kept the latest answer (duplicates='keep_latest')"
-                )
-                dropped[line] = Problem(line, id_header, reason, fields["respondent_id"])
-    kept = [(line, r) for line, r in accepted if line not in dropped]
-    return kept, [dropped[line] for line in sorted(dropped)]
-
-
 def read_responses(
     source: Source,
     *,
@@ -775,7 +690,7 @@ def _collect(
             rejected.append(outcome)
         else:
             accepted.append((line, outcome))
-    kept, dropped = _apply_duplicates(
+    kept, dropped = apply_duplicates(
         accepted,
         options.duplicates,
         options.duplicate_period,
