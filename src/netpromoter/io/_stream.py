@@ -585,7 +585,7 @@ def tally_file(
     dates, channels, languages, amounts, and duplicates resolved by its policy. The
     accepted rows are exactly those of ``read_responses`` with the same options, so the
     NPS is that of every other reading of the file. The checked rows are held in memory
-    (a few hundred bytes each); ``by`` and ``weights`` may then name a field
+    (some 650 bytes a row); ``by`` and ``weights`` may then name a field
     (``"channel"``) or its header.
 
     Args:
