@@ -277,3 +277,11 @@ def test_report_counts_one_rejected_row_in_the_singular(
     out = capsys.readouterr().out
     assert "1 rejected row (all listed):" in out
     assert "  line 3, column 'score': 'ten' not a number" in out
+
+
+def test_a_byte_order_mark_is_read_with_any_utf8_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """--encoding utf-8 (or UTF8) still reads past the byte-order mark of the first header."""
+    for name in ("utf-8", "UTF8"):
+        code, out, err = _run(capsys, "score", "--encoding", name, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)["n"] == len(ACCEPTED)
