@@ -11,14 +11,16 @@ Every error is one line on stderr that names the file or option; never a traceba
 from __future__ import annotations
 
 import argparse
+import codecs
 import io
 import json
 import secrets
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from netpromoter import __version__
 from netpromoter._input.times import parse_iso
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
     from netpromoter.core import Response
     from netpromoter.io import FileTally, Rejection
+    from netpromoter.io._read import ReadKeywords
     from netpromoter.report import ReportPeriod
     from netpromoter.segmentation import SegmentResult
 
@@ -90,34 +93,85 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    """The options that say how to read a file: the same on every command."""
+    reading = parser.add_argument_group("reading the file (the same on every command)")
+    reading.add_argument(
         "--map",
         action="append",
         default=[],
         metavar="FIELD=HEADER",
-        help="which column holds a field, e.g. --map score=Cijfer (repeatable)",
+        help="which column holds a field or a placeholder, e.g. --map score=Cijfer "
+        "--map first_name=Voornaam --map spend=Omzet (repeatable)",
     )
-    parser.add_argument(
+    reading.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the CSV delimiter: ';', ',', 'tab' or '|' (default: found from the header)",
+    )
+    reading.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        help="the decimal mark of amounts such as spend: '.' (default) or ',' (1.234,56)",
+    )
+    reading.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="a strptime format of the dates, e.g. '%%d-%%m-%%Y %%H:%%M' (default: ISO 8601)",
+    )
+    reading.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the IANA zone of times written without one, and of the report's periods, "
+        "e.g. Europe/Amsterdam (default: naive times are rejected, periods in UTC)",
+    )
+    reading.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the text encoding, e.g. cp1252 (default: UTF-8, with or without BOM)",
+    )
+    reading.add_argument(
+        "--channel-map",
+        action="append",
+        default=[],
+        metavar="VALUE=CHANNEL",
+        help="read a channel value as one of email, sms, web, in_app, phone, chat, other, "
+        "e.g. --channel-map whatsapp=chat (repeatable; Dutch and English names are known)",
+    )
+    reading.add_argument(
         "--duplicates",
         choices=["keep_latest", "keep_all", "error"],
         default="keep_latest",
         help="answers of one respondent in one month (default: keep_latest, reported)",
     )
-    parser.add_argument(
+    reading.add_argument(
         "--drop-invalid",
         action="store_true",
         help="go on with the valid rows when some were rejected (still reported on stderr)",
     )
 
 
-def _output_options(parser: argparse.ArgumentParser, *, html: bool = True) -> None:
+def _output_options(
+    parser: argparse.ArgumentParser, *, html: bool = True, formats: Sequence[str] = ("text", "json")
+) -> None:
     if html:
         parser.add_argument("--html", type=Path, metavar="OUT", help="also write an HTML report")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--format",
+        choices=list(formats),
+        default="text",
+        help=f"what to print: {', '.join(formats)} (default: text)",
+    )
 
 
 def _segment_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", nargs="+", default=[], metavar="COL", help="segment columns")
+    parser.add_argument(
+        "--by",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="segment columns, by header (Kanaal) or field name (channel)",
+    )
 
 
 def _level_option(parser: argparse.ArgumentParser) -> None:
@@ -133,7 +187,9 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
     source = score.add_mutually_exclusive_group(required=True)
     source.add_argument("file", nargs="?", type=Path, help="CSV or Parquet file")
     source.add_argument("--example", action="store_true", help="use the bundled example data")
-    score.add_argument("--column", help="the score column (default: found by its header)")
+    score.add_argument(
+        "--column", help="the score column, as --map score=COL (default: found by its header)"
+    )
     _segment_option(score)
     score.add_argument("--weights", metavar="COL", help="a column of weights")
     _level_option(score)
@@ -144,18 +200,21 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
         help="interval method (default: adjusted_wald)",
     )
     score.add_argument(
+        "--stream",
+        action="store_true",
+        help="check only the score and weight cells and stream the file in bounded memory "
+        "(for files larger than memory; dates, channels and duplicates are not checked)",
+    )
+    score.add_argument(
         "--engine",
         choices=["auto", "pyarrow", "csv"],
         default="auto",
-        help="CSV reader: pyarrow when installed (fast), csv for exact line numbers",
-    )
-    score.add_argument(
-        "--drop-invalid",
-        action="store_true",
-        help="score the valid rows even when some were rejected (still reported on stderr)",
+        help="CSV reader with --stream: pyarrow when installed (fast) or csv; both give "
+        "exact line numbers",
     )
     score.add_argument("--quiet", action="store_true", help="no progress bar")
-    _output_options(score, html=False)
+    _reading_options(score)
+    _output_options(score, html=False, formats=("text", "json", "csv"))
 
 
 def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -184,7 +243,11 @@ def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
     )
     report.add_argument("--min-n", type=int, default=30, help="small-sample flag (default: 30)")
     _level_option(report)
-    report.add_argument("--title", default="Net Promoter Score report")
+    report.add_argument(
+        "--title",
+        default="Net Promoter Score report",
+        help="the report's title (default: Net Promoter Score report)",
+    )
     _reading_options(report)
     _output_options(report)
 
@@ -206,11 +269,13 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
         metavar="CONTEXT.json",
         help="placeholder values; columns named like placeholders (first_name) are used too",
     )
-    followups.add_argument("--now", help="plan as of this ISO 8601 time with zone (default: now)")
+    followups.add_argument(
+        "--now", help="plan as of this ISO 8601 time with zone (default: the current time)"
+    )
     followups.add_argument(
         "--days",
         type=_non_negative,
-        help="only responses of the last DAYS days before --now",
+        help="only responses of the last DAYS days before --now (a whole number >= 0)",
     )
     followups.add_argument(
         "--out", type=Path, help="write the plan to a .csv, .json or .jsonl file"
@@ -229,20 +294,72 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
 # --------------------------------------------------------------------------------------
 
 
-def _print_rejections(source: str, rejected: Sequence[Rejection]) -> None:
+def _print_rejections(
+    source: str, rejected: Sequence[Rejection], notes: Sequence[str] = ()
+) -> None:
     for rejection in rejected:
         print(f"{source}: {rejection}", file=sys.stderr)
+    for note in notes:
+        print(f"{source}: warning: {note}", file=sys.stderr)
 
 
-def _mapping(pairs: Sequence[str]) -> dict[str, str] | None:
+def _pairs(option: str, pairs: Sequence[str], what: str) -> dict[str, str] | None:
+    """``KEY=VALUE`` options as a mapping (``what`` names the two sides, for the message)."""
     mapping: dict[str, str] = {}
     for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field or not header:
-            msg = f"--map takes FIELD=HEADER, got {pair!r}"
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value:
+            msg = f"{option} takes {what}, got {pair!r}"
             raise UsageError(msg)
-        mapping[field.strip()] = header
+        mapping[key.strip()] = value
     return mapping or None
+
+
+_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"--timezone {name!r} is not a known time zone; give one such as Europe/Amsterdam"
+        raise UsageError(msg) from None
+
+
+def _encoding(name: str) -> str:
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        msg = f"--encoding {name!r} is not a known text encoding; try utf-8 or cp1252"
+        raise UsageError(msg) from None
+    return "utf-8-sig" if canonical == "utf-8" else name
+
+
+def _read_keywords(args: argparse.Namespace) -> ReadKeywords:
+    """The reading options of the command line, as every reader takes them."""
+    delimiter = args.delimiter
+    if delimiter is not None:
+        delimiter = _DELIMITERS.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            msg = f"--delimiter takes one character (or 'tab'), got {args.delimiter!r}"
+            raise UsageError(msg)
+    return {
+        "mapping": _pairs("--map", args.map, "FIELD=HEADER"),
+        "delimiter": delimiter,
+        "decimal": args.decimal,
+        "date_format": args.date_format,
+        "naive_timezone": _zone(args.timezone),
+        "encoding": _encoding(args.encoding),
+        "channel_map": _pairs("--channel-map", args.channel_map, "VALUE=CHANNEL"),
+        "duplicates": args.duplicates,
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    """``"1 row"``, ``"2 rows"``."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def _non_negative(text: str) -> int:
@@ -311,17 +428,25 @@ def _write_text(path: Path, text: str) -> None:
 
 def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) -> _Read | None:
     """Read a file with ``reader``; report rejections; ``None`` when invalid rows stop."""
-    read = reader(_input_file(path), mapping=_mapping(args.map), duplicates=args.duplicates)
-    _print_rejections(str(path), read.rejected)
-    invalid = len(read.rejected) - read.n_duplicates
+    read = reader(_input_file(path), **_read_keywords(args))
+    _print_rejections(str(path), read.rejected, read.notes)
+    return (
+        read
+        if _may_go_on(path, args, read.rows_read, len(read.rejected) - read.n_duplicates)
+        else None
+    )
+
+
+def _may_go_on(path: Path, args: argparse.Namespace, rows_read: int, invalid: int) -> bool:
+    """Whether to use the valid rows: none was invalid, or ``--drop-invalid`` says so."""
     if invalid and not args.drop_invalid:
         print(
-            f"{path}: {invalid} of {read.rows_read} rows rejected; fix them or pass "
+            f"{path}: {invalid:,} of {_plural(rows_read, 'row')} rejected; fix them or pass "
             "--drop-invalid to use the rest",
             file=sys.stderr,
         )
-        return None
-    return read
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -331,32 +456,53 @@ def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) ->
 
 def _run_score(args: argparse.Namespace) -> int:
     path: Path = example_path() if args.example else _input_file(args.file)
+    read = _read_keywords(args)
+    if args.stream:
+        ignored = [
+            option
+            for option, key in (
+                ("--map", "mapping"),
+                ("--date-format", "date_format"),
+                ("--timezone", "naive_timezone"),
+                ("--channel-map", "channel_map"),
+            )
+            if read.get(key)
+        ]
+        if ignored or read["decimal"] != "." or read["encoding"] != "utf-8-sig":
+            msg = "--stream checks the score and weight cells of a UTF-8 file only; leave out " + (
+                ", ".join(ignored) or "--decimal and --encoding"
+            )
+            raise UsageError(msg)
     tallied = tally_file(
         path,
         score=args.column,
         by=args.by,
         weights=args.weights,
+        delimiter=read["delimiter"],
         engine=args.engine,
         progress=False if args.quiet else None,
+        read=None if args.stream else {k: v for k, v in read.items() if k != "delimiter"},  # type: ignore[arg-type]
     )
-    _print_rejections(str(path), tallied.rejected)
-    if tallied.rejected and not args.drop_invalid:
-        print(
-            f"{path}: {len(tallied.rejected)} of {tallied.rows_read} rows rejected; fix them or "
-            "pass --drop-invalid to score the rest",
-            file=sys.stderr,
-        )
+    _print_rejections(str(path), tallied.rejected, tallied.notes)
+    if not _may_go_on(path, args, tallied.rows_read, len(tallied.rejected) - _duplicates(tallied)):
         return EXIT_DATA_ERROR
     result = tallied.result(method=args.method, confidence_level=args.confidence_level)
+    summary = {
+        "file": str(path),
+        "rows_read": tallied.rows_read,
+        "rows_rejected": len(tallied.rejected),
+    }
     if args.format == "json":
-        payload = result.to_dict() | {
-            "file": str(path),
-            "rows_read": tallied.rows_read,
-            "rows_rejected": len(tallied.rejected),
-        }
+        payload = result.to_dict() | summary
         if args.by:
             payload["segments"] = _segment_dicts(tallied, args)
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if args.format == "csv":
+        rows = _segment_dicts(tallied, args) if args.by else [result.to_dict() | summary]
+        out = io.StringIO()
+        write_csv(rows, out, respondent_ids="keep")
+        print(out.getvalue().removeprefix("\ufeff"), end="")  # no byte-order mark on a terminal
         return EXIT_OK
     level = fmt.share(result.confidence_level, 0)
     print(f"File        {path.name}")
@@ -367,9 +513,17 @@ def _run_score(args: argparse.Namespace) -> int:
     print(f"Passives    {fmt.count(result.passives)} ({fmt.share(result.passive_share)})")
     print(f"Detractors  {fmt.count(result.detractors)} ({fmt.share(result.detractor_share)})")
     if args.by:
+        # The table under its caption (the result's repr names its class first).
+        head, _, table = str(_segments(tallied, args)).partition("\n")
         print()
-        print(_segments(tallied, args))
+        print(head[head.index("(") + 1 : -1])
+        print(table)
     return EXIT_OK
+
+
+def _duplicates(tallied: FileTally) -> int:
+    """Rows a checked tally set aside as duplicates (not a reason to stop)."""
+    return sum(r.reason.startswith("duplicate:") for r in tallied.rejected)
 
 
 def _segments(tallied: FileTally, args: argparse.Namespace) -> SegmentResult:
@@ -401,12 +555,16 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         found = _read(args.file, args, read_columns)
         if found is None:
             return EXIT_DATA_ERROR
-        read, by, period = found, list(args.by), _period(args.period)
+        read, by, period = found, [found.key(column) for column in args.by], _period(args.period)
         margins = _margins(args.weights) if args.weights else None
         context = _context(args.followups) if args.followups else None
         options = {"title": args.title}
     if not demo:
-        options |= {"min_n": args.min_n, "confidence_level": args.confidence_level}
+        options |= {
+            "min_n": args.min_n,
+            "confidence_level": args.confidence_level,
+            "timezone": _zone(args.timezone) or "UTC",
+        }
     report = build_report(read, by=by, period=period, margins=margins, followups=context, **options)
     if args.html:
         _write_text(args.html, render_html(report))
@@ -433,13 +591,23 @@ def _run_followups(args: argparse.Namespace) -> int:
         return EXIT_DATA_ERROR
     context = _context(args.context) if args.context else {}
     now, responses = _window(args, read.responses)
+    problems: list[str] = []
     planned = plan(
         responses,
         now=now,
         context=placeholder_context(context),
         language=args.language,
         channel=args.channel,
+        on_error=lambda _, reason: problems.append(reason),
     )
+    for reason in problems:
+        print(f"{args.file}: {reason}", file=sys.stderr)
+    if problems:
+        print(
+            f"{args.file}: {_plural(len(problems), 'response')} of {len(responses):,} could "
+            "not be planned; the others are in the plan",
+            file=sys.stderr,
+        )
     # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
     # all carry the same pseudonyms and none carries an id or a message text.
     key = secrets.token_bytes(32) if args.share else None
@@ -458,14 +626,14 @@ def _run_followups(args: argparse.Namespace) -> int:
         print(out.getvalue(), end="")
     elif not args.out:
         _print_plan(rows)
-    return EXIT_OK
+    return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
 
 
 def _window(
     args: argparse.Namespace, responses: Sequence[Response]
 ) -> tuple[datetime | None, list[Response]]:
     """The ``--now`` moment and the responses of the ``--days`` before it."""
-    now = None
+    now = datetime.now(timezone.utc)
     if args.now:
         try:
             parsed = parse_iso(args.now)  # the same forms on every Python version
@@ -473,11 +641,11 @@ def _window(
         except ValueError as exc:
             msg = f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T09:00:00+01:00"
             raise UsageError(msg) from exc
+        if now.tzinfo is None:
+            msg = f"--now {args.now!r} has no time zone; add one, as in 2026-11-23T09:00:00+01:00"
+            raise UsageError(msg)
     if args.days is None:
         return now, list(responses)
-    if now is None:
-        msg = "--days needs --now, so that the window is reproducible"
-        raise UsageError(msg)
     start = now - timedelta(days=args.days)
     return now, [r for r in responses if r.submitted_at and start <= r.submitted_at <= now]
 

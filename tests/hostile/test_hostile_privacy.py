@@ -86,17 +86,19 @@ def test_the_file_is_hostile_as_intended(survey: Path) -> None:
     text = survey.read_text(encoding="utf-8")
     assert all(planted in text for planted in PLANTED)
     read = read_responses(survey)
-    assert len(read.responses) == 4
+    assert len(read.responses) == 5  # an unknown channel is read as "other", not rejected
     assert read.rows_read == len(ROWS)
     assert {r.column for r in read.rejected} >= {
         "respondent_id",
         "score",
         "submitted_at",
-        "channel",
         "language",
         "spend",
         "",
     }
+    (note,) = read.notes
+    assert note.startswith("column 'channel': 1 row with an unknown channel")
+    assert "a value withheld (1)" in note
 
 
 def test_python_outputs_carry_nothing_personal(survey: Path, context: dict[str, str]) -> None:

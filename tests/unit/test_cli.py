@@ -32,11 +32,16 @@ def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def test_score_example_runs() -> None:
-    """The README's first command scores the bundled data and exits 0."""
+    """The README's first command scores the bundled data and exits 0.
+
+    Of its 3,000 rows, the earlier of one respondent's two answers in 2025-12 (line 214)
+    is set aside as a duplicate, as ``report`` and ``followups`` do.
+    """
     done = run("score", "--example")
     assert done.returncode == 0, done.stderr
     assert "NPS" in done.stdout
-    assert "3,000" in done.stdout
+    assert "2,999 (1 rejected)" in done.stdout
+    assert "line 214, column 'respondent_id': duplicate" in done.stderr
 
 
 def test_score_json_output_with_segments(capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,9 +49,9 @@ def test_score_json_output_with_segments(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = call(capsys, "score", "--example", "--by", "region", "--format", "json")
     assert code == 0
     payload = json.loads(out)
-    assert payload["n"] == 3000
-    assert payload["rows_rejected"] == 0
-    assert sum(row["n"] for row in payload["segments"]) == 3000
+    assert payload["n"] == 2999  # one duplicate answer set aside, as report does
+    assert payload["rows_rejected"] == 1
+    assert sum(row["n"] for row in payload["segments"]) == 2999
 
 
 def test_score_rejected_rows_exit_1_with_report(tmp_path: Path) -> None:
@@ -225,9 +230,12 @@ def test_followups_missing_placeholder_is_a_data_error() -> None:
 
 
 def test_followups_bad_now_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    """An unparseable --now, or --days without --now, is a usage error."""
+    """An unparseable --now, a --now without zone, or a negative --days is a usage error."""
     assert call(capsys, "followups", str(example_path()), "--now", "tomorrow")[0] == 2
-    assert call(capsys, "followups", str(example_path()), "--days", "3")[0] == 2
+    assert call(capsys, "followups", str(example_path()), "--now", "2026-12-01T09:00")[0] == 2
+    code, _, err = call(capsys, "followups", str(example_path()), "--days", "-3")
+    assert code == 2
+    assert "at least 0" in err
 
 
 def test_readme_main_command_runs(tmp_path: Path) -> None:

@@ -437,10 +437,31 @@ def test_html_templates_escape_user_text() -> None:
 def test_missing_placeholder_values_are_rejected() -> None:
     """A message is never rendered with an empty placeholder."""
     response = Response(score=9, channel="sms")
-    template = select_template(response)
+    template = select_template(response).model_copy(update={"body_without_name": None})
     with pytest.raises(RenderError, match=r"\{first_name\}") as e:
         render(template, response, {**CONTEXT, "first_name": "  "})
     assert "first_name" in e.value.missing
+    without_company = {k: v for k, v in CONTEXT.items() if k != "company"}
+    with pytest.raises(RenderError, match=r"\{company\}"):
+        render(select_template(response), response, without_company)
+
+
+@pytest.mark.parametrize("template", list(TemplateLibrary.builtin().templates), ids=lambda t: t.id)
+def test_every_builtin_template_greets_without_a_name(template: Template) -> None:
+    """A template that greets by name has a text without name that renders without one."""
+    category = next(iter(template.categories))
+    score = {"promoter": 10, "passive": 7, "detractor": 2}[str(category)]
+    channel = min(template.channels, key=str)
+    response = Response(score=score, channel=channel, comment="Snel geholpen")
+    context = {**CONTEXT, "first_name": "", "change": "shorter waits"}
+    message = render(template, response, context)
+    named = render(template, response, {**context, "first_name": "Sanne"})
+    assert "Sanne" not in message.body
+    assert "Sanne" not in (message.subject or "")
+    if "first_name" in template.placeholders:
+        assert template.has_name_variant
+        assert "Sanne" in named.body + (named.subject or "")
+        assert message.body != named.body or message.subject != named.subject
 
 
 def test_context_rejects_unknown_keys_and_response_fields() -> None:
@@ -757,3 +778,35 @@ def test_follow_up_repr_has_no_personal_data() -> None:
     assert "d2" not in text
     assert "Sanne" not in text
     assert "detractor" in text
+
+
+def test_plan_goes_on_past_a_response_it_cannot_render() -> None:
+    """With on_error, a response that cannot be rendered is reported and the rest planned."""
+    responses = [
+        Response(score=2, respondent_id="a", channel="email", submitted_at=MONDAY),
+        Response(score=9, respondent_id="b", channel="email", submitted_at=MONDAY),
+        Response(score=9, respondent_id="c", channel="sms", submitted_at=MONDAY),
+    ]
+    broken = TemplateLibrary(
+        templates=[
+            t
+            if t.id != "en-short-promoter-no-comment"
+            else t.model_copy(update={"body_without_name": None})
+            for t in TemplateLibrary.builtin().templates
+        ]
+    )
+    context = {**CONTEXT, "first_name": ""}
+    problems: list[tuple[int, str]] = []
+    planned = plan(
+        responses,
+        now=MONDAY,
+        library=broken,
+        context=context,
+        on_error=lambda position, reason: problems.append((position, reason)),
+    )
+    assert sorted(f.respondent_id or "" for f in planned) == ["a", "b"]
+    assert [p for p, _ in problems] == [2]
+    assert "{first_name}" in problems[0][1]
+    with pytest.raises(RenderError) as raised:
+        plan(responses, now=MONDAY, library=broken, context=context)
+    assert list(raised.value.positions) == [2]

@@ -268,6 +268,7 @@ def plan(
     purpose: Literal["follow_up", "close_loop"] = "follow_up",
     language: str | None = None,
     channel: Channel | str | None = None,
+    on_error: Callable[[int, str], object] | None = None,
 ) -> list[FollowUp]:
     """Turn responses into one prioritised, rendered follow-up each.
 
@@ -289,14 +290,18 @@ def plan(
             later what changed; give ``change`` in the context).
         language: Use this language for everyone instead of each response's.
         channel: Use this channel for everyone instead of each response's.
+        on_error: Called with the position and the reason of each response that cannot
+            be planned; the others are planned all the same. By default such responses
+            raise ``RenderError`` (after every response was tried).
 
     Returns:
-        One follow-up per response, most urgent first.
+        One follow-up per response, most urgent first (without the responses passed to
+        ``on_error``).
 
     Raises:
-        RenderError: Some responses could not be planned (no template, a missing
-            placeholder value, ...); the message lists every one with its position and
-            reason, and ``positions`` holds them.
+        RenderError: Without ``on_error``, some responses could not be planned (no
+            template, a missing placeholder value, ...); the message lists every one with
+            its position and reason, and ``positions`` holds them.
         InvalidParameterError: ``now`` has no time zone, the context is invalid, or an
             item is not a ``Response``.
 
@@ -362,6 +367,8 @@ def plan(
         except (RenderError, NoTemplateError) as exc:
             who = f" (respondent {response.respondent_id})" if response.respondent_id else ""
             problems.append((position, f"position {position}{who}: {exc}"))
+            if on_error is not None:
+                on_error(*problems[-1])
             continue
         category = response.category
         start = response.submitted_at or planned_at
@@ -381,7 +388,7 @@ def plan(
                 invite_review=postscript is not None,
             )
         )
-    if problems:
+    if problems and on_error is None:
         listed = "\n".join(reason for _, reason in problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""  # noqa: PLR2004
         msg = (

@@ -135,6 +135,9 @@ def render(
     around it. Emoji and all letters are kept as they are. In ``"html"`` templates values
     are HTML-escaped; subjects get values on one line.
 
+    A respondent without a first name (no value, or a blank one) gets the template's
+    text without name (``body_without_name``, ``subject_without_name``) when it has one.
+
     Length: the limit is the template's ``max_length``, else the channel's entry in
     [`CHANNEL_LIMITS`][netpromoter.followup.CHANNEL_LIMITS] (none for email). When the
     message is too long, only the quoted comment is shortened, visibly: it ends in
@@ -184,6 +187,9 @@ def render(
     target = _message_channel(template, response, channel)
     short = target in _SHORT_CHANNELS
     values = {k: _clean(v) or "" for k, v in _context_values(context, response).items()}
+    if not values.get("first_name"):  # greet without a name where the template can
+        template = template.without_name()
+        postscript = None if postscript is None else postscript.without_name()
     comment = _clean(response.comment)
     parts = [template] if postscript is None else [template, postscript]
     needed = set().union(*(p.placeholders for p in parts))

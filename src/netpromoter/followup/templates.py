@@ -90,6 +90,12 @@ class Template(Model):
             quote ``{comment}``), ``"absent"`` for those who did not, ``"any"`` for both.
         subject: Subject line; required when ``channels`` includes email.
         body: The text (a file may give it as a list of lines).
+        subject_without_name: The subject for a respondent whose first name is unknown
+            (default: ``subject``); it may not use ``{first_name}``.
+        body_without_name: The body for a respondent whose first name is unknown
+            (default: ``body``), such as ``"Hi there,"`` for ``"Hi {first_name},"``; it
+            may not use ``{first_name}``. Every built-in template that greets by name
+            has one.
         format: ``"text"`` or ``"html"`` (values are then HTML-escaped).
         max_length: Maximum body length in characters; default from
             [`CHANNEL_LIMITS`][netpromoter.followup.CHANNEL_LIMITS].
@@ -116,11 +122,13 @@ class Template(Model):
     comment: CommentRule = "any"
     subject: Text | None = None
     body: Text = Field(min_length=1)
+    subject_without_name: Text | None = None
+    body_without_name: Text | None = Field(default=None, min_length=1)
     format: Format = "text"
     max_length: int | None = Field(default=None, gt=0)
     description: str = ""
 
-    @field_validator("subject", "body", mode="after")
+    @field_validator("subject", "body", "subject_without_name", "body_without_name", mode="after")
     @classmethod
     def _check_placeholders(cls, value: str | None) -> str | None:
         if value is not None:
@@ -134,22 +142,32 @@ class Template(Model):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Self:
-        if "comment" in self.placeholders and self.comment != "required":
-            msg = (
-                f'quotes {{comment}} but has comment="{self.comment}"; only templates with '
-                'comment="required" may quote the comment'
-            )
-            raise _PlaceholderError(msg, "{comment}")
-        if self.subject is not None and ("\n" in self.subject or "\r" in self.subject):
-            msg = "the subject has a line break; a subject is one line"
-            raise ValueError(msg)
-        if self.subject is not None and "comment" in _parse_placeholders(self.subject):
-            msg = "the subject quotes {comment}; quote the comment in the body only"
-            raise _PlaceholderError(msg, "{comment}")
-        if Channel.EMAIL in self.channels and self.purpose != "review_invite" and not self.subject:
-            msg = "serves email but has no subject; give a subject line"
-            raise ValueError(msg)
+        for text in (self.subject_without_name, self.body_without_name):
+            if text is not None and "first_name" in _parse_placeholders(text):
+                msg = "a text without name uses {first_name}; leave the name out of it"
+                raise _PlaceholderError(msg, "{first_name}")
+        # The text without name follows the same rules as the text itself.
+        for variant in (self, self.without_name()) if self.has_name_variant else (self,):
+            _check_texts(variant)
         return self
+
+    @property
+    def has_name_variant(self) -> bool:
+        """Whether the template has a text for a respondent whose first name is unknown."""
+        return self.subject_without_name is not None or self.body_without_name is not None
+
+    def without_name(self) -> Template:
+        """The template for a respondent whose first name is unknown (itself without one)."""
+        if not self.has_name_variant:
+            return self
+        return self.model_copy(
+            update={
+                "subject": self.subject_without_name or self.subject,
+                "body": self.body_without_name or self.body,
+                "subject_without_name": None,
+                "body_without_name": None,
+            }
+        )
 
     @field_serializer("categories", "channels")
     def _dump_sets(self, value: frozenset[str]) -> list[str]:
@@ -162,6 +180,26 @@ class Template(Model):
         if self.subject is not None:
             names += _parse_placeholders(self.subject)
         return frozenset(names)
+
+
+def _check_texts(template: Template) -> None:
+    """Refuse a subject or body that does not fit the template's rules."""
+    if "comment" in template.placeholders and template.comment != "required":
+        msg = (
+            f'quotes {{comment}} but has comment="{template.comment}"; only templates with '
+            'comment="required" may quote the comment'
+        )
+        raise _PlaceholderError(msg, "{comment}")
+    subject = template.subject
+    if subject is not None and ("\n" in subject or "\r" in subject):
+        msg = "the subject has a line break; a subject is one line"
+        raise ValueError(msg)
+    if subject is not None and "comment" in _parse_placeholders(subject):
+        msg = "the subject quotes {comment}; quote the comment in the body only"
+        raise _PlaceholderError(msg, "{comment}")
+    if Channel.EMAIL in template.channels and template.purpose != "review_invite" and not subject:
+        msg = "serves email but has no subject; give a subject line"
+        raise ValueError(msg)
 
 
 class TemplateLibrary(Model):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from netpromoter.io._columns import ReadColumns, read_columns
 from netpromoter.io._csv import ScoreColumnFile, read_scores
-from netpromoter.io._read import DuplicatePolicy, FileRead, Period, ReadResult, read_responses
+from netpromoter.io._duplicates import DuplicatePolicy, Period
+from netpromoter.io._read import FileRead, ReadResult, read_responses
 from netpromoter.io._rejection import Rejection
 from netpromoter.io._stream import Engine, FileTally, tally_file
 from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json

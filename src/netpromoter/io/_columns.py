@@ -98,6 +98,7 @@ def read_columns(source: Source, **options: Unpack[ReadKeywords]) -> ReadColumns
         segment_columns=rows.segment_columns,
         duplicates=settings.duplicates,
         n_duplicates=rows.n_duplicates,
+        notes=rows.notes,
     )
 
 

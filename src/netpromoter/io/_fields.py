@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from netpromoter.exceptions import DataFileError, InvalidParameterError
+from netpromoter.followup.text import PLACEHOLDERS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -23,6 +24,11 @@ FIELDS = (
     "role",
     "spend",
 )
+
+#: Follow-up placeholders a column can fill per respondent (``first_name``, ``referral_code``
+#: ...): a column mapped to one, or named like one, is kept in each response's
+#: ``segments`` under the placeholder's name.
+PLACEHOLDER_FIELDS = tuple(name for name in PLACEHOLDERS if name not in (*FIELDS, "score"))
 
 #: Column headers recognised for each field, compared after normalising case, spaces and
 #: hyphens (``"Respondent ID"`` matches ``respondent_id``). English and Dutch.
@@ -72,6 +78,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "account_id": ("account_id", "account", "klant_id", "klantnummer", "customer_id"),
         "role": ("role", "rol", "functie"),
         "spend": ("spend", "revenue", "omzet", "besteding"),
+        "first_name": ("first_name", "voornaam", "firstname", "given_name", "roepnaam"),
     }
 )
 
@@ -95,8 +102,11 @@ def resolve_columns(
     """Return ``{field: header}`` for the fields found among ``headers``.
 
     A caller's ``mapping`` (``{"score": "Hoe waarschijnlijk ..."}``) wins; other fields are
-    found through [`ALIASES`][netpromoter.io._fields.ALIASES]. Every header not used for
-    a field becomes a segment.
+    found through [`ALIASES`][netpromoter.io._fields.ALIASES]. A mapping may also name a
+    follow-up placeholder (``{"first_name": "Voornaam"}``, see
+    [`PLACEHOLDER_FIELDS`][netpromoter.io._fields.PLACEHOLDER_FIELDS]); a ``Voornaam``
+    column is found as ``first_name`` by itself. Every header not used for a field
+    becomes a segment.
 
     Raises:
         InvalidParameterError: When ``mapping`` names an unknown field.
@@ -104,11 +114,12 @@ def resolve_columns(
             no score column.
     """
     mapping = dict(mapping or {})
-    unknown = sorted(set(mapping) - set(FIELDS))
+    unknown = sorted(set(mapping) - set(FIELDS) - set(PLACEHOLDER_FIELDS))
     if unknown:
         msg = (
             f"mapping has unknown field(s) {', '.join(map(repr, unknown))}; "
-            f"fields are {', '.join(FIELDS)}"
+            f"fields are {', '.join(FIELDS)}; placeholder columns are "
+            f"{', '.join(PLACEHOLDER_FIELDS)}"
         )
         raise InvalidParameterError(msg, name="mapping", value=unknown)
     present = list(headers)
@@ -119,7 +130,7 @@ def resolve_columns(
             raise DataFileError(msg, path=source)
     resolved = dict(mapping)
     taken = set(mapping.values())
-    for field in FIELDS:
+    for field in ALIASES:
         if field in resolved:
             continue
         matches = [h for h in present if h not in taken and normalise_header(h) in ALIASES[field]]
@@ -140,3 +151,30 @@ def resolve_columns(
         )
         raise DataFileError(msg, path=source)
     return resolved
+
+
+def column_key(
+    name: str, columns: Mapping[str, str], segment_columns: Sequence[str], *, source: str
+) -> str:
+    """The key a column is read under: a field's name for its header, else the header.
+
+    ``name`` may be a field's name (``"channel"``) or the header it was found under
+    (``"Kanaal"``); any other column is its own key.
+
+    Raises:
+        DataFileError: There is no such column.
+
+    Examples:
+        >>> column_key("Kanaal", {"channel": "Kanaal"}, ["regio"], source="f.csv")
+        'channel'
+    """
+    if name in columns:
+        return name
+    for field, header in columns.items():
+        if header == name:
+            return field
+    if name in segment_columns:
+        return name
+    shown = ", ".join(map(repr, [*columns.values(), *segment_columns]))
+    msg = f"{source}: no column {name!r}; the file has {shown} (a field name works too)"
+    raise DataFileError(msg, path=source)

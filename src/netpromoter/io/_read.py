@@ -6,13 +6,15 @@ column and reason: ``rows_read == len(responses) + len(rejected)`` always holds.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtime
 from dataclasses import KW_ONLY, dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
@@ -27,11 +29,12 @@ from netpromoter._validation import parse_score_text, validate_score_value
 from netpromoter.core import Channel, Response
 from netpromoter.exceptions import (
     DataFileError,
-    DuplicateResponseError,
     InvalidParameterError,
     InvalidScoreError,
 )
-from netpromoter.io._fields import FIELDS, resolve_columns
+from netpromoter.io._channels import check_channel_map, lookup_channel, unknown_channels_note
+from netpromoter.io._duplicates import DuplicatePolicy, Fields, Period, apply_duplicates
+from netpromoter.io._fields import FIELDS, PLACEHOLDER_FIELDS, column_key, resolve_columns
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import (
     Format,
@@ -50,13 +53,9 @@ if TYPE_CHECKING:
 
     from netpromoter._redaction import ValueKind
 
-DuplicatePolicy = Literal["keep_latest", "keep_all", "error"]
-Period = Literal["day", "week", "month", "quarter", "year"]
 _PERIODS = ("day", "week", "month", "quarter", "year")
 _POLICIES = ("keep_latest", "keep_all", "error")
-_CHANNEL_ALIASES = {"e-mail": "email", "mail": "email", "in-app": "in_app", "app": "in_app"}
 _TEXT_FIELDS = ("respondent_id", "account_id", "role")
-_SHOWN = 5
 #: Rejected rows shown in a notebook (all are in ``rejected``).
 _HTML_ROWS = 50
 #: The kind of value each field holds, for the privacy rule of rejection reports.
@@ -82,6 +81,8 @@ class FileRead(Model):
         segment_columns: The other columns of the file.
         duplicates: The duplicate policy that was applied.
         n_duplicates: Rows set aside as duplicates (``keep_latest``), also in ``rejected``.
+        notes: Warnings about rows that were used, such as channel values read as
+            ``other`` (one line each, counted, with examples).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -93,11 +94,20 @@ class FileRead(Model):
     segment_columns: tuple[str, ...]
     duplicates: DuplicatePolicy
     n_duplicates: int
+    notes: tuple[str, ...] = ()
 
     @property
     def n_accepted(self) -> int:
         """Rows accepted."""
         return self.rows_read - len(self.rejected)
+
+    def key(self, column: str) -> str:
+        """The name a column is read under: ``"channel"`` for ``"Kanaal"`` or ``"channel"``.
+
+        Raises:
+            DataFileError: The file has no such column.
+        """
+        return column_key(column, self.columns, self.segment_columns, source=self.source)
 
     def summary(self) -> str:
         r"""One line: rows read, accepted and rejected.
@@ -129,7 +139,8 @@ class FileRead(Model):
             [str(r.line), r.column, r.value or "", r.reason] for r in self.rejected[:_HTML_ROWS]
         ]
         more = len(self.rejected) - _HTML_ROWS
-        tail = f"<p>… and {more:,} more rejected rows</p>" if more > 0 else ""
+        noun = "row" if more == 1 else "rows"
+        tail = f"<p>… and {more:,} more rejected {noun}</p>" if more > 0 else ""
         header = ["line", "column", "value", "reason"]
         return head + html_table(header, rows, css="netpromoter-rejections") + tail
 
@@ -208,6 +219,13 @@ def _parse_iso(text: str) -> datetime:
     raise _CellError("submitted_at", msg)
 
 
+def _iso_or_none(text: str) -> datetime | None:
+    try:
+        return _parse_iso(text)
+    except _CellError:
+        return None
+
+
 def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | None) -> datetime:
     if isinstance(value, datetime):
         parsed = value
@@ -221,8 +239,11 @@ def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | Non
             try:
                 parsed = datetime.strptime(text, date_format)  # noqa: DTZ007 - zone checked below
             except ValueError:
-                msg = f"is not a date in the format {date_format!r}"
-                raise _CellError("submitted_at", msg) from None
+                iso = _iso_or_none(text)  # a file may mix its own format with ISO 8601
+                if iso is None:
+                    msg = f"is not a date in the format {date_format!r} nor ISO 8601"
+                    raise _CellError("submitted_at", msg) from None
+                parsed = iso
     else:
         msg = "is not a date: expected ISO 8601 text or a timestamp"
         raise _CellError("submitted_at", msg)
@@ -235,17 +256,6 @@ def _parse_datetime(value: object, date_format: str | None, assume: tzinfo | Non
             raise _CellError("submitted_at", msg)
         parsed = parsed.replace(tzinfo=assume)
     return parsed
-
-
-def _parse_channel(value: object) -> Channel:
-    text = str(value).strip().lower()
-    text = _CHANNEL_ALIASES.get(text, text)
-    try:
-        return Channel(text)
-    except ValueError:
-        allowed = ", ".join(c.value for c in Channel)
-        msg = f"is not a channel: expected one of {allowed} (map others to 'other')"
-        raise _CellError("channel", msg) from None
 
 
 def _parse_spend(value: object, decimal: str) -> float:
@@ -282,11 +292,13 @@ class _Converter:
     """Turns one row (a mapping of header to raw value) into a ``Response``."""
 
     columns: Mapping[str, str]
-    segment_columns: Sequence[str]
+    segment_columns: Sequence[tuple[str, str]]
     _: KW_ONLY
     date_format: str | None
     naive_timezone: tzinfo | None
     decimal: str
+    channel_map: Mapping[str, Channel]
+    unknown_channels: Counter[str] = dataclasses.field(default_factory=Counter)
 
     def fields(self, row: Mapping[str, object]) -> dict[str, Any]:
         cols = self.columns
@@ -302,15 +314,19 @@ class _Converter:
                 row.get(cols["submitted_at"]), self.date_format, self.naive_timezone
             )
         if "channel" in cols and not _blank(row.get(cols["channel"])):
-            out["channel"] = _parse_channel(row.get(cols["channel"]))
+            raw = row.get(cols["channel"])
+            channel = lookup_channel(raw, self.channel_map)
+            if channel is None:
+                self.unknown_channels[str(raw).strip()] += 1
+            out["channel"] = channel or Channel.OTHER
         if "language" in cols and not _blank(row.get(cols["language"])):
             out["language"] = _parse_language(row.get(cols["language"]))
         if "spend" in cols and not _blank(row.get(cols["spend"])):
             out["spend"] = _parse_spend(row.get(cols["spend"]), self.decimal)
         segments = {
-            name: _segment_text(row.get(name))
-            for name in self.segment_columns
-            if not _blank(row.get(name))
+            name: _segment_text(row.get(header))
+            for name, header in self.segment_columns
+            if not _blank(row.get(header))
         }
         if segments:
             out["segments"] = segments
@@ -411,88 +427,6 @@ def _parquet_records(source: Source, name: str) -> tuple[list[str], Iterator[Rec
     return header, records()
 
 
-def _period_key(when: datetime | None, period: Period) -> object:
-    if when is None:
-        return None
-    if period == "day":
-        return when.date()
-    if period == "week":
-        return when.isocalendar()[:2]
-    if period == "month":
-        return (when.year, when.month)
-    if period == "quarter":
-        return (when.year, (when.month - 1) // 3 + 1)
-    return when.year
-
-
-def _period_label(when: datetime | None, period: Period) -> str:
-    if when is None:
-        return "no date"
-    labels = {
-        "day": when.date().isoformat(),
-        "week": "{}-W{:02d}".format(*when.isocalendar()[:2]),
-        "month": f"{when.year}-{when.month:02d}",
-        "quarter": f"{when.year}-Q{(when.month - 1) // 3 + 1}",
-        "year": str(when.year),
-    }
-    return labels[period]
-
-
-Fields = dict[str, Any]
-"""The validated fields of one row: the keyword arguments of its ``Response``."""
-
-
-def _apply_duplicates(
-    accepted: list[tuple[int, Fields]],
-    policy: DuplicatePolicy,
-    period: Period,
-    id_header: str,
-    name: str,
-) -> tuple[list[tuple[int, Fields]], list[Problem]]:
-    groups: dict[tuple[str, object], list[tuple[int, Fields]]] = {}
-    for line, fields in accepted:
-        if fields.get("respondent_id") is not None:
-            key = (fields["respondent_id"], _period_key(fields.get("submitted_at"), period))
-            groups.setdefault(key, []).append((line, fields))
-    repeated = [group for group in groups.values() if len(group) > 1]
-    if not repeated or policy == "keep_all":
-        return accepted, []
-    if policy == "error":
-        shown = "; ".join(
-            f"{group[0][1]['respondent_id']!r} in "
-            f"{_period_label(group[0][1].get('submitted_at'), period)} "
-            f"(lines {', '.join(str(line) for line, _ in group)})"
-            for group in repeated[:_SHOWN]
-        )
-        more = len(repeated) - _SHOWN
-        msg = (
-            f"{name}: {len(repeated)} respondents answered more than once per {period}: {shown}"
-            + (f" and {more} more" if more > 0 else "")
-            + "; pass duplicates='keep_latest' or 'keep_all'"
-        )
-        raise DuplicateResponseError(msg, lines=[[line for line, _ in group] for group in repeated])
-    dropped: dict[int, Problem] = {}
-    for group in repeated:
-        latest_line, latest = max(
-            group,
-            key=lambda item: (
-                item[1].get("submitted_at") is not None,
-                item[1].get("submitted_at") or datetime.min.replace(tzinfo=timezone.utc),
-                item[0],
-            ),
-        )
-        label = _period_label(latest.get("submitted_at"), period)
-        for line, fields in group:
-            if line != latest_line:
-                reason = (
-                    f"duplicate: respondent answered again in {label} (line {latest_line}); "
-                    "kept the latest answer (duplicates='keep_latest')"
-                )
-                dropped[line] = Problem(line, id_header, reason, fields["respondent_id"])
-    kept = [(line, r) for line, r in accepted if line not in dropped]
-    return kept, [dropped[line] for line in sorted(dropped)]
-
-
 def read_responses(
     source: Source,
     *,
@@ -506,6 +440,7 @@ def read_responses(
     date_format: str | None = None,
     naive_timezone: tzinfo | None = None,
     decimal: Literal[".", ","] = ".",
+    channel_map: Mapping[str, str] | None = None,
     assume_timezone: tzinfo | None = None,
 ) -> ReadResult:
     r"""Read survey responses from a CSV, JSON Lines or Parquet file, reporting bad rows.
@@ -517,13 +452,15 @@ def read_responses(
 
     Rows that cannot be used are listed in ``rejected`` with their line, column and
     reason: a score such as ``"7,5"``, ``"ten"``, ``11`` or an empty cell, a date that does
-    not parse or has no time zone, an unknown channel, a row with the wrong number of
-    fields, a quote that is never closed, a JSON line that repeats a key.
+    not parse or has no time zone, a row with the wrong number of fields, a quote that is never closed, a JSON line that repeats a key.
     ``rows_read == len(responses) + len(rejected)``; nothing vanishes (a line of nothing
     but spaces holds no row and is skipped). Scores written as text follow one rule:
     plain digits 0-9, optionally ``.0`` (see the Guarantees page). A rejection shows the
     offending value only when it cannot identify anyone (a score, a date, a channel...);
     ids, comments, segment cells and whole rows are withheld, so the report can be shared.
+    Channel values are matched with English and Dutch synonyms (``e-mail``, ``telefoon``,
+    ``sms``, ``website``, ... see ``netpromoter.io._channels.SYNONYMS``) and
+    ``channel_map``; an unknown value is read as ``other`` and counted in ``notes``.
 
     Duplicates are answers from the same ``respondent_id`` in the same ``duplicate_period``
     (by the timestamps' own offsets; rows without a date form one "no date" period, rows
@@ -535,7 +472,8 @@ def read_responses(
         source: A path, or an open text or binary file object.
         mapping: Which column holds which field, e.g. ``{"score": "Cijfer"}``; fields are
             score, respondent_id, submitted_at, channel, language, comment, account_id,
-            role and spend.
+            role and spend; a follow-up placeholder such as ``first_name`` names a column
+            kept in each response's ``segments`` under that name.
         format: ``"csv"``, ``"jsonl"`` or ``"parquet"``; by default from the file suffix
             (``.csv``/``.tsv``/``.txt``, ``.jsonl``/``.ndjson``, ``.parquet``/``.pq``),
             else CSV. Parquet needs pyarrow (``netpromoter[files]``).
@@ -546,12 +484,14 @@ def read_responses(
         duplicates: ``"keep_latest"`` (default), ``"keep_all"`` or ``"error"``.
         duplicate_period: ``"day"``, ``"week"``, ``"month"`` (default), ``"quarter"`` or
             ``"year"``.
-        date_format: A ``strptime`` format for dates, such as ``"%d-%m-%Y %H:%M%z"``;
-            by default ISO 8601.
+        date_format: A ``strptime`` format for dates, such as ``"%d-%m-%Y %H:%M"``;
+            dates in ISO 8601 are read as well, so a file may mix the two.
         naive_timezone: The zone of timestamps written without one (say
             ``zoneinfo.ZoneInfo("Europe/Amsterdam")``); by default they are rejected.
         decimal: The decimal mark of the spend column, ``"."`` or ``","``. Scores are
             whole numbers, so ``"7,5"`` is always rejected.
+        channel_map: Channel values of the file and the channel each stands for, such as
+            ``{"whatsapp": "chat"}`` (compared without case).
         assume_timezone: The former name of ``naive_timezone`` (deprecated: it warns).
 
     Returns:
@@ -591,6 +531,7 @@ def read_responses(
             format=format,
             delimiter=delimiter,
             encoding=encoding,
+            channel_map=channel_map,
         ),
     )
     responses: list[Response] = []
@@ -613,6 +554,7 @@ def read_responses(
         segment_columns=rows.segment_columns,
         duplicates=duplicates,
         n_duplicates=rows.n_duplicates,
+        notes=rows.notes,
     )
 
 
@@ -629,6 +571,7 @@ class ReadKeywords(TypedDict, total=False):
     date_format: str | None
     naive_timezone: tzinfo | None
     decimal: Literal[".", ","]
+    channel_map: Mapping[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -645,6 +588,7 @@ class ReadOptions:
     format: Format | None = None
     delimiter: str | None = None
     encoding: str = "utf-8-sig"
+    channel_map: Mapping[str, str] | None = None
 
     def check(self) -> None:
         """Refuse an option that is not one of its allowed values.
@@ -664,6 +608,7 @@ class ReadOptions:
         if self.decimal not in (".", ","):
             msg = f"decimal must be '.' or ',', got {self.decimal!r}"
             raise InvalidParameterError(msg, name="decimal", value=self.decimal)
+        check_channel_map(self.channel_map)
 
 
 class Rows(NamedTuple):
@@ -677,6 +622,7 @@ class Rows(NamedTuple):
         columns: Which file column gave each ``Response`` field.
         segment_columns: The other columns.
         n_duplicates: Rows set aside as duplicates (also in ``problems``).
+        notes: Warnings about rows that were used (unknown channels read as ``other``).
     """
 
     source: str
@@ -686,6 +632,7 @@ class Rows(NamedTuple):
     columns: Mapping[str, str]
     segment_columns: tuple[str, ...]
     n_duplicates: int
+    notes: tuple[str, ...] = ()
 
 
 def read_rows(source: Source, options: ReadOptions) -> Rows:
@@ -720,14 +667,16 @@ def _collect(
     options: ReadOptions,
 ) -> Rows:
     columns = resolve_columns(header, options.mapping, source=name)
-    used = set(columns.values())
-    segment_columns = [h for h in header if h not in used]
+    renamed = {columns[f]: f for f in PLACEHOLDER_FIELDS if f in columns}
+    used = set(columns.values()) - set(renamed)
+    segment_columns = [(renamed.get(h, h), h) for h in header if h not in used]
     converter = _Converter(
         columns,
         segment_columns,
         date_format=options.date_format,
         naive_timezone=options.naive_timezone,
         decimal=options.decimal,
+        channel_map=check_channel_map(options.channel_map),
     )
     accepted: list[tuple[int, Fields]] = []
     rejected: list[Problem] = []
@@ -741,7 +690,7 @@ def _collect(
             rejected.append(outcome)
         else:
             accepted.append((line, outcome))
-    kept, dropped = _apply_duplicates(
+    kept, dropped = apply_duplicates(
         accepted,
         options.duplicates,
         options.duplicate_period,
@@ -753,7 +702,14 @@ def _collect(
         kept=kept,
         problems=sorted(rejected + dropped, key=lambda r: r.line),
         rows_read=rows_read,
-        columns=MappingProxyType({f: columns[f] for f in FIELDS if f in columns}),
-        segment_columns=tuple(segment_columns),
+        columns=MappingProxyType(
+            {f: columns[f] for f in (*FIELDS, *PLACEHOLDER_FIELDS) if f in columns}
+        ),
+        segment_columns=tuple(name for name, _ in segment_columns),
         n_duplicates=len(dropped),
+        notes=(
+            (unknown_channels_note(columns["channel"], converter.unknown_channels),)
+            if converter.unknown_channels
+            else ()
+        ),
     )

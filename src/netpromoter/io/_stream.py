@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from netpromoter.core import Method
+    from netpromoter.io._read import ReadKeywords
     from netpromoter.io._records import Record
     from netpromoter.io._source import Format
 
@@ -66,6 +67,8 @@ class FileTally(Model):
         rows_read: Data rows read; always ``counts.n + len(rejected)``.
         rejected: Every row that was not used, with its reason.
         engine: ``"pyarrow"`` or ``"csv"``.
+        notes: Warnings about rows that were used (with ``read=``: channel values read
+            as ``other``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -76,6 +79,7 @@ class FileTally(Model):
     rows_read: int
     rejected: tuple[Rejection, ...]
     engine: Literal["pyarrow", "csv"]
+    notes: tuple[str, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         """Equal when read from the same rows alike: the tallies compared by content."""
@@ -557,6 +561,7 @@ def tally_file(
     chunk_rows: int = 500_000,
     strict: bool = False,
     progress: bool | None = None,
+    read: ReadKeywords | None = None,
 ) -> FileTally:
     r"""Score (and segment) a CSV or Parquet file of any size in bounded memory.
 
@@ -574,6 +579,15 @@ def tally_file(
     carriage return). ``"auto"`` uses pyarrow when installed. Parquet always uses pyarrow
     (row numbers from 1).
 
+    With ``read=`` (the keyword options of ``read_responses``, such as
+    ``{"delimiter": ";", "naive_timezone": ZoneInfo("Europe/Amsterdam")}``) every field of
+    every row is checked as [`read_responses`][netpromoter.io.read_responses] checks it:
+    dates, channels, languages, amounts, and duplicates resolved by its policy. The
+    accepted rows are exactly those of ``read_responses`` with the same options, so the
+    NPS is that of every other reading of the file. The checked rows are held in memory
+    (some 650 bytes a row); ``by`` and ``weights`` may then name a field
+    (``"channel"``) or its header.
+
     Args:
         path: A CSV (UTF-8, with or without BOM) or Parquet file.
         score: The score column; by default found as in ``read_responses``.
@@ -586,6 +600,8 @@ def tally_file(
         strict: Raise on the first bad row.
         progress: Draw a progress bar on stderr (needs ``rich``, the ``netpromoter[cli]``
             extra); by default only when stderr is a terminal.
+        read: Check every field with these ``read_responses`` options (see above);
+            ``None`` (default) checks the score and weight cells only, streaming.
 
     Returns:
         The overall and per-segment tallies, with the rejection report.
@@ -595,8 +611,8 @@ def tally_file(
         DataFileError: No header, no score column, a named column missing, not UTF-8
             (the line is named), a directory, or a file that is not Parquet.
         RejectedRowError: In ``strict`` mode, at the first bad row.
-        InvalidParameterError: An unknown engine, a JSON Lines file, ``chunk_rows < 1``
-            or a delimiter that is not one character.
+        InvalidParameterError: An unknown engine, a JSON Lines file without ``read=``,
+            ``chunk_rows < 1`` or a delimiter that is not one character.
 
     Examples:
         >>> import pathlib, tempfile
@@ -616,12 +632,20 @@ def tally_file(
         raise InvalidParameterError(msg, name="chunk_rows", value=chunk_rows)
     name = str(path)
     fmt = detect_format(name, format)
-    if fmt == "jsonl":
-        msg = f"{name}: tally_file reads CSV and Parquet; use read_responses for JSON Lines"
+    if fmt == "jsonl" and read is None:
+        msg = (
+            f"{name}: tally_file streams CSV and Parquet; pass read={{}} (every field "
+            "checked) or use read_responses for JSON Lines"
+        )
         raise InvalidParameterError(msg, name="format", value=fmt)
     wanted = _Wanted(name, score, tuple(by), weights, strict=strict)
     file_path = check_file(path)
     check_delimiter(delimiter)
+    if read is not None:
+        from netpromoter.io._checked import tally_checked  # noqa: PLC0415 - it builds on this module
+
+        read = {"delimiter": delimiter, "format": fmt, **read}
+        return tally_checked(file_path, wanted, read, chunk_rows=chunk_rows)
     total = file_path.stat().st_size
     enabled = wants_progress(progress)
     if fmt == "parquet":

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, tzinfo
+from datetime import timezone as _timezone
 from typing import TYPE_CHECKING, Any
 
 from netpromoter.core import NPSCounts, score
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
 
 
 def _trend(
-    rows: Rows, period: ReportPeriod, min_n: int, confidence_level: float
+    rows: Rows, period: ReportPeriod, min_n: int, confidence_level: float, zone: str | tzinfo
 ) -> tuple[TrendResult | None, int]:
     dated = rows.where(lambda _: True)
     if not dated:
         return None, len(rows.times)
     data = rows.data if len(dated) == len(rows.times) else rows.subset(dated)
-    result = trend(data, period=period, min_n=min_n, confidence_level=confidence_level)
+    result = trend(
+        data, period=period, min_n=min_n, confidence_level=confidence_level, timezone=zone
+    )
     return result, len(rows.times) - len(dated)
 
 
@@ -58,7 +61,7 @@ def _followups(
     rows: Rows, now: datetime | None, days: int, context: Mapping[str, str]
 ) -> FollowUpWorkload:
     dated = [when for when in rows.times if when is not None]
-    moment = now or (max(dated) if dated else datetime.now(timezone.utc))
+    moment = now or (max(dated) if dated else datetime.now(_timezone.utc))
     since = moment - timedelta(days=days)
     recent = rows.responses(rows.where(lambda when: since <= when <= moment))
     return followup_workload(recent, now=moment, since=since, context=context)
@@ -76,6 +79,7 @@ def build_report(
     min_n: int = 30,
     confidence_level: float = 0.95,
     title: str = "Net Promoter Score report",
+    timezone: str | tzinfo = "UTC",
 ) -> Report:
     """Compute everything a shared report shows.
 
@@ -99,6 +103,8 @@ def build_report(
         min_n: Segments and periods with fewer responses are flagged.
         confidence_level: Interval level of every estimate.
         title: The report's title.
+        timezone: The zone whose calendar makes the trend's periods, such as
+            ``"Europe/Amsterdam"`` (as in [`trend`][netpromoter.trends.trend]).
 
     Returns:
         The report.
@@ -125,14 +131,14 @@ def build_report(
         segment(rows.data, column, min_n=min_n, confidence_level=confidence_level) for column in by
     )
     over_time, undated = (
-        (None, 0) if period is None else _trend(rows, period, min_n, confidence_level)
+        (None, 0) if period is None else _trend(rows, period, min_n, confidence_level, timezone)
     )
     weighting = None if margins is None else _weighting(rows.data, margins)
     workload = None if followups is None else _followups(rows, now, followup_days, followups)
     return Report(
         title=title,
         source=rows.source,
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        generated_at=datetime.now(_timezone.utc).replace(microsecond=0),
         rows_read=rows.rows_read,
         rejected=rows.rejected,
         overall=overall,

@@ -76,6 +76,8 @@ def render_text(report: Report) -> str:
         out += _table(caption, views.due_view(f))
     if report.rejected:
         shown = views.SHOWN_REJECTIONS
-        out += ["", f"{fmt.count(len(report.rejected))} rejected rows (first {shown}):"]
+        n = len(report.rejected)
+        listed = f"first {shown}" if n > shown else "all listed"
+        out += ["", f"{fmt.count(n)} rejected {'row' if n == 1 else 'rows'} ({listed}):"]
         out += [f"  {r}" for r in report.rejected[:shown]]
     return "\n".join(out) + "\n"
