@@ -11,7 +11,7 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
@@ -187,7 +187,7 @@ class NPSCounts(Summable):
         40.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     count: tuple[Annotated[int, Field(ge=0)], ...] = _ZEROS
     sum_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = None
@@ -461,7 +461,7 @@ class NPSResult(SummaryResult):
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     n_missing: int

@@ -125,7 +125,7 @@ class ComparisonResult(SummaryResult):
         confidence_level: The interval's confidence level.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     a: NPSResult
     b: NPSResult
@@ -273,7 +273,7 @@ class BenchmarkResult(SummaryResult):
         confidence_level: The confidence level (``1 −`` the significance level).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     result: NPSResult
     benchmark: float

@@ -74,7 +74,7 @@ class Result(Model):
     ``CSS`` names the class of its HTML table.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     CSS: ClassVar[str] = "netpromoter-table"
 
@@ -248,7 +248,7 @@ class EstimateFields(Model):
         effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     detractors: int | float

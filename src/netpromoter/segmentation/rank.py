@@ -47,7 +47,7 @@ class RankRow(Model):
         prob_above: Posterior probability that the unit's NPS exceeds the overall NPS.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     rank: int
@@ -83,7 +83,7 @@ class RankResult(TableResult[RankRow]):
     )
     INTERVALS: ClassVar[dict[str, str]] = {"credible_interval": "credible"}
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     overall_nps: float

@@ -96,7 +96,7 @@ class SegmentCounts(Summable):
         50.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     levels: tuple[tuple[Any, ...], ...] = ()

@@ -87,7 +87,7 @@ class TrendResult(TableResult[TrendRow]):
         weighted: Whether weights were used.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     time: str
     period: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date  # noqa: TC003 - pydantic resolves the annotation
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict
 
@@ -48,7 +48,7 @@ class Change(Model):
             fewer than ``min_n`` responses.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     reference: str
     delta: float | None
@@ -64,7 +64,7 @@ class Change(Model):
 class PeriodFields(Model):
     """Which series and which local dates a trend row covers (see ``TrendRow``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     period: str
@@ -99,7 +99,7 @@ class TrendRow(EstimateFields, PeriodFields):
         vs_year_ago: Change against the same period a year earlier, when in the data.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     detractor_share: float | None  # type: ignore[assignment] # None for an empty period
     passive_share: float | None  # type: ignore[assignment]
@@ -130,7 +130,7 @@ class RespondentRow(Model):
             first-time respondents: they cannot show a change, only a different sample.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     period: str
     n_first_time: int
@@ -165,7 +165,7 @@ class TransitionRow(Model):
             (``TrendResult.correction``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     from_period: str
     to_period: str

@@ -34,7 +34,7 @@ class CompositionRow(Model):
         difference: ``sample_share − population_share``, in percentage points.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     dimension: str
     level: object
@@ -61,7 +61,7 @@ class DimensionTest(Model):
         most_under: The level with the lowest ratio.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     dimension: str
     chi_square: float
@@ -83,7 +83,7 @@ class CompositionResult(Result):
         most_under: The most under-represented level overall (lowest ratio).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     rows: tuple[CompositionRow, ...]
     tests: tuple[DimensionTest, ...]
