@@ -1,5 +1,7 @@
 """The types of what netpromoter's functions accept, for annotating code that calls them.
 
+Also the named pair every interval of a result is (``ConfidenceInterval``).
+
 Examples:
     >>> import netpromoter as nps
     >>> from netpromoter.typing import Data
@@ -13,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 
+from netpromoter._results import ConfidenceInterval
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
 
 __all__ = [
+    "ConfidenceInterval",
     "Data",
     "Frame",
     "Keys",

@@ -95,7 +95,7 @@ class DriverRow(Model):
     aspect: str
     n: int
     n_missing: int
-    scale: Interval | None
+    scale: tuple[float, float] | None
     mean: float | None
     performance: float | None
     performance_ci: Interval | None = None

@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._results import EstimateFields
+from netpromoter._results import ConfidenceInterval, EstimateFields
 from netpromoter.exceptions import (
     InvalidParameterError,
 )
@@ -54,7 +54,7 @@ class Change(Model):
     delta: float | None
     se: float | None = None
     df: float | None = None
-    ci: tuple[float, float] | None
+    ci: ConfidenceInterval | None
     p_value: float | None
     p_adjusted: float | None = None
     n_overlap: int
@@ -106,7 +106,7 @@ class TrendRow(EstimateFields, PeriodFields):
     promoter_share: float | None  # type: ignore[assignment]
     nps: float | None  # type: ignore[assignment]
     se: float | None  # type: ignore[assignment]
-    ci: tuple[float, float] | None  # type: ignore[assignment]
+    ci: ConfidenceInterval | None  # type: ignore[assignment]
     small_sample: bool
     vs_previous: Change | None = None
     vs_year_ago: Change | None = None
@@ -176,7 +176,7 @@ class TransitionRow(Model):
     delta: float | None
     se: float | None = None
     df: float | None = None
-    ci: tuple[float, float] | None
+    ci: ConfidenceInterval | None
     p_value: float | None
     p_adjusted: float | None = None
 
@@ -198,6 +198,6 @@ def none_if_nan(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
-def interval_or_none(lower: float, upper: float) -> tuple[float, float] | None:
+def interval_or_none(lower: float, upper: float) -> ConfidenceInterval | None:
     """The interval, or ``None`` when it is undefined (a weighted SE from one answer)."""
-    return None if math.isnan(lower) or math.isnan(upper) else (lower, upper)
+    return None if math.isnan(lower) or math.isnan(upper) else ConfidenceInterval(lower, upper)

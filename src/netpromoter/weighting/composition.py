@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _stats
+from netpromoter import _stats, _svg
 from netpromoter._model import Model
 from netpromoter._results import Result, TableView
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import DEFAULT_ROWS, Chart, first_rows, forest
 from netpromoter.exceptions import (
     InvalidParameterError,
     TargetError,
@@ -105,6 +106,29 @@ class CompositionResult(Result):
         )
 
     CSS: ClassVar[str] = "netpromoter-composition"
+
+    def plot(self, *, max_rows: int = DEFAULT_ROWS) -> Chart:
+        """Each level's sample share minus its population share, in percentage points.
+
+        One dot per dimension and level (0 is representative; right of it,
+        over-represented), with the respondents of each level.
+
+        Args:
+            max_rows: Levels drawn at most (the first ones, in the table's order).
+        """
+        shown, more = first_rows(self.rows, max_rows)
+        rows = [
+            _svg.Interval(
+                f"{r.dimension} = {fmt.label(r.level)}",
+                r.difference,
+                r.difference,
+                r.difference,
+                r.respondents,
+                flagged=False,
+            )
+            for r in shown
+        ]
+        return forest(rows, None, f"Sample share minus population share, points{more}")
 
     def _view(self) -> TableView:
         tests = {t.dimension: t for t in self.tests}

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import ConfigDict, Field, SkipValidation
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SkipValidation,
+    WithJsonSchema,
+)
 
 from netpromoter._model import Held, Model
 from netpromoter._results import Result, TableView, html_table
@@ -242,6 +249,17 @@ def _read_only(weights: object) -> NDArray[np.float64]:
     return out
 
 
+def _weights_array(weights: object) -> object:
+    """Weights read from JSON (a list) as a read-only array; an array as it is."""
+    return weights if isinstance(weights, np.ndarray) else _read_only(weights)
+
+
+def _weights_list(weights: NDArray[np.float64]) -> list[float]:
+    """The weights as a JSON array."""
+    out: list[float] = weights.tolist()
+    return out
+
+
 class WeightingResult(Result):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
@@ -281,7 +299,12 @@ class WeightingResult(Result):
 
     method: Method
     by: tuple[str, ...]
-    weights: SkipValidation[NDArray[np.float64]] = Field(repr=False)
+    weights: Annotated[
+        SkipValidation[NDArray[np.float64]],
+        BeforeValidator(_weights_array),
+        PlainSerializer(_weights_list, when_used="json"),
+        WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0}}),
+    ] = Field(repr=False)
     n: int
     targets: tuple[TargetRow, ...]
     iterations: int
