@@ -1,6 +1,7 @@
 """The types of what netpromoter's functions accept, for annotating code that calls them.
 
-Also the named pair every interval of a result is (``ConfidenceInterval``).
+Also what results give back: the named pair every interval is (``ConfidenceInterval``)
+and the chart ``plot()`` draws (``Chart``).
 
 Examples:
     >>> import netpromoter as nps
@@ -16,6 +17,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 
 from netpromoter._results import ConfidenceInterval
+from netpromoter._results.chart import Chart
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
 
 __all__ = [
+    "Chart",
     "ConfidenceInterval",
     "Data",
     "Frame",
