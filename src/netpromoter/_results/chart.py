@@ -45,6 +45,8 @@ class Chart:
 
     __slots__ = ("svg",)
 
+    svg: str
+
     def __init__(self, svg: str) -> None:
         if not isinstance(svg, str) or not svg.lstrip().startswith("<svg"):
             msg = f"a chart is an <svg> element, got {type(svg).__name__}"
