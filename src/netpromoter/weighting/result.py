@@ -250,8 +250,18 @@ def _read_only(weights: object) -> NDArray[np.float64]:
 
 
 def _weights_array(weights: object) -> object:
-    """Weights read from JSON (a list) as a read-only array; an array as it is."""
-    return weights if isinstance(weights, np.ndarray) else _read_only(weights)
+    """Weights read from JSON (a list) as a read-only array; anything else as it is.
+
+    The design built from them checks them (and names what is wrong).
+    """
+    if not isinstance(weights, list):
+        return weights
+    try:
+        out = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        return weights
+    out.flags.writeable = False
+    return out
 
 
 def _weights_list(weights: NDArray[np.float64]) -> list[float]:
