@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the development tools into .venv (created if absent) and run every check:
-# ruff lint, ruff format, mypy --strict, pytest (with hypothesis and doctests), mkdocs --strict.
+# ruff lint, ruff format, mypy --strict, pyright type completeness (at least 95 %),
+# pytest (with hypothesis and doctests), mkdocs --strict.
 # With CI=true (as .ci/run sets) PySpark is installed and the Spark tests run too.
 # Exits non-zero on the first failure; pytest's "no tests collected" (exit 5) is a failure.
 set -euo pipefail
@@ -24,6 +25,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "ruff check";        ruff check .
 step "ruff format";       ruff format --check .
 step "mypy --strict";     mypy
+step "pyright --verifytypes"; python scripts/verify_types.py 95
 step "pytest";            pytest -q "${spark_filter[@]}" ${PYTEST_ARGS:-}
 step "mkdocs --strict";   mkdocs build --strict --quiet --site-dir "${TMPDIR:-/tmp}/netpromoter-site"
 step "all checks passed"

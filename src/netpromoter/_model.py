@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import CoreSchema, ValidationError, core_schema
 
 from netpromoter.exceptions import ModelValidationError
@@ -20,6 +20,7 @@ from netpromoter.exceptions import ModelValidationError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from pydantic.json_schema import JsonSchemaValue
     from typing_extensions import Self
 
 
@@ -110,3 +111,9 @@ class Held:
     ) -> CoreSchema:
         """Check ``isinstance`` only."""
         return core_schema.is_instance_schema(self.cls)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Any value: such a field is internal, left out of JSON and rebuilt on reading."""
+        return {"description": f"internal {self.cls.__name__}, not part of the JSON form"}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum, EnumMeta
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BeforeValidator,
@@ -151,7 +151,7 @@ class Response(Model):
         <Category.PROMOTER: 'promoter'>
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     score: Score
     respondent_id: str | None = None

@@ -31,3 +31,21 @@ def renamed(old: str, old_value: _V | None, new: str, new_value: _V | None) -> _
         stacklevel=3,
     )
     return old_value
+
+
+def renamed_value(name: str, value: _V, old: str, new: str) -> _V | str:
+    """``new`` for a keyword's former value ``old`` (with a warning), else the value as given.
+
+    Examples:
+        >>> renamed_value("alternative", "greater", "one-sided", "greater")
+        'greater'
+    """
+    if not (isinstance(value, str) and value == old):
+        return value
+    warnings.warn(
+        f"{name}={old!r} is renamed {name}={new!r}; the former value will be removed in a "
+        "future release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return new

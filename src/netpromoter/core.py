@@ -11,7 +11,7 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
@@ -20,12 +20,13 @@ from pydantic import (
     model_validator,
 )
 
-from netpromoter import _stats
+from netpromoter import _stats, _svg
 from netpromoter._input.source import prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
-from netpromoter._results import SummaryResult
+from netpromoter._results import ConfidenceInterval, SummaryResult
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import Chart
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally
@@ -187,7 +188,7 @@ class NPSCounts(Summable):
         40.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     count: tuple[Annotated[int, Field(ge=0)], ...] = _ZEROS
     sum_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = None
@@ -402,7 +403,7 @@ def _build_result(
         promoter_share=float(share[2]),
         nps=float(est.nps[0]),
         se=float(est.se[0]),
-        ci=(lower, upper),
+        ci=ConfidenceInterval(lower, upper),
         margin_of_error=margin,
         method=method,
         confidence_level=confidence_level,
@@ -461,7 +462,7 @@ class NPSResult(SummaryResult):
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     n_missing: int
@@ -473,7 +474,7 @@ class NPSResult(SummaryResult):
     promoter_share: float
     nps: float
     se: float
-    ci: tuple[float, float]
+    ci: ConfidenceInterval
     margin_of_error: float
     method: Method
     confidence_level: float
@@ -495,7 +496,7 @@ class NPSResult(SummaryResult):
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: Method | None = None
-    ) -> tuple[float, float]:
+    ) -> ConfidenceInterval:
         """The interval at another confidence level or with another method.
 
         Examples:
@@ -514,6 +515,20 @@ class NPSResult(SummaryResult):
             design_se=self.design_se,
         )
         return other.ci
+
+    def plot(self) -> Chart:
+        """The shares of detractors, passives and promoters as one stacked bar.
+
+        The HTML report's chart, titled with the NPS and its interval; shown inline in a
+        notebook, saved with ``.save("nps.svg")``.
+        """
+        level = fmt.share(self.confidence_level, 0)
+        title = (
+            f"NPS {fmt.signed(self.nps)}, {level} interval {fmt.interval(self.ci)}: "
+            "share of each category"
+        )
+        shares = (self.detractor_share, self.passive_share, self.promoter_share)
+        return Chart(_svg.category_bar(shares, title))
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""

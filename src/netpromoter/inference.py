@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _stats
-from netpromoter._results import SummaryResult
+from netpromoter import _stats, _svg
+from netpromoter._renamed import renamed_value
+from netpromoter._results import ConfidenceInterval, SummaryResult
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import Chart, forest
 from netpromoter._validation import check_choice, check_confidence_level, check_population_size
 from netpromoter.core import NPSCounts, NPSResult, _build_result
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
@@ -56,6 +58,8 @@ Sample = NPSResult | NPSCounts | Iterable[object]
 #: ``(detractor, passive, promoter)`` summing to 1, or a pilot result or tally.
 Expected = float | tuple[float, float, float] | NPSResult | NPSCounts | None
 _MAX_NPS = 100.0
+#: Widest a difference of two NPS can be, the open end of a one-sided interval.
+_MAX_DIFFERENCE = 200.0
 
 
 class _Sample(NamedTuple):
@@ -117,27 +121,33 @@ class ComparisonResult(SummaryResult):
             adjusted estimates for ``"adjusted_wald"``).
         raw_delta: ``b.nps − a.nps``.
         se: Standard error of ``delta``: ``sqrt(se_a² + se_b²)``.
-        ci: Interval for the difference, ``delta ± z·se``, clipped to [-200, 200].
+        ci: Interval for the difference, ``(low, high)``: ``delta ± z·se`` clipped to
+            [-200, 200] for ``"two-sided"``; one-sided for the other alternatives,
+            ``(delta − z_(1−α)·se, 200)`` for ``"greater"`` and ``(-200, delta +
+            z_(1−α)·se)`` for ``"less"``, as scipy's tests report them.
         z: ``delta / se``.
-        p_value: Two-sided p-value of "no difference".
+        p_value: P-value of "no difference" against the alternative.
         significant: ``p_value < 1 − confidence_level`` (the interval excludes 0).
         method: ``"wald"`` or ``"adjusted_wald"``.
         confidence_level: The interval's confidence level.
+        alternative: ``"two-sided"`` (NPS(b) differs from NPS(a)), ``"greater"`` (NPS(b)
+            is above NPS(a)) or ``"less"`` (below).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     a: NPSResult
     b: NPSResult
     delta: float
     raw_delta: float
     se: float
-    ci: tuple[float, float]
+    ci: ConfidenceInterval
     z: float
     p_value: float
     significant: bool
     method: DifferenceMethod
     confidence_level: float
+    alternative: Alternative = "two-sided"
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as a flat dictionary of plain values (each side's NPS and n)."""
@@ -150,13 +160,27 @@ class ComparisonResult(SummaryResult):
         """Short form: the raw (and adjusted) difference, its interval and p-value."""
         lo, hi = self.ci
         adjusted = f" (adjusted {fmt.signed(self.delta)})" if self.method == "adjusted_wald" else ""
+        sided = "" if self.alternative == "two-sided" else f", alternative={self.alternative!r}"
         return (
             f"ComparisonResult(delta={fmt.signed(self.raw_delta)}{adjusted}, "
             f"{self.confidence_level:.0%} CI [{fmt.signed(lo)}, {fmt.signed(hi)}], "
-            f"{fmt.p_text(self.p_value)}, n_a={self.a.n:,}, n_b={self.b.n:,})"
+            f"{fmt.p_text(self.p_value)}{sided}, n_a={self.a.n:,}, n_b={self.b.n:,})"
         )
 
     CSS: ClassVar[str] = "netpromoter-comparison"
+
+    def plot(self) -> Chart:
+        """Both samples' NPS with their intervals, one row each (``a`` above ``b``)."""
+        rows = [
+            _svg.Interval(name, side.nps, *side.ci, side.n, flagged=False)
+            for name, side in (("a", self.a), ("b", self.b))
+        ]
+        level = fmt.share(self.confidence_level, 0)
+        title = (
+            f"NPS of a and b with {level} intervals: difference {fmt.signed(self.raw_delta)}, "
+            f"{fmt.p_text(self.p_value)}"
+        )
+        return forest(rows, None, title)
 
     def _pairs(self) -> list[list[str]]:
         return [
@@ -168,6 +192,7 @@ class ComparisonResult(SummaryResult):
                 f"{fmt.signed(self.ci[0])} to {fmt.signed(self.ci[1])}",
             ],
             ["p-value", fmt.p_value(self.p_value)],
+            ["Alternative", self.alternative],
             ["Responses", f"{self.a.n:,} and {self.b.n:,}"],
         ]
 
@@ -178,6 +203,7 @@ def compare(
     *,
     method: DifferenceMethod = "adjusted_wald",
     confidence_level: float = 0.95,
+    alternative: Alternative = "two-sided",
 ) -> ComparisonResult:
     """Compare the NPS of two independent samples: how ``b`` differs from ``a``.
 
@@ -187,8 +213,9 @@ def compare(
     corrected for results scored with a ``population_size``). With ``"adjusted_wald"``
     each sample gets its own 0.75 / 1.5 / 0.75 pseudo-responses and ``delta`` and the
     interval are those of the adjusted estimates (the raw difference is ``raw_delta``).
-    ``z = delta / se`` and ``p = 2 P(Z > |z|)``, from the survival function so that small
-    p-values keep their precision (down to about 1e-300). Unlike R ``NPS``, which reports
+    ``z = delta / se`` and ``p = 2 P(Z > |z|)`` (``P(Z > z)`` for ``alternative="greater"``,
+    ``P(Z < z)`` for ``"less"``), from the survival function so that small p-values keep
+    their precision (down to about 1e-300). Unlike R ``NPS``, which reports
     ``|delta|`` and centres its interval there, the sign is kept.
 
     The samples must be independent (different respondents): the same people asked twice
@@ -200,15 +227,18 @@ def compare(
             with a weighting result keeps its design SE, ``NPSResult.design_se``).
         b: The sample compared with it, in any of the same forms.
         method: ``"adjusted_wald"`` (default) or ``"wald"``.
-        confidence_level: Two-sided confidence level, strictly between 0 and 1.
+        confidence_level: Confidence level of the interval, strictly between 0 and 1
+            (one-sided for a one-sided alternative).
+        alternative: ``"two-sided"`` (default), ``"greater"`` (NPS(b) above NPS(a)) or
+            ``"less"``, as in ``scipy.stats``.
 
     Returns:
         The comparison, with both samples' results at the same method and level.
 
     Raises:
         EmptyDataError: A sample has no scores.
-        InvalidParameterError: An unknown method (``"score"`` is one-sample only) or a
-            confidence level outside (0, 1).
+        InvalidParameterError: An unknown method (``"score"`` is one-sample only) or
+            alternative, or a confidence level outside (0, 1).
         InvalidScoreError: A sample holds something that is not a 0..10 score.
 
     Examples:
@@ -221,8 +251,12 @@ def compare(
         ...     [10, 10, 9, 9, 8, 7], [10, 9, 9, 6, 3, 8]
         ... ).delta
         True
+        >>> c = compare([10, 9, 9, 6, 3, 8], [10, 10, 9, 9, 8, 7], alternative="greater")
+        >>> c.ci.high, round(c.p_value, 3)
+        (200.0, 0.173)
     """
     _stats.z_value(confidence_level)
+    check_choice(alternative, "alternative", _stats.ALTERNATIVES)
     if not (isinstance(method, str) and method in _stats.DIFFERENCE_METHODS):
         expected = ", ".join(map(repr, _stats.DIFFERENCE_METHODS))
         msg = (
@@ -240,19 +274,32 @@ def compare(
         population_size=(first.population_size, second.population_size),
         design_se=(first.design, second.design),
     )
+    lower, upper = float(diff.lower[0]), float(diff.upper[0])
     p_value = float(diff.p_value[0])
+    if alternative != "two-sided":
+        # One-sided: delta ∓ z_(1−α)·se on the tested side (clipped, and widened to the
+        # raw difference like the two-sided bounds), open (±200) on the other.
+        delta, se, raw = float(diff.delta[0]), float(diff.se[0]), float(diff.raw_delta[0])
+        half = _stats.normal_quantile(confidence_level) * se
+        lower, upper = (
+            (min(max(delta - half, -_MAX_DIFFERENCE), raw), _MAX_DIFFERENCE)
+            if alternative == "greater"
+            else (-_MAX_DIFFERENCE, max(min(delta + half, _MAX_DIFFERENCE), raw))
+        )
+        p_value = float(_stats.p_values(float(diff.z[0]), alternative))
     return ComparisonResult(
         a=first.result(method, confidence_level, first.population_size),
         b=second.result(method, confidence_level, second.population_size),
         delta=float(diff.delta[0]),
         raw_delta=float(diff.raw_delta[0]),
         se=float(diff.se[0]),
-        ci=(float(diff.lower[0]), float(diff.upper[0])),
+        ci=ConfidenceInterval(lower, upper),
         z=float(diff.z[0]),
         p_value=p_value,
         significant=bool(p_value < 1.0 - confidence_level),
         method=method,
         confidence_level=confidence_level,
+        alternative=alternative,
     )
 
 
@@ -273,7 +320,7 @@ class BenchmarkResult(SummaryResult):
         confidence_level: The confidence level (``1 −`` the significance level).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     result: NPSResult
     benchmark: float
@@ -566,20 +613,24 @@ def sample_size_for_difference(
     *,
     power: float = 0.8,
     confidence_level: float = 0.95,
-    alternative: Literal["two-sided", "one-sided"] = "two-sided",
+    alternative: Alternative = "two-sided",
     expected: Expected = None,
 ) -> int:
     """Responses needed in each of two groups to detect an NPS difference.
 
     For a Wald test of two independent groups of equal size,
     ``n = (z_(1−α/2) + z_power)² (v_a + v_b) / (difference / 100)²`` per group
-    (``z_(1−α)`` one-sided), with ``v_a = v_b = v`` from ``expected`` (worst case 1).
+    (``z_(1−α)`` for a one-sided test, ``"greater"`` or ``"less"``: the same size, for a
+    difference in the direction tested), with ``v_a = v_b = v`` from ``expected`` (worst
+    case 1).
 
     Args:
         difference: The smallest difference worth detecting, in points (> 0).
         power: Probability of detecting it, strictly between 0 and 1 (default 0.8).
         confidence_level: ``1 −`` the significance level α.
-        alternative: ``"two-sided"`` (default) or ``"one-sided"``.
+        alternative: ``"two-sided"`` (default), ``"greater"`` or ``"less"`` (one-sided),
+            as in ``scipy.stats``; the former ``"one-sided"`` still works, with a
+            ``DeprecationWarning``.
         expected: As in [`margin_of_error`][netpromoter.inference.margin_of_error].
 
     Returns:
@@ -592,7 +643,7 @@ def sample_size_for_difference(
     Examples:
         >>> sample_size_for_difference(10)
         1570
-        >>> sample_size_for_difference(10, alternative="one-sided")
+        >>> sample_size_for_difference(10, alternative="greater")
         1237
     """
     delta = _check_positive("difference", difference) / 100.0
@@ -600,8 +651,9 @@ def sample_size_for_difference(
         msg = f"power must be strictly between 0 and 1 (e.g. 0.8), got {power!r}"
         raise InvalidParameterError(msg, name="power", value=power)
     level = check_confidence_level(confidence_level)
-    check_choice(alternative, "alternative", ("two-sided", "one-sided"))
-    if alternative == "two-sided":
+    sided = renamed_value("alternative", alternative, "one-sided", "greater")
+    check_choice(sided, "alternative", _stats.ALTERNATIVES)
+    if sided == "two-sided":
         z_alpha = _stats.normal_quantile(0.5 + level / 2.0)
     else:
         z_alpha = _stats.normal_quantile(level)

@@ -1,5 +1,8 @@
 """The types of what netpromoter's functions accept, for annotating code that calls them.
 
+Also what results give back: the named pair every interval is (``ConfidenceInterval``)
+and the chart ``plot()`` draws (``Chart``).
+
 Examples:
     >>> import netpromoter as nps
     >>> from netpromoter.typing import Data
@@ -13,6 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 
+from netpromoter._results import ConfidenceInterval
+from netpromoter._results.chart import Chart
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -20,6 +26,8 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
 
 __all__ = [
+    "Chart",
+    "ConfidenceInterval",
     "Data",
     "Frame",
     "Keys",

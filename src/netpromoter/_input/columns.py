@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._input.factors import Factor, _is_missing, band, check_labels, factorise
-from netpromoter._input.frames import _factor_series, _integer_nulls, _series_to_numpy, frame_kind
+from netpromoter._input.frames import (
+    _factor_series,
+    _integer_nulls,
+    _series_to_numpy,
+    frame_kind,
+    from_native,
+    is_records,
+)
 from netpromoter._models import Response
 from netpromoter._validation import (
     MissingPolicy,
@@ -149,11 +156,8 @@ class _ResponseColumns(Mapping[str, Any]):
         extra: dict[str, None] = {}
         for position, r in enumerate(responses):
             if not isinstance(r, Response):
-                msg = (
-                    "data must be a list of Response objects (or a mapping of columns, or a "
-                    f"dataframe), but item {position} is {shown(r)} ({type(r).__name__})"
-                )
-                raise ParameterTypeError(msg, name="data", value=r)
+                expected = "a list of Response objects (or a mapping of columns, or a dataframe)"
+                raise _item_error(position, r, expected)
             extra.update(dict.fromkeys(r.segments))
         self.names = tuple(fields) + tuple(k for k in extra if k not in fields)
         self._fields = frozenset(fields)
@@ -215,7 +219,8 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     Only the named columns are converted (a lazy polars frame collects just those).
 
     Args:
-        data: A sequence of ``Response``, a mapping of column name to array/list, or a
+        data: A sequence of ``Response``, records (a sequence of dicts; a key a record
+            lacks is a missing value), a mapping of column name to array/list, or a
             pandas, polars (eager or lazy) or pyarrow table.
         columns: The column names needed.
 
@@ -239,24 +244,10 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     needed = list(dict.fromkeys(columns))
     if frame_kind(data) is not None:
         return _read_frame(data, needed)
-    if isinstance(data, Mapping):
-        available = tuple(str(k) for k in data)
-        source: Mapping[str, Any] = data
-    elif isinstance(data, Sequence) and not isinstance(data, str | bytes) and not data:
+    if isinstance(data, Sequence) and not isinstance(data, str | bytes) and not data:
         # No responses: every column asked for is empty (scoring then reports no data).
         return Table({name: np.zeros(0, dtype=np.int8) for name in needed}, 0, tuple(needed))
-    elif isinstance(data, Sequence) and not isinstance(data, str | bytes):
-        responses = _ResponseColumns(data)
-        source, available = responses, responses.names
-    elif _is_series(data):
-        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
-        raise TypeError(msg)
-    else:
-        msg = (
-            "data must be a list of Response, a mapping of column name to values, or a "
-            f"pandas/polars/pyarrow dataframe; got {shown(data)} ({type(data).__name__})"
-        )
-        raise ParameterTypeError(msg, name="data", value=data)
+    source, available = _columns_of(data, needed)
     for name in needed:
         if name not in source:
             raise ColumnNotFoundError(name, available)
@@ -264,8 +255,54 @@ def read_table(data: object, columns: Sequence[str]) -> Table:
     lengths = {name: len(a) for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         raise ColumnLengthError(lengths)
-    n_rows = next(iter(lengths.values())) if lengths else len(data)
+    n_rows = next(iter(lengths.values())) if lengths else len(data)  # type: ignore[arg-type]
     return Table(arrays, n_rows, available)
+
+
+def _columns_of(data: object, needed: list[str]) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+    """The columns of in-memory data that is not a dataframe, and every column name."""
+    if isinstance(data, Mapping):
+        return data, tuple(str(k) for k in data)
+    if is_records(data):
+        return _record_columns(data, needed)  # type: ignore[arg-type]
+    if isinstance(data, Sequence) and not isinstance(data, str | bytes):
+        responses = _ResponseColumns(data)
+        return responses, responses.names
+    if _is_series(data):
+        msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
+        raise TypeError(msg)
+    msg = (
+        "data must be a list of Response, records (a list of dicts), a mapping of column "
+        "name to values, or a pandas/polars/pyarrow dataframe; got "
+        f"{shown(data)} ({type(data).__name__})"
+    )
+    raise ParameterTypeError(msg, name="data", value=data)
+
+
+def _item_error(position: int, item: object, expected: str) -> ParameterTypeError:
+    """The error for an item of ``data`` that is not what the first item says it is."""
+    msg = f"data must be {expected}, but item {position} is {shown(item)} ({type(item).__name__})"
+    return ParameterTypeError(msg, name="data", value=item)
+
+
+def _record_columns(
+    records: Sequence[Mapping[str, Any]], needed: list[str]
+) -> tuple[dict[str, list[Any]], tuple[str, ...]]:
+    """The needed columns of records, and every key the records have (in order seen).
+
+    A column is there when some record has its key; a record without it gives a missing
+    value (``None``).
+
+    Raises:
+        ParameterTypeError: When an item is not a mapping, naming its position.
+    """
+    keys: dict[str, None] = {}
+    for position, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise _item_error(position, record, "records: mappings of column name to value")
+        keys.update(dict.fromkeys(map(str, record)))
+    columns = {name: [r.get(name) for r in records] for name in needed if name in keys}
+    return columns, tuple(keys)
 
 
 def _read_frame(data: object, needed: list[str]) -> Table:
@@ -274,7 +311,7 @@ def _read_frame(data: object, needed: list[str]) -> Table:
         return numbers
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    frame = nw.from_native(data, pass_through=True)
+    frame = from_native(data, pass_through=True)
     if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
         msg = f"data must be a whole table (a dataframe), got a {type(data).__name__}"
         raise ParameterTypeError(msg, name="data", value=data)
@@ -298,7 +335,7 @@ def _is_series(data: object) -> bool:
         import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
     except ImportError:
         return False
-    return isinstance(nw.from_native(data, series_only=True, pass_through=True), nw.Series)
+    return isinstance(from_native(data, series_only=True, pass_through=True), nw.Series)
 
 
 def _read_numbers(data: object, needed: list[str]) -> Table | None:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._input.factors import _is_missing, band_labels, check_edges, check_labels
+from netpromoter._input.frames import from_native
 from netpromoter._labels import MISSING
 from netpromoter._scale import N_SCORES
 from netpromoter._tally import Tally, squares_fit, weight_exponent
@@ -421,7 +422,7 @@ def engine_tally(
     _check_options(score, weights, keys, missing)
     if not (weights is None or isinstance(weights, str)):  # pragma: no cover - checked above
         raise AssertionError
-    frame = nw.from_native(data)  # type: ignore[call-overload]
+    frame = from_native(data)
     schema = frame.collect_schema()
     check_columns(list(schema.names()), [score, *([] if weights is None else [weights]), *keys])
     if weights is not None and not schema[weights].is_numeric():

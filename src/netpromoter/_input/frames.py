@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -48,12 +49,30 @@ def frame_kind(data: object) -> Literal["eager", "lazy"] | None:
         import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
     except ImportError:  # without narwhals no other frame can be read
         return None
-    frame = nw.from_native(data, pass_through=True)
+    frame = from_native(data, pass_through=True)
     if isinstance(frame, nw.LazyFrame):
         return "lazy"
     if isinstance(frame, nw.DataFrame):
         return "eager"
     return None
+
+
+#: The notice narwhals gives on every Dask frame it reads (Dask support moves to the
+#: ``narwhals-dask`` package); the frame works as is, so users are not told at each call.
+_DASK_NOTICE = "Dask support is moving out of Narwhals"
+
+
+def from_native(data: object, **options: bool) -> Any:  # noqa: ANN401 - a narwhals object
+    """``narwhals.from_native(data, **options)``, without narwhals' Dask notice.
+
+    narwhals announces on every call with a Dask frame that Dask support moves to a
+    separate package; reading the frame works the same, so the notice is not passed on.
+    """
+    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_DASK_NOTICE, category=FutureWarning)
+        return nw.from_native(data, **options)
 
 
 def native_columns(data: object) -> tuple[str, ...] | None:
@@ -218,7 +237,9 @@ def is_table(data: object, score: object) -> bool:
     """
     if score is not None:
         check_type(score, "score", str, "the name of the score column")
-        if not (isinstance(data, Mapping) or is_frame(data) or _is_responses(data)):
+        if not (
+            isinstance(data, Mapping) or is_frame(data) or _is_responses(data) or is_records(data)
+        ):
             msg = (
                 f"score={score!r} names a column, but the scores are not a table "
                 f"({type(data).__name__}); pass the scores alone, or a table with a "
@@ -226,7 +247,22 @@ def is_table(data: object, score: object) -> bool:
             )
             raise ParameterTypeError(msg, name="score", value=score)
         return True
-    return isinstance(data, Mapping) or is_frame(data)
+    return isinstance(data, Mapping) or is_frame(data) or is_records(data)
+
+
+def is_records(data: object) -> bool:
+    """Whether ``data`` is records: a non-empty sequence starting with a mapping (a dict).
+
+    Examples:
+        >>> is_records([{"score": 9}]), is_records([9]), is_records([])
+        (True, False, False)
+    """
+    return (
+        isinstance(data, Sequence)
+        and not isinstance(data, str | bytes)
+        and len(data) > 0
+        and isinstance(data[0], Mapping)
+    )
 
 
 def _is_responses(data: object) -> bool:
@@ -253,12 +289,15 @@ def column_names(data: object) -> list[str]:
     """The column names of a mapping of columns or a dataframe (eager or lazy)."""
     if isinstance(data, Mapping):
         return [str(name) for name in data]
+    if is_records(data):
+        records: Sequence[object] = data  # type: ignore[assignment]
+        seen = (str(k) for r in records if isinstance(r, Mapping) for k in r)
+        return list(dict.fromkeys(seen))
     names = native_columns(data)
     if names is not None:
         return list(names)
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
-    frame = nw.from_native(data)  # type: ignore[call-overload]
+    frame = from_native(data)
     return list(frame.collect_schema().names())
 
 

@@ -411,6 +411,9 @@ def response_scores(scores: object) -> Iterable[object]:
     """
     if isinstance(scores, np.ndarray):
         return scores
+    if type(scores).__module__.startswith("pyarrow") and hasattr(scores, "__array__"):
+        # A pyarrow Array or ChunkedArray: nulls become NaN (missing scores).
+        return np.asarray(scores)
     if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
         msg = (
             "scores must be a collection of scores (a list, a numpy array, responses or a "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from netpromoter._results.base import (
     Column,
+    ConfidenceInterval,
     EstimateFields,
     Result,
     SummaryResult,
@@ -22,6 +23,7 @@ from netpromoter._results.render import (
 
 __all__ = [
     "Column",
+    "ConfidenceInterval",
     "EstimateFields",
     "Result",
     "SummaryResult",

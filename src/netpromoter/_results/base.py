@@ -7,6 +7,8 @@
 * [`TableResult`][netpromoter._results.base.TableResult]: a result made of rows, whose
   table is driven by a column spec (``COLUMNS``) and whose records are its rows, flattened
   ([`flatten`][netpromoter._results.base.flatten]) behind their key columns.
+* [`ConfidenceInterval`][netpromoter._results.base.ConfidenceInterval]: an interval's
+  bounds, a named tuple ``(low, high)`` as scipy's results give.
 * [`EstimateFields`][netpromoter._results.base.EstimateFields]: the fields of one NPS
   estimate (counts, shares, NPS, SE, interval, effective n) that a score, a segment row and
   a trend row share.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +31,29 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class ConfidenceInterval(NamedTuple):
+    """The bounds of an interval, as a tuple ``(low, high)`` with named fields.
+
+    It unpacks like the pair it is (``low, high = result.ci``) and names its bounds as
+    scipy's ``ConfidenceInterval`` does; JSON holds it as a two-element array.
+
+    Attributes:
+        low: The lower bound.
+        high: The upper bound.
+
+    Examples:
+        >>> ci = ConfidenceInterval(-4.5, 12.0)
+        >>> ci.low, ci.high
+        (-4.5, 12.0)
+        >>> low, high = ci
+        >>> ci == (-4.5, 12.0)
+        True
+    """
+
+    low: float
+    high: float
 
 
 def flatten(record: Mapping[str, Any], intervals: Mapping[str, str]) -> dict[str, Any]:
@@ -64,7 +89,19 @@ def frame_records(records: list[dict[str, Any]], kind: str) -> Any:  # noqa: ANN
         return pl.DataFrame(records, strict=False, infer_schema_length=None)
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
 
-    return pa.Table.from_pylist(records)
+    try:
+        return pa.Table.from_pylist(records)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        # Cells of mixed-type pairs (a keyword and its count) have no arrow type: their
+        # items become text, e.g. (("price", 20),) → [["price", "20"]].
+        return pa.Table.from_pylist([{k: _as_text_pairs(v) for k, v in r.items()} for r in records])
+
+
+def _as_text_pairs(value: object) -> object:
+    """A tuple of tuples as lists of text (an arrow list of lists); anything else as it is."""
+    if isinstance(value, tuple) and value and all(isinstance(v, tuple) for v in value):
+        return [[str(item) for item in pair] for pair in value]
+    return value
 
 
 class Result(Model):
@@ -74,7 +111,7 @@ class Result(Model):
     ``CSS`` names the class of its HTML table.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     CSS: ClassVar[str] = "netpromoter-table"
 
@@ -244,11 +281,11 @@ class EstimateFields(Model):
         promoter_share: Promoter share, 0..1.
         nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
         se: Standard error of the method's estimate, in points.
-        ci: Confidence interval in points, clipped to [-100, 100].
+        ci: Confidence interval in points, clipped to [-100, 100], as ``(low, high)``.
         effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     detractors: int | float
@@ -259,5 +296,5 @@ class EstimateFields(Model):
     promoter_share: float
     nps: float
     se: float
-    ci: tuple[float, float]
+    ci: ConfidenceInterval
     effective_n: float

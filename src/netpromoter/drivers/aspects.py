@@ -168,7 +168,7 @@ def _split_fields(split: _Split, j: int) -> dict[str, Any]:
     both = n_low > 0 and n_high > 0
 
     def interval(g: int) -> Interval:
-        return float(split.estimate.lower[g]), float(split.estimate.upper[g])
+        return Interval(float(split.estimate.lower[g]), float(split.estimate.upper[g]))
 
     return {
         "n_low": n_low,
@@ -178,12 +178,14 @@ def _split_fields(split: _Split, j: int) -> dict[str, Any]:
         "nps_high": float(split.estimate.nps[high]) if n_high else None,
         "nps_high_ci": interval(high) if n_high else None,
         "nps_gap": float(split.gap.raw_delta[j]) if both else None,
-        "nps_gap_ci": (float(split.gap.lower[j]), float(split.gap.upper[j])) if both else None,
+        "nps_gap_ci": Interval(float(split.gap.lower[j]), float(split.gap.upper[j]))
+        if both
+        else None,
     }
 
 
 def _performance_interval(
-    rating: NDArray[np.float64], scale: Interval | None, level: float
+    rating: NDArray[np.float64], scale: tuple[float, float] | None, level: float
 ) -> Interval | None:
     """The t interval of the mean rating, on the 0..1 performance scale."""
     values = rating[~np.isnan(rating)]
@@ -193,4 +195,4 @@ def _performance_interval(
     half = float(_stats.student_quantile((1.0 - level) / 2.0, float(len(values) - 1))) * se
     mean = float(values.mean())
     low, high = scale
-    return ((mean - half - low) / (high - low), (mean + half - low) / (high - low))
+    return Interval((mean - half - low) / (high - low), (mean + half - low) / (high - low))

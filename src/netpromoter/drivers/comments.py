@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
+    from pydantic import ConfigDict
 
     from netpromoter._validation import (
         MissingPolicy,
@@ -73,7 +74,7 @@ class ThemeRow(Model):
             frequent first.
     """
 
-    model_config = _MODEL
+    model_config: ClassVar[ConfigDict] = _MODEL
 
     theme: str
     n_mentions: int
@@ -113,7 +114,7 @@ class ThemeResult(TableResult[ThemeRow]):
         Column("Example", lambda r: r.examples[0] if r.examples else "", numeric=False),
     )
 
-    model_config = _MODEL
+    model_config: ClassVar[ConfigDict] = _MODEL
 
     untagged: ThemeRow
     n: int

@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._input.source import EagerSource, prepare
+from netpromoter._results import ConfidenceInterval
 from netpromoter._validation import (
     check_choice,
     check_confidence_level,
@@ -24,7 +25,7 @@ Method = _stats.Method
 Quadrant = Literal["fix first", "keep up", "low priority", "possible overkill"]
 #: Order in which the importance × performance quadrants are listed.
 QUADRANTS: tuple[Quadrant, ...] = ("fix first", "keep up", "low priority", "possible overkill")
-Interval = tuple[float, float]
+Interval = ConfidenceInterval
 _MODEL = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -34,7 +35,7 @@ def _opt(value: float) -> float | None:
 
 
 def _opt_pair(lower: float, upper: float) -> Interval | None:
-    return None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
+    return None if math.isnan(lower) or math.isnan(upper) else Interval(float(lower), float(upper))
 
 
 def _check_options(method: object, confidence_level: float) -> float:

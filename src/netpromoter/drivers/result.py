@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
 from netpromoter.drivers.fields import _MODEL, QUADRANTS, Interval, Method, Quadrant
 from netpromoter.exceptions import NotFoundError
+
+if TYPE_CHECKING:
+    from pydantic import ConfigDict
 
 #: Interval fields and the prefix of their ``_lower`` / ``_upper`` columns.
 INTERVALS = {
@@ -87,12 +90,12 @@ class DriverRow(Model):
         flag: Why the aspect is left out of the model or has no interval, if it is.
     """
 
-    model_config = _MODEL
+    model_config: ClassVar[ConfigDict] = _MODEL
 
     aspect: str
     n: int
     n_missing: int
-    scale: Interval | None
+    scale: tuple[float, float] | None
     mean: float | None
     performance: float | None
     performance_ci: Interval | None = None
@@ -168,7 +171,7 @@ class KeyDriverResult(TableResult[DriverRow]):
         ),
     )
 
-    model_config = _MODEL
+    model_config: ClassVar[ConfigDict] = _MODEL
 
     n: int
     n_missing: int

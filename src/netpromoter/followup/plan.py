@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -102,7 +102,7 @@ class FollowUpRules(Model):
         (2, 1)
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     due_business_days: Annotated[
         Mapping[Category, Annotated[int, Field(ge=0, le=_MAX_DAYS)]],
@@ -171,7 +171,7 @@ class FollowUp(Model):
         invite_review: Whether the message includes a public review invitation.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     position: int = Field(ge=0)
     message: Message

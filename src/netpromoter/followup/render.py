@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from pydantic import (
     ConfigDict,
@@ -49,7 +50,7 @@ class Message(Model):
         truncated: Whether the quoted comment was shortened (with ``…``) to fit.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     respondent_id: str | None
     template_id: str

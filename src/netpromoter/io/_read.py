@@ -16,7 +16,7 @@ from collections.abc import Mapping  # noqa: TC003 - pydantic needs it at runtim
 from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
-from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypedDict
 
 from pydantic import ConfigDict
 
@@ -85,7 +85,7 @@ class FileRead(Model):
             ``other`` (one line each, counted, with examples).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     rejected: tuple[Rejection, ...]

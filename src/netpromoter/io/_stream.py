@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import IO, TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+from typing import IO, TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import ConfigDict
@@ -71,7 +71,7 @@ class FileTally(Model):
             as ``other``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     by: tuple[str, ...]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 
 from netpromoter import _stats
+from netpromoter._results import ConfidenceInterval
 from netpromoter._stats.design import Design, domain_se
 from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
 from netpromoter.segmentation.rows import ALL, Correction, HomogeneityTest, SegmentRow, _trusted
@@ -218,7 +219,7 @@ def _rows(
                 "promoter_share": s_p,
                 "nps": nps,
                 "se": se,
-                "ci": (lo, hi),
+                "ci": ConfidenceInterval(lo, hi),
                 "effective_n": e,
                 "key": key,
                 "small_sample": size < min_n,

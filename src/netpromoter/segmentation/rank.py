@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _stats
+from netpromoter import _stats, _svg
 from netpromoter._model import Model
-from netpromoter._results import Column, TableResult
+from netpromoter._results import Column, ConfidenceInterval, TableResult
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import DEFAULT_ROWS, Chart, first_rows, forest, key_label
 from netpromoter._validation import check_int
 from netpromoter.exceptions import EmptyDataError
 from netpromoter.segmentation.rows import _keys, _trusted
@@ -47,14 +48,14 @@ class RankRow(Model):
         prob_above: Posterior probability that the unit's NPS exceeds the overall NPS.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     rank: int
     n: int
     nps: float
     shrunken_nps: float
-    credible_interval: tuple[float, float]
+    credible_interval: ConfidenceInterval
     prob_above: float
 
 
@@ -83,7 +84,7 @@ class RankResult(TableResult[RankRow]):
     )
     INTERVALS: ClassVar[dict[str, str]] = {"credible_interval": "credible"}
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     overall_nps: float
@@ -91,6 +92,23 @@ class RankResult(TableResult[RankRow]):
     prior_concentration: float
     credible_level: float
     weighted: bool
+
+    def plot(self, *, max_rows: int = DEFAULT_ROWS) -> Chart:
+        """Each unit's shrunken NPS with its credible interval, best first.
+
+        Args:
+            max_rows: Units drawn at most (the best ones).
+        """
+        shown, more = first_rows(self.rows, max_rows, word="best")
+        rows = [
+            _svg.Interval(
+                key_label(r.key), r.shrunken_nps, *r.credible_interval, r.n, flagged=False
+            )
+            for r in shown
+        ]
+        level = fmt.share(self.credible_level, 0)
+        title = f"Shrunken NPS by {' / '.join(self.by)} with {level} credible intervals{more}"
+        return forest(rows, self.overall_nps, title)
 
     def _caption(self) -> str:
         return (
@@ -203,7 +221,7 @@ def rank(
                 "n": int(n[g]),
                 "nps": float(raw[g]),
                 "shrunken_nps": float(post.nps[g]),
-                "credible_interval": (float(post.lower[g]), float(post.upper[g])),
+                "credible_interval": ConfidenceInterval(float(post.lower[g]), float(post.upper[g])),
                 "prob_above": float(post.prob_above[g]),
             },
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -63,7 +63,7 @@ class SegmentRow(EstimateFields):
         p_adjusted: ``p_value`` corrected for the number of segments tested.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     small_sample: bool
@@ -104,7 +104,7 @@ class HomogeneityTest(Model):
             (a weighting result's design).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     statistic: float
     df: float

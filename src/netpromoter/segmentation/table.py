@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ConfigDict, Field, model_validator
 
+from netpromoter import _svg
 from netpromoter._input.factors import check_labels
 from netpromoter._input.source import prepare
 from netpromoter._labels import label_key
 from netpromoter._results import Column, TableResult, frame_records
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import DEFAULT_ROWS, Chart, first_rows, forest, key_label
 from netpromoter._scale import N_SCORES
 from netpromoter._tally import Tally
 from netpromoter._validation import (
@@ -96,7 +98,7 @@ class SegmentCounts(Summable):
         50.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     levels: tuple[tuple[Any, ...], ...] = ()
@@ -423,6 +425,25 @@ class SegmentResult(TableResult[SegmentRow]):
     def to_polars(self, *, overall: bool = False) -> Any:  # noqa: ANN401 - optional dependency
         """The table as a polars DataFrame (needs polars)."""
         return frame_records(self.to_dicts(overall=overall), "polars")
+
+    def plot(self, *, max_rows: int = DEFAULT_ROWS) -> Chart:
+        """The NPS of each segment with its interval, around the overall NPS.
+
+        The HTML report's forest plot: one row per segment in the table's order (small
+        samples hollow), a dashed line at the overall NPS.
+
+        Args:
+            max_rows: Segments drawn at most (the first ones; sort the table first to
+                choose them).
+        """
+        shown, more = first_rows(self.rows, max_rows)
+        rows = [
+            _svg.Interval(key_label(r.key), r.nps, *r.ci, r.n, flagged=r.small_sample)
+            for r in shown
+        ]
+        level = fmt.share(self.confidence_level, 0)
+        title = f"NPS by {' / '.join(self.by)} with {level} intervals{more}"
+        return forest(rows, self.overall.nps, title)
 
     def _caption(self) -> str:
         small = sum(r.small_sample for r in self.rows)

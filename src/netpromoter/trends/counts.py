@@ -18,6 +18,7 @@ import numpy as np
 from netpromoter._input import engine as _engine
 from netpromoter._input import engine_times, times
 from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
+from netpromoter._input.frames import from_native
 from netpromoter._input.source import EagerSource, LazySource
 from netpromoter._validation import describe_values
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError, InvalidWeightsError
@@ -186,12 +187,10 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
     engine's tallies are added per period × segment. When some bucket straddles a local
     day (an offset that is not whole quarter hours), the engine is asked again per second.
     """
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
     time, zone, naive_zone, period, origin = timing
 
     keys = source.by
-    schema = nw.from_native(source.data).collect_schema()  # type: ignore[call-overload]
+    schema = from_native(source.data).collect_schema()
     weights = [source.weights_column] if source.weights_column is not None else []
     _engine.check_columns(list(schema.names()), [source.score, time, *keys, *weights])
     is_naive = getattr(schema[time], "time_zone", "") is None
@@ -199,7 +198,7 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
     steps = [0] if len(cuts) < 10 else []  # noqa: PLR2004 - one digit per piece
     for step in [*steps, engine_times.COARSE, engine_times.FINE]:
         key = engine_times.time_key(schema, time, step=step, cuts=cuts)
-        engine_times.check_utc(nw.from_native(source.data), key)
+        engine_times.check_utc(from_native(source.data), key)
         engine = source.aggregate(keys, derived={engine_times.TIME_KEY: key.expr})
         counted = engine.tally
         n_rows = counted.count.sum(axis=1)

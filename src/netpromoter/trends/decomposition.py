@@ -33,7 +33,7 @@ class DecompositionRow(Model):
         total: ``mix + within``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     share_from: float
@@ -63,7 +63,7 @@ class DecompositionResult(TableResult[DecompositionRow]):
         rows: Per-segment terms.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     from_period: str

@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 from netpromoter import _svg
 from netpromoter._results import Column, TableResult, flatten, frame_records
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import Chart
 from netpromoter._validation import (
     Correction,
     check_flag,
@@ -87,7 +88,7 @@ class TrendResult(TableResult[TrendRow]):
         weighted: Whether weights were used.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     time: str
     period: str
@@ -276,6 +277,15 @@ class TrendResult(TableResult[TrendRow]):
         return _svg.line_chart(
             self.periods, lines, title=title, y_label="NPS", width=width, height=height
         )
+
+    def plot(self, *, segments: bool = True) -> Chart:
+        """The NPS per period as a line with its confidence band (see ``to_svg``).
+
+        Args:
+            segments: With ``by``, one line per segment (at most 7) instead of the
+                overall series.
+        """
+        return Chart(self.to_svg(segments=segments))
 
     def _caption(self) -> str:
         window = f", rolling {self.rolling} periods" if self.rolling > 1 else ""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import date  # noqa: TC003 - pydantic resolves the annotation
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
-from netpromoter._results import EstimateFields
+from netpromoter._results import ConfidenceInterval, EstimateFields
 from netpromoter.exceptions import (
     InvalidParameterError,
 )
@@ -48,13 +48,13 @@ class Change(Model):
             fewer than ``min_n`` responses.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     reference: str
     delta: float | None
     se: float | None = None
     df: float | None = None
-    ci: tuple[float, float] | None
+    ci: ConfidenceInterval | None
     p_value: float | None
     p_adjusted: float | None = None
     n_overlap: int
@@ -64,7 +64,7 @@ class Change(Model):
 class PeriodFields(Model):
     """Which series and which local dates a trend row covers (see ``TrendRow``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     period: str
@@ -99,14 +99,14 @@ class TrendRow(EstimateFields, PeriodFields):
         vs_year_ago: Change against the same period a year earlier, when in the data.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     detractor_share: float | None  # type: ignore[assignment] # None for an empty period
     passive_share: float | None  # type: ignore[assignment]
     promoter_share: float | None  # type: ignore[assignment]
     nps: float | None  # type: ignore[assignment]
     se: float | None  # type: ignore[assignment]
-    ci: tuple[float, float] | None  # type: ignore[assignment]
+    ci: ConfidenceInterval | None  # type: ignore[assignment]
     small_sample: bool
     vs_previous: Change | None = None
     vs_year_ago: Change | None = None
@@ -130,7 +130,7 @@ class RespondentRow(Model):
             first-time respondents: they cannot show a change, only a different sample.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     period: str
     n_first_time: int
@@ -165,7 +165,7 @@ class TransitionRow(Model):
             (``TrendResult.correction``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     from_period: str
     to_period: str
@@ -176,7 +176,7 @@ class TransitionRow(Model):
     delta: float | None
     se: float | None = None
     df: float | None = None
-    ci: tuple[float, float] | None
+    ci: ConfidenceInterval | None
     p_value: float | None
     p_adjusted: float | None = None
 
@@ -198,6 +198,6 @@ def none_if_nan(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
-def interval_or_none(lower: float, upper: float) -> tuple[float, float] | None:
+def interval_or_none(lower: float, upper: float) -> ConfidenceInterval | None:
     """The interval, or ``None`` when it is undefined (a weighted SE from one answer)."""
-    return None if math.isnan(lower) or math.isnan(upper) else (lower, upper)
+    return None if math.isnan(lower) or math.isnan(upper) else ConfidenceInterval(lower, upper)

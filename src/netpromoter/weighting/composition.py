@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import ConfigDict
 
-from netpromoter import _stats
+from netpromoter import _stats, _svg
 from netpromoter._model import Model
 from netpromoter._results import Result, TableView
 from netpromoter._results import format as fmt
+from netpromoter._results.chart import DEFAULT_ROWS, Chart, first_rows, forest
 from netpromoter.exceptions import (
     InvalidParameterError,
     TargetError,
@@ -34,7 +35,7 @@ class CompositionRow(Model):
         difference: ``sample_share − population_share``, in percentage points.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     dimension: str
     level: object
@@ -61,7 +62,7 @@ class DimensionTest(Model):
         most_under: The level with the lowest ratio.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     dimension: str
     chi_square: float
@@ -83,7 +84,7 @@ class CompositionResult(Result):
         most_under: The most under-represented level overall (lowest ratio).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     rows: tuple[CompositionRow, ...]
     tests: tuple[DimensionTest, ...]
@@ -105,6 +106,29 @@ class CompositionResult(Result):
         )
 
     CSS: ClassVar[str] = "netpromoter-composition"
+
+    def plot(self, *, max_rows: int = DEFAULT_ROWS) -> Chart:
+        """Each level's sample share minus its population share, in percentage points.
+
+        One dot per dimension and level (0 is representative; right of it,
+        over-represented), with the respondents of each level.
+
+        Args:
+            max_rows: Levels drawn at most (the first ones, in the table's order).
+        """
+        shown, more = first_rows(self.rows, max_rows)
+        rows = [
+            _svg.Interval(
+                f"{r.dimension} = {fmt.label(r.level)}",
+                r.difference,
+                r.difference,
+                r.difference,
+                r.respondents,
+                flagged=False,
+            )
+            for r in shown
+        ]
+        return forest(rows, None, f"Sample share minus population share, points{more}")
 
     def _view(self) -> TableView:
         tests = {t.dimension: t for t in self.tests}

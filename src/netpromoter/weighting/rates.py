@@ -41,7 +41,7 @@ class ResponseRate(Model):
             most 1, finite population ``N = invited``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     segment: object
     invited: int
@@ -62,7 +62,7 @@ class ResponseRateResult(Result):
         flagged: The segments below target.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     rates: tuple[ResponseRate, ...]
     overall: ResponseRate

@@ -6,11 +6,18 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
-from pydantic import ConfigDict, Field, SkipValidation
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SkipValidation,
+    WithJsonSchema,
+)
 
 from netpromoter._model import Held, Model
 from netpromoter._results import Result, TableView, html_table
@@ -55,7 +62,7 @@ class TargetRow(Model):
         adjustment: Mean factor applied, ``weighted_total / base_total``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     dimension: str
     level: object
@@ -95,7 +102,7 @@ class WeightDiagnostics(Model):
         design_effect: Kish's design effect ``n / effective_n``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     n_zero: int
@@ -242,6 +249,27 @@ def _read_only(weights: object) -> NDArray[np.float64]:
     return out
 
 
+def _weights_array(weights: object) -> object:
+    """Weights read from JSON (a list) as a read-only array; anything else as it is.
+
+    The design built from them checks them (and names what is wrong).
+    """
+    if not isinstance(weights, list):
+        return weights
+    try:
+        out = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        return weights
+    out.flags.writeable = False
+    return out
+
+
+def _weights_list(weights: NDArray[np.float64]) -> list[float]:
+    """The weights as a JSON array."""
+    out: list[float] = weights.tolist()
+    return out
+
+
 class WeightingResult(Result):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
@@ -275,11 +303,18 @@ class WeightingResult(Result):
         source: What the weights were computed from (for trimming them later).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True
+    )
 
     method: Method
     by: tuple[str, ...]
-    weights: SkipValidation[NDArray[np.float64]] = Field(repr=False)
+    weights: Annotated[
+        SkipValidation[NDArray[np.float64]],
+        BeforeValidator(_weights_array),
+        PlainSerializer(_weights_list, when_used="json"),
+        WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0}}),
+    ] = Field(repr=False)
     n: int
     targets: tuple[TargetRow, ...]
     iterations: int
