@@ -80,7 +80,8 @@ def test_html_is_self_contained(example_report: Report) -> None:
     lowered = lowered.replace('xmlns="http://www.w3.org/2000/svg"', "")
     for forbidden in ("<script", "http://", "https://", "src=", "href=", "url(", "@import"):
         assert forbidden not in lowered
-    assert page.count("<svg") == 7
+    assert page.count("<div class='chart'>") == 7
+    assert page.count("<svg") == 2 * 7  # each chart drawn for wide screens and for phones
     assert "default-src 'none'" in page
 
 
@@ -116,7 +117,7 @@ def test_text_report_sections(example_report: Report) -> None:
     for heading in (
         "NPS ",
         "By region",
-        "By customer_type",
+        "By customer type",
         "Per month",
         "Weighted to",
         "Follow-ups",
@@ -183,7 +184,7 @@ def test_renders_in_a_headless_browser(example_report: Report, tmp_path: Path) -
         check=True,
         timeout=120,
     ).stdout
-    assert dom.count("<svg") == 7
+    assert dom.count("<svg") == 2 * 7
     assert "NPS by region" in dom
     shot = tmp_path / "report.png"
     subprocess.run(

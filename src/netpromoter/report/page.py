@@ -13,21 +13,38 @@ from netpromoter.report.sections import esc
 if TYPE_CHECKING:
     from netpromoter.report.model import Report
 
+# Charts are drawn twice (see sections._chart): the wide drawing above 640 px, the narrow
+# one below, each filling the column, so that their 13-unit labels show at 12 px or more.
+# Tables scroll sideways inside their own box; nothing makes the page wider than the screen.
 _CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1c2833;margin:0;
 background:#f4f6f6}
 main{max-width:760px;margin:0 auto;padding:24px 20px 48px;background:#fff}
-h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.15rem;margin:32px 0 8px;
-border-bottom:1px solid #e5e8e8;padding-bottom:4px}
-.meta{color:#7f8c8d;font-size:.85rem}
-.headline{display:flex;gap:28px;align-items:baseline;margin:18px 0 6px}
+h1{font-size:1.6rem;margin:0 0 4px;overflow-wrap:anywhere}
+h2{font-size:1.15rem;margin:32px 0 8px;border-bottom:1px solid #e5e8e8;padding-bottom:4px;
+overflow-wrap:anywhere}
+.meta{color:#566573;font-size:.85rem;overflow-wrap:anywhere}
+.headline{display:flex;flex-wrap:wrap;gap:4px 28px;align-items:baseline;margin:18px 0 6px}
 .nps{font-size:3.2rem;font-weight:700}
 .ci{font-size:1rem;color:#566573}
+.chart svg{display:block;width:100%;height:auto;margin:8px 0}
+.chart .narrow{display:none}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:8px 0}
 th,td{padding:4px 8px;border-bottom:1px solid #eaeded;text-align:left}
-.num{text-align:right}
+td{overflow-wrap:anywhere}
+.num{text-align:right;white-space:nowrap}
 table.flagged td:last-child{color:#c0392b;text-align:left}
-p.note{color:#566573;font-size:.85rem}
+p.note{color:#566573;font-size:.85rem;overflow-wrap:anywhere}
+@media (max-width:640px){
+main{padding:16px 12px 32px}
+h1{font-size:1.35rem}
+.nps{font-size:2.6rem}
+.chart .wide{display:none}
+.chart .narrow{display:block}
+th,td{padding:4px 5px}
+}
 """
 
 
@@ -45,7 +62,7 @@ def render_html(report: Report) -> str:
         (False, True)
     """
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{report.language}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
