@@ -142,7 +142,7 @@ def line_chart(
     size = 'width="100%"' if scalable else f'width="{width}" height="{height}"'
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
-        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" '
+        f'viewBox="0 0 {width} {height}" role="img" font-family="system-ui, sans-serif" '
         f'font-size="{font_size}">'
     )
     parts = [head, f"<title>{escape(title or 'chart')}</title>"]
@@ -151,11 +151,12 @@ def line_chart(
             f'<text x="{left}" y="{font_size + 5}" font-size="{font_size + 2}">'
             f"{escape(title)}</text>"
         )
-    parts.extend(_axes(frame, labels, y_label, font_size))
+    placed = _placed(frame, labels, font_size, width)
+    parts.extend(_axes(frame, labels, placed, y_label, font_size))
     for k, s in enumerate(series):
         parts.extend(_line(frame, s, labels, PALETTE[k % len(PALETTE)]))
     if series and series[0].n:
-        parts.extend(_counts(frame, series[0].n, font_size))
+        parts.extend(_counts(frame, series[0].n, placed, font_size))
     legend_y = height - 10
     offset = left
     for k, s in enumerate(series[: len(PALETTE)]):
@@ -190,7 +191,15 @@ def fit(text: str, room: float, font_size: float) -> str:
     return kept.rstrip() + "…"
 
 
-def _placed(frame: _Frame, labels: Sequence[str], font_size: float) -> list[tuple[int, float]]:
+def _inside(x: float, text: str, font_size: float, width: float) -> float:
+    """The centre of a label at ``x``, moved in so that all of it is within ``width``."""
+    half = text_width(text, font_size) / 2
+    return min(max(x, half + 2), width - half - 2)
+
+
+def _placed(
+    frame: _Frame, labels: Sequence[str], font_size: float, width: float
+) -> list[tuple[int, float]]:
     """Which x labels to write, and where: every ``step``-th from the last one backwards.
 
     At most 16 are written; each is kept inside the chart (moved in from an edge) and a
@@ -201,12 +210,11 @@ def _placed(frame: _Frame, labels: Sequence[str], font_size: float) -> list[tupl
     slot = frame.width / frame.count
     widest = max(text_width(label, font_size) for label in labels) + font_size
     step = max(1, math.ceil(len(labels) / 16), math.ceil(widest / max(slot, 1.0)))
-    end = frame.left + frame.width + 16
     placed: list[tuple[int, float]] = []
-    limit = float(end)
+    limit = width
     for i in range(len(labels) - 1, -1, -step):
         half = text_width(labels[i], font_size) / 2
-        x = min(max(frame.x(i), half + 2), end - half)
+        x = _inside(frame.x(i), labels[i], font_size, width)
         if x + half > limit:
             continue
         placed.append((i, x))
@@ -214,7 +222,13 @@ def _placed(frame: _Frame, labels: Sequence[str], font_size: float) -> list[tupl
     return placed[::-1]
 
 
-def _axes(frame: _Frame, labels: Sequence[str], y_label: str, font_size: int) -> list[str]:
+def _axes(
+    frame: _Frame,
+    labels: Sequence[str],
+    placed: Sequence[tuple[int, float]],
+    y_label: str,
+    font_size: int,
+) -> list[str]:
     right = frame.left + frame.width
     out = []
     for tick in _ticks(frame.lo, frame.hi):
@@ -235,7 +249,7 @@ def _axes(frame: _Frame, labels: Sequence[str], y_label: str, font_size: int) ->
     out.extend(
         f'<text x="{_num(x)}" y="{frame.top + frame.height + font_size + 3}" '
         f'text-anchor="middle">{escape(labels[i])}</text>'
-        for i, x in _placed(frame, labels, font_size)
+        for i, x in placed
     )
     return out
 
@@ -255,12 +269,15 @@ def _line(frame: _Frame, s: Series, labels: Sequence[str], colour: str) -> list[
     return out
 
 
-def _counts(frame: _Frame, counts: Sequence[int], font_size: int) -> list[str]:
+def _counts(
+    frame: _Frame, counts: Sequence[int], placed: Sequence[tuple[int, float]], font_size: int
+) -> list[str]:
+    """The count of each labelled x position, under its label."""
     y = frame.top + frame.height + 2 * font_size + 8
     out = [f'<text x="{frame.left - 4}" y="{y}" text-anchor="end" fill="#555">n</text>']
     out.extend(
         f'<text x="{_num(x)}" y="{y}" text-anchor="middle" fill="#555">{int(counts[i])}</text>'
-        for i, x in _placed(frame, [f"{int(n)}" for n in counts], font_size)
+        for i, x in placed
     )
     return out
 
@@ -329,11 +346,22 @@ def _svg(width: int, height: float, title: str, body: str) -> str:
 
 
 def _text(
-    x: float, y: float, text: object, *, anchor: str = "start", fill: str = INK, full: str = ""
+    x: float,
+    y: float,
+    text: object,
+    *,
+    anchor: str = "start",
+    fill: str = INK,
+    full: str = "",
+    halo: bool = False,
 ) -> str:
-    """A label; ``full`` (the whole text of a shortened label) becomes its tooltip."""
+    """A label; ``full`` (the whole text of a shortened label) becomes its tooltip.
+
+    With ``halo`` the label is outlined in white, so that lines behind it do not cross it.
+    """
     tip = f"<title>{esc(full)}</title>" if full and full != text else ""
-    at = f"x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{fill}'"
+    outline = " stroke='#fff' stroke-width='4' paint-order='stroke'" if halo else ""
+    at = f"x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{fill}'{outline}"
     return f"<text {at}>{esc(text)}{tip}</text>"
 
 
@@ -438,9 +466,12 @@ def _domain(values: Sequence[float]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class ForestText:
-    """The words of a forest plot: the reference line's label, and the small-sample flag."""
+    """The words of a forest plot: the reference line's label, and the small-sample flag.
 
-    reference: str = "overall {value}"
+    An empty ``reference`` labels the line "overall" and its value.
+    """
+
+    reference: str = ""
     small: str = "small"
 
 
@@ -474,31 +505,31 @@ def forest(
     def x(value: float) -> float:
         return label_w + (value - lo) / (hi - lo) * span
 
-    step = 20 if hi - lo > 80 or (stacked and hi - lo > 40) else 10  # noqa: PLR2004
+    room = text_width("-100", FONT_SIZE) + FONT_SIZE  # the widest tick label and a gap
+    step = next((s for s in (10, 20, 50) if span * s / (hi - lo) >= room), 100)
     parts = []
-    for tick in range(int(lo), int(hi) + 1, step):
+    for tick in range(math.ceil(lo / step) * step, int(hi) + 1, step):
         parts.append(
             f"<line x1='{x(tick):.1f}' y1='{top - 6}' x2='{x(tick):.1f}' y2='{height - 22}' "
             f"stroke='#e5e8e8'/>"
         )
-        parts.append(
-            _text(x(tick), height - 6, f"{tick:+d}" if tick else "0", anchor="middle", fill=MUTED)
-        )
+        text = f"{tick:+d}" if tick else "0"
+        at = _inside(x(tick), text, FONT_SIZE, width)
+        parts.append(_text(at, height - 6, text, anchor="middle", fill=MUTED))
     if reference is not None:
         parts.append(
             f"<line x1='{x(reference):.1f}' y1='{top - 10}' x2='{x(reference):.1f}' "
             f"y2='{height - 22}' stroke='{INK}' stroke-dasharray='4 3'/>"
         )
-        text = words.reference.format(value=f"{reference:+.1f}")
-        half = text_width(text, FONT_SIZE) / 2
-        at = min(max(x(reference), half + 2), width - half - 2)
+        text = words.reference or f"overall {reference:+.1f}"
+        at = _inside(x(reference), text, FONT_SIZE, width)
         parts.append(_text(at, top - 14, text, anchor="middle", fill=MUTED))
     for i, (row, note) in enumerate(zip(rows, notes, strict=True)):
         y = top + i * row_h + (row_h - 14 if stacked else row_h / 2)
         fill = "#fff" if row.flagged else LINE
         if stacked:
             label = fit(row.label, width - right - 4, FONT_SIZE)
-            parts.append(_text(0, y - 14, label, full=row.label))
+            parts.append(_text(0, y - 14, label, full=row.label, halo=True))
         else:
             label = fit(row.label, label_w - 12, FONT_SIZE)
             parts.append(_text(0, y + 4, label, full=row.label))
@@ -534,7 +565,7 @@ def stacked_columns(
     peak = max([*totals, 1])
     slot = (width - left - 4) / max(len(labels), 1)
     frame = _Frame(left, round(top), width - left - 4, 150, max(len(labels), 1), 0.0, 1.0)
-    written = {i for i, _ in _placed(frame, labels, FONT_SIZE)}
+    written = dict(_placed(frame, labels, FONT_SIZE, width))
     parts = []
     for i, label in enumerate(labels):
         base: float = height - bottom
@@ -549,8 +580,10 @@ def stacked_columns(
                 )
             base -= h
         if i in written:
-            parts.append(_text(x + slot * 0.35, base - 4, f"{totals[i]:,}", anchor="middle"))
+            total = f"{totals[i]:,}"
+            at = _inside(x + slot * 0.35, total, FONT_SIZE, width)
+            parts.append(_text(at, base - 4, total, anchor="middle"))
             parts.append(
-                _text(x + slot * 0.35, height - bottom + 18, label, anchor="middle", fill=MUTED)
+                _text(written[i], height - bottom + 18, label, anchor="middle", fill=MUTED)
             )
     return _svg(width, height, title, "".join(legend + parts))

@@ -32,9 +32,10 @@ overflow-wrap:anywhere}
 .chart .narrow{display:none}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:8px 0}
-th,td{padding:4px 8px;border-bottom:1px solid #eaeded;text-align:left}
-td{overflow-wrap:anywhere}
-.num{text-align:right;white-space:nowrap}
+th,td{padding:4px 8px;border-bottom:1px solid #eaeded;text-align:left;white-space:nowrap}
+td:first-child{white-space:normal;min-width:7em}
+table.reasons td:last-child{white-space:normal;min-width:14em}
+.num{text-align:right}
 table.flagged td:last-child{color:#c0392b;text-align:left}
 p.note{color:#566573;font-size:.85rem;overflow-wrap:anywhere}
 @media (max-width:640px){

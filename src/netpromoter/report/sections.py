@@ -96,10 +96,6 @@ def answers(o: NPSResult, score_counts: Sequence[int], w: Words) -> list[str]:
     ]
 
 
-def _forest_words(w: Words) -> _svg.ForestText:
-    return _svg.ForestText(reference=w("overall", value="{value}"), small=w("small"))
-
-
 def segments(table: SegmentResult, reference: float, min_n: int, level: str, w: Words) -> list[str]:
     """One segment table: a forest of intervals around ``reference`` and the table."""
     name = " / ".join(plain(by) for by in table.by)
@@ -115,7 +111,11 @@ def segments(table: SegmentResult, reference: float, min_n: int, level: str, w: 
         f"<h2>{esc(w('nps_by', name=name))}</h2>",
         _chart(
             lambda width: _svg.forest(
-                intervals, reference, chart_title, width=width, words=_forest_words(w)
+                intervals,
+                reference,
+                chart_title,
+                width=width,
+                words=_svg.ForestText(w("overall", value=w.signed(reference)), w("small")),
             )
         ),
         _table(view, "netpromoter-table flagged"),
@@ -220,5 +220,5 @@ def rejections(rejected: Sequence[Rejection], w: Words) -> list[str]:
     return [
         f"<h2>{w('rejected_title')}</h2>",
         f"<p class='note'>{esc(note)}</p>",
-        _table(views.rejection_view(rejected, w)),
+        _table(views.rejection_view(rejected, w), "netpromoter-table reasons"),
     ]
