@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import struct
-import subprocess
-import zlib
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -138,64 +134,6 @@ def test_notebook_display(example_report: Report) -> None:
     assert "<svg" in example_report._repr_html_()
     read = read_responses(example_path())
     assert "<table" in read._repr_html_() or read.rejected == ()
-
-
-def _png_pixels(path: Path) -> tuple[int, int, bytes]:
-    """Width, height and decompressed scanlines of a PNG (no imaging library needed)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    chunks, offset = [], 8
-    while offset < len(data):
-        (length,) = struct.unpack(">I", data[offset : offset + 4])
-        kind = data[offset + 4 : offset + 8]
-        if kind == b"IDAT":
-            chunks.append(data[offset + 8 : offset + 8 + length])
-        offset += 12 + length
-    return width, height, zlib.decompress(b"".join(chunks))
-
-
-BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(BROWSER is None, reason="no headless chromium installed")
-def test_renders_in_a_headless_browser(example_report: Report, tmp_path: Path) -> None:
-    """Chromium renders the page (DOM with the charts) and paints a non-blank screenshot."""
-    page = tmp_path / "report.html"
-    page.write_text(render_html(example_report), encoding="utf-8")
-    flags = [
-        str(BROWSER),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--hide-scrollbars",
-        "--window-size=800,1400",
-    ]
-    dom = subprocess.run(
-        [*flags, "--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    assert dom.count("<svg") == 2 * 7
-    assert "NPS by region" in dom
-    shot = tmp_path / "report.png"
-    subprocess.run(
-        [*flags, f"--screenshot={shot}", page.as_uri()],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    width, height, pixels = _png_pixels(shot)
-    assert (width, height) == (800, 1400)
-    assert len(set(pixels)) > 50
 
 
 def _sections(report: Report) -> dict[str, object]:

@@ -17,7 +17,9 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
+import zlib
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from netpromoter.report import Report
+
+pytestmark = pytest.mark.browser
 
 #: Screen widths checked: a desktop, a large phone and a small phone.
 WIDTHS = (1280, 420, 360)
@@ -210,3 +214,44 @@ def test_long_names_are_cut_on_the_right_with_a_tooltip(tmp_path: Path) -> None:
         shown = re.findall(rf">({re.escape(name[:12])}[^<]*)<title>{re.escape(name)}</title>", page)
         assert shown, name
         assert all(text.endswith("…") and name.startswith(text[:-1]) for text in shown)
+
+
+def _png_pixels(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and decompressed scanlines of a PNG (no imaging library needed)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    chunks, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        if kind == b"IDAT":
+            chunks.append(data[offset + 8 : offset + 8 + length])
+        offset += 12 + length
+    return width, height, zlib.decompress(b"".join(chunks))
+
+
+def test_renders_and_paints(chromium: str, tmp_path: Path) -> None:
+    """Chromium renders the page (DOM with the charts) and paints a non-blank screenshot."""
+    page = tmp_path / "report.html"
+    page.write_text(render_html(example_report()), encoding="utf-8")
+    flags = [*_browser(chromium, tmp_path / "profile"), "--window-size=800,1400"]
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert dom.count("<svg") == 2 * 7  # each chart drawn for wide screens and for phones
+    assert "NPS by region" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    width, height, pixels = _png_pixels(shot)
+    assert (width, height) == (800, 1400)
+    assert len(set(pixels)) > 50

@@ -27,6 +27,10 @@ LANGUAGES: tuple[ReportLanguage, ...] = ("en", "nl")
 #: Each phrase as ``(English, Dutch)``.
 _TEXT: dict[str, tuple[str, str]] = {
     "default_title": ("Net Promoter Score report", "Net Promoter Score-rapport"),
+    "example_title": (
+        "Net Promoter Score report: example data",
+        "Net Promoter Score-rapport: voorbeelddata",
+    ),
     "responses": ("{n} responses", "{n} antwoorden"),
     "meta": (
         "{source} · {used} of {read} rows read · {rejected} rejected · generated {when}",
