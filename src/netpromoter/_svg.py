@@ -446,7 +446,11 @@ def score_histogram(
 
 
 class Interval(NamedTuple):
-    """One labelled estimate with its interval, for forest plots."""
+    """One labelled estimate with its interval, for forest plots.
+
+    ``n`` is the written count (``"n = 312"``); ``shown`` the estimate and interval as
+    text for the tooltip (by default ``+12.2 [+3.2, +20.9]``).
+    """
 
     label: str
     value: float
@@ -454,6 +458,7 @@ class Interval(NamedTuple):
     upper: float
     n: str
     flagged: bool
+    shown: str = ""
 
 
 def _domain(values: Sequence[float]) -> tuple[float, float]:
@@ -539,8 +544,9 @@ def forest(
         )
         parts.append(
             f"<circle cx='{x(row.value):.1f}' cy='{y:.1f}' r='5' fill='{fill}' stroke='{LINE}' "
-            f"stroke-width='2'><title>{esc(row.label)}: {row.value:+.1f} "
-            f"[{row.lower:+.1f}, {row.upper:+.1f}], n = {esc(row.n)}</title></circle>"
+            f"stroke-width='2'><title>{esc(row.label)}: "
+            f"{esc(row.shown or f'{row.value:+.1f} [{row.lower:+.1f}, {row.upper:+.1f}]')}, "
+            f"{esc(row.n)}</title></circle>"
         )
         parts.append(
             _text(width, y + 4, note, anchor="end", fill=DETRACTOR if row.flagged else MUTED)

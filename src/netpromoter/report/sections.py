@@ -101,7 +101,12 @@ def segments(table: SegmentResult, reference: float, min_n: int, level: str, w: 
     name = " / ".join(plain(by) for by in table.by)
     intervals = [
         _svg.Interval(
-            views.key_label(row.key), row.nps, *row.ci, f"n = {w.count(row.n)}", row.small_sample
+            views.key_label(row.key),
+            row.nps,
+            *row.ci,
+            f"n = {w.count(row.n)}",
+            row.small_sample,
+            f"{w.signed(row.nps)} {w.interval(row.ci)}",
         )
         for row in table
     ]
@@ -156,18 +161,18 @@ def over_time(result: TrendResult, period: str, undated: int, level: str, w: Wor
     ]
 
 
+def _estimate(label: str, o: NPSResult, n: str, w: Words) -> _svg.Interval:
+    """One NPS as a forest row, with its written ``n``."""
+    shown = f"{w.signed(o.nps)} {w.interval(o.ci)}"
+    return _svg.Interval(label, o.nps, *o.ci, n, flagged=False, shown=shown)
+
+
 def weighting(s: WeightingSummary, w: Words) -> list[str]:
     """Weighted against unweighted NPS, with the weights' effective sample size."""
     u, v = s.unweighted, s.weighted
     rows = [
-        _svg.Interval(w("unweighted"), u.nps, *u.ci, f"n = {w.count(u.n)}", flagged=False),
-        _svg.Interval(
-            w("weighted"),
-            v.nps,
-            *v.ci,
-            f"{w('effective_n')} = {w.decimal(s.effective_n, 0)}",
-            flagged=False,
-        ),
+        _estimate(w("unweighted"), u, f"n = {w.count(u.n)}", w),
+        _estimate(w("weighted"), v, f"{w('effective_n')} = {w.decimal(s.effective_n, 0)}", w),
     ]
     note = w(
         "weighting_note",
