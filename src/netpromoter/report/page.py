@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 # Charts are drawn twice (see sections._chart): the wide drawing above 640 px, the narrow
 # one below, each filling the column, so that their 13-unit labels show at 12 px or more.
-# Tables scroll sideways inside their own box; nothing makes the page wider than the screen.
+# Tables scroll sideways inside their own box, with a shadow at an edge that has more to
+# see; nothing makes the page wider than the screen.
 _CSS = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1c2833;margin:0;
@@ -30,11 +31,15 @@ overflow-wrap:anywhere}
 .ci{font-size:1rem;color:#566573}
 .chart svg{display:block;width:100%;height:auto;margin:8px 0}
 .chart .narrow{display:none}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;background:
+linear-gradient(to right,#fff 40%,#fff0) left/28px 100% no-repeat local,
+linear-gradient(to left,#fff 40%,#fff0) right/28px 100% no-repeat local,
+radial-gradient(farthest-side at 0 50%,#0003,#0000) left/12px 100% no-repeat scroll,
+radial-gradient(farthest-side at 100% 50%,#0003,#0000) right/12px 100% no-repeat scroll}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:8px 0}
 th,td{padding:4px 8px;border-bottom:1px solid #eaeded;text-align:left;white-space:nowrap}
-td:first-child{white-space:normal;min-width:7em}
-table.reasons td:last-child{white-space:normal;min-width:14em}
+td:first-child:not(.num){white-space:normal;min-width:7em}
+table.reasons td:last-child{white-space:normal;min-width:11em}
 .num{text-align:right}
 table.flagged td:last-child{color:#c0392b;text-align:left}
 p.note{color:#566573;font-size:.85rem;overflow-wrap:anywhere}
