@@ -38,6 +38,7 @@ from netpromoter.io import (
     write_json,
 )
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
+from netpromoter.report.words import Words
 from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="run the report on the bundled example data (3,000 responses)"
     )
+    _language_option(demo)
     _output_options(demo)
     return parser
 
@@ -161,6 +163,15 @@ def _output_options(
         choices=list(formats),
         default="text",
         help=f"what to print: {', '.join(formats)} (default: text)",
+    )
+
+
+def _language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--language",
+        choices=["nl", "en"],
+        help="language of the report (default: the data's language column when it holds "
+        "one language, else en)",
     )
 
 
@@ -244,10 +255,9 @@ def _report_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
     report.add_argument("--min-n", type=int, default=30, help="small-sample flag (default: 30)")
     _level_option(report)
     report.add_argument(
-        "--title",
-        default="Net Promoter Score report",
-        help="the report's title (default: Net Promoter Score report)",
+        "--title", help='the report\'s title (default: "Net Promoter Score report", translated)'
     )
+    _language_option(report)
     _reading_options(report)
     _output_options(report)
 
@@ -549,7 +559,8 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
             margins = _margins(args.weights) if args.weights else margins
             context = _context(args.followups) if args.followups else context
         period: ReportPeriod | None = "month" if demo else _period(args.period)
-        options: dict[str, Any] = {"title": "Net Promoter Score report: example data"}
+        # The example data mixes Dutch and English answers: English unless asked otherwise.
+        options: dict[str, Any] = {"title": Words(args.language or "en")("example_title")}
         _print_rejections(str(example_path().name), read.rejected)
     else:
         found = _read(args.file, args, read_columns)
@@ -559,6 +570,7 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         margins = _margins(args.weights) if args.weights else None
         context = _context(args.followups) if args.followups else None
         options = {"title": args.title}
+    options["language"] = args.language
     if not demo:
         options |= {
             "min_n": args.min_n,

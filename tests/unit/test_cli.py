@@ -112,7 +112,7 @@ def test_demo_runs_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = tmp_path / "demo.html"
     code, stdout, _ = call(capsys, "demo", "--html", str(out))
     assert code == 0
-    for heading in ("By region", "By customer_type", "Per month", "Weighted to", "Follow-ups"):
+    for heading in ("By region", "By customer type", "Per month", "Weighted to", "Follow-ups"):
         assert heading in stdout
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")

@@ -19,10 +19,12 @@ from netpromoter.report.model import Report
 from netpromoter.report.page import render_html
 from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.report.text import render_text
+from netpromoter.report.words import ReportLanguage
 
 __all__ = [
     "FollowUpWorkload",
     "Report",
+    "ReportLanguage",
     "ReportPeriod",
     "WeightingSummary",
     "build_report",

@@ -17,6 +17,7 @@ from netpromoter.report.followups import workload as followup_workload
 from netpromoter.report.inputs import Rows, rows_of
 from netpromoter.report.model import Report
 from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
+from netpromoter.report.words import ReportLanguage, Words, language_of
 from netpromoter.segmentation import segment
 from netpromoter.trends import TrendResult, trend
 from netpromoter.weighting import rake
@@ -40,6 +41,14 @@ def _trend(
         data, period=period, min_n=min_n, confidence_level=confidence_level, timezone=zone
     )
     return result, len(rows.times) - len(dated)
+
+
+def _languages(data: object) -> Iterable[object]:
+    """The language of each row (none when the data has no language column)."""
+    if isinstance(data, dict):
+        values: Iterable[object] = data.get("language", ())
+        return values
+    return (r.language for r in data) if isinstance(data, list) else ()
 
 
 def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> WeightingSummary:
@@ -78,7 +87,8 @@ def build_report(
     now: datetime | None = None,
     min_n: int = 30,
     confidence_level: float = 0.95,
-    title: str = "Net Promoter Score report",
+    title: str | None = None,
+    language: ReportLanguage | None = None,
     timezone: str | tzinfo = "UTC",
 ) -> Report:
     """Compute everything a shared report shows.
@@ -102,7 +112,10 @@ def build_report(
             report of old data is reproducible).
         min_n: Segments and periods with fewer responses are flagged.
         confidence_level: Interval level of every estimate.
-        title: The report's title.
+        title: The report's title (default: "Net Promoter Score report" in its language).
+        language: ``"en"`` or ``"nl"``: the language of every text of the report. By
+            default the data's own when its ``language`` column holds one language (``nl``,
+            ``nl-BE``...), else English.
         timezone: The zone whose calendar makes the trend's periods, such as
             ``"Europe/Amsterdam"`` (as in [`trend`][netpromoter.trends.trend]).
 
@@ -126,6 +139,7 @@ def build_report(
         (25, [('a',), ('b',)])
     """
     rows = rows_of(data)
+    spoken = language or language_of(_languages(rows.data))
     overall = score(rows.data, confidence_level=confidence_level)
     segments = tuple(
         segment(rows.data, column, min_n=min_n, confidence_level=confidence_level) for column in by
@@ -136,7 +150,7 @@ def build_report(
     weighting = None if margins is None else _weighting(rows.data, margins)
     workload = None if followups is None else _followups(rows, now, followup_days, followups)
     return Report(
-        title=title,
+        title=Words(spoken)("default_title") if title is None else title,
         source=rows.source,
         generated_at=datetime.now(_timezone.utc).replace(microsecond=0),
         rows_read=rows.rows_read,
@@ -150,4 +164,5 @@ def build_report(
         weighting=weighting,
         followups=workload,
         min_n=min_n,
+        language=spoken,
     )

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict
 
 from netpromoter._model import Model
-from netpromoter._results import format as fmt
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._rejection import Rejection  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.io._write import plain
@@ -18,6 +17,7 @@ from netpromoter.report.parts import (
     ReportPeriod,  # noqa: TC001 - pydantic needs it at runtime
     WeightingSummary,  # noqa: TC001 - pydantic needs it at runtime
 )
+from netpromoter.report.words import ReportLanguage, Words
 from netpromoter.segmentation import SegmentResult  # noqa: TC001 - pydantic needs it at runtime
 from netpromoter.trends import TrendResult  # noqa: TC001 - pydantic needs it at runtime
 
@@ -40,6 +40,7 @@ class Report(Model):
         weighting: Weighted against unweighted NPS, if margins were given.
         followups: The follow-up workload, if asked.
         min_n: Segments and periods with fewer responses are flagged.
+        language: The language of every text of the report (``"en"`` or ``"nl"``).
     """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
@@ -58,6 +59,7 @@ class Report(Model):
     weighting: WeightingSummary | None
     followups: FollowUpWorkload | None
     min_n: int
+    language: ReportLanguage = "en"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready values (dates and datetimes as ISO text)."""
@@ -76,24 +78,26 @@ class Report(Model):
             "undated": self.undated,
             "weighting": None if self.weighting is None else self.weighting.to_dict(),
             "followups": None if self.followups is None else self.followups.model_dump(mode="json"),
+            "language": self.language,
         }
         return {key: plain(value) for key, value in data.items()}
 
     def _repr_html_(self) -> str:
         """The report's sections as HTML (the body of its page)."""
-        level = fmt.share(self.overall.confidence_level, 0)
+        w = Words(self.language)
+        level = w.share(self.overall.confidence_level, 0)
         parts = sections.title(self.title)
         parts += sections.meta(
-            self.source, self.overall.n, self.rows_read, len(self.rejected), self.generated_at
+            self.source, self.overall.n, self.rows_read, len(self.rejected), self.generated_at, w=w
         )
-        parts += sections.answers(self.overall, self.score_counts)
+        parts += sections.answers(self.overall, self.score_counts, w)
         for table in self.segments:
-            parts += sections.segments(table, self.overall.nps, self.min_n, level)
+            parts += sections.segments(table, self.overall.nps, self.min_n, level, w)
         if self.trend is not None and self.period is not None:
-            parts += sections.over_time(self.trend, self.period, self.undated, level)
+            parts += sections.over_time(self.trend, self.period, self.undated, level, w)
         if self.weighting is not None:
-            parts += sections.weighting(self.weighting)
+            parts += sections.weighting(self.weighting, w)
         if self.followups is not None:
-            parts += sections.followups(self.followups)
-        parts += sections.rejections(self.rejected)
+            parts += sections.followups(self.followups, w)
+        parts += sections.rejections(self.rejected, w)
         return "\n".join(parts)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from netpromoter._results import format as fmt
 from netpromoter._results import render_text as render_table
 from netpromoter.report import views
+from netpromoter.report.words import Words, plain
 
 if TYPE_CHECKING:
     from netpromoter._results import TableView
@@ -20,64 +20,75 @@ def _table(caption: str, view: TableView) -> list[str]:
     return ["", *(line.rstrip() for line in shown.splitlines())]
 
 
-def _headline(report: Report) -> list[str]:
+def _headline(report: Report, w: Words) -> list[str]:
     o = report.overall
-    level = fmt.share(o.confidence_level, 0)
+    level = w.share(o.confidence_level, 0)
+    rejected = len(report.rejected)
+    promoters = w("promoters")
+    label = max(len(w("text_responses")), len(promoters)) + 4
+    interval = w("text_interval", level=level, ci=w.interval(o.ci), method=w.method(o.method))
+    of_rows = w(
+        "text_of_rows",
+        n=w.count(o.n),
+        read=w.count(report.rows_read),
+        rejected=w("rejected_n", n=w.count(rejected)),
+    )
     return [
         report.title,
         "=" * len(report.title),
-        f"NPS          {fmt.signed(o.nps):>6}  ({level} interval {fmt.interval(o.ci)}, {o.method})",
+        f"{'NPS':<{label}}{w.signed(o.nps):>6}  ({interval})",
+        f"{w('text_responses'):<{label}}{of_rows}",
         (
-            f"Responses    {fmt.count(o.n)} of {fmt.count(report.rows_read)} rows "
-            f"({fmt.count(len(report.rejected))} rejected)"
-        ),
-        (
-            f"Promoters    {fmt.share(o.promoter_share):>6}   "
-            f"Passives {fmt.share(o.passive_share)}   "
-            f"Detractors {fmt.share(o.detractor_share)}"
+            f"{promoters:<{label}}{w.share(o.promoter_share):>6}   "
+            f"{w('passives')} {w.share(o.passive_share)}   "
+            f"{w('detractors')} {w.share(o.detractor_share)}"
         ),
     ]
 
 
 def render_text(report: Report) -> str:
-    """The report as plain-text tables for a terminal.
+    """The report as plain-text tables for a terminal, in the report's language.
 
     Examples:
         >>> from netpromoter import Response
         >>> from netpromoter.report import build_report
-        >>> print(render_text(build_report([Response(score=9), Response(score=4)],
-        ...                                period=None)).splitlines()[2])
-        NPS            +0.0  (95% interval [-73.3, +73.3], adjusted_wald)
+        >>> rs = [Response(score=9), Response(score=4)]
+        >>> print(render_text(build_report(rs, period=None)).splitlines()[2])
+        NPS            +0.0  (95% interval [-73.3, +73.3], adjusted Wald)
+        >>> print(render_text(build_report(rs, period=None, language="nl")).splitlines()[2])
+        NPS             +0,0  (95%-interval [-73,3; +73,3], aangepaste Wald)
     """
-    level = fmt.share(report.overall.confidence_level, 0)
-    out = _headline(report)
+    w = Words(report.language)
+    level = w.share(report.overall.confidence_level, 0)
+    out = _headline(report, w)
     for table in report.segments:
-        view = views.segment_view(table, level, "small sample")
-        out += _table(f"By {' / '.join(table.by)}", view)
-    if report.trend is not None:
-        undated = (
-            f" ({fmt.count(report.undated)} without a date left out)" if report.undated else ""
-        )
-        view = views.trend_view(report.trend, str(report.period), level)
-        out += _table(f"Per {report.period}{undated or ''}", view)
+        view = views.segment_view(table, level, w("small_sample"), w)
+        out += _table(w("by", name=" / ".join(plain(by) for by in table.by)), view)
+    if report.trend is not None and report.period is not None:
+        undated = w("undated_text", n=w.count(report.undated)) if report.undated else ""
+        view = views.trend_view(report.trend, report.period, level, w)
+        out += _table(w("per", period=w(report.period)) + undated, view)
     if report.weighting is not None:
-        w = report.weighting
-        caption = (
-            f"Weighted to population margins of {', '.join(w.by)} "
-            f"(design effect {fmt.number(w.design_effect, 2)})"
+        s = report.weighting
+        caption = w(
+            "weighting_caption",
+            by=", ".join(plain(by) for by in s.by),
+            deff=w.decimal(s.design_effect, 2),
         )
-        out += _table(caption, views.weighting_view(w, level))
+        out += _table(caption, views.weighting_view(s, level, w))
     if report.followups is not None:
         f = report.followups
-        caption = (
-            f"Follow-ups: {fmt.count(f.n)} for responses since {f.since.date().isoformat()} "
-            f"({fmt.count(f.overdue)} overdue)"
+        caption = w(
+            "followup_caption",
+            n=w.count(f.n),
+            since=f.since.date().isoformat(),
+            overdue=w.count(f.overdue),
         )
-        out += _table(caption, views.due_view(f))
+        out += _table(caption, views.due_view(f, w))
     if report.rejected:
-        shown = views.SHOWN_REJECTIONS
+        shown = min(len(report.rejected), views.SHOWN_REJECTIONS)
         n = len(report.rejected)
-        listed = f"first {shown}" if n > shown else "all listed"
-        out += ["", f"{fmt.count(n)} rejected {'row' if n == 1 else 'rows'} ({listed}):"]
+        rows = w("rejected_row" if n == 1 else "rejected_rows", n=w.count(n))
+        out += ["", rows + w("first_shown", n=shown)]
         out += [f"  {r}" for r in report.rejected[:shown]]
     return "\n".join(out) + "\n"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from netpromoter._results import TableView
 from netpromoter._results import format as fmt
+from netpromoter.report.words import Words, plain
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,78 +30,91 @@ def key_label(key: Sequence[object]) -> str:
     return " / ".join(fmt.label(k) for k in key)
 
 
-def segment_view(table: SegmentResult, level: str, flag: str) -> TableView:
+def segment_view(table: SegmentResult, level: str, flag: str, w: Words) -> TableView:
     """NPS per segment: n, NPS, interval, difference to the rest, adjusted p, ``flag``.
 
     ``flag`` is shown for segments with fewer responses than the report's ``min_n``.
     """
-    name = " / ".join(table.by)
     rows = [
         [
             key_label(row.key),
-            fmt.count(row.n),
-            fmt.signed(row.nps),
-            fmt.interval(row.ci),
-            fmt.signed(row.vs_rest),
-            fmt.p_value(row.p_adjusted),
+            w.count(row.n),
+            w.signed(row.nps),
+            w.interval(row.ci),
+            w.signed(row.vs_rest),
+            w.p_value(row.p_adjusted),
             fmt.flag(row.small_sample, flag),
         ]
         for row in table
     ]
-    header = (name, "n", "NPS", f"{level} interval", "vs rest", "p (adj.)", "")
+    header = (
+        " / ".join(plain(by) for by in table.by),
+        "n",
+        "NPS",
+        w("interval", level=level),
+        w("vs_rest"),
+        w("p_adj"),
+        "",
+    )
     return TableView(header, rows, numeric=frozenset({1, 2, 3, 4, 5}))
 
 
-def trend_view(result: TrendResult, period: str, level: str) -> TableView:
+def trend_view(result: TrendResult, period: str, level: str, w: Words) -> TableView:
     """NPS per period with its interval and the change from the previous period."""
     rows = [
         [
             row.period,
-            fmt.count(row.n),
-            fmt.signed(row.nps),
-            fmt.interval(row.ci),
-            fmt.signed(None if row.vs_previous is None else row.vs_previous.delta),
-            "" if row.vs_previous is None else row.vs_previous.verdict,
+            w.count(row.n),
+            w.signed(row.nps),
+            w.interval(row.ci),
+            w.signed(None if row.vs_previous is None else row.vs_previous.delta),
+            "" if row.vs_previous is None else w.verdict(row.vs_previous.verdict),
         ]
         for row in result
     ]
-    header = (period, "n", "NPS", f"{level} interval", "change", "")
+    header = (w(period), "n", "NPS", w("interval", level=level), w("change"), "")
     return TableView(header, rows, numeric=frozenset({1, 2, 3, 4}))
 
 
-def weighting_view(weighting: WeightingSummary, level: str) -> TableView:
-    """Unweighted and weighted NPS side by side (n: responses, then effective n)."""
-    w = weighting
+def weighting_view(weighting: WeightingSummary, level: str, w: Words) -> TableView:
+    """Unweighted and weighted NPS side by side (n: responses, then the effective n)."""
+    s = weighting
     rows = [
-        ["unweighted", fmt.count(w.unweighted.n), fmt.signed(w.unweighted.nps)],
-        ["weighted", f"{fmt.number(w.effective_n, 0)} eff.", fmt.signed(w.weighted.nps)],
+        [w("unweighted"), w.count(s.unweighted.n), w.signed(s.unweighted.nps)],
+        [
+            w("weighted"),
+            f"{w.decimal(s.effective_n, 0)} ({w('effective_n')})",
+            w.signed(s.weighted.nps),
+        ],
     ]
-    rows[0].append(fmt.interval(w.unweighted.ci))
-    rows[1].append(fmt.interval(w.weighted.ci))
-    return TableView(("", "n", "NPS", f"{level} interval"), rows, numeric=frozenset({1, 2, 3}))
+    rows[0].append(w.interval(s.unweighted.ci))
+    rows[1].append(w.interval(s.weighted.ci))
+    header = ("", "n", "NPS", w("interval", level=level))
+    return TableView(header, rows, numeric=frozenset({1, 2, 3}))
 
 
-def due_view(followups: FollowUpWorkload) -> TableView:
+def due_view(followups: FollowUpWorkload, w: Words) -> TableView:
     """Follow-ups per due date and category."""
     rows = [
-        [day, fmt.count(d), fmt.count(p), fmt.count(pr), fmt.count(d + p + pr)]
+        [day, w.count(d), w.count(p), w.count(pr), w.count(d + p + pr)]
         for day, d, p, pr in followups.by_due_date
     ]
-    header = ("due", "detr.", "pass.", "prom.", "total")
+    header = (w("due"), w("detr"), w("pass"), w("prom"), w("total"))
     return TableView(header, rows, numeric=frozenset({1, 2, 3, 4}))
 
 
-def channel_view(followups: FollowUpWorkload) -> TableView:
-    """Follow-ups per channel."""
-    rows = [[channel, fmt.count(n)] for channel, n in followups.by_channel.items()]
-    return TableView(("channel", "follow-ups"), rows, numeric=frozenset({1}))
+def channel_view(followups: FollowUpWorkload, w: Words) -> TableView:
+    """Follow-ups per channel, in plain words (``in_app`` → "in-app")."""
+    rows = [[w.channel(channel), w.count(n)] for channel, n in followups.by_channel.items()]
+    return TableView((w("channel"), w("follow_ups")), rows, numeric=frozenset({1}))
 
 
-def rejection_view(rejected: Sequence[Rejection]) -> TableView:
+def rejection_view(rejected: Sequence[Rejection], w: Words) -> TableView:
     """The first rejected rows: line, column, the value when it may be shown, reason.
 
     A rejection carries no value that could identify someone (ids, comments, whole rows
     are withheld when it is made), so its fields are shown as they are.
     """
     rows = [[str(r.line), r.column, r.value or "", r.reason] for r in rejected[:SHOWN_REJECTIONS]]
-    return TableView(("line", "column", "value", "reason"), rows, numeric=frozenset({0}))
+    header = (w("line"), w("column"), w("value"), w("reason"))
+    return TableView(header, rows, numeric=frozenset({0}))
