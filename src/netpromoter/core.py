@@ -527,8 +527,12 @@ class NPSResult(SummaryResult):
             f"NPS {fmt.signed(self.nps)}, {level} interval {fmt.interval(self.ci)}: "
             "share of each category"
         )
-        shares = (self.detractor_share, self.passive_share, self.promoter_share)
-        return Chart(_svg.category_bar(shares, title))
+        shares = [
+            (share, fmt.share(share), fmt.share(share, 0))
+            for share in (self.detractor_share, self.passive_share, self.promoter_share)
+        ]
+        names = ("Detractors", "Passives", "Promoters")
+        return Chart(_svg.category_bar(shares, names, title))
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a flat dictionary of plain values."""

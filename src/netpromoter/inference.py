@@ -172,7 +172,7 @@ class ComparisonResult(SummaryResult):
     def plot(self) -> Chart:
         """Both samples' NPS with their intervals, one row each (``a`` above ``b``)."""
         rows = [
-            _svg.Interval(name, side.nps, *side.ci, side.n, flagged=False)
+            _svg.Interval(name, side.nps, *side.ci, f"n = {fmt.count(side.n)}", flagged=False)
             for name, side in (("a", self.a), ("b", self.b))
         ]
         level = fmt.share(self.confidence_level, 0)

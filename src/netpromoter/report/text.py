@@ -89,6 +89,7 @@ def render_text(report: Report) -> str:
         shown = min(len(report.rejected), views.SHOWN_REJECTIONS)
         n = len(report.rejected)
         rows = w("rejected_row" if n == 1 else "rejected_rows", n=w.count(n))
-        out += ["", rows + w("first_shown", n=shown)]
+        listed = w("first_shown", n=shown) if n > shown else w("all_listed")
+        out += ["", rows + listed]
         out += [f"  {r}" for r in report.rejected[:shown]]
     return "\n".join(out) + "\n"

@@ -125,6 +125,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         ),
     ),
     "first_shown": (" (first {n}):", " (eerste {n}):"),
+    "all_listed": (" (all listed):", " (alle getoond):"),
     "rejected_n": ("{n} rejected", "{n} afgewezen"),
     "rejected_row": ("{n} rejected row", "{n} afgewezen rij"),
     "rejected_rows": ("{n} rejected rows", "{n} afgewezen rijen"),

@@ -102,7 +102,11 @@ class RankResult(TableResult[RankRow]):
         shown, more = first_rows(self.rows, max_rows, word="best")
         rows = [
             _svg.Interval(
-                key_label(r.key), r.shrunken_nps, *r.credible_interval, r.n, flagged=False
+                key_label(r.key),
+                r.shrunken_nps,
+                *r.credible_interval,
+                f"n = {fmt.count(r.n)}",
+                flagged=False,
             )
             for r in shown
         ]

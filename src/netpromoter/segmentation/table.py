@@ -438,7 +438,9 @@ class SegmentResult(TableResult[SegmentRow]):
         """
         shown, more = first_rows(self.rows, max_rows)
         rows = [
-            _svg.Interval(key_label(r.key), r.nps, *r.ci, r.n, flagged=r.small_sample)
+            _svg.Interval(
+                key_label(r.key), r.nps, *r.ci, f"n = {fmt.count(r.n)}", flagged=r.small_sample
+            )
             for r in shown
         ]
         level = fmt.share(self.confidence_level, 0)

@@ -123,7 +123,7 @@ class CompositionResult(Result):
                 r.difference,
                 r.difference,
                 r.difference,
-                r.respondents,
+                f"n = {fmt.count(r.respondents)}",
                 flagged=False,
             )
             for r in shown
