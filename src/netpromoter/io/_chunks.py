@@ -12,6 +12,7 @@ reason, in file order within the chunk.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -21,13 +22,13 @@ from netpromoter.io._blocks import BlockReader
 from netpromoter.io._source import csv_table
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator
 
     from numpy.typing import NDArray
 
     from netpromoter.io._records import Record
 
-Codes = tuple[list[str], "NDArray[np.intp]"]
+Codes = tuple["Sequence[str]", "NDArray[np.intp]"]
 """A column of a chunk: its distinct cells and, per row, the index of its cell."""
 
 
@@ -100,7 +101,7 @@ class _Records:
         return chunk
 
 
-class ArrowCells:
+class ArrowCells(Sequence[str]):
     """The cells of one Arrow string column, one per row (for a column of distinct cells).
 
     Reads as a sequence of text; ``fixed`` gives the cells' bytes as a matrix for
@@ -113,7 +114,7 @@ class ArrowCells:
     def __len__(self) -> int:
         return len(self.array)
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # cells by position only
         return str(self.array[i].as_py())
 
     def _parts(self) -> tuple[NDArray[np.int32], NDArray[np.uint8] | None]:
@@ -158,9 +159,9 @@ def _arrow_chunk(
     for j in wanted:
         if j in distinct:
             cells = table.column(f"c{j}").combine_chunks()
-            columns.append((ArrowCells(cells), np.arange(len(cells), dtype=np.intp)))  # type: ignore[arg-type]
+            columns.append((ArrowCells(cells), np.arange(len(cells), dtype=np.intp)))
             continue
-        encoded = pc.dictionary_encode(table.column(f"c{j}"))  # type: ignore[attr-defined]
+        encoded = pc.dictionary_encode(table.column(f"c{j}"))
         encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
         values = [str(v) for v in encoded.dictionary.to_pylist()]
         columns.append((values, encoded.indices.to_numpy().astype(np.intp)))

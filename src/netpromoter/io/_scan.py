@@ -42,8 +42,8 @@ from netpromoter.io._read import (
     _parse_spend,
     _period_label,
 )
-from netpromoter.io._rejection import Problem
-from netpromoter.io._source import check_file, decode_errors
+from netpromoter.io._rejection import Problem, Rejection
+from netpromoter.io._source import check_file, decode_errors, detect_format
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -96,6 +96,34 @@ class Scanned:
     codes: dict[str, tuple[list[str], NDArray[np.int32]]]
     picked: list[tuple[int, Fields]]
     latest: datetime | None
+
+    @property
+    def rejected(self) -> tuple[Rejection, ...]:
+        """The shareable report of every row not used."""
+        return tuple(problem.rejection() for problem in self.problems)
+
+
+def can_scan(path: Path, options: ReadOptions, keep: Sequence[str]) -> bool:
+    """Whether ``scan_csv`` reads this file and keeps these columns.
+
+    A UTF-8 CSV file whose ``keep`` columns are segment columns or ``KEEPABLE`` fields;
+    anything else (JSON Lines, Parquet, another encoding, a missing column) is read by
+    ``read_responses``, which also says what is wrong.
+    """
+    if detect_format(path, options.format) != "csv" or options.encoding != "utf-8-sig":
+        return False
+    name = str(path)
+    with (
+        decode_errors(path, "utf-8"),
+        check_file(path).open("rb") as raw,
+        csv_chunks(raw, name, options.delimiter, arrow=False) as reader,
+    ):
+        header = reader.header
+    if len(set(header)) != len(header):
+        return False
+    columns = resolve_columns(header, options.mapping, source=name)
+    used = set(columns.values())
+    return all((k in header and k not in used) or (k in KEEPABLE and k in columns) for k in keep)
 
 
 _WIDTH = 25
@@ -171,6 +199,22 @@ def _times(
     us[ok] = seconds[ok] * _US
     offset[ok] = shift[ok]
     return us, offset, ok
+
+
+def micros(when: datetime) -> int:
+    """UTC microseconds since 1970 of an aware datetime, exactly."""
+    return (when - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+
+
+def between(since: datetime, until: datetime) -> Callable[[NDArray[np.int64]], NDArray[np.bool_]]:
+    """The rows (by UTC microseconds) submitted from ``since`` to ``until``, both included."""
+    low, high = micros(since), micros(until)
+
+    def window(us: NDArray[np.int64]) -> NDArray[np.bool_]:
+        inside: NDArray[np.bool_] = (us != NAT) & (us >= low) & (us <= high)
+        return inside
+
+    return window
 
 
 def _utc(value: datetime) -> tuple[int, int]:
@@ -295,7 +339,7 @@ class _Layout:
         self.distinct = [
             header.index(self.columns[f]) for f in ("submitted_at",) if f in self.columns
         ]
-        self.keep = list(keep)
+        self.keep = list(dict.fromkeys(keep))
         self.converter = _Converter(
             self.columns,
             segments,
@@ -315,7 +359,7 @@ class _Layout:
 
 
 def _unique_values(
-    values: list[str], parse: Callable[[str], object]
+    values: Sequence[str], parse: Callable[[str], object]
 ) -> tuple[list[object], NDArray[np.bool_]]:
     """Each distinct cell parsed (``None`` when blank), and whether it parsed."""
     out: list[object] = []
@@ -335,7 +379,8 @@ def _unique_values(
 def _blanks(cells: Sequence[str]) -> NDArray[np.bool_]:
     """Whether each cell is empty (cells of spaces are left to the row parser)."""
     if isinstance(cells, ArrowCells):
-        return cells.lengths() == 0
+        empty: NDArray[np.bool_] = cells.lengths() == 0
+        return empty
     return np.fromiter((not cell for cell in cells), dtype=bool, count=len(cells))
 
 
