@@ -336,9 +336,11 @@ class _Layout:
         self.read = [self.columns[f] for f in wanted_fields] + segments
         self.position = {h: i for i, h in enumerate(self.read)}
         self.wanted = [header.index(h) for h in self.read]
-        self.distinct = [
-            header.index(self.columns[f]) for f in ("submitted_at",) if f in self.columns
-        ]
+        # Cells only read for the rows of a window (or mostly distinct, as times) are not
+        # encoded: their text is looked up for those rows alone.
+        only_whole = [h for h in self.read if full and h not in self._encoded(keep)]
+        times = [self.columns["submitted_at"]] if "submitted_at" in self.columns else []
+        self.distinct = [header.index(h) for h in dict.fromkeys([*times, *only_whole])]
         self.keep = list(dict.fromkeys(keep))
         self.converter = _Converter(
             self.columns,
@@ -347,6 +349,12 @@ class _Layout:
             naive_timezone=options.naive_timezone,
             decimal=options.decimal,
         )
+
+    def _encoded(self, keep: Sequence[str]) -> set[str]:
+        """Headers whose cells are checked or kept per distinct value."""
+        fields = [*_CHECKED, *(["respondent_id"] if self.dedupe else [])]
+        names = [self.columns[f] for f in fields if f in self.columns]
+        return {*names, *(self.columns.get(k, k) for k in keep)}
 
     def at(self, field_: str) -> int | None:
         """The chunk column of a field, if the file has it."""
