@@ -27,6 +27,7 @@ from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import DataFileError, InvalidParameterError
 from netpromoter.io._blocks import BlockReader
+from netpromoter.io._chunks import Codes, encode
 from netpromoter.io._fields import resolve_columns
 from netpromoter.io._progress import progress_bar, wants_progress
 from netpromoter.io._rejection import Problem, Rejection
@@ -174,22 +175,9 @@ class FileTally(Model):
         return f"<p>{html.escape(self.summary())}</p>{table}"
 
 
-Codes = tuple[list[str], "NDArray[np.intp]"]
-"""A segment column of a chunk: its distinct values and, per row, the index of its value."""
-
-
 def _labels(labels: tuple[object, ...]) -> tuple[str, ...]:
     """Group labels as text, an empty cell as the input layer's ``"(missing)"``."""
     return tuple(str(label) if label != "" else MISSING for label in labels)
-
-
-def _encode(values: Sequence[str]) -> Codes:
-    """Distinct values and per-row indices of a column of text (the csv engine's path)."""
-    seen: dict[str, int] = {}
-    index = np.fromiter(
-        (seen.setdefault(v, len(seen)) for v in values), dtype=np.intp, count=len(values)
-    )
-    return list(seen), index
 
 
 def _chunk_tally(
@@ -377,7 +365,7 @@ def _text_chunk(
     return _Chunk(
         parsed,
         reasons,
-        [_encode(values) for values in by],
+        [encode(values) for values in by],
         w,
         w_reasons,
         lines.__getitem__,
