@@ -293,16 +293,15 @@ class _Duplicates:
         )
 
 
-def _digests(values: list[str | None]) -> NDArray[np.uint64]:
-    """A 128-bit digest per distinct respondent id (two 64-bit halves)."""
-    out = np.zeros((len(values), 2), dtype=np.uint64)
-    for i, value in enumerate(values):
-        if value is not None:
-            out[i] = np.frombuffer(
-                hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
-                dtype=np.uint64,
-            )
-    return out
+def _digests(values: Sequence[str | None]) -> NDArray[np.uint64]:
+    """A 128-bit digest per distinct respondent id (two 64-bit halves; zeros for none)."""
+    blake2b, none = hashlib.blake2b, bytes(16)
+    joined = b"".join(
+        none if v is None else blake2b(v.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        for v in values
+    )
+    digests: NDArray[np.uint64] = np.frombuffer(joined, dtype=np.uint64).reshape(-1, 2).copy()
+    return digests
 
 
 class _Layout:
