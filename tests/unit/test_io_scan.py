@@ -251,3 +251,22 @@ def test_followups_command_on_a_csv_file_plans_as_before(
     shown = capsys.readouterr().err.splitlines()
     expected = [f"{path}: {rejection}" for rejection in read_responses(path).rejected]
     assert shown[: len(expected)] == expected
+
+
+def test_report_without_pyarrow_uses_numpy_columns_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys  # noqa: PLC0415
+
+    path = tmp_path / "responses.csv"
+    path.write_text(_csv(5, rows=300).replace("0999-", "2024-"), encoding="utf-8", newline="")
+    expected = build_report(read_columns(path), by=["region"], period="month", min_n=5).to_dict()
+    monkeypatch.setattr("netpromoter.io._scan.pyarrow_available", lambda: False)
+    scanned = scan_csv(path, ReadOptions(), keep=["region"])
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # the columns become numpy arrays
+    rows = scanned_rows(scanned, path, ReadOptions())
+    assert isinstance(rows.data, dict)
+    got = build_report(rows, by=["region"], period="month", min_n=5).to_dict()
+    expected.pop("generated_at")
+    got.pop("generated_at")
+    assert got == expected

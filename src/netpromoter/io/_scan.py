@@ -44,6 +44,7 @@ from netpromoter.io._read import (
 )
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import check_file, decode_errors, detect_format
+from netpromoter.io._stream import pyarrow_available
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -596,7 +597,7 @@ def scan_csv(
         keep: Text columns (segment columns or ``KEEPABLE`` fields) to keep as codes.
         window: Which accepted rows (by UTC microseconds) to keep whole, as fields.
         full: Read every column (needed for whole rows).
-        arrow: Use pyarrow's parser where the record rule allows.
+        arrow: Use pyarrow's parser where the record rule allows (when installed).
         progress: Draw a progress bar (``None``: when stderr is a terminal).
         chunk_rows: Records per chunk.
 
@@ -611,6 +612,7 @@ def scan_csv(
     name = str(path)
     file_path = check_file(path)
     total = file_path.stat().st_size
+    arrow = arrow and pyarrow_available()
     with (
         decode_errors(file_path, "utf-8"),
         file_path.open("rb") as raw,

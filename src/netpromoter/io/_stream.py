@@ -525,7 +525,8 @@ def _text_of(column: object) -> Callable[[int], str]:
     return text
 
 
-def _pyarrow_available() -> bool:
+def pyarrow_available() -> bool:
+    """Whether pyarrow's CSV reader can be imported."""
     try:
         import pyarrow.csv  # noqa: F401, PLC0415 - probing an optional dependency
     except ImportError:  # pragma: no cover - pyarrow is in the dev environment
@@ -615,7 +616,7 @@ def tally_file(
     if fmt == "parquet":
         with progress_bar(total, file_path.name, enabled=enabled) as bar:
             return _stream_parquet(file_path, wanted, chunk_rows=chunk_rows, update=bar)
-    use_arrow = engine == "pyarrow" or (engine == "auto" and _pyarrow_available())
+    use_arrow = engine == "pyarrow" or (engine == "auto" and pyarrow_available())
     with (
         decode_errors(file_path, "utf-8"),
         file_path.open("rb") as raw,

@@ -132,7 +132,7 @@ def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
     missing = times == NAT
     try:
         import pyarrow as pa  # noqa: PLC0415 - optional dependency
-    except ImportError:  # pragma: no cover - pyarrow is in the dev environment
+    except ImportError:
         from datetime import timedelta, timezone  # noqa: PLC0415
 
         epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
