@@ -67,7 +67,6 @@ KEEPABLE = ("respondent_id", "account_id", "role", "channel", "language")
 _CHUNK_ROWS = 500_000
 
 
-
 @dataclass
 class Scanned:
     """The accepted rows of a file as compact columns, and every row not used.
