@@ -37,8 +37,11 @@ from netpromoter.io import (
     write_csv,
     write_json,
 )
+from netpromoter.io._read import ReadOptions
+from netpromoter.io._scan import Scanned, between, can_scan, scan_csv
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
 from netpromoter.report.words import Words
+from netpromoter.report.inputs import Rows, responses_of, scanned_rows
 from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
@@ -58,7 +61,7 @@ EXAMPLE_TARGETS = "example_targets.json"
 EXAMPLE_CONTEXT = "example_context.json"
 #: What ``netpromoter demo`` segments the example data by.
 DEMO_BY = ("region", "customer_type")
-_Read = TypeVar("_Read", ReadResult, ReadColumns)
+_Read = TypeVar("_Read", ReadResult, ReadColumns, Scanned)
 
 
 class UsageError(Exception):
@@ -151,6 +154,7 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="go on with the valid rows when some were rejected (still reported on stderr)",
     )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _output_options(
@@ -439,6 +443,30 @@ def _write_text(path: Path, text: str) -> None:
 def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) -> _Read | None:
     """Read a file with ``reader``; report rejections; ``None`` when invalid rows stop."""
     read = reader(_input_file(path), **_read_keywords(args))
+    return _checked(path, args, read)
+
+
+def _options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(**_read_keywords(args))
+
+
+def _scan(
+    path: Path,
+    args: argparse.Namespace,
+    *,
+    keep: Sequence[str] = (),
+    window: Callable[[Any], Any] | None = None,
+) -> Scanned | None:
+    """Read a CSV file chunk by chunk (a progress bar on a terminal); check rejections."""
+    progress = False if args.quiet else None
+    read = scan_csv(
+        path, _options(args), keep=keep, window=window, full=window is not None, progress=progress
+    )
+    return _checked(path, args, read)
+
+
+def _checked(path: Path, args: argparse.Namespace, read: _Read) -> _Read | None:
+    """Report a read file's rejections; ``None`` when invalid rows stop the command."""
     _print_rejections(str(path), read.rejected, read.notes)
     return (
         read
@@ -551,7 +579,7 @@ def _segment_dicts(tallied: FileTally, args: argparse.Namespace) -> list[dict[st
 
 def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     if demo or args.file is None:
-        read = read_columns(example_path())
+        read: Rows | ReadColumns = read_columns(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
         margins: dict[str, Any] | None = _margins(example_path(EXAMPLE_TARGETS))
         context: dict[str, str] | None = _context(example_path(EXAMPLE_CONTEXT))
@@ -563,11 +591,11 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         options: dict[str, Any] = {"title": Words(args.language or "en")("example_title")}
         _print_rejections(str(example_path().name), read.rejected)
     else:
-        found = _read(args.file, args, read_columns)
+        margins = _margins(args.weights) if args.weights else None
+        found = _report_rows(args, [*args.by, *(margins or {})])
         if found is None:
             return EXIT_DATA_ERROR
         read, by, period = found, [found.key(column) for column in args.by], _period(args.period)
-        margins = _margins(args.weights) if args.weights else None
         context = _context(args.followups) if args.followups else None
         options = {"title": args.title}
     options["language"] = args.language
@@ -588,6 +616,17 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     return EXIT_OK
 
 
+def _report_rows(args: argparse.Namespace, keep: Sequence[str]) -> Rows | ReadColumns | None:
+    """A report's rows: a CSV file in compact columns, chunk by chunk; else read whole."""
+    path = _input_file(args.file)
+    if not can_scan(path, _options(args), keep):
+        return _read(path, args, read_columns)
+    scanned = _scan(path, args, keep=keep)
+    if scanned is None:
+        return None
+    return scanned_rows(scanned, path, _options(args), progress=False if args.quiet else None)
+
+
 def _margins(path: Path) -> dict[str, Any]:
     return _json_object(path, "margins", values='population margins, {"region": {...}}')
 
@@ -598,12 +637,21 @@ def _period(value: str) -> ReportPeriod | None:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
-    read = _read(args.file, args, read_responses)
-    if read is None:
-        return EXIT_DATA_ERROR
+    path = _input_file(args.file)
     context = _context(args.context) if args.context else {}
-    now, responses = _window(args, read.responses)
     problems: list[str] = []
+    if can_scan(path, _options(args), ()):
+        # Only the rows of the window are read whole: they are the ones that get a message.
+        now, since = _window_of(args)
+        scanned = _scan(path, args, window=_in_window(now, since))
+        if scanned is None:
+            return EXIT_DATA_ERROR
+        responses = responses_of(scanned.picked, scanned.source)
+    else:
+        read = _read(path, args, read_responses)
+        if read is None:
+            return EXIT_DATA_ERROR
+        now, responses = _window(args, read.responses)
     planned = plan(
         responses,
         now=now,
@@ -641,10 +689,23 @@ def _run_followups(args: argparse.Namespace) -> int:
     return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
 
 
-def _window(
-    args: argparse.Namespace, responses: Sequence[Response]
-) -> tuple[datetime | None, list[Response]]:
-    """The ``--now`` moment and the responses of the ``--days`` before it."""
+def _in_window(now: datetime | None, since: datetime | None) -> Callable[[Any], Any]:
+    """Which rows (by UTC microseconds) fall in the window, as a vectorised test."""
+    if now is None or since is None:
+        return lambda us: us == us  # noqa: PLR0124 - every row, undated ones too
+    return between(since, now)
+
+
+def _window_of(args: argparse.Namespace) -> tuple[datetime, datetime | None]:
+    """The ``--now`` moment and the start of the ``--days`` before it (``None``: all)."""
+    now = _now(args)
+    if args.days is None:
+        return now, None
+    return now, now - timedelta(days=args.days)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    """The ``--now`` moment (default: the current time)."""
     now = datetime.now(timezone.utc)
     if args.now:
         try:
@@ -656,9 +717,16 @@ def _window(
         if now.tzinfo is None:
             msg = f"--now {args.now!r} has no time zone; add one, as in 2026-11-23T09:00:00+01:00"
             raise UsageError(msg)
-    if args.days is None:
+    return now
+
+
+def _window(
+    args: argparse.Namespace, responses: Sequence[Response]
+) -> tuple[datetime, list[Response]]:
+    """The ``--now`` moment and the responses of the ``--days`` before it."""
+    now, start = _window_of(args)
+    if start is None:
         return now, list(responses)
-    start = now - timedelta(days=args.days)
     return now, [r for r in responses if r.submitted_at and start <= r.submitted_at <= now]
 
 

@@ -37,7 +37,7 @@ from netpromoter.io._source import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
 
     from numpy.typing import NDArray
 
@@ -57,7 +57,11 @@ class ArrowRegion(NamedTuple):
     """Records parsed by pyarrow: a table of the wanted columns, and each record's line."""
 
     table: Any
-    line: Callable[[int], int]
+    lines: NDArray[np.int64]
+
+    def line(self, i: int) -> int:
+        """The line record ``i`` starts on."""
+        return int(self.lines[i])
 
 
 class _Parsed(NamedTuple):
@@ -228,12 +232,8 @@ class BlockReader:
         first = self.line
         if parsed.table is not None:
             self.line += parsed.lines
-            breaks, starts = parsed.breaks, parsed.starts
-
-            def line(i: int) -> int:
-                return first + int(np.searchsorted(breaks, starts[i]))
-
-            return ArrowRegion(parsed.table, line)
+            lines = first + np.searchsorted(parsed.breaks, parsed.starts).astype(np.int64)
+            return ArrowRegion(parsed.table, lines)
         splitter = Splitter(self.delimiter, len(self.header))
         lines = io.StringIO(parsed.data.decode("utf-8"), newline="")
         for number, piece in enumerate(lines, start=first):  # a lone \r ends a line too

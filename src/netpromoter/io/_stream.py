@@ -27,6 +27,7 @@ from netpromoter._validation import parse_score_text
 from netpromoter.core import NPSCounts, NPSResult
 from netpromoter.exceptions import DataFileError, InvalidParameterError
 from netpromoter.io._blocks import BlockReader
+from netpromoter.io._chunks import Codes, encode
 from netpromoter.io._fields import resolve_columns
 from netpromoter.io._progress import progress_bar, wants_progress
 from netpromoter.io._rejection import Problem, Rejection
@@ -178,22 +179,9 @@ class FileTally(Model):
         return f"<p>{html.escape(self.summary())}</p>{table}"
 
 
-Codes = tuple[list[str], "NDArray[np.intp]"]
-"""A segment column of a chunk: its distinct values and, per row, the index of its value."""
-
-
 def _labels(labels: tuple[object, ...]) -> tuple[str, ...]:
     """Group labels as text, an empty cell as the input layer's ``"(missing)"``."""
     return tuple(str(label) if label != "" else MISSING for label in labels)
-
-
-def _encode(values: Sequence[str]) -> Codes:
-    """Distinct values and per-row indices of a column of text (the csv engine's path)."""
-    seen: dict[str, int] = {}
-    index = np.fromiter(
-        (seen.setdefault(v, len(seen)) for v in values), dtype=np.intp, count=len(values)
-    )
-    return list(seen), index
 
 
 def _chunk_tally(
@@ -381,7 +369,7 @@ def _text_chunk(
     return _Chunk(
         parsed,
         reasons,
-        [_encode(values) for values in by],
+        [encode(values) for values in by],
         w,
         w_reasons,
         lines.__getitem__,
@@ -541,7 +529,8 @@ def _text_of(column: object) -> Callable[[int], str]:
     return text
 
 
-def _pyarrow_available() -> bool:
+def pyarrow_available() -> bool:
+    """Whether pyarrow's CSV reader can be imported."""
     try:
         import pyarrow.csv  # noqa: F401, PLC0415 - probing an optional dependency
     except ImportError:  # pragma: no cover - pyarrow is in the dev environment
@@ -651,7 +640,7 @@ def tally_file(
     if fmt == "parquet":
         with progress_bar(total, file_path.name, enabled=enabled) as bar:
             return _stream_parquet(file_path, wanted, chunk_rows=chunk_rows, update=bar)
-    use_arrow = engine == "pyarrow" or (engine == "auto" and _pyarrow_available())
+    use_arrow = engine == "pyarrow" or (engine == "auto" and pyarrow_available())
     with (
         decode_errors(file_path, "utf-8"),
         file_path.open("rb") as raw,

@@ -33,14 +33,13 @@ if TYPE_CHECKING:
 def _trend(
     rows: Rows, period: ReportPeriod, min_n: int, confidence_level: float, zone: str | tzinfo
 ) -> tuple[TrendResult | None, int]:
-    dated = rows.where(lambda _: True)
-    if not dated:
-        return None, len(rows.times)
-    data = rows.data if len(dated) == len(rows.times) else rows.subset(dated)
+    if not rows.n_dated:
+        return None, rows.n_rows
+    data = rows.data if rows.n_dated == rows.n_rows else rows.dated()
     result = trend(
         data, period=period, min_n=min_n, confidence_level=confidence_level, timezone=zone
     )
-    return result, len(rows.times) - len(dated)
+    return result, rows.n_rows - rows.n_dated
 
 
 def _languages(data: object) -> Iterable[object]:
@@ -69,15 +68,14 @@ def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> Weig
 def _followups(
     rows: Rows, now: datetime | None, days: int, context: Mapping[str, str]
 ) -> FollowUpWorkload:
-    dated = [when for when in rows.times if when is not None]
-    moment = now or (max(dated) if dated else datetime.now(_timezone.utc))
+    moment = now or rows.latest or datetime.now(_timezone.utc)
     since = moment - timedelta(days=days)
-    recent = rows.responses(rows.where(lambda when: since <= when <= moment))
+    recent = rows.recent(since, moment)
     return followup_workload(recent, now=moment, since=since, context=context)
 
 
 def build_report(
-    data: ReadColumns | ReadResult | Iterable[Response],
+    data: ReadColumns | ReadResult | Iterable[Response] | Rows,
     *,
     by: Sequence[str] = (),
     period: ReportPeriod | None = "month",
@@ -96,7 +94,8 @@ def build_report(
     Args:
         data: A file read by [`read_columns`][netpromoter.io.read_columns] or
             [`read_responses`][netpromoter.io.read_responses] (its rejection report is
-            carried along), or responses.
+            carried along), responses, or the rows of a file scanned in chunks
+            (``netpromoter.report.inputs.scanned_rows``).
         by: Segment columns: one table each, with intervals and small-sample flags.
         period: ``"week"``, ``"month"`` (default) or ``"quarter"`` for the trend, or
             ``None`` for no trend. Responses without a date are left out of the trend

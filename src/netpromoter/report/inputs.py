@@ -1,23 +1,32 @@
-"""What a report is built from: responses, or a file read into columns.
+"""What a report is built from: responses, a file read into columns, or a scanned file.
 
 Either way the report's sections get the same rows in one form the public functions take
-(a list of ``Response`` or a mapping of columns), the submission time of each row, and
-``Response`` objects only for the few rows a follow-up plan needs.
+(a list of ``Response``, a mapping of columns, or an Arrow table of compact columns), how
+many of them are dated and the latest time, and ``Response`` objects only for the few
+rows a follow-up plan needs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from netpromoter.io._columns import ReadColumns
-from netpromoter.io._read import ReadResult
+from netpromoter.io._read import ReadResult, as_response
+from netpromoter.io._rejection import Problem
+from netpromoter.io._scan import NAT, Scanned, between, scan_csv
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from datetime import datetime
+    from pathlib import Path
+
+    from numpy.typing import NDArray
 
     from netpromoter._models import Response
+    from netpromoter.io._read import ReadOptions
     from netpromoter.io._rejection import Rejection
 
 
@@ -31,30 +40,62 @@ class Rows:
         rejected: Rows that were not used.
         data: The accepted rows as the public functions take them.
         scores: The score of each accepted row.
-        times: The submission time of each accepted row (``None`` when undated).
-        subset: The ``data`` of the rows at some positions.
-        responses: ``Response`` objects of the rows at some positions.
+        n_rows: Accepted rows.
+        n_dated: Accepted rows with a submission time.
+        latest: The latest submission time (``None`` when none is dated).
+        dated: The ``data`` of the dated rows.
+        recent: ``Response`` objects of the rows submitted from one time to another.
     """
 
     source: str
     rows_read: int
     rejected: tuple[Rejection, ...]
     data: object
-    scores: Sequence[Any]
-    times: Sequence[datetime | None]
-    subset: Callable[[list[int]], object]
-    responses: Callable[[list[int]], list[Response]]
-
-    def where(self, keep: Callable[[datetime], bool]) -> list[int]:
-        """Positions of the dated rows whose time ``keep`` accepts."""
-        return [i for i, when in enumerate(self.times) if when is not None and keep(when)]
+    scores: Sequence[Any] | NDArray[np.int8]
+    n_rows: int
+    n_dated: int
+    latest: datetime | None
+    dated: Callable[[], object]
+    recent: Callable[[datetime, datetime], list[Response]]
 
 
-def rows_of(data: ReadColumns | ReadResult | Iterable[Response]) -> Rows:
-    """The rows of a file read into columns, a read file of responses, or responses."""
+def _rows(  # noqa: PLR0917 - the parts of a row-by-row input, in order
+    source: str,
+    rows_read: int,
+    rejected: tuple[Rejection, ...],
+    data: object,
+    scores: Sequence[Any],
+    times: Sequence[datetime | None],
+    subset: Callable[[list[int]], object],
+    responses: Callable[[list[int]], list[Response]],
+) -> Rows:
+    """The rows of data held row by row, with a time per row."""
+    positions = [i for i, when in enumerate(times) if when is not None]
+
+    def recent(since: datetime, until: datetime) -> list[Response]:
+        return responses([i for i in positions if since <= times[i] <= until])  # type: ignore[operator]
+
+    return Rows(
+        source,
+        rows_read,
+        rejected,
+        data,
+        scores,
+        len(times),
+        len(positions),
+        max((times[i] for i in positions), default=None),  # type: ignore[type-var]
+        lambda: subset(positions),
+        recent,
+    )
+
+
+def rows_of(data: Rows | ReadColumns | ReadResult | Iterable[Response]) -> Rows:
+    """The rows of a scanned file, a file read into columns, a read file, or responses."""
+    if isinstance(data, Rows):
+        return data
     if isinstance(data, ReadColumns):
         columns = dict(data.data)
-        return Rows(
+        return _rows(
             data.source,
             data.rows_read,
             data.rejected,
@@ -74,13 +115,96 @@ def rows_of(data: ReadColumns | ReadResult | Iterable[Response]) -> Rows:
     def pick(rows: list[int]) -> list[Response]:
         return [responses[i] for i in rows]
 
+    times = [r.submitted_at for r in responses]
+    return _rows(source, rows_read, tuple(rejected), responses, responses, times, pick, pick)
+
+
+def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
+    """The scanned columns as an Arrow table (dictionary-encoded text, UTC timestamps).
+
+    Without pyarrow, a mapping of numpy columns (text as objects, times as datetimes).
+    """
+    scores, times = scanned.scores, scanned.times
+    codes = dict(scanned.codes)
+    if rows is not None:
+        scores, times = scores[rows], times[rows]
+        codes = {k: (labels, c[rows]) for k, (labels, c) in codes.items()}
+    missing = times == NAT
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        from datetime import timedelta, timezone  # noqa: PLC0415
+
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        columns: dict[str, object] = {
+            "score": scores,
+            "submitted_at": np.array(
+                [None if t == NAT else epoch + timedelta(microseconds=t) for t in times.tolist()],
+                dtype=object,
+            ),
+        }
+        for name, (labels, c) in codes.items():
+            values = np.array([*labels, None], dtype=object)
+            columns[name] = values[c]  # -1 picks the None at the end
+        return columns
+    arrays = {
+        "score": pa.array(scores, type=pa.int8()),
+        "submitted_at": pa.array(times, mask=missing, type=pa.int64()).cast(
+            pa.timestamp("us", tz="UTC")
+        ),
+    }
+    for name, (labels, c) in codes.items():
+        # In sorted order, as a column of text is factorised: sums run in the same order.
+        order = np.argsort(np.array(labels, dtype=object)) if labels else np.zeros(0, np.intp)
+        rank = np.empty(len(labels), dtype=np.int32)
+        rank[order] = np.arange(len(labels), dtype=np.int32)
+        indices = pa.array(np.where(c < 0, 0, rank[np.maximum(c, 0)]), mask=c < 0, type=pa.int32())
+        ordered = pa.array([labels[i] for i in order.tolist()], pa.string())
+        arrays[name] = pa.DictionaryArray.from_arrays(indices, ordered)
+    return pa.table(arrays)
+
+
+def scanned_rows(
+    scanned: Scanned,
+    path: Path,
+    options: ReadOptions,
+    *,
+    arrow: bool = True,
+    progress: bool | None = None,
+) -> Rows:
+    """The rows of a CSV file read chunk by chunk into compact columns.
+
+    Only the score, the time and the kept columns of each accepted row are held; the
+    rows of a follow-up window are read again, whole, when a plan asks for them.
+    """
+    dated = scanned.times != NAT
+
+    def recent(since: datetime, until: datetime) -> list[Response]:
+        again = scan_csv(
+            path, options, window=between(since, until), full=True, arrow=arrow, progress=progress
+        )
+        return responses_of(again.picked, again.source)
+
     return Rows(
-        source,
-        rows_read,
-        tuple(rejected),
-        responses,
-        responses,
-        [r.submitted_at for r in responses],
-        pick,
-        pick,
+        scanned.source,
+        scanned.rows_read,
+        scanned.rejected,
+        _table(scanned),
+        scanned.scores,
+        len(scanned.scores),
+        int(np.count_nonzero(dated)),
+        scanned.latest,
+        lambda: _table(scanned, dated),
+        recent,
     )
+
+
+def responses_of(picked: Sequence[tuple[int, dict[str, Any]]], source: str) -> list[Response]:
+    """``Response`` objects of validated fields (for the few rows a plan needs)."""
+    out: list[Response] = []
+    for line, fields in picked:
+        response = as_response(fields, line)
+        if isinstance(response, Problem):  # pragma: no cover - every field is checked before
+            raise response.error(source)
+        out.append(response)
+    return out
