@@ -38,10 +38,10 @@ from netpromoter.io import (
     write_json,
 )
 from netpromoter.io._read import ReadOptions
-from netpromoter.io._scan import Scanned, between, can_scan, scan_csv
+from netpromoter.io._scan import Scanned, between, can_scan, scan_csv, scan_keys
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
-from netpromoter.report.words import Words
 from netpromoter.report.inputs import Rows, responses_of, scanned_rows
+from netpromoter.report.words import Words
 from netpromoter.segmentation import SegmentCounts
 
 if TYPE_CHECKING:
@@ -227,7 +227,6 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
         help="CSV reader with --stream: pyarrow when installed (fast) or csv; both give "
         "exact line numbers",
     )
-    score.add_argument("--quiet", action="store_true", help="no progress bar")
     _reading_options(score)
     _output_options(score, html=False, formats=("text", "json", "csv"))
 
@@ -592,10 +591,10 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
         _print_rejections(str(example_path().name), read.rejected)
     else:
         margins = _margins(args.weights) if args.weights else None
-        found = _report_rows(args, [*args.by, *(margins or {})])
+        found = _report_rows(args, list(args.by), list(margins or {}))
         if found is None:
             return EXIT_DATA_ERROR
-        read, by, period = found, [found.key(column) for column in args.by], _period(args.period)
+        (read, by), period = found, _period(args.period)
         context = _context(args.followups) if args.followups else None
         options = {"title": args.title}
     options["language"] = args.language
@@ -616,15 +615,26 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     return EXIT_OK
 
 
-def _report_rows(args: argparse.Namespace, keep: Sequence[str]) -> Rows | ReadColumns | None:
-    """A report's rows: a CSV file in compact columns, chunk by chunk; else read whole."""
+def _report_rows(
+    args: argparse.Namespace, by: Sequence[str], margins: Sequence[str]
+) -> tuple[Rows | ReadColumns, list[str]] | None:
+    """A report's rows and the keys of its ``by`` columns (a header or a field name each).
+
+    A CSV file is read in compact columns, chunk by chunk (with the language column when
+    the report's language follows the data); any other file is read whole.
+    """
     path = _input_file(args.file)
-    if not can_scan(path, _options(args), keep):
-        return _read(path, args, read_columns)
-    scanned = _scan(path, args, keep=keep)
+    options = _options(args)
+    keys = scan_keys(path, options, [*by, *margins])
+    if keys is None:
+        read = _read(path, args, read_columns)
+        return None if read is None else (read, [read.key(column) for column in by])
+    language = [] if args.language else scan_keys(path, options, ["language"]) or []
+    scanned = _scan(path, args, keep=list(dict.fromkeys([*keys, *language])))
     if scanned is None:
         return None
-    return scanned_rows(scanned, path, _options(args), progress=False if args.quiet else None)
+    rows = scanned_rows(scanned, path, options, progress=False if args.quiet else None)
+    return rows, keys[: len(by)]
 
 
 def _margins(path: Path) -> dict[str, Any]:

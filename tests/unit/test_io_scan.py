@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
-from netpromoter.io import _blocks, read_columns, read_responses
+from netpromoter.io import _blocks, _checked, read_columns, read_responses, tally_file
 from netpromoter.io._read import ReadOptions
 from netpromoter.io._scan import NAT, between, fast_times, scan_csv
 from netpromoter.report import build_report
@@ -117,6 +117,7 @@ def test_scan_reads_like_read_columns(
     assert got.rows_read == expected.rows_read
     assert got.rejected == expected.rejected
     assert got.n_duplicates == expected.n_duplicates
+    assert got.notes == expected.notes
     assert got.scores.tolist() == list(expected.data["score"])
     assert got.times.tolist() == [_micros(t) for t in expected.data["submitted_at"]]
     for name in keep:
@@ -270,3 +271,22 @@ def test_report_without_pyarrow_uses_numpy_columns_alike(
     expected.pop("generated_at")
     got.pop("generated_at")
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_checked_tally_of_a_scanned_file_equals_the_row_reader(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tally_file(read=...)`` counts the same rows whether scanned or read row by row."""
+    path = tmp_path / "responses.csv"
+    path.write_text(_csv(seed), encoding="utf-8", newline="")
+    by = ["region", "channel"]
+    scanned = tally_file(path, read={}, by=by, progress=False)
+    monkeypatch.setattr(_checked, "scan_keys", lambda *_: None)  # the row reader's path
+    rowwise = tally_file(path, read={}, by=by, progress=False)
+    assert scanned.rows_read == rowwise.rows_read
+    assert scanned.rejected == rowwise.rejected
+    assert scanned.notes == rowwise.notes
+    assert scanned.tally.labels == rowwise.tally.labels
+    np.testing.assert_array_equal(scanned.tally.count, rowwise.tally.count)
+    assert scanned.result().nps == rowwise.result().nps

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from netpromoter.io._fields import FIELDS, column_key
 from netpromoter.io._read import ReadOptions, read_rows
-from netpromoter.io._stream import _Run, _text_chunk
+from netpromoter.io._scan import scan_csv, scan_keys
+from netpromoter.io._stream import _Chunk, _Run, _text_chunk
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,12 +34,26 @@ def _cell(fields: Fields, key: str) -> str:
     return str(getattr(value, "value", value))
 
 
-def tally_checked(path: Path, wanted: _Wanted, read: ReadKeywords, *, chunk_rows: int) -> FileTally:
-    """The tally of the rows ``read_responses(path, **read)`` accepts."""
+def tally_checked(
+    path: Path,
+    wanted: _Wanted,
+    read: ReadKeywords,
+    *,
+    chunk_rows: int,
+    progress: bool | None = None,
+) -> FileTally:
+    """The tally of the rows ``read_responses(path, **read)`` accepts.
+
+    A UTF-8 CSV file without a weights column is scanned chunk by chunk into compact
+    columns (no object per row); any other file is read by the row reader.
+    """
     keywords = dict(read)
     if wanted.score is not None:
         keywords["mapping"] = {**(read.get("mapping") or {}), "score": wanted.score}
     options = ReadOptions(**keywords, strict=wanted.strict)  # type: ignore[arg-type]
+    keys = None if wanted.weights is not None else scan_keys(path, options, wanted.by)
+    if keys is not None:
+        return _tally_scanned(path, wanted, options, keys, chunk_rows=chunk_rows, progress=progress)
     rows = read_rows(path, options)
     name = wanted.name
 
@@ -59,3 +76,44 @@ def tally_checked(path: Path, wanted: _Wanted, read: ReadKeywords, *, chunk_rows
             )
         )
     return run.result("csv").model_copy(update={"notes": rows.notes})
+
+
+def _no_text(_: int) -> str:  # pragma: no cover - scanned rows are valid: nothing to show
+    return ""
+
+
+def _tally_scanned(
+    path: Path,
+    wanted: _Wanted,
+    options: ReadOptions,
+    keys: list[str],
+    *,
+    chunk_rows: int,
+    progress: bool | None,
+) -> FileTally:
+    """The tally of a scanned file: its valid scores and key codes, counted per chunk."""
+    scanned = scan_csv(path, options, keep=keys, progress=progress)
+    run = _Run(wanted.name, scanned.columns["score"], wanted.by, None, strict=wanted.strict)
+    run.rejected.extend(scanned.rejected)
+    run.rows_read += len(scanned.problems)
+    groups = []
+    for key in keys:
+        labels, codes = scanned.codes[key]
+        # An empty cell (-1) is the empty text, as the row reader gives it.
+        index = np.where(codes < 0, len(labels), codes).astype(np.intp)
+        groups.append(([*labels, ""], index))
+    for start in range(0, len(scanned.scores), chunk_rows):
+        part = slice(start, start + chunk_rows)
+        run.add(
+            _Chunk(
+                scanned.scores[part],
+                {},
+                [(values, index[part]) for values, index in groups],
+                None,
+                {},
+                lambda _: 0,
+                _no_text,
+                _no_text,
+            )
+        )
+    return run.result("csv").model_copy(update={"notes": scanned.notes})

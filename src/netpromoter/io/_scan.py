@@ -29,21 +29,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netpromoter._models import Channel
 from netpromoter._scale import N_SCORES
 from netpromoter.exceptions import DataFileError
+from netpromoter.io._channels import check_channel_map, lookup_channel, unknown_channels_note
 from netpromoter.io._chunks import ArrowCells, TextChunk, csv_chunks
-from netpromoter.io._fields import FIELDS, resolve_columns
+from netpromoter.io._duplicates import Fields, _period_label
+from netpromoter.io._fields import FIELDS, PLACEHOLDER_FIELDS, column_key, resolve_columns
 from netpromoter.io._progress import progress_bar, wants_progress
 from netpromoter.io._read import (
-    Fields,
     ReadOptions,
     _blank,
     _CellError,
     _Converter,
-    _parse_channel,
     _parse_language,
     _parse_spend,
-    _period_label,
 )
 from netpromoter.io._rejection import Problem, Rejection
 from netpromoter.io._source import check_file, decode_errors, detect_format
@@ -83,6 +83,7 @@ class Scanned:
         codes: Per kept column, its distinct values and each row's index (-1: empty).
         picked: ``(line, fields)`` of the accepted rows in the window, in file order.
         latest: The latest submission time, in its own offset (``None`` when undated).
+        notes: Warnings about rows that were used (unknown channels read as ``other``).
     """
 
     source: str
@@ -96,6 +97,7 @@ class Scanned:
     codes: dict[str, tuple[list[str], NDArray[np.int32]]]
     picked: list[tuple[int, Fields]]
     latest: datetime | None
+    notes: tuple[str, ...] = ()
 
     @property
     def rejected(self) -> tuple[Rejection, ...]:
@@ -110,8 +112,18 @@ def can_scan(path: Path, options: ReadOptions, keep: Sequence[str]) -> bool:
     anything else (JSON Lines, Parquet, another encoding, a missing column) is read by
     ``read_responses``, which also says what is wrong.
     """
+    return scan_keys(path, options, keep) is not None
+
+
+def scan_keys(path: Path, options: ReadOptions, names: Sequence[str]) -> list[str] | None:
+    """The keys ``scan_csv`` keeps ``names`` under, or ``None`` when it cannot read them.
+
+    A name may be a field (``"channel"``) or the header it is found under (``"Kanaal"``),
+    as in [`FileRead.key`][netpromoter.io.FileRead.key]; ``None`` for a file that is not
+    UTF-8 CSV, or a name that is neither a segment column nor a ``KEEPABLE`` field.
+    """
     if detect_format(path, options.format) != "csv" or options.encoding != "utf-8-sig":
-        return False
+        return None
     name = str(path)
     with (
         decode_errors(path, "utf-8"),
@@ -120,10 +132,17 @@ def can_scan(path: Path, options: ReadOptions, keep: Sequence[str]) -> bool:
     ):
         header = reader.header
     if len(set(header)) != len(header):
-        return False
+        return None
     columns = resolve_columns(header, options.mapping, source=name)
-    used = set(columns.values())
-    return all((k in header and k not in used) or (k in KEEPABLE and k in columns) for k in keep)
+    renamed = {columns[f]: f for f in PLACEHOLDER_FIELDS if f in columns}
+    used = set(columns.values()) - set(renamed)
+    segments = [h for h in header if h not in used]
+    try:
+        keys = [column_key(k, columns, segments, source=name) for k in names]
+    except DataFileError:
+        return None  # the row reader says what is missing
+    keepable = [*KEEPABLE, *segments]
+    return keys if all(k in keepable for k in keys) else None
 
 
 _WIDTH = 25
@@ -321,8 +340,12 @@ class _Layout:
             msg = f"{name}: the header repeats {', '.join(map(repr, duplicated))}; rename them"
             raise DataFileError(msg, path=name)
         self.columns = resolve_columns(header, options.mapping, source=name)
-        used = set(self.columns.values())
+        # A column mapped to a follow-up placeholder (first_name=Voornaam) is read as a
+        # segment column under the placeholder's name, as read_responses reads it.
+        renamed = {self.columns[f]: f for f in PLACEHOLDER_FIELDS if f in self.columns}
+        used = set(self.columns.values()) - set(renamed)
         self.segment_columns = [h for h in header if h not in used]
+        self.segment_names = [renamed.get(h, h) for h in self.segment_columns]
         self.options = options
         self.dedupe = options.duplicates != "keep_all" and "respondent_id" in self.columns
         wanted_fields = [f for f in FIELDS if f in self.columns and (full or f in _CHECKED)]
@@ -343,10 +366,11 @@ class _Layout:
         self.keep = list(dict.fromkeys(keep))
         self.converter = _Converter(
             self.columns,
-            segments,
+            [(renamed.get(h, h), h) for h in segments],
             date_format=options.date_format,
             naive_timezone=options.naive_timezone,
             decimal=options.decimal,
+            channel_map=check_channel_map(options.channel_map),
         )
 
     def _encoded(self, keep: Sequence[str]) -> set[str]:
@@ -447,8 +471,9 @@ class _Scan:
             u_ok |= _blanks(values)
             us, offsets = u_us[index], u_off[index]
             bad |= ~u_ok[index]
+        channel_map = layout.converter.channel_map
         parsers: dict[str, Callable[[str], object]] = {
-            "channel": lambda v: _parse_channel(v).value,
+            "channel": lambda v: (lookup_channel(v, channel_map) or Channel.OTHER).value,
             "language": _parse_language,
             "spend": lambda v: _parse_spend(v, layout.options.decimal),
         }
@@ -461,6 +486,7 @@ class _Scan:
                 bad |= ~ok[index]
                 parsed[name] = (out, index)
         accepted = ~bad
+        self._count_unknown_channels(chunk, accepted)
         fixed: dict[int, Fields] = {}
         for i in np.flatnonzero(bad).tolist():
             line = int(chunk.lines[i])
@@ -492,6 +518,27 @@ class _Scan:
                         raise outcome.error(self.name)
                     fields = outcome
                 self.picked.append((int(chunk.lines[i]), fields))
+
+    def _count_unknown_channels(self, chunk: TextChunk, accepted: NDArray[np.bool_]) -> None:
+        """Count the accepted rows whose channel is unknown (read as ``other``).
+
+        Rows left to the row parser are counted by it, as ``read_responses`` counts them.
+        """
+        col = self.layout.at("channel")
+        if col is None:
+            return
+        values, index = chunk.columns[col]
+        converter = self.layout.converter
+        unknown = [
+            (i, str(v).strip())
+            for i, v in enumerate(values)
+            if not _blank(v) and lookup_channel(v, converter.channel_map) is None
+        ]
+        if unknown:
+            counts = np.bincount(index[accepted], minlength=len(values))
+            for i, value in unknown:
+                if counts[i]:
+                    converter.unknown_channels[value] += int(counts[i])
 
     def _latest(self, us: NDArray[np.int64], offsets: NDArray[np.int32]) -> None:
         """Keep the latest time and its offset (the first row of the latest instant)."""
@@ -671,13 +718,18 @@ def _finish(scan: _Scan, path: Path, *, arrow: bool) -> Scanned:
         rows_read=scan.rows_read,
         problems=sorted(scan.problems + dropped, key=lambda p: p.line),
         columns={f: layout.columns[f] for f in FIELDS if f in layout.columns},
-        segment_columns=tuple(layout.segment_columns),
+        segment_columns=tuple(layout.segment_names),
         n_duplicates=len(dropped),
         scores=scores,
         times=times,
         codes=codes,
         picked=picked,
         latest=None if scan.latest is None else _aware(*scan.latest),
+        notes=(
+            (unknown_channels_note(layout.columns["channel"], layout.converter.unknown_channels),)
+            if layout.converter.unknown_channels
+            else ()
+        ),
     )
 
 

@@ -634,7 +634,7 @@ def tally_file(
         from netpromoter.io._checked import tally_checked  # noqa: PLC0415 - it builds on this module
 
         read = {"delimiter": delimiter, "format": fmt, **read}
-        return tally_checked(file_path, wanted, read, chunk_rows=chunk_rows)
+        return tally_checked(file_path, wanted, read, chunk_rows=chunk_rows, progress=progress)
     total = file_path.stat().st_size
     enabled = wants_progress(progress)
     if fmt == "parquet":

@@ -44,6 +44,9 @@ def _trend(
 
 def _languages(data: object) -> Iterable[object]:
     """The language of each row (none when the data has no language column)."""
+    names = getattr(data, "column_names", None)  # a pyarrow Table of a scanned file
+    if names is not None:
+        return data.column("language").to_pylist() if "language" in names else ()  # type: ignore[attr-defined]
     if isinstance(data, dict):
         values: Iterable[object] = data.get("language", ())
         return values
