@@ -44,16 +44,17 @@ CHUNK = 1 << 17
 #: Rows per chunk of the category fast path: two passes over a 1 MiB boolean buffer that
 #: stays in the L2 cache measured fastest here (chunks of 2**17 .. 2**21 were timed).
 CATEGORY_CHUNK = 1 << 20
-#: Rows per chunk of the weighted category kernel: its boolean flags, 0/1 float masks and
-#: squared weights (1.1 MiB) stay in the L2 cache.
-WEIGHTED_CATEGORY_CHUNK = 1 << 15
+#: Rows per chunk of the weighted category kernel: of 2**14 .. 2**17 rows, 2**16 and 2**17
+#: measured fastest (fewer numpy calls per row; the chunk's flags, masks and weights,
+#: 2.8 MiB, then spill from the L2 cache into L3).
+WEIGHTED_CATEGORY_CHUNK = 1 << 16
 #: Rows per matrix product of the weighted category kernel. BLAS libraries split bigger
 #: products over threads of their own (OpenBLAS those of more than 262,144 multiplications),
 #: which then contend with the engine's threads and with other work; smaller ones run on
 #: the thread that calls them.
 PRODUCT_ROWS = 1 << 13
 #: Chunks of the weighted category kernel per task handed to a thread.
-_TASK_CHUNKS = 16
+_TASK_CHUNKS = 8
 #: Inputs with fewer rows are counted on the calling thread alone (by default).
 PARALLEL_MIN_ROWS = 1 << 20
 #: Most threads used by default (``NETPROMOTER_THREADS`` overrides it).
