@@ -233,7 +233,7 @@ def run(size: int, s: Scores, w: Weights, repeat: int) -> None:
         if weighted is not None:
             jobs[name, True] = weighted
     best, values = time_rounds(jobs, repeat)
-    threads = engine_threads(size)
+    threads = engine_threads(size, weighted=False)  # as tally_categories asks
     print(f"\n{size:,} int8 scores (best of {repeat}; score() weighted on {threads} threads)")
     print(
         f"{'contender':24s} {'unweighted rows/s':>18s} {'x ours':>7s}"

@@ -129,8 +129,9 @@ def engine_threads(
     By default only weighted tallies use threads: on the reference machine (2 virtual
     cores) the weighted ``np.bincount``, bound by the latency of its floating-point
     adds, ran 1.34× faster on two threads, while the unweighted one and the ufuncs that
-    build keys, bound by throughput, ran slower (0.84× and below). Setting
-    ``NETPROMOTER_THREADS`` (or passing ``threads``) uses threads for both.
+    build keys, bound by throughput, ran slower (0.84× and below). The weighted
+    category kernel asks as unweighted ones do (its matrix products hold the GIL).
+    Setting ``NETPROMOTER_THREADS`` (or passing ``threads``) uses threads for all.
 
     Args:
         n_rows: Rows to count.
@@ -206,15 +207,16 @@ def tally_categories(
     allocated beyond one chunk-sized boolean buffer.
 
     Weighted, each chunk of ``chunk_rows`` rows is counted by ``_CategoryKernel`` (masks
-    and dot products, the weights checked on the way) on one or more threads, and the
-    chunks' partial sums are added in chunk order: the result is the same to the last
-    bit whatever the number of threads.
+    and matrix products, the weights checked on the way), and the chunks' partial sums
+    are added in chunk order: the result is the same to the last bit whatever the number
+    of threads. By default one thread counts them (``NETPROMOTER_THREADS`` or ``threads``
+    ask for more), as numpy's ``matmul`` does not release the GIL.
 
     Args:
         scores: Validated scores (every value in 0..10).
         weights: Optional weights, one per score (validated, or see ``check_weights``).
-        threads: Threads for weighted input: ``None`` for the default (see
-            ``engine_threads``), or an explicit number.
+        threads: Threads for weighted input: ``None`` for the default (one, unless
+            ``NETPROMOTER_THREADS`` is set; see ``engine_threads``), or a number.
         check_weights: Check the weights on the way (each chunk's smallest weight, and
             that the total is finite) instead of in a separate pass before.
         chunk_rows: Rows per chunk of weighted input.
@@ -235,7 +237,9 @@ def tally_categories(
     if weights is not None:
         kernel = _CategoryKernel(scores, weights, max(chunk_rows, 1))
         task_rows = kernel.step * _TASK_CHUNKS
-        workers = engine_threads(len(scores), threads, chunk_rows=task_rows)
+        # By default on one thread, as unweighted kernels: numpy's matmul holds the GIL,
+        # so threads wait for each other (two measured 0.8x the speed of one here).
+        workers = engine_threads(len(scores), threads, chunk_rows=task_rows, weighted=False)
         tasks = ordered_map(kernel.task, range(0, len(scores), task_rows), workers)
         return _weighted_tally(chain.from_iterable(tasks), weights, (1, 3), check_weights)
     promoters = detractors = 0

@@ -56,12 +56,8 @@ def test_threads_give_the_bits_of_one_thread(threads: int) -> None:
     assert one.sum_w2.tobytes() == many.sum_w2.tobytes()
 
 
-def test_the_default_runs_on_idle_cores_with_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without a thread count a big input goes to the pool: one thread's result still."""
-    monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    monkeypatch.setattr(_count, "PARALLEL_MIN_ROWS", 1000)
+def _record_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of the thread each chunk of the category kernel is counted on."""
     names: list[str] = []
     original = _count._CategoryKernel.chunk
 
@@ -70,14 +66,32 @@ def test_the_default_runs_on_idle_cores_with_the_same_bits(monkeypatch: pytest.M
         return original(self, start)
 
     monkeypatch.setattr(_count._CategoryKernel, "chunk", spy)
+    return names
+
+
+@pytest.mark.parametrize(("setting", "pooled"), [(None, False), ("2", True)])
+def test_by_default_one_thread_counts_unless_more_are_set(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, pooled: bool
+) -> None:
+    """Big inputs stay on the calling thread on idle cores, unless NETPROMOTER_THREADS says.
+
+    Either way the result has the bits of one thread.
+    """
+    monkeypatch.delenv("NETPROMOTER_THREADS", raising=False)
+    if setting is not None:
+        monkeypatch.setenv("NETPROMOTER_THREADS", setting)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_count, "PARALLEL_MIN_ROWS", 1000)
+    names = _record_threads(monkeypatch)
     scores, weights = _data(5000)
     auto = tally_categories(scores, weights, chunk_rows=100)
     assert len(names) == 50
-    assert {n.split("_")[0] for n in names} == {"netpromoter-tally"}
+    assert all(n.startswith("netpromoter-tally") for n in names) == pooled
+    assert (threading.current_thread().name in names) == (not pooled)
     one = tally_categories(scores, weights, threads=1, chunk_rows=100)
     assert auto.sum_w.tobytes() == one.sum_w.tobytes()
     assert auto.sum_w2.tobytes() == one.sum_w2.tobytes()
-    assert threading.current_thread().name in names[50:]
 
 
 @pytest.mark.parametrize("scale", [-1000, -600, 600, 1000])
