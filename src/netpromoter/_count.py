@@ -48,10 +48,10 @@ CATEGORY_CHUNK = 1 << 20
 #: measured fastest (fewer numpy calls per row; the chunk's flags, masks and weights,
 #: 2.8 MiB, then spill from the L2 cache into L3).
 WEIGHTED_CATEGORY_CHUNK = 1 << 16
-#: Rows per matrix product of the weighted category kernel. BLAS libraries split bigger
-#: products over threads of their own (OpenBLAS those of more than 262,144 multiplications),
-#: which then contend with the engine's threads and with other work; smaller ones run on
-#: the thread that calls them.
+#: Rows per matrix product of the weighted category kernel. BLAS libraries may split a
+#: long product over threads of their own (OpenBLAS does for dot products of more than
+#: 10,000 elements: one of 65,536 rows ran 8x slower next to other work), which then
+#: contend with the engine's threads and with other jobs; short ones run where called.
 PRODUCT_ROWS = 1 << 13
 #: Chunks of the weighted category kernel per task handed to a thread.
 _TASK_CHUNKS = 8
