@@ -19,6 +19,25 @@ def reference_nps(scores: Sequence[int], weights: Sequence[float] | None = None)
     return 100.0 * (promoters - detractors) / total
 
 
+def reference_category_sums(
+    scores: Sequence[int], weights: Sequence[float]
+) -> tuple[list[int], list[float], list[float]]:
+    """Per category (detractors, passives, promoters), by an explicit loop.
+
+    Returns the counts, and the exactly rounded sums of the weights and of their squares
+    (``math.fsum``).
+    """
+    counts = [0, 0, 0]
+    values: list[list[float]] = [[], [], []]
+    for s, wi in zip(scores, weights, strict=True):
+        category = 0 if s <= 6 else 2 if s >= 9 else 1
+        counts[category] += 1
+        values[category].append(wi)
+    sums = [math.fsum(v) for v in values]
+    squares = [math.fsum(x * x for x in v) for v in values]
+    return counts, sums, squares
+
+
 def reference_counts(scores: Sequence[int]) -> list[int]:
     """Count per score 0..10 by an explicit loop."""
     counts = [0] * 11

@@ -20,19 +20,23 @@ import os
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from netpromoter._scale import N_SCORES
+from netpromoter._scale import DETRACTOR_MAX, N_SCORES, PROMOTER_MIN
 from netpromoter._tally import Tally, _shift, squares_fit, weight_exponent
 from netpromoter._validation import raise_invalid_weights
 from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from numpy.typing import NDArray
+
+    #: A chunk's sums of weights and of squared weights, per bin.
+    _Sums = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 
 #: Rows per chunk: 2**17 int8 scores (128 KiB) keep every temporary inside the L2 cache.
@@ -40,6 +44,17 @@ CHUNK = 1 << 17
 #: Rows per chunk of the category fast path: two passes over a 1 MiB boolean buffer that
 #: stays in the L2 cache measured fastest here (chunks of 2**17 .. 2**21 were timed).
 CATEGORY_CHUNK = 1 << 20
+#: Rows per chunk of the weighted category kernel: of 2**14 .. 2**17 rows, 2**16 and 2**17
+#: measured fastest (fewer numpy calls per row; the chunk's flags, masks and weights,
+#: 2.8 MiB, then spill from the L2 cache into L3).
+WEIGHTED_CATEGORY_CHUNK = 1 << 16
+#: Rows per matrix product of the weighted category kernel. BLAS libraries may split a
+#: long product over threads of their own (OpenBLAS does for dot products of more than
+#: 10,000 elements: one of 65,536 rows ran 8x slower next to other work), which then
+#: contend with the engine's threads and with other jobs; short ones run where called.
+PRODUCT_ROWS = 1 << 13
+#: Chunks of the weighted category kernel per task handed to a thread.
+_TASK_CHUNKS = 8
 #: Inputs with fewer rows are counted on the calling thread alone (by default).
 PARALLEL_MIN_ROWS = 1 << 20
 #: Most threads used by default (``NETPROMOTER_THREADS`` overrides it).
@@ -114,8 +129,9 @@ def engine_threads(
     By default only weighted tallies use threads: on the reference machine (2 virtual
     cores) the weighted ``np.bincount``, bound by the latency of its floating-point
     adds, ran 1.34× faster on two threads, while the unweighted one and the ufuncs that
-    build keys, bound by throughput, ran slower (0.84× and below). Setting
-    ``NETPROMOTER_THREADS`` (or passing ``threads``) uses threads for both.
+    build keys, bound by throughput, ran slower (0.84× and below). The weighted
+    category kernel asks as unweighted ones do (its matrix products hold the GIL).
+    Setting ``NETPROMOTER_THREADS`` (or passing ``threads``) uses threads for all.
 
     Args:
         n_rows: Rows to count.
@@ -176,21 +192,64 @@ def count_scores(scores: NDArray[np.integer]) -> NDArray[np.int64]:
     return counts
 
 
-def tally_categories(scores: NDArray[np.integer]) -> Tally:
-    """Count validated, unweighted scores per category: the fast path of ``score()``.
+def tally_categories(
+    scores: NDArray[np.integer],
+    weights: NDArray[np.float64] | None = None,
+    *,
+    threads: int | None = None,
+    check_weights: bool = False,
+    chunk_rows: int = WEIGHTED_CATEGORY_CHUNK,
+) -> Tally:
+    """Count validated scores per category, with optional weights: the fast path of ``score()``.
 
-    Two comparisons and two ``count_nonzero`` per cache-sized chunk give the promoter
-    and detractor counts; passives are the rest. Nothing wider than the input is
+    Unweighted, two comparisons and two ``count_nonzero`` per cache-sized chunk give the
+    promoter and detractor counts; passives are the rest. Nothing wider than the input is
     allocated beyond one chunk-sized boolean buffer.
+
+    Weighted, each chunk of ``chunk_rows`` rows is counted by ``_CategoryKernel`` (masks
+    and matrix products, the weights checked on the way), and the chunks' partial sums
+    are added in chunk order: the result is the same to the last bit whatever the number
+    of threads. By default one thread counts them (``NETPROMOTER_THREADS`` or ``threads``
+    ask for more), as numpy's ``matmul`` does not release the GIL.
+
+    Args:
+        scores: Validated scores (every value in 0..10).
+        weights: Optional weights, one per score (validated, or see ``check_weights``).
+        threads: Threads for weighted input: ``None`` for the default (one, unless
+            ``NETPROMOTER_THREADS`` is set; see ``engine_threads``), or a number.
+        check_weights: Check the weights on the way (each chunk's smallest weight, and
+            that the total is finite) instead of in a separate pass before.
+        chunk_rows: Rows per chunk of weighted input.
+
+    Returns:
+        The tally of one group with three bins: detractors, passives, promoters.
+
+    Raises:
+        InvalidWeightsError: With ``check_weights``, when a weight is NaN, infinite or
+            negative, or their sum overflows.
+
+    Examples:
+        >>> s = np.array([10, 3, 9, 7], dtype=np.int8)
+        >>> t = tally_categories(s, np.array([0.5, 1.0, 2.0, 4.0]), threads=2, chunk_rows=1)
+        >>> t.count.tolist(), t.sum_w.tolist(), t.sum_w2.tolist()
+        ([[1, 1, 2]], [[1.0, 4.0, 2.5]], [[1.0, 16.0, 4.25]])
     """
+    if weights is not None:
+        kernel = _CategoryKernel(scores, weights, max(chunk_rows, 1))
+        task_rows = kernel.step * _TASK_CHUNKS
+        # By default on one thread, as unweighted kernels: numpy's matmul holds the GIL,
+        # so threads wait for each other (two measured 0.8x the speed of one here).
+        workers = engine_threads(len(scores), threads, chunk_rows=task_rows, weighted=False)
+        tasks = ordered_map(kernel.task, range(0, len(scores), task_rows), workers)
+        return _weighted_tally(chain.from_iterable(tasks), weights, (1, 3), check_weights)
     promoters = detractors = 0
     buffer = np.empty(min(CATEGORY_CHUNK, len(scores)), dtype=bool)
     for start in range(0, len(scores), len(buffer) or 1):
         chunk = scores[start : start + len(buffer)]
         mask = buffer[: len(chunk)]
-        np.greater_equal(chunk, 9, out=mask)
+        np.greater_equal(chunk, PROMOTER_MIN, out=mask)
         promoters += int(np.count_nonzero(mask))
-        np.less_equal(chunk, 6, out=mask)
+        np.less_equal(chunk, DETRACTOR_MAX, out=mask)
         detractors += int(np.count_nonzero(mask))
     passives = len(scores) - promoters - detractors
     counted = np.array([[detractors, passives, promoters]], dtype=np.int64)
@@ -234,6 +293,151 @@ class _WeightedChunk(NamedTuple):
     sum_w2: NDArray[np.float64]
     non_negative: bool
     exponent: int | None
+
+
+def _checked(
+    w: NDArray[np.float64], sums_of: Callable[[NDArray[np.float64]], _Sums]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], bool, int | None]:
+    """One chunk's ``sums_of(w)`` (weight and squared-weight sums), its check and scale.
+
+    Returns the sums, whether no weight is negative or NaN, and the power of two the
+    sums are divided by (see ``_WeightedChunk``).
+
+    The squares are summed as they are; only when their total leaves
+    ``[2**-960, 2**960]`` (so the largest weight is beyond ``2**±256``, or every
+    weight is 0) is the chunk summed again, its weights divided by ``2**e``
+    (``weight_exponent`` of the largest; ``None`` when no weight is positive).
+    Ordinary weights cost one sum over the chunk's bins, no pass over memory. Called
+    where overflows (and ``inf · 0``) are ignored (``np.errstate``): they are seen in
+    the total, and redone.
+    """
+    non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
+    sums, squares = sums_of(w)
+    exponent: int | None = 0
+    total = float(squares.sum())
+    # NaN: a NaN weight (reported later), or an overflowing square times a 0 mask.
+    if not squares_fit(total) or (non_negative and math.isnan(total)):
+        top = float(w.max()) if len(w) else 0.0
+        exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
+        if exponent:
+            sums, squares = sums_of(np.ldexp(w, -exponent))
+    return sums, squares, non_negative, exponent
+
+
+def _weighted_tally(
+    chunks: Iterable[_WeightedChunk],
+    weights: NDArray[np.float64],
+    shape: tuple[int, int],
+    check_weights: bool,  # noqa: FBT001 - private, passed through
+) -> Tally:
+    """Add the chunks' partial tallies in the order given (bit-identical on any threads)."""
+    bins = shape[0] * shape[1]
+    count = np.zeros(bins, dtype=np.int64)
+    sum_w = np.zeros(bins, dtype=np.float64)
+    sum_w2 = np.zeros(bins, dtype=np.float64)
+    fine = True
+    exponent: int | None = None  # of the running sums; None until a positive weight
+    for chunk in chunks:
+        count += chunk.counts
+        fine &= chunk.non_negative
+        w, w2 = chunk.sum_w, chunk.sum_w2
+        if chunk.exponent is not None and chunk.exponent != exponent:
+            # Add at the larger power of two (at ordinary scales every chunk's is 0).
+            common = chunk.exponent if exponent is None else max(exponent, chunk.exponent)
+            if exponent is not None:
+                sum_w, sum_w2 = _shift(sum_w, sum_w2, exponent - common)
+            w, w2 = _shift(w, w2, chunk.exponent - common)
+            exponent = common
+        sum_w += w
+        sum_w2 += w2
+    exponent = exponent or 0
+    # An infinite weight, or a sum that overflows, makes the total infinite.
+    with np.errstate(over="ignore"):  # an overflowing total is infinite: reported below
+        weight_total = float(np.ldexp(sum_w.sum(), exponent))
+    if check_weights and not (fine and math.isfinite(weight_total)):
+        raise_invalid_weights(weights)
+    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)
+
+
+def _products(masks: NDArray[np.float64], pair: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``masks @ pair.T``: ``(3, n)`` masks by ``(2, n)`` weights and squares, in blocks.
+
+    numpy's ``matmul`` of stacked matrices makes one BLAS product per block of
+    ``PRODUCT_ROWS`` rows (and one for the rest), small enough that none is split over
+    BLAS threads; the blocks' ``(3, 2)`` products are then added in order. The result
+    depends only on the values and their number, never on the thread that computes it.
+    """
+    n = pair.shape[1]
+    full = n - n % PRODUCT_ROWS
+    out: NDArray[np.float64] = np.zeros((len(masks), len(pair)))
+    if full:
+        blocks = np.matmul(
+            masks[:, :full].reshape(len(masks), -1, PRODUCT_ROWS).transpose(1, 0, 2),
+            pair[:, :full].reshape(len(pair), -1, PRODUCT_ROWS).transpose(1, 2, 0),
+        )
+        out = blocks.sum(axis=0)
+    if full < n:
+        out += masks[:, full:] @ pair[:, full:].T
+    return out
+
+
+class _CategoryKernel:
+    """Count one chunk of weighted rows per category: flags, masks and dot products.
+
+    Two comparisons flag the detractors and promoters of the chunk (the passives are the
+    rows flagged by neither) and ``count_nonzero`` counts them; the three flags, copied
+    into 0/1 float masks, are multiplied by the weights and their squares (``_products``).
+    This reads the chunk a few times from the cache instead of adding each weight to
+    its bin one after the other, as a weighted ``np.bincount`` does. Buffers are per
+    thread, so chunks can run on several threads at once.
+    """
+
+    def __init__(
+        self, scores: NDArray[np.integer], weights: NDArray[np.float64], step: int
+    ) -> None:
+        self.scores, self.weights, self.step = scores, weights, step
+        self.local = threading.local()
+
+    def _buffers(self) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64]]:
+        buffers = getattr(self.local, "buffers", None)
+        if buffers is None:
+            size = min(self.step, len(self.scores))
+            buffers = (
+                np.empty((3, size), dtype=bool),
+                np.empty((3, size), dtype=np.float64),
+                np.empty((2, size), dtype=np.float64),
+            )
+            self.local.buffers = buffers
+        return buffers
+
+    def chunk(self, start: int) -> _WeightedChunk:
+        """Counts, weight sums and squared-weight sums per category of one chunk."""
+        scores = self.scores[start : start + self.step]
+        n = len(scores)
+        flag_buffer, mask_buffer, pair_buffer = self._buffers()
+        flags, masks, pair = flag_buffer[:, :n], mask_buffer[:, :n], pair_buffer[:, :n]
+        np.less_equal(scores, DETRACTOR_MAX, out=flags[0])
+        np.greater_equal(scores, PROMOTER_MIN, out=flags[2])
+        np.logical_or(flags[0], flags[2], out=flags[1])
+        np.logical_not(flags[1], out=flags[1])
+        detractors, promoters = np.count_nonzero(flags[0]), np.count_nonzero(flags[2])
+        counts = np.array([detractors, n - detractors - promoters, promoters], dtype=np.intp)
+        np.copyto(masks, flags.view(np.uint8))  # measured faster than from bool
+
+        def sums_of(values: NDArray[np.float64]) -> _Sums:
+            np.copyto(pair[0], values)
+            np.multiply(pair[0], pair[0], out=pair[1])
+            products = _products(masks, pair)
+            return products[:, 0], products[:, 1]
+
+        checked = _checked(self.weights[start : start + self.step], sums_of)
+        return _WeightedChunk(counts, *checked)
+
+    def task(self, start: int) -> list[_WeightedChunk]:
+        """The partial tallies of the ``_TASK_CHUNKS`` chunks from ``start``, in order."""
+        stop = min(start + self.step * _TASK_CHUNKS, len(self.scores))
+        with np.errstate(over="ignore", invalid="ignore"):  # see _checked
+            return [self.chunk(first) for first in range(start, stop, self.step)]
 
 
 class _Kernel:
@@ -290,37 +494,20 @@ class _Kernel:
         return np.bincount(self.key(start), minlength=self.bins)
 
     def weighted(self, start: int) -> _WeightedChunk:
-        """Counts, weight sums and squared-weight sums of one chunk, and their checks.
-
-        The squares are summed as they are; only when their total leaves
-        ``[2**-960, 2**960]`` (so the largest weight is beyond ``2**±256``, or every
-        weight is 0) is the chunk summed again, its weights divided by ``2**e``
-        (``weight_exponent`` of the largest; ``None`` when no weight is positive).
-        Ordinary weights cost one sum over the chunk's bins, no pass over memory.
-        """
+        """Counts, weight sums and squared-weight sums of one chunk (see ``_checked``)."""
         assert self.weights is not None  # noqa: S101 - only called with weights
         wide = self.key(start)
         w = self.weights[start : start + self.step]
-        non_negative = bool(w.min() >= 0) if len(w) else True  # NaN fails too
-        sums, squares = self._sums(wide, w)
-        exponent: int | None = 0
-        with np.errstate(over="ignore"):  # a total that overflows is infinite: redone
-            total = float(squares.sum())
-        if not squares_fit(total):
-            top = float(w.max()) if len(w) else 0.0
-            exponent = weight_exponent(top) if top > 0 and math.isfinite(top) else None
-            if exponent:
-                sums, squares = self._sums(wide, np.ldexp(w, -exponent))
-        counts = np.bincount(wide, minlength=self.bins)
-        return _WeightedChunk(counts, sums, squares, non_negative, exponent)
+        with np.errstate(over="ignore"):  # see _checked
+            checked = _checked(w, lambda values: self._sums(wide, values))
+        return _WeightedChunk(np.bincount(wide, minlength=self.bins), *checked)
 
     def _sums(
         self, wide: NDArray[np.intp], w: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Per bin: the sum of the weights and of their squares."""
         w2 = self._buffers()[2][: len(w)]
-        with np.errstate(over="ignore"):  # an overflow is seen in the total, and redone
-            np.multiply(w, w, out=w2)
+        np.multiply(w, w, out=w2)
         # numpy's stubs type weighted bincounts as integers; they are float64 (no copy).
         sums = np.bincount(wide, weights=w, minlength=self.bins).astype(np.float64, copy=False)
         squares = np.bincount(wide, weights=w2, minlength=self.bins).astype(np.float64, copy=False)
@@ -397,34 +584,12 @@ def tally(
         workers = engine_threads(
             len(scores), threads, chunk_rows=step, weighted=weights is not None
         )
-    count = np.zeros(bins, dtype=np.int64)
     shape = (total, N_SCORES)
     if weights is None:
+        count = np.zeros(bins, dtype=np.int64)
         for part in ordered_map(kernel.count, starts, workers):
             count += part
         unweighted = count.astype(np.float64).reshape(shape)
         return Tally(count.reshape(shape), unweighted, unweighted.copy())
-    sum_w = np.zeros(bins, dtype=np.float64)
-    sum_w2 = np.zeros(bins, dtype=np.float64)
-    fine = True
-    exponent: int | None = None  # of the running sums; None until a positive weight
-    for chunk in ordered_map(kernel.weighted, starts, workers):
-        count += chunk.counts
-        fine &= chunk.non_negative
-        w, w2 = chunk.sum_w, chunk.sum_w2
-        if chunk.exponent is not None and chunk.exponent != exponent:
-            # Add at the larger power of two (at ordinary scales every chunk's is 0).
-            common = chunk.exponent if exponent is None else max(exponent, chunk.exponent)
-            if exponent is not None:
-                sum_w, sum_w2 = _shift(sum_w, sum_w2, exponent - common)
-            w, w2 = _shift(w, w2, chunk.exponent - common)
-            exponent = common
-        sum_w += w
-        sum_w2 += w2
-    exponent = exponent or 0
-    # An infinite weight, or a sum that overflows, makes the total infinite.
-    with np.errstate(over="ignore"):  # an overflowing total is infinite: reported below
-        weight_total = float(np.ldexp(sum_w.sum(), exponent))
-    if check_weights and not (fine and math.isfinite(weight_total)):
-        raise_invalid_weights(weights)
-    return Tally(count.reshape(shape), sum_w.reshape(shape), sum_w2.reshape(shape), exponent)
+    chunks = ordered_map(kernel.weighted, starts, workers)
+    return _weighted_tally(chunks, weights, shape, check_weights)

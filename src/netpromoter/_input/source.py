@@ -139,8 +139,8 @@ class EagerSource:
             dense: Every combination of levels, in mixed-radix order (empty groups
                 included, labels left out), instead of the groups that occur, labelled,
                 in display order.
-            per_score: ``False`` lets an unweighted tally without keys be counted per
-                category (three bins, the fastest path) instead of per score.
+            per_score: ``False`` lets a tally without keys be counted per category
+                (three bins, the fastest path) instead of per score.
 
         Raises:
             InvalidWeightsError: When a weight is NaN, infinite or negative (the column
@@ -148,8 +148,8 @@ class EagerSource:
         """
         keys = self.factors if factors is None else tuple(factors)
         by = tuple(f.name for f in keys)
-        if not keys and not per_score and self.weights is None:
-            counted = tally_categories(self.scores)
+        if not keys and not per_score:
+            counted = self._count(None, (), categories=True)
             return _labelled(counted, by, None if dense else ((),), self)
         if not keys:
             counted = self._count(None, ())
@@ -196,9 +196,15 @@ class EagerSource:
         return out, len(present)
 
     def _count(
-        self, codes: Sequence[NDArray[np.unsignedinteger[Any]]] | None, sizes: Sequence[int]
+        self,
+        codes: Sequence[NDArray[np.unsignedinteger[Any]]] | None,
+        sizes: Sequence[int],
+        *,
+        categories: bool = False,
     ) -> Tally:
         try:
+            if categories:
+                return tally_categories(self.scores, self.weights, check_weights=True)
             if codes is None:
                 return tally(self.scores, self.weights, check_weights=True)
             return tally(self.scores, self.weights, list(codes), list(sizes), check_weights=True)
