@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     BeforeValidator,
-    ConfigDict,
     Field,
     field_serializer,
     field_validator,
@@ -150,8 +149,6 @@ class Response(Model):
         >>> r.category
         <Category.PROMOTER: 'promoter'>
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     score: Score
     respondent_id: str | None = None

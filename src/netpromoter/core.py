@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
-    ConfigDict,
     Field,
     model_validator,
 )
@@ -186,8 +185,6 @@ class NPSCounts(Summable):
         >>> (a + b).result().nps
         40.0
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     count: tuple[Annotated[int, Field(ge=0)], ...] = _ZEROS
     sum_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = None
@@ -460,8 +457,6 @@ class NPSResult(SummaryResult):
             ``2**weight_exponent``, whose squares can be stored (see
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     n_missing: int

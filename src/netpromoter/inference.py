@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
-from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._results import SummaryResult
@@ -124,8 +123,6 @@ class ComparisonResult(SummaryResult):
         method: ``"wald"`` or ``"adjusted_wald"``.
         confidence_level: The interval's confidence level.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     a: NPSResult
     b: NPSResult
@@ -272,8 +269,6 @@ class BenchmarkResult(SummaryResult):
         method: The method of the test and interval.
         confidence_level: The confidence level (``1 −`` the significance level).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     result: NPSResult
     benchmark: float

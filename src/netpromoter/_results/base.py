@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from netpromoter._model import Model
 from netpromoter._results.render import TableView, html_pairs, render_html, render_text
@@ -73,8 +73,6 @@ class Result(Model):
     Its validation errors are netpromoter's (see [`Model`][netpromoter._model.Model]).
     ``CSS`` names the class of its HTML table.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     CSS: ClassVar[str] = "netpromoter-table"
 
@@ -247,8 +245,6 @@ class EstimateFields(Model):
         ci: Confidence interval in points, clipped to [-100, 100].
         effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     n: int
     detractors: int | float

@@ -14,7 +14,6 @@ from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter.drivers.fields import (
-    _MODEL,
     Interval,
     Method,
     _check_not_empty,
@@ -73,8 +72,6 @@ class ThemeRow(Model):
             frequent first.
     """
 
-    model_config = _MODEL
-
     theme: str
     n_mentions: int
     comment_share: float | None
@@ -112,8 +109,6 @@ class ThemeResult(TableResult[ThemeRow]):
         Column("Detractors mentioning", lambda r: fmt.share(r.detractor_share, 0)),
         Column("Example", lambda r: r.examples[0] if r.examples else "", numeric=False),
     )
-
-    model_config = _MODEL
 
     untagged: ThemeRow
     n: int

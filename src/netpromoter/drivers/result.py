@@ -7,7 +7,7 @@ from typing import ClassVar
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
-from netpromoter.drivers.fields import _MODEL, QUADRANTS, Interval, Method, Quadrant
+from netpromoter.drivers.fields import QUADRANTS, Interval, Method, Quadrant
 from netpromoter.exceptions import NotFoundError
 
 #: Interval fields and the prefix of their ``_lower`` / ``_upper`` columns.
@@ -87,8 +87,6 @@ class DriverRow(Model):
         flag: Why the aspect is left out of the model or has no interval, if it is.
     """
 
-    model_config = _MODEL
-
     aspect: str
     n: int
     n_missing: int
@@ -167,8 +165,6 @@ class KeyDriverResult(TableResult[DriverRow]):
             "Note", lambda r: "; ".join(x for x in (r.flag, r.quadrant_note) if x), numeric=False
         ),
     )
-
-    model_config = _MODEL
 
     n: int
     n_missing: int

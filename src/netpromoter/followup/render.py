@@ -6,10 +6,6 @@ import difflib
 import html
 from collections.abc import Callable, Mapping
 
-from pydantic import (
-    ConfigDict,
-)
-
 from netpromoter._model import Model
 from netpromoter._models import Channel, Response
 from netpromoter._validation import check_type
@@ -48,8 +44,6 @@ class Message(Model):
         format: ``"text"`` or ``"html"``.
         truncated: Whether the quoted comment was shortened (with ``…``) to fit.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     respondent_id: str | None
     template_id: str

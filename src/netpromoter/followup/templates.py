@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_serializer,
@@ -106,8 +105,6 @@ class Template(Model):
         ['company', 'first_name']
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     purpose: Purpose = "follow_up"
     categories: frozenset[Category] = Field(default=frozenset(Category), min_length=1)
@@ -182,8 +179,6 @@ class TemplateLibrary(Model):
         >>> sorted({t.language for t in library.templates})
         ['en', 'nl']
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     templates: tuple[Template, ...] = Field(min_length=1)
     source: str | None = None

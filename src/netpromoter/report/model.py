@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
 from typing import Any
 
-from pydantic import ConfigDict
-
 from netpromoter._model import Model
 from netpromoter._results import format as fmt
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
@@ -41,8 +39,6 @@ class Report(Model):
         followups: The follow-up workload, if asked.
         min_n: Segments and periods with fewer responses are flagged.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     title: str
     source: str

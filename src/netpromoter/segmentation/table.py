@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from netpromoter._input.factors import check_labels
 from netpromoter._input.source import prepare
@@ -95,8 +95,6 @@ class SegmentCounts(Summable):
         >>> merged.result(min_n=1).overall.nps
         50.0
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     levels: tuple[tuple[Any, ...], ...] = ()

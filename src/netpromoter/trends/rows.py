@@ -6,8 +6,6 @@ import math
 from datetime import date  # noqa: TC003 - pydantic resolves the annotation
 from typing import Any, Literal
 
-from pydantic import ConfigDict
-
 from netpromoter import _stats
 from netpromoter._model import Model
 from netpromoter._results import EstimateFields
@@ -48,8 +46,6 @@ class Change(Model):
             fewer than ``min_n`` responses.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     reference: str
     delta: float | None
     se: float | None = None
@@ -63,8 +59,6 @@ class Change(Model):
 
 class PeriodFields(Model):
     """Which series and which local dates a trend row covers (see ``TrendRow``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     period: str
@@ -99,8 +93,6 @@ class TrendRow(EstimateFields, PeriodFields):
         vs_year_ago: Change against the same period a year earlier, when in the data.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     detractor_share: float | None  # type: ignore[assignment] # None for an empty period
     passive_share: float | None  # type: ignore[assignment]
     promoter_share: float | None  # type: ignore[assignment]
@@ -129,8 +121,6 @@ class RespondentRow(Model):
         mostly_first_time: A later period whose score rests mostly (more than half) on
             first-time respondents: they cannot show a change, only a different sample.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     period: str
     n_first_time: int
@@ -164,8 +154,6 @@ class TransitionRow(Model):
         p_adjusted: ``p_value`` adjusted over the trend's transitions
             (``TrendResult.correction``).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     from_period: str
     to_period: str
