@@ -149,7 +149,7 @@ def key_drivers(
         raise InsufficientDataError(msg, n=n)
     z = _stats.z_value(level)
     correlations = [correlate(r, y, z) for r in ratings]
-    split = _low_high_nps(scores, ratings, scales, method=method, confidence_level=level)
+    split = _low_high_nps(column, ratings, scales, method=method, confidence_level=level)
     flags = [_flag(c, r) for c, r in zip(correlations, ratings, strict=True)]
     in_model = [j for j, flag in enumerate(flags) if flag is None]
     if not in_model:

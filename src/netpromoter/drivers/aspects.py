@@ -10,7 +10,8 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation
-from netpromoter._count import tally
+from netpromoter._input.factors import Factor
+from netpromoter._tally import stack
 from netpromoter._validation import (
     check_names,
     check_type,
@@ -86,6 +87,10 @@ def _scale_of(name: str, ratings: NDArray[np.float64], scale: object) -> tuple[f
     return lowest, highest
 
 
+#: How an aspect splits the respondents: below and above the middle of its scale, or not.
+_SIDES = ("low", "high", "rest")
+
+
 class _Split(NamedTuple):
     """Low (group ``2j``) and high (group ``2j + 1``) raters of each aspect ``j``."""
 
@@ -95,29 +100,30 @@ class _Split(NamedTuple):
 
 
 def _low_high_nps(
-    scores: NDArray[np.integer],
+    source: EagerSource,
     ratings: list[NDArray[np.float64]],
     scales: list[tuple[float, float] | None],
     *,
     method: Method,
     confidence_level: float,
 ) -> _Split:
-    """NPS of the low and high raters of every aspect from one tally, and their gaps.
+    """NPS of the low and high raters of every aspect, and their gaps.
 
-    The gap of aspect ``j`` is NPS(high) − NPS(low) of two independent samples.
+    Each aspect splits the rows used into low raters, high raters and the rest (the
+    middle of the scale, no rating, or no scale): one tally of ``source`` per aspect,
+    whose low and high groups are stacked as groups ``2j`` and ``2j + 1``. The gap of
+    aspect ``j`` is NPS(high) − NPS(low) of two independent samples.
     """
-    parts: list[NDArray[np.integer]] = []
-    codes: list[NDArray[np.intp]] = []
-    for j, (rating, scale) in enumerate(zip(ratings, scales, strict=True)):
-        if scale is None:
-            continue
-        middle = (scale[0] + scale[1]) / 2.0
-        for side, rows in enumerate((rating < middle, rating > middle)):
-            parts.append(scores[rows])
-            codes.append(np.full(int(rows.sum()), 2 * j + side, dtype=np.intp))
-    stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
-    group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
-    tallied = tally(stacked, None, group_codes, 2 * len(ratings))
+    parts = []
+    for rating, scale in zip(ratings, scales, strict=True):
+        side = np.full(len(rating), _SIDES.index("rest"), dtype=np.uint8)
+        if scale is not None:
+            middle = (scale[0] + scale[1]) / 2.0
+            side[rating < middle] = _SIDES.index("low")
+            side[rating > middle] = _SIDES.index("high")
+        split = source.tally([Factor(side, _SIDES, "side")], dense=True)
+        parts.append(split.take([_SIDES.index("low"), _SIDES.index("high")]))
+    tallied = stack(parts)
     low = tallied.take(np.arange(0, tallied.n_groups, 2))
     high = tallied.take(np.arange(1, tallied.n_groups, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
