@@ -40,7 +40,7 @@ from netpromoter.exceptions import (
     NotFoundError,
     ParameterTypeError,
 )
-from netpromoter.segmentation.estimates import DesignSE, table
+from netpromoter.segmentation.estimates import DesignSE, Settings, table
 from netpromoter.segmentation.rows import (
     Correction,
     HomogeneityTest,
@@ -446,23 +446,16 @@ def result_of(
     design: DesignSE | None = None,
 ) -> SegmentResult:
     """The segment table of ``counted`` (the tally ``counts`` views)."""
-    computed = table(
-        counted,
-        min_n=min_n,
-        method=method,
-        confidence_level=confidence_level,
-        correction=correction,
-        design=design,
+    settings = Settings(
+        min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
     )
+    computed = table(counted, design=design, **settings)
     return SegmentResult.model_construct(
         by=counts.by,
         rows=computed.rows,
         overall=computed.overall,
-        min_n=min_n,
-        method=method,
-        confidence_level=confidence_level,
-        correction=correction,
         weighted=counts.weighted,
         counts=counts,
         homogeneity=computed.homogeneity,
+        **settings,
     )
