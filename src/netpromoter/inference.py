@@ -510,7 +510,7 @@ def margin_of_error(
         raise InvalidParameterError(msg, name="n", value=n)
     population = check_population_size(population_size, int(n))
     variance = _variance_of(expected)
-    return float(_stats.margin(float(n), variance, z, population))
+    return float(_stats.Precision(variance, z, population).margin(float(n)))
 
 
 def sample_size(
@@ -552,7 +552,7 @@ def sample_size(
     z = _stats.z_value(confidence_level)
     population = check_population_size(population_size, 1)
     variance = _variance_of(expected)
-    needed = float(_stats.required_n(target, variance, z, population))
+    needed = float(_stats.Precision(variance, z, population).required_n(target))
     return _responses(needed, "margin", margin)
 
 

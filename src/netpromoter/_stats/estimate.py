@@ -348,48 +348,46 @@ def per_response_variance(
     return out
 
 
-def margin(
-    n: float | NDArray[np.float64],
-    variance: float | NDArray[np.float64],
-    z: float,
-    population_size: float | None = None,
-) -> NDArray[np.float64]:
-    """Margin of error in points: ``100 z sqrt(v / n) sqrt((N − n) / (N − 1))``.
+class Precision(NamedTuple):
+    """How precisely responses estimate an NPS, for planning a survey.
+
+    ``variance`` is one response's variance ``v`` (see ``per_response_variance``), ``z`` the
+    normal quantile of the confidence level, ``population_size`` the ``N`` of the finite
+    population correction (``None``: none). The margin of ``n`` responses is
+    ``100 z sqrt(v / n) sqrt((N − n) / (N − 1))``; ``required_n`` inverts it.
 
     Examples:
-        >>> float(margin(385, 1.0, 1.959963984540054).round(3))
-        9.989
+        >>> plan = Precision(1.0, 1.959963984540054)
+        >>> float(plan.margin(385).round(3)), float(plan.required_n(10.0).round(2))
+        (9.989, 384.15)
     """
-    size = np.asarray(n, dtype=np.float64)
-    f = population_factor(size, population_size, weighted=False)
-    out: NDArray[np.float64] = 100.0 * z * np.sqrt(np.asarray(variance) / size * f)
-    return out
 
+    variance: float | NDArray[np.float64]
+    z: float
+    population_size: float | None = None
 
-def required_n(
-    target: float | NDArray[np.float64],
-    variance: float | NDArray[np.float64],
-    z: float,
-    population_size: float | None = None,
-) -> NDArray[np.float64]:
-    """Smallest (real) ``n`` whose margin of error is ``target`` points.
+    def margin(self, n: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """Margin of error in points of ``n`` responses."""
+        size = np.asarray(n, dtype=np.float64)
+        f = population_factor(size, self.population_size, weighted=False)
+        out: NDArray[np.float64] = 100.0 * self.z * np.sqrt(np.asarray(self.variance) / size * f)
+        return out
 
-    Without a population, ``n0 = z² v / (target / 100)²``; with one, solving
-    ``target = 100 z sqrt(v / n) sqrt((N − n) / (N − 1))`` gives
-    ``n = n0 N / (N − 1 + n0)`` (Cochran 1977, eq. 4.2 for the NPS variance).
+    def required_n(self, target: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """Smallest (real) ``n`` whose margin of error is ``target`` points.
 
-    Examples:
-        >>> float(required_n(10.0, 1.0, 1.959963984540054).round(2))
-        384.15
-    """
-    m = np.asarray(target, dtype=np.float64) / 100.0
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
-        n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
-        if population_size is None:
-            return n0
-        big_n = float(population_size)
-        out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
-    return out
+        Without a population, ``n0 = z² v / (target / 100)²``; with one, solving the
+        corrected margin for ``n`` gives ``n = n0 N / (N − 1 + n0)`` (Cochran 1977, eq.
+        4.2 for the NPS variance).
+        """
+        m = np.asarray(target, dtype=np.float64) / 100.0
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
+            n0 = self.z * self.z * np.asarray(self.variance, dtype=np.float64) / (m * m)
+            if self.population_size is None:
+                return n0
+            big_n = float(self.population_size)
+            out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
+        return out
 
 
 def domain_variance(tally: Tally) -> NDArray[np.float64]:
