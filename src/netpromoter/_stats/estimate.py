@@ -87,15 +87,26 @@ def effective_n(tally: Tally) -> NDArray[np.float64]:
 def linearisation_se(tally: Tally) -> NDArray[np.float64]:
     """Design-based SE of a weighted NPS (R ``survey``, ``ids = ~1``), in points."""
     n = tally.count.sum(axis=-1).astype(np.float64)
+    ss, total = _squared_residuals(tally)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss) / total
+    return out
+
+
+def _squared_residuals(tally: Tally) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per group: ``Σ w_i² (s_i − ȳ)²`` and ``W = Σ w_i`` (``ȳ`` the weighted mean of ``s``).
+
+    ``s`` is +1 for a promoter, 0 for a passive, −1 for a detractor; NaN for a group with
+    no weight.
+    """
     w = by_category(tally.sum_w)
     w2 = by_category(tally.sum_w2)
     total = w.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (w @ CATEGORY_VALUE) / total
         resid = CATEGORY_VALUE - mean[..., None]
-        ss = (w2 * resid * resid).sum(axis=-1)
-        out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss) / total
-    return out
+        ss: NDArray[np.float64] = (w2 * resid * resid).sum(axis=-1)
+    return ss, total
 
 
 def population_factor(
@@ -399,13 +410,7 @@ def domain_variance(tally: Tally) -> NDArray[np.float64]:
     weights are 1. NaN for a group with no weight.
     """
     n = np.float64(tally.count.sum())
-    w = by_category(tally.sum_w)
-    w2 = by_category(tally.sum_w2)
-    total = w.sum(axis=-1)
+    ss, total = _squared_residuals(tally)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (w @ CATEGORY_VALUE) / total
-        resid = CATEGORY_VALUE - mean[..., None]
-        out: NDArray[np.float64] = (
-            1e4 * n / (n - 1.0) * (w2 * resid * resid).sum(axis=-1) / (total * total)
-        )
+        out: NDArray[np.float64] = 1e4 * n / (n - 1.0) * ss / (total * total)
     return out
