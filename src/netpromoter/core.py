@@ -23,7 +23,7 @@ from netpromoter import _stats
 from netpromoter._input.source import prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
-from netpromoter._results import SummaryResult
+from netpromoter._results import CategoryFields, SummaryResult
 from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.design import Design, as_design, domain_se
@@ -415,7 +415,14 @@ def _build_result(
     )
 
 
-class NPSResult(SummaryResult):
+class _Responses(Model):
+    """The responses counted and the missing scores dropped: the first fields of a score."""
+
+    n: int
+    n_missing: int
+
+
+class NPSResult(CategoryFields, _Responses, SummaryResult):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -458,17 +465,6 @@ class NPSResult(SummaryResult):
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
-    n: int
-    n_missing: int
-    detractors: int | float
-    passives: int | float
-    promoters: int | float
-    detractor_share: float
-    passive_share: float
-    promoter_share: float
-    nps: float
-    se: float
-    ci: tuple[float, float]
     margin_of_error: float
     method: Method
     confidence_level: float

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netpromoter._results.base import (
+    CategoryFields,
     Column,
     EstimateFields,
     Result,
@@ -21,6 +22,7 @@ from netpromoter._results.render import (
 )
 
 __all__ = [
+    "CategoryFields",
     "Column",
     "EstimateFields",
     "Result",

@@ -22,7 +22,28 @@ ALL = "(all)"
 _CATEGORIES = ("detractor", "passive", "promoter")
 
 
-class Change(Model):
+class DifferenceFields(Model):
+    """The test of a change in NPS: its size, SE, interval and p-values.
+
+    Shared by [`Change`][netpromoter.trends.Change] and
+    [`TransitionRow`][netpromoter.trends.TransitionRow], which document each field.
+    """
+
+    delta: float | None
+    se: float | None = None
+    df: float | None = None
+    ci: tuple[float, float] | None
+    p_value: float | None
+    p_adjusted: float | None = None
+
+
+class _Reference(Model):
+    """The period a change is measured from: the first field of a change."""
+
+    reference: str
+
+
+class Change(DifferenceFields, _Reference):
     """The change of one period's NPS against a reference period.
 
     Attributes:
@@ -46,13 +67,6 @@ class Change(Model):
             fewer than ``min_n`` responses.
     """
 
-    reference: str
-    delta: float | None
-    se: float | None = None
-    df: float | None = None
-    ci: tuple[float, float] | None
-    p_value: float | None
-    p_adjusted: float | None = None
     n_overlap: int
     verdict: Verdict
 
@@ -131,7 +145,18 @@ class RespondentRow(Model):
     mostly_first_time: bool
 
 
-class TransitionRow(Model):
+class _Transition(Model):
+    """Who a transition counts and their NPS before and after: its first fields."""
+
+    from_period: str
+    to_period: str
+    n: int
+    matrix: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
+    nps_from: float | None
+    nps_to: float | None
+
+
+class TransitionRow(DifferenceFields, _Transition):
     """How the respondents who answered in two consecutive periods moved.
 
     Each respondent counts once, with their last answer in each period (answers at the
@@ -154,19 +179,6 @@ class TransitionRow(Model):
         p_adjusted: ``p_value`` adjusted over the trend's transitions
             (``TrendResult.correction``).
     """
-
-    from_period: str
-    to_period: str
-    n: int
-    matrix: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
-    nps_from: float | None
-    nps_to: float | None
-    delta: float | None
-    se: float | None = None
-    df: float | None = None
-    ci: tuple[float, float] | None
-    p_value: float | None
-    p_adjusted: float | None = None
 
     def count(self, before: str, after: str) -> int:
         """Respondents who went from one category to another, e.g. ``("passive", "promoter")``.
