@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypedDict
 
 import numpy as np
 
@@ -228,6 +228,14 @@ def check_exact(*, weighted: bool, population_size: float | None, design_se: obj
         raise InvalidParameterError(msg, name="method", value="exact")
 
 
+class Sampling(TypedDict):
+    """How a tally was sampled, as every SE needs it: weights, population, design SEs."""
+
+    weighted: bool
+    population_size: float | None
+    design_se: NDArray[np.float64] | None
+
+
 def _centre_and_se(
     tally: Tally,
     *,
@@ -238,6 +246,7 @@ def _centre_and_se(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
     check_choice(method, "method", METHODS)
+    sampling = Sampling(weighted=weighted, population_size=population_size, design_se=design_se)
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
@@ -245,12 +254,10 @@ def _centre_and_se(
         return (
             nps,
             nps,
-            wald_se(tally, weighted=weighted, population_size=population_size, design_se=design_se),
+            wald_se(tally, **sampling),
         )
     if method == "adjusted_wald":
-        size = _information(
-            tally, weighted=weighted, population_size=population_size, design_se=design_se
-        )
+        size = _information(tally, **sampling)
         census = np.isinf(size)
         size = np.where(census, 0.0, size)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -312,15 +319,10 @@ def estimate(
         [40.0, 29.993, -34.9282, 82.6421]
     """
     z = z_value(confidence_level)
-    nps, centre, se = _centre_and_se(
-        tally,
-        weighted=weighted,
-        method=method,
-        population_size=population_size,
-        design_se=design_se,
-    )
+    sampling = Sampling(weighted=weighted, population_size=population_size, design_se=design_se)
+    nps, centre, se = _centre_and_se(tally, method=method, **sampling)
     if method == "exact":
-        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        check_exact(**sampling)
 
         level = check_confidence_level(confidence_level)
         counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
@@ -329,9 +331,7 @@ def estimate(
         lower, upper = np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
         se = (upper - lower) / (2.0 * z)
     elif method == "score":
-        size = _information(
-            tally, weighted=weighted, population_size=population_size, design_se=design_se
-        )
+        size = _information(tally, **sampling)
         lower, upper = _score_limits(shares(tally), size, z)
         census = np.isinf(size)
         lower, upper = np.where(census, nps, lower), np.where(census, nps, upper)
