@@ -10,8 +10,6 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation
-from netpromoter._input.factors import Factor
-from netpromoter._tally import stack
 from netpromoter._validation import (
     check_names,
     check_type,
@@ -87,10 +85,6 @@ def _scale_of(name: str, ratings: NDArray[np.float64], scale: object) -> tuple[f
     return lowest, highest
 
 
-#: How an aspect splits the respondents: below and above the middle of its scale, or not.
-_SIDES = ("low", "high", "rest")
-
-
 class _Split(NamedTuple):
     """Low (group ``2j``) and high (group ``2j + 1``) raters of each aspect ``j``."""
 
@@ -109,21 +103,20 @@ def _low_high_nps(
 ) -> _Split:
     """NPS of the low and high raters of every aspect, and their gaps.
 
-    Each aspect splits the rows used into low raters, high raters and the rest (the
-    middle of the scale, no rating, or no scale): one tally of ``source`` per aspect,
-    whose low and high groups are stacked as groups ``2j`` and ``2j + 1``. The gap of
-    aspect ``j`` is NPS(high) − NPS(low) of two independent samples.
+    The low raters of aspect ``j`` (below the middle of its scale) are group ``2j`` of
+    one tally of ``source``'s subsets, its high raters group ``2j + 1`` (both empty
+    without a scale). The gap of aspect ``j`` is NPS(high) − NPS(low) of two
+    independent samples.
     """
-    parts = []
+    none = np.zeros(len(source.scores), dtype=bool)
+    masks: list[NDArray[np.bool_]] = []
     for rating, scale in zip(ratings, scales, strict=True):
-        side = np.full(len(rating), _SIDES.index("rest"), dtype=np.uint8)
-        if scale is not None:
+        if scale is None:
+            masks += [none, none]
+        else:
             middle = (scale[0] + scale[1]) / 2.0
-            side[rating < middle] = _SIDES.index("low")
-            side[rating > middle] = _SIDES.index("high")
-        split = source.tally([Factor(side, _SIDES, "side")], dense=True)
-        parts.append(split.take([_SIDES.index("low"), _SIDES.index("high")]))
-    tallied = stack(parts)
+            masks += [rating < middle, rating > middle]
+    tallied = source.subsets(masks)
     low = tallied.take(np.arange(0, tallied.n_groups, 2))
     high = tallied.take(np.arange(1, tallied.n_groups, 2))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from netpromoter import _stats
-from netpromoter._count import tally
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
@@ -246,19 +245,11 @@ def themes(
     tagging = tag(texts, compiled)
     n_themes = len(compiled.themes)
     untagged = tagging.has_comment & ~tagging.mentions.any(axis=1)
-    rows_t, theme_t = np.nonzero(tagging.mentions)
     commented = np.flatnonzero(tagging.has_comment)
     # Groups: themes 0..T-1, untagged T, everyone who commented T+1, everyone T+2.
-    stacked = np.concatenate([scores[rows_t], scores[untagged], scores[commented], scores])
-    codes = np.concatenate(
-        [
-            theme_t,
-            np.full(int(untagged.sum()), n_themes),
-            np.full(len(commented), n_themes + 1),
-            np.full(n, n_themes + 2),
-        ]
-    ).astype(np.intp)
-    tallied = tally(stacked, None, codes, n_themes + 3)
+    everyone = np.ones(n, dtype=bool)
+    masks = [*tagging.mentions.T, untagged, tagging.has_comment, everyone]
+    tallied = column.subsets(masks)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(tallied, weighted=False, method=method, confidence_level=level)
         by_category = _stats.by_category(tallied.count)
