@@ -10,9 +10,9 @@ A model built from invalid values (``Response(score=11)``, ``NPSCounts(count=(1,
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import CoreSchema, ValidationError, core_schema
 
 from netpromoter.exceptions import ModelValidationError
@@ -52,7 +52,13 @@ def _typed_errors() -> Iterator[None]:
 
 
 class Model(BaseModel):
-    """A pydantic model whose validation errors are ``ModelValidationError``."""
+    """A frozen pydantic model whose validation errors are ``ModelValidationError``.
+
+    Unknown fields are refused (``extra="forbid"``) and no field can be changed after
+    construction, in every public model and result.
+    """
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     def __init__(self, /, **data: Any) -> None:  # noqa: ANN401 - the fields, as pydantic takes them
         """Validate the fields (see the model's attributes)."""

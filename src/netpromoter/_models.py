@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum, EnumMeta
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import (
     BeforeValidator,
-    ConfigDict,
     Field,
     field_serializer,
     field_validator,
@@ -150,8 +149,6 @@ class Response(Model):
         >>> r.category
         <Category.PROMOTER: 'promoter'>
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     score: Score
     respondent_id: str | None = None

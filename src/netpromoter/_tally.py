@@ -444,6 +444,30 @@ def add(a: Tally, b: Tally) -> Tally:
     return Tally(a.count + b.count, a.sum_w + b.sum_w, a.sum_w2 + b.sum_w2, exponent)
 
 
+def stack(parts: Sequence[Tally]) -> Tally:
+    """The groups of several tallies one after another (``parts[0]``'s first, unlabelled).
+
+    For splits of the same rows that overlap (each part one split, such as the low and
+    high raters of one aspect), which ``+`` would merge. The parts are of one kind (keys,
+    weighting, bins, missing count: the first part's); the sums are taken to the largest
+    exponent.
+
+    Examples:
+        >>> a = Tally.of_counts(np.array([[1, 0, 2]]))
+        >>> b = Tally.of_counts(np.array([[0, 1, 0], [3, 0, 0]]))
+        >>> stack([a, b]).count.tolist()
+        [[1, 0, 2], [0, 1, 0], [3, 0, 0]]
+    """
+    exponent = common_exponent(*parts)
+    shifted = [part.at_exponent(exponent) for part in parts]
+    return parts[0].with_arrays(
+        np.concatenate([part.count for part in shifted]),
+        np.concatenate([part.sum_w for part in shifted]),
+        np.concatenate([part.sum_w2 for part in shifted]),
+        exponent=exponent,
+    )
+
+
 def retally(
     counted: Tally,
     codes: NDArray[np.integer] | Sequence[NDArray[np.integer]],

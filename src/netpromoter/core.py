@@ -11,11 +11,10 @@ Promoter Score is the percentage of promoters minus the percentage of detractors
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import numpy as np
 from pydantic import (
-    ConfigDict,
     Field,
     model_validator,
 )
@@ -24,7 +23,7 @@ from netpromoter import _stats, _svg
 from netpromoter._input.source import prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
-from netpromoter._results import ConfidenceInterval, SummaryResult
+from netpromoter._results import CategoryFields, ConfidenceInterval, SummaryResult
 from netpromoter._results import format as fmt
 from netpromoter._results.chart import Chart
 from netpromoter._scale import N_SCORES
@@ -187,8 +186,6 @@ class NPSCounts(Summable):
         >>> (a + b).result().nps
         40.0
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     count: tuple[Annotated[int, Field(ge=0)], ...] = _ZEROS
     sum_weights: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] | None = None
@@ -419,7 +416,14 @@ def _build_result(
     )
 
 
-class NPSResult(SummaryResult):
+class _Responses(Model):
+    """The responses counted and the missing scores dropped: the first fields of a score."""
+
+    n: int
+    n_missing: int
+
+
+class NPSResult(CategoryFields, _Responses, SummaryResult):
     """The Net Promoter Score of a set of responses, with its uncertainty.
 
     Attributes:
@@ -462,19 +466,6 @@ class NPSResult(SummaryResult):
             [`NPSCounts`][netpromoter.core.NPSCounts]).
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
-    n: int
-    n_missing: int
-    detractors: int | float
-    passives: int | float
-    promoters: int | float
-    detractor_share: float
-    passive_share: float
-    promoter_share: float
-    nps: float
-    se: float
-    ci: ConfidenceInterval
     margin_of_error: float
     method: Method
     confidence_level: float

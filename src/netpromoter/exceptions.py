@@ -226,7 +226,19 @@ def _listing(available: Sequence[object]) -> str:
     return shown + more
 
 
-class ColumnNotFoundError(NetPromoterError, KeyError):
+class _LookupError(NetPromoterError, KeyError):
+    """A name that is not there: a ``KeyError`` whose message reads as written."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        """The message itself (``KeyError`` would show it quoted)."""
+        return self.message
+
+
+class ColumnNotFoundError(_LookupError):
     """A column name (a score, weights or grouping column) is not in the data.
 
     Attributes:
@@ -235,17 +247,12 @@ class ColumnNotFoundError(NetPromoterError, KeyError):
     """
 
     def __init__(self, column: str, available: Sequence[str]) -> None:
-        self.message = f"no column {column!r}; available columns: {_listing(available)}"
-        super().__init__(self.message)
+        super().__init__(f"no column {column!r}; available columns: {_listing(available)}")
         self.column = column
         self.available: tuple[str, ...] = tuple(available)
 
-    def __str__(self) -> str:
-        """The message itself (``KeyError`` would show it quoted)."""
-        return self.message
 
-
-class NotFoundError(NetPromoterError, KeyError):
+class NotFoundError(_LookupError):
     """A segment, period, template, aspect or theme asked for by name is not there.
 
     Attributes:
@@ -254,14 +261,9 @@ class NotFoundError(NetPromoterError, KeyError):
     """
 
     def __init__(self, what: str, key: object, available: Sequence[object]) -> None:
-        self.message = f"no {what} {key!r}; there are: {_listing(available)}"
-        super().__init__(self.message)
+        super().__init__(f"no {what} {key!r}; there are: {_listing(available)}")
         self.key = key
         self.available: tuple[object, ...] = tuple(available)
-
-    def __str__(self) -> str:
-        """The message itself (``KeyError`` would show it quoted)."""
-        return self.message
 
 
 class ColumnLengthError(NetPromoterError, ValueError):

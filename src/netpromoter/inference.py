@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
-from pydantic import ConfigDict
 
 from netpromoter import _stats, _svg
 from netpromoter._renamed import renamed_value
@@ -133,8 +132,6 @@ class ComparisonResult(SummaryResult):
         alternative: ``"two-sided"`` (NPS(b) differs from NPS(a)), ``"greater"`` (NPS(b)
             is above NPS(a)) or ``"less"`` (below).
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     a: NPSResult
     b: NPSResult
@@ -319,8 +316,6 @@ class BenchmarkResult(SummaryResult):
         method: The method of the test and interval.
         confidence_level: The confidence level (``1 −`` the significance level).
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     result: NPSResult
     benchmark: float
@@ -562,7 +557,7 @@ def margin_of_error(
         raise InvalidParameterError(msg, name="n", value=n)
     population = check_population_size(population_size, int(n))
     variance = _variance_of(expected)
-    return float(_stats.margin(float(n), variance, z, population))
+    return float(_stats.Precision(variance, z, population).margin(float(n)))
 
 
 def sample_size(
@@ -604,7 +599,7 @@ def sample_size(
     z = _stats.z_value(confidence_level)
     population = check_population_size(population_size, 1)
     variance = _variance_of(expected)
-    needed = float(_stats.required_n(target, variance, z, population))
+    needed = float(_stats.Precision(variance, z, population).required_n(target))
     return _responses(needed, "margin", margin)
 
 

@@ -31,7 +31,7 @@ from netpromoter._input import frames, times
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
-from netpromoter._tally import Tally
+from netpromoter._tally import Tally, stack
 from netpromoter._validation import shown, validate_scores
 from netpromoter.exceptions import (
     InvalidParameterError,
@@ -167,6 +167,27 @@ class EagerSource:
         shown = counted.take(present)
         return _labelled(shown, by, tuple(grouping.all_labels(present)), self)
 
+    def subsets(self, masks: Sequence[NDArray[np.bool_]]) -> Tally:
+        """One group per mask: the tally of the rows used where it is true (unlabelled).
+
+        The subsets may overlap (the low and high raters of every aspect, the
+        respondents mentioning each theme), which one factor cannot express: each is
+        counted as the "in" level of its own two-level factor, and the groups are put
+        one after another ([`stack`][netpromoter._tally.stack]).
+
+        Examples:
+            >>> source = prepare({"score": [10, 3, 9, 6]})
+            >>> masks = [np.array([True, True, False, False]), np.array([True, False, True, True])]
+            >>> source.subsets(masks).count.sum(axis=1).tolist()
+            [2, 3]
+        """
+        return stack(
+            [
+                self.tally([Factor(_flags(mask), (False, True))], dense=True).take([1])
+                for mask in masks
+            ]
+        )
+
     def codes(self, factors: Sequence[Factor] | None = None) -> tuple[NDArray[np.intp], int]:
         """Each row's group: its position among the groups of ``tally(factors)``.
 
@@ -211,6 +232,12 @@ class EagerSource:
         except InvalidWeightsError:
             self.table.weights(self.weights_spec)  # names the column and the input rows
             raise
+
+
+def _flags(mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """A mask as the codes of a two-level factor (0: out, 1: in), without a copy if it can."""
+    out: NDArray[np.uint8] = np.ascontiguousarray(mask, dtype=np.bool_).view(np.uint8)
+    return out
 
 
 def _display_order(grouping: Grouping, present: NDArray[np.intp]) -> NDArray[np.intp]:

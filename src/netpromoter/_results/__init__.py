@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netpromoter._results.base import (
+    CategoryFields,
     Column,
     ConfidenceInterval,
     EstimateFields,
@@ -22,6 +23,7 @@ from netpromoter._results.render import (
 )
 
 __all__ = [
+    "CategoryFields",
     "Column",
     "ConfidenceInterval",
     "EstimateFields",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from netpromoter._model import Model
 from netpromoter._results.render import TableView, html_pairs, render_html, render_text
@@ -110,8 +110,6 @@ class Result(Model):
     Its validation errors are netpromoter's (see [`Model`][netpromoter._model.Model]).
     ``CSS`` names the class of its HTML table.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     CSS: ClassVar[str] = "netpromoter-table"
 
@@ -268,26 +266,18 @@ class TableResult(Result, Generic[RowT]):
         )
 
 
-class EstimateFields(Model):
-    """The fields of one NPS estimate, shared by scores, segment rows and trend rows.
+class CategoryFields(Model):
+    """The category totals and shares of a set of responses and its NPS estimate.
 
-    Attributes:
-        n: Number of responses.
-        detractors: Detractor count, or sum of their weights when weighted.
-        passives: Passive count, or sum of weights.
-        promoters: Promoter count, or sum of weights.
-        detractor_share: Detractor share, 0..1.
-        passive_share: Passive share, 0..1.
-        promoter_share: Promoter share, 0..1.
-        nps: Net Promoter Score, -100..100: 100 × (promoter share − detractor share).
-        se: Standard error of the method's estimate, in points.
-        ci: Confidence interval in points, clipped to [-100, 100], as ``(low, high)``.
-        effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
+    Shared by [`EstimateFields`][netpromoter._results.base.EstimateFields] and the
+    score's result (which each put their sizes first and their own fields after):
+    ``detractors``, ``passives`` and ``promoters`` are counts (sums of weights when
+    weighted), the three ``*_share`` fields their shares 0..1, ``nps`` is
+    100 × (promoter share − detractor share) in -100..100, ``se`` the standard error of
+    the method's estimate in points and ``ci`` the confidence interval in points,
+    clipped to [-100, 100].
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
-    n: int
     detractors: int | float
     passives: int | float
     promoters: int | float
@@ -297,4 +287,23 @@ class EstimateFields(Model):
     nps: float
     se: float
     ci: ConfidenceInterval
+
+
+class _Size(Model):
+    """The number of responses: the first field of an estimate."""
+
+    n: int
+
+
+class EstimateFields(CategoryFields, _Size):
+    """The fields of one NPS estimate, shared by segment rows and trend rows.
+
+    ``n``, the [`CategoryFields`][netpromoter._results.base.CategoryFields], then
+    ``effective_n``.
+
+    Attributes:
+        n: Number of responses.
+        effective_n: Kish's effective sample size (Σw)²/Σw² (``n`` when unweighted).
+    """
+
     effective_n: float

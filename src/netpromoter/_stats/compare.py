@@ -20,6 +20,7 @@ from netpromoter._stats.estimate import (
     DIFFERENCE_METHODS,
     DifferenceMethod,
     Method,
+    Sampling,
     _centre_and_se,
     _information,
     _nps_and_variance,
@@ -406,24 +407,17 @@ def benchmark_test(
         (1.768, 0.0385)
     """
     null = np.asarray(benchmark, dtype=np.float64)
-    nps, centre, se = _centre_and_se(
-        tally,
-        weighted=weighted,
-        method=method,
-        population_size=population_size,
-        design_se=design_se,
-    )
+    sampling = Sampling(weighted=weighted, population_size=population_size, design_se=design_se)
+    nps, centre, se = _centre_and_se(tally, method=method, **sampling)
     if method in ("score", "exact"):
-        size = _information(
-            tally, weighted=weighted, population_size=population_size, design_se=design_se
-        )
+        size = _information(tally, **sampling)
         with np.errstate(invalid="ignore"):
             z = score_statistic(shares(tally), size, null)
         z = np.where(nps == null, 0.0, z)
     else:
         z = _z_statistic(centre - null, se)
     if method == "exact":
-        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        check_exact(**sampling)
 
         counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
         nulls = np.broadcast_to(null, (len(counts),)).tolist()

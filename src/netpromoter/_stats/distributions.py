@@ -274,6 +274,20 @@ def log_gamma(x: NDArray[np.float64] | float) -> NDArray[np.float64]:
 _EPSILON = 1e-16
 
 
+def _settled_tail(statistic: float) -> float | None:
+    """An upper tail of a statistic that is never negative, where no series is needed.
+
+    NaN for NaN, 1 at or below 0, 0 at infinity; ``None`` otherwise.
+    """
+    if math.isnan(statistic):
+        return math.nan
+    if statistic <= 0.0:
+        return 1.0
+    if math.isinf(statistic):
+        return 0.0
+    return None
+
+
 def chi_square_sf(statistic: float, df: int) -> float:
     """Upper tail ``P(X > statistic)`` of a chi-square variable with ``df`` degrees of freedom.
 
@@ -287,12 +301,9 @@ def chi_square_sf(statistic: float, df: int) -> float:
         >>> chi_square_sf(0.0, 3)
         1.0
     """
-    if math.isnan(statistic):
-        return math.nan
-    if statistic <= 0.0:
-        return 1.0
-    if math.isinf(statistic):
-        return 0.0
+    edge = _settled_tail(statistic)
+    if edge is not None:
+        return edge
     a, x = df / 2.0, statistic / 2.0
     log_prefix = a * math.log(x) - x - math.lgamma(a)
     tiny = 1e-300
@@ -335,11 +346,8 @@ def f_sf(statistic: float, df1: float, df2: float) -> float:
         >>> round(f_sf(3.0, 2.0, 10.0), 9)
         0.095367432
     """
-    if math.isnan(statistic):
-        return math.nan
-    if statistic <= 0.0:
-        return 1.0
-    if math.isinf(statistic):
-        return 0.0
+    edge = _settled_tail(statistic)
+    if edge is not None:
+        return edge
     x = df2 / (df2 + df1 * statistic)
     return float(beta_incomplete(df2 / 2.0, df1 / 2.0, x)[()])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypedDict
 
 import numpy as np
 
@@ -87,15 +87,26 @@ def effective_n(tally: Tally) -> NDArray[np.float64]:
 def linearisation_se(tally: Tally) -> NDArray[np.float64]:
     """Design-based SE of a weighted NPS (R ``survey``, ``ids = ~1``), in points."""
     n = tally.count.sum(axis=-1).astype(np.float64)
+    ss, total = _squared_residuals(tally)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss) / total
+    return out
+
+
+def _squared_residuals(tally: Tally) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per group: ``Σ w_i² (s_i − ȳ)²`` and ``W = Σ w_i`` (``ȳ`` the weighted mean of ``s``).
+
+    ``s`` is +1 for a promoter, 0 for a passive, −1 for a detractor; NaN for a group with
+    no weight.
+    """
     w = by_category(tally.sum_w)
     w2 = by_category(tally.sum_w2)
     total = w.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (w @ CATEGORY_VALUE) / total
         resid = CATEGORY_VALUE - mean[..., None]
-        ss = (w2 * resid * resid).sum(axis=-1)
-        out: NDArray[np.float64] = 100.0 * np.sqrt(n / (n - 1.0) * ss) / total
-    return out
+        ss: NDArray[np.float64] = (w2 * resid * resid).sum(axis=-1)
+    return ss, total
 
 
 def population_factor(
@@ -217,6 +228,14 @@ def check_exact(*, weighted: bool, population_size: float | None, design_se: obj
         raise InvalidParameterError(msg, name="method", value="exact")
 
 
+class Sampling(TypedDict):
+    """How a tally was sampled, as every SE needs it: weights, population, design SEs."""
+
+    weighted: bool
+    population_size: float | None
+    design_se: NDArray[np.float64] | None
+
+
 def _centre_and_se(
     tally: Tally,
     *,
@@ -227,6 +246,7 @@ def _centre_and_se(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Raw NPS, the method's point estimate (interval centre) and its SE, in points."""
     check_choice(method, "method", METHODS)
+    sampling = Sampling(weighted=weighted, population_size=population_size, design_se=design_se)
     totals = by_category(tally.sum_w)
     total = totals.sum(axis=-1)
     nps = nps_of(totals)
@@ -234,12 +254,10 @@ def _centre_and_se(
         return (
             nps,
             nps,
-            wald_se(tally, weighted=weighted, population_size=population_size, design_se=design_se),
+            wald_se(tally, **sampling),
         )
     if method == "adjusted_wald":
-        size = _information(
-            tally, weighted=weighted, population_size=population_size, design_se=design_se
-        )
+        size = _information(tally, **sampling)
         census = np.isinf(size)
         size = np.where(census, 0.0, size)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -301,15 +319,10 @@ def estimate(
         [40.0, 29.993, -34.9282, 82.6421]
     """
     z = z_value(confidence_level)
-    nps, centre, se = _centre_and_se(
-        tally,
-        weighted=weighted,
-        method=method,
-        population_size=population_size,
-        design_se=design_se,
-    )
+    sampling = Sampling(weighted=weighted, population_size=population_size, design_se=design_se)
+    nps, centre, se = _centre_and_se(tally, method=method, **sampling)
     if method == "exact":
-        check_exact(weighted=weighted, population_size=population_size, design_se=design_se)
+        check_exact(**sampling)
 
         level = check_confidence_level(confidence_level)
         counts = by_category(tally.count).astype(np.int64).reshape(-1, 3)
@@ -318,9 +331,7 @@ def estimate(
         lower, upper = np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
         se = (upper - lower) / (2.0 * z)
     elif method == "score":
-        size = _information(
-            tally, weighted=weighted, population_size=population_size, design_se=design_se
-        )
+        size = _information(tally, **sampling)
         lower, upper = _score_limits(shares(tally), size, z)
         census = np.isinf(size)
         lower, upper = np.where(census, nps, lower), np.where(census, nps, upper)
@@ -348,48 +359,46 @@ def per_response_variance(
     return out
 
 
-def margin(
-    n: float | NDArray[np.float64],
-    variance: float | NDArray[np.float64],
-    z: float,
-    population_size: float | None = None,
-) -> NDArray[np.float64]:
-    """Margin of error in points: ``100 z sqrt(v / n) sqrt((N − n) / (N − 1))``.
+class Precision(NamedTuple):
+    """How precisely responses estimate an NPS, for planning a survey.
+
+    ``variance`` is one response's variance ``v`` (see ``per_response_variance``), ``z`` the
+    normal quantile of the confidence level, ``population_size`` the ``N`` of the finite
+    population correction (``None``: none). The margin of ``n`` responses is
+    ``100 z sqrt(v / n) sqrt((N − n) / (N − 1))``; ``required_n`` inverts it.
 
     Examples:
-        >>> float(margin(385, 1.0, 1.959963984540054).round(3))
-        9.989
+        >>> plan = Precision(1.0, 1.959963984540054)
+        >>> float(plan.margin(385).round(3)), float(plan.required_n(10.0).round(2))
+        (9.989, 384.15)
     """
-    size = np.asarray(n, dtype=np.float64)
-    f = population_factor(size, population_size, weighted=False)
-    out: NDArray[np.float64] = 100.0 * z * np.sqrt(np.asarray(variance) / size * f)
-    return out
 
+    variance: float | NDArray[np.float64]
+    z: float
+    population_size: float | None = None
 
-def required_n(
-    target: float | NDArray[np.float64],
-    variance: float | NDArray[np.float64],
-    z: float,
-    population_size: float | None = None,
-) -> NDArray[np.float64]:
-    """Smallest (real) ``n`` whose margin of error is ``target`` points.
+    def margin(self, n: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """Margin of error in points of ``n`` responses."""
+        size = np.asarray(n, dtype=np.float64)
+        f = population_factor(size, self.population_size, weighted=False)
+        out: NDArray[np.float64] = 100.0 * self.z * np.sqrt(np.asarray(self.variance) / size * f)
+        return out
 
-    Without a population, ``n0 = z² v / (target / 100)²``; with one, solving
-    ``target = 100 z sqrt(v / n) sqrt((N − n) / (N − 1))`` gives
-    ``n = n0 N / (N − 1 + n0)`` (Cochran 1977, eq. 4.2 for the NPS variance).
+    def required_n(self, target: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """Smallest (real) ``n`` whose margin of error is ``target`` points.
 
-    Examples:
-        >>> float(required_n(10.0, 1.0, 1.959963984540054).round(2))
-        384.15
-    """
-    m = np.asarray(target, dtype=np.float64) / 100.0
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
-        n0 = z * z * np.asarray(variance, dtype=np.float64) / (m * m)
-        if population_size is None:
-            return n0
-        big_n = float(population_size)
-        out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
-    return out
+        Without a population, ``n0 = z² v / (target / 100)²``; with one, solving the
+        corrected margin for ``n`` gives ``n = n0 N / (N − 1 + n0)`` (Cochran 1977, eq.
+        4.2 for the NPS variance).
+        """
+        m = np.asarray(target, dtype=np.float64) / 100.0
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a margin of 1e-300
+            n0 = self.z * self.z * np.asarray(self.variance, dtype=np.float64) / (m * m)
+            if self.population_size is None:
+                return n0
+            big_n = float(self.population_size)
+            out: NDArray[np.float64] = n0 * big_n / (big_n - 1.0 + n0)
+        return out
 
 
 def domain_variance(tally: Tally) -> NDArray[np.float64]:
@@ -401,13 +410,7 @@ def domain_variance(tally: Tally) -> NDArray[np.float64]:
     weights are 1. NaN for a group with no weight.
     """
     n = np.float64(tally.count.sum())
-    w = by_category(tally.sum_w)
-    w2 = by_category(tally.sum_w2)
-    total = w.sum(axis=-1)
+    ss, total = _squared_residuals(tally)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (w @ CATEGORY_VALUE) / total
-        resid = CATEGORY_VALUE - mean[..., None]
-        out: NDArray[np.float64] = (
-            1e4 * n / (n - 1.0) * (w2 * resid * resid).sum(axis=-1) / (total * total)
-        )
+        out: NDArray[np.float64] = 1e4 * n / (n - 1.0) * ss / (total * total)
     return out

@@ -26,6 +26,7 @@ from netpromoter.drivers.aspects import (
 from netpromoter.drivers.fields import Method, _check_not_empty, _check_options, _opt
 from netpromoter.drivers.importance import (
     _fit,
+    _fit_fields,
     _importance_fields,
     _notes,
     _quadrant,
@@ -149,7 +150,7 @@ def key_drivers(
         raise InsufficientDataError(msg, n=n)
     z = _stats.z_value(level)
     correlations = [correlate(r, y, z) for r in ratings]
-    split = _low_high_nps(scores, ratings, scales, method=method, confidence_level=level)
+    split = _low_high_nps(column, ratings, scales, method=method, confidence_level=level)
     flags = [_flag(c, r) for c, r in zip(correlations, ratings, strict=True)]
     in_model = [j for j, flag in enumerate(flags) if flag is None]
     if not in_model:
@@ -213,22 +214,17 @@ def key_drivers(
         rows=tuple(rows),
         n=n,
         n_missing=column.n_missing,
-        n_complete=model.n_complete,
-        n_incomplete=n - model.n_complete,
-        r_squared=model.r_squared,
-        r_squared_ci=model.r_squared_ci,
+        **_fit_fields(model, n),
         confidence_level=level,
         method=method,
         n_resamples=n_resamples,
         seed=seed,
-        n_failed_resamples=model.n_failed,
         notes=_notes(
+            model,
             n=n,
             n_missing=column.n_missing,
-            n_complete=model.n_complete,
             n_model=len(in_model),
             n_resamples=n_resamples,
             seed=seed,
-            n_failed=model.n_failed,
         ),
     )

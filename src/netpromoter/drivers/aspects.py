@@ -10,7 +10,6 @@ import numpy as np
 
 from netpromoter import _stats
 from netpromoter._correlation import MIN_PAIRS_FOR_INTERVAL, Correlation
-from netpromoter._count import tally
 from netpromoter._validation import (
     check_names,
     check_type,
@@ -95,29 +94,29 @@ class _Split(NamedTuple):
 
 
 def _low_high_nps(
-    scores: NDArray[np.integer],
+    source: EagerSource,
     ratings: list[NDArray[np.float64]],
     scales: list[tuple[float, float] | None],
     *,
     method: Method,
     confidence_level: float,
 ) -> _Split:
-    """NPS of the low and high raters of every aspect from one tally, and their gaps.
+    """NPS of the low and high raters of every aspect, and their gaps.
 
-    The gap of aspect ``j`` is NPS(high) − NPS(low) of two independent samples.
+    The low raters of aspect ``j`` (below the middle of its scale) are group ``2j`` of
+    one tally of ``source``'s subsets, its high raters group ``2j + 1`` (both empty
+    without a scale). The gap of aspect ``j`` is NPS(high) − NPS(low) of two
+    independent samples.
     """
-    parts: list[NDArray[np.integer]] = []
-    codes: list[NDArray[np.intp]] = []
-    for j, (rating, scale) in enumerate(zip(ratings, scales, strict=True)):
+    none = np.zeros(len(source.scores), dtype=bool)
+    masks: list[NDArray[np.bool_]] = []
+    for rating, scale in zip(ratings, scales, strict=True):
         if scale is None:
-            continue
-        middle = (scale[0] + scale[1]) / 2.0
-        for side, rows in enumerate((rating < middle, rating > middle)):
-            parts.append(scores[rows])
-            codes.append(np.full(int(rows.sum()), 2 * j + side, dtype=np.intp))
-    stacked = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
-    group_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp)
-    tallied = tally(stacked, None, group_codes, 2 * len(ratings))
+            masks += [none, none]
+        else:
+            middle = (scale[0] + scale[1]) / 2.0
+            masks += [rating < middle, rating > middle]
+    tallied = source.subsets(masks)
     low = tallied.take(np.arange(0, tallied.n_groups, 2))
     high = tallied.take(np.arange(1, tallied.n_groups, 2))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from netpromoter import _stats
-from netpromoter._count import tally
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
 from netpromoter._themes import compile_dictionary, load_starter, tag
 from netpromoter.drivers.fields import (
-    _MODEL,
     Interval,
     Method,
     _check_not_empty,
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
-    from pydantic import ConfigDict
 
     from netpromoter._validation import (
         MissingPolicy,
@@ -74,8 +71,6 @@ class ThemeRow(Model):
             frequent first.
     """
 
-    model_config: ClassVar[ConfigDict] = _MODEL
-
     theme: str
     n_mentions: int
     comment_share: float | None
@@ -113,8 +108,6 @@ class ThemeResult(TableResult[ThemeRow]):
         Column("Detractors mentioning", lambda r: fmt.share(r.detractor_share, 0)),
         Column("Example", lambda r: r.examples[0] if r.examples else "", numeric=False),
     )
-
-    model_config: ClassVar[ConfigDict] = _MODEL
 
     untagged: ThemeRow
     n: int
@@ -252,19 +245,11 @@ def themes(
     tagging = tag(texts, compiled)
     n_themes = len(compiled.themes)
     untagged = tagging.has_comment & ~tagging.mentions.any(axis=1)
-    rows_t, theme_t = np.nonzero(tagging.mentions)
     commented = np.flatnonzero(tagging.has_comment)
     # Groups: themes 0..T-1, untagged T, everyone who commented T+1, everyone T+2.
-    stacked = np.concatenate([scores[rows_t], scores[untagged], scores[commented], scores])
-    codes = np.concatenate(
-        [
-            theme_t,
-            np.full(int(untagged.sum()), n_themes),
-            np.full(len(commented), n_themes + 1),
-            np.full(n, n_themes + 2),
-        ]
-    ).astype(np.intp)
-    tallied = tally(stacked, None, codes, n_themes + 3)
+    everyone = np.ones(n, dtype=bool)
+    masks = [*tagging.mentions.T, untagged, tagging.has_comment, everyone]
+    tallied = column.subsets(masks)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = _stats.estimate(tallied, weighted=False, method=method, confidence_level=level)
         by_category = _stats.by_category(tallied.count)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import ConfigDict
-
 from netpromoter import _stats
 from netpromoter._input.source import EagerSource, prepare
 from netpromoter._results import ConfidenceInterval
@@ -26,7 +24,6 @@ Quadrant = Literal["fix first", "keep up", "low priority", "possible overkill"]
 #: Order in which the importance × performance quadrants are listed.
 QUADRANTS: tuple[Quadrant, ...] = ("fix first", "keep up", "low priority", "possible overkill")
 Interval = ConfidenceInterval
-_MODEL = ConfigDict(frozen=True, extra="forbid")
 
 
 def _opt(value: float) -> float | None:

@@ -130,6 +130,17 @@ def _importance_fields(model: _Model, i: int | None) -> dict[str, Any]:
     }
 
 
+def _fit_fields(model: _Model, n: int) -> dict[str, Any]:
+    """The result's fields of the model fit (of ``n`` respondents)."""
+    return {
+        "n_complete": model.n_complete,
+        "n_incomplete": n - model.n_complete,
+        "r_squared": model.r_squared,
+        "r_squared_ci": model.r_squared_ci,
+        "n_failed_resamples": model.n_failed,
+    }
+
+
 def _quadrant(
     share: float | None,
     performance: float,
@@ -166,15 +177,15 @@ def _quadrant_note(
 
 
 def _notes(
+    model: _Model,
     *,
     n: int,
     n_missing: int,
-    n_complete: int,
     n_model: int,
     n_resamples: int,
     seed: int,
-    n_failed: int,
 ) -> tuple[str, ...]:
+    n_complete, n_failed = model.n_complete, model.n_failed
     failed = (
         f"; {n_failed:,} resamples without weights (an aspect did not vary) are left out "
         "of the intervals."

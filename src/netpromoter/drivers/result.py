@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from netpromoter._model import Model
 from netpromoter._results import Column, TableResult, TableView
 from netpromoter._results import format as fmt
-from netpromoter.drivers.fields import _MODEL, QUADRANTS, Interval, Method, Quadrant
+from netpromoter.drivers.fields import QUADRANTS, Interval, Method, Quadrant
 from netpromoter.exceptions import NotFoundError
-
-if TYPE_CHECKING:
-    from pydantic import ConfigDict
 
 #: Interval fields and the prefix of their ``_lower`` / ``_upper`` columns.
 INTERVALS = {
@@ -89,8 +86,6 @@ class DriverRow(Model):
             that line); ``None`` when both intervals are clear of the averages.
         flag: Why the aspect is left out of the model or has no interval, if it is.
     """
-
-    model_config: ClassVar[ConfigDict] = _MODEL
 
     aspect: str
     n: int
@@ -170,8 +165,6 @@ class KeyDriverResult(TableResult[DriverRow]):
             "Note", lambda r: "; ".join(x for x in (r.flag, r.quadrant_note) if x), numeric=False
         ),
     )
-
-    model_config: ClassVar[ConfigDict] = _MODEL
 
     n: int
     n_missing: int

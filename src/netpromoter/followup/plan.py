@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
-    ConfigDict,
     Field,
     field_serializer,
     field_validator,
@@ -102,8 +101,6 @@ class FollowUpRules(Model):
         (2, 1)
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
     due_business_days: Annotated[
         Mapping[Category, Annotated[int, Field(ge=0, le=_MAX_DAYS)]],
         BeforeValidator(_complete(_DEFAULT_DUE)),
@@ -170,8 +167,6 @@ class FollowUp(Model):
         notify_account_contact: Whether to tell the account's primary contact.
         invite_review: Whether the message includes a public review invitation.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     position: int = Field(ge=0)
     message: Message

@@ -5,11 +5,6 @@ from __future__ import annotations
 import difflib
 import html
 from collections.abc import Callable, Mapping
-from typing import ClassVar
-
-from pydantic import (
-    ConfigDict,
-)
 
 from netpromoter._model import Model
 from netpromoter._models import Channel, Response
@@ -49,8 +44,6 @@ class Message(Model):
         format: ``"text"`` or ``"html"``.
         truncated: Whether the quoted comment was shortened (with ``…``) to fit.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     respondent_id: str | None
     template_id: str

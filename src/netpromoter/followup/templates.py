@@ -9,11 +9,10 @@ import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_serializer,
@@ -111,8 +110,6 @@ class Template(Model):
         >>> sorted(t.placeholders)
         ['company', 'first_name']
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     purpose: Purpose = "follow_up"
@@ -220,8 +217,6 @@ class TemplateLibrary(Model):
         >>> sorted({t.language for t in library.templates})
         ['en', 'nl']
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     templates: tuple[Template, ...] = Field(min_length=1)
     source: str | None = None

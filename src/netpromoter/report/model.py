@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
-from typing import Any, ClassVar
-
-from pydantic import ConfigDict
+from typing import Any
 
 from netpromoter._model import Model
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
@@ -42,8 +40,6 @@ class Report(Model):
         min_n: Segments and periods with fewer responses are flagged.
         language: The language of every text of the report (``"en"`` or ``"nl"``).
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     title: str
     source: str

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
-from typing import Any, ClassVar, Literal
-
-from pydantic import ConfigDict
+from typing import Any, Literal
 
 from netpromoter._model import Model
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic needs it at runtime
@@ -25,8 +23,6 @@ class WeightingSummary(Model):
         design_effect: Kish's design effect ``n / effective_n``.
         converged: Whether raking met every margin.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     unweighted: NPSResult
@@ -59,8 +55,6 @@ class FollowUpWorkload(Model):
         by_due_date: ``(date, detractors, passives, promoters)`` per due date.
         overdue: Follow-ups already past their due moment at ``planned_at``.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     planned_at: datetime
     since: datetime

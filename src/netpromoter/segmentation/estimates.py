@@ -8,7 +8,7 @@ With a calibrated design, every SE comes from the statistics layer's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 import numpy as np
 
@@ -93,6 +93,15 @@ class Table(NamedTuple):
     rows: tuple[SegmentRow, ...]
     overall: SegmentRow
     homogeneity: HomogeneityTest | None
+
+
+class Settings(TypedDict):
+    """The options of a segment table: computed with them, and shown by its result."""
+
+    min_n: int
+    method: _stats.Method
+    confidence_level: float
+    correction: Correction
 
 
 def table(

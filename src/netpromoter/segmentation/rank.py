@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import ConfigDict
 
 from netpromoter import _stats, _svg
 from netpromoter._model import Model
@@ -48,8 +47,6 @@ class RankRow(Model):
         prob_above: Posterior probability that the unit's NPS exceeds the overall NPS.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
     key: tuple[Any, ...]
     rank: int
     n: int
@@ -83,8 +80,6 @@ class RankResult(TableResult[RankRow]):
         Column("P(above)", lambda r: fmt.number(r.prob_above, 2)),
     )
     INTERVALS: ClassVar[dict[str, str]] = {"credible_interval": "credible"}
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     overall_nps: float

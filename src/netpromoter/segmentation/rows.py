@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from netpromoter import _stats, _validation
 from netpromoter._model import Model
@@ -63,8 +63,6 @@ class SegmentRow(EstimateFields):
         p_adjusted: ``p_value`` corrected for the number of segments tested.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
     key: tuple[Any, ...]
     small_sample: bool
     vs_overall: float | None = None
@@ -103,8 +101,6 @@ class HomogeneityTest(Model):
         design: ``"linearisation"`` (unweighted or plain weights) or ``"calibrated"``
             (a weighting result's design).
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     statistic: float
     df: float

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from netpromoter import _svg
 from netpromoter._input.factors import check_labels
@@ -42,7 +42,7 @@ from netpromoter.exceptions import (
     NotFoundError,
     ParameterTypeError,
 )
-from netpromoter.segmentation.estimates import DesignSE, table
+from netpromoter.segmentation.estimates import DesignSE, Settings, table
 from netpromoter.segmentation.rows import (
     Correction,
     HomogeneityTest,
@@ -97,8 +97,6 @@ class SegmentCounts(Summable):
         >>> merged.result(min_n=1).overall.nps
         50.0
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     levels: tuple[tuple[Any, ...], ...] = ()
@@ -471,23 +469,16 @@ def result_of(
     design: DesignSE | None = None,
 ) -> SegmentResult:
     """The segment table of ``counted`` (the tally ``counts`` views)."""
-    computed = table(
-        counted,
-        min_n=min_n,
-        method=method,
-        confidence_level=confidence_level,
-        correction=correction,
-        design=design,
+    settings = Settings(
+        min_n=min_n, method=method, confidence_level=confidence_level, correction=correction
     )
+    computed = table(counted, design=design, **settings)
     return SegmentResult.model_construct(
         by=counts.by,
         rows=computed.rows,
         overall=computed.overall,
-        min_n=min_n,
-        method=method,
-        confidence_level=confidence_level,
-        correction=correction,
         weighted=counts.weighted,
         counts=counts,
         homogeneity=computed.homogeneity,
+        **settings,
     )

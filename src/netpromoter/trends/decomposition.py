@@ -6,7 +6,6 @@ import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import ConfigDict
 
 from netpromoter import _stats
 from netpromoter._model import Model
@@ -32,8 +31,6 @@ class DecompositionRow(Model):
         within: Points due to the segment's own NPS changing.
         total: ``mix + within``.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     share_from: float
@@ -62,8 +59,6 @@ class DecompositionResult(TableResult[DecompositionRow]):
         within: Part due to scores changing within segments.
         rows: Per-segment terms.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     by: tuple[str, ...]
     from_period: str

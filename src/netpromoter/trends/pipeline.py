@@ -9,23 +9,17 @@ per period × segment, the statistics layer estimates every row and tests every 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from netpromoter import _stats
-from netpromoter._input import times
 from netpromoter._input.source import prepare
 from netpromoter._validation import (
     Correction,
-    check_choice,
-    check_correction,
-    check_int,
     check_names,
 )
-from netpromoter.exceptions import InvalidParameterError
 from netpromoter.trends.counts import Timing, count_periods
 from netpromoter.trends.design import design_rows
-from netpromoter.trends.periods import MAX_PERIODS
+from netpromoter.trends.options import check_options
 from netpromoter.trends.respondents import panel
 from netpromoter.trends.result import TrendResult
 from netpromoter.trends.series import series_rows
@@ -33,65 +27,10 @@ from netpromoter.trends.verdicts import compare
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import timedelta, tzinfo
+    from datetime import date, timedelta, tzinfo
 
     from netpromoter._validation import MissingPolicy
     from netpromoter.trends.rows import Method
-
-
-class _Options(NamedTuple):
-    """The checked options of a trend."""
-
-    period: times.Period
-    zone: tzinfo
-    naive_zone: tzinfo | None
-    rolling: int
-    min_n: int
-    alpha: float
-    correction: Correction
-    test_method: _stats.DifferenceMethod
-
-
-def _options(
-    *,
-    period: object,
-    timezone: object,
-    naive_timezone: object,
-    rolling: object,
-    min_n: object,
-    alpha: object,
-    correction: object,
-    method: object,
-    confidence_level: float,
-    origin: object,
-) -> _Options:
-    """Check every option before any input is read.
-
-    Raises:
-        InvalidParameterError: For an unknown period, zone or method, or a value out of
-            range (named, with what was expected).
-    """
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        msg = f"alpha must be a number strictly between 0 and 1 (e.g. 0.05), got {alpha!r}"
-        raise InvalidParameterError(msg, name="alpha", value=alpha)
-    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
-        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
-        raise InvalidParameterError(msg, name="origin", value=origin)
-    _stats.z_value(confidence_level)
-    check_choice(method, "method", _stats.METHODS)
-    return _Options(
-        period=times.check_period(period),
-        zone=times.check_zone(timezone),
-        naive_zone=None
-        if naive_timezone is None
-        else times.check_zone(naive_timezone, "naive_timezone"),
-        rolling=check_int(rolling, "rolling", minimum=1, maximum=MAX_PERIODS),
-        min_n=check_int(min_n, "min_n", minimum=0),
-        alpha=float(alpha),
-        correction=check_correction(correction),
-        # The score interval is one-sample only; changes are then tested with adjusted Wald.
-        test_method=_stats.difference_method(method),  # type: ignore[arg-type]
-    )
 
 
 def trend(
@@ -219,7 +158,7 @@ def trend(
         >>> trend(data, timezone="Europe/Amsterdam", min_n=1)[1].n
         1
     """
-    opts = _options(
+    opts = check_options(
         period=period,
         timezone=timezone,
         naive_timezone=naive_timezone,
@@ -265,12 +204,7 @@ def trend(
         flat,
         counts.periods.references(opts.rolling),
         counts.periods.labels,
-        rolling=opts.rolling,
-        min_n=opts.min_n,
-        alpha=opts.alpha,
-        correction=opts.correction,
-        method=opts.test_method,
-        confidence_level=confidence_level,
+        opts,
         panel=repeat,
         design=design,
         design_se=design_se,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from pydantic import ConfigDict
-
 from netpromoter import _svg
 from netpromoter._results import Column, TableResult, flatten, frame_records
 from netpromoter._results import format as fmt
@@ -87,8 +85,6 @@ class TrendResult(TableResult[TrendRow]):
         confidence_level: The confidence level of every interval.
         weighted: Whether weights were used.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     time: str
     period: str

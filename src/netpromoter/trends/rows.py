@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date  # noqa: TC003 - pydantic resolves the annotation
-from typing import Any, ClassVar, Literal
-
-from pydantic import ConfigDict
+from typing import Any, Literal
 
 from netpromoter import _stats
 from netpromoter._model import Model
@@ -24,7 +22,28 @@ ALL = "(all)"
 _CATEGORIES = ("detractor", "passive", "promoter")
 
 
-class Change(Model):
+class DifferenceFields(Model):
+    """The test of a change in NPS: its size, SE, interval and p-values.
+
+    Shared by [`Change`][netpromoter.trends.Change] and
+    [`TransitionRow`][netpromoter.trends.TransitionRow], which document each field.
+    """
+
+    delta: float | None
+    se: float | None = None
+    df: float | None = None
+    ci: ConfidenceInterval | None
+    p_value: float | None
+    p_adjusted: float | None = None
+
+
+class _Reference(Model):
+    """The period a change is measured from: the first field of a change."""
+
+    reference: str
+
+
+class Change(DifferenceFields, _Reference):
     """The change of one period's NPS against a reference period.
 
     Attributes:
@@ -48,23 +67,12 @@ class Change(Model):
             fewer than ``min_n`` responses.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
-    reference: str
-    delta: float | None
-    se: float | None = None
-    df: float | None = None
-    ci: ConfidenceInterval | None
-    p_value: float | None
-    p_adjusted: float | None = None
     n_overlap: int
     verdict: Verdict
 
 
 class PeriodFields(Model):
     """Which series and which local dates a trend row covers (see ``TrendRow``)."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     key: tuple[Any, ...]
     period: str
@@ -99,8 +107,6 @@ class TrendRow(EstimateFields, PeriodFields):
         vs_year_ago: Change against the same period a year earlier, when in the data.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
     detractor_share: float | None  # type: ignore[assignment] # None for an empty period
     passive_share: float | None  # type: ignore[assignment]
     promoter_share: float | None  # type: ignore[assignment]
@@ -130,8 +136,6 @@ class RespondentRow(Model):
             first-time respondents: they cannot show a change, only a different sample.
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
     period: str
     n_first_time: int
     n_returning: int
@@ -141,7 +145,18 @@ class RespondentRow(Model):
     mostly_first_time: bool
 
 
-class TransitionRow(Model):
+class _Transition(Model):
+    """Who a transition counts and their NPS before and after: its first fields."""
+
+    from_period: str
+    to_period: str
+    n: int
+    matrix: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
+    nps_from: float | None
+    nps_to: float | None
+
+
+class TransitionRow(DifferenceFields, _Transition):
     """How the respondents who answered in two consecutive periods moved.
 
     Each respondent counts once, with their last answer in each period (answers at the
@@ -164,21 +179,6 @@ class TransitionRow(Model):
         p_adjusted: ``p_value`` adjusted over the trend's transitions
             (``TrendResult.correction``).
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
-
-    from_period: str
-    to_period: str
-    n: int
-    matrix: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
-    nps_from: float | None
-    nps_to: float | None
-    delta: float | None
-    se: float | None = None
-    df: float | None = None
-    ci: ConfidenceInterval | None
-    p_value: float | None
-    p_adjusted: float | None = None
 
     def count(self, before: str, after: str) -> int:
         """Respondents who went from one category to another, e.g. ``("passive", "promoter")``.

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from netpromoter._tally import Tally
     from netpromoter._validation import Correction
     from netpromoter.trends.design import DesignRows
+    from netpromoter.trends.options import Options
     from netpromoter.trends.respondents import Panel
     from netpromoter.trends.rows import Verdict
 
@@ -61,13 +62,8 @@ def compare(
     flat: Tally,
     references: Mapping[str, NDArray[np.intp]],
     labels: tuple[str, ...],
+    opts: Options,
     *,
-    rolling: int,
-    min_n: int,
-    alpha: float,
-    correction: Correction,
-    method: _stats.DifferenceMethod,
-    confidence_level: float,
     panel: Panel | None = None,
     design: DesignRows | None = None,
     design_se: NDArray[np.float64] | None = None,
@@ -78,12 +74,10 @@ def compare(
         flat: One row per series × period (series major), as ``Counts.series`` gives.
         references: Per kind, the period each period is compared with (−1: none).
         labels: The period labels.
-        rolling: Periods pooled per row.
-        min_n: Rows with fewer responses give the verdict ``"not enough data"``.
-        alpha: The significance level of the verdicts.
-        correction: How the family of p-values is adjusted.
-        method: The difference method.
-        confidence_level: Two-sided confidence level.
+        opts: The trend's options: ``rolling`` periods pooled per row, rows with fewer
+            than ``min_n`` responses get the verdict ``"not enough data"``, verdicts at
+            level ``alpha`` after adjusting the family by ``correction``, changes tested
+            by ``test_method`` at ``confidence_level``.
         panel: Repeat respondents' sums, for the paired test.
         design: The calibrated design's rows, for the domain contrasts.
         design_se: The design's SE of every row (with ``design``).
@@ -102,7 +96,7 @@ def compare(
         covariance = paired = None
         n_overlap = np.zeros((n_series, len(valid)), dtype=np.int64)
         if panel is not None:
-            paired = paired_sums(panel.overall, panel.segments, ref[valid], valid, rolling)
+            paired = paired_sums(panel.overall, panel.segments, ref[valid], valid, opts.rolling)
             n_overlap = paired.cross.n.reshape(n_series, len(valid))
         if design is not None and design_se is not None:
             contrast = design.contrast_ses(ref)[b_idx]
@@ -112,20 +106,20 @@ def compare(
             flat.take(a_idx),
             flat.take(b_idx),
             weighted=flat.weighted,
-            method=method,
-            confidence_level=confidence_level,
+            method=opts.test_method,
+            confidence_level=opts.confidence_level,
             covariance=covariance,
             overlap=paired,
             design_se=None if design_se is None else (design_se[a_idx], design_se[b_idx]),
             reference="t",
         )
         has = (n[a_idx] > 0) & (n[b_idx] > 0)
-        enough = (n[a_idx] >= max(min_n, 1)) & (n[b_idx] >= max(min_n, 1))
+        enough = (n[a_idx] >= max(opts.min_n, 1)) & (n[b_idx] >= max(opts.min_n, 1))
         tested.append(Tested(name, ref, valid, diff, has, enough, n_overlap))
-    adjusted, n_comparisons = _adjust(tested, correction)
+    adjusted, n_comparisons = _adjust(tested, opts.correction)
     changes: Grid = {name: [[None] * n_periods for _ in range(n_series)] for name in references}
     for t, p_adjusted in zip(tested, adjusted, strict=True):
-        _fill(changes[t.name], t, p_adjusted, labels, alpha)
+        _fill(changes[t.name], t, p_adjusted, labels, opts.alpha)
     return Comparisons(changes, n_comparisons)
 
 
