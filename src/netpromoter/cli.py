@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from netpromoter import __version__
 from netpromoter._input.times import parse_iso
-from netpromoter._results import format as fmt
 from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 from netpromoter.followup import plan
@@ -41,6 +40,7 @@ from netpromoter.io._read import ReadOptions
 from netpromoter.io._scan import Scanned, between, can_scan, scan_csv, scan_keys
 from netpromoter.report import build_report, placeholder_context, render_html, render_text
 from netpromoter.report.inputs import Rows, responses_of, scanned_rows
+from netpromoter.report.text import render_score_text
 from netpromoter.report.words import Words
 from netpromoter.segmentation import SegmentCounts
 
@@ -170,13 +170,12 @@ def _output_options(
     )
 
 
-def _language_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--language",
-        choices=["nl", "en"],
-        help="language of the report (default: the data's language column when it holds "
-        "one language, else en)",
-    )
+def _language_option(
+    parser: argparse.ArgumentParser,
+    what: str = "the report (default: the data's language column when it holds one "
+    "language, else en)",
+) -> None:
+    parser.add_argument("--language", choices=["nl", "en"], help=f"language of {what}")
 
 
 def _segment_option(parser: argparse.ArgumentParser) -> None:
@@ -227,6 +226,7 @@ def _score_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
         help="CSV reader with --stream: pyarrow when installed (fast) or csv; both give "
         "exact line numbers",
     )
+    _language_option(score, "the printed summary (default: en)")
     _reading_options(score)
     _output_options(score, html=False, formats=("text", "json", "csv"))
 
@@ -541,20 +541,11 @@ def _run_score(args: argparse.Namespace) -> int:
         write_csv(rows, out, respondent_ids="keep")
         print(out.getvalue().removeprefix("\ufeff"), end="")  # no byte-order mark on a terminal
         return EXIT_OK
-    level = fmt.share(result.confidence_level, 0)
-    print(f"File        {path.name}")
-    print(f"Responses   {fmt.count(result.n)} ({fmt.count(len(tallied.rejected))} rejected)")
-    print(f"NPS         {fmt.signed(result.nps)}")
-    print(f"{level} CI      {fmt.interval(result.ci)} ({result.method})")
-    print(f"Promoters   {fmt.count(result.promoters)} ({fmt.share(result.promoter_share)})")
-    print(f"Passives    {fmt.count(result.passives)} ({fmt.share(result.passive_share)})")
-    print(f"Detractors  {fmt.count(result.detractors)} ({fmt.share(result.detractor_share)})")
-    if args.by:
-        # The table under its caption (the result's repr names its class first).
-        head, _, table = str(_segments(tallied, args)).partition("\n")
-        print()
-        print(head[head.index("(") + 1 : -1])
-        print(table)
+    segments = _segments(tallied, args) if args.by else None
+    text = render_score_text(
+        result, path.name, len(tallied.rejected), segments, args.language or "en"
+    )
+    print(text, end="")
     return EXIT_OK
 
 
@@ -689,13 +680,14 @@ def _run_followups(args: argparse.Namespace) -> int:
         else:
             write_csv(rows, out, respondent_ids="keep")
         _write_text(args.out, out.getvalue())
-        print(f"wrote {len(rows):,} follow-ups to {args.out}", file=sys.stderr)
+        w = _summary_words(args.language)
+        print(w("plan_written", n=w.count(len(rows)), path=args.out), file=sys.stderr)
     if args.format == "json":
         out = io.StringIO()
         write_json(rows, out, respondent_ids="keep")
         print(out.getvalue(), end="")
     elif not args.out:
-        _print_plan(rows)
+        _print_plan(rows, _summary_words(args.language))
     return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
 
 
@@ -740,11 +732,16 @@ def _window(
     return now, [r for r in responses if r.submitted_at and start <= r.submitted_at <= now]
 
 
-def _print_plan(rows: Sequence[dict[str, Any]]) -> None:
-    print(f"{len(rows):,} follow-ups, most urgent first")
+def _summary_words(language: str | None) -> Words:
+    """The words of a command's summary: Dutch for ``nl`` (``nl-BE``...), else English."""
+    return Words("nl" if (language or "").lower().split("-")[0] == "nl" else "en")
+
+
+def _print_plan(rows: Sequence[dict[str, Any]], w: Words) -> None:
+    print(w("plan_head", n=w.count(len(rows))))
     for row in rows:
         due = row["due"].strftime("%Y-%m-%d %H:%M") if row["due"] else ""
-        overdue = " overdue" if row["overdue"] else ""
+        overdue = f" {w('overdue')}" if row["overdue"] else ""
         print(
             f"{row['priority']}  {due}{overdue}  {row['category']:<9}  {row['channel']:<6}  "
             f"{row['respondent_id'] or '-'}  {row['template_id']}"

@@ -213,8 +213,30 @@ def test_score_text_by_is_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     """The segment table of score --by is printed under its caption, not as a repr."""
     code, out, err = _run(capsys, "score", "--by", "Regio")
     assert code == 0, err
-    assert "NPS by Regio: 4 segments" in out
+    assert "\nBy Regio\n" in out
+    assert "Regio  n     NPS    95% interval  vs rest  p (adj.)" in out
     assert "SegmentResult(" not in out
+
+
+def test_score_and_plan_summaries_speak_dutch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--language nl: the score summary and the plan's header in Dutch, numbers too."""
+    code, out, err = _run(capsys, "score", "--by", "Regio", "--language", "nl")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1] == "Antwoorden    13 (11 afgewezen)"
+    assert lines[2] == "NPS           +7,7"  # 6 promoters, 5 detractors of 13
+    assert lines[3] == "95%-BI        [-37,0; +49,5] (aangepaste Wald)"
+    assert "\nPer Regio\n" in out
+    assert "kleine steekproef" in out
+    context = tmp_path / "context.json"
+    context.write_text(json.dumps(CONTEXT), encoding="utf-8")
+    code, out, err = _run(capsys, "followups", "--language", "nl", "--context", str(context))
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{len(ACCEPTED)} opvolgacties, meest dringend eerst"
+    code, out, err = _run(capsys, "followups", "--context", str(context))
+    assert out.splitlines()[0] == f"{len(ACCEPTED)} follow-ups, most urgent first"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,10 @@ from netpromoter.report.words import Words, plain
 
 if TYPE_CHECKING:
     from netpromoter._results import TableView
+    from netpromoter.core import NPSResult
     from netpromoter.report.model import Report
+    from netpromoter.report.words import ReportLanguage
+    from netpromoter.segmentation import SegmentResult
 
 
 def _table(caption: str, view: TableView) -> list[str]:
@@ -92,4 +95,38 @@ def render_text(report: Report) -> str:
         listed = w("first_shown", n=shown) if n > shown else w("all_listed")
         out += ["", rows + listed]
         out += [f"  {r}" for r in report.rejected[:shown]]
+    return "\n".join(out) + "\n"
+
+
+def render_score_text(
+    result: NPSResult,
+    source: str,
+    rejected: int,
+    segments: SegmentResult | None = None,
+    language: ReportLanguage = "en",
+) -> str:
+    """The summary ``netpromoter score`` prints: the NPS of a file, and its segments.
+
+    Examples:
+        >>> from netpromoter import score
+        >>> text = render_score_text(score([10, 9, 3]), "a.csv", 1, language="nl")
+        >>> print(text.splitlines()[1])
+        Antwoorden    3 (1 afgewezen)
+    """
+    w = Words(language)
+    level = w.share(result.confidence_level, 0)
+    rows = [
+        (w("text_file"), source),
+        (w("text_responses"), f"{w.count(result.n)} ({w('rejected_n', n=w.count(rejected))})"),
+        (w("text_nps"), w.signed(result.nps)),
+        (w("text_ci", level=level), f"{w.interval(result.ci)} ({w.method(result.method)})"),
+        (w("promoters"), f"{w.count(result.promoters)} ({w.share(result.promoter_share)})"),
+        (w("passives"), f"{w.count(result.passives)} ({w.share(result.passive_share)})"),
+        (w("detractors"), f"{w.count(result.detractors)} ({w.share(result.detractor_share)})"),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    out = [f"{label:<{width}}{value}" for label, value in rows]
+    if segments is not None:
+        view = views.segment_view(segments, level, w("small_sample"), w)
+        out += _table(w("by", name=" / ".join(plain(by) for by in segments.by)), view)
     return "\n".join(out) + "\n"

@@ -133,6 +133,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "text_interval": ("{level} interval {ci}, {method}", "{level}-interval {ci}, {method}"),
     "text_responses": ("Responses", "Antwoorden"),
     "text_of_rows": ("{n} of {read} rows ({rejected})", "{n} van {read} rijen ({rejected})"),
+    "text_file": ("File", "Bestand"),
+    "text_ci": ("{level} CI", "{level}-BI"),
+    "plan_head": ("{n} follow-ups, most urgent first", "{n} opvolgacties, meest dringend eerst"),
+    "plan_written": ("wrote {n} follow-ups to {path}", "{n} opvolgacties geschreven naar {path}"),
+    "overdue": ("overdue", "te laat"),
     "by": ("By {name}", "Per {name}"),
     "per": ("Per {period}", "Per {period}"),
     # table headers
