@@ -8,7 +8,7 @@ frame as its data, so it takes the same options and gives the same result.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 from netpromoter.core import score as _score
 from netpromoter.segmentation import rank as _rank
@@ -17,12 +17,38 @@ from netpromoter.trends import trend as _trend
 from netpromoter.weighting import composition as _composition
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from netpromoter.core import NPSResult
     from netpromoter.segmentation import RankResult, SegmentResult
     from netpromoter.trends import TrendResult
     from netpromoter.weighting import CompositionResult
 
 __all__ = ["FrameNamespace"]
+
+
+_R = TypeVar("_R")
+
+
+class _BoundToFrame(Generic[_R]):
+    """A function read from a ``FrameNamespace``: ``partial(function, frame)``."""
+
+    def __init__(self, function: Callable[..., _R]) -> None:
+        self._function = function
+
+    @overload
+    def __get__(self, namespace: None, owner: type[object]) -> _BoundToFrame[_R]: ...
+
+    @overload
+    def __get__(self, namespace: FrameNamespace, owner: type[object]) -> partial[_R]: ...
+
+    def __get__(
+        self, namespace: FrameNamespace | None, owner: type[object]
+    ) -> _BoundToFrame[_R] | partial[_R]:
+        """The function bound to the namespace's frame (the descriptor itself on the class)."""
+        if namespace is None:
+            return self
+        return partial(self._function, namespace._frame)  # noqa: SLF001 - the namespace's own frame
 
 
 class FrameNamespace:
@@ -36,27 +62,13 @@ class FrameNamespace:
     def __init__(self, frame: object) -> None:
         self._frame = frame
 
-    @property
-    def score(self) -> partial[NPSResult]:
-        """[`score`][netpromoter.core.score] of the frame (its ``score`` column by default)."""
-        return partial(_score, self._frame)
-
-    @property
-    def segment(self) -> partial[SegmentResult]:
-        """[`segment`][netpromoter.segmentation.segment] of the frame."""
-        return partial(_segment, self._frame)
-
-    @property
-    def trend(self) -> partial[TrendResult]:
-        """[`trend`][netpromoter.trends.trend] of the frame."""
-        return partial(_trend, self._frame)
-
-    @property
-    def rank(self) -> partial[RankResult]:
-        """[`rank`][netpromoter.segmentation.rank] of the frame."""
-        return partial(_rank, self._frame)
-
-    @property
-    def composition(self) -> partial[CompositionResult]:
-        """[`composition`][netpromoter.weighting.composition] of the frame."""
-        return partial(_composition, self._frame)
+    score: _BoundToFrame[NPSResult] = _BoundToFrame(_score)
+    """[`score`][netpromoter.core.score] of the frame (its ``score`` column by default)."""
+    segment: _BoundToFrame[SegmentResult] = _BoundToFrame(_segment)
+    """[`segment`][netpromoter.segmentation.segment] of the frame."""
+    trend: _BoundToFrame[TrendResult] = _BoundToFrame(_trend)
+    """[`trend`][netpromoter.trends.trend] of the frame."""
+    rank: _BoundToFrame[RankResult] = _BoundToFrame(_rank)
+    """[`rank`][netpromoter.segmentation.rank] of the frame."""
+    composition: _BoundToFrame[CompositionResult] = _BoundToFrame(_composition)
+    """[`composition`][netpromoter.weighting.composition] of the frame."""

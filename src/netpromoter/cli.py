@@ -97,63 +97,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The options that say how to read a file, the same on every command: each one's flag
+#: and ``add_argument`` keywords, in the order ``--help`` lists them.
+_READING_OPTIONS_FILE = "reading_options.json"
+
+
 def _reading_options(parser: argparse.ArgumentParser) -> None:
     """The options that say how to read a file: the same on every command."""
     reading = parser.add_argument_group("reading the file (the same on every command)")
-    reading.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="FIELD=HEADER",
-        help="which column holds a field or a placeholder, e.g. --map score=Cijfer "
-        "--map first_name=Voornaam --map spend=Omzet (repeatable)",
-    )
-    reading.add_argument(
-        "--delimiter",
-        metavar="CHAR",
-        help="the CSV delimiter: ';', ',', 'tab' or '|' (default: found from the header)",
-    )
-    reading.add_argument(
-        "--decimal",
-        choices=[".", ","],
-        default=".",
-        help="the decimal mark of amounts such as spend: '.' (default) or ',' (1.234,56)",
-    )
-    reading.add_argument(
-        "--date-format",
-        metavar="FORMAT",
-        help="a strptime format of the dates, e.g. '%%d-%%m-%%Y %%H:%%M' (default: ISO 8601)",
-    )
-    reading.add_argument(
-        "--timezone",
-        metavar="ZONE",
-        help="the IANA zone of times written without one, and of the report's periods, "
-        "e.g. Europe/Amsterdam (default: naive times are rejected, periods in UTC)",
-    )
-    reading.add_argument(
-        "--encoding",
-        default="utf-8",
-        help="the text encoding, e.g. cp1252 (default: UTF-8, with or without BOM)",
-    )
-    reading.add_argument(
-        "--channel-map",
-        action="append",
-        default=[],
-        metavar="VALUE=CHANNEL",
-        help="read a channel value as one of email, sms, web, in_app, phone, chat, other, "
-        "e.g. --channel-map whatsapp=chat (repeatable; Dutch and English names are known)",
-    )
-    reading.add_argument(
-        "--duplicates",
-        choices=["keep_latest", "keep_all", "error"],
-        default="keep_latest",
-        help="answers of one respondent in one month (default: keep_latest, reported)",
-    )
-    reading.add_argument(
-        "--drop-invalid",
-        action="store_true",
-        help="go on with the valid rows when some were rejected (still reported on stderr)",
-    )
+    text = (resources.files("netpromoter") / "data" / _READING_OPTIONS_FILE).read_text("utf-8")
+    options: list[dict[str, Any]] = json.loads(text)  # each parser its own default lists
+    for keywords in options:
+        reading.add_argument(keywords.pop("flag"), **keywords)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

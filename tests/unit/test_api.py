@@ -9,14 +9,18 @@ from pathlib import Path
 import pytest
 
 import netpromoter
+from netpromoter import exceptions
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api"
 PUBLIC_MODULES = sorted(p.stem for p in DOCS.glob("*.md") if p.stem != "index")
 
 
 def test_top_level_all_is_sorted_and_importable() -> None:
-    """Every name in netpromoter.__all__ exists, and the list is sorted."""
-    assert sorted(netpromoter.__all__) == netpromoter.__all__
+    """Every name in netpromoter.__all__ exists: its own names, sorted, then every error."""
+    own = netpromoter.__all__[: -len(exceptions.__all__)]
+    assert sorted(own) == own
+    assert netpromoter.__all__[len(own) :] == exceptions.__all__
+    assert not set(own) & set(exceptions.__all__)
     for name in netpromoter.__all__:
         assert hasattr(netpromoter, name), name
 

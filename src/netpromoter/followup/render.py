@@ -163,16 +163,16 @@ def render(
             ``channel``.
 
     Examples:
-        >>> t = Template(
-        ...     id="en-sms-detractor",
-        ...     channels=["sms"],
-        ...     language="en",
-        ...     comment="required",
-        ...     body='Sorry, {first_name}. You wrote "{comment}". - {company}',
-        ... )
+        A built-in template for a detractor's SMS that quotes the comment:
+
+        >>> import textwrap
+        >>> from netpromoter.followup import TemplateLibrary
+        >>> t = TemplateLibrary.builtin().get("en-short-detractor-comment")
         >>> r = Response(score=2, channel="sms", comment="{0.__class__} ${first_name}")
-        >>> render(t, r, {"first_name": "Ana", "company": "Acme"}).body
-        'Sorry, Ana. You wrote "{0.__class__} ${first_name}". - Acme'
+        >>> message = render(t, r, {"first_name": "Ana", "agent_name": "Sam", "company": "Acme"})
+        >>> print(textwrap.fill(message.body, 80))
+        Hi Ana, thank you for telling us: "{0.__class__} ${first_name}". Sorry it went
+        this way. I will contact you within 1 business day. - Sam, Acme
     """
     check_type(template, "template", Template, "a Template")
     check_type(response, "response", Response, "a Response")

@@ -1,13 +1,16 @@
 """Channel values as exports write them: built-in English and Dutch synonyms, and ``other``.
 
 A channel cell is matched after lower-casing and trimming, first against the caller's
-``channel_map`` (``{"whatsapp": "chat"}``), then against the built-in synonyms below. A
-value that matches nothing is read as ``other``: the response keeps its score, and the
-reader counts the unknown values in one warning (with a few examples).
+``channel_map`` (``{"whatsapp": "chat"}``), then against the built-in synonyms of
+``data/channel_synonyms.json``. A value that matches nothing is read as ``other``: the
+response keeps its score, and the reader counts the unknown values in one warning (with a
+few examples).
 """
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -18,49 +21,19 @@ from netpromoter.exceptions import InvalidParameterError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+#: The file of channel values recognised besides the channel names themselves, per channel.
+_SYNONYMS_FILE = "channel_synonyms.json"
+
+
+def _load_synonyms() -> dict[str, str]:
+    """``{value: channel}`` from ``data/channel_synonyms.json`` (``{channel: [value, ...]}``)."""
+    file = resources.files("netpromoter") / "data" / _SYNONYMS_FILE
+    per_channel: dict[str, list[str]] = json.loads(file.read_text(encoding="utf-8"))
+    return {value: channel for channel, values in per_channel.items() for value in values}
+
+
 #: Channel values recognised besides the channel names themselves (English and Dutch).
-SYNONYMS: Mapping[str, str] = MappingProxyType(
-    {
-        "e-mail": "email",
-        "e mail": "email",
-        "mail": "email",
-        "email": "email",
-        "nieuwsbrief": "email",
-        "telefoon": "phone",
-        "telefonisch": "phone",
-        "tel": "phone",
-        "tel.": "phone",
-        "bellen": "phone",
-        "gebeld": "phone",
-        "telephone": "phone",
-        "call": "phone",
-        "phone call": "phone",
-        "ivr": "phone",
-        "sms": "sms",
-        "tekst": "sms",
-        "tekstbericht": "sms",
-        "sms-bericht": "sms",
-        "text": "sms",
-        "text message": "sms",
-        "app": "in_app",
-        "in-app": "in_app",
-        "in app": "in_app",
-        "mobiele app": "in_app",
-        "mobile app": "in_app",
-        "chat": "chat",
-        "livechat": "chat",
-        "live chat": "chat",
-        "whatsapp": "chat",
-        "web": "web",
-        "website": "web",
-        "webformulier": "web",
-        "online": "web",
-        "internet": "web",
-        "web form": "web",
-        "overig": "other",
-        "anders": "other",
-    }
-)
+SYNONYMS: Mapping[str, str] = MappingProxyType(_load_synonyms())
 _SHOWN = 3
 
 

@@ -13,6 +13,8 @@ Examples:
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from netpromoter._results import format as fmt
@@ -24,159 +26,27 @@ if TYPE_CHECKING:
 ReportLanguage = Literal["en", "nl"]
 LANGUAGES: tuple[ReportLanguage, ...] = ("en", "nl")
 
-#: Each phrase as ``(English, Dutch)``.
-_TEXT: dict[str, tuple[str, str]] = {
-    "default_title": ("Net Promoter Score report", "Net Promoter Score-rapport"),
-    "example_title": (
-        "Net Promoter Score report: example data",
-        "Net Promoter Score-rapport: voorbeelddata",
-    ),
-    "responses": ("{n} responses", "{n} antwoorden"),
-    "meta": (
-        "{source} · {used} of {read} rows read · {rejected} rejected · generated {when}",
-        "{source} · {used} van {read} gelezen rijen · {rejected} afgewezen · gemaakt {when}",
-    ),
-    "headline": (
-        "NPS, {level} interval {ci}",
-        "NPS, {level}-interval {ci}",
-    ),
-    "margin": (
-        "margin of error ±{moe} points ({method})",
-        "foutmarge ±{moe} punten ({method})",
-    ),
-    "how_answered": ("How people answered", "Hoe mensen antwoordden"),
-    "category_title": ("Share of each category", "Aandeel per categorie"),
-    "histogram_title": ("Answers per score, 0 to 10", "Antwoorden per score, 0 tot 10"),
-    "score_n": ("score {score}: {n}", "score {score}: {n}"),
-    "detractors": ("Detractors", "Criticasters"),
-    "passives": ("Passives", "Passieven"),
-    "promoters": ("Promoters", "Promotors"),
-    "nps_by": ("NPS by {name}", "NPS per {name}"),
-    "forest_title": (
-        "NPS by {name} with {level} intervals",
-        "NPS per {name} met {level}-intervallen",
-    ),
-    "overall": ("overall {value}", "totaal {value}"),
-    "small": ("small", "klein"),
-    "small_sample": ("small sample", "kleine steekproef"),
-    "fewer_than": ("fewer than {n}", "minder dan {n}"),
-    "nps_per": ("NPS per {period}", "NPS per {period}"),
-    "trend_title": ("NPS per {period}, {level} interval", "NPS per {period}, {level}-interval"),
-    "trend_note": (
-        (
-            "The band is each {period}'s {level} interval; changes are tested against the "
-            "previous {period}."
-        ),
-        (
-            "De band is het {level}-interval van elke {period}; veranderingen zijn getoetst "
-            "tegen de vorige {period}."
-        ),
-    ),
-    "undated_html": (
-        " {n} responses without a date are left out.",
-        " {n} antwoorden zonder datum zijn weggelaten.",
-    ),
-    "undated_text": (" ({n} without a date left out)", " ({n} zonder datum weggelaten)"),
-    "week": ("week", "week"),
-    "month": ("month", "maand"),
-    "quarter": ("quarter", "kwartaal"),
-    "weighted_title": ("Weighted and unweighted", "Gewogen en ongewogen"),
-    "weighted_chart": ("Weighted and unweighted NPS", "Gewogen en ongewogen NPS"),
-    "weighted": ("weighted", "gewogen"),
-    "unweighted": ("unweighted", "ongewogen"),
-    "effective_n": ("effective n", "effectieve n"),
-    "weighting_note": (
-        (
-            "Raked to population margins of {by}: effective sample size {eff} "
-            "(design effect {deff}){converged}."
-        ),
-        (
-            "Gewogen (raking) naar populatieverdelingen van {by}: effectieve steekproefomvang "
-            "{eff} (designeffect {deff}){converged}."
-        ),
-    ),
-    "not_converged": ("; raking did not converge", "; de weging is niet geconvergeerd"),
-    "weighting_caption": (
-        "Weighted to population margins of {by} (design effect {deff})",
-        "Gewogen naar populatieverdelingen van {by} (designeffect {deff})",
-    ),
-    "followup_title": ("Follow-up workload", "Opvolgwerk"),
-    "followup_note": (
-        "{n} follow-ups for responses since {since}, planned at {at}; {overdue} overdue.",
-        "{n} opvolgacties voor antwoorden sinds {since}, gepland op {at}; {overdue} te laat.",
-    ),
-    "followup_caption": (
-        "Follow-ups: {n} for responses since {since} ({overdue} overdue)",
-        "Opvolging: {n} voor antwoorden sinds {since} ({overdue} te laat)",
-    ),
-    "followup_chart": ("Follow-ups per due date", "Opvolgacties per vervaldatum"),
-    "rejected_title": ("Rows not used", "Niet gebruikte rijen"),
-    "rejected_one": ("1 row was not used", "1 rij is niet gebruikt"),
-    "rejected_many": ("{n} rows were not used", "{n} rijen zijn niet gebruikt"),
-    "rejected_first": ("; the first {n} are listed", "; de eerste {n} staan hieronder"),
-    "rejected_privacy": (
-        (
-            ". Values that could identify someone (ids, comments, whole rows) are not shown: "
-            "look them up by line."
-        ),
-        (
-            ". Waarden die iemand kunnen identificeren (id's, opmerkingen, hele rijen) worden "
-            "niet getoond: zoek ze op via het regelnummer."
-        ),
-    ),
-    "first_shown": (" (first {n}):", " (eerste {n}):"),
-    "all_listed": (" (all listed):", " (alle getoond):"),
-    "rejected_n": ("{n} rejected", "{n} afgewezen"),
-    "rejected_row": ("{n} rejected row", "{n} afgewezen rij"),
-    "rejected_rows": ("{n} rejected rows", "{n} afgewezen rijen"),
-    "text_nps": ("NPS", "NPS"),
-    "text_interval": ("{level} interval {ci}, {method}", "{level}-interval {ci}, {method}"),
-    "text_responses": ("Responses", "Antwoorden"),
-    "text_of_rows": ("{n} of {read} rows ({rejected})", "{n} van {read} rijen ({rejected})"),
-    "text_file": ("File", "Bestand"),
-    "text_ci": ("{level} CI", "{level}-BI"),
-    "plan_head": ("{n} follow-ups, most urgent first", "{n} opvolgacties, meest dringend eerst"),
-    "plan_written": ("wrote {n} follow-ups to {path}", "{n} opvolgacties geschreven naar {path}"),
-    "overdue": ("overdue", "te laat"),
-    "by": ("By {name}", "Per {name}"),
-    "per": ("Per {period}", "Per {period}"),
-    # table headers
-    "interval": ("{level} interval", "{level}-interval"),
-    "vs_rest": ("vs rest", "t.o.v. rest"),
-    "p_adj": ("p (adj.)", "p (gecorr.)"),
-    "change": ("change", "verandering"),
-    "due": ("due", "vervalt"),
-    "detr": ("detr.", "crit."),
-    "pass": ("pass.", "pass."),
-    "prom": ("prom.", "prom."),
-    "total": ("total", "totaal"),
-    "channel": ("channel", "kanaal"),
-    "follow_ups": ("follow-ups", "opvolgacties"),
-    "line": ("line", "regel"),
-    "column": ("column", "kolom"),
-    "value": ("value", "waarde"),
-    "reason": ("reason", "reden"),
-    # trend verdicts
-    "significant rise": ("significant rise", "significante stijging"),
-    "significant fall": ("significant fall", "significante daling"),
-    "no significant change": ("no significant change", "geen significante verandering"),
-    "not enough data": ("not enough data", "te weinig gegevens"),
-}
+#: The file of phrases, method and channel names, each as ``{"en": ..., "nl": ...}``.
+_WORDS_FILE = "report_words.json"
 
-_METHODS: dict[str, tuple[str, str]] = {
-    "adjusted_wald": ("adjusted Wald", "aangepaste Wald"),
-    "wald": ("Wald", "Wald"),
-}
 
-_CHANNELS: dict[str, tuple[str, str]] = {
-    "email": ("e-mail", "e-mail"),
-    "sms": ("SMS", "sms"),
-    "web": ("web", "web"),
-    "in_app": ("in-app", "in-app"),
-    "phone": ("phone", "telefoon"),
-    "chat": ("chat", "chat"),
-    "other": ("other", "overig"),
-}
+def _load_words() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each table of ``data/report_words.json``: a key to its text in every language."""
+    text = (resources.files("netpromoter") / "data" / _WORDS_FILE).read_text(encoding="utf-8")
+    tables: dict[str, dict[str, dict[str, str]]] = json.loads(text)
+    return {
+        name: {
+            key: tuple(phrase[language] for language in LANGUAGES) for key, phrase in table.items()
+        }
+        for name, table in tables.items()
+    }
+
+
+_WORDS = _load_words()
+#: Each phrase in every language of ``LANGUAGES``.
+_TEXT = _WORDS["text"]
+_METHODS = _WORDS["methods"]
+_CHANNELS = _WORDS["channels"]
 
 
 #: English to Dutch number marks: decimal point and thousands comma swap places.
