@@ -21,36 +21,27 @@ from netpromoter.exceptions import (
     ConvergenceError,
     InvalidParameterError,
     InvalidWeightsError,
-    MarginTotalsError,
-    TargetError,
 )
 from netpromoter.weighting import kernels as _calibration
 from netpromoter.weighting.build import _finish, _Layout, _score_column
+from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
     _CROSS,
     TargetRow,
     WeightDiagnostics,
     WeightingResult,
     _distinct,
-    _label,
 )
 from netpromoter.weighting.targets import (
-    TOTAL_TOLERANCE,
     _base_weights,
     _cell_targets,
     _cluster_codes,
-    _empty_cell,
-    _is_share,
     _level_targets,
-    _margin_arrays,
-    _missing_target,
     _names,
-    _number,
     _occupied,
     _population_total,
     _positive,
     _read,
-    _reconcile,
 )
 
 
@@ -116,35 +107,15 @@ def poststratify(
         grouping.group_codes(), grouping.n_groups, base
     )
     labels = [grouping.labels(int(g)) for g in groups]
-    sample_cells = set(labels)
-    for level, count in zip(labels, counts, strict=True):
-        if level not in targets_raw:
-            raise _missing_target(dimension, level, int(count), names)
-        if targets_raw[level] == 0:
-            msg = (
-                f"the population count of {dimension} = {_label(level)!r} is 0 but "
-                f"{int(count)} respondents are in it: their weights would be 0; drop "
-                "them explicitly or give the cell's count"
-            )
-            raise TargetError(msg, dimension=dimension, level=level)
-    for level, value in targets_raw.items():
-        if value > 0 and level not in sample_cells:
-            raise _empty_cell(dimension, level, value)
-    total = float(sum(targets_raw.values()))
-    scale = 1.0
-    if _is_share(total):
-        reference = float(base.sum()) if population_total is None else population_total
-        scale = _number(reference, "population_total", None) / total
-    elif population_total is not None and abs(population_total - total) > TOTAL_TOLERANCE * total:
-        msg = (
-            f"population_total is {population_total:,.10g} but the cell counts sum to "
-            f"{total:,.10g}; give one or the other"
-        )
-        raise MarginTotalsError(
-            msg, totals={dimension: total, "population_total": population_total}
-        )
-    target = np.array([targets_raw[level] for level in labels]) * scale
-    factors = target / base_totals
+    target, factors = poststratify_factors(
+        targets_raw,
+        labels,
+        counts,
+        base_totals,
+        names=names,
+        base_total=float(base.sum()),
+        population_total=population_total,
+    )
     w = _calibration.expand(row_cells, factors, base)
     design = _design_se.Calibration("poststratify", row_cells, len(groups), (), w.copy())
     layout = _Layout(
@@ -265,29 +236,16 @@ def rake(
         grouping.group_codes(), grouping.n_groups, base
     )
     keys = grouping.key_codes[groups]
-    targets = []
-    for j, (name, factor) in enumerate(zip(names, factors, strict=True)):
-        present = np.bincount(keys[:, j], weights=counts, minlength=len(factor.levels))
-        targets.append(_margin_arrays(name, factor, raw[name], present.astype(np.int64)))
-    totals = {name: float(sum(raw[name].values())) for name in names}
-    targets = _reconcile(
-        targets,
-        totals,
-        normalise=normalise,
-        population_total=population_total,
+    targets, fit, member = rake_fit(
+        names,
+        raw,
+        [f.levels for f in factors],
+        keys,
+        counts=counts,
+        base_totals=base_totals,
+        options=RakeOptions(tol, max_iter, normalise, population_total, strict),
         base_total=float(base.sum()),
     )
-    member = tuple(keys[:, j].astype(np.intp) for j in range(len(names)))
-    fit = _calibration.rake_cells(base_totals, member, tuple(targets), tol=tol, max_iter=max_iter)
-    if not fit.converged and strict:
-        msg = (
-            f"raking did not converge in {fit.iterations} sweeps: a margin total is still "
-            f"{fit.max_error:.3g} from its target (tolerance {tol:g} × total = "
-            f"{tol * float(targets[0].sum()):.3g}); raise max_iter, loosen tol, or collapse "
-            "sparse levels (raking cannot converge when the margins conflict with empty "
-            "crossed cells)"
-        )
-        raise ConvergenceError(msg, iterations=fit.iterations, max_error=fit.max_error)
     w = _calibration.expand(row_cells, fit.factors, base)
     design = _design_se.Calibration("rake", row_cells, len(groups), member, w.copy())
     layout = _Layout(
