@@ -21,12 +21,13 @@ from pydantic import (
 )
 
 from netpromoter import _stats
-from netpromoter._input.source import prepare_scores
+from netpromoter._input.source import LazySource, prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
 from netpromoter._results import SummaryResult
 from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
+from netpromoter._stats.cells import as_cells, cell_se
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally
 from netpromoter._validation import (
@@ -655,8 +656,12 @@ def score(
         rows = source.rows("a weighting result as weights")
         if len(rows.scores):
             design_se = float(domain_se(design, rows.scores, rows=rows.kept)[0])
+    counted = source.tally(per_score=False)
+    cells = as_cells(weights)
+    if cells is not None and isinstance(source, LazySource) and counted.count.sum():
+        design_se = float(cell_se(cells, source.cell_counts)[0])
     return _build_result(
-        source.tally(per_score=False),
+        counted,
         n_missing=source.n_missing,
         weighted=source.weighted,
         method=method,

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
 
 from netpromoter._input.factors import combine
+from netpromoter._input.frames import is_lazy
 from netpromoter._stats import design as _design_se
 from netpromoter._validation import (
     MissingPolicy,
@@ -23,10 +24,12 @@ from netpromoter.exceptions import (
     InvalidWeightsError,
 )
 from netpromoter.weighting import kernels as _calibration
+from netpromoter.weighting import lazy as _lazy
 from netpromoter.weighting.build import _finish, _Layout, _score_column
 from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
     _CROSS,
+    CellWeightingResult,
     TargetRow,
     WeightDiagnostics,
     WeightingResult,
@@ -55,7 +58,7 @@ def poststratify(
     cluster: str | None = None,
     missing: MissingPolicy = "raise",
     population_total: float | None = None,
-) -> WeightingResult:
+) -> WeightingResult | CellWeightingResult:
     """Post-stratify: weight each cell of ``by`` up to its known population count.
 
     Every respondent in cell ``c`` gets ``w_i = d_i N_c / Σ_{j∈c} d_j`` (``d`` the base
@@ -99,9 +102,20 @@ def poststratify(
     names = _names(by)
     _population_total(population_total)
     dimension = _CROSS.join(names)
+    targets_raw = _cell_targets(cells, names)
+    if is_lazy(data):
+        return _lazy.poststratify(
+            data,
+            targets_raw,
+            names=names,
+            score=score,
+            weights=weights,
+            cluster=cluster,
+            missing=missing,
+            population_total=population_total,
+        )
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
-    targets_raw = _cell_targets(cells, names)
     grouping = combine([table.factor(name) for name in names])
     row_cells, groups, counts, base_totals = _occupied(
         grouping.group_codes(), grouping.n_groups, base
@@ -162,7 +176,7 @@ def rake(
     normalise: bool = False,
     population_total: float | None = None,
     strict: bool = True,
-) -> WeightingResult:
+) -> WeightingResult | CellWeightingResult:
     """Rake (iterative proportional fitting) to the population margins of several columns.
 
     Rows are collapsed to the crossed cells of the margins first, so each sweep works on
@@ -228,6 +242,18 @@ def rake(
     names = _names(list(margins), "margins")
     _population_total(population_total)
     raw = {name: _level_targets(name, margins[name]) for name in names}
+    options = RakeOptions(tol, max_iter, normalise, population_total, strict)
+    if is_lazy(data):
+        return _lazy.rake(
+            data,
+            raw,
+            names=names,
+            score=score,
+            weights=weights,
+            cluster=cluster,
+            missing=missing,
+            options=options,
+        )
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
     factors = [table.factor(name) for name in names]
@@ -243,7 +269,7 @@ def rake(
         keys,
         counts=counts,
         base_totals=base_totals,
-        options=RakeOptions(tol, max_iter, normalise, population_total, strict),
+        options=options,
         base_total=float(base.sum()),
     )
     w = _calibration.expand(row_cells, fit.factors, base)
@@ -282,13 +308,16 @@ def rake(
 
 
 def trim(
-    result_or_weights: WeightingResult | Sequence[float] | NDArray[np.float64],
+    result_or_weights: WeightingResult
+    | CellWeightingResult
+    | Sequence[float]
+    | NDArray[np.float64],
     *,
     upper: float,
     lower: float | None = None,
     relative_to: Literal["absolute", "mean"] = "absolute",
     max_iter: int = 10_000,
-) -> WeightingResult:
+) -> WeightingResult | CellWeightingResult:
     """Trim weights to ``[lower, upper]`` and share the trimmed amount, keeping the total.
 
     Each pass caps the weights above ``upper`` (and raises those below ``lower``), then
@@ -319,17 +348,23 @@ def trim(
         >>> r.weights.tolist(), r.diagnostics.total
         ([1.5, 1.5, 1.5, 1.5, 4.0], 10.0)
     """
-    if isinstance(result_or_weights, WeightingResult):
-        source: WeightingResult | None = result_or_weights
+    counts = None
+    if isinstance(result_or_weights, CellWeightingResult):
+        source: WeightingResult | None = None
+        w, counts = _lazy.trimmable(result_or_weights)
+    elif isinstance(result_or_weights, WeightingResult):
+        source = result_or_weights
         w = result_or_weights.weights
     else:
         source = None
         w = _positive(validate_weights(result_or_weights, _length(result_or_weights)), "weights")
     check_choice(relative_to, "relative_to", ("absolute", "mean"))
-    scale = float(w.mean()) if relative_to == "mean" and len(w) else 1.0
+    mean = (
+        (float(w.mean()) if counts is None else float(w @ counts) / counts.sum()) if len(w) else 0.0
+    )
+    scale = mean if relative_to == "mean" and len(w) else 1.0
     cap = _bound(upper, "upper") * scale
     floor = -math.inf if lower is None else _bound(lower, "lower") * scale
-    mean = float(w.mean()) if len(w) else 0.0
     if floor >= cap:
         msg = f"lower ({floor:.6g}) must be below upper ({cap:.6g})"
         raise InvalidParameterError(msg, name="lower", value=lower)
@@ -344,7 +379,9 @@ def trim(
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         msg = f"max_iter must be a positive integer, got {max_iter!r}"
         raise InvalidParameterError(msg, name="max_iter", value=max_iter)
-    trimmed, passes, done = _calibration.trim(w, upper=cap, lower=floor, max_iter=max_iter)
+    trimmed, passes, done = _calibration.trim(
+        w, upper=cap, lower=floor, max_iter=max_iter, counts=counts
+    )
     if not done:
         outside = int(np.count_nonzero((trimmed > cap) | (trimmed < floor)))
         msg = (
@@ -353,6 +390,10 @@ def trim(
         )
         worst = float(np.max(np.maximum(trimmed - cap, floor - trimmed)))
         raise ConvergenceError(msg, iterations=passes, max_error=worst)
+    if isinstance(result_or_weights, CellWeightingResult):
+        return _lazy.trimmed(
+            result_or_weights, trimmed, bounds=(cap, floor), passes=passes, done=done
+        )
     n_trimmed = int(np.count_nonzero((trimmed >= cap) | (trimmed <= floor)))
     targets: tuple[TargetRow, ...] = ()
     worst_target = 0.0
