@@ -27,7 +27,7 @@ from netpromoter._models import Category, Channel, Response, classify
 from netpromoter._results import SummaryResult
 from netpromoter._results import format as fmt
 from netpromoter._scale import N_SCORES
-from netpromoter._stats.cells import as_cells, cell_se
+from netpromoter._stats.cells import CellDesign, as_cells, cell_se
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally
 from netpromoter._validation import (
@@ -564,8 +564,8 @@ class WeightingDesign(Protocol):
     """
 
     @property
-    def design(self) -> Design:
-        """The weighting design: weights, calibration and clusters."""
+    def design(self) -> Design | CellDesign:
+        """The weighting design: weights, calibration and clusters (or cells)."""
         ...  # pragma: no cover - protocol
 
 

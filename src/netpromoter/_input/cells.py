@@ -85,9 +85,7 @@ def fold(
     counts = CellCounts(count_c, sum_d, sum_d2, missing)
     folded = EngineTally(
         tally=Tally(count, sum_w, sum_w2, tallied.exponent),
-        n_missing=np.bincount(group, weights=engine.n_missing, minlength=n_groups).astype(
-            np.int64
-        ),
+        n_missing=np.bincount(group, weights=engine.n_missing, minlength=n_groups).astype(np.int64),
         keys=tuple(names[p] for p in shown),
         levels=tuple(engine.levels[p] for p in shown),
         key_codes=key_codes.astype(np.intp),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -46,6 +46,56 @@ from netpromoter.weighting.targets import (
     _positive,
     _read,
 )
+
+
+class _Collects(Protocol):
+    """A polars ``LazyFrame`` or a Spark DataFrame (rows come out with ``collect``)."""
+
+    def collect(self) -> Any: ...  # noqa: ANN401
+
+
+class _Computes(Protocol):
+    """A Dask DataFrame (rows come out with ``compute``)."""
+
+    def compute(self) -> Any: ...  # noqa: ANN401
+
+
+class _Fetches(Protocol):
+    """A DuckDB relation (rows come out with ``fetchall``)."""
+
+    def fetchall(self) -> Any: ...  # noqa: ANN401
+
+
+#: Lazy and distributed frames: weighting them gives a ``CellWeightingResult``.
+LazyData = _Collects | _Computes | _Fetches
+
+
+@overload
+def poststratify(  # type: ignore[overload-overlap]  # lazy frames first
+    data: LazyData,
+    cells: object,
+    *,
+    by: str | Sequence[str],
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    population_total: float | None = None,
+) -> CellWeightingResult: ...
+
+
+@overload
+def poststratify(
+    data: object,
+    cells: object,
+    *,
+    by: str | Sequence[str],
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    population_total: float | None = None,
+) -> WeightingResult: ...
 
 
 def poststratify(
@@ -161,6 +211,40 @@ def poststratify(
         base=base,
         layout=layout,
     )
+
+
+@overload
+def rake(  # type: ignore[overload-overlap]  # lazy frames first
+    data: LazyData,
+    margins: Mapping[str, Mapping[Any, float]],
+    *,
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    normalise: bool = False,
+    population_total: float | None = None,
+    strict: bool = True,
+) -> CellWeightingResult: ...
+
+
+@overload
+def rake(
+    data: object,
+    margins: Mapping[str, Mapping[Any, float]],
+    *,
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    normalise: bool = False,
+    population_total: float | None = None,
+    strict: bool = True,
+) -> WeightingResult: ...
 
 
 def rake(
@@ -305,6 +389,28 @@ def rake(
         base=base,
         layout=layout,
     )
+
+
+@overload
+def trim(
+    result_or_weights: CellWeightingResult,
+    *,
+    upper: float,
+    lower: float | None = None,
+    relative_to: Literal["absolute", "mean"] = "absolute",
+    max_iter: int = 10_000,
+) -> CellWeightingResult: ...
+
+
+@overload
+def trim(
+    result_or_weights: WeightingResult | Sequence[float] | NDArray[np.float64],
+    *,
+    upper: float,
+    lower: float | None = None,
+    relative_to: Literal["absolute", "mean"] = "absolute",
+    max_iter: int = 10_000,
+) -> WeightingResult: ...
 
 
 def trim(
