@@ -133,3 +133,22 @@ def test_themes_on_a_duckdb_relation() -> None:
     result = nps.drivers.themes(relation)
     assert result["price"].n_mentions == 1
     assert result.n_without_comment == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("weights", [None, "d"])
+def test_composition_equals_in_memory(eager: Any, engine: str, weights: str | None) -> None:
+    """Shares, ratios and chi-square tests per margin, counted on the engine."""
+    population = {**MARGINS, "size": {"S": 0.5, "M": 0.3, "L": 0.15, "XL": 0.05}}
+    expected = nps.weighting.composition(eager, population, weights=weights)
+    actual = nps.weighting.composition(lazy(eager, engine), population, weights=weights)
+    assert actual.weighted is expected.weighted
+    assert len(actual.rows) == len(expected.rows)
+    for a, b in zip(actual.rows, expected.rows, strict=True):
+        assert (a.dimension, a.level, a.respondents) == (b.dimension, b.level, b.respondents)
+        assert a.sample_share == pytest.approx(b.sample_share, rel=1e-12)
+        assert a.ratio == pytest.approx(b.ratio, rel=1e-12)
+    for a, b in zip(actual.tests, expected.tests, strict=True):
+        assert (a.df, a.n, a.most_over, a.most_under) == (b.df, b.n, b.most_over, b.most_under)
+        assert a.chi_square == pytest.approx(b.chi_square, rel=1e-12)
+        assert a.p_value == pytest.approx(b.p_value, rel=1e-12)

@@ -81,6 +81,21 @@ def _cell_table(
     )
 
 
+def level_totals(
+    data: object, name: str, weights: object
+) -> tuple[tuple[object, ...], NDArray[np.int64], NDArray[np.float64]]:
+    """The levels of ``name``, rows per level and their total base weight, on the engine."""
+    engine = _cell_table(data, (name,), score=None, weights=weights, missing="raise")
+    counts, sum_d, _, _ = _cells_of(engine)
+    levels = engine.levels[0]
+    codes = engine.key_codes[:, 0]
+    return (
+        levels,
+        np.bincount(codes, weights=counts, minlength=len(levels)).astype(np.int64),
+        np.bincount(codes, weights=sum_d, minlength=len(levels)).astype(np.float64),
+    )
+
+
 def _cells_of(
     engine: EngineTally,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], CellCounts]:
