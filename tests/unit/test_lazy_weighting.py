@@ -148,7 +148,7 @@ def test_composition_equals_in_memory(eager: Any, engine: str, weights: str | No
         assert (a.dimension, a.level, a.respondents) == (b.dimension, b.level, b.respondents)
         assert a.sample_share == pytest.approx(b.sample_share, rel=1e-12)
         assert a.ratio == pytest.approx(b.ratio, rel=1e-12)
-    for a, b in zip(actual.tests, expected.tests, strict=True):
-        assert (a.df, a.n, a.most_over, a.most_under) == (b.df, b.n, b.most_over, b.most_under)
-        assert a.chi_square == pytest.approx(b.chi_square, rel=1e-12)
-        assert a.p_value == pytest.approx(b.p_value, rel=1e-12)
+    for t, u in zip(actual.tests, expected.tests, strict=True):
+        assert (t.df, t.n, t.most_over, t.most_under) == (u.df, u.n, u.most_over, u.most_under)
+        assert t.chi_square == pytest.approx(u.chi_square, rel=1e-12)
+        assert t.p_value == pytest.approx(u.p_value, rel=1e-12)
