@@ -118,6 +118,8 @@ def poststratify(
 
     Args:
         data: The responses: a list of ``Response``, a mapping of columns or a dataframe.
+            A lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) is
+            counted per cell on its engine and gives a ``CellWeightingResult``.
         cells: Population count per cell, keyed by a tuple of levels in ``by`` order (a
             bare level when ``by`` is one column), or a table (mapping of columns or
             dataframe) with the ``by`` columns and one count column. Shares summing to 1
@@ -273,6 +275,8 @@ def rake(
 
     Args:
         data: The responses: a list of ``Response``, a mapping of columns or a dataframe.
+            A lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) is
+            counted per cell on its engine and gives a ``CellWeightingResult``.
         margins: Column name -> level -> population count or share. Margins given as
             shares (summing to 1) are scaled to the total of the count margins, else to
             ``population_total``, else to the total base weight.
@@ -433,7 +437,8 @@ def trim(
     SE, as R does.
 
     Args:
-        result_or_weights: A weighting result, or plain positive weights.
+        result_or_weights: A weighting result (also of a lazy frame without base
+            weights: its cells' weights are trimmed), or plain positive weights.
         upper: The cap: a weight, or a multiple of the mean weight with
             ``relative_to="mean"`` (such as 5). Use ``math.inf`` for no cap.
         lower: Optional floor, in the same units.
