@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -86,7 +87,8 @@ def level_totals(
 ) -> tuple[tuple[object, ...], NDArray[np.int64], NDArray[np.float64]]:
     """The levels of ``name``, rows per level and their total base weight, on the engine."""
     engine = _cell_table(data, (name,), score=None, weights=weights, missing="raise")
-    counts, sum_d, _, _ = _cells_of(engine)
+    cells = _cells_of(engine, scored=False)
+    counts, sum_d = cells.counts, cells.sums[0]
     levels = engine.levels[0]
     codes = engine.key_codes[:, 0]
     return (
@@ -96,22 +98,26 @@ def level_totals(
     )
 
 
-def _cells_of(
-    engine: EngineTally,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], CellCounts]:
-    """Rows, Σ d and Σ d² per cell (missing scores too), and the counts per category."""
+def _cells_of(engine: EngineTally, *, scored: bool) -> CellSource:
+    """Rows, Σ d and Σ d² per cell (missing scores too), and per category when ``scored``.
+
+    The layout is set once the targets are known.
+    """
     t = engine.tally
     miss_d, miss_d2 = engine.missing_w or (engine.n_missing, engine.n_missing)
-    counts = t.count.sum(axis=1) + engine.n_missing
-    sum_d = t.sum_w.sum(axis=1) + miss_d
-    sum_d2 = t.sum_w2.sum(axis=1) + miss_d2
     per_category = CellCounts(
         by_category(t.count)[None],
         by_category(t.sum_w)[None],
         by_category(t.sum_w2)[None],
         np.stack([engine.n_missing.astype(np.float64), miss_d, miss_d2]),
     )
-    return counts.astype(np.int64), sum_d, sum_d2, per_category
+    return CellSource(
+        None,
+        (t.count.sum(axis=1) + engine.n_missing).astype(np.int64),
+        (t.sum_w.sum(axis=1) + miss_d, t.sum_w2.sum(axis=1) + miss_d2),
+        per_category if scored else None,
+        int(engine.n_missing.sum()),
+    )
 
 
 def _nps(design: CellDesign, counts: CellCounts, n_missing: int) -> tuple[Any, Any, float | None]:
@@ -140,18 +146,12 @@ def _nps(design: CellDesign, counts: CellCounts, n_missing: int) -> tuple[Any, A
 
 
 def _finish(
-    fields: dict[str, Any],
-    *,
-    design: CellDesign,
-    counts: NDArray[np.int64],
-    sums: tuple[NDArray[np.float64], NDArray[np.float64]],
-    per_category: CellCounts | None,
-    layout: _Layout,
-    n_missing: int,
+    fields: dict[str, Any], *, design: CellDesign, source: CellSource
 ) -> CellWeightingResult:
     """The result: targets table, cells, diagnostics and NPS from the cell table."""
+    counts, sums = source.counts, source.sums
     totals = design.factors * sums[0]
-    rows, worst = layout.rows(totals)
+    rows, worst = source.layout.rows(totals)
     if design.kind == "rake":
         rows = tuple(r for r in rows if r.respondents > 0 or r.target > 0)
     single = len(design.columns) == 1
@@ -168,8 +168,8 @@ def _finish(
         )
     )
     unweighted, weighted, plain = (None, None, None)
-    if per_category is not None:
-        unweighted, weighted, plain = _nps(design, per_category, n_missing)
+    if source.per_category is not None:
+        unweighted, weighted, plain = _nps(design, source.per_category, source.n_missing)
     return CellWeightingResult(
         **fields,
         base=design.base,
@@ -184,7 +184,7 @@ def _finish(
         weighted=weighted,
         se_plain_weights=plain,
         design=design,
-        source=CellSource(layout, counts, sums, per_category, n_missing),
+        source=source,
     )
 
 
@@ -224,7 +224,8 @@ def poststratify(
     """``poststratify`` of a lazy frame (see it): factors per cell, from the engine's cells."""
     _no_cluster(cluster)
     engine = _cell_table(data, names, score=score, weights=weights, missing=missing)
-    counts, sum_d, sum_d2, per_category = _cells_of(engine)
+    cells = _cells_of(engine, scored=score is not None)
+    counts, sum_d = cells.counts, cells.sums[0]
     labels = [engine.labels(g) for g in range(len(counts))]
     target, factors = poststratify_factors(
         targets_raw,
@@ -258,15 +259,7 @@ def poststratify(
         "iterations": 0,
         "converged": True,
     }
-    return _finish(
-        fields,
-        design=design,
-        counts=counts,
-        sums=(sum_d, sum_d2),
-        per_category=None if score is None else per_category,
-        layout=layout,
-        n_missing=int(engine.n_missing.sum()),
-    )
+    return _finish(fields, design=design, source=replace(cells, layout=layout))
 
 
 def rake(
@@ -283,7 +276,8 @@ def rake(
     """``rake`` of a lazy frame (see it): factors per cell, from the engine's cells."""
     _no_cluster(cluster)
     engine = _cell_table(data, names, score=score, weights=weights, missing=missing)
-    counts, sum_d, sum_d2, per_category = _cells_of(engine)
+    cells = _cells_of(engine, scored=score is not None)
+    counts, sum_d = cells.counts, cells.sums[0]
     targets, fit, member = rake_fit(
         names,
         raw,
@@ -318,15 +312,7 @@ def rake(
         "converged": fit.converged,
         "tol": options.tol,
     }
-    return _finish(
-        fields,
-        design=design,
-        counts=counts,
-        sums=(sum_d, sum_d2),
-        per_category=None if score is None else per_category,
-        layout=layout,
-        n_missing=int(engine.n_missing.sum()),
-    )
+    return _finish(fields, design=design, source=replace(cells, layout=layout))
 
 
 def trimmable(result: CellWeightingResult) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -378,15 +364,7 @@ def trimmed(
         "lower": floor if math.isfinite(floor) else None,
         "n_trimmed": int(source.counts[(factors >= cap) | (factors <= floor)].sum()),
     }
-    return _finish(
-        fields,
-        design=new,
-        counts=source.counts,
-        sums=source.sums,
-        per_category=source.per_category,
-        layout=source.layout,
-        n_missing=source.n_missing,
-    )
+    return _finish(fields, design=new, source=source)
 
 
 def with_weights(design: CellDesign, frame: object, name: str) -> Any:  # noqa: ANN401
