@@ -74,7 +74,8 @@ def ours_pandas(frame: Any, n: int) -> Callable[[], Weights]:  # noqa: ANN401 - 
     labelled = {name: {f"{name}{i}": v for i, v in m.items()} for name, m in margins(n).items()}
 
     def run() -> Weights:
-        return nps.rake(frame, labelled, score=None, tol=TOL).weights
+        weights: Weights = nps.rake(frame, labelled, score=None, tol=TOL).weights
+        return weights
 
     return run
 

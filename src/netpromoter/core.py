@@ -20,13 +20,14 @@ from pydantic import (
 )
 
 from netpromoter import _stats, _svg
-from netpromoter._input.source import prepare_scores
+from netpromoter._input.source import LazySource, prepare_scores
 from netpromoter._model import Model
 from netpromoter._models import Category, Channel, Response, classify
 from netpromoter._results import CategoryFields, ConfidenceInterval, SummaryResult
 from netpromoter._results import format as fmt
 from netpromoter._results.chart import Chart
 from netpromoter._scale import N_SCORES
+from netpromoter._stats.cells import CellDesign, as_cells, cell_se
 from netpromoter._stats.design import Design, as_design, domain_se
 from netpromoter._tally import Tally
 from netpromoter._validation import (
@@ -573,8 +574,8 @@ class WeightingDesign(Protocol):
     """
 
     @property
-    def design(self) -> Design:
-        """The weighting design: weights, calibration and clusters."""
+    def design(self) -> Design | CellDesign:
+        """The weighting design: weights, calibration and clusters (or cells)."""
         ...  # pragma: no cover - protocol
 
 
@@ -665,8 +666,12 @@ def score(
         rows = source.rows("a weighting result as weights")
         if len(rows.scores):
             design_se = float(domain_se(design, rows.scores, rows=rows.kept)[0])
+    counted = source.tally(per_score=False)
+    cells = as_cells(weights)
+    if cells is not None and isinstance(source, LazySource) and counted.count.sum():
+        design_se = float(cell_se(cells, source.cell_counts)[0])
     return _build_result(
-        source.tally(per_score=False),
+        counted,
         n_missing=source.n_missing,
         weighted=source.weighted,
         method=method,

@@ -634,14 +634,14 @@ TARGETS = [
     Case(
         "targets",
         "margins not a mapping",
-        lambda: nps.rake(_SURVEY, [1, 2]),
+        lambda: nps.rake(_SURVEY, [1, 2]),  # type: ignore[call-overload]
         InvalidParameterError,
         "margins",
     ),
     Case(
         "targets",
         "population_total text",
-        lambda: nps.poststratify(_SURVEY, _CELLS, by="g", population_total="x"),
+        lambda: nps.poststratify(_SURVEY, _CELLS, by="g", population_total="x"),  # type: ignore[call-overload]
         ParameterTypeError,
         "population_total",
     ),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
+import lazy_weighting_cases
 import netpromoter as nps
 from netpromoter.exceptions import InvalidScoreError, InvalidWeightsError
 from netpromoter.segmentation import SegmentCounts, segment
@@ -197,3 +198,23 @@ def test_extreme_weights_equal_unit_weights(spark: Any, scale: float) -> None:
                 assert got[key] is None
             else:
                 assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def weighting_frames(spark: Any) -> tuple[Any, Any]:
+    """The weighting sample in memory (pandas) and as a cached Spark DataFrame."""
+    pd = pytest.importorskip("pandas")
+    data = lazy_weighting_cases.columns()
+    schema = "id long, score double, role string, region string, size string, team string, d double"
+    rows = list(zip(*data.values(), strict=True))
+    return pd.DataFrame(data), spark.createDataFrame(rows, schema=schema).cache()
+
+
+@pytest.mark.parametrize("case", list(lazy_weighting_cases.WEIGHTINGS))
+def test_weighting_equals_in_memory(weighting_frames: tuple[Any, Any], case: str) -> None:
+    """Post-stratified, raked, trimmed, base-weighted: as in memory, with score/segment/rank."""
+    eager, frame = weighting_frames
+    weigh = lazy_weighting_cases.WEIGHTINGS[case]
+    expected, actual = weigh(eager), weigh(frame)
+    lazy_weighting_cases.check_result(expected, actual, frame)
+    lazy_weighting_cases.check_features(expected, actual, eager, frame)

@@ -360,9 +360,9 @@ def test_trim_errors() -> None:
     with pytest.raises(InvalidParameterError, match="must be below upper"):
         wt.trim([1.0, 2.0, 3.0], upper=2.5, lower=2.5)
     with pytest.raises(InvalidParameterError, match="relative_to"):
-        wt.trim([1.0, 2.0], upper=3.0, relative_to="median")  # type: ignore[arg-type]
+        wt.trim([1.0, 2.0], upper=3.0, relative_to="median")  # type: ignore[call-overload]
     with pytest.raises(InvalidParameterError, match="upper must be a number"):
-        wt.trim([1.0, 2.0], upper="3")  # type: ignore[arg-type]
+        wt.trim([1.0, 2.0], upper="3")  # type: ignore[call-overload]
 
 
 def test_trim_keeps_the_design_for_score() -> None:
@@ -651,7 +651,7 @@ def test_trim_convergence_and_argument_errors() -> None:
     with pytest.raises(InvalidParameterError, match="non-negative"):
         wt.trim(w, upper=-1.0)
     with pytest.raises(InvalidWeightsError, match="sequence of numbers"):
-        wt.trim(3.0, upper=2.0)  # type: ignore[arg-type]
+        wt.trim(3.0, upper=2.0)  # type: ignore[call-overload]
     with pytest.raises(InvalidParameterError, match="above the mean weight"):
         wt.trim(w, upper=math.inf, lower=100.0)
 

@@ -109,6 +109,8 @@ class EngineTally:
             (declared order for enums), with ``"(missing)"`` last when null keys occur.
         key_codes: ``(G, n_keys)``: the level code of each key in each group.
         weighted: Whether the tally carries weights.
+        missing_w: Per group, the sums of the weights and of the squared weights of the
+            rows with a missing score (their counts when unweighted).
     """
 
     tally: Tally
@@ -117,6 +119,7 @@ class EngineTally:
     levels: tuple[tuple[object, ...], ...]
     key_codes: NDArray[np.intp]
     weighted: bool
+    missing_w: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
     def labels(self, group: int) -> tuple[object, ...]:
         """The level labels of one group, one per key."""
@@ -564,4 +567,5 @@ def _engine_result(
         levels=tuple(all_levels),
         key_codes=key_codes.astype(np.intp),
         weighted=weighted,
+        missing_w=(sum_w[:, MISSING_BIN], sum_w2[:, MISSING_BIN]),
     )

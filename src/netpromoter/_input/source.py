@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._count import tally, tally_categories
+from netpromoter._input import cells as _cells
 from netpromoter._input import engine as _engine
 from netpromoter._input import frames, times
 from netpromoter._input.columns import Table, read_table
 from netpromoter._input.factors import Factor, Grouping, combine
 from netpromoter._models import Response
+from netpromoter._stats.cells import CellCounts, CellDesign, as_cells
 from netpromoter._tally import Tally, stack
 from netpromoter._validation import shown, validate_scores
 from netpromoter.exceptions import (
@@ -277,6 +279,8 @@ class LazySource:
         by: The key columns.
         bands: Numeric keys cut into bands on the engine.
         missing: The missing-score policy.
+        cells: Weights set per cell of this frame (with ``weights_column`` their base
+            weights), applied to the engine's per-cell aggregate.
     """
 
     data: object
@@ -285,7 +289,9 @@ class LazySource:
     by: tuple[str, ...]
     bands: Mapping[str, Sequence[float]] | None
     missing: MissingPolicy
+    cells: CellDesign | None = None
     _n_missing: list[int] = field(default_factory=list, repr=False)
+    _cell_counts: list[CellCounts] = field(default_factory=list, repr=False)
 
     @property
     def lazy(self) -> bool:
@@ -294,8 +300,13 @@ class LazySource:
 
     @property
     def weighted(self) -> bool:
-        """Whether the frame has a weights column."""
-        return self.weights_column is not None
+        """Whether the frame has a weights column or cell weights."""
+        return self.weights_column is not None or self.cells is not None
+
+    @property
+    def cell_counts(self) -> CellCounts:
+        """The per (group, cell) counts of the last tally with cell weights (its groups)."""
+        return self._cell_counts[-1]
 
     @property
     def n_missing(self) -> int:
@@ -322,15 +333,19 @@ class LazySource:
         What [`tally`][netpromoter._input.source.LazySource.tally] labels; for callers
         that decode a derived key's levels themselves (such as time buckets).
         """
+        keys = self.by if by is None else tuple(by)
         engine = _engine.engine_tally(
             self.data,
             score=self.score,
             weights=self.weights_column,
-            by=self.by if by is None else tuple(by),
+            by=keys if self.cells is None else _cells.engine_keys(keys, self.cells),
             bands=self.bands,
             missing=self.missing,
             derived=derived,
         )
+        if self.cells is not None:
+            engine, counts = _cells.fold(engine, self.cells, keys)
+            self._cell_counts.append(counts)
         self._n_missing.append(int(engine.n_missing.sum()))
         return engine
 
@@ -352,6 +367,8 @@ class LazySource:
         if not names:
             return _labelled(engine.tally, (), ((),), self)
         occur = np.flatnonzero(engine.tally.count.sum(axis=1))
+        if self.cells is not None:
+            self._cell_counts.append(self._cell_counts.pop().take(occur))
         labels = tuple(engine.labels(int(g)) for g in occur)
         return _labelled(engine.tally.take(occur), names, labels, self)
 
@@ -411,6 +428,15 @@ def prepare(
     if unknown:
         msg = f"bands are given for {unknown!r}, which are not in by={list(keys)!r}"
         raise InvalidParameterError(msg, name="bands", value=bands)
+    cells = as_cells(weights)
+    if cells is not None and (score is None or collect or not frames.is_lazy(data)):
+        msg = (
+            "these weights were set per cell of a lazy frame: pass that frame, or add "
+            "them to it as a column with result.apply(frame)"
+        )
+        raise InvalidWeightsError(msg)
+    if cells is not None and score is not None:
+        return LazySource(data, score, cells.base, keys, bands or None, missing, cells)
     if score is not None and not collect and frames.is_lazy(data):
         if weights is not None and not isinstance(weights, str):
             msg = (

@@ -232,7 +232,7 @@ def _group_cell_codes(
 
 
 def _offsets(
-    design: Calibration,
+    design: Calibration | CellCalibration,
     u_sum: NDArray[np.float64],
     n_cell: NDArray[np.float64],
     p_cell: NDArray[np.float64],
@@ -240,7 +240,7 @@ def _offsets(
     """Per (group, cell) offset ``a`` such that residualised ``x_i = x_i − w*_i a``.
 
     Args:
-        design: The calibration.
+        design: The calibration (its kind and margins).
         u_sum: ``(G, C)`` sums of ``x / w*`` per group and cell (rows of the group only).
         n_cell: ``(C,)`` number of rows per cell (all groups).
         p_cell: ``(C,)`` sums of ``w*`` per cell (all groups).
@@ -344,7 +344,60 @@ def design_se(
         _, sr, _ = _category_sums(scores, weights / design.calibrated, gc, shape)
         _, sx, _ = _category_sums(scores, weights * design.calibrated, gc, shape)
         p_cell, p2_cell = sp.sum(axis=(0, 2)), sp2.sum(axis=(0, 2))
-    parts = _domain_parts((sw, sw2, sr, sx), complement, contrast, partner)
+    sums = CategorySums(sw, sw2, sr, sx, n_cell, p_cell, p2_cell)
+    return sums_se(sums, design, n, complement=complement, contrast=contrast, partner=partner)
+
+
+@dataclass(frozen=True)
+class CellCalibration:
+    """What the residualisation needs of a calibration: its kind and raking margins."""
+
+    kind: Kind
+    margins: tuple[NDArray[np.intp], ...]
+
+
+@dataclass(frozen=True)
+class CategorySums:
+    """Per (group, cell, category) sums the linearisation SE is computed from.
+
+    Attributes:
+        sw: Σ w (final weights).
+        sw2: Σ w².
+        sr: Σ w / w* (``w*`` the calibrated weights before trimming).
+        sx: Σ w w*.
+        n_cell: ``(C,)`` rows per cell, every group.
+        p_cell: ``(C,)`` Σ w* per cell.
+        p2_cell: ``(C,)`` Σ w*² per cell.
+    """
+
+    sw: NDArray[np.float64]
+    sw2: NDArray[np.float64]
+    sr: NDArray[np.float64]
+    sx: NDArray[np.float64]
+    n_cell: NDArray[np.float64]
+    p_cell: NDArray[np.float64]
+    p2_cell: NDArray[np.float64]
+
+
+def sums_se(
+    sums: CategorySums,
+    design: Calibration | CellCalibration | None,
+    n: float,
+    *,
+    complement: int | None = None,
+    contrast: bool = False,
+    partner: NDArray[np.intp] | None = None,
+) -> NDArray[np.float64]:
+    """``design_se`` from the per (group, cell, category) sums of ``n`` rows.
+
+    Every influence value is ``w_i`` times a value of its group and category, and its
+    residual is ``w_i`` times that minus ``w*_i`` times an offset of its group and cell,
+    so the sum of squared residuals needs only these sums (see ``design_se``).
+    """
+    shape = sums.sw.shape[:2]
+    n_groups = shape[0]
+    p_cell, p2_cell = sums.p_cell, sums.p2_cell
+    parts = _domain_parts((sums.sw, sums.sw2, sums.sr, sums.sx), complement, contrast, partner)
     x_sum = x_sq = u_sum = x_psw = np.zeros(shape)
     empty = np.zeros(n_groups, dtype=bool)
     for (w1, w2, r1, wp), sign in parts:
@@ -363,7 +416,7 @@ def design_se(
         scale = sum_x2
     else:
         source = x_sum if design.kind == "poststratify" else u_sum
-        a = _offsets(design, source, n_cell, p_cell)
+        a = _offsets(design, source, sums.n_cell, p_cell)
         sum_x = (x_sum - a * p_cell).sum(axis=1)
         sum_x2 = (x_sq - 2.0 * a * x_psw + a * a * p2_cell).sum(axis=1)
         scale = (x_sq + np.abs(2.0 * a * x_psw) + a * a * p2_cell).sum(axis=1)

@@ -3,26 +3,30 @@
 The tally's groups are the segments (labelled, in display order); each is tested against
 its complement, "the rest" ([`Tally.complement`][netpromoter._tally.Tally.complement]).
 With a calibrated design, every SE comes from the statistics layer's
-[`domain_se`][netpromoter._stats.design.domain_se] on the rows behind the tally.
+[`domain_se`][netpromoter._stats.design.domain_se] on the rows behind the tally (for a
+lazy frame weighted per cell, [`cell_se`][netpromoter._stats.cells.cell_se] on the
+engine's per-cell counts).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 import numpy as np
 
 from netpromoter import _stats
 from netpromoter._results import ConfidenceInterval
+from netpromoter._stats.cells import CellCounts, CellDesign, cell_se
 from netpromoter._stats.design import Design, domain_se
 from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
 from netpromoter.segmentation.rows import ALL, Correction, HomogeneityTest, SegmentRow, _trusted
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from numpy.typing import NDArray
 
+    from netpromoter._stats.design import Domain
     from netpromoter._tally import Tally
 
 
@@ -56,7 +60,7 @@ def design_ses(
     """
 
     def se_of(
-        domain: Literal["group", "rest", "group_minus_rest"] = "group",
+        domain: Domain = "group",
         partner: NDArray[np.intp] | None = None,
     ) -> NDArray[np.float64]:
         return domain_se(
@@ -69,20 +73,46 @@ def design_ses(
             partner=partner,
         )
 
-    segments, rest, contrast = se_of("group"), se_of("rest"), se_of("group_minus_rest")
+    return domain_ses(se_of, domain_se(design, scores, rows=kept), n_segments)
+
+
+def cell_design_ses(design: CellDesign, counts: CellCounts) -> DesignSE:
+    """``design_ses`` of a lazy frame's cell design, from the engine's per-cell counts."""
+
+    def se_of(
+        domain: Domain = "group",
+        partner: NDArray[np.intp] | None = None,
+    ) -> NDArray[np.float64]:
+        return cell_se(design, counts, domain=domain, partner=partner)
+
+    overall = cell_se(design, counts.merged())
+    return domain_ses(se_of, overall, counts.count.shape[0])
+
+
+def domain_ses(
+    se_of: Callable[[Domain, NDArray[np.intp] | None], NDArray[np.float64]],
+    overall: NDArray[np.float64],
+    n_segments: int,
+) -> DesignSE:
+    """Every segment's SE, its rest's, their covariance and the pairs' covariance matrix.
+
+    ``se_of(domain, partner)`` is the design's domain SE of the segments.
+    """
+    segments = se_of("group", None)
+    rest, contrast = se_of("rest", None), se_of("group_minus_rest", None)
     # Every pair (g, g + k mod G): one call per shift k pairs each segment with another.
     variance = segments * segments
     matrix = np.diag(variance)
     own = np.arange(n_segments)
     for shift in range(1, n_segments):
         partner = (own + shift) % n_segments
-        pair = se_of(partner=partner)
+        pair = se_of("group", partner)
         matrix[own, partner] = (variance + variance[partner] - pair * pair) / 2.0
     return DesignSE(
         segments=segments,
         rest=rest,
         covariance=(segments * segments + rest * rest - contrast * contrast) / 2.0,
-        overall=domain_se(design, scores, rows=kept),
+        overall=overall,
         matrix=(matrix + matrix.T) / 2.0,
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpromoter import _stats
-from netpromoter._input.source import EagerSource
+from netpromoter._input.source import EagerSource, LazySource
 from netpromoter._stats.design import as_design
 from netpromoter._validation import check_correction
-from netpromoter.segmentation.estimates import DesignSE, design_ses
+from netpromoter.segmentation.estimates import DesignSE, cell_design_ses, design_ses
 from netpromoter.segmentation.rows import Correction, Method, _check_min_n
 from netpromoter.segmentation.table import (
     SegmentCounts,
@@ -122,6 +122,8 @@ def segment(
 
 def design_of(source: Source, design: Design | None, n_segments: int) -> DesignSE | None:
     """A calibrated design's SEs of the segments of ``source`` (``None`` without one)."""
+    if isinstance(source, LazySource) and source.cells is not None:
+        return cell_design_ses(source.cells, source.cell_counts)
     if design is None or not isinstance(source, EagerSource) or not len(source.scores):
         return None
     codes, _ = source.codes()

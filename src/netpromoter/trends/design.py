@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from netpromoter._stats.cells import as_cells
 from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -149,6 +151,14 @@ class DesignRows(NamedTuple):
 
 def design_rows(weights: object, counts: Counts, rolling: int) -> DesignRows | None:
     """The rows of the design ``weights`` carries (a weighting result), else ``None``."""
+    if as_cells(weights) is not None:
+        msg = (
+            "the calibration-aware SEs of a trend need the period of every weighted row, "
+            "which a frame weighted per cell keeps on its engine: add the weights as a "
+            "column with frame = result.apply(frame) and pass weights='weight' (plain "
+            "weights), or collect the frame and weight it in memory"
+        )
+        raise InvalidParameterError(msg, name="weights", value=type(weights).__name__)
     design = as_design(weights)
     if design is None:
         return None

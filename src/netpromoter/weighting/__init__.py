@@ -18,6 +18,12 @@ the calibration-aware one of R ``survey`` for the post-stratified, raked or trim
 design (influence values residualised within cells or margins), not the plain weighted
 SE, which overstates the uncertainty of a calibrated estimate.
 
+On a lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) only the
+cell table leaves the engine: the functions return a
+[`CellWeightingResult`][netpromoter.weighting.CellWeightingResult], one factor per cell,
+which ``score``, ``segment`` and ``rank`` apply to their own per-cell aggregate of the
+same frame (see the how-to "Weighting on Spark").
+
 Weights and standard errors match R ``survey`` (``postStratify``, ``rake``,
 ``trimWeights``, ``svymean``/``svycontrast``); see the method page for the formulas.
 
@@ -44,9 +50,17 @@ from netpromoter.weighting.composition import (
     composition,
 )
 from netpromoter.weighting.rates import ResponseRate, ResponseRateResult, response_rates
-from netpromoter.weighting.result import TargetRow, WeightDiagnostics, WeightingResult
+from netpromoter.weighting.result import (
+    CellWeight,
+    CellWeightingResult,
+    TargetRow,
+    WeightDiagnostics,
+    WeightingResult,
+)
 
 __all__ = [
+    "CellWeight",
+    "CellWeightingResult",
     "CompositionResult",
     "CompositionRow",
     "DimensionTest",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
 
 from netpromoter._input.factors import combine
+from netpromoter._input.frames import is_lazy
 from netpromoter._stats import design as _design_se
 from netpromoter._validation import (
     MissingPolicy,
@@ -21,37 +22,80 @@ from netpromoter.exceptions import (
     ConvergenceError,
     InvalidParameterError,
     InvalidWeightsError,
-    MarginTotalsError,
-    TargetError,
 )
 from netpromoter.weighting import kernels as _calibration
+from netpromoter.weighting import lazy as _lazy
 from netpromoter.weighting.build import _finish, _Layout, _score_column
+from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
     _CROSS,
+    CellWeightingResult,
     TargetRow,
     WeightDiagnostics,
     WeightingResult,
     _distinct,
-    _label,
 )
 from netpromoter.weighting.targets import (
-    TOTAL_TOLERANCE,
     _base_weights,
     _cell_targets,
     _cluster_codes,
-    _empty_cell,
-    _is_share,
     _level_targets,
-    _margin_arrays,
-    _missing_target,
     _names,
-    _number,
     _occupied,
     _population_total,
     _positive,
     _read,
-    _reconcile,
 )
+
+
+class _Collects(Protocol):
+    """A polars ``LazyFrame`` or a Spark DataFrame (rows come out with ``collect``)."""
+
+    def collect(self) -> Any: ...  # noqa: ANN401
+
+
+class _Computes(Protocol):
+    """A Dask DataFrame (rows come out with ``compute``)."""
+
+    def compute(self) -> Any: ...  # noqa: ANN401
+
+
+class _Fetches(Protocol):
+    """A DuckDB relation (rows come out with ``fetchall``)."""
+
+    def fetchall(self) -> Any: ...  # noqa: ANN401
+
+
+#: Lazy and distributed frames: weighting them gives a ``CellWeightingResult``.
+LazyData = _Collects | _Computes | _Fetches
+
+
+@overload
+def poststratify(  # type: ignore[overload-overlap]  # lazy frames first
+    data: LazyData,
+    cells: object,
+    *,
+    by: str | Sequence[str],
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    population_total: float | None = None,
+) -> CellWeightingResult: ...
+
+
+@overload
+def poststratify(
+    data: object,
+    cells: object,
+    *,
+    by: str | Sequence[str],
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    population_total: float | None = None,
+) -> WeightingResult: ...
 
 
 def poststratify(
@@ -64,7 +108,7 @@ def poststratify(
     cluster: str | None = None,
     missing: MissingPolicy = "raise",
     population_total: float | None = None,
-) -> WeightingResult:
+) -> WeightingResult | CellWeightingResult:
     """Post-stratify: weight each cell of ``by`` up to its known population count.
 
     Every respondent in cell ``c`` gets ``w_i = d_i N_c / Σ_{j∈c} d_j`` (``d`` the base
@@ -74,6 +118,8 @@ def poststratify(
 
     Args:
         data: The responses: a list of ``Response``, a mapping of columns or a dataframe.
+            A lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) is
+            counted per cell on its engine and gives a ``CellWeightingResult``.
         cells: Population count per cell, keyed by a tuple of levels in ``by`` order (a
             bare level when ``by`` is one column), or a table (mapping of columns or
             dataframe) with the ``by`` columns and one count column. Shares summing to 1
@@ -108,43 +154,34 @@ def poststratify(
     names = _names(by)
     _population_total(population_total)
     dimension = _CROSS.join(names)
+    targets_raw = _cell_targets(cells, names)
+    if is_lazy(data):
+        return _lazy.poststratify(
+            data,
+            targets_raw,
+            names=names,
+            score=score,
+            weights=weights,
+            cluster=cluster,
+            missing=missing,
+            population_total=population_total,
+        )
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
-    targets_raw = _cell_targets(cells, names)
     grouping = combine([table.factor(name) for name in names])
     row_cells, groups, counts, base_totals = _occupied(
         grouping.group_codes(), grouping.n_groups, base
     )
     labels = [grouping.labels(int(g)) for g in groups]
-    sample_cells = set(labels)
-    for level, count in zip(labels, counts, strict=True):
-        if level not in targets_raw:
-            raise _missing_target(dimension, level, int(count), names)
-        if targets_raw[level] == 0:
-            msg = (
-                f"the population count of {dimension} = {_label(level)!r} is 0 but "
-                f"{int(count)} respondents are in it: their weights would be 0; drop "
-                "them explicitly or give the cell's count"
-            )
-            raise TargetError(msg, dimension=dimension, level=level)
-    for level, value in targets_raw.items():
-        if value > 0 and level not in sample_cells:
-            raise _empty_cell(dimension, level, value)
-    total = float(sum(targets_raw.values()))
-    scale = 1.0
-    if _is_share(total):
-        reference = float(base.sum()) if population_total is None else population_total
-        scale = _number(reference, "population_total", None) / total
-    elif population_total is not None and abs(population_total - total) > TOTAL_TOLERANCE * total:
-        msg = (
-            f"population_total is {population_total:,.10g} but the cell counts sum to "
-            f"{total:,.10g}; give one or the other"
-        )
-        raise MarginTotalsError(
-            msg, totals={dimension: total, "population_total": population_total}
-        )
-    target = np.array([targets_raw[level] for level in labels]) * scale
-    factors = target / base_totals
+    target, factors = poststratify_factors(
+        targets_raw,
+        labels,
+        counts,
+        base_totals,
+        names=names,
+        base_total=float(base.sum()),
+        population_total=population_total,
+    )
     w = _calibration.expand(row_cells, factors, base)
     design = _design_se.Calibration("poststratify", row_cells, len(groups), (), w.copy())
     layout = _Layout(
@@ -178,6 +215,24 @@ def poststratify(
     )
 
 
+@overload
+def rake(  # type: ignore[overload-overlap]  # lazy frames first
+    data: LazyData,
+    margins: Mapping[str, Mapping[Any, float]],
+    *,
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    normalise: bool = False,
+    population_total: float | None = None,
+    strict: bool = True,
+) -> CellWeightingResult: ...
+
+
+@overload
 def rake(
     data: object,
     margins: Mapping[str, Mapping[Any, float]],
@@ -191,7 +246,23 @@ def rake(
     normalise: bool = False,
     population_total: float | None = None,
     strict: bool = True,
-) -> WeightingResult:
+) -> WeightingResult: ...
+
+
+def rake(
+    data: object,
+    margins: Mapping[str, Mapping[Any, float]],
+    *,
+    score: str | None = "score",
+    weights: object = None,
+    cluster: str | None = None,
+    missing: MissingPolicy = "raise",
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    normalise: bool = False,
+    population_total: float | None = None,
+    strict: bool = True,
+) -> WeightingResult | CellWeightingResult:
     """Rake (iterative proportional fitting) to the population margins of several columns.
 
     Rows are collapsed to the crossed cells of the margins first, so each sweep works on
@@ -204,6 +275,8 @@ def rake(
 
     Args:
         data: The responses: a list of ``Response``, a mapping of columns or a dataframe.
+            A lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) is
+            counted per cell on its engine and gives a ``CellWeightingResult``.
         margins: Column name -> level -> population count or share. Margins given as
             shares (summing to 1) are scaled to the total of the count margins, else to
             ``population_total``, else to the total base weight.
@@ -257,6 +330,18 @@ def rake(
     names = _names(list(margins), "margins")
     _population_total(population_total)
     raw = {name: _level_targets(name, margins[name]) for name in names}
+    options = RakeOptions(tol, max_iter, normalise, population_total, strict)
+    if is_lazy(data):
+        return _lazy.rake(
+            data,
+            raw,
+            names=names,
+            score=score,
+            weights=weights,
+            cluster=cluster,
+            missing=missing,
+            options=options,
+        )
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
     factors = [table.factor(name) for name in names]
@@ -265,29 +350,16 @@ def rake(
         grouping.group_codes(), grouping.n_groups, base
     )
     keys = grouping.key_codes[groups]
-    targets = []
-    for j, (name, factor) in enumerate(zip(names, factors, strict=True)):
-        present = np.bincount(keys[:, j], weights=counts, minlength=len(factor.levels))
-        targets.append(_margin_arrays(name, factor, raw[name], present.astype(np.int64)))
-    totals = {name: float(sum(raw[name].values())) for name in names}
-    targets = _reconcile(
-        targets,
-        totals,
-        normalise=normalise,
-        population_total=population_total,
+    targets, fit, member = rake_fit(
+        names,
+        raw,
+        [f.levels for f in factors],
+        keys,
+        counts=counts,
+        base_totals=base_totals,
+        options=options,
         base_total=float(base.sum()),
     )
-    member = tuple(keys[:, j].astype(np.intp) for j in range(len(names)))
-    fit = _calibration.rake_cells(base_totals, member, tuple(targets), tol=tol, max_iter=max_iter)
-    if not fit.converged and strict:
-        msg = (
-            f"raking did not converge in {fit.iterations} sweeps: a margin total is still "
-            f"{fit.max_error:.3g} from its target (tolerance {tol:g} × total = "
-            f"{tol * float(targets[0].sum()):.3g}); raise max_iter, loosen tol, or collapse "
-            "sparse levels (raking cannot converge when the margins conflict with empty "
-            "crossed cells)"
-        )
-        raise ConvergenceError(msg, iterations=fit.iterations, max_error=fit.max_error)
     w = _calibration.expand(row_cells, fit.factors, base)
     design = _design_se.Calibration("rake", row_cells, len(groups), member, w.copy())
     layout = _Layout(
@@ -323,6 +395,18 @@ def rake(
     )
 
 
+@overload
+def trim(
+    result_or_weights: CellWeightingResult,
+    *,
+    upper: float,
+    lower: float | None = None,
+    relative_to: Literal["absolute", "mean"] = "absolute",
+    max_iter: int = 10_000,
+) -> CellWeightingResult: ...
+
+
+@overload
 def trim(
     result_or_weights: WeightingResult | Sequence[float] | NDArray[np.float64],
     *,
@@ -330,7 +414,20 @@ def trim(
     lower: float | None = None,
     relative_to: Literal["absolute", "mean"] = "absolute",
     max_iter: int = 10_000,
-) -> WeightingResult:
+) -> WeightingResult: ...
+
+
+def trim(
+    result_or_weights: WeightingResult
+    | CellWeightingResult
+    | Sequence[float]
+    | NDArray[np.float64],
+    *,
+    upper: float,
+    lower: float | None = None,
+    relative_to: Literal["absolute", "mean"] = "absolute",
+    max_iter: int = 10_000,
+) -> WeightingResult | CellWeightingResult:
     """Trim weights to ``[lower, upper]`` and share the trimmed amount, keeping the total.
 
     Each pass caps the weights above ``upper`` (and raises those below ``lower``), then
@@ -340,7 +437,8 @@ def trim(
     SE, as R does.
 
     Args:
-        result_or_weights: A weighting result, or plain positive weights.
+        result_or_weights: A weighting result (also of a lazy frame without base
+            weights: its cells' weights are trimmed), or plain positive weights.
         upper: The cap: a weight, or a multiple of the mean weight with
             ``relative_to="mean"`` (such as 5). Use ``math.inf`` for no cap.
         lower: Optional floor, in the same units.
@@ -361,17 +459,23 @@ def trim(
         >>> r.weights.tolist(), r.diagnostics.total
         ([1.5, 1.5, 1.5, 1.5, 4.0], 10.0)
     """
-    if isinstance(result_or_weights, WeightingResult):
-        source: WeightingResult | None = result_or_weights
+    counts = None
+    if isinstance(result_or_weights, CellWeightingResult):
+        source: WeightingResult | None = None
+        w, counts = _lazy.trimmable(result_or_weights)
+    elif isinstance(result_or_weights, WeightingResult):
+        source = result_or_weights
         w = result_or_weights.weights
     else:
         source = None
         w = _positive(validate_weights(result_or_weights, _length(result_or_weights)), "weights")
     check_choice(relative_to, "relative_to", ("absolute", "mean"))
-    scale = float(w.mean()) if relative_to == "mean" and len(w) else 1.0
+    mean = (
+        (float(w.mean()) if counts is None else float(w @ counts) / counts.sum()) if len(w) else 0.0
+    )
+    scale = mean if relative_to == "mean" and len(w) else 1.0
     cap = _bound(upper, "upper") * scale
     floor = -math.inf if lower is None else _bound(lower, "lower") * scale
-    mean = float(w.mean()) if len(w) else 0.0
     if floor >= cap:
         msg = f"lower ({floor:.6g}) must be below upper ({cap:.6g})"
         raise InvalidParameterError(msg, name="lower", value=lower)
@@ -386,7 +490,9 @@ def trim(
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         msg = f"max_iter must be a positive integer, got {max_iter!r}"
         raise InvalidParameterError(msg, name="max_iter", value=max_iter)
-    trimmed, passes, done = _calibration.trim(w, upper=cap, lower=floor, max_iter=max_iter)
+    trimmed, passes, done = _calibration.trim(
+        w, upper=cap, lower=floor, max_iter=max_iter, counts=counts
+    )
     if not done:
         outside = int(np.count_nonzero((trimmed > cap) | (trimmed < floor)))
         msg = (
@@ -395,6 +501,10 @@ def trim(
         )
         worst = float(np.max(np.maximum(trimmed - cap, floor - trimmed)))
         raise ConvergenceError(msg, iterations=passes, max_error=worst)
+    if isinstance(result_or_weights, CellWeightingResult):
+        return _lazy.trimmed(
+            result_or_weights, trimmed, bounds=(cap, floor), passes=passes, done=done
+        )
     n_trimmed = int(np.count_nonzero((trimmed >= cap) | (trimmed <= floor)))
     targets: tuple[TargetRow, ...] = ()
     worst_target = 0.0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import ConfigDict
 
 from netpromoter import _stats, _svg
+from netpromoter._input.frames import is_lazy
 from netpromoter._model import Model
 from netpromoter._results import Result, TableView
 from netpromoter._results import format as fmt
@@ -18,7 +19,11 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     TargetError,
 )
+from netpromoter.weighting import lazy as _lazy
 from netpromoter.weighting.targets import _level_targets, _missing_target, _names, _read
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 
 class CompositionRow(Model):
@@ -186,28 +191,19 @@ def composition(
         msg = "population must map at least one column to its level counts or shares"
         raise InvalidParameterError(msg, name="population", value=population)
     names = _names(list(population), "population")
-    table = _read(data, names, score=None, weights=weights, cluster=None)
-    w = table.weights(weights)
     rows: list[CompositionRow] = []
     tests: list[DimensionTest] = []
     for name in names:
         raw = _level_targets(name, population[name])
-        factor = table.factor(name)
-        codes = factor.codes.astype(np.intp)
-        counts = np.bincount(codes, minlength=len(factor.levels))
-        mass = (
-            counts.astype(np.float64)
-            if w is None
-            else np.bincount(codes, weights=w, minlength=len(factor.levels))
-        )
-        for level, count in zip(factor.levels, counts, strict=True):
+        present, counts, mass = level_totals(data, name, weights)
+        for level, count in zip(present, counts, strict=True):
             if count and level not in raw:
                 raise _missing_target(name, (level,), int(count), (name,))
         total_pop = sum(raw.values())
         if total_pop <= 0:
             msg = f"the population of {name!r} sums to 0; give counts or shares"
             raise TargetError(msg, dimension=name)
-        index = {level: i for i, level in enumerate(factor.levels)}
+        index = {level: i for i, level in enumerate(present)}
         levels = list(raw)
         n = int(counts.sum())
         total_mass = float(mass.sum())
@@ -250,7 +246,25 @@ def composition(
     return CompositionResult(
         rows=tuple(rows),
         tests=tuple(tests),
-        weighted=w is not None,
+        weighted=weights is not None,
         most_over=max(rows, key=lambda r: r.ratio),
         most_under=min(rows, key=lambda r: r.ratio),
     )
+
+
+def level_totals(
+    data: object, name: str, weights: object
+) -> tuple[tuple[object, ...], NDArray[np.int64], NDArray[np.float64]]:
+    """The levels of column ``name``, respondents per level and their total weight.
+
+    A lazy or distributed frame is counted on its engine (one small aggregate).
+    """
+    if is_lazy(data):
+        return _lazy.level_totals(data, name, weights)
+    table = _read(data, (name,), score=None, weights=weights, cluster=None)
+    w = table.weights(weights)
+    factor = table.factor(name)
+    codes = factor.codes.astype(np.intp)
+    counts = np.bincount(codes, minlength=len(factor.levels))
+    mass = np.bincount(codes, weights=w, minlength=len(factor.levels)).astype(np.float64)
+    return tuple(factor.levels), counts.astype(np.int64), mass

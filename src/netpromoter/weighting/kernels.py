@@ -124,14 +124,21 @@ def rake_cells(
 
 
 def trim(
-    weights: NDArray[np.float64], *, upper: float, lower: float, max_iter: int
+    weights: NDArray[np.float64],
+    *,
+    upper: float,
+    lower: float,
+    max_iter: int,
+    counts: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.float64], int, bool]:
     """Cap weights to ``[lower, upper]`` and share the trimmed amount, as R ``trimWeights``.
 
     Each pass caps the weights outside the bounds and adds the trimmed total, in equal
     parts, to every weight inside them (R ``trimWeights(..., strict = TRUE)``); passes
     repeat until no weight is outside, or only rounding noise (below ``ROUNDING`` times
-    the total) would be shared, in which case the weights stop at the bounds.
+    the total) would be shared, in which case the weights stop at the bounds. With
+    ``counts``, each weight stands for that many equal weights (the cells of a lazy
+    frame): the same passes, without expanding them.
 
     Returns:
         The trimmed weights (same total), the passes made, and whether none is outside.
@@ -141,25 +148,33 @@ def trim(
         ...                        max_iter=100)
         >>> w.round(4).tolist(), passes, done
         ([1.6667, 1.6667, 1.6667, 3.0], 1, True)
+        >>> trim(np.array([1.0, 5.0]), upper=3.0, lower=0.0, max_iter=100,
+        ...      counts=np.array([3, 1]))[0].round(4).tolist()
+        [1.6667, 3.0]
     """
     current = weights.copy()
-    total = float(np.abs(weights).sum())
+    many = np.ones(len(weights)) if counts is None else counts.astype(np.float64)
+    total = float(np.abs(weights).sum()) if counts is None else float(np.abs(weights) @ many)
+    size = float(many.sum())
     passes = 0
     while passes < max_iter:
         outside = (current < lower) | (current > upper)
-        n_outside = int(np.count_nonzero(outside))
+        n_outside = float(many[outside].sum())
         if n_outside == 0:
             return current, passes, True
         capped = np.clip(current, lower, upper)
-        if float(np.abs(current - capped).sum()) <= ROUNDING * total:
+        trimmed = current - capped
+        if counts is not None:
+            trimmed *= many
+        if float(np.abs(trimmed).sum()) <= ROUNDING * total:
             # Only rounding noise is left to share (a bound at the mean weight would
             # otherwise cycle forever, and equal weights capped at their mean sit just
             # above it): stop at the bounds, the total kept to rounding.
             return capped, passes + 1, True
-        if n_outside == len(current):
+        if n_outside == size:
             return current, passes, False
         passes += 1
-        share = float((current - capped).sum()) / (len(current) - n_outside)
+        share = float(trimmed.sum()) / (size - n_outside)
         capped[~outside] += share
         current = capped
     outside = (current < lower) | (current > upper)

@@ -23,6 +23,7 @@ from netpromoter._model import Held, Model
 from netpromoter._results import Result, TableView, html_table
 from netpromoter._results import format as fmt
 from netpromoter._stats import design as _design_se
+from netpromoter._stats.cells import CellCounts, CellDesign
 from netpromoter._tally import scaled_weights
 from netpromoter._validation import (
     ScoreColumn,
@@ -182,6 +183,65 @@ class WeightDiagnostics(Model):
             design_effect=n / effective if effective > 0 else math.nan,
         )
 
+    @classmethod
+    def of_cells(
+        cls,
+        factors: NDArray[np.float64],
+        counts: NDArray[np.int64],
+        sums: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+    ) -> WeightDiagnostics:
+        """Diagnostics of weights set per cell: ``factors[c]`` times the base weights.
+
+        Args:
+            factors: The weight per unit of base weight, per cell.
+            counts: Rows per cell.
+            sums: Per cell, the sums of the base weights and of their squares (``None``:
+                every base weight is 1). With base weights the weights within a cell
+                differ and are not at hand: the quantiles, ``min``, ``max`` and
+                ``n_zero`` are then NaN (or 0), the totals exact.
+
+        Examples:
+            >>> d = WeightDiagnostics.of_cells(np.array([1.0, 2.0, 4.0]), np.array([2, 1, 1]))
+            >>> d.effective_n, d.design_effect, d.median
+            (2.909090909090909, 1.375, 1.5)
+        """
+        n = int(counts.sum())
+        if sums is None:
+            sum_d, sum_d2 = counts.astype(np.float64), counts.astype(np.float64)
+        else:
+            sum_d, sum_d2 = sums
+        total = float(factors @ sum_d)
+        squares = float((factors * factors) @ sum_d2)
+        mean = total / n if n else math.nan
+        effective = total * total / squares if squares > 0 else math.nan
+        if sums is None and n:
+            q = _grouped_quantiles(factors, counts)
+            low, high = float(factors.min()), float(factors.max())
+            n_zero = int(counts[factors == 0].sum())
+        else:
+            q = np.full(len(_QUANTILES), np.nan)
+            low = high = math.nan
+            n_zero = 0
+        return cls(
+            n=n,
+            n_zero=n_zero,
+            total=total,
+            mean=mean,
+            min=low,
+            p1=float(q[0]),
+            p5=float(q[1]),
+            p25=float(q[2]),
+            median=float(q[3]),
+            p75=float(q[4]),
+            p95=float(q[5]),
+            p99=float(q[6]),
+            max=high,
+            max_to_min=high / low if low > 0 else (math.nan if math.isnan(low) else math.inf),
+            cv=(math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan),
+            effective_n=effective,
+            design_effect=n / effective if effective > 0 else math.nan,
+        )
+
 
 def _grouped_quantiles(
     values: NDArray[np.float64], counts: NDArray[np.int64]
@@ -235,6 +295,26 @@ class WeightingSource:
     scores: ScoreColumn | None
     base: NDArray[np.float64] | None
     layout: object
+
+
+@dataclass(frozen=True)
+class CellSource:
+    """What a lazy frame's cell weights were computed from (to trim them later).
+
+    Attributes:
+        layout: How the targets map to cells.
+        counts: Rows per cell.
+        sums: Per cell, the sums of the base weights and of their squares.
+        per_category: Per cell and category, the engine's counts (``None`` without
+            scores).
+        n_missing: Rows with a missing score.
+    """
+
+    layout: Any
+    counts: NDArray[np.int64]
+    sums: tuple[NDArray[np.float64], NDArray[np.float64]]
+    per_category: CellCounts | None
+    n_missing: int
 
 
 def _read_only(weights: object) -> NDArray[np.float64]:
@@ -408,68 +488,193 @@ class WeightingResult(Result):
 
     def __repr__(self) -> str:
         """Short form: method, n, effective n, NPS before and after."""
-        d = self.diagnostics
-        text = f"WeightingResult({self.method}, n={self.n:,}, effective n={d.effective_n:,.1f}"
-        if self.unweighted is not None and self.weighted is not None:
-            text += f", NPS {self.unweighted.nps:+.1f} -> {self.weighted.nps:+.1f}"
-        return text + ")"
+        return _short(self)
 
     __str__ = __repr__
 
     def _view(self) -> TableView:
-        return TableView(
-            ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
-            [
-                [
-                    t.dimension,
-                    _label(t.level),
-                    fmt.count(t.respondents),
-                    fmt.share(t.sample_share),
-                    fmt.share(t.target_share),
-                    fmt.number(t.adjustment, 3),
-                ]
-                for t in self.targets
-            ],
-            numeric=frozenset({2, 3, 4, 5}),
-        )
+        return _targets_view(self)
 
     def _repr_html_(self) -> str:
-        d = self.diagnostics
-        parts = [f"<p><b>{html.escape(self.method)}</b> weights for {self.n:,} rows</p>"]
-        if self.unweighted is not None and self.weighted is not None:
-            u, w = self.unweighted, self.weighted
-            parts.append(
-                html_table(
-                    ["", "Unweighted", "Weighted"],
-                    [
-                        ["NPS", f"{u.nps:+.1f}", f"{w.nps:+.1f}"],
-                        ["SE", fmt.number(u.se, 2), fmt.number(w.se, 2)],
-                        ["Effective n", f"{u.effective_n:,.1f}", f"{w.effective_n:,.1f}"],
-                    ],
-                    css="netpromoter-weighting",
-                )
-            )
+        return _html(self, "rows")
+
+
+class CellWeight(Model):
+    """The weight of one cell of a lazy frame: every row in it gets ``base × factor``.
+
+    Attributes:
+        level: The cell's levels (a bare level when there is one weighting column).
+        respondents: Rows in the cell.
+        base_total: Sum of their base weights (their count without base weights).
+        factor: The weight per unit of base weight (the weight itself without base
+            weights).
+        weighted_total: Sum of their weights, ``factor × base_total``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: object
+    respondents: int
+    base_total: float
+    factor: float
+    weighted_total: float
+
+
+class CellWeightingResult(Result):
+    """Weights set per cell of a lazy or distributed frame, and what they do to the NPS.
+
+    What ``poststratify``, ``rake`` and ``trim`` return for a polars ``LazyFrame``, a
+    DuckDB relation, a Dask or a Spark DataFrame: the rows stay on their engine, so the
+    weights are one factor per cell (crossed levels of ``by``); a row's weight is its
+    base weight times its cell's factor. Pass the result as ``weights`` to ``score``,
+    ``segment``, ``trend`` or ``rank`` with the same frame: the factors are applied to
+    the engine's per-cell aggregate, with the calibration-aware SE, and the numbers
+    equal those of the same data in memory. ``apply(frame)`` adds the weights to the
+    frame as a column, lazily.
+
+    Attributes:
+        method: ``"poststratify"``, ``"rake"`` or ``"trim"``.
+        by: The weighting columns.
+        base: The base weights column, if any.
+        n: Number of rows weighted.
+        targets: Each population target with the totals reached.
+        iterations: Raking sweeps or trimming passes used.
+        converged: Whether every target is met (raking) or no weight is outside the
+            bounds (trimming).
+        max_target_error: Largest ``|weighted total − target|``.
+        tol: The raking tolerance.
+        upper: The trimming cap applied, as a weight.
+        lower: The trimming floor applied, as a weight.
+        n_trimmed: Rows whose weight was capped or floored.
+        cells: The weight of every occupied cell.
+        diagnostics: Distribution of the weights and Kish's effective n (see
+            ``WeightDiagnostics.of_cells`` for base weights).
+        unweighted: The NPS with equal weights (``None`` without scores).
+        weighted: The NPS with these weights and this design's SE, Wald interval.
+        se_plain_weights: The SE these weights would get as plain weights.
+        design: The cell design (cells, factors, calibration) every SE needs.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    method: Method
+    by: tuple[str, ...]
+    base: str | None = None
+    n: int
+    targets: tuple[TargetRow, ...]
+    iterations: int
+    converged: bool
+    max_target_error: float
+    tol: float | None = None
+    upper: float | None = None
+    lower: float | None = None
+    n_trimmed: int = 0
+    cells: tuple[CellWeight, ...]
+    diagnostics: WeightDiagnostics
+    unweighted: NPSResult | None = None
+    weighted: NPSResult | None = None
+    se_plain_weights: float | None = None
+    design: Annotated[CellDesign, Held(CellDesign)] = Field(exclude=True, repr=False)
+    source: Annotated[CellSource, Held(CellSource)] = Field(exclude=True, repr=False)
+
+    def apply(self, frame: object, *, name: str = "weight") -> Any:  # noqa: ANN401 - a native frame
+        """The frame with each row's weight added as column ``name``, lazily.
+
+        The weight is ``base × factor`` of the row's cell, as one expression evaluated
+        on the frame's engine (nothing is collected); rows of no weighted cell get null.
+
+        Args:
+            frame: The lazy frame that was weighted (or another with the same columns).
+            name: The name of the new column.
+
+        Returns:
+            A frame of the same kind as ``frame``.
+        """
+        from netpromoter.weighting.lazy import with_weights  # noqa: PLC0415 - narwhals is optional
+
+        return with_weights(self.design, frame, name)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The targets table as a list of plain dictionaries (one per target)."""
+        return [row.model_dump() for row in self.targets]
+
+    def __repr__(self) -> str:
+        """Short form: method, n, effective n, NPS before and after."""
+        return _short(self)
+
+    __str__ = __repr__
+
+    def _view(self) -> TableView:
+        return _targets_view(self)
+
+    def _repr_html_(self) -> str:
+        return _html(self, "rows, one factor per cell")
+
+
+def _short(result: WeightingResult | CellWeightingResult) -> str:
+    d = result.diagnostics
+    text = f"{type(result).__name__}({result.method}, n={result.n:,}, "
+    text += f"effective n={d.effective_n:,.1f}"
+    if result.unweighted is not None and result.weighted is not None:
+        text += f", NPS {result.unweighted.nps:+.1f} -> {result.weighted.nps:+.1f}"
+    return text + ")"
+
+
+def _targets_view(result: WeightingResult | CellWeightingResult) -> TableView:
+    return TableView(
+        ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
+        [
+            [
+                t.dimension,
+                _label(t.level),
+                fmt.count(t.respondents),
+                fmt.share(t.sample_share),
+                fmt.share(t.target_share),
+                fmt.number(t.adjustment, 3),
+            ]
+            for t in result.targets
+        ],
+        numeric=frozenset({2, 3, 4, 5}),
+    )
+
+
+def _html(result: WeightingResult | CellWeightingResult, what: str) -> str:
+    d = result.diagnostics
+    parts = [f"<p><b>{html.escape(result.method)}</b> weights for {result.n:,} {what}</p>"]
+    if result.unweighted is not None and result.weighted is not None:
+        u, w = result.unweighted, result.weighted
         parts.append(
             html_table(
-                ["min", "median", "max", "max/min", "CV", "Kish n_eff", "design effect"],
+                ["", "Unweighted", "Weighted"],
                 [
-                    [
-                        fmt.number(d.min, 3),
-                        fmt.number(d.median, 3),
-                        fmt.number(d.max, 3),
-                        fmt.number(d.max_to_min, 2),
-                        fmt.number(d.cv, 3),
-                        fmt.number(d.effective_n, 1),
-                        fmt.number(d.design_effect, 3),
-                    ]
+                    ["NPS", f"{u.nps:+.1f}", f"{w.nps:+.1f}"],
+                    ["SE", fmt.number(u.se, 2), fmt.number(w.se, 2)],
+                    ["Effective n", f"{u.effective_n:,.1f}", f"{w.effective_n:,.1f}"],
                 ],
                 css="netpromoter-weighting",
             )
         )
-        if self.targets:
-            view = self._view()
-            parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
-        return "".join(parts)
+    parts.append(
+        html_table(
+            ["min", "median", "max", "max/min", "CV", "Kish n_eff", "design effect"],
+            [
+                [
+                    fmt.number(d.min, 3),
+                    fmt.number(d.median, 3),
+                    fmt.number(d.max, 3),
+                    fmt.number(d.max_to_min, 2),
+                    fmt.number(d.cv, 3),
+                    fmt.number(d.effective_n, 1),
+                    fmt.number(d.design_effect, 3),
+                ]
+            ],
+            css="netpromoter-weighting",
+        )
+    )
+    if result.targets:
+        view = _targets_view(result)
+        parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
+    return "".join(parts)
 
 
 def _index_array(value: object, name: str, length: int, low: int, high: int) -> NDArray[np.intp]:

@@ -250,13 +250,13 @@ def _empty_cell(dimension: str, level: object, value: float) -> EmptyCellError:
 
 def _margin_arrays(
     name: str,
-    factor: Factor,
+    levels: Sequence[object],
     raw: dict[object, float],
     present: NDArray[np.int64],
 ) -> NDArray[np.float64]:
-    """Targets aligned with the factor's levels; checks both directions."""
-    targets = np.zeros(len(factor.levels))
-    for code, level in enumerate(factor.levels):
+    """Targets aligned with a column's levels; checks both directions."""
+    targets = np.zeros(len(levels))
+    for code, level in enumerate(levels):
         if not present[code]:
             continue
         if level not in raw:
@@ -268,7 +268,7 @@ def _margin_arrays(
             )
             raise TargetError(msg, dimension=name, level=level)
         targets[code] = raw[level]
-    known = {lv for code, lv in enumerate(factor.levels) if present[code]}
+    known = {lv for code, lv in enumerate(levels) if present[code]}
     for level, value in raw.items():
         if value > 0 and level not in known:
             raise _empty_cell(name, (level,), value)
