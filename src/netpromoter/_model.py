@@ -109,7 +109,7 @@ class Held:
         Fraction(1, 3)
     """
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type | tuple[type, ...]) -> None:
         self.cls = cls
 
     def __get_pydantic_core_schema__(
@@ -122,4 +122,7 @@ class Held:
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         """Any value: such a field is internal, left out of JSON and rebuilt on reading."""
-        return {"description": f"internal {self.cls.__name__}, not part of the JSON form"}
+        names = " or ".join(
+            c.__name__ for c in (self.cls if isinstance(self.cls, tuple) else (self.cls,))
+        )
+        return {"description": f"internal {names}, not part of the JSON form"}

@@ -7,12 +7,13 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 import pytest
 
 import netpromoter as nps
 from netpromoter._results import Result
 from netpromoter._results.chart import Chart
-from netpromoter.weighting import CompositionResult, ResponseRateResult
+from netpromoter.weighting import CellWeightingResult, CompositionResult, ResponseRateResult
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,6 +48,7 @@ def _results() -> dict[str, Result]:
         "ResponseRateResult": nps.response_rates({"b2b": 100}, {"b2b": 20}),
         "KeyDriverResult": nps.key_drivers(DATA, ["support", "price"], n_resamples=50),
         "ThemeResult": nps.themes(DATA),
+        "CellWeightingResult": nps.rake(pl.LazyFrame(DATA), POPULATION),
     }
 
 
@@ -172,3 +174,19 @@ def test_long_tables_are_plotted_in_part_with_a_note() -> None:
     assert "(first 2 of 3)" in chart.title
     with pytest.raises(nps.InvalidParameterError, match="max_rows"):
         result.plot(max_rows=0)  # type: ignore[attr-defined]
+
+
+def test_a_lazy_weighting_read_back_from_json_keeps_its_numbers_not_its_design() -> None:
+    """The JSON form has the cell weights and NPS; applying it needs the frame again."""
+    lazy = pl.LazyFrame(DATA)
+    result = RESULTS["CellWeightingResult"]
+    assert isinstance(result, CellWeightingResult)
+    back = CellWeightingResult.model_validate_json(result.model_dump_json())
+    assert back.to_dicts() == result.to_dicts()
+    assert back.weighted == result.weighted
+    with pytest.raises(nps.InvalidParameterError, match="read back from JSON"):
+        back.apply(lazy)
+    with pytest.raises(nps.InvalidParameterError, match="read back from JSON"):
+        nps.score(lazy, weights=back)
+    assert result.weighted is not None
+    assert nps.score(lazy, weights=result).nps == result.weighted.nps

@@ -183,8 +183,8 @@ def _finish(
         unweighted=unweighted,
         weighted=weighted,
         se_plain_weights=plain,
-        design=design,
-        source=source,
+        cell_design=design,
+        cell_source=source,
     )
 
 

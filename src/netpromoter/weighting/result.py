@@ -6,7 +6,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -552,7 +552,9 @@ class CellWeightingResult(Result):
         unweighted: The NPS with equal weights (``None`` without scores).
         weighted: The NPS with these weights and this design's SE, Wald interval.
         se_plain_weights: The SE these weights would get as plain weights.
-        design: The cell design (cells, factors, calibration) every SE needs.
+        cell_design: The cell design (cells, factors, calibration) every SE needs;
+            ``None`` in a result read back from JSON (see ``design``).
+        cell_source: The engine's cell table behind the weights (``None`` likewise).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -574,8 +576,31 @@ class CellWeightingResult(Result):
     unweighted: NPSResult | None = None
     weighted: NPSResult | None = None
     se_plain_weights: float | None = None
-    design: Annotated[CellDesign, Held(CellDesign)] = Field(exclude=True, repr=False)
-    source: Annotated[CellSource, Held(CellSource)] = Field(exclude=True, repr=False)
+    cell_design: Annotated[CellDesign | None, Held((CellDesign, type(None)))] = Field(
+        default=None, exclude=True, repr=False
+    )
+    cell_source: Annotated[CellSource | None, Held((CellSource, type(None)))] = Field(
+        default=None, exclude=True, repr=False
+    )
+
+    @property
+    def design(self) -> CellDesign:
+        """The cell design (cells, factors, calibration) every SE needs.
+
+        Raises:
+            InvalidParameterError: The result was read back from JSON, which keeps its
+                numbers but not what the frame's engine gave.
+        """
+        return _engine_side(self.cell_design)
+
+    @property
+    def source(self) -> CellSource:
+        """The engine's cell table the weights were computed from (for trimming).
+
+        Raises:
+            InvalidParameterError: The result was read back from JSON.
+        """
+        return _engine_side(self.cell_source)
 
     def apply(self, frame: object, *, name: str = "weight") -> Any:  # noqa: ANN401 - a native frame
         """The frame with each row's weight added as column ``name``, lazily.
@@ -609,6 +634,20 @@ class CellWeightingResult(Result):
 
     def _repr_html_(self) -> str:
         return _html(self, "rows, one factor per cell")
+
+
+_HeldT = TypeVar("_HeldT")
+
+
+def _engine_side(value: _HeldT | None) -> _HeldT:
+    """What a lazy weighting kept from the engine; refused for a result read from JSON."""
+    if value is None:
+        msg = (
+            "this CellWeightingResult was read back from JSON: it keeps the weights and "
+            "numbers, not the frame's cell design; weight the frame again to apply them"
+        )
+        raise InvalidParameterError(msg, name="weights", value=None)
+    return value
 
 
 def _short(result: WeightingResult | CellWeightingResult) -> str:
