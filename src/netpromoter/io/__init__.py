@@ -11,7 +11,8 @@ from netpromoter.io._csv import ScoreColumnFile, read_scores
 from netpromoter.io._duplicates import DuplicatePolicy, Period
 from netpromoter.io._read import FileRead, ReadResult, read_responses
 from netpromoter.io._rejection import Rejection
-from netpromoter.io._stream import Engine, FileTally, tally_file
+from netpromoter.io._stream import Engine, FileTally
+from netpromoter.io._tally_file import tally_file
 from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
 
 __all__ = [
