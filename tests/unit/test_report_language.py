@@ -141,3 +141,20 @@ def test_cli_language_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Net Promoter Score-rapport" in capsys.readouterr().out
     assert main(["report", "--language", "de"]) == 2
     assert "--language" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("language", "phone"), [("en", "phone"), ("nl", "telefoon")])
+def test_channel_segments_are_named_in_plain_words(language: str, phone: str) -> None:
+    """A segment table by channel names its rows as the reader says them, not as codes."""
+    report = build_report(
+        read_columns(example_path()),
+        by=["channel"],
+        period=None,
+        language=language,  # type: ignore[arg-type]
+    )
+    labels = {row.key[0] for row in report.segments[0]}
+    assert {"in_app", "phone"} <= labels  # the data's own codes
+    for shown in (_visible(render_html(report)), render_text(report)):
+        assert "in_app" not in shown
+        assert "in-app" in shown
+        assert phone in shown

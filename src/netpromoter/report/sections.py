@@ -101,7 +101,7 @@ def segments(table: SegmentResult, reference: float, min_n: int, level: str, w: 
     name = " / ".join(plain(by) for by in table.by)
     intervals = [
         _svg.Interval(
-            views.key_label(row.key),
+            views.key_label(row.key, table.by, w),
             row.nps,
             *row.ci,
             f"n = {w.count(row.n)}",

@@ -25,9 +25,17 @@ if TYPE_CHECKING:
 SHOWN_REJECTIONS = 20
 
 
-def key_label(key: Sequence[object]) -> str:
-    """A segment's labels as one text: ``"north / new"``."""
-    return " / ".join(fmt.label(k) for k in key)
+def key_label(key: Sequence[object], by: Sequence[str] = (), w: Words | None = None) -> str:
+    """A segment's labels as one text: ``"north / new"``; channels in plain words.
+
+    Examples:
+        >>> key_label(("north", "in_app"), ("region", "channel"), Words("en"))
+        'north / in-app'
+    """
+    return " / ".join(
+        w.channel(k) if w is not None and name == "channel" and isinstance(k, str) else fmt.label(k)
+        for k, name in zip(key, [*by, *[""] * (len(key) - len(by))], strict=True)
+    )
 
 
 def segment_view(table: SegmentResult, level: str, flag: str, w: Words) -> TableView:
@@ -37,7 +45,7 @@ def segment_view(table: SegmentResult, level: str, flag: str, w: Words) -> Table
     """
     rows = [
         [
-            key_label(row.key),
+            key_label(row.key, table.by, w),
             w.count(row.n),
             w.signed(row.nps),
             w.interval(row.ci),
