@@ -210,7 +210,7 @@ def _times(
     ok &= zulu | ((off_h <= 23) & (off_m <= 59))  # noqa: PLR2004
     months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     first = months.astype("datetime64[D]").astype(np.int64)
-    length = (months + 1).astype("datetime64[D]").astype(np.int64) - first
+    length = (months + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - first
     ok &= (day >= 1) & (day <= length)
     sign = np.where(columns[19] == ord("-"), -1, 1)
     shift = np.where(zulu, 0, sign * (off_h * 3600 + off_m * 60))
