@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 import netpromoter as nps
-from lazy_weighting_cases import MARGINS, WEIGHTINGS, check_features, check_result, columns
+from lazy_weighting_cases import (
+    MARGINS,
+    WEIGHTINGS,
+    check_features,
+    check_result,
+    columns,
+    without_places,
+)
 from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError
 from netpromoter.weighting import CellWeightingResult, kernels, poststratify, rake, trim
 
@@ -69,6 +76,37 @@ def test_trim_with_base_weights_is_refused(eager: Any) -> None:
     assert isinstance(result, CellWeightingResult)
     with pytest.raises(InvalidParameterError, match="base weights 'd'"):
         trim(result, upper=2.0, relative_to="mean")
+
+
+BAD_BASE_WEIGHTS: dict[str, Any] = {"zero": 0.0, "negative": -1.5, "null": None, "nan": np.nan}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("bad", list(BAD_BASE_WEIGHTS))
+@pytest.mark.parametrize("case", ["poststratify-base", "rake-base"])
+def test_bad_base_weights_are_refused_as_in_memory(
+    eager: Any, engine: str, bad: str, case: str
+) -> None:
+    """Zero, negative, null and NaN base weights: the in-memory error, counted on the engine.
+
+    Rows 3 and 50 share a cell with others; the whole cell of row 7 is zero too when
+    ``bad`` is zero (whose factor would otherwise be infinite).
+    """
+    data = eager.astype({"d": "Float64"})
+    value = pd.NA if bad == "null" else BAD_BASE_WEIGHTS[bad]
+    data.loc[[3, 50], "d"] = value
+    if bad == "zero":
+        cell = (data["role"] == data.loc[7, "role"]) & (data["size"] == data.loc[7, "size"])
+        data.loc[cell, "d"] = 0.0
+    with pytest.raises(InvalidWeightsError) as in_memory:
+        WEIGHTINGS[case](data)
+    with pytest.raises(InvalidWeightsError) as on_engine:
+        WEIGHTINGS[case](lazy(data, engine))
+    expected, actual = str(in_memory.value), str(on_engine.value)
+    assert "'d'" in actual
+    assert ("are zero" in actual) is (bad == "zero")
+    assert without_places(actual) == without_places(expected)
+    assert without_places(actual) != actual
 
 
 def test_cluster_is_refused(eager: Any) -> None:

@@ -218,3 +218,25 @@ def test_weighting_equals_in_memory(weighting_frames: tuple[Any, Any], case: str
     expected, actual = weigh(eager), weigh(frame)
     lazy_weighting_cases.check_result(expected, actual, frame)
     lazy_weighting_cases.check_features(expected, actual, eager, frame)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.5, None, math.nan])
+def test_bad_base_weights_are_refused_as_in_memory(
+    spark: Any, weighting_frames: tuple[Any, Any], bad: float | None
+) -> None:
+    """Zero, negative, null and NaN base weights: the in-memory error, counted on Spark."""
+    eager, _ = weighting_frames
+    data = eager.astype({"d": "object"})
+    data.loc[[3, 50], "d"] = bad
+    schema = "id long, score double, role string, region string, size string, team string, d double"
+    rows = list(data.itertuples(index=False, name=None))
+    frame = spark.createDataFrame(rows, schema=schema)
+    weigh = lazy_weighting_cases.WEIGHTINGS["rake-base"]
+    with pytest.raises(InvalidWeightsError) as in_memory:
+        weigh(data.astype({"d": "float64"}))
+    with pytest.raises(InvalidWeightsError) as on_engine:
+        weigh(frame)
+    expected, actual = str(in_memory.value), str(on_engine.value)
+    assert lazy_weighting_cases.without_places(actual) == lazy_weighting_cases.without_places(
+        expected
+    )

@@ -91,6 +91,9 @@ _BAD_W = "__nps_bad_weight"
 _MAX_W = "__nps_max_weight"
 
 
+_ZERO_W = "__nps_zero_weight"
+
+
 _SHOWN = 5
 
 
@@ -111,6 +114,7 @@ class EngineTally:
         weighted: Whether the tally carries weights.
         missing_w: Per group, the sums of the weights and of the squared weights of the
             rows with a missing score (their counts when unweighted).
+        n_zero_weights: Rows whose weight is 0 (counted only when asked for, else 0).
     """
 
     tally: Tally
@@ -120,6 +124,7 @@ class EngineTally:
     key_codes: NDArray[np.intp]
     weighted: bool
     missing_w: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+    n_zero_weights: int = 0
 
     def labels(self, group: int) -> tuple[object, ...]:
         """The level labels of one group, one per key."""
@@ -158,12 +163,14 @@ def _derive(
     keys: list[Any],
     keep: Sequence[str] = (),
     exponent: int = 0,
+    zeros: bool = False,
 ) -> Any:  # noqa: ANN401 - a narwhals LazyFrame
     """The typed per-row columns the aggregate sums, next to the (derived) keys.
 
     The score bin and ``1`` (``Int64``) and, with weights, ``w`` and ``w²`` (``Float64``)
     and the invalid-weight indicator (``Int64``: 1 unless ``w`` is a finite number
-    ``>= 0``). Only the keys and the ``keep`` columns are carried along. With
+    ``>= 0``), with ``zeros`` also a zero-weight indicator (``Int64``: 1 when ``w`` is
+    0). Only the keys and the ``keep`` columns are carried along. With
     ``exponent``, ``w`` is the weight divided by ``2**exponent`` (exact), as the
     in-memory engine sums weights so large or small that their squares would not fit.
     """
@@ -184,6 +191,8 @@ def _derive(
             (w * w).alias(_WEIGHT2),
             (1 - ok.cast(nw.Int64)).alias(_BAD_W),
         ]
+        if zeros:
+            derived.append((w == 0).fill_null(value=False).cast(nw.Int64).alias(_ZERO_W))
     return frame.select(*keys, *keep, *derived)
 
 
@@ -385,6 +394,7 @@ def engine_tally(
     bands: Mapping[str, Sequence[float]] | None = None,
     missing: MissingPolicy = "raise",
     derived: Mapping[str, Any] | None = None,
+    count_zeros: bool = False,
 ) -> EngineTally:
     """Tally a lazy or distributed frame on its own engine, per group of ``by``.
 
@@ -400,6 +410,8 @@ def engine_tally(
         derived: Further keys computed on the engine, after ``by``: name to narwhals
             expression (e.g. a time bucket); their levels are their distinct values,
             sorted, with ``"(missing)"`` last for nulls.
+        count_zeros: Also count the rows whose weight is 0, in the same aggregate
+            (``EngineTally.n_zero_weights``), for callers that need positive weights.
 
     Returns:
         The collected tally per group (one group when ``by`` is empty).
@@ -445,6 +457,7 @@ def engine_tally(
             key_exprs.append(nw.col(key))
     extra = dict(derived or {})
     key_exprs += [expr.alias(name) for name, expr in extra.items()]
+    zeros = count_zeros and weights is not None
 
     def derive(keep: Sequence[str] = (), exponent: int = 0) -> Any:  # noqa: ANN401 - a LazyFrame
         return _derive(
@@ -455,17 +468,19 @@ def engine_tally(
             keys=key_exprs,
             keep=keep,
             exponent=exponent,
+            zeros=zeros,
         )
 
     groups = [*keys, *extra, _BIN]
-    sums = _aggregate(derive(), groups, weighted=weights is not None)
+    sums = _aggregate(derive(), groups, weighted=weights is not None, zeros=zeros)
     bins = _as_int(sums.get_column(_BIN))
     rows = _as_int(sums.get_column(_ONE))
     bad_weights = 0 if weights is None else int(_as_int(sums.get_column(_BAD_W)).sum())
+    n_zero = int(_as_int(sums.get_column(_ZERO_W)).sum()) if zeros else 0
     _validate(derive, bins, rows, bad_weights, score=score, weights=weights, missing=missing)
     exponent = _exponent(sums) if weights is not None else 0
     if exponent:  # the squares overflowed or underflowed: sum again, rescaled
-        sums = _aggregate(derive(exponent=exponent), groups, weighted=True)
+        sums = _aggregate(derive(exponent=exponent), groups, weighted=True, zeros=zeros)
         bins = _as_int(sums.get_column(_BIN))
         rows = _as_int(sums.get_column(_ONE))
     decoders = [
@@ -473,15 +488,24 @@ def engine_tally(
         for k in keys
     ] + [None] * len(extra)
     return _engine_result(
-        sums, [*keys, *extra], decoders, bins, rows, weighted=weights is not None, exponent=exponent
+        sums,
+        [*keys, *extra],
+        decoders,
+        bins,
+        rows,
+        weighted=weights is not None,
+        exponent=exponent,
+        n_zero_weights=n_zero,
     )
 
 
-def _aggregate(derived: Any, groups: list[str], *, weighted: bool) -> Any:  # noqa: ANN401
+def _aggregate(derived: Any, groups: list[str], *, weighted: bool, zeros: bool = False) -> Any:  # noqa: ANN401
     """Per group and score bin: the sums of the derived columns, and the largest weight."""
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     summed = [_ONE, _WEIGHT, _WEIGHT2, _BAD_W] if weighted else [_ONE]
+    if zeros:
+        summed.append(_ZERO_W)
     aggregates = [nw.col(*summed).sum()]
     if weighted:
         aggregates.append(nw.col(_WEIGHT).max().alias(_MAX_W))
@@ -512,6 +536,7 @@ def _engine_result(
     *,
     weighted: bool,
     exponent: int = 0,
+    n_zero_weights: int = 0,
 ) -> EngineTally:
     """Number the collected groups as the in-memory grouping does and build the tally.
 
@@ -568,4 +593,5 @@ def _engine_result(
         key_codes=key_codes.astype(np.intp),
         weighted=weighted,
         missing_w=(sum_w[:, MISSING_BIN], sum_w2[:, MISSING_BIN]),
+        n_zero_weights=n_zero_weights,
     )

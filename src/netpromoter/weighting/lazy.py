@@ -27,7 +27,7 @@ from netpromoter._scale import by_category
 from netpromoter._stats.cells import CellCounts, CellDesign, cell_se
 from netpromoter._tally import Tally
 from netpromoter.core import _build_result
-from netpromoter.exceptions import InvalidParameterError, SmallSampleWarning
+from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError, SmallSampleWarning
 from netpromoter.weighting.build import _Layout
 from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
@@ -36,6 +36,7 @@ from netpromoter.weighting.result import (
     CellWeightingResult,
     WeightDiagnostics,
 )
+from netpromoter.weighting.targets import base_weights_name, zero_weights_message
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -66,27 +67,44 @@ def _cell_table(
     score: str | None,
     weights: object,
     missing: MissingPolicy,
+    positive: bool = True,
 ) -> EngineTally:
-    """The engine's tally per cell of ``names`` (and score), base weights as the weights."""
+    """The engine's tally per cell of ``names`` (and score), base weights as the weights.
+
+    Base weights must be positive to be weighted up (as in memory): with ``positive``
+    the engine counts the zero weights in the same aggregate (negative, null and NaN
+    weights it refuses anyway).
+
+    Raises:
+        InvalidWeightsError: With ``positive``, when a base weight is 0.
+    """
     import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
 
     frame: Any = data
     if score is None:  # a constant score: only the cell counts are used
         frame = nw.from_native(data).with_columns(nw.lit(10).alias(_SCORE))  # type: ignore[call-overload]
-    return engine_tally(
+    engine = engine_tally(
         frame,
         score=_SCORE if score is None else score,
         weights=weights,
         by=names,
         missing=missing,
+        count_zeros=positive,
     )
+    if engine.n_zero_weights:
+        where = "rows of a lazy frame have no positions"
+        msg = zero_weights_message(engine.n_zero_weights, base_weights_name(weights), where)
+        raise InvalidWeightsError(msg)
+    return engine
 
 
 def level_totals(
     data: object, name: str, weights: object
 ) -> tuple[tuple[object, ...], NDArray[np.int64], NDArray[np.float64]]:
     """The levels of ``name``, rows per level and their total base weight, on the engine."""
-    engine = _cell_table(data, (name,), score=None, weights=weights, missing="raise")
+    engine = _cell_table(
+        data, (name,), score=None, weights=weights, missing="raise", positive=False
+    )
     cells = _cells_of(engine, scored=False)
     counts, sum_d = cells.counts, cells.sums[0]
     levels = engine.levels[0]

@@ -72,19 +72,29 @@ def _base_weights(table: Table, weights: object) -> NDArray[np.float64]:
     w = table.weights(weights)
     if w is None:  # pragma: no cover - weights is not None here
         return np.ones(table.n_rows, dtype=np.float64)
-    return _positive(w, "base weights" if not isinstance(weights, str) else repr(weights))
+    return _positive(w, base_weights_name(weights))
 
 
 def _positive(w: NDArray[np.float64], what: str) -> NDArray[np.float64]:
     zero = np.flatnonzero(w <= 0)
     if len(zero):
         shown = ", ".join(str(int(i)) for i in zero[:5]) + (" ..." if len(zero) > 5 else "")  # noqa: PLR2004
-        msg = (
-            f"{len(zero)} {what} are zero (rows {shown}); a respondent with weight 0 "
-            "cannot be weighted up, so drop those rows explicitly before weighting"
-        )
+        msg = zero_weights_message(len(zero), what, f"rows {shown}")
         raise InvalidWeightsError(msg, positions=zero.tolist())
     return w
+
+
+def base_weights_name(weights: object) -> str:
+    """How messages name the base weights: their column, or plain base weights."""
+    return f"base weights in column {weights!r}" if isinstance(weights, str) else "base weights"
+
+
+def zero_weights_message(n_zero: int, what: str, where: str) -> str:
+    """The message for ``n_zero`` weights ``what`` that are 0, at ``where``."""
+    return (
+        f"{n_zero} {what} are zero ({where}); weights must be positive: a respondent "
+        "with weight 0 cannot be weighted up, so drop those rows explicitly before weighting"
+    )
 
 
 def _cluster_codes(table: Table, cluster: str | None) -> NDArray[np.intp] | None:
