@@ -1,13 +1,14 @@
 """Weighting on lazy frames: the sample, the weightings, and the in-memory comparison.
 
 Every case weights the same rows in memory (a pandas frame) and on an engine, then
-checks that the weights, the result's numbers and the weighted ``score``, ``segment``
-and ``rank`` agree: counts exactly, floats to 1e-12 relative.
+checks that the weights, the result's numbers and the weighted ``score``, ``segment``,
+``rank`` and ``trend`` agree: counts exactly, floats to 1e-12 relative.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,6 +67,34 @@ WEIGHTINGS: dict[str, Callable[[Any], Any]] = {
         rake(data, MARGINS, missing="drop"), upper=1.4, lower=0.5, relative_to="mean"
     ),
 }
+
+
+#: Trend options checked with each weighting: segments, and rolling windows of 5 months
+#: (whose year-ago windows, 12 months back, are not among the previous-window pairs).
+TRENDS: tuple[dict[str, Any], ...] = ({"by": "team"}, {"by": "team", "rolling": 5})
+
+
+def times(n_rows: int = N_ROWS, seed: int = 21) -> list[datetime]:
+    """Answer times spread over 20 months, for the trends."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    days, hours = rng.integers(0, 600, n_rows), rng.integers(0, 24, n_rows)
+    return [start + timedelta(days=int(d), hours=int(h)) for d, h in zip(days, hours, strict=True)]
+
+
+def check_trend(expected: Any, actual: CellWeightingResult, eager: Any, frame: Any) -> None:
+    """``trend`` with the results agrees, lazy and in memory, row for row and change for change.
+
+    ``eager`` and ``frame`` have the answer times as column ``at``.
+    """
+    for options in TRENDS:
+        mine = nps.trend(frame, time="at", weights=actual, missing="drop", **options)
+        theirs = nps.trend(eager, time="at", weights=expected, missing="drop", **options)
+        rows, reference = mine.to_dicts(overall=True), theirs.to_dicts(overall=True)
+        assert len(rows) == len(reference)
+        assert any(row["vs_year_ago_se"] is not None for row in reference)
+        for a, b in zip(rows, reference, strict=True):
+            same(a, b)
 
 
 def without_places(message: str) -> str:

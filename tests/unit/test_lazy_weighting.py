@@ -13,7 +13,9 @@ from lazy_weighting_cases import (
     WEIGHTINGS,
     check_features,
     check_result,
+    check_trend,
     columns,
+    times,
     without_places,
 )
 from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError
@@ -141,12 +143,13 @@ def test_weighting_without_scores(eager: Any) -> None:
         assert cell.factor == pytest.approx(by_size[cell.level], rel=1e-12)
 
 
-def test_weighted_trend_of_a_frame_with_cell_weights_is_refused(eager: Any) -> None:
-    """Its calibration-aware SEs need each row's period; the message says what works."""
-    frame = lazy(eager.assign(at=pd.Timestamp("2024-01-01", tz="UTC")), "polars-lazy")
-    result = rake(frame, MARGINS, missing="drop")
-    with pytest.raises(InvalidParameterError, match="apply"):
-        nps.trend(frame, time="at", weights=result, missing="drop")
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", list(WEIGHTINGS))
+def test_weighted_trend_equals_in_memory(eager: Any, engine: str, case: str) -> None:
+    """Per period and segment, rolling windows and every change: as in memory."""
+    timed = eager.assign(at=times())
+    frame = lazy(timed, engine)
+    check_trend(WEIGHTINGS[case](timed), WEIGHTINGS[case](frame), timed, frame)
 
 
 def test_trim_kernel_counts_equal_repeated_weights() -> None:

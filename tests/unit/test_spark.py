@@ -210,6 +210,21 @@ def weighting_frames(spark: Any) -> tuple[Any, Any]:
     return pd.DataFrame(data), spark.createDataFrame(rows, schema=schema).cache()
 
 
+@pytest.mark.parametrize("case", ["rake", "poststratify-base", "trim"])
+def test_weighted_trend_equals_in_memory(spark: Any, case: str) -> None:
+    """A weighted trend by segment, rolling too, with every change: as in memory."""
+    pd = pytest.importorskip("pandas")
+    data = {**lazy_weighting_cases.columns(), "at": lazy_weighting_cases.times()}
+    schema = (
+        "id long, score double, role string, region string, size string, team string, "
+        "d double, at timestamp"
+    )
+    frame = spark.createDataFrame(list(zip(*data.values(), strict=True)), schema=schema)
+    eager = pd.DataFrame(data)
+    weigh = lazy_weighting_cases.WEIGHTINGS[case]
+    lazy_weighting_cases.check_trend(weigh(eager), weigh(frame), eager, frame)
+
+
 @pytest.mark.parametrize("case", list(lazy_weighting_cases.WEIGHTINGS))
 def test_weighting_equals_in_memory(weighting_frames: tuple[Any, Any], case: str) -> None:
     """Post-stratified, raked, trimmed, base-weighted: as in memory, with score/segment/rank."""

@@ -94,6 +94,36 @@ def fold(
     return folded, counts
 
 
+def regroup_cells(
+    counts: CellCounts,
+    group: NDArray[np.intp],
+    n_groups: int,
+    member: NDArray[np.bool_] | None = None,
+) -> CellCounts:
+    """The per (group, cell) counts added into new groups: group ``i`` goes to ``group[i]``.
+
+    Groups outside ``member`` go to no new group: their rows are in no domain but still
+    weighted, as rows with a missing score are, so they add to ``missing``.
+
+    Examples:
+        >>> ones = CellCounts(*[np.ones((3, 1, 3))] * 3, np.zeros((3, 1)))
+        >>> c = regroup_cells(ones, np.array([1, 0, 1]), 2)
+        >>> c.count[:, 0].tolist(), c.missing.tolist()
+        ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], [[0.0], [0.0], [0.0]])
+    """
+    keep = np.ones(len(group), dtype=bool) if member is None else member
+    n_cells = counts.count.shape[1]
+    arrays = (counts.count, counts.sum_d, counts.sum_d2)
+    count, sum_d, sum_d2 = (
+        _by_group(group[keep], a[keep].reshape(int(keep.sum()), -1), n_groups).reshape(
+            n_groups, n_cells, 3
+        )
+        for a in arrays
+    )
+    left_out = np.stack([a[~keep].sum(axis=(0, 2)) for a in arrays])
+    return CellCounts(count, sum_d, sum_d2, counts.missing + left_out)
+
+
 def _by_group(
     group: NDArray[np.intp], values: NDArray[np.floating] | NDArray[np.integer], n_groups: int
 ) -> NDArray[np.float64]:

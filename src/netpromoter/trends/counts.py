@@ -11,12 +11,14 @@ and the engine's groups are added per period × segment with
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from netpromoter._input import engine as _engine
 from netpromoter._input import engine_times, times
+from netpromoter._input.cells import regroup_cells
 from netpromoter._input.factors import Factor, Grouping, code_dtype, combine
 from netpromoter._input.frames import from_native
 from netpromoter._input.source import EagerSource, LazySource
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from netpromoter._stats.cells import CellCounts
     from netpromoter._tally import Tally
 
 _NO_POSITIONS = "(rows of a lazy frame have no positions)"
@@ -79,6 +82,8 @@ class Counts(NamedTuple):
         periods: The span of periods.
         weighted: Whether weights were used.
         rows: The rows (in-memory data only; ``None`` for a lazy frame).
+        cells: For a lazy frame weighted per cell, the engine's counts per (group of
+            ``base``, cell, category), for the design's SEs (else ``None``).
     """
 
     base: Tally
@@ -87,6 +92,7 @@ class Counts(NamedTuple):
     periods: Periods
     weighted: bool
     rows: Rows | None
+    cells: CellCounts | None = None
 
     def series(self, rolling: int) -> Tally:
         """One row per series × period: segments first, the overall series last.
@@ -244,6 +250,16 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
     parts: list[NDArray[Any]] = [codes]
     if segments is not None:
         parts.append(segments.group_codes())
-    regrouped = counted.regroup(parts, [spans.n_periods, n_segments][: len(parts)])
+    sizes = [spans.n_periods, n_segments][: len(parts)]
+    regrouped = counted.regroup(parts, sizes)
     base = dataclasses.replace(regrouped, weighted=engine.weighted, n_missing=source.n_missing)
-    return Counts(base, segments, n_segments, spans, engine.weighted, None)
+    cells = _cells(source, parts, sizes)
+    return Counts(base, segments, n_segments, spans, engine.weighted, None, cells)
+
+
+def _cells(source: LazySource, parts: list[NDArray[Any]], sizes: list[int]) -> CellCounts | None:
+    """The engine's per-cell counts added per period × segment, as the tally is."""
+    if source.cells is None:
+        return None
+    group = np.ravel_multi_index(tuple(p.astype(np.intp) for p in parts), sizes)
+    return regroup_cells(source.cell_counts, group, math.prod(sizes))

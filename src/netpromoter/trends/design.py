@@ -1,41 +1,102 @@
-"""A calibrated design's SEs of every row of a trend and of every change."""
+"""A calibrated design's SEs of every row of a trend and of every change.
+
+In memory the units are the rows: each has its period and segment, and ``domain_se``
+sums their influence values. A lazy frame weighted per cell keeps its rows on the
+engine; its units are the trend's groups (period × segment), each with the engine's
+counts per cell and category, and ``cell_se`` computes the same SE from those sums
+(see [`netpromoter._stats.cells`][netpromoter._stats.cells]): a domain (a period, a
+rolling window, with its segment) is a union of units either way.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from netpromoter._stats.cells import as_cells
+from netpromoter._input.cells import regroup_cells
+from netpromoter._stats.cells import CellCounts, CellDesign, as_cells, cell_se
 from netpromoter._stats.design import Design, as_design, domain_se
-from netpromoter.exceptions import InvalidParameterError
+from netpromoter.exceptions import InvalidWeightsError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from netpromoter._stats.design import Domain
     from netpromoter.trends.counts import Counts
 
 
+@dataclass(frozen=True)
+class Units:
+    """The units whose unions are the domains of a trend, and the design's SE of those.
+
+    In memory the units are the rows (``scores``, ``kept``) of a design with a weight
+    per row; for a lazy frame weighted per cell, the groups of the trend's tally
+    (``counts``: the engine's counts per group, cell and category).
+
+    Attributes:
+        design: The design of the weighting result.
+        scores: Validated scores of the rows used (in memory).
+        kept: Which input rows the scores belong to (``None``: all).
+        counts: The engine's counts per (group, cell, category) (a lazy frame).
+    """
+
+    design: Design | CellDesign
+    scores: NDArray[np.integer] | None = None
+    kept: NDArray[np.bool_] | None = None
+    counts: CellCounts | None = None
+
+    def se(
+        self,
+        codes: NDArray[np.intp],
+        n_groups: int,
+        *,
+        member: NDArray[np.bool_] | None = None,
+        domain: Domain = "group",
+        partner: NDArray[np.intp] | None = None,
+    ) -> NDArray[np.float64]:
+        """SE per group of the units grouped by ``codes``; units outside ``member`` in none.
+
+        ``cell_se`` of the engine's counts added per group, or ``domain_se`` of the rows.
+        """
+        if isinstance(self.design, CellDesign) and self.counts is not None:
+            counts = regroup_cells(self.counts, codes, n_groups, member)
+            return cell_se(self.design, counts, domain=domain, partner=partner)
+        if not isinstance(self.design, Design) or self.scores is None:  # pragma: no cover
+            raise TypeError(self.design)
+        scores, rows = self.scores, self.kept
+        if member is not None:
+            inside = np.zeros(len(scores) if rows is None else len(rows), dtype=bool)
+            inside[member if rows is None else np.flatnonzero(rows)[member]] = True
+            scores, codes, rows = scores[member], codes[member], inside
+        return domain_se(
+            self.design,
+            scores,
+            rows=rows,
+            codes=codes,
+            n_groups=n_groups,
+            domain=domain,
+            partner=partner,
+        )
+
+
 class DesignRows(NamedTuple):
-    """The rows of a calibrated design, coded by period and segment, as ``trend`` saw them.
+    """The units of a calibrated design, coded by period and segment, as ``trend`` saw them.
 
     Every row of the trend (a period, or a rolling window of periods, of one series) is
     a domain of the design, as R ``svyby(~I(promoter - detractor), ~period, d, svymean)``.
 
     Attributes:
-        design: The design of the weighting result.
-        scores: Validated scores of the rows used.
-        kept: Which input rows the scores belong to (``None``: all).
-        periods: Period code per score, ``0..n_periods-1``.
-        segments: Segment code per score, or ``None`` without ``by``.
+        units: The units and the design's SE of their unions.
+        periods: Period code per unit, ``0..n_periods-1``.
+        segments: Segment code per unit, or ``None`` without ``by``.
         n_periods: Number of periods.
         n_segments: Number of segments (0 without ``by``).
         rolling: Number of periods pooled per row.
     """
 
-    design: Design
-    scores: NDArray[np.integer]
-    kept: NDArray[np.bool_] | None
+    units: Units
     periods: NDArray[np.intp]
     segments: NDArray[np.intp] | None
     n_periods: int
@@ -67,8 +128,8 @@ class DesignRows(NamedTuple):
     def ses(self) -> NDArray[np.float64]:
         """The design's SE of every row of every series, in points, in ``flat`` order.
 
-        A domain's SE depends only on which rows are in it, so each partition of
-        ``_partitions`` is one call of ``domain_se``: ``rolling`` calls (twice with
+        A domain's SE depends only on which units are in it, so each partition of
+        ``_partitions`` is one call of the design's SE: ``rolling`` calls (twice with
         segments) cover every window.
 
         Returns:
@@ -79,9 +140,7 @@ class DesignRows(NamedTuple):
         for offset in range(self.rolling):
             ends, partitions = self._partitions(offset)
             for codes, n_groups, first in partitions:
-                se = domain_se(
-                    self.design, self.scores, rows=self.kept, codes=codes, n_groups=n_groups
-                )
+                se = self.units.se(codes, n_groups)
                 per_series = se.reshape(-1, self.n_periods + 1)[:, ends]
                 out[first : first + len(per_series), ends] = per_series
         flat: NDArray[np.float64] = out.ravel()
@@ -113,14 +172,7 @@ class DesignRows(NamedTuple):
                 base = (np.arange(blocks, dtype=np.intp) * (n_periods + 1))[:, None]
                 partner = np.full((blocks, n_periods + 1), -1, dtype=np.intp)
                 partner[:, pick] = base + reference[pick][None, :]
-                se = domain_se(
-                    self.design,
-                    self.scores,
-                    rows=self.kept,
-                    codes=codes,
-                    n_groups=n_groups,
-                    partner=partner.ravel(),
-                )
+                se = self.units.se(codes, n_groups, partner=partner.ravel())
                 out[first : first + blocks, pick] = se.reshape(blocks, -1)[:, pick]
         for i in np.setdiff1d(later, aligned).tolist():
             for series in range(self.n_segments + 1):
@@ -130,46 +182,46 @@ class DesignRows(NamedTuple):
 
     def _pair_contrast(self, series: int, earlier: int, later: int) -> float:
         """SE of NPS(later window) − NPS(earlier window) of one series, on their answers."""
-        n_rows = len(self.scores) if self.kept is None else len(self.kept)
         in_a = (self.periods > earlier - self.rolling) & (self.periods <= earlier)
         in_b = (self.periods > later - self.rolling) & (self.periods <= later)
         member = in_a | in_b
         if self.segments is not None and series < self.n_segments:
             member &= self.segments == series
-        rows = np.zeros(n_rows, dtype=bool)
-        rows[member if self.kept is None else np.flatnonzero(self.kept)[member]] = True
-        se = domain_se(
-            self.design,
-            self.scores[member],
-            rows=rows,
-            codes=in_b[member].astype(np.intp),
-            n_groups=2,
-            domain="group_minus_rest",
-        )
+        se = self.units.se(in_b.astype(np.intp), 2, member=member, domain="group_minus_rest")
         return float(se[1])
 
 
 def design_rows(weights: object, counts: Counts, rolling: int) -> DesignRows | None:
-    """The rows of the design ``weights`` carries (a weighting result), else ``None``."""
-    if as_cells(weights) is not None:
-        msg = (
-            "the calibration-aware SEs of a trend need the period of every weighted row, "
-            "which a frame weighted per cell keeps on its engine: add the weights as a "
-            "column with frame = result.apply(frame) and pass weights='weight' (plain "
-            "weights), or collect the frame and weight it in memory"
+    """The units of the design ``weights`` carries (a weighting result), else ``None``.
+
+    In memory the units are the rows; for a lazy frame weighted per cell, the groups of
+    ``counts.base`` (period major, then segment), with the engine's per-cell counts.
+    """
+    n_periods = counts.periods.n_periods
+    n_segments = counts.n_segments if counts.segments is not None else 0
+    cells = as_cells(weights)
+    if cells is not None:
+        if counts.cells is None:  # pragma: no cover - prepare refuses them for other data
+            msg = "weights set per cell apply to the lazy frame that was weighted"
+            raise InvalidWeightsError(msg)
+        units = np.arange(len(counts.base.count), dtype=np.intp)
+        return DesignRows(
+            Units(cells, counts=counts.cells),
+            units // max(n_segments, 1),
+            None if counts.segments is None else units % n_segments,
+            n_periods=n_periods,
+            n_segments=n_segments,
+            rolling=rolling,
         )
-        raise InvalidParameterError(msg, name="weights", value=type(weights).__name__)
     design = as_design(weights)
     if design is None:
         return None
     rows = counts.rows_for("a weighting result as weights")
     return DesignRows(
-        design,
-        rows.source.scores,
-        rows.source.kept,
+        Units(design, rows.source.scores, rows.source.kept),
         rows.periods.astype(np.intp),
         None if rows.segments is None else rows.segments.astype(np.intp),
-        n_periods=counts.periods.n_periods,
-        n_segments=counts.n_segments if counts.segments is not None else 0,
+        n_periods=n_periods,
+        n_segments=n_segments,
         rolling=rolling,
     )

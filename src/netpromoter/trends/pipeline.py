@@ -87,7 +87,11 @@ def trend(
     answer; R ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))``),
     not two independent samples; with ``respondent`` too, the overlap covariance of
     repeat respondents is added to the calibration's. Plain weights (an
-    array or a column) keep the plain linearisation SE and independent periods.
+    array or a column) keep the plain linearisation SE and independent periods. A lazy
+    frame weighted per cell (a
+    [`CellWeightingResult`][netpromoter.weighting.CellWeightingResult] of that frame)
+    gets the same SEs and contrasts from the engine's counts per period × segment, cell
+    and category.
 
     Args:
         data: A list of ``Response``, a mapping of column name to array/list, a
@@ -103,7 +107,8 @@ def trend(
         by: Optional segment column(s): one series per segment.
         weights: ``None``, a weights column, an array, or an object with a numpy
             ``weights`` attribute; a weighting result (which carries its ``Design``)
-            also gives its design-based SEs.
+            also gives its design-based SEs, as does the ``CellWeightingResult`` of a
+            lazy frame given with that frame.
         score: The score column.
         respondent: Optional respondent id column: enables first-time/returning splits,
             transitions and the paired change test. An answer without an id counts as
