@@ -24,7 +24,7 @@ from netpromoter.exceptions import (
     TargetError,
     WeightingError,
 )
-from netpromoter.weighting import result as wt_result
+from netpromoter.weighting import diagnostics as wt_diagnostics
 from weighting_sample import GOLDEN, role_region_cells, sample, weighting_golden
 
 golden = weighting_golden
@@ -532,9 +532,9 @@ def test_grouped_quantiles_equal_numpy(n: int) -> None:
     counts = rng.multinomial(n, [0.2] * 5).astype(np.int64)
     keep = counts > 0
     expanded = np.repeat(values[keep], counts[keep])
-    expected = np.quantile(expanded, wt_result._QUANTILES)
+    expected = np.quantile(expanded, wt_diagnostics._QUANTILES)
     np.testing.assert_allclose(
-        wt_result._grouped_quantiles(values[keep], counts[keep]), expected, rtol=1e-14
+        wt_diagnostics._grouped_quantiles(values[keep], counts[keep]), expected, rtol=1e-14
     )
 
 

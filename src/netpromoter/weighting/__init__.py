@@ -49,12 +49,12 @@ from netpromoter.weighting.composition import (
     DimensionTest,
     composition,
 )
+from netpromoter.weighting.diagnostics import WeightDiagnostics
 from netpromoter.weighting.rates import ResponseRate, ResponseRateResult, response_rates
 from netpromoter.weighting.result import (
     CellWeight,
     CellWeightingResult,
     TargetRow,
-    WeightDiagnostics,
     WeightingResult,
 )
 

@@ -15,9 +15,9 @@ from netpromoter.core import NPSResult, score
 from netpromoter.exceptions import (
     SmallSampleWarning,
 )
+from netpromoter.weighting.diagnostics import WeightDiagnostics
 from netpromoter.weighting.result import (
     TargetRow,
-    WeightDiagnostics,
     WeightingResult,
     WeightingSource,
 )

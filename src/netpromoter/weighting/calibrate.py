@@ -26,14 +26,13 @@ from netpromoter.exceptions import (
 from netpromoter.weighting import kernels as _calibration
 from netpromoter.weighting import lazy as _lazy
 from netpromoter.weighting.build import _finish, _Layout, _score_column
+from netpromoter.weighting.diagnostics import WeightDiagnostics, _distinct
 from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
     _CROSS,
     CellWeightingResult,
     TargetRow,
-    WeightDiagnostics,
     WeightingResult,
-    _distinct,
 )
 from netpromoter.weighting.targets import (
     _base_weights,

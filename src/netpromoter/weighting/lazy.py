@@ -29,12 +29,12 @@ from netpromoter._tally import Tally
 from netpromoter.core import _build_result
 from netpromoter.exceptions import InvalidParameterError, InvalidWeightsError, SmallSampleWarning
 from netpromoter.weighting.build import _Layout
+from netpromoter.weighting.diagnostics import WeightDiagnostics
 from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
     CellSource,
     CellWeight,
     CellWeightingResult,
-    WeightDiagnostics,
 )
 from netpromoter.weighting.targets import base_weights_name, zero_weights_message
 
@@ -89,7 +89,7 @@ def _cell_table(
         weights=weights,
         by=names,
         missing=missing,
-        count_zeros=positive,
+        describe_weights=positive,
     )
     if engine.n_zero_weights:
         where = "rows of a lazy frame have no positions"
