@@ -94,6 +94,9 @@ _MAX_W = "__nps_max_weight"
 _ZERO_W = "__nps_zero_weight"
 
 
+_MIN_W = "__nps_min_weight"
+
+
 _SHOWN = 5
 
 
@@ -115,6 +118,8 @@ class EngineTally:
         missing_w: Per group, the sums of the weights and of the squared weights of the
             rows with a missing score (their counts when unweighted).
         n_zero_weights: Rows whose weight is 0 (counted only when asked for, else 0).
+        weight_range: Per group, the smallest and the largest weight of its rows (the
+            rows with a missing score too; only when asked for, else ``None``).
     """
 
     tally: Tally
@@ -125,6 +130,7 @@ class EngineTally:
     weighted: bool
     missing_w: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
     n_zero_weights: int = 0
+    weight_range: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
     def labels(self, group: int) -> tuple[object, ...]:
         """The level labels of one group, one per key."""
@@ -394,7 +400,7 @@ def engine_tally(
     bands: Mapping[str, Sequence[float]] | None = None,
     missing: MissingPolicy = "raise",
     derived: Mapping[str, Any] | None = None,
-    count_zeros: bool = False,
+    describe_weights: bool = False,
 ) -> EngineTally:
     """Tally a lazy or distributed frame on its own engine, per group of ``by``.
 
@@ -410,8 +416,9 @@ def engine_tally(
         derived: Further keys computed on the engine, after ``by``: name to narwhals
             expression (e.g. a time bucket); their levels are their distinct values,
             sorted, with ``"(missing)"`` last for nulls.
-        count_zeros: Also count the rows whose weight is 0, in the same aggregate
-            (``EngineTally.n_zero_weights``), for callers that need positive weights.
+        describe_weights: Also count the rows whose weight is 0 and find each group's
+            smallest and largest weight, in the same aggregate
+            (``EngineTally.n_zero_weights``, ``EngineTally.weight_range``).
 
     Returns:
         The collected tally per group (one group when ``by`` is empty).
@@ -457,7 +464,7 @@ def engine_tally(
             key_exprs.append(nw.col(key))
     extra = dict(derived or {})
     key_exprs += [expr.alias(name) for name, expr in extra.items()]
-    zeros = count_zeros and weights is not None
+    zeros = describe_weights and weights is not None
 
     def derive(keep: Sequence[str] = (), exponent: int = 0) -> Any:  # noqa: ANN401 - a LazyFrame
         return _derive(
@@ -483,6 +490,12 @@ def engine_tally(
         sums = _aggregate(derive(exponent=exponent), groups, weighted=True, zeros=zeros)
         bins = _as_int(sums.get_column(_BIN))
         rows = _as_int(sums.get_column(_ONE))
+    extremes = None
+    if zeros:  # the weights' own scale, exactly (a power of two)
+        extremes = (
+            np.ldexp(_as_float(sums.get_column(_MIN_W)), exponent),
+            np.ldexp(_as_float(sums.get_column(_MAX_W)), exponent),
+        )
     decoders = [
         band_labels(cuts[k]) if k in cuts else _declared_categories(frame, k, schema[k])
         for k in keys
@@ -496,6 +509,7 @@ def engine_tally(
         weighted=weights is not None,
         exponent=exponent,
         n_zero_weights=n_zero,
+        extremes=extremes,
     )
 
 
@@ -509,6 +523,8 @@ def _aggregate(derived: Any, groups: list[str], *, weighted: bool, zeros: bool =
     aggregates = [nw.col(*summed).sum()]
     if weighted:
         aggregates.append(nw.col(_WEIGHT).max().alias(_MAX_W))
+    if zeros:
+        aggregates.append(nw.col(_WEIGHT).min().alias(_MIN_W))
     return derived.group_by(*groups).agg(*aggregates).collect()
 
 
@@ -537,6 +553,7 @@ def _engine_result(
     weighted: bool,
     exponent: int = 0,
     n_zero_weights: int = 0,
+    extremes: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> EngineTally:
     """Number the collected groups as the in-memory grouping does and build the tally.
 
@@ -594,4 +611,15 @@ def _engine_result(
         weighted=weighted,
         missing_w=(sum_w[:, MISSING_BIN], sum_w2[:, MISSING_BIN]),
         n_zero_weights=n_zero_weights,
+        weight_range=None if extremes is None else _ranges(group, len(key_codes), *extremes),
     )
+
+
+def _ranges(
+    group: NDArray[np.intp], n_groups: int, low: NDArray[np.float64], high: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The smallest and largest weight per group, from those per aggregate row."""
+    smallest, largest = np.full(n_groups, np.inf), np.full(n_groups, -np.inf)
+    np.minimum.at(smallest, group, low)
+    np.maximum.at(largest, group, high)
+    return smallest, largest
