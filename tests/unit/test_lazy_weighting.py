@@ -54,6 +54,18 @@ def test_weighting_equals_in_memory(eager: Any, engine: str, case: str) -> None:
     check_features(expected, actual, eager, frame)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_diagnostics_of_base_weights_equal_within_cells(eager: Any, engine: str) -> None:
+    """Base weights set by role (a raking margin): every quantile is exact, as in memory."""
+    data = eager.assign(by_role=eager["role"].map({"decision maker": 3.0, "end user": 0.5}))
+    data["by_role"] = data["by_role"].fillna(1.25)
+    expected = rake(data, MARGINS, weights="by_role", missing="drop")
+    actual = rake(lazy(data, engine), MARGINS, weights="by_role", missing="drop")
+    assert isinstance(actual, CellWeightingResult)
+    assert actual.diagnostics.median is not None
+    check_result(expected, actual, lazy(data, engine))
+
+
 def test_cell_factors_equal_independent_raking(eager: Any) -> None:
     """The cell factors are those of raking the crossed-cell counts with plain numpy."""
     result = rake(lazy(eager, "duckdb"), MARGINS, missing="drop")

@@ -414,6 +414,9 @@ def test_diagnostics_kish_and_design_effect() -> None:
     assert d.effective_n == pytest.approx(case("rake_role_region_spend")["kish_n_eff"], rel=1e-9)
     assert d.design_effect == pytest.approx(d.n / d.effective_n)
     assert d.design_effect == pytest.approx(1 + d.cv**2, rel=1e-9)
+    assert d.p1 is not None
+    assert d.median is not None
+    assert d.p99 is not None
     assert d.min <= d.p1 <= d.median <= d.p99 <= d.max
 
 

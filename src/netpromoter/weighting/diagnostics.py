@@ -28,13 +28,13 @@ class WeightDiagnostics(Model):
         total: Sum of weights.
         mean: Mean weight.
         min: Smallest weight.
-        p1: 1st percentile.
-        p5: 5th percentile.
-        p25: Lower quartile.
-        median: Median.
-        p75: Upper quartile.
-        p95: 95th percentile.
-        p99: 99th percentile.
+        p1: 1st percentile (``None`` when unavailable: see ``of_cells``).
+        p5: 5th percentile (likewise).
+        p25: Lower quartile (likewise).
+        median: Median (likewise).
+        p75: Upper quartile (likewise).
+        p95: 95th percentile (likewise).
+        p99: 99th percentile (likewise).
         max: Largest weight.
         max_to_min: ``max / min`` (infinite when a weight is 0).
         cv: Coefficient of variation (population standard deviation / mean).
@@ -49,13 +49,13 @@ class WeightDiagnostics(Model):
     total: float
     mean: float
     min: float
-    p1: float
-    p5: float
-    p25: float
-    median: float
-    p75: float
-    p95: float
-    p99: float
+    p1: float | None
+    p5: float | None
+    p25: float | None
+    median: float | None
+    p75: float | None
+    p95: float | None
+    p99: float | None
     max: float
     max_to_min: float
     cv: float
@@ -86,7 +86,6 @@ class WeightDiagnostics(Model):
         total = float(weights.sum())
         # Effective n and cv are ratios: computed at a power of two where squares fit.
         scaled, exponent = scaled_weights(weights)
-        scaled_total = math.ldexp(total, -exponent)
         squares = float(np.dot(scaled, scaled))
         if not n:
             q = np.full(len(_QUANTILES), np.nan)
@@ -94,32 +93,13 @@ class WeightDiagnostics(Model):
             q = np.quantile(weights, _QUANTILES)
         else:
             q = _grouped_quantiles(*distinct)
-        mean = total / n if n else math.nan
-        scaled_mean = scaled_total / n if n else math.nan
-        low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
-        effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
-        return cls(
-            n=n,
-            n_zero=int(np.count_nonzero(weights == 0)),
-            total=total,
-            mean=mean,
-            min=low,
-            p1=float(q[0]),
-            p5=float(q[1]),
-            p25=float(q[2]),
-            median=float(q[3]),
-            p75=float(q[4]),
-            p95=float(q[5]),
-            p99=float(q[6]),
-            max=high,
-            max_to_min=high / low if low > 0 else math.inf,
-            cv=(
-                math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
-                if n and mean
-                else math.nan
-            ),
-            effective_n=effective,
-            design_effect=n / effective if effective > 0 else math.nan,
+        extremes = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
+        return cls._made(
+            n,
+            int(np.count_nonzero(weights == 0)),
+            (total, math.ldexp(total, -exponent), squares),
+            extremes,
+            q,
         )
 
     @classmethod
@@ -128,6 +108,7 @@ class WeightDiagnostics(Model):
         factors: NDArray[np.float64],
         counts: NDArray[np.int64],
         sums: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+        ranges: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
     ) -> WeightDiagnostics:
         """Diagnostics of weights set per cell: ``factors[c]`` times the base weights.
 
@@ -135,48 +116,84 @@ class WeightDiagnostics(Model):
             factors: The weight per unit of base weight, per cell.
             counts: Rows per cell.
             sums: Per cell, the sums of the base weights and of their squares (``None``:
-                every base weight is 1). With base weights the weights within a cell
-                differ and are not at hand: the quantiles, ``min``, ``max`` and
-                ``n_zero`` are then NaN (or 0), the totals exact.
+                every base weight is 1): the totals, mean, CV and effective n are exact.
+            ranges: Per cell, the smallest and the largest base weight (with ``sums``):
+                ``min``, ``max`` and ``n_zero`` are exact (NaN, NaN and 0 without them).
+                When the base weights are equal within every cell, the weights take one
+                value per cell and the quantiles are exact too; otherwise the weights
+                within a cell differ, are not at hand, and the quantiles are ``None``:
+                unavailable (collect the frame, or its weights with ``apply``, for them).
 
         Examples:
             >>> d = WeightDiagnostics.of_cells(np.array([1.0, 2.0, 4.0]), np.array([2, 1, 1]))
             >>> d.effective_n, d.design_effect, d.median
             (2.909090909090909, 1.375, 1.5)
+            >>> d = WeightDiagnostics.of_cells(
+            ...     np.array([1.0, 2.0]), np.array([2, 2]), (np.array([1.0, 3.0]),
+            ...     np.array([0.5, 5.0])), (np.array([0.5, 1.0]), np.array([0.5, 2.0])))
+            >>> d.min, d.max, d.median
+            (0.5, 4.0, None)
         """
         n = int(counts.sum())
+        sum_d, sum_d2 = (counts.astype(np.float64),) * 2 if sums is None else sums
         if sums is None:
-            sum_d, sum_d2 = counts.astype(np.float64), counts.astype(np.float64)
-        else:
-            sum_d, sum_d2 = sums
+            ranges = (np.ones(len(factors)), np.ones(len(factors)))
         total = float(factors @ sum_d)
         squares = float((factors * factors) @ sum_d2)
-        mean = total / n if n else math.nan
-        effective = total * total / squares if squares > 0 else math.nan
-        if sums is None and n:
-            q = _grouped_quantiles(factors, counts)
-            low, high = float(factors.min()), float(factors.max())
-            n_zero = int(counts[factors == 0].sum())
-        else:
-            q = np.full(len(_QUANTILES), np.nan)
-            low = high = math.nan
-            n_zero = 0
+        q: NDArray[np.float64] | None = np.full(len(_QUANTILES), np.nan)
+        extremes = (math.nan, math.nan)
+        n_zero = 0
+        if ranges is not None and n:
+            used = counts > 0
+            low, high = ((factors * r)[used] for r in ranges)
+            extremes = (float(low.min()), float(high.max()))
+            n_zero = int(counts[used][factors[used] == 0].sum())
+            equal = bool((ranges[0] == ranges[1])[used].all())
+            q = _grouped_quantiles(low, counts[used]) if equal else None
+        elif sums is not None:
+            q = None
+        return cls._made(n, n_zero, (total, total, squares), extremes, q)
+
+    @classmethod
+    def _made(
+        cls,
+        n: int,
+        n_zero: int,
+        sums: tuple[float, float, float],
+        extremes: tuple[float, float],
+        q: NDArray[np.float64] | None,
+    ) -> WeightDiagnostics:
+        """The diagnostics of ``n`` weights from their total, extremes and quantiles.
+
+        ``sums``: the total, and the total and the sum of squares at one power of two
+        (where the squares fit); ``q``: the quantiles at ``_QUANTILES`` (``None``:
+        unavailable).
+        """
+        total, scaled_total, squares = sums
+        low, high = extremes
+        scaled_mean = scaled_total / n if n else math.nan
+        effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
+        quantiles = [None] * len(_QUANTILES) if q is None else [float(v) for v in q]
         return cls(
             n=n,
             n_zero=n_zero,
             total=total,
-            mean=mean,
+            mean=total / n if n else math.nan,
             min=low,
-            p1=float(q[0]),
-            p5=float(q[1]),
-            p25=float(q[2]),
-            median=float(q[3]),
-            p75=float(q[4]),
-            p95=float(q[5]),
-            p99=float(q[6]),
+            p1=quantiles[0],
+            p5=quantiles[1],
+            p25=quantiles[2],
+            median=quantiles[3],
+            p75=quantiles[4],
+            p95=quantiles[5],
+            p99=quantiles[6],
             max=high,
-            max_to_min=high / low if low > 0 else (math.nan if math.isnan(low) else math.inf),
-            cv=(math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan),
+            max_to_min=high / low if low > 0 else (math.nan if n and math.isnan(low) else math.inf),
+            cv=(
+                math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
+                if n and scaled_mean
+                else math.nan
+            ),
             effective_n=effective,
             design_effect=n / effective if effective > 0 else math.nan,
         )

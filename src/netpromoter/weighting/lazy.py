@@ -135,6 +135,7 @@ def _cells_of(engine: EngineTally, *, scored: bool) -> CellSource:
         (t.sum_w.sum(axis=1) + miss_d, t.sum_w2.sum(axis=1) + miss_d2),
         per_category if scored else None,
         int(engine.n_missing.sum()),
+        engine.weight_range,
     )
 
 
@@ -196,7 +197,7 @@ def _finish(
         targets=rows,
         cells=cells,
         diagnostics=WeightDiagnostics.of_cells(
-            design.factors, counts, None if design.base is None else sums
+            design.factors, counts, *(() if design.base is None else (sums, source.ranges))
         ),
         unweighted=unweighted,
         weighted=weighted,

@@ -108,6 +108,8 @@ class CellSource:
         per_category: Per cell and category, the engine's counts (``None`` without
             scores).
         n_missing: Rows with a missing score.
+        ranges: Per cell, the smallest and the largest base weight (``None``: not
+            counted).
     """
 
     layout: Any
@@ -115,6 +117,7 @@ class CellSource:
     sums: tuple[NDArray[np.float64], NDArray[np.float64]]
     per_category: CellCounts | None
     n_missing: int
+    ranges: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
 
 def _read_only(weights: object) -> NDArray[np.float64]:
