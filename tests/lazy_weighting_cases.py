@@ -39,7 +39,10 @@ CELLS = {
 
 
 def columns(seed: int = 20) -> dict[str, list[Any]]:
-    """Scores with 3% NaN, three weighting columns (one with nulls), a segment, base weights."""
+    """Scores with 3% NaN, three weighting columns (one with nulls), a segment, base weights.
+
+    ``d`` differs within the weighting cells, ``dr`` (by role) does not.
+    """
     rng = np.random.default_rng(seed)
     score = rng.integers(0, 11, N_ROWS).astype(np.float64)
     score[rng.random(N_ROWS) < 0.03] = np.nan
@@ -53,7 +56,17 @@ def columns(seed: int = 20) -> dict[str, list[Any]]:
         "size": rng.choice(["S", "M", "L"], N_ROWS, p=[0.6, 0.3, 0.1]).tolist(),
         "team": rng.choice(["a", "b", "c", "d"], N_ROWS).tolist(),
         "d": rng.choice([0.5, 1.0, 2.0, 3.0], N_ROWS).tolist(),
+        "dr": [BY_ROLE[r] for r in role.tolist()],
     }
+
+
+#: Base weights equal within each weighting cell (set by role, a raking margin).
+BY_ROLE = {"decision maker": 3.0, "end user": 0.5, "admin": 1.25}
+#: The columns as a Spark schema.
+SPARK_SCHEMA = (
+    "id long, score double, role string, region string, size string, team string, d double, "
+    "dr double"
+)
 
 
 WEIGHTINGS: dict[str, Callable[[Any], Any]] = {
@@ -65,6 +78,9 @@ WEIGHTINGS: dict[str, Callable[[Any], Any]] = {
     "rake-base": lambda data: rake(data, MARGINS, weights="d", missing="drop"),
     "trim": lambda data: trim(
         rake(data, MARGINS, missing="drop"), upper=1.4, lower=0.5, relative_to="mean"
+    ),
+    "trim-base": lambda data: trim(
+        rake(data, MARGINS, weights="dr", missing="drop"), upper=1.6, lower=0.3, relative_to="mean"
     ),
 }
 

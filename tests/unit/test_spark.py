@@ -205,20 +205,17 @@ def weighting_frames(spark: Any) -> tuple[Any, Any]:
     """The weighting sample in memory (pandas) and as a cached Spark DataFrame."""
     pd = pytest.importorskip("pandas")
     data = lazy_weighting_cases.columns()
-    schema = "id long, score double, role string, region string, size string, team string, d double"
     rows = list(zip(*data.values(), strict=True))
-    return pd.DataFrame(data), spark.createDataFrame(rows, schema=schema).cache()
+    frame = spark.createDataFrame(rows, schema=lazy_weighting_cases.SPARK_SCHEMA)
+    return pd.DataFrame(data), frame.cache()
 
 
-@pytest.mark.parametrize("case", ["rake", "poststratify-base", "trim"])
+@pytest.mark.parametrize("case", ["rake", "poststratify-base", "trim-base"])
 def test_weighted_trend_equals_in_memory(spark: Any, case: str) -> None:
     """A weighted trend by segment, rolling too, with every change: as in memory."""
     pd = pytest.importorskip("pandas")
     data = {**lazy_weighting_cases.columns(), "at": lazy_weighting_cases.times()}
-    schema = (
-        "id long, score double, role string, region string, size string, team string, "
-        "d double, at timestamp"
-    )
+    schema = f"{lazy_weighting_cases.SPARK_SCHEMA}, at timestamp"
     frame = spark.createDataFrame(list(zip(*data.values(), strict=True)), schema=schema)
     eager = pd.DataFrame(data)
     weigh = lazy_weighting_cases.WEIGHTINGS[case]
@@ -243,9 +240,8 @@ def test_bad_base_weights_are_refused_as_in_memory(
     eager, _ = weighting_frames
     data = eager.astype({"d": "object"})
     data.loc[[3, 50], "d"] = bad
-    schema = "id long, score double, role string, region string, size string, team string, d double"
     rows = list(data.itertuples(index=False, name=None))
-    frame = spark.createDataFrame(rows, schema=schema)
+    frame = spark.createDataFrame(rows, schema=lazy_weighting_cases.SPARK_SCHEMA)
     weigh = lazy_weighting_cases.WEIGHTINGS["rake-base"]
     with pytest.raises(InvalidWeightsError) as in_memory:
         weigh(data.astype({"d": "float64"}))

@@ -16,7 +16,7 @@ residuals sum cell by cell. With the factors these sums are
 so the engine only counts, per (group, cell, score), the rows ``n``, ``Σ d`` and ``Σ d²``
 (what it tallies anyway with ``d`` as the weights column); nothing per row leaves it.
 Trimming a lazy frame's cell weights needs every row of a cell to carry the same weight,
-so it is for frames without base weights.
+so it is for frames without base weights or with base weights equal within each cell.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ SE, which overstates the uncertainty of a calibrated estimate.
 On a lazy or distributed frame (polars ``LazyFrame``, DuckDB, Dask, Spark) only the
 cell table leaves the engine: the functions return a
 [`CellWeightingResult`][netpromoter.weighting.CellWeightingResult], one factor per cell,
-which ``score``, ``segment`` and ``rank`` apply to their own per-cell aggregate of the
-same frame (see the how-to "Weighting on Spark").
+which ``score``, ``segment``, ``rank`` and ``trend`` apply to their own per-cell
+aggregate of the same frame (see the how-to "Weighting on Spark").
 
 Weights and standard errors match R ``survey`` (``postStratify``, ``rake``,
 ``trimWeights``, ``svymean``/``svycontrast``); see the method page for the formulas.

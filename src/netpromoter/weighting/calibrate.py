@@ -436,8 +436,11 @@ def trim(
     SE, as R does.
 
     Args:
-        result_or_weights: A weighting result (also of a lazy frame without base
-            weights: its cells' weights are trimmed), or plain positive weights.
+        result_or_weights: A weighting result, or plain positive weights. The result
+            of a lazy frame has its cells' weights trimmed, which is exact when every row
+            of a cell has the same weight: without base weights, or with base weights
+            equal within each cell; base weights that differ within a cell are refused
+            (which rows cross a bound depends on each of them).
         upper: The cap: a weight, or a multiple of the mean weight with
             ``relative_to="mean"`` (such as 5). Use ``math.inf`` for no cap.
         lower: Optional floor, in the same units.
@@ -448,8 +451,9 @@ def trim(
         A result with the trimmed weights, passes used and how many weights were trimmed.
 
     Raises:
-        InvalidParameterError: The bounds are not numbers, ``lower >= upper``, or a
-            bound makes keeping the total impossible (a cap below the mean weight).
+        InvalidParameterError: The bounds are not numbers, ``lower >= upper``, a
+            bound makes keeping the total impossible (a cap below the mean weight), or
+            the result of a lazy frame has base weights that differ within a cell.
         ConvergenceError: Weights are still outside after ``max_iter`` passes.
         InvalidWeightsError: Plain weights are not positive numbers.
 

@@ -335,39 +335,63 @@ def rake(
 
 
 def trimmable(result: CellWeightingResult) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """The weights of a lazy frame's cells and their rows, for ``trim``.
+    """The weight of each cell's rows and their number, for ``trim``.
+
+    Trimming caps the weights outside the bounds and shares the excess among the
+    others, pass after pass; it is exact on the cell table when every row of a cell has
+    the same weight: without base weights, or with base weights equal within each cell
+    (the engine found each cell's smallest and largest base weight equal).
 
     Raises:
-        InvalidParameterError: When the frame has base weights (the weights within a
-            cell then differ, and trimming needs each of them).
+        InvalidParameterError: When base weights differ within a cell (see the message).
     """
-    design = result.design
-    if design.base is not None:
+    design, source = result.design, result.source
+    if design.base is None:
+        return np.asarray(design.factors), source.counts
+    low, high = source.ranges or (np.full(len(source.counts), np.nan),) * 2
+    differ = np.flatnonzero(~(low == high))
+    if len(differ):
+        c = int(differ[0])
+        label = " × ".join(map(str, design.labels[c]))
         msg = (
-            "trimming needs every weight, but the weights of a cell differ with the base "
-            f"weights {design.base!r} and stay on the engine; trim the base weights "
-            "before weighting, or collect the frame"
+            f"cannot trim on the engine: the base weights {design.base!r} differ within "
+            f"{len(differ)} of the {len(low)} weighting cells (in {label}, from "
+            f"{low[c]:.6g} to {high[c]:.6g}), so the rows of a cell have different weights "
+            "base × factor. Trimming caps each weight outside the bounds and shares the "
+            "excess among the others, pass after pass: which rows cross a bound depends on "
+            "every base weight of the cell, which the cell table (rows, sum and range of "
+            "the base weights) does not hold, and the trimmed weights would no longer be "
+            "base × one factor per cell. Trim the base weights before weighting, use base "
+            "weights that are equal within each cell, or collect the frame and weight it "
+            "in memory"
         )
         raise InvalidParameterError(msg, name="weights", value=design.base)
-    return np.asarray(design.factors), result.source.counts
+    return design.factors * low, source.counts
 
 
 def trimmed(
     result: CellWeightingResult,
-    factors: NDArray[np.float64],
+    weights: NDArray[np.float64],
     *,
     bounds: tuple[float, float],
     passes: int,
     done: bool,
 ) -> CellWeightingResult:
-    """The result with its cells' weights trimmed to ``factors`` (``bounds``: cap, floor)."""
+    """The result with the weight of each cell's rows trimmed to ``weights``.
+
+    ``bounds``: the cap and the floor. With base weights (equal within each cell, see
+    ``trimmable``) a cell's factor is its trimmed weight over its base weight.
+    """
     design, source = result.design, result.source
     cap, floor = bounds
+    per_unit = (
+        weights if design.base is None or source.ranges is None else weights / source.ranges[0]
+    )
     new = CellDesign(
         columns=design.columns,
-        base=None,
+        base=design.base,
         labels=design.labels,
-        factors=factors,
+        factors=per_unit,
         calibrated=np.asarray(design.calibrated).copy(),
         kind=design.kind,
         margins=design.margins,
@@ -381,7 +405,7 @@ def trimmed(
         "tol": result.tol,
         "upper": cap if math.isfinite(cap) else None,
         "lower": floor if math.isfinite(floor) else None,
-        "n_trimmed": int(source.counts[(factors >= cap) | (factors <= floor)].sum()),
+        "n_trimmed": int(source.counts[(weights >= cap) | (weights <= floor)].sum()),
     }
     return _finish(fields, design=new, source=source)
 
