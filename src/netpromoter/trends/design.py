@@ -64,7 +64,7 @@ class Units:
             counts = regroup_cells(self.counts, codes, n_groups, member)
             return cell_se(self.design, counts, domain=domain, partner=partner)
         if not isinstance(self.design, Design) or self.scores is None:  # pragma: no cover
-            raise TypeError(self.design)
+            raise AssertionError  # design_rows pairs a Design with rows, cells with counts
         scores, rows = self.scores, self.kept
         if member is not None:
             inside = np.zeros(len(scores) if rows is None else len(rows), dtype=bool)
