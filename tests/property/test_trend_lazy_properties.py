@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netpromoter.exceptions import NetPromoterError
 from netpromoter.trends import trend
+from netpromoter.weighting import rake
 
 pl = pytest.importorskip("polars")
 
@@ -55,3 +58,68 @@ def test_lazy_trend_equals_in_memory(
         assert (got.nps is None) == (want.nps is None)
         if got.nps is not None and want.nps is not None:
             assert got.nps == pytest.approx(want.nps, rel=1e-12, abs=1e-12)
+
+
+MARGINS = {"a": {"x": 0.4, "y": 0.6}, "b": {"p": 0.2, "q": 0.3, "r": 0.5}}
+
+
+@st.composite
+def weighted_answers(draw: st.DrawFn) -> dict[str, list[object]]:
+    """Scores (some NaN), two raking columns, base weights, a segment, days with gaps."""
+    n = draw(st.integers(min_value=2, max_value=80))
+    days = draw(st.lists(st.sampled_from([0, 1, 6, 40, 41, 100, 250, 400]), min_size=n, max_size=n))
+    start = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)
+    return {
+        "score": draw(st.lists(cells, min_size=n, max_size=n)),
+        "a": draw(st.lists(st.sampled_from(["x", "y"]), min_size=n, max_size=n)),
+        "b": draw(st.lists(st.sampled_from(["p", "q", "r"]), min_size=n, max_size=n)),
+        "d": draw(st.lists(st.sampled_from([0.5, 1.0, 2.5]), min_size=n, max_size=n)),
+        "seg": draw(st.lists(st.sampled_from(["s", "t", None]), min_size=n, max_size=n)),
+        "t": [start + timedelta(days=d) for d in days],
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weighted_answers(),
+    st.sampled_from(["month", "week", 30]),
+    st.integers(1, 3),
+    st.sampled_from([None, "seg"]),
+    st.sampled_from([None, "d"]),
+)
+def test_lazy_calibrated_trend_equals_in_memory(
+    table: dict[str, list[object]],
+    period: str | int,
+    rolling: int,
+    by: str | None,
+    base: str | None,
+) -> None:
+    """Raked on the engine: every row and change of the trend as raked in memory."""
+    from lazy_weighting_cases import same  # noqa: PLC0415 - the shared comparison
+
+    frame = pl.DataFrame(table, schema_overrides={"t": pl.Datetime("us", "UTC")})
+    try:
+        expected_weights = rake(frame, MARGINS, weights=base, missing="drop")
+    except NetPromoterError as error:  # an empty level or no scores: the same error lazily
+        with pytest.raises(type(error)):
+            rake(frame.lazy(), MARGINS, weights=base, missing="drop")
+        return
+    actual_weights = rake(frame.lazy(), MARGINS, weights=base, missing="drop")
+    kwargs: dict[str, Any] = {
+        "time": "t",
+        "period": period,
+        "rolling": rolling,
+        "by": by,
+        "min_n": 1,
+        "missing": "drop",
+    }
+    try:
+        expected = trend(frame, weights=expected_weights, **kwargs).to_dicts(overall=True)
+    except NetPromoterError as error:
+        with pytest.raises(type(error)):
+            trend(frame.lazy(), weights=actual_weights, **kwargs)
+        return
+    actual = trend(frame.lazy(), weights=actual_weights, **kwargs).to_dicts(overall=True)
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        same(got, want)

@@ -401,10 +401,13 @@ def sums_se(
     x_sum = x_sq = u_sum = x_psw = np.zeros(shape)
     empty = np.zeros(n_groups, dtype=bool)
     for (w1, w2, r1, wp), sign in parts:
-        total = w1.sum(axis=(1, 2))
+        # Per category first: a domain of one category has a mean of exactly -1, 0 or 1
+        # and influence values of exactly 0, however its cells' sums were rounded.
+        per_category = w1.sum(axis=1)
+        total = per_category.sum(axis=1)
         empty |= ~(total > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (w1 @ CATEGORY_VALUE).sum(axis=1) / total
+            mean = (per_category @ CATEGORY_VALUE) / total
             # (G, 1, 3): influence value per unit weight, ±(y_k − ȳ_g) / W_g.
             unit = (sign * (CATEGORY_VALUE[None, :] - mean[:, None]) / total[:, None])[:, None, :]
         x_sum = x_sum + (w1 * unit).sum(axis=2)  # Σ x per (g, c)
