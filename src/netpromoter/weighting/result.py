@@ -154,7 +154,49 @@ def _weights_list(weights: NDArray[np.float64]) -> list[float]:
     return out
 
 
-class WeightingResult(Result):
+class _Weighting(Result):
+    """What every weighting result holds, and its text, table and HTML forms."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True
+    )
+    #: What the weights are given to, in the HTML summary.
+    _weighted_what: ClassVar[str] = "rows"
+
+    method: Method
+    by: tuple[str, ...]
+    n: int
+    targets: tuple[TargetRow, ...]
+    iterations: int
+    converged: bool
+    max_target_error: float
+    tol: float | None = None
+    upper: float | None = None
+    lower: float | None = None
+    n_trimmed: int = 0
+    diagnostics: WeightDiagnostics
+    unweighted: NPSResult | None = None
+    weighted: NPSResult | None = None
+    se_plain_weights: float | None = None
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The targets table as a list of plain dictionaries (one per target)."""
+        return [row.model_dump() for row in self.targets]
+
+    def __repr__(self) -> str:
+        """Short form: method, n, effective n, NPS before and after."""
+        return _short(self)
+
+    __str__ = __repr__
+
+    def _view(self) -> TableView:
+        return _targets_view(self)
+
+    def _repr_html_(self) -> str:
+        return _html(self, self._weighted_what)
+
+
+class WeightingResult(_Weighting):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
     Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
@@ -187,32 +229,13 @@ class WeightingResult(Result):
         source: What the weights were computed from (for trimming them later).
     """
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(
-        frozen=True, extra="forbid", arbitrary_types_allowed=True
-    )
-
-    method: Method
-    by: tuple[str, ...]
     weights: Annotated[
         SkipValidation[NDArray[np.float64]],
         BeforeValidator(_weights_array),
         PlainSerializer(_weights_list, when_used="json"),
         WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0}}),
     ] = Field(repr=False)
-    n: int
-    targets: tuple[TargetRow, ...]
-    iterations: int
-    converged: bool
-    max_target_error: float
-    tol: float | None = None
-    upper: float | None = None
-    lower: float | None = None
-    n_trimmed: int = 0
     cluster: str | None = None
-    diagnostics: WeightDiagnostics
-    unweighted: NPSResult | None = None
-    weighted: NPSResult | None = None
-    se_plain_weights: float | None = None
 
     design: Annotated[_design_se.Design, Held(_design_se.Design)] = Field(
         default_factory=lambda data: _design_se.Design(_read_only(data["weights"])),
@@ -286,22 +309,6 @@ class WeightingResult(Result):
         """Hash by method, size and the weights' bytes (the weights are read-only)."""
         return hash((self.method, self.n, self.weights.tobytes()))
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """The targets table as a list of plain dictionaries (one per target)."""
-        return [row.model_dump() for row in self.targets]
-
-    def __repr__(self) -> str:
-        """Short form: method, n, effective n, NPS before and after."""
-        return _short(self)
-
-    __str__ = __repr__
-
-    def _view(self) -> TableView:
-        return _targets_view(self)
-
-    def _repr_html_(self) -> str:
-        return _html(self, "rows")
-
 
 class CellWeight(Model):
     """The weight of one cell of a lazy frame: every row in it gets ``base × factor``.
@@ -324,7 +331,7 @@ class CellWeight(Model):
     weighted_total: float
 
 
-class CellWeightingResult(Result):
+class CellWeightingResult(_Weighting):
     """Weights set per cell of a lazy or distributed frame, and what they do to the NPS.
 
     What ``poststratify``, ``rake`` and ``trim`` return for a polars ``LazyFrame``, a
@@ -361,25 +368,10 @@ class CellWeightingResult(Result):
         cell_source: The engine's cell table behind the weights (``None`` likewise).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    _weighted_what: ClassVar[str] = "rows, one factor per cell"
 
-    method: Method
-    by: tuple[str, ...]
     base: str | None = None
-    n: int
-    targets: tuple[TargetRow, ...]
-    iterations: int
-    converged: bool
-    max_target_error: float
-    tol: float | None = None
-    upper: float | None = None
-    lower: float | None = None
-    n_trimmed: int = 0
     cells: tuple[CellWeight, ...]
-    diagnostics: WeightDiagnostics
-    unweighted: NPSResult | None = None
-    weighted: NPSResult | None = None
-    se_plain_weights: float | None = None
     cell_design: Annotated[CellDesign | None, Held((CellDesign, type(None)))] = Field(
         default=None, exclude=True, repr=False
     )
@@ -421,22 +413,6 @@ class CellWeightingResult(Result):
         """
         return with_weights(self.design, frame, name)
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """The targets table as a list of plain dictionaries (one per target)."""
-        return [row.model_dump() for row in self.targets]
-
-    def __repr__(self) -> str:
-        """Short form: method, n, effective n, NPS before and after."""
-        return _short(self)
-
-    __str__ = __repr__
-
-    def _view(self) -> TableView:
-        return _targets_view(self)
-
-    def _repr_html_(self) -> str:
-        return _html(self, "rows, one factor per cell")
-
 
 _HeldT = TypeVar("_HeldT")
 
@@ -452,7 +428,7 @@ def _engine_side(value: _HeldT | None) -> _HeldT:
     return value
 
 
-def _short(result: WeightingResult | CellWeightingResult) -> str:
+def _short(result: _Weighting) -> str:
     d = result.diagnostics
     text = f"{type(result).__name__}({result.method}, n={result.n:,}, "
     text += f"effective n={d.effective_n:,.1f}"
@@ -461,7 +437,7 @@ def _short(result: WeightingResult | CellWeightingResult) -> str:
     return text + ")"
 
 
-def _targets_view(result: WeightingResult | CellWeightingResult) -> TableView:
+def _targets_view(result: _Weighting) -> TableView:
     return TableView(
         ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
         [
@@ -479,7 +455,7 @@ def _targets_view(result: WeightingResult | CellWeightingResult) -> TableView:
     )
 
 
-def _html(result: WeightingResult | CellWeightingResult, what: str) -> str:
+def _html(result: _Weighting, what: str) -> str:
     d = result.diagnostics
     parts = [f"<p><b>{html.escape(result.method)}</b> weights for {result.n:,} {what}</p>"]
     if result.unweighted is not None and result.weighted is not None:
