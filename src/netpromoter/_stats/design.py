@@ -19,7 +19,7 @@ trimming), and for raking by ten backfitting sweeps of
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
@@ -103,6 +103,7 @@ class Calibration:
 
 
 Domain = Literal["group", "rest", "group_minus_rest"]
+_DesignT = TypeVar("_DesignT")
 
 
 def domain_se(
@@ -182,6 +183,19 @@ def _partners(partner: NDArray[np.integer], n_groups: int) -> NDArray[np.intp]:
     return out
 
 
+def design_of(weights: object, kind: type[_DesignT]) -> _DesignT | None:
+    """The design of kind ``kind`` of a weighting result (or such a design itself), else ``None``.
+
+    Examples:
+        >>> design_of([1.0, 2.0], Design) is None
+        True
+    """
+    if isinstance(weights, kind):
+        return weights
+    design = getattr(weights, "design", None)
+    return design if isinstance(design, kind) else None
+
+
 def as_design(weights: object) -> Design | None:
     """The design of a weighting result (or a ``Design`` itself), else ``None``.
 
@@ -189,10 +203,7 @@ def as_design(weights: object) -> Design | None:
         >>> as_design([1.0, 2.0]) is None
         True
     """
-    if isinstance(weights, Design):
-        return weights
-    design = getattr(weights, "design", None)
-    return design if isinstance(design, Design) else None
+    return design_of(weights, Design)
 
 
 def cell_totals(
