@@ -153,18 +153,24 @@ def _arrow_chunk(
     wanted: Sequence[int],
     distinct: Sequence[int],
 ) -> TextChunk:
-    import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
+    """The chunk of a region's table: its dictionary-encoded and its distinct columns.
 
+    Indices are read from the Arrow buffers with numpy (``to_numpy`` would import pandas).
+    """
     columns: list[Codes] = []
     for j in wanted:
+        cells = table.column(f"c{j}")
         if j in distinct:
-            cells = table.column(f"c{j}").combine_chunks()
+            cells = cells.combine_chunks()
             columns.append((ArrowCells(cells), np.arange(len(cells), dtype=np.intp)))
             continue
-        encoded = pc.dictionary_encode(table.column(f"c{j}"))
-        encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
+        if cells.num_chunks != 1:  # one block per region: one chunk, or none when empty
+            cells = cells.unify_dictionaries()
+        encoded = cells.combine_chunks()
         values = [str(v) for v in encoded.dictionary.to_pylist()]
-        columns.append((values, encoded.indices.to_numpy().astype(np.intp)))
+        n, offset, buffer = len(encoded), encoded.offset, encoded.indices.buffers()[1]
+        codes = np.zeros(0, np.int32) if not n else np.frombuffer(buffer, dtype=np.int32)
+        columns.append((values, codes[offset : offset + n].astype(np.intp)))
     return TextChunk(lines, columns, [])
 
 
@@ -210,7 +216,8 @@ class CsvChunks:
                 if chunk is not None:
                     yield chunk
         else:
-            for region in self._reader.regions(wanted):
+            encoded = [j for j in wanted if j not in distinct]
+            for region in self._reader.regions(wanted, encoded):
                 if isinstance(region, list):
                     rows.add(region)
                     if len(rows) >= chunk_rows:
