@@ -75,7 +75,7 @@ class _Parsed(NamedTuple):
     lines: int
     table: Any
     breaks: Any
-    starts: Any
+    record_lines: Any  # per record of the table, its line counted from the region's first
     rewind: bool = False
     undecodable: UnicodeDecodeError | None = None
 
@@ -241,8 +241,7 @@ class BlockReader:
         first = self.line
         if parsed.table is not None:
             self.line += parsed.lines
-            lines = first + np.searchsorted(parsed.breaks, parsed.starts).astype(np.int64)
-            return ArrowRegion(parsed.table, lines)
+            return ArrowRegion(parsed.table, first + parsed.record_lines)
         splitter = Splitter(self.delimiter, len(self.header))
         lines = io.StringIO(parsed.data.decode("utf-8"), newline="")
         for number, piece in enumerate(lines, start=first):  # a lone \r ends a line too
@@ -336,7 +335,9 @@ def _parse_region(
     table = _arrow_table(data, delimiter, width, *columns)
     if table is not None and table.num_rows != len(starts):
         table = None
-    return _Parsed(data, lines, table, breaks, starts)
+    # The line of each record, counted from the region's first: the line breaks before it.
+    before = None if table is None else np.searchsorted(breaks, starts).astype(np.int64)
+    return _Parsed(data, lines, table, breaks, before)
 
 
 def _record_starts(data: NDArray[np.uint8], ends: NDArray[np.intp], region: bytes) -> Any:  # noqa: ANN401 - an index array or None

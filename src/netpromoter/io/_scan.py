@@ -175,46 +175,66 @@ def fast_times(
     return _times(chars, lengths)
 
 
+#: Positions of the digits, the fixed characters and the offset's digits of the two forms.
+_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+_FIXED = ((4, "-"), (7, "-"), (13, ":"), (16, ":"))
+_OFFSET_DIGITS = (20, 21, 23, 24)
+#: Days before each month in a common year (index 1..12), and each month's length.
+_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int32)
+_LENGTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
 def _times(
     chars: NDArray[Any], lengths: NDArray[np.intp]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]:
-    """``fast_times`` of the cells' characters (codes, zero-padded) and lengths."""
+    """``fast_times`` of the cells' characters (codes, zero-padded) and lengths.
+
+    The characters are turned once into one contiguous row of bytes per position, so
+    every check and every number is a pass over contiguous bytes.
+    """
     n = len(lengths)
     us = np.full(n, NAT, dtype=np.int64)
     offset = np.zeros(n, dtype=np.int32)
     zulu = lengths == 20  # noqa: PLR2004 - the Z form
     ok = zulu | (lengths == _WIDTH)
-    columns = [chars[:, i].astype(np.int64) for i in range(_WIDTH)]
-    digit = [(c >= 48) & (c <= 57) for c in columns]  # noqa: PLR2004 - '0' and '9'
-    for i in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18):
-        ok &= digit[i]
-    for i, char in ((4, "-"), (7, "-"), (13, ":"), (16, ":")):
-        ok &= columns[i] == ord(char)
-    ok &= (columns[10] == ord("T")) | (columns[10] == ord("t")) | (columns[10] == ord(" "))
-    ok &= ~zulu | (columns[19] == ord("Z")) | (columns[19] == ord("z"))
-    signed = (columns[19] == ord("+")) | (columns[19] == ord("-"))
-    tail = digit[20] & digit[21] & (columns[22] == ord(":")) & digit[23] & digit[24]
+    if chars.dtype != np.uint8:  # characters of text: only ASCII can match
+        ok &= chars.max(axis=1, initial=0) < 128  # noqa: PLR2004 - ASCII
+    at = np.ascontiguousarray(chars[:, :_WIDTH].T).astype(np.uint8, copy=False)
+    digits = at - np.uint8(48)  # a digit is 0..9; any other byte wraps above 9
+    ok &= (digits[list(_DIGITS)] <= 9).all(axis=0)  # noqa: PLR2004 - the largest digit
+    for i, char in _FIXED:
+        ok &= at[i] == ord(char)
+    ok &= (at[10] == ord("T")) | (at[10] == ord("t")) | (at[10] == ord(" "))
+    ok &= ~zulu | (at[19] == ord("Z")) | (at[19] == ord("z"))
+    signed = (at[19] == ord("+")) | (at[19] == ord("-"))
+    tail = (digits[list(_OFFSET_DIGITS)] <= 9).all(axis=0) & (at[22] == ord(":"))  # noqa: PLR2004
     ok &= zulu | (signed & tail)
 
-    def number(*at: int) -> NDArray[np.int64]:
-        out = np.zeros(n, dtype=np.int64)
-        for i in at:
-            out = out * 10 + columns[i] - 48
-        return out
+    def pair(i: int) -> NDArray[np.int32]:
+        """The two-digit number at position ``i`` (garbage where ``ok`` is false)."""
+        tens: NDArray[np.int32] = digits[i] * np.int32(10)
+        tens += digits[i + 1]
+        return tens
 
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    off_h, off_m = number(20, 21), number(23, 24)
+    year = pair(0) * np.int32(100) + pair(2)
+    month, day = pair(5), pair(8)
+    hour, minute, second = pair(11), pair(14), pair(17)
+    off_h, off_m = pair(20), pair(23)
     ok &= (year >= 1900) & (year <= 2999) & (month >= 1) & (month <= 12)  # noqa: PLR2004
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)  # noqa: PLR2004
     ok &= zulu | ((off_h <= 23) & (off_m <= 59))  # noqa: PLR2004
-    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    first = months.astype("datetime64[D]").astype(np.int64)
-    length = (months + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - first
-    ok &= (day >= 1) & (day <= length)
-    sign = np.where(columns[19] == ord("-"), -1, 1)
-    shift = np.where(zulu, 0, sign * (off_h * 3600 + off_m * 60))
-    seconds = (first + day - 1) * _DAY + hour * 3600 + minute * 60 + second - shift
+    month[~ok] = 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    february = month == 2  # noqa: PLR2004 - February
+    ok &= (day >= 1) & (day <= _LENGTH[month] + (february & leap))
+    # Days since 1970-01-01: whole years (with their leap days), months, days.
+    before = year - 1
+    days = (year - 1970) * 365 + (before // 4 - before // 100 + before // 400 - 477)
+    days += _BEFORE[month] + ((month > 2) & leap) + day - 1  # noqa: PLR2004 - after February
+    shift = off_h * 3600 + off_m * 60
+    shift[at[19] == ord("-")] *= -1
+    shift[zulu] = 0
+    seconds = days.astype(np.int64) * _DAY + (hour * 3600 + minute * 60 + second - shift)
     us[ok] = seconds[ok] * _US
     offset[ok] = shift[ok]
     return us, offset, ok
