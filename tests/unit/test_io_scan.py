@@ -310,17 +310,22 @@ def test_report_without_pyarrow_uses_numpy_columns_alike(
     assert got == expected
 
 
+@pytest.mark.parametrize("duplicates", ["keep_latest", "keep_all"])
 @pytest.mark.parametrize("seed", range(8))
 def test_checked_tally_of_a_scanned_file_equals_the_row_reader(
-    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed: int, duplicates: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``tally_file(read=...)`` counts the same rows whether scanned or read row by row."""
+    """``tally_file(read=...)`` counts the same rows whether scanned or read row by row.
+
+    Without the duplicate rule, the scan counts each chunk's rows as it reads them.
+    """
     path = tmp_path / "responses.csv"
     path.write_text(_csv(seed), encoding="utf-8", newline="")
     by = ["region", "channel"]
-    scanned = tally_file(path, read={}, by=by, progress=False)
+    read: Any = {"duplicates": duplicates}
+    scanned = tally_file(path, read=read, by=by, chunk_rows=7, progress=False)
     monkeypatch.setattr(_checked, "scan_keys", lambda *_: None)  # the row reader's path
-    rowwise = tally_file(path, read={}, by=by, progress=False)
+    rowwise = tally_file(path, read=read, by=by, progress=False)
     assert scanned.rows_read == rowwise.rows_read
     assert scanned.rejected == rowwise.rejected
     assert scanned.notes == rowwise.notes

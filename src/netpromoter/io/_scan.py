@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -84,6 +84,8 @@ class Scanned:
         picked: ``(line, fields)`` of the accepted rows in the window, in file order.
         latest: The latest submission time, in its own offset (``None`` when undated).
         notes: Warnings about rows that were used (unknown channels read as ``other``).
+        streamed: Whether the accepted rows went to a ``sink`` chunk by chunk instead:
+            ``scores``, ``times`` and ``codes`` are then empty.
     """
 
     source: str
@@ -98,6 +100,7 @@ class Scanned:
     picked: list[tuple[int, Fields]]
     latest: datetime | None
     notes: tuple[str, ...] = ()
+    streamed: bool = False
 
     @property
     def rejected(self) -> tuple[Rejection, ...]:
@@ -435,6 +438,13 @@ def _blanks(cells: Sequence[str]) -> NDArray[np.bool_]:
     return np.fromiter((not cell for cell in cells), dtype=bool, count=len(cells))
 
 
+Sink: TypeAlias = (
+    "Callable[[NDArray[np.int8], dict[str, tuple[list[str], NDArray[np.int32]]]], None]"
+)
+"""What takes each chunk's accepted rows: their scores and, per kept column, its labels
+so far and each row's code (-1: empty)."""
+
+
 class _Scan:
     """The state of one pass: kept columns, rejections, duplicate state, picked rows."""
 
@@ -443,10 +453,13 @@ class _Scan:
         layout: _Layout,
         name: str,
         window: Callable[[NDArray[np.int64]], NDArray[np.bool_]] | None,
+        sink: Sink | None = None,
     ) -> None:
         self.layout = layout
         self.name = name
         self.window = window
+        # Rows set aside as duplicates are only known at the end: then rows are kept.
+        self.sink = None if layout.dedupe else sink
         self.rows_read = 0
         self.problems: list[Problem] = []
         self.scores: list[NDArray[np.int8]] = []
@@ -520,11 +533,15 @@ class _Scan:
             when = outcome.get("submitted_at")
             us[i], offsets[i] = _utc(when) if when is not None else (NAT, 0)
         keep = np.flatnonzero(accepted)
-        self.scores.append(scores[keep])
-        self.times.append(us[keep])
         self._latest(us[keep], offsets[keep])
-        for name in layout.keep:
-            self.codes[name].append(self._codes(chunk, name, parsed, fixed, keep))
+        codes = {name: self._codes(chunk, name, parsed, fixed, keep) for name in layout.keep}
+        if self.sink is not None:
+            self.sink(scores[keep], {k: (list(self.labels[k]), c) for k, c in codes.items()})
+        else:
+            self.scores.append(scores[keep])
+            self.times.append(us[keep])
+            for name, part in codes.items():
+                self.codes[name].append(part)
         if layout.dedupe:
             self.lines.append(chunk.lines[keep])
             self._dedupe(chunk, fixed, keep, us, offsets)
@@ -654,6 +671,7 @@ def scan_csv(
     arrow: bool = True,
     progress: bool | None = None,
     chunk_rows: int = _CHUNK_ROWS,
+    sink: Sink | None = None,
 ) -> Scanned:
     """Read a CSV file of responses into compact columns, as ``read_responses`` checks it.
 
@@ -666,6 +684,10 @@ def scan_csv(
         arrow: Use pyarrow's parser where the record rule allows (when installed).
         progress: Draw a progress bar (``None``: when stderr is a terminal).
         chunk_rows: Records per chunk.
+        sink: Takes the accepted rows of each chunk (scores and kept codes) instead of
+            the result, so that memory does not grow with the file; not when duplicates
+            are checked (respondent ids without ``duplicates="keep_all"``), as those
+            are known only at the end (``Scanned.streamed`` says which).
 
     Returns:
         The compact columns and the rejections.
@@ -686,7 +708,7 @@ def scan_csv(
         progress_bar(total, file_path.name, enabled=wants_progress(progress)) as bar,
     ):
         layout = _Layout(reader.header, name, options, keep, full=full)
-        scan = _Scan(layout, name, window)
+        scan = _Scan(layout, name, window, sink)
         for chunk in reader.chunks(layout.wanted, chunk_rows, layout.distinct):
             scan.add(chunk)
             bar(min(reader.done, total))
@@ -744,6 +766,7 @@ def _finish(scan: _Scan, path: Path, *, arrow: bool) -> Scanned:
         times=times,
         codes=codes,
         picked=picked,
+        streamed=scan.sink is not None,
         latest=None if scan.latest is None else _aware(*scan.latest),
         notes=(
             (unknown_channels_note(layout.columns["channel"], layout.converter.unknown_channels),)
