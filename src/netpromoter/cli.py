@@ -24,7 +24,7 @@ from netpromoter.exceptions import InvalidParameterError, NetPromoterError
 # Each command imports what it uses when it runs (a file's reader, the report, the plan),
 # so that the command line starts fast and ``score`` loads neither plots nor weighting.
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from zoneinfo import ZoneInfo
 
     from netpromoter.core import Response
@@ -232,8 +232,9 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
     followups.add_argument("--language", help="write every message in this language (nl, en)")
     followups.add_argument(
         "--channel",
-        choices=_channels(),
-        help="send every message on this channel",
+        choices=_Channels(),
+        metavar="CHANNEL",
+        help="send every message on this channel: %(choices)s",
     )
     followups.add_argument(
         "--context",
@@ -290,11 +291,23 @@ def _pairs(option: str, pairs: Sequence[str], what: str) -> dict[str, str] | Non
 _DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
-def _channels() -> list[str]:
-    """The channels a plan can send on (the values of ``Channel``)."""
-    from netpromoter._models import Channel
+class _Channels:
+    """The channels a plan can send on (``Channel``'s values), looked up when first used.
 
-    return [c.value for c in Channel]
+    As ``choices`` of ``--channel``: the parser of every command is built at start-up,
+    and ``Channel`` needs pydantic, which ``--version`` does not.
+    """
+
+    def _values(self) -> list[str]:
+        from netpromoter._models import Channel
+
+        return [c.value for c in Channel]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
