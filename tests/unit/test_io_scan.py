@@ -221,10 +221,10 @@ def test_fast_times_of_mangled_texts_agree_with_the_row_parser(arrow: bool) -> N
     rng = np.random.default_rng(11)
     texts = list(seeds)
     for _ in range(20_000):
-        text = list(seeds[rng.integers(len(seeds))])
+        chars = list(seeds[rng.integers(len(seeds))])
         for _ in range(rng.integers(1, 3)):
-            text[rng.integers(len(text))] = alphabet[rng.integers(len(alphabet))]
-        texts.append("".join(text))
+            chars[rng.integers(len(chars))] = alphabet[rng.integers(len(alphabet))]
+        texts.append("".join(chars))
     cells = ArrowCells(pytest.importorskip("pyarrow").array(texts)) if arrow else texts
     us, offset, ok = fast_times(cells)
     assert ok.sum() > 1_000  # many mangled texts are still times of the usual forms
