@@ -41,7 +41,7 @@ def test_version_imports_no_library_module_nor_numpy() -> None:
     }
 
 
-def test_score_imports_neither_the_report_builder_nor_weighting_nor_pandas(
+def test_score_imports_neither_the_report_builder_nor_weighting_nor_follow_ups_nor_pandas(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "responses.csv"
@@ -56,6 +56,7 @@ def test_score_imports_neither_the_report_builder_nor_weighting_nor_pandas(
         "netpromoter.weighting",
         "netpromoter.trends",
         "netpromoter.drivers",
+        "netpromoter.followup",
         "pandas",
         "narwhals",
     ):
