@@ -104,7 +104,7 @@ class _Records:
 class ArrowCells(Sequence[str]):
     """The cells of one Arrow string column, one per row (for a column of distinct cells).
 
-    Reads as a sequence of text; ``fixed`` gives the cells' bytes as a matrix for
+    Reads as a sequence of text; ``positions`` gives the cells' bytes as a matrix for
     vectorised parsing without a Python string per row.
     """
 
@@ -128,22 +128,27 @@ class ArrowCells(Sequence[str]):
         """The length of each cell in bytes."""
         return np.diff(self._parts()[0]).astype(np.intp)
 
-    def fixed(self, width: int) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
-        """The first ``width`` bytes of each cell (zero-padded), and each cell's length."""
+    def positions(self, width: int) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
+        """The first ``width`` bytes of each cell, one row per position, and each length.
+
+        Row ``k`` holds the ``k``-th byte of every cell (zero past a cell's end), so a
+        check of one position is a pass over contiguous bytes.
+        """
         offsets, data = self._parts()
         n = len(offsets) - 1
         lengths = np.diff(offsets).astype(np.intp)
-        out = np.zeros((n, width), dtype=np.uint8)
+        out = np.zeros((width, n), dtype=np.uint8)
         if data is None or not len(data) or not n:
             return out, lengths
         size = int(lengths[0])
         if size <= width and np.all(lengths == size):  # cells of one length: one slice
             start = int(offsets[0])
-            out[:, :size] = data[start : start + n * size].reshape(n, size)
+            out[:size] = data[start : start + n * size].reshape(n, size).T
             return out, lengths
+        starts = offsets[:-1]
         for k in range(width):
             inside = lengths > k
-            out[inside, k] = data[offsets[:-1][inside] + k]
+            out[k, inside] = data[starts[inside] + k]
         return out, lengths
 
 

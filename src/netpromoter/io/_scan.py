@@ -166,8 +166,7 @@ def fast_times(
         (1769848200, 3600, [True, False])
     """
     if isinstance(texts, ArrowCells):
-        chars, lengths = texts.fixed(_WIDTH)
-        return _times(chars, lengths)
+        return _times(*texts.positions(_WIDTH))
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.intp, count=n)
     rows = np.flatnonzero((lengths == 20) | (lengths == _WIDTH))  # noqa: PLR2004 - the forms
@@ -175,7 +174,8 @@ def fast_times(
     if len(rows):
         picked = np.array([texts[i] for i in rows.tolist()], dtype=f"U{_WIDTH}")
         chars[rows] = picked.view(np.uint32).reshape(len(rows), _WIDTH)
-    return _times(chars, lengths)
+    lengths[chars.max(axis=1, initial=0) >= 128] = 0  # noqa: PLR2004 - only ASCII can match
+    return _times(np.ascontiguousarray(chars.T).astype(np.uint8), lengths)
 
 
 #: Positions of the digits, the fixed characters and the offset's digits of the two forms.
@@ -188,21 +188,17 @@ _LENGTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np
 
 
 def _times(
-    chars: NDArray[Any], lengths: NDArray[np.intp]
+    at: NDArray[np.uint8], lengths: NDArray[np.intp]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]:
-    """``fast_times`` of the cells' characters (codes, zero-padded) and lengths.
+    """``fast_times`` of the cells' bytes (one row per position, zero-padded) and lengths.
 
-    The characters are turned once into one contiguous row of bytes per position, so
-    every check and every number is a pass over contiguous bytes.
+    Every check and every number is a pass over one contiguous row of bytes.
     """
     n = len(lengths)
     us = np.full(n, NAT, dtype=np.int64)
     offset = np.zeros(n, dtype=np.int32)
     zulu = lengths == 20  # noqa: PLR2004 - the Z form
     ok = zulu | (lengths == _WIDTH)
-    if chars.dtype != np.uint8:  # characters of text: only ASCII can match
-        ok &= chars.max(axis=1, initial=0) < 128  # noqa: PLR2004 - ASCII
-    at = np.ascontiguousarray(chars[:, :_WIDTH].T).astype(np.uint8, copy=False)
     digits = at - np.uint8(48)  # a digit is 0..9; any other byte wraps above 9
     ok &= (digits[list(_DIGITS)] <= 9).all(axis=0)  # noqa: PLR2004 - the largest digit
     for i, char in _FIXED:
