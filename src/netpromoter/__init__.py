@@ -8,75 +8,162 @@ Examples:
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from netpromoter import exceptions
-from netpromoter.core import (
-    Category,
-    Channel,
-    NPSCounts,
-    NPSResult,
-    Response,
-    classify,
-    score,
-)
-from netpromoter.drivers import KeyDriverResult, ThemeResult, key_drivers, themes
+from netpromoter._lazy import attach
 from netpromoter.exceptions import *  # noqa: F403 - every error and warning, named in exceptions.__all__
-from netpromoter.followup import (
-    FollowUp,
-    FollowUpRules,
-    Message,
-    Template,
-    TemplateLibrary,
-    plan,
-    render,
-    select_template,
-)
-from netpromoter.inference import (
-    BenchmarkResult,
-    ComparisonResult,
-    compare,
-    compare_to_benchmark,
-    margin_of_error,
-    sample_size,
-    sample_size_for_difference,
-)
-from netpromoter.privacy import pseudonymise
-from netpromoter.segmentation import (
-    HomogeneityTest,
-    RankResult,
-    RankRow,
-    SegmentCounts,
-    SegmentResult,
-    SegmentRow,
-    rank,
-    segment,
-)
-from netpromoter.trends import (
-    Change,
-    DecompositionResult,
-    DecompositionRow,
-    RespondentRow,
-    TransitionRow,
-    TrendResult,
-    TrendRow,
-    trend,
-)
-from netpromoter.weighting import (
-    WeightingResult,
-    account_weights,
-    composition,
-    poststratify,
-    rake,
-    response_rates,
-    spend_weights,
-    trim,
-)
 
-try:
-    __version__ = version("netpromoter")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from netpromoter.core import (
+        Category,
+        Channel,
+        NPSCounts,
+        NPSResult,
+        Response,
+        classify,
+        score,
+    )
+    from netpromoter.drivers import KeyDriverResult, ThemeResult, key_drivers, themes
+    from netpromoter.followup import (
+        FollowUp,
+        FollowUpRules,
+        Message,
+        Template,
+        TemplateLibrary,
+        plan,
+        render,
+        select_template,
+    )
+    from netpromoter.inference import (
+        BenchmarkResult,
+        ComparisonResult,
+        compare,
+        compare_to_benchmark,
+        margin_of_error,
+        sample_size,
+        sample_size_for_difference,
+    )
+    from netpromoter.privacy import pseudonymise
+    from netpromoter.segmentation import (
+        HomogeneityTest,
+        RankResult,
+        RankRow,
+        SegmentCounts,
+        SegmentResult,
+        SegmentRow,
+    )
+
+    # rank, segment and composition are imported from the modules that define them: for
+    # mypy, the modules of the same names shadow them in their packages.
+    from netpromoter.segmentation.rank import rank
+    from netpromoter.segmentation.segment import segment
+    from netpromoter.trends import (
+        Change,
+        DecompositionResult,
+        DecompositionRow,
+        RespondentRow,
+        TransitionRow,
+        TrendResult,
+        TrendRow,
+        trend,
+    )
+    from netpromoter.weighting import (
+        WeightingResult,
+        account_weights,
+        poststratify,
+        rake,
+        response_rates,
+        spend_weights,
+        trim,
+    )
+    from netpromoter.weighting.composition import composition
+
+    __version__: str
+
+#: Where each public name lives: a module is imported when one of its names is first used,
+#: so that ``import netpromoter`` (and the command line) load only what is used.
+_HOMES = {
+    "netpromoter.core": (
+        "Category",
+        "Channel",
+        "NPSCounts",
+        "NPSResult",
+        "Response",
+        "classify",
+        "score",
+    ),
+    "netpromoter.drivers": ("KeyDriverResult", "ThemeResult", "key_drivers", "themes"),
+    "netpromoter.followup": (
+        "FollowUp",
+        "FollowUpRules",
+        "Message",
+        "Template",
+        "TemplateLibrary",
+        "plan",
+        "render",
+        "select_template",
+    ),
+    "netpromoter.inference": (
+        "BenchmarkResult",
+        "ComparisonResult",
+        "compare",
+        "compare_to_benchmark",
+        "margin_of_error",
+        "sample_size",
+        "sample_size_for_difference",
+    ),
+    "netpromoter.privacy": ("pseudonymise",),
+    "netpromoter.segmentation": (
+        "HomogeneityTest",
+        "RankResult",
+        "RankRow",
+        "SegmentCounts",
+        "SegmentResult",
+        "SegmentRow",
+        "rank",
+        "segment",
+    ),
+    "netpromoter.trends": (
+        "Change",
+        "DecompositionResult",
+        "DecompositionRow",
+        "RespondentRow",
+        "TransitionRow",
+        "TrendResult",
+        "TrendRow",
+        "trend",
+    ),
+    "netpromoter.weighting": (
+        "WeightingResult",
+        "account_weights",
+        "composition",
+        "poststratify",
+        "rake",
+        "response_rates",
+        "spend_weights",
+        "trim",
+    ),
+}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - on demand
+
+    try:
+        return version("netpromoter")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+# The public modules load on first use too (``netpromoter.trends``), as ``import
+# netpromoter`` once imported them all.
+__getattr__, __dir__ = attach(
+    __name__,
+    _HOMES,
+    {"__version__": _version},
+    modules=[module.removeprefix("netpromoter.") for module in _HOMES],
+)
 
 __all__ = [
     "BenchmarkResult",

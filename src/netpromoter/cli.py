@@ -14,45 +14,30 @@ import argparse
 import codecs
 import io
 import json
-import secrets
 import sys
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from netpromoter import __version__
-from netpromoter._input.times import parse_iso
-from netpromoter.core import Channel
 from netpromoter.exceptions import InvalidParameterError, NetPromoterError
-from netpromoter.followup import plan
-from netpromoter.io import (
-    ReadColumns,
-    ReadResult,
-    read_columns,
-    read_responses,
-    tally_file,
-    write_csv,
-    write_json,
-)
-from netpromoter.io._read import ReadOptions
-from netpromoter.io._scan import Scanned, between, can_scan, scan_csv, scan_keys
-from netpromoter.report import build_report, placeholder_context, render_html, render_text
-from netpromoter.report.inputs import Rows, responses_of, scanned_rows
-from netpromoter.report.text import render_score_text
-from netpromoter.report.words import Words
-from netpromoter.segmentation import SegmentCounts
 
+# Each command imports what it uses when it runs (a file's reader, the report, the plan),
+# so that the command line starts fast and ``score`` loads neither plots nor weighting.
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
+    from zoneinfo import ZoneInfo
 
     from netpromoter.core import Response
-    from netpromoter.io import FileTally, Rejection
-    from netpromoter.io._read import ReadKeywords
+    from netpromoter.io import FileTally, ReadColumns, ReadResult, Rejection
+    from netpromoter.io._read import ReadKeywords, ReadOptions
+    from netpromoter.io._scan import Scanned
     from netpromoter.report import ReportPeriod
+    from netpromoter.report.inputs import Rows
+    from netpromoter.report.words import Words
     from netpromoter.segmentation import SegmentResult
 
+#: The package's data files (read as files: importlib.resources costs 10 ms at start-up).
+_DATA = Path(__file__).parent / "data"
 EXIT_OK = 0
 EXIT_DATA_ERROR = 1
 EXIT_USAGE = 2
@@ -61,7 +46,7 @@ EXAMPLE_TARGETS = "example_targets.json"
 EXAMPLE_CONTEXT = "example_context.json"
 #: What ``netpromoter demo`` segments the example data by.
 DEMO_BY = ("region", "customer_type")
-_Read = TypeVar("_Read", ReadResult, ReadColumns, Scanned)
+_Read = TypeVar("_Read", "ReadResult", "ReadColumns", "Scanned")
 
 
 class UsageError(Exception):
@@ -75,16 +60,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message}; see {self.prog} --help\n")
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:  # noqa: A002 - argparse's keyword
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,  # noqa: ARG002 - argparse's signature
+        values: object,  # noqa: ARG002 - argparse's signature
+        option_string: str | None = None,  # noqa: ARG002 - argparse's signature
+    ) -> NoReturn:
+        from netpromoter import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def example_path(name: str = EXAMPLE_FILE) -> Path:
     """Path of a bundled example file (by default the example responses)."""
-    return Path(str(resources.files("netpromoter") / "data" / name))
+    return _DATA / name
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="netpromoter", description="Net Promoter Score analysis: correct, fast, actionable."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _score_parser(commands)
     _report_parser(commands)
@@ -105,7 +109,7 @@ _READING_OPTIONS_FILE = "reading_options.json"
 def _reading_options(parser: argparse.ArgumentParser) -> None:
     """The options that say how to read a file: the same on every command."""
     reading = parser.add_argument_group("reading the file (the same on every command)")
-    text = (resources.files("netpromoter") / "data" / _READING_OPTIONS_FILE).read_text("utf-8")
+    text = (_DATA / _READING_OPTIONS_FILE).read_text("utf-8")
     options: list[dict[str, Any]] = json.loads(text)  # each parser its own default lists
     for keywords in options:
         reading.add_argument(keywords.pop("flag"), **keywords)
@@ -228,8 +232,9 @@ def _followups_parser(commands: Any) -> None:  # noqa: ANN401 - argparse's priva
     followups.add_argument("--language", help="write every message in this language (nl, en)")
     followups.add_argument(
         "--channel",
-        choices=[c.value for c in Channel],
-        help="send every message on this channel",
+        choices=_Channels(),
+        metavar="CHANNEL",
+        help="send every message on this channel: %(choices)s",
     )
     followups.add_argument(
         "--context",
@@ -286,9 +291,30 @@ def _pairs(option: str, pairs: Sequence[str], what: str) -> dict[str, str] | Non
 _DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
+class _Channels:
+    """The channels a plan can send on (``Channel``'s values), looked up when first used.
+
+    As ``choices`` of ``--channel``: the parser of every command is built at start-up,
+    and ``Channel`` needs pydantic, which ``--version`` does not.
+    """
+
+    def _values(self) -> list[str]:
+        from netpromoter._models import Channel
+
+        return [c.value for c in Channel]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+
 def _zone(name: str | None) -> ZoneInfo | None:
     if name is None:
         return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -401,6 +427,8 @@ def _read(path: Path, args: argparse.Namespace, reader: Callable[..., _Read]) ->
 
 
 def _options(args: argparse.Namespace) -> ReadOptions:
+    from netpromoter.io._read import ReadOptions
+
     return ReadOptions(**_read_keywords(args))
 
 
@@ -412,6 +440,8 @@ def _scan(
     window: Callable[[Any], Any] | None = None,
 ) -> Scanned | None:
     """Read a CSV file chunk by chunk (a progress bar on a terminal); check rejections."""
+    from netpromoter.io._scan import scan_csv
+
     progress = False if args.quiet else None
     read = scan_csv(
         path, _options(args), keep=keep, window=window, full=window is not None, progress=progress
@@ -447,6 +477,10 @@ def _may_go_on(path: Path, args: argparse.Namespace, rows_read: int, invalid: in
 
 
 def _run_score(args: argparse.Namespace) -> int:
+    from netpromoter.io._tally_file import tally_file
+    from netpromoter.io._write import write_csv
+    from netpromoter.report.text import render_score_text
+
     path: Path = example_path() if args.example else _input_file(args.file)
     read = _read_keywords(args)
     if args.stream:
@@ -511,6 +545,8 @@ def _duplicates(tallied: FileTally) -> int:
 
 def _segments(tallied: FileTally, args: argparse.Namespace) -> SegmentResult:
     """The segment table of a file's tally, as ``segment`` gives in memory."""
+    from netpromoter.segmentation import SegmentCounts
+
     counted = tallied.tally
     counts = SegmentCounts.from_tally(
         counted, counted.by, counted.labels or (), weighted=counted.weighted
@@ -523,6 +559,10 @@ def _segment_dicts(tallied: FileTally, args: argparse.Namespace) -> list[dict[st
 
 
 def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
+    from netpromoter.io._columns import read_columns
+    from netpromoter.report import build_report, render_html, render_text
+    from netpromoter.report.words import Words
+
     if demo or args.file is None:
         read: Rows | ReadColumns = read_columns(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
@@ -569,6 +609,10 @@ def _report_rows(
     A CSV file is read in compact columns, chunk by chunk (with the language column when
     the report's language follows the data); any other file is read whole.
     """
+    from netpromoter.io._columns import read_columns
+    from netpromoter.io._scan import scan_keys
+    from netpromoter.report.inputs import scanned_rows
+
     path = _input_file(args.file)
     options = _options(args)
     keys = scan_keys(path, options, [*by, *margins])
@@ -593,6 +637,15 @@ def _period(value: str) -> ReportPeriod | None:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
+    import secrets
+
+    from netpromoter.followup import plan
+    from netpromoter.io._read import read_responses
+    from netpromoter.io._scan import can_scan
+    from netpromoter.io._write import write_csv, write_json
+    from netpromoter.report.followups import placeholder_context
+    from netpromoter.report.inputs import responses_of
+
     path = _input_file(args.file)
     context = _context(args.context) if args.context else {}
     problems: list[str] = []
@@ -648,6 +701,8 @@ def _run_followups(args: argparse.Namespace) -> int:
 
 def _in_window(now: datetime | None, since: datetime | None) -> Callable[[Any], Any]:
     """Which rows (by UTC microseconds) fall in the window, as a vectorised test."""
+    from netpromoter.io._scan import between
+
     if now is None or since is None:
         return lambda us: us == us  # noqa: PLR0124 - every row, undated ones too
     return between(since, now)
@@ -663,6 +718,8 @@ def _window_of(args: argparse.Namespace) -> tuple[datetime, datetime | None]:
 
 def _now(args: argparse.Namespace) -> datetime:
     """The ``--now`` moment (default: the current time)."""
+    from netpromoter._input.times import parse_iso
+
     now = datetime.now(timezone.utc)
     if args.now:
         try:
@@ -689,6 +746,8 @@ def _window(
 
 def _summary_words(language: str | None) -> Words:
     """The words of a command's summary: Dutch for ``nl`` (``nl-BE``...), else English."""
+    from netpromoter.report.words import Words
+
     return Words("nl" if (language or "").lower().split("-")[0] == "nl" else "en")
 
 

@@ -313,3 +313,17 @@ def test_student_quantile_matches_scipy_over_the_whole_range(p: float) -> None:
     """The t with P(T > t) = p is scipy's t.isf to 3e-9, from df = 1 to df = ∞."""
     df = np.array([1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 30.0, 100.0, 2e6, np.inf])
     np.testing.assert_allclose(student_quantile(p, df), stats.t.isf(p, df), rtol=3e-9)
+
+
+def test_student_tail_of_many_large_df_at_once_is_each_ones_own() -> None:
+    """Each element of a call is what it is alone, and scipy's t.sf (periods of 160,000 answers).
+
+    The continued fraction stops per element: elements that converged are not carried
+    on through the steps of slower ones, which would only add rounding noise.
+    """
+    df = np.array([319869.0, 320701.0, 333210.0, 333228.0, 333331.0, 339953.0, 5.0, 30.0])
+    t = np.array([1.96, 2.1, 0.3, -1.2, 2.58, 1.0, 2.0, 0.5])
+    together = student_sf(t, df)
+    alone = np.array([student_sf(t[i], df[i])[()] for i in range(len(t))])
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_allclose(together, stats.t.sf(t, df), rtol=1e-9)

@@ -91,12 +91,17 @@ _CF_STEPS = 20_000
 def _beta_fraction(
     a: NDArray[np.float64], b: NDArray[np.float64], x: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    """The continued fraction of the incomplete beta function (modified Lentz).
+
+    Each element stops at its own convergence, so its value does not depend on the
+    other elements of the call (further steps would only add rounding noise).
+    """
     qab, qap, qam = a + b, a + 1.0, a - 1.0
     c = np.ones_like(x)
     d = 1.0 - qab * x / qap
     d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
     h = d.copy()
+    going = np.ones(np.shape(h), dtype=bool)
     for m in range(1, _CF_STEPS + 1):
         m2 = 2.0 * m
         for aa in (
@@ -108,8 +113,9 @@ def _beta_fraction(
             c = 1.0 + aa / c
             c = np.where(np.abs(c) < _TINY, _TINY, c)
             delta = d * c
-            h = h * delta
-        if np.all(np.abs(delta - 1.0) < 1e-15):  # noqa: PLR2004 - relative precision
+            h = np.where(going, h * delta, h)
+        going &= ~(np.abs(delta - 1.0) < 1e-15)  # noqa: PLR2004 - relative precision
+        if not going.any():
             break
     out: NDArray[np.float64] = h
     return out

@@ -18,11 +18,12 @@ ready-to-send follow-ups:
 
 from __future__ import annotations
 
+from netpromoter._placeholders import PLACEHOLDERS
 from netpromoter.followup.plan import FollowUp, FollowUpRules, plan
 from netpromoter.followup.render import Message, render
 from netpromoter.followup.select import select_template
 from netpromoter.followup.templates import Template, TemplateLibrary
-from netpromoter.followup.text import CHANNEL_LIMITS, PLACEHOLDERS, sms_segments
+from netpromoter.followup.text import CHANNEL_LIMITS, sms_segments
 
 __all__ = [  # noqa: RUF022 - plain sorted order, as checked against docs/api
     "CHANNEL_LIMITS",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 from netpromoter._model import Model
 from netpromoter._models import Channel, Response
+from netpromoter._placeholders import PLACEHOLDERS
 from netpromoter._validation import check_type
 from netpromoter.exceptions import (
     InvalidParameterError,
@@ -18,7 +19,6 @@ from netpromoter.followup.text import (
     _FROM_RESPONSE,
     _WORD_BACKOFF,
     CHANNEL_LIMITS,
-    PLACEHOLDERS,
     _clean,
     _isolate,
     _one_line,

@@ -6,14 +6,57 @@ column and reason; nothing vanishes.
 
 from __future__ import annotations
 
-from netpromoter.io._columns import ReadColumns, read_columns
-from netpromoter.io._csv import ScoreColumnFile, read_scores
-from netpromoter.io._duplicates import DuplicatePolicy, Period
-from netpromoter.io._read import FileRead, ReadResult, read_responses
-from netpromoter.io._rejection import Rejection
-from netpromoter.io._stream import Engine, FileTally
-from netpromoter.io._tally_file import tally_file
-from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
+from typing import TYPE_CHECKING
+
+from netpromoter._lazy import attach
+
+if TYPE_CHECKING:
+    from netpromoter.io._columns import ReadColumns, read_columns
+    from netpromoter.io._csv import ScoreColumnFile, read_scores
+    from netpromoter.io._duplicates import DuplicatePolicy, Period
+    from netpromoter.io._read import FileRead, ReadResult, read_responses
+    from netpromoter.io._rejection import Rejection
+    from netpromoter.io._stream import Engine, FileTally
+    from netpromoter.io._tally_file import tally_file
+    from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
+
+# Each name is imported from its module when first used.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "netpromoter.io._columns": (
+            "ReadColumns",
+            "read_columns",
+        ),
+        "netpromoter.io._csv": (
+            "ScoreColumnFile",
+            "read_scores",
+        ),
+        "netpromoter.io._duplicates": (
+            "DuplicatePolicy",
+            "Period",
+        ),
+        "netpromoter.io._read": (
+            "FileRead",
+            "ReadResult",
+            "read_responses",
+        ),
+        "netpromoter.io._rejection": ("Rejection",),
+        "netpromoter.io._stream": (
+            "Engine",
+            "FileTally",
+        ),
+        "netpromoter.io._tally_file": ("tally_file",),
+        "netpromoter.io._write": (
+            "IdPolicy",
+            "neutralise",
+            "to_records",
+            "write_csv",
+            "write_json",
+        ),
+    },
+    {},
+)
 
 __all__ = [
     "DuplicatePolicy",

@@ -75,7 +75,7 @@ class _Parsed(NamedTuple):
     lines: int
     table: Any
     breaks: Any
-    starts: Any
+    record_lines: Any  # per record of the table, its line counted from the region's first
     rewind: bool = False
     undecodable: UnicodeDecodeError | None = None
 
@@ -175,11 +175,15 @@ class BlockReader:
 
     # -- regions ---------------------------------------------------------------------
 
-    def regions(self, wanted: Sequence[int]) -> Iterator[ArrowRegion | list[Record]]:
+    def regions(
+        self, wanted: Sequence[int], encoded: Sequence[int] = ()
+    ) -> Iterator[ArrowRegion | list[Record]]:
         """Everything after the header, in file order: pyarrow regions or records.
 
         Worker threads check and parse the next regions while the caller counts the
-        current one; the splitter's records come as lists.
+        current one; the splitter's records come as lists. The ``encoded`` columns of a
+        region's table are dictionary-encoded text (pyarrow encodes them as it parses),
+        the other wanted columns text.
         """
         pending: deque[Future[_Parsed]] = deque()
         width = len(self.header)
@@ -203,7 +207,12 @@ class BlockReader:
                 delimiter_byte = self._delimiter_byte or 0
                 pending.append(
                     workers.submit(
-                        _parse_region, data, self.delimiter, delimiter_byte, width, wanted
+                        _parse_region,
+                        data,
+                        self.delimiter,
+                        delimiter_byte,
+                        width,
+                        (wanted, encoded),
                     )
                 )
                 if len(pending) > _WORKERS:
@@ -232,8 +241,7 @@ class BlockReader:
         first = self.line
         if parsed.table is not None:
             self.line += parsed.lines
-            lines = first + np.searchsorted(parsed.breaks, parsed.starts).astype(np.int64)
-            return ArrowRegion(parsed.table, lines)
+            return ArrowRegion(parsed.table, first + parsed.record_lines)
         splitter = Splitter(self.delimiter, len(self.header))
         lines = io.StringIO(parsed.data.decode("utf-8"), newline="")
         for number, piece in enumerate(lines, start=first):  # a lone \r ends a line too
@@ -301,7 +309,11 @@ def _last_record_end(buffer: bytes, data: NDArray[np.uint8]) -> int | None:
 
 
 def _parse_region(
-    data: bytes, delimiter: str, delimiter_byte: int, width: int, wanted: Sequence[int]
+    data: bytes,
+    delimiter: str,
+    delimiter_byte: int,
+    width: int,
+    columns: tuple[Sequence[int], Sequence[int]],
 ) -> _Parsed:
     """Check a region and parse it with pyarrow (on a worker thread)."""
     array = np.frombuffer(data, dtype=np.uint8)
@@ -320,10 +332,12 @@ def _parse_region(
     starts = _record_starts(array, ends, data)
     if starts is None:
         return _Parsed(data, lines, None, breaks, None)
-    table = _arrow_table(data, delimiter, width, wanted)
+    table = _arrow_table(data, delimiter, width, *columns)
     if table is not None and table.num_rows != len(starts):
         table = None
-    return _Parsed(data, lines, table, breaks, starts)
+    # The line of each record, counted from the region's first: the line breaks before it.
+    before = None if table is None else np.searchsorted(breaks, starts).astype(np.int64)
+    return _Parsed(data, lines, table, breaks, before)
 
 
 def _record_starts(data: NDArray[np.uint8], ends: NDArray[np.intp], region: bytes) -> Any:  # noqa: ANN401 - an index array or None
@@ -387,10 +401,13 @@ def _quotes_are_structure(
     return bool(np.all(np.where(outside, fine_outside, fine_inside)))
 
 
-def _arrow_table(region: bytes, delimiter: str, width: int, wanted: Sequence[int]) -> Any:  # noqa: ANN401 - a pyarrow Table or None
-    """Pyarrow's table of the wanted columns (as text), or ``None`` if it found bad rows.
+def _arrow_table(
+    region: bytes, delimiter: str, width: int, wanted: Sequence[int], encoded: Sequence[int]
+) -> Any:  # noqa: ANN401 - a pyarrow Table or None
+    """Pyarrow's table of the wanted columns, or ``None`` if it found bad rows.
 
-    One region is parsed on one thread: regions are parsed side by side instead.
+    The ``encoded`` columns are dictionary-encoded text, the others text. One region is
+    parsed on one thread: regions are parsed side by side instead.
     """
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
     from pyarrow import csv as pa_csv  # noqa: PLC0415 - optional dependency
@@ -403,6 +420,8 @@ def _arrow_table(region: bytes, delimiter: str, width: int, wanted: Sequence[int
 
     names = [f"c{i}" for i in range(width)]
     keep = [names[i] for i in dict.fromkeys(wanted)]
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {names[i]: dictionary if i in encoded else pa.string() for i in dict.fromkeys(wanted)}
     try:
         table = pa_csv.read_csv(
             io.BytesIO(region),
@@ -415,7 +434,7 @@ def _arrow_table(region: bytes, delimiter: str, width: int, wanted: Sequence[int
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(keep, pa.string()),
+                column_types=types,
                 include_columns=keep,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

@@ -9,7 +9,7 @@ and the same NPS whether it is scored, reported on or planned.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,8 +19,12 @@ from netpromoter.io._scan import scan_csv, scan_keys
 from netpromoter.io._stream import _Chunk, _Run, _text_chunk
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
+    from numpy.typing import NDArray
+
+    from netpromoter.io._chunks import Codes
     from netpromoter.io._duplicates import Fields
     from netpromoter.io._read import ReadKeywords
     from netpromoter.io._stream import FileTally, _Wanted
@@ -91,29 +95,34 @@ def _tally_scanned(
     chunk_rows: int,
     progress: bool | None,
 ) -> FileTally:
-    """The tally of a scanned file: its valid scores and key codes, counted per chunk."""
-    scanned = scan_csv(path, options, keep=keys, progress=progress)
-    run = _Run(wanted.name, scanned.columns["score"], wanted.by, None, strict=wanted.strict)
+    """The tally of a scanned file: its valid scores and key codes, counted per chunk.
+
+    Each chunk's accepted rows are counted as they are read and not kept, unless
+    duplicates are checked (then they are counted once the file is read).
+    """
+    # Scanned chunks carry no reasons (the scan rejects rows): the column name is unused.
+    run = _Run(wanted.name, "score", wanted.by, None, strict=wanted.strict)
+
+    def count(scores: NDArray[np.int8], codes: Mapping[str, tuple[list[str], Any]]) -> None:
+        groups: list[Codes] = []
+        for key in keys:
+            labels, coded = codes[key]
+            # An empty cell (-1) is the empty text, as the row reader gives it.
+            index = np.where(coded < 0, len(labels), coded).astype(np.intp)
+            groups.append(([*labels, ""], index))
+        run.add(_Chunk(scores, {}, groups, None, {}, lambda _: 0, _no_text, _no_text))
+
+    scanned = scan_csv(
+        path, options, keep=keys, progress=progress, chunk_rows=chunk_rows, sink=count
+    )
+    run.score_col = scanned.columns["score"]
     run.rejected.extend(scanned.rejected)
     run.rows_read += len(scanned.problems)
-    groups = []
-    for key in keys:
-        labels, codes = scanned.codes[key]
-        # An empty cell (-1) is the empty text, as the row reader gives it.
-        index = np.where(codes < 0, len(labels), codes).astype(np.intp)
-        groups.append(([*labels, ""], index))
-    for start in range(0, len(scanned.scores), chunk_rows):
-        part = slice(start, start + chunk_rows)
-        run.add(
-            _Chunk(
+    if not scanned.streamed:
+        for start in range(0, len(scanned.scores), chunk_rows):
+            part = slice(start, start + chunk_rows)
+            count(
                 scanned.scores[part],
-                {},
-                [(values, index[part]) for values, index in groups],
-                None,
-                {},
-                lambda _: 0,
-                _no_text,
-                _no_text,
+                {key: (labels, c[part]) for key, (labels, c) in scanned.codes.items()},
             )
-        )
     return run.result("csv").model_copy(update={"notes": scanned.notes})

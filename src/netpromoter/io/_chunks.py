@@ -104,7 +104,7 @@ class _Records:
 class ArrowCells(Sequence[str]):
     """The cells of one Arrow string column, one per row (for a column of distinct cells).
 
-    Reads as a sequence of text; ``fixed`` gives the cells' bytes as a matrix for
+    Reads as a sequence of text; ``positions`` gives the cells' bytes as a matrix for
     vectorised parsing without a Python string per row.
     """
 
@@ -128,22 +128,27 @@ class ArrowCells(Sequence[str]):
         """The length of each cell in bytes."""
         return np.diff(self._parts()[0]).astype(np.intp)
 
-    def fixed(self, width: int) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
-        """The first ``width`` bytes of each cell (zero-padded), and each cell's length."""
+    def positions(self, width: int) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
+        """The first ``width`` bytes of each cell, one row per position, and each length.
+
+        Row ``k`` holds the ``k``-th byte of every cell (zero past a cell's end), so a
+        check of one position is a pass over contiguous bytes.
+        """
         offsets, data = self._parts()
         n = len(offsets) - 1
         lengths = np.diff(offsets).astype(np.intp)
-        out = np.zeros((n, width), dtype=np.uint8)
+        out = np.zeros((width, n), dtype=np.uint8)
         if data is None or not len(data) or not n:
             return out, lengths
         size = int(lengths[0])
         if size <= width and np.all(lengths == size):  # cells of one length: one slice
             start = int(offsets[0])
-            out[:, :size] = data[start : start + n * size].reshape(n, size)
+            out[:size] = data[start : start + n * size].reshape(n, size).T
             return out, lengths
+        starts = offsets[:-1]
         for k in range(width):
             inside = lengths > k
-            out[inside, k] = data[offsets[:-1][inside] + k]
+            out[k, inside] = data[starts[inside] + k]
         return out, lengths
 
 
@@ -153,18 +158,24 @@ def _arrow_chunk(
     wanted: Sequence[int],
     distinct: Sequence[int],
 ) -> TextChunk:
-    import pyarrow.compute as pc  # noqa: PLC0415 - optional dependency
+    """The chunk of a region's table: its dictionary-encoded and its distinct columns.
 
+    Indices are read from the Arrow buffers with numpy (``to_numpy`` would import pandas).
+    """
     columns: list[Codes] = []
     for j in wanted:
+        cells = table.column(f"c{j}")
         if j in distinct:
-            cells = table.column(f"c{j}").combine_chunks()
+            cells = cells.combine_chunks()
             columns.append((ArrowCells(cells), np.arange(len(cells), dtype=np.intp)))
             continue
-        encoded = pc.dictionary_encode(table.column(f"c{j}"))
-        encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
+        if cells.num_chunks != 1:  # one block per region: one chunk, or none when empty
+            cells = cells.unify_dictionaries()
+        encoded = cells.combine_chunks()
         values = [str(v) for v in encoded.dictionary.to_pylist()]
-        columns.append((values, encoded.indices.to_numpy().astype(np.intp)))
+        n, offset, buffer = len(encoded), encoded.offset, encoded.indices.buffers()[1]
+        codes = np.zeros(0, np.int32) if not n else np.frombuffer(buffer, dtype=np.int32)
+        columns.append((values, codes[offset : offset + n].astype(np.intp)))
     return TextChunk(lines, columns, [])
 
 
@@ -210,7 +221,8 @@ class CsvChunks:
                 if chunk is not None:
                     yield chunk
         else:
-            for region in self._reader.regions(wanted):
+            encoded = [j for j in wanted if j not in distinct]
+            for region in self._reader.regions(wanted, encoded):
                 if isinstance(region, list):
                     rows.add(region)
                     if len(rows) >= chunk_rows:

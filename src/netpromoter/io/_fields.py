@@ -6,8 +6,8 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from netpromoter._placeholders import PLACEHOLDERS
 from netpromoter.exceptions import DataFileError, InvalidParameterError
-from netpromoter.followup.text import PLACEHOLDERS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -84,6 +84,8 @@ class Scanned:
         picked: ``(line, fields)`` of the accepted rows in the window, in file order.
         latest: The latest submission time, in its own offset (``None`` when undated).
         notes: Warnings about rows that were used (unknown channels read as ``other``).
+        streamed: Whether the accepted rows went to a ``sink`` chunk by chunk instead:
+            ``scores``, ``times`` and ``codes`` are then empty.
     """
 
     source: str
@@ -98,6 +100,7 @@ class Scanned:
     picked: list[tuple[int, Fields]]
     latest: datetime | None
     notes: tuple[str, ...] = ()
+    streamed: bool = False
 
     @property
     def rejected(self) -> tuple[Rejection, ...]:
@@ -163,8 +166,7 @@ def fast_times(
         (1769848200, 3600, [True, False])
     """
     if isinstance(texts, ArrowCells):
-        chars, lengths = texts.fixed(_WIDTH)
-        return _times(chars, lengths)
+        return _times(*texts.positions(_WIDTH))
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.intp, count=n)
     rows = np.flatnonzero((lengths == 20) | (lengths == _WIDTH))  # noqa: PLR2004 - the forms
@@ -172,49 +174,66 @@ def fast_times(
     if len(rows):
         picked = np.array([texts[i] for i in rows.tolist()], dtype=f"U{_WIDTH}")
         chars[rows] = picked.view(np.uint32).reshape(len(rows), _WIDTH)
-    return _times(chars, lengths)
+    lengths[chars.max(axis=1, initial=0) >= 128] = 0  # noqa: PLR2004 - only ASCII can match
+    return _times(np.ascontiguousarray(chars.T).astype(np.uint8), lengths)
+
+
+#: Positions of the digits, the fixed characters and the offset's digits of the two forms.
+_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+_FIXED = ((4, "-"), (7, "-"), (13, ":"), (16, ":"))
+_OFFSET_DIGITS = (20, 21, 23, 24)
+#: Days before each month in a common year (index 1..12), and each month's length.
+_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int32)
+_LENGTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
 
 def _times(
-    chars: NDArray[Any], lengths: NDArray[np.intp]
+    at: NDArray[np.uint8], lengths: NDArray[np.intp]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]:
-    """``fast_times`` of the cells' characters (codes, zero-padded) and lengths."""
+    """``fast_times`` of the cells' bytes (one row per position, zero-padded) and lengths.
+
+    Every check and every number is a pass over one contiguous row of bytes.
+    """
     n = len(lengths)
     us = np.full(n, NAT, dtype=np.int64)
     offset = np.zeros(n, dtype=np.int32)
     zulu = lengths == 20  # noqa: PLR2004 - the Z form
     ok = zulu | (lengths == _WIDTH)
-    columns = [chars[:, i].astype(np.int64) for i in range(_WIDTH)]
-    digit = [(c >= 48) & (c <= 57) for c in columns]  # noqa: PLR2004 - '0' and '9'
-    for i in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18):
-        ok &= digit[i]
-    for i, char in ((4, "-"), (7, "-"), (13, ":"), (16, ":")):
-        ok &= columns[i] == ord(char)
-    ok &= (columns[10] == ord("T")) | (columns[10] == ord("t")) | (columns[10] == ord(" "))
-    ok &= ~zulu | (columns[19] == ord("Z")) | (columns[19] == ord("z"))
-    signed = (columns[19] == ord("+")) | (columns[19] == ord("-"))
-    tail = digit[20] & digit[21] & (columns[22] == ord(":")) & digit[23] & digit[24]
+    digits = at - np.uint8(48)  # a digit is 0..9; any other byte wraps above 9
+    ok &= (digits[list(_DIGITS)] <= 9).all(axis=0)  # noqa: PLR2004 - the largest digit
+    for i, char in _FIXED:
+        ok &= at[i] == ord(char)
+    ok &= (at[10] == ord("T")) | (at[10] == ord("t")) | (at[10] == ord(" "))
+    ok &= ~zulu | (at[19] == ord("Z")) | (at[19] == ord("z"))
+    signed = (at[19] == ord("+")) | (at[19] == ord("-"))
+    tail = (digits[list(_OFFSET_DIGITS)] <= 9).all(axis=0) & (at[22] == ord(":"))  # noqa: PLR2004
     ok &= zulu | (signed & tail)
 
-    def number(*at: int) -> NDArray[np.int64]:
-        out = np.zeros(n, dtype=np.int64)
-        for i in at:
-            out = out * 10 + columns[i] - 48
-        return out
+    def pair(i: int) -> NDArray[np.int32]:
+        """The two-digit number at position ``i`` (garbage where ``ok`` is false)."""
+        tens: NDArray[np.int32] = digits[i] * np.int32(10)
+        tens += digits[i + 1]
+        return tens
 
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    off_h, off_m = number(20, 21), number(23, 24)
+    year = pair(0) * np.int32(100) + pair(2)
+    month, day = pair(5), pair(8)
+    hour, minute, second = pair(11), pair(14), pair(17)
+    off_h, off_m = pair(20), pair(23)
     ok &= (year >= 1900) & (year <= 2999) & (month >= 1) & (month <= 12)  # noqa: PLR2004
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)  # noqa: PLR2004
     ok &= zulu | ((off_h <= 23) & (off_m <= 59))  # noqa: PLR2004
-    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    first = months.astype("datetime64[D]").astype(np.int64)
-    length = (months + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - first
-    ok &= (day >= 1) & (day <= length)
-    sign = np.where(columns[19] == ord("-"), -1, 1)
-    shift = np.where(zulu, 0, sign * (off_h * 3600 + off_m * 60))
-    seconds = (first + day - 1) * _DAY + hour * 3600 + minute * 60 + second - shift
+    month[~ok] = 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    february = month == 2  # noqa: PLR2004 - February
+    ok &= (day >= 1) & (day <= _LENGTH[month] + (february & leap))
+    # Days since 1970-01-01: whole years (with their leap days), months, days.
+    before = year - 1
+    days = (year - 1970) * 365 + (before // 4 - before // 100 + before // 400 - 477)
+    days += _BEFORE[month] + ((month > 2) & leap) + day - 1  # noqa: PLR2004 - after February
+    shift = off_h * 3600 + off_m * 60
+    shift[at[19] == ord("-")] *= -1
+    shift[zulu] = 0
+    seconds = days.astype(np.int64) * _DAY + (hour * 3600 + minute * 60 + second - shift)
     us[ok] = seconds[ok] * _US
     offset[ok] = shift[ok]
     return us, offset, ok
@@ -415,6 +434,13 @@ def _blanks(cells: Sequence[str]) -> NDArray[np.bool_]:
     return np.fromiter((not cell for cell in cells), dtype=bool, count=len(cells))
 
 
+Sink: TypeAlias = (
+    "Callable[[NDArray[np.int8], dict[str, tuple[list[str], NDArray[np.int32]]]], None]"
+)
+"""What takes each chunk's accepted rows: their scores and, per kept column, its labels
+so far and each row's code (-1: empty)."""
+
+
 class _Scan:
     """The state of one pass: kept columns, rejections, duplicate state, picked rows."""
 
@@ -423,10 +449,13 @@ class _Scan:
         layout: _Layout,
         name: str,
         window: Callable[[NDArray[np.int64]], NDArray[np.bool_]] | None,
+        sink: Sink | None = None,
     ) -> None:
         self.layout = layout
         self.name = name
         self.window = window
+        # Rows set aside as duplicates are only known at the end: then rows are kept.
+        self.sink = None if layout.dedupe else sink
         self.rows_read = 0
         self.problems: list[Problem] = []
         self.scores: list[NDArray[np.int8]] = []
@@ -500,11 +529,15 @@ class _Scan:
             when = outcome.get("submitted_at")
             us[i], offsets[i] = _utc(when) if when is not None else (NAT, 0)
         keep = np.flatnonzero(accepted)
-        self.scores.append(scores[keep])
-        self.times.append(us[keep])
         self._latest(us[keep], offsets[keep])
-        for name in layout.keep:
-            self.codes[name].append(self._codes(chunk, name, parsed, fixed, keep))
+        codes = {name: self._codes(chunk, name, parsed, fixed, keep) for name in layout.keep}
+        if self.sink is not None:
+            self.sink(scores[keep], {k: (list(self.labels[k]), c) for k, c in codes.items()})
+        else:
+            self.scores.append(scores[keep])
+            self.times.append(us[keep])
+            for name, part in codes.items():
+                self.codes[name].append(part)
         if layout.dedupe:
             self.lines.append(chunk.lines[keep])
             self._dedupe(chunk, fixed, keep, us, offsets)
@@ -634,6 +667,7 @@ def scan_csv(
     arrow: bool = True,
     progress: bool | None = None,
     chunk_rows: int = _CHUNK_ROWS,
+    sink: Sink | None = None,
 ) -> Scanned:
     """Read a CSV file of responses into compact columns, as ``read_responses`` checks it.
 
@@ -646,6 +680,10 @@ def scan_csv(
         arrow: Use pyarrow's parser where the record rule allows (when installed).
         progress: Draw a progress bar (``None``: when stderr is a terminal).
         chunk_rows: Records per chunk.
+        sink: Takes the accepted rows of each chunk (scores and kept codes) instead of
+            the result, so that memory does not grow with the file; not when duplicates
+            are checked (respondent ids without ``duplicates="keep_all"``), as those
+            are known only at the end (``Scanned.streamed`` says which).
 
     Returns:
         The compact columns and the rejections.
@@ -666,7 +704,7 @@ def scan_csv(
         progress_bar(total, file_path.name, enabled=wants_progress(progress)) as bar,
     ):
         layout = _Layout(reader.header, name, options, keep, full=full)
-        scan = _Scan(layout, name, window)
+        scan = _Scan(layout, name, window, sink)
         for chunk in reader.chunks(layout.wanted, chunk_rows, layout.distinct):
             scan.add(chunk)
             bar(min(reader.done, total))
@@ -724,6 +762,7 @@ def _finish(scan: _Scan, path: Path, *, arrow: bool) -> Scanned:
         times=times,
         codes=codes,
         picked=picked,
+        streamed=scan.sink is not None,
         latest=None if scan.latest is None else _aware(*scan.latest),
         notes=(
             (unknown_channels_note(layout.columns["channel"], layout.converter.unknown_channels),)

@@ -13,13 +13,37 @@ table of both goes through the one result renderer, with the one formatting of n
 
 from __future__ import annotations
 
-from netpromoter.report.build import build_report
-from netpromoter.report.followups import placeholder_context
-from netpromoter.report.model import Report
-from netpromoter.report.page import render_html
-from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
-from netpromoter.report.text import render_text
-from netpromoter.report.words import ReportLanguage
+from typing import TYPE_CHECKING
+
+from netpromoter._lazy import attach
+
+if TYPE_CHECKING:
+    from netpromoter.report.build import build_report
+    from netpromoter.report.followups import placeholder_context
+    from netpromoter.report.model import Report
+    from netpromoter.report.page import render_html
+    from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
+    from netpromoter.report.text import render_text
+    from netpromoter.report.words import ReportLanguage
+
+# Each name is imported from its module when first used.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "netpromoter.report.build": ("build_report",),
+        "netpromoter.report.followups": ("placeholder_context",),
+        "netpromoter.report.model": ("Report",),
+        "netpromoter.report.page": ("render_html",),
+        "netpromoter.report.parts": (
+            "FollowUpWorkload",
+            "ReportPeriod",
+            "WeightingSummary",
+        ),
+        "netpromoter.report.text": ("render_text",),
+        "netpromoter.report.words": ("ReportLanguage",),
+    },
+    {},
+)
 
 __all__ = [
     "FollowUpWorkload",

@@ -147,10 +147,13 @@ def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
             values = np.array([*labels, None], dtype=object)
             columns[name] = values[c]  # -1 picks the None at the end
         return columns
+    # Built from buffers: pa.array of numpy arrays or lists imports pandas.
+    n = len(scores)
+    valid = pa.py_buffer(np.packbits(~missing, bitorder="little"))
     arrays = {
-        "score": pa.array(scores, type=pa.int8()),
-        "submitted_at": pa.array(times, mask=missing, type=pa.int64()).cast(
-            pa.timestamp("us", tz="UTC")
+        "score": pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(scores)]),
+        "submitted_at": pa.Array.from_buffers(
+            pa.timestamp("us", tz="UTC"), n, [valid, pa.py_buffer(times)]
         ),
     }
     for name, (labels, c) in codes.items():
@@ -158,10 +161,29 @@ def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
         order = np.argsort(np.array(labels, dtype=object)) if labels else np.zeros(0, np.intp)
         rank = np.empty(len(labels), dtype=np.int32)
         rank[order] = np.arange(len(labels), dtype=np.int32)
-        indices = pa.array(np.where(c < 0, 0, rank[np.maximum(c, 0)]), mask=c < 0, type=pa.int32())
-        ordered = pa.array([labels[i] for i in order.tolist()], pa.string())
+        empty = c < 0
+        indices = pa.Array.from_buffers(
+            pa.int32(),
+            n,
+            [
+                pa.py_buffer(np.packbits(~empty, bitorder="little")),
+                pa.py_buffer(np.where(empty, 0, rank[np.maximum(c, 0)]).astype(np.int32)),
+            ],
+        )
+        ordered = _strings([labels[i] for i in order.tolist()])
         arrays[name] = pa.DictionaryArray.from_arrays(indices, ordered)
     return pa.table(arrays)
+
+
+def _strings(texts: Sequence[str]) -> Any:  # noqa: ANN401 - a pyarrow StringArray
+    """An Arrow array of texts, from its buffers."""
+    import pyarrow as pa  # noqa: PLC0415 - optional dependency
+
+    encoded = [text.encode("utf-8") for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
 def scanned_rows(
