@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netpromoter._input.engine import engine_tally
-from netpromoter._labels import MISSING
 from netpromoter._scale import by_category
 from netpromoter._stats.cells import CellCounts, CellDesign, cell_se
 from netpromoter._tally import Tally
@@ -38,8 +37,6 @@ from netpromoter.weighting.result import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from numpy.typing import NDArray
 
     from netpromoter._input.engine import EngineTally
@@ -365,38 +362,3 @@ def trimmed(
         "n_trimmed": int(source.counts[(factors >= cap) | (factors <= floor)].sum()),
     }
     return _finish(fields, design=new, source=source)
-
-
-def with_weights(design: CellDesign, frame: object, name: str) -> Any:  # noqa: ANN401
-    """The native ``frame`` with the weight ``base × factor`` of each row's cell as ``name``."""
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    lazy: Any = nw.from_native(frame)
-    schema = lazy.collect_schema()
-    weight: Any = nw.lit(None, dtype=nw.Float64)
-    for label, factor in reversed(list(zip(design.labels, design.factors, strict=True))):
-        condition = _matches(design.columns, label, schema)
-        weight = nw.when(condition).then(nw.lit(float(factor))).otherwise(weight)
-    if design.base is not None:
-        weight = weight * nw.col(design.base).cast(nw.Float64)
-    return lazy.with_columns(weight.cast(nw.Float64).alias(name)).to_native()
-
-
-def _matches(columns: Sequence[str], label: tuple[object, ...], schema: Any) -> Any:  # noqa: ANN401
-    """The condition that a row is in the cell ``label`` (its ``"(missing)"`` is null)."""
-    import narwhals.stable.v2 as nw  # noqa: PLC0415 - optional dependency
-
-    parts = []
-    for column, level in zip(columns, label, strict=True):
-        dtype = schema[column]
-        x = nw.col(column)
-        if isinstance(dtype, nw.Categorical | nw.Enum):
-            x = x.cast(nw.String)
-        if isinstance(level, str) and level == MISSING:
-            missing = x.is_null()
-            if dtype.is_float():
-                missing = missing | x.is_nan()
-            parts.append(missing.fill_null(value=True))
-        else:
-            parts.append((x == level).fill_null(value=False))
-    return nw.all_horizontal(*parts, ignore_nulls=False)

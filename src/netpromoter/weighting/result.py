@@ -38,6 +38,7 @@ from netpromoter.exceptions import (
     InvalidParameterError,
     ParameterTypeError,
 )
+from netpromoter.weighting.apply import with_weights
 
 if TYPE_CHECKING:
     from netpromoter._stats.design import Domain
@@ -615,8 +616,6 @@ class CellWeightingResult(Result):
         Returns:
             A frame of the same kind as ``frame``.
         """
-        from netpromoter.weighting.lazy import with_weights  # noqa: PLC0415 - narwhals is optional
-
         return with_weights(self.design, frame, name)
 
     def to_dicts(self) -> list[dict[str, Any]]:
