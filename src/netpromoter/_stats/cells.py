@@ -32,6 +32,7 @@ from netpromoter._stats.design import (
     CellCalibration,
     Kind,
     _partners,
+    held_design,
     sums_se,
 )
 from netpromoter.exceptions import InvalidWeightsError
@@ -130,10 +131,7 @@ def as_cells(weights: object) -> CellDesign | None:
         >>> as_cells("weight") is None
         True
     """
-    if isinstance(weights, CellDesign):
-        return weights
-    design = getattr(weights, "design", None)
-    return design if isinstance(design, CellDesign) else None
+    return held_design(weights, CellDesign)
 
 
 def cell_se(

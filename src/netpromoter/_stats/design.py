@@ -19,7 +19,7 @@ trimming), and for raking by ten backfitting sweeps of
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 
 Kind = Literal["poststratify", "rake"]
+DesignT = TypeVar("DesignT")
 #: Backfitting sweeps R ``survey::svyrecvar`` uses to residualise on raking margins.
 BACKFIT_SWEEPS = 10
 #: Relative rounding error of a sum of squares of influence values (64 machine epsilons).
@@ -189,10 +190,20 @@ def as_design(weights: object) -> Design | None:
         >>> as_design([1.0, 2.0]) is None
         True
     """
-    if isinstance(weights, Design):
+    return held_design(weights, Design)
+
+
+def held_design(weights: object, kind: type[DesignT]) -> DesignT | None:
+    """``weights`` if it is a design of ``kind``, else the one its ``design`` holds, else ``None``.
+
+    The one place that reads a design out of what is passed as ``weights``: a weighting
+    result of rows holds a [`Design`][netpromoter._stats.design.Design], one of a lazy
+    frame a [`CellDesign`][netpromoter._stats.cells.CellDesign].
+    """
+    if isinstance(weights, kind):
         return weights
     design = getattr(weights, "design", None)
-    return design if isinstance(design, Design) else None
+    return design if isinstance(design, kind) else None
 
 
 def cell_totals(
