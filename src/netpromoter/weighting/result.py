@@ -6,7 +6,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, TypedDict, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -351,7 +351,49 @@ def _weights_list(weights: NDArray[np.float64]) -> list[float]:
     return out
 
 
-class WeightingResult(Result):
+class _Shown(Protocol):
+    """What the text and HTML forms of a weighting result read."""
+
+    WEIGHTED: ClassVar[str]
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def targets(self) -> tuple[TargetRow, ...]: ...
+    @property
+    def diagnostics(self) -> WeightDiagnostics: ...
+    @property
+    def unweighted(self) -> NPSResult | None: ...
+    @property
+    def weighted(self) -> NPSResult | None: ...
+
+
+class _TargetsShown:
+    """The forms both weighting results share: records and table of the targets, HTML.
+
+    ``WEIGHTED`` names what the weights were given to, in the HTML caption.
+    """
+
+    def to_dicts(self: _Shown) -> list[dict[str, Any]]:
+        """The targets table as a list of plain dictionaries (one per target)."""
+        return [row.model_dump() for row in self.targets]
+
+    def __repr__(self: _Shown) -> str:
+        """Short form: method, n, effective n, NPS before and after."""
+        return _short(self)
+
+    __str__ = __repr__
+
+    def _view(self: _Shown) -> TableView:
+        return _targets_view(self)
+
+    def _repr_html_(self: _Shown) -> str:
+        return _html(self, self.WEIGHTED)
+
+
+class WeightingResult(_TargetsShown, Result):
     """Weights for every input row, how they were made, and what they do to the NPS.
 
     Pass the result itself as ``weights`` to [`score`][netpromoter.core.score]: the SE is
@@ -387,6 +429,7 @@ class WeightingResult(Result):
     model_config: ClassVar[ConfigDict] = ConfigDict(
         frozen=True, extra="forbid", arbitrary_types_allowed=True
     )
+    WEIGHTED: ClassVar[str] = "rows"
 
     method: Method
     by: tuple[str, ...]
@@ -483,22 +526,6 @@ class WeightingResult(Result):
         """Hash by method, size and the weights' bytes (the weights are read-only)."""
         return hash((self.method, self.n, self.weights.tobytes()))
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """The targets table as a list of plain dictionaries (one per target)."""
-        return [row.model_dump() for row in self.targets]
-
-    def __repr__(self) -> str:
-        """Short form: method, n, effective n, NPS before and after."""
-        return _short(self)
-
-    __str__ = __repr__
-
-    def _view(self) -> TableView:
-        return _targets_view(self)
-
-    def _repr_html_(self) -> str:
-        return _html(self, "rows")
-
 
 class CellWeight(Model):
     """The weight of one cell of a lazy frame: every row in it gets ``base × factor``.
@@ -521,7 +548,7 @@ class CellWeight(Model):
     weighted_total: float
 
 
-class CellWeightingResult(Result):
+class CellWeightingResult(_TargetsShown, Result):
     """Weights set per cell of a lazy or distributed frame, and what they do to the NPS.
 
     What ``poststratify``, ``rake`` and ``trim`` return for a polars ``LazyFrame``, a
@@ -559,6 +586,7 @@ class CellWeightingResult(Result):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    WEIGHTED: ClassVar[str] = "rows, one factor per cell"
 
     method: Method
     by: tuple[str, ...]
@@ -618,22 +646,6 @@ class CellWeightingResult(Result):
         """
         return with_weights(self.design, frame, name)
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """The targets table as a list of plain dictionaries (one per target)."""
-        return [row.model_dump() for row in self.targets]
-
-    def __repr__(self) -> str:
-        """Short form: method, n, effective n, NPS before and after."""
-        return _short(self)
-
-    __str__ = __repr__
-
-    def _view(self) -> TableView:
-        return _targets_view(self)
-
-    def _repr_html_(self) -> str:
-        return _html(self, "rows, one factor per cell")
-
 
 _HeldT = TypeVar("_HeldT")
 
@@ -649,7 +661,7 @@ def _engine_side(value: _HeldT | None) -> _HeldT:
     return value
 
 
-def _short(result: WeightingResult | CellWeightingResult) -> str:
+def _short(result: _Shown) -> str:
     d = result.diagnostics
     text = f"{type(result).__name__}({result.method}, n={result.n:,}, "
     text += f"effective n={d.effective_n:,.1f}"
@@ -658,7 +670,7 @@ def _short(result: WeightingResult | CellWeightingResult) -> str:
     return text + ")"
 
 
-def _targets_view(result: WeightingResult | CellWeightingResult) -> TableView:
+def _targets_view(result: _Shown) -> TableView:
     return TableView(
         ["Dimension", "Level", "n", "Sample share", "Target share", "Adjustment"],
         [
@@ -676,7 +688,7 @@ def _targets_view(result: WeightingResult | CellWeightingResult) -> TableView:
     )
 
 
-def _html(result: WeightingResult | CellWeightingResult, what: str) -> str:
+def _html(result: _Shown, what: str) -> str:
     d = result.diagnostics
     parts = [f"<p><b>{html.escape(result.method)}</b> weights for {result.n:,} {what}</p>"]
     if result.unweighted is not None and result.weighted is not None:
