@@ -6,7 +6,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -27,18 +27,14 @@ from netpromoter._stats.cells import CellCounts, CellDesign
 from netpromoter._tally import scaled_weights
 from netpromoter._validation import (
     ScoreColumn,
-    check_choice,
-    check_int,
-    shown,
-    validate_scores,
     validate_weights,
 )
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic resolves the annotation
 from netpromoter.exceptions import (
     InvalidParameterError,
-    ParameterTypeError,
 )
 from netpromoter.weighting.apply import with_weights
+from netpromoter.weighting.arguments import design_arguments
 
 if TYPE_CHECKING:
     from netpromoter._stats.design import Domain
@@ -47,6 +43,8 @@ Method = Literal["poststratify", "rake", "trim", "account", "spend"]
 #: The domains whose SE ``WeightingResult.design_se`` gives.
 _CROSS = " × "
 _QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+#: The fields of ``WeightDiagnostics`` that hold the weights at ``_QUANTILES``.
+_QUANTILE_FIELDS = ("p1", "p5", "p25", "median", "p75", "p95", "p99")
 
 
 class TargetRow(Model):
@@ -160,20 +158,11 @@ class WeightDiagnostics(Model):
         scaled_mean = scaled_total / n if n else math.nan
         low, high = (float(weights.min()), float(weights.max())) if n else (math.nan, math.nan)
         effective = scaled_total * scaled_total / squares if squares > 0 else math.nan
-        return cls(
-            n=n,
-            n_zero=int(np.count_nonzero(weights == 0)),
-            total=total,
-            mean=mean,
-            min=low,
-            p1=float(q[0]),
-            p5=float(q[1]),
-            p25=float(q[2]),
-            median=float(q[3]),
-            p75=float(q[4]),
-            p95=float(q[5]),
-            p99=float(q[6]),
-            max=high,
+        n_zero = int(np.count_nonzero(weights == 0))
+        return cls._of_summary(
+            (n, n_zero, total, mean),
+            q,
+            (low, high),
             max_to_min=high / low if low > 0 else math.inf,
             cv=(
                 math.sqrt(max(squares / n - scaled_mean * scaled_mean, 0.0)) / scaled_mean
@@ -181,7 +170,6 @@ class WeightDiagnostics(Model):
                 else math.nan
             ),
             effective_n=effective,
-            design_effect=n / effective if effective > 0 else math.nan,
         )
 
     @classmethod
@@ -223,24 +211,46 @@ class WeightDiagnostics(Model):
             q = np.full(len(_QUANTILES), np.nan)
             low = high = math.nan
             n_zero = 0
-        return cls(
-            n=n,
-            n_zero=n_zero,
-            total=total,
-            mean=mean,
-            min=low,
-            p1=float(q[0]),
-            p5=float(q[1]),
-            p25=float(q[2]),
-            median=float(q[3]),
-            p75=float(q[4]),
-            p95=float(q[5]),
-            p99=float(q[6]),
-            max=high,
+        return cls._of_summary(
+            (n, n_zero, total, mean),
+            q,
+            (low, high),
             max_to_min=high / low if low > 0 else (math.nan if math.isnan(low) else math.inf),
             cv=(math.sqrt(max(squares / n - mean * mean, 0.0)) / mean if n and mean else math.nan),
             effective_n=effective,
-            design_effect=n / effective if effective > 0 else math.nan,
+        )
+
+    @classmethod
+    def _of_summary(
+        cls,
+        sizes: tuple[int, int, float, float],
+        quantiles: NDArray[np.float64],
+        extremes: tuple[float, float],
+        *,
+        max_to_min: float,
+        cv: float,
+        effective_n: float,
+    ) -> WeightDiagnostics:
+        """The diagnostics from ``(n, n_zero, total, mean)``, the quantiles and extremes.
+
+        ``quantiles`` are at ``_QUANTILES``; the design effect is ``n / effective_n``.
+        """
+        n, n_zero, total, mean = sizes
+        low, high = extremes
+        return cls.model_validate(
+            {
+                "n": n,
+                "n_zero": n_zero,
+                "total": total,
+                "mean": mean,
+                "min": low,
+                **dict(zip(_QUANTILE_FIELDS, map(float, quantiles), strict=True)),
+                "max": high,
+                "max_to_min": max_to_min,
+                "cv": cv,
+                "effective_n": effective_n,
+                "design_effect": n / effective_n if effective_n > 0 else math.nan,
+            }
         )
 
 
@@ -503,7 +513,7 @@ class WeightingResult(_TargetsShown, Result):
             InvalidWeightsError: When the scores do not line up with the weighted rows.
             InvalidParameterError: When an argument is not of its kind (see ``Args``).
         """
-        checked = _design_arguments(
+        checked = design_arguments(
             self.n,
             scores,
             rows=rows,
@@ -725,65 +735,3 @@ def _html(result: _Shown, what: str) -> str:
         view = _targets_view(result)
         parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
     return "".join(parts)
-
-
-def _index_array(value: object, name: str, length: int, low: int, high: int) -> NDArray[np.intp]:
-    """An integer array of ``length`` values in ``[low, high)``, or an error naming it."""
-    arr = np.asarray(value) if isinstance(value, np.ndarray | Sequence) else None
-    if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-        msg = f"{name} must be a one-dimensional integer array, got {shown(value)}"
-        raise ParameterTypeError(msg, name=name, value=value)
-    if len(arr) != length or (arr.size and (arr.min() < low or arr.max() >= high)):
-        msg = f"{name} must hold {length} integers from {low} to {high - 1}, got {shown(value)}"
-        raise InvalidParameterError(msg, name=name, value=value)
-    return arr.astype(np.intp, copy=False)
-
-
-class _DomainArguments(TypedDict):
-    """The checked keyword arguments of ``domain_se`` after its design."""
-
-    scores: NDArray[np.integer]
-    rows: NDArray[np.bool_] | None
-    codes: NDArray[np.intp] | None
-    n_groups: int
-    domain: Domain
-    partner: NDArray[np.intp] | None
-
-
-def _design_arguments(
-    n: int,
-    scores: object,
-    *,
-    rows: object,
-    codes: object,
-    n_groups: object,
-    domain: Domain,
-    partner: object,
-) -> _DomainArguments:
-    """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
-    groups = check_int(n_groups, "n_groups", minimum=1)
-    check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
-    if not isinstance(scores, np.ndarray):
-        msg = f"scores must be a numpy array of validated scores, got {shown(scores)}"
-        raise ParameterTypeError(msg, name="scores", value=scores)
-    column = validate_scores(scores)
-    mask = None
-    if rows is not None:
-        mask = np.asarray(rows) if isinstance(rows, np.ndarray | Sequence) else None
-        if mask is None or mask.dtype != np.bool_ or mask.shape != (n,):
-            msg = f"rows must be a boolean mask of the {n} weighted rows, got {shown(rows)}"
-            raise ParameterTypeError(msg, name="rows", value=rows)
-    group_codes = None
-    if codes is not None:
-        group_codes = _index_array(codes, "codes", len(column.scores), 0, groups)
-    partners = None
-    if partner is not None:
-        partners = _index_array(partner, "partner", groups, -1, groups)
-    return _DomainArguments(
-        scores=column.scores,
-        rows=mask,
-        codes=group_codes,
-        n_groups=groups,
-        domain=domain,
-        partner=partners,
-    )
