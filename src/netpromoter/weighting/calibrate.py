@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -69,35 +69,28 @@ class _Fetches(Protocol):
 #: Lazy and distributed frames: weighting them gives a ``CellWeightingResult``.
 LazyData = _Collects | _Computes | _Fetches
 
-
-@overload
-def poststratify(  # type: ignore[overload-overlap]  # lazy frames first
-    data: LazyData,
-    cells: object,
-    *,
-    by: str | Sequence[str],
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    population_total: float | None = None,
-) -> CellWeightingResult: ...
+_P = ParamSpec("_P")
 
 
-@overload
-def poststratify(
-    data: object,
-    cells: object,
-    *,
-    by: str | Sequence[str],
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    population_total: float | None = None,
-) -> WeightingResult: ...
+class _ByFrame(Protocol[_P]):
+    """A weighting whose result is per cell for a lazy frame, per row for any other data."""
+
+    @overload
+    def __call__(  # type: ignore[overload-overlap]  # lazy frames first
+        self, data: LazyData, *args: _P.args, **kwargs: _P.kwargs
+    ) -> CellWeightingResult: ...
+    @overload
+    def __call__(self, data: object, *args: _P.args, **kwargs: _P.kwargs) -> WeightingResult: ...
 
 
+def _by_frame(
+    weighting: Callable[Concatenate[object, _P], WeightingResult | CellWeightingResult],
+) -> _ByFrame[_P]:
+    """``weighting`` itself, typed by its data: a lazy frame gives a ``CellWeightingResult``."""
+    return cast("_ByFrame[_P]", weighting)
+
+
+@_by_frame
 def poststratify(
     data: object,
     cells: object,
@@ -215,40 +208,7 @@ def poststratify(
     )
 
 
-@overload
-def rake(  # type: ignore[overload-overlap]  # lazy frames first
-    data: LazyData,
-    margins: Mapping[str, Mapping[Any, float]],
-    *,
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    tol: float = 1e-10,
-    max_iter: int = 1000,
-    normalise: bool = False,
-    population_total: float | None = None,
-    strict: bool = True,
-) -> CellWeightingResult: ...
-
-
-@overload
-def rake(
-    data: object,
-    margins: Mapping[str, Mapping[Any, float]],
-    *,
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    tol: float = 1e-10,
-    max_iter: int = 1000,
-    normalise: bool = False,
-    population_total: float | None = None,
-    strict: bool = True,
-) -> WeightingResult: ...
-
-
+@_by_frame
 def rake(
     data: object,
     margins: Mapping[str, Mapping[Any, float]],
