@@ -257,21 +257,21 @@ def is_records(data: object) -> bool:
         >>> is_records([{"score": 9}]), is_records([9]), is_records([])
         (True, False, False)
     """
-    return (
-        isinstance(data, Sequence)
-        and not isinstance(data, str | bytes)
-        and len(data) > 0
-        and isinstance(data[0], Mapping)
-    )
+    return _starts_with(data, Mapping)
 
 
 def _is_responses(data: object) -> bool:
     """Whether ``data`` is a non-empty sequence starting with a ``Response``."""
+    return _starts_with(data, Response)
+
+
+def _starts_with(data: object, kind: type) -> bool:
+    """Whether ``data`` is a non-empty sequence (not text) whose first item is a ``kind``."""
     return (
         isinstance(data, Sequence)
         and not isinstance(data, str | bytes)
         and len(data) > 0
-        and isinstance(data[0], Response)
+        and isinstance(data[0], kind)
     )
 
 
