@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -46,6 +46,9 @@ from netpromoter.weighting.targets import (
     _positive,
     _read,
 )
+
+if TYPE_CHECKING:
+    from netpromoter._input.columns import Table
 
 
 class _Collects(Protocol):
@@ -190,22 +193,13 @@ def poststratify(
         "method": "poststratify",
         "by": names,
         "weights": w,
-        "n": table.n_rows,
         "targets": rows,
         "iterations": 0,
         "converged": True,
         "max_target_error": worst,
-        "cluster": cluster,
         "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(factors, counts, base)),
     }
-    return _finish(
-        fields,
-        calibration=design,
-        scores=_score_column(table, score, missing),
-        clusters=_cluster_codes(table, cluster),
-        base=base,
-        layout=layout,
-    )
+    return _of_table(table, fields, (design, layout, base), (score, missing, cluster))
 
 
 @_by_frame
@@ -336,18 +330,33 @@ def rake(
         "method": "rake",
         "by": names,
         "weights": w,
-        "n": table.n_rows,
         "targets": rows,
         "iterations": fit.iterations,
         "converged": fit.converged,
         "max_target_error": worst,
         "tol": tol,
-        "cluster": cluster,
         "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
     }
+    return _of_table(table, fields, (design, layout, base), (score, missing, cluster))
+
+
+def _of_table(
+    table: Table,
+    fields: dict[str, Any],
+    calibrated: tuple[_design_se.Calibration, _Layout, NDArray[np.float64]],
+    columns: tuple[str | None, MissingPolicy, str | None],
+) -> WeightingResult:
+    """The result of weights calibrated in memory on the rows of ``table``.
+
+    ``calibrated`` is the calibration, its target layout and the base weights;
+    ``columns`` the score column, the policy for missing scores and the cluster column,
+    read from ``table`` for the NPS diagnostics and the SE.
+    """
+    calibration, layout, base = calibrated
+    score, missing, cluster = columns
     return _finish(
-        fields,
-        calibration=design,
+        {**fields, "n": table.n_rows, "cluster": cluster},
+        calibration=calibration,
         scores=_score_column(table, score, missing),
         clusters=_cluster_codes(table, cluster),
         base=base,
