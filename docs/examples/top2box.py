@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from netpromoter._tally import Tally
-
 TOP_BOX = [4, 5]  # "satisfied" and "very satisfied"
 REST = [1, 2, 3]
 
@@ -45,17 +43,11 @@ class Top2Result(TableResult[Top2Row]):
     )
 
 
-def as_contrast(tally: Tally) -> Tally:
-    """Top box as bin 10 and the rest as bin 7: ``estimate`` then reads 100 x top share."""
-
-    def fold(values: NDArray[Any]) -> NDArray[Any]:
-        out = np.zeros_like(values)
-        out[:, 10], out[:, 7] = values[:, TOP_BOX].sum(axis=1), values[:, REST].sum(axis=1)
-        return out
-
-    return tally.with_arrays(
-        fold(tally.count), fold(tally.sum_w), fold(tally.sum_w2), labels=tally.labels
-    )
+def fold(values: NDArray[Any]) -> NDArray[Any]:
+    """Top box into bin 10 and the rest into bin 7: ``estimate`` then reads 100 x top share."""
+    out = np.zeros_like(values)
+    out[:, 10], out[:, 7] = values[:, TOP_BOX].sum(axis=1), values[:, REST].sum(axis=1)
+    return out
 
 
 def top2box(data: object, *, by: Sequence[str] = (), weights: object = None) -> Top2Result:
@@ -64,24 +56,17 @@ def top2box(data: object, *, by: Sequence[str] = (), weights: object = None) -> 
     The share ``p`` is the NPS of a scale without detractors, whose Wald variance
     ``P + D - (P - D)**2`` is ``p (1 - p)``: the statistics layer needs nothing new.
     """
-    source = prepare(data, score="csat", weights=weights, by=by)
-    tally = source.tally()
+    tally = prepare(data, score="csat", weights=weights, by=by).tally()
     outside = [s for s in range(11) if s not in TOP_BOX + REST and tally.count[:, s].any()]
     if outside:
         msg = f"CSAT answers are 1 to 5; the data hold {outside}"
         raise InvalidScoreError(msg, value=outside[0])
     est = _stats.estimate(
-        as_contrast(tally), weighted=tally.weighted, method="wald", confidence_level=0.95
+        tally.map(fold), weighted=tally.weighted, method="wald", confidence_level=0.95
     )
+    sizes = tally.count.sum(axis=1)
     rows = tuple(
-        Top2Row(key=label, n=int(n), top2=nps, ci=(lo, hi))
-        for label, n, nps, lo, hi in zip(
-            tally.labels or [()],
-            tally.count.sum(axis=1),
-            est.nps,
-            est.lower,
-            est.upper,
-            strict=True,
-        )
+        Top2Row(key=key, n=int(sizes[i]), top2=est.nps[i], ci=(est.lower[i], est.upper[i]))
+        for i, key in enumerate(tally.labels or [()])
     )
     return Top2Result(rows=rows, by=tuple(by))

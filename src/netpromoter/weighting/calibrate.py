@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -46,6 +46,9 @@ from netpromoter.weighting.targets import (
     _read,
 )
 
+if TYPE_CHECKING:
+    from netpromoter._input.columns import Table
+
 
 class _Collects(Protocol):
     """A polars ``LazyFrame`` or a Spark DataFrame (rows come out with ``collect``)."""
@@ -68,35 +71,28 @@ class _Fetches(Protocol):
 #: Lazy and distributed frames: weighting them gives a ``CellWeightingResult``.
 LazyData = _Collects | _Computes | _Fetches
 
-
-@overload
-def poststratify(  # type: ignore[overload-overlap]  # lazy frames first
-    data: LazyData,
-    cells: object,
-    *,
-    by: str | Sequence[str],
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    population_total: float | None = None,
-) -> CellWeightingResult: ...
+_P = ParamSpec("_P")
 
 
-@overload
-def poststratify(
-    data: object,
-    cells: object,
-    *,
-    by: str | Sequence[str],
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    population_total: float | None = None,
-) -> WeightingResult: ...
+class _ByFrame(Protocol[_P]):
+    """A weighting whose result is per cell for a lazy frame, per row for any other data."""
+
+    @overload
+    def __call__(  # type: ignore[overload-overlap]  # lazy frames first
+        self, data: LazyData, *args: _P.args, **kwargs: _P.kwargs
+    ) -> CellWeightingResult: ...
+    @overload
+    def __call__(self, data: object, *args: _P.args, **kwargs: _P.kwargs) -> WeightingResult: ...
 
 
+def _by_frame(
+    weighting: Callable[Concatenate[object, _P], WeightingResult | CellWeightingResult],
+) -> _ByFrame[_P]:
+    """``weighting`` itself, typed by its data: a lazy frame gives a ``CellWeightingResult``."""
+    return cast("_ByFrame[_P]", weighting)
+
+
+@_by_frame
 def poststratify(
     data: object,
     cells: object,
@@ -196,58 +192,16 @@ def poststratify(
         "method": "poststratify",
         "by": names,
         "weights": w,
-        "n": table.n_rows,
         "targets": rows,
         "iterations": 0,
         "converged": True,
         "max_target_error": worst,
-        "cluster": cluster,
         "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(factors, counts, base)),
     }
-    return _finish(
-        fields,
-        calibration=design,
-        scores=_score_column(table, score, missing),
-        clusters=_cluster_codes(table, cluster),
-        base=base,
-        layout=layout,
-    )
+    return _of_table(table, fields, (design, layout, base), (score, missing, cluster))
 
 
-@overload
-def rake(  # type: ignore[overload-overlap]  # lazy frames first
-    data: LazyData,
-    margins: Mapping[str, Mapping[Any, float]],
-    *,
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    tol: float = 1e-10,
-    max_iter: int = 1000,
-    normalise: bool = False,
-    population_total: float | None = None,
-    strict: bool = True,
-) -> CellWeightingResult: ...
-
-
-@overload
-def rake(
-    data: object,
-    margins: Mapping[str, Mapping[Any, float]],
-    *,
-    score: str | None = "score",
-    weights: object = None,
-    cluster: str | None = None,
-    missing: MissingPolicy = "raise",
-    tol: float = 1e-10,
-    max_iter: int = 1000,
-    normalise: bool = False,
-    population_total: float | None = None,
-    strict: bool = True,
-) -> WeightingResult: ...
-
-
+@_by_frame
 def rake(
     data: object,
     margins: Mapping[str, Mapping[Any, float]],
@@ -375,18 +329,33 @@ def rake(
         "method": "rake",
         "by": names,
         "weights": w,
-        "n": table.n_rows,
         "targets": rows,
         "iterations": fit.iterations,
         "converged": fit.converged,
         "max_target_error": worst,
         "tol": tol,
-        "cluster": cluster,
         "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
     }
+    return _of_table(table, fields, (design, layout, base), (score, missing, cluster))
+
+
+def _of_table(
+    table: Table,
+    fields: dict[str, Any],
+    calibrated: tuple[_design_se.Calibration, _Layout, NDArray[np.float64]],
+    columns: tuple[str | None, MissingPolicy, str | None],
+) -> WeightingResult:
+    """The result of weights calibrated in memory on the rows of ``table``.
+
+    ``calibrated`` is the calibration, its target layout and the base weights;
+    ``columns`` the score column, the policy for missing scores and the cluster column,
+    read from ``table`` for the NPS diagnostics and the SE.
+    """
+    calibration, layout, base = calibrated
+    score, missing, cluster = columns
     return _finish(
-        fields,
-        calibration=design,
+        {**fields, "n": table.n_rows, "cluster": cluster},
+        calibration=calibration,
         scores=_score_column(table, score, missing),
         clusters=_cluster_codes(table, cluster),
         base=base,

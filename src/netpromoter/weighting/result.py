@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -25,18 +25,14 @@ from netpromoter._stats import design as _design_se
 from netpromoter._stats.cells import CellCounts, CellDesign
 from netpromoter._validation import (
     ScoreColumn,
-    check_choice,
-    check_int,
-    shown,
-    validate_scores,
     validate_weights,
 )
 from netpromoter.core import NPSResult  # noqa: TC001 - pydantic resolves the annotation
 from netpromoter.exceptions import (
     InvalidParameterError,
-    ParameterTypeError,
 )
 from netpromoter.weighting.apply import with_weights
+from netpromoter.weighting.arguments import design_arguments
 from netpromoter.weighting.diagnostics import (
     WeightDiagnostics,  # noqa: TC001 - pydantic resolves the annotation
 )
@@ -286,7 +282,7 @@ class WeightingResult(_Weighting):
             InvalidWeightsError: When the scores do not line up with the weighted rows.
             InvalidParameterError: When an argument is not of its kind (see ``Args``).
         """
-        checked = _design_arguments(
+        checked = design_arguments(
             self.n,
             scores,
             rows=rows,
@@ -492,65 +488,3 @@ def _html(result: _Weighting, what: str) -> str:
         view = _targets_view(result)
         parts.append(html_table(view.header, view.rows, css="netpromoter-weighting"))
     return "".join(parts)
-
-
-def _index_array(value: object, name: str, length: int, low: int, high: int) -> NDArray[np.intp]:
-    """An integer array of ``length`` values in ``[low, high)``, or an error naming it."""
-    arr = np.asarray(value) if isinstance(value, np.ndarray | Sequence) else None
-    if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-        msg = f"{name} must be a one-dimensional integer array, got {shown(value)}"
-        raise ParameterTypeError(msg, name=name, value=value)
-    if len(arr) != length or (arr.size and (arr.min() < low or arr.max() >= high)):
-        msg = f"{name} must hold {length} integers from {low} to {high - 1}, got {shown(value)}"
-        raise InvalidParameterError(msg, name=name, value=value)
-    return arr.astype(np.intp, copy=False)
-
-
-class _DomainArguments(TypedDict):
-    """The checked keyword arguments of ``domain_se`` after its design."""
-
-    scores: NDArray[np.integer]
-    rows: NDArray[np.bool_] | None
-    codes: NDArray[np.intp] | None
-    n_groups: int
-    domain: Domain
-    partner: NDArray[np.intp] | None
-
-
-def _design_arguments(
-    n: int,
-    scores: object,
-    *,
-    rows: object,
-    codes: object,
-    n_groups: object,
-    domain: Domain,
-    partner: object,
-) -> _DomainArguments:
-    """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
-    groups = check_int(n_groups, "n_groups", minimum=1)
-    check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
-    if not isinstance(scores, np.ndarray):
-        msg = f"scores must be a numpy array of validated scores, got {shown(scores)}"
-        raise ParameterTypeError(msg, name="scores", value=scores)
-    column = validate_scores(scores)
-    mask = None
-    if rows is not None:
-        mask = np.asarray(rows) if isinstance(rows, np.ndarray | Sequence) else None
-        if mask is None or mask.dtype != np.bool_ or mask.shape != (n,):
-            msg = f"rows must be a boolean mask of the {n} weighted rows, got {shown(rows)}"
-            raise ParameterTypeError(msg, name="rows", value=rows)
-    group_codes = None
-    if codes is not None:
-        group_codes = _index_array(codes, "codes", len(column.scores), 0, groups)
-    partners = None
-    if partner is not None:
-        partners = _index_array(partner, "partner", groups, -1, groups)
-    return _DomainArguments(
-        scores=column.scores,
-        rows=mask,
-        codes=group_codes,
-        n_groups=groups,
-        domain=domain,
-        partner=partners,
-    )
