@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpromoter import exceptions
-from netpromoter._lazy import attach
+from netpromoter._lazy import attach, typed_homes
 from netpromoter.exceptions import *  # noqa: F403 - every error and warning, named in exceptions.__all__
 
 if TYPE_CHECKING:
@@ -81,70 +81,10 @@ if TYPE_CHECKING:
 
     __version__: str
 
-#: Where each public name lives: a module is imported when one of its names is first used,
-#: so that ``import netpromoter`` (and the command line) load only what is used.
-_HOMES = {
-    "netpromoter.core": (
-        "Category",
-        "Channel",
-        "NPSCounts",
-        "NPSResult",
-        "Response",
-        "classify",
-        "score",
-    ),
-    "netpromoter.drivers": ("KeyDriverResult", "ThemeResult", "key_drivers", "themes"),
-    "netpromoter.followup": (
-        "FollowUp",
-        "FollowUpRules",
-        "Message",
-        "Template",
-        "TemplateLibrary",
-        "plan",
-        "render",
-        "select_template",
-    ),
-    "netpromoter.inference": (
-        "BenchmarkResult",
-        "ComparisonResult",
-        "compare",
-        "compare_to_benchmark",
-        "margin_of_error",
-        "sample_size",
-        "sample_size_for_difference",
-    ),
-    "netpromoter.privacy": ("pseudonymise",),
-    "netpromoter.segmentation": (
-        "HomogeneityTest",
-        "RankResult",
-        "RankRow",
-        "SegmentCounts",
-        "SegmentResult",
-        "SegmentRow",
-        "rank",
-        "segment",
-    ),
-    "netpromoter.trends": (
-        "Change",
-        "DecompositionResult",
-        "DecompositionRow",
-        "RespondentRow",
-        "TransitionRow",
-        "TrendResult",
-        "TrendRow",
-        "trend",
-    ),
-    "netpromoter.weighting": (
-        "WeightingResult",
-        "account_weights",
-        "composition",
-        "poststratify",
-        "rake",
-        "response_rates",
-        "spend_weights",
-        "trim",
-    ),
-}
+#: Where each public name lives (the imports above): a module is imported when one of its
+#: names is first used, so that ``import netpromoter`` (and the command line) load only
+#: what is used.
+_HOMES = typed_homes(__file__)
 
 
 def _version() -> str:
@@ -162,7 +102,7 @@ __getattr__, __dir__ = attach(
     __name__,
     _HOMES,
     {"__version__": _version},
-    modules=[module.removeprefix("netpromoter.") for module in _HOMES],
+    modules=sorted({module.split(".")[1] for module in _HOMES}),
 )
 
 __all__ = [

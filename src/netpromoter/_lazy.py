@@ -1,8 +1,9 @@
 """A package's public names, imported from their modules when first used (PEP 562).
 
-A package ``__init__`` names where each public name lives and takes the module-level
-``__getattr__`` and ``__dir__`` made here; its ``TYPE_CHECKING`` imports tell type
-checkers the same names. So importing a package costs only what is used: the command
+A package ``__init__`` imports its public names under ``if TYPE_CHECKING:``, which is
+what type checkers read, and takes the module-level ``__getattr__`` and ``__dir__`` made
+here from those same imports (``typed_homes`` reads them from the file), so each name's
+home is written once. So importing a package costs only what is used: the command
 line, for instance, loads neither plotting nor weighting to score a file.
 
 Examples:
@@ -13,8 +14,10 @@ Examples:
 
 from __future__ import annotations
 
+import ast
 import importlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,3 +63,28 @@ def attach(
         return sorted({*vars(sys.modules[package]), *where, *computed, *submodules})
 
     return getattr_, dir_
+
+
+def typed_homes(path: str) -> dict[str, tuple[str, ...]]:
+    """Per module, the names a package file imports from it under ``if TYPE_CHECKING:``.
+
+    Args:
+        path: The package's ``__init__.py`` (its ``__file__``).
+
+    Returns:
+        Module -> names, in the order of the imports.
+
+    Examples:
+        >>> import netpromoter.report
+        >>> typed_homes(netpromoter.report.__file__)["netpromoter.report.model"]
+        ('Report',)
+    """
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    homes: dict[str, tuple[str, ...]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.module:
+                    names = tuple(alias.asname or alias.name for alias in statement.names)
+                    homes[statement.module] = homes.get(statement.module, ()) + names
+    return homes

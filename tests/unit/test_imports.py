@@ -6,10 +6,16 @@ looks at ``sys.modules`` afterwards.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from typing import TYPE_CHECKING
+
+import pytest
+
+from netpromoter import exceptions
+from netpromoter._lazy import typed_homes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,3 +76,20 @@ def test_public_names_load_on_first_use() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True", "netpromoter.trends.pipeline"]
+
+
+@pytest.mark.parametrize("package", ["netpromoter", "netpromoter.io", "netpromoter.report"])
+def test_lazy_names_are_the_typed_imports_and_the_public_list(package: str) -> None:
+    """What loads on first use is what type checkers see, and ``__all__`` lists it."""
+    module = importlib.import_module(package)
+    homes = typed_homes(module.__file__ or "")
+    lazy = {name for names in homes.values() for name in names}
+    assert lazy  # the typed imports were found
+    for home, names in homes.items():
+        for name in names:
+            assert getattr(module, name) is getattr(importlib.import_module(home), name)
+    extra = set(getattr(module, "__all__", ())) - lazy
+    # The top level also re-exports every error and warning, and computes its version.
+    expected = set(exceptions.__all__) | {"__version__"} if package == "netpromoter" else set()
+    assert extra == expected
+    assert lazy <= set(module.__all__)

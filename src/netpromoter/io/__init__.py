@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netpromoter._lazy import attach
+from netpromoter._lazy import attach, typed_homes
 
 if TYPE_CHECKING:
     from netpromoter.io._columns import ReadColumns, read_columns
@@ -20,43 +20,8 @@ if TYPE_CHECKING:
     from netpromoter.io._tally_file import tally_file
     from netpromoter.io._write import IdPolicy, neutralise, to_records, write_csv, write_json
 
-# Each name is imported from its module when first used.
-__getattr__, __dir__ = attach(
-    __name__,
-    {
-        "netpromoter.io._columns": (
-            "ReadColumns",
-            "read_columns",
-        ),
-        "netpromoter.io._csv": (
-            "ScoreColumnFile",
-            "read_scores",
-        ),
-        "netpromoter.io._duplicates": (
-            "DuplicatePolicy",
-            "Period",
-        ),
-        "netpromoter.io._read": (
-            "FileRead",
-            "ReadResult",
-            "read_responses",
-        ),
-        "netpromoter.io._rejection": ("Rejection",),
-        "netpromoter.io._stream": (
-            "Engine",
-            "FileTally",
-        ),
-        "netpromoter.io._tally_file": ("tally_file",),
-        "netpromoter.io._write": (
-            "IdPolicy",
-            "neutralise",
-            "to_records",
-            "write_csv",
-            "write_json",
-        ),
-    },
-    {},
-)
+# Each name is imported from its module (the imports above) when first used.
+__getattr__, __dir__ = attach(__name__, typed_homes(__file__), {})
 
 __all__ = [
     "DuplicatePolicy",

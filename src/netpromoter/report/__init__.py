@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netpromoter._lazy import attach
+from netpromoter._lazy import attach, typed_homes
 
 if TYPE_CHECKING:
     from netpromoter.report.build import build_report
@@ -26,24 +26,8 @@ if TYPE_CHECKING:
     from netpromoter.report.text import render_text
     from netpromoter.report.words import ReportLanguage
 
-# Each name is imported from its module when first used.
-__getattr__, __dir__ = attach(
-    __name__,
-    {
-        "netpromoter.report.build": ("build_report",),
-        "netpromoter.report.followups": ("placeholder_context",),
-        "netpromoter.report.model": ("Report",),
-        "netpromoter.report.page": ("render_html",),
-        "netpromoter.report.parts": (
-            "FollowUpWorkload",
-            "ReportPeriod",
-            "WeightingSummary",
-        ),
-        "netpromoter.report.text": ("render_text",),
-        "netpromoter.report.words": ("ReportLanguage",),
-    },
-    {},
-)
+# Each name is imported from its module (the imports above) when first used.
+__getattr__, __dir__ = attach(__name__, typed_homes(__file__), {})
 
 __all__ = [
     "FollowUpWorkload",
