@@ -35,6 +35,7 @@ from netpromoter.weighting.result import (
     WeightingResult,
 )
 from netpromoter.weighting.targets import (
+    Reading,
     _base_weights,
     _cell_targets,
     _cluster_codes,
@@ -151,16 +152,8 @@ def poststratify(
     dimension = _CROSS.join(names)
     targets_raw = _cell_targets(cells, names)
     if is_lazy(data):
-        return _lazy.poststratify(
-            data,
-            targets_raw,
-            names=names,
-            score=score,
-            weights=weights,
-            cluster=cluster,
-            missing=missing,
-            population_total=population_total,
-        )
+        reading = Reading(score, weights, cluster, missing)
+        return _lazy.poststratify(data, targets_raw, names, reading, population_total)
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
     grouping = combine([table.factor(name) for name in names])
@@ -285,16 +278,7 @@ def rake(
     raw = {name: _level_targets(name, margins[name]) for name in names}
     options = RakeOptions(tol, max_iter, normalise, population_total, strict)
     if is_lazy(data):
-        return _lazy.rake(
-            data,
-            raw,
-            names=names,
-            score=score,
-            weights=weights,
-            cluster=cluster,
-            missing=missing,
-            options=options,
-        )
+        return _lazy.rake(data, raw, names, Reading(score, weights, cluster, missing), options)
     table = _read(data, names, score=score, weights=weights, cluster=cluster)
     base = _base_weights(table, weights)
     factors = [table.factor(name) for name in names]

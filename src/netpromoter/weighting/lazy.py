@@ -35,7 +35,7 @@ from netpromoter.weighting.result import (
     CellWeight,
     CellWeightingResult,
 )
-from netpromoter.weighting.targets import base_weights_name, zero_weights_message
+from netpromoter.weighting.targets import Reading, base_weights_name, zero_weights_message
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -226,21 +226,26 @@ def _design(
     )
 
 
+def _engine_cells(
+    data: object, names: tuple[str, ...], reading: Reading
+) -> tuple[EngineTally, CellSource]:
+    """The engine's tally per cell of ``names`` and the cell table read from it."""
+    _no_cluster(reading.cluster)
+    engine = _cell_table(
+        data, names, score=reading.score, weights=reading.weights, missing=reading.missing
+    )
+    return engine, _cells_of(engine, scored=reading.score is not None)
+
+
 def poststratify(
     data: object,
     targets_raw: dict[tuple[object, ...], float],
-    *,
     names: tuple[str, ...],
-    score: str | None,
-    weights: object,
-    cluster: str | None,
-    missing: MissingPolicy,
+    reading: Reading,
     population_total: float | None,
 ) -> CellWeightingResult:
     """``poststratify`` of a lazy frame (see it): factors per cell, from the engine's cells."""
-    _no_cluster(cluster)
-    engine = _cell_table(data, names, score=score, weights=weights, missing=missing)
-    cells = _cells_of(engine, scored=score is not None)
+    engine, cells = _engine_cells(data, names, reading)
     counts, sum_d = cells.counts, cells.sums[0]
     labels = [engine.labels(g) for g in range(len(counts))]
     target, factors = poststratify_factors(
@@ -255,7 +260,7 @@ def poststratify(
     design = _design(
         engine,
         names,
-        weights,
+        reading.weights,
         factors=factors,
         kind="poststratify",
         margins=(),
@@ -281,18 +286,12 @@ def poststratify(
 def rake(
     data: object,
     raw: dict[str, dict[object, float]],
-    *,
     names: tuple[str, ...],
-    score: str | None,
-    weights: object,
-    cluster: str | None,
-    missing: MissingPolicy,
+    reading: Reading,
     options: RakeOptions,
 ) -> CellWeightingResult:
     """``rake`` of a lazy frame (see it): factors per cell, from the engine's cells."""
-    _no_cluster(cluster)
-    engine = _cell_table(data, names, score=score, weights=weights, missing=missing)
-    cells = _cells_of(engine, scored=score is not None)
+    engine, cells = _engine_cells(data, names, reading)
     counts, sum_d = cells.counts, cells.sums[0]
     targets, fit, member = rake_fit(
         names,
@@ -307,7 +306,7 @@ def rake(
     design = _design(
         engine,
         names,
-        weights,
+        reading.weights,
         factors=fit.factors,
         kind="rake",
         margins=member,

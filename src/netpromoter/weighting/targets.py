@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -29,6 +29,7 @@ from netpromoter.weighting.result import _CROSS, _label
 
 if TYPE_CHECKING:
     from netpromoter._input.factors import Factor
+    from netpromoter._validation import MissingPolicy
 
 #: Margins given as shares sum to 1 within this (float rounding of typed shares).
 SHARE_TOLERANCE = 1e-6
@@ -44,6 +45,15 @@ def _population_total(value: object) -> None:
     """Refuse a ``population_total`` that is not a positive, finite number."""
     if value is not None:
         check_number(value, "population_total", minimum=0, strict=True)
+
+
+class Reading(NamedTuple):
+    """Which columns a weighting reads, and what it does with rows without a score."""
+
+    score: str | None
+    weights: object
+    cluster: str | None
+    missing: MissingPolicy
 
 
 def _read(
