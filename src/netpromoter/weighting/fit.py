@@ -49,10 +49,13 @@ def poststratify_factors(
     base_totals: NDArray[np.float64],
     *,
     names: tuple[str, ...],
-    base_total: float,
     population_total: float | None,
+    base_total: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The population count and the factor ``N_c / Σ_{c} d`` of each occupied cell.
+
+    Shares are scaled to ``population_total``, else to ``base_total`` (the total base
+    weight; by default the sum of ``base_totals``).
 
     Raises:
         MissingTargetError: A cell with respondents has no population count.
@@ -79,6 +82,8 @@ def poststratify_factors(
     scale = 1.0
     if _is_share(total):
         reference = base_total if population_total is None else population_total
+        if reference is None:
+            reference = float(base_totals.sum())
         scale = _number(reference, "population_total", None) / total
     elif population_total is not None and abs(population_total - total) > TOTAL_TOLERANCE * total:
         msg = (

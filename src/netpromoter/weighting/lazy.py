@@ -249,13 +249,7 @@ def poststratify(
     counts, sum_d = cells.counts, cells.sums[0]
     labels = [engine.labels(g) for g in range(len(counts))]
     target, factors = poststratify_factors(
-        targets_raw,
-        labels,
-        counts,
-        sum_d,
-        names=names,
-        base_total=float(sum_d.sum()),
-        population_total=population_total,
+        targets_raw, labels, counts, sum_d, names=names, population_total=population_total
     )
     design = _design(
         engine,
