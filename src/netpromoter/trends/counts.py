@@ -232,12 +232,22 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
         end = times.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
         if (end // times.DAY == local[timed] // times.DAY).all():
             break
+    spans = span(local[used] // times.DAY, period, origin)
+    codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
+    codes[used] = spans.numbers - spans.first
     factors = [
         Factor(engine.key_codes[:, j].astype(code_dtype(len(levels))), levels, name)
         for j, (name, levels) in enumerate(zip(keys, engine.levels, strict=False))
     ]
-    counted = dataclasses.replace(counted, weighted=engine.weighted, n_missing=source.n_missing)
-    return counts_of_days(counted, local // times.DAY, used, factors, period=period, origin=origin)
+    segments = combine(factors) if factors else None
+    n_segments = segments.n_groups if segments is not None else 1
+    check_cells(spans.n_periods, n_segments, period)
+    parts: list[NDArray[Any]] = [codes]
+    if segments is not None:
+        parts.append(segments.group_codes())
+    regrouped = counted.regroup(parts, [spans.n_periods, n_segments][: len(parts)])
+    base = dataclasses.replace(regrouped, weighted=engine.weighted, n_missing=source.n_missing)
+    return Counts(base, segments, n_segments, spans, engine.weighted, None)
 
 
 def counts_of_days(
@@ -254,8 +264,8 @@ def counts_of_days(
     Group ``i`` of ``counted`` holds the responses of local day ``days[i]`` (days since
     1970-01-01) in the segment whose code in each of ``factors`` is its ``i``-th; groups
     not ``used`` (no scores) are not placed in a period. The groups are added per period
-    × segment with [`Tally.regroup`][netpromoter._tally.Tally.regroup]: a lazy frame's
-    buckets and the chunks of a scanned file become the same tally as rows in memory.
+    × segment with [`Tally.regroup`][netpromoter._tally.Tally.regroup], as a lazy frame's
+    time buckets are: chunks counted per day become the tally of their rows in memory.
 
     Raises:
         InvalidParameterError: Too many periods or period × segment cells.
