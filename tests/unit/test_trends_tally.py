@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from netpromoter._tally import Tally
 from netpromoter.exceptions import EmptyDataError, InvalidParameterError
-from netpromoter.trends import trend
-from netpromoter.trends.pipeline import trend_from_tally
+from netpromoter.trends import trend, trend_from_tally
 
 _START = datetime(2024, 12, 20, tzinfo=timezone.utc)
 _ZONES = ["UTC", "Europe/Amsterdam", "America/St_Johns", "Asia/Kolkata", "Pacific/Kiritimati"]

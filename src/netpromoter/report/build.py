@@ -4,6 +4,9 @@
 [`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
 [`trend`][netpromoter.trends.trend], [`rake`][netpromoter.weighting.rake] and
 [`plan`][netpromoter.followup.plan]; nothing is computed here that those do not compute.
+A file counted chunk by chunk (``Tallied``) gets the same sections from its tallies:
+``NPSCounts.result``, ``SegmentCounts.result`` and
+[`trend_from_tally`][netpromoter.trends.trend_from_tally].
 """
 
 from __future__ import annotations
@@ -20,8 +23,7 @@ from netpromoter.report.model import Report
 from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.report.words import ReportLanguage, Words, language_of
 from netpromoter.segmentation import SegmentCounts, segment
-from netpromoter.trends import TrendResult, trend
-from netpromoter.trends.pipeline import trend_from_tally
+from netpromoter.trends import TrendResult, trend, trend_from_tally
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:

@@ -217,7 +217,7 @@ def trend_of_counts(
     """A trend from its period × segment × score tally: everything after the counting.
 
     [`trend`][netpromoter.trends.trend] and
-    [`trend_from_tally`][netpromoter.trends.pipeline.trend_from_tally] both end here, so a
+    [`trend_from_tally`][netpromoter.trends.trend_from_tally] both end here, so a
     trend of tallies and a trend of rows are computed by the same code.
     """
     opts, keys, confidence_level = options, by, options.confidence_level
