@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_io_scan import _csv
 
-from netpromoter.exceptions import InvalidParameterError
+from netpromoter.core import score
+from netpromoter.exceptions import EmptyDataError, InvalidParameterError
 from netpromoter.io import _blocks
 from netpromoter.io._read import ReadOptions
 from netpromoter.io._scan import scan_csv
@@ -116,3 +117,23 @@ def test_tallies_refuse_margins(tmp_path: Path) -> None:
     scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
     with pytest.raises(InvalidParameterError, match="margins need the rows"):
         build_report(counter.rows(scanned, path, ReadOptions()), margins={"region": {"a": 1.0}})
+
+
+def test_no_accepted_score_gives_the_error_of_score(tmp_path: Path) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_text("score,region\nten,a\n", encoding="utf-8")
+    counter = ChunkTally(["region"], ZoneInfo("UTC"))
+    scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
+    with pytest.raises(EmptyDataError, match="no scores to score"):
+        build_report(counter.rows(scanned, path, ReadOptions()), by=["region"])
+
+
+def test_a_segment_column_without_values_is_one_missing_segment(tmp_path: Path) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_text("score,region,submitted_at\n9,,2026-01-01T00:00:00Z\n3,,\n", "utf-8")
+    counter = ChunkTally(["region"], ZoneInfo("UTC"))
+    scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
+    report = build_report(counter.rows(scanned, path, ReadOptions()), by=["region"], min_n=1)
+    assert [(row.key, row.n) for row in report.segments[0]] == [(("(missing)",), 2)]
+    assert report.overall == score([9, 3])
+    assert report.undated == 1

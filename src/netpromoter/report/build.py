@@ -99,6 +99,7 @@ def _tallied(
     same code: ``NPSCounts.result``, ``SegmentCounts.result`` and ``trend_from_tally``.
     """
     overall = NPSCounts.from_tally(counted.overall, weighted=False)
+    result = overall.result(confidence_level=confidence_level)  # no scores: score's error
     segments = tuple(
         SegmentCounts.from_tally(counted.segments[column]).result(
             min_n=min_n, confidence_level=confidence_level
@@ -116,7 +117,7 @@ def _tallied(
         )
     undated = 0 if period is None else counted.n_rows - counted.n_dated
     return (
-        overall.result(confidence_level=confidence_level),
+        result,
         overall.count,
         segments,
         over_time,
