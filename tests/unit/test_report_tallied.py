@@ -137,3 +137,5 @@ def test_a_segment_column_without_values_is_one_missing_segment(tmp_path: Path) 
     assert [(row.key, row.n) for row in report.segments[0]] == [(("(missing)",), 2)]
     assert report.overall == score([9, 3])
     assert report.undated == 1
+    got, of_rows = _reports(path, ReadOptions(), "UTC", 1, ["region"], by=["region"], min_n=1)
+    assert got == of_rows  # the rows' Arrow table of a column without values too

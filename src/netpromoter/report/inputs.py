@@ -165,7 +165,7 @@ def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
     for name, (labels, c) in codes.items():
         # In sorted order, as a column of text is factorised: sums run in the same order.
         order = np.argsort(np.array(labels, dtype=object)) if labels else np.zeros(0, np.intp)
-        rank = np.empty(len(labels), dtype=np.int32)
+        rank = np.zeros(max(len(labels), 1), dtype=np.int32)  # no labels: every cell empty
         rank[order] = np.arange(len(labels), dtype=np.int32)
         empty = c < 0
         indices = pa.Array.from_buffers(
