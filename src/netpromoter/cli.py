@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from netpromoter.io._read import ReadKeywords, ReadOptions
     from netpromoter.io._scan import Scanned
     from netpromoter.report import ReportPeriod
-    from netpromoter.report.inputs import Rows
+    from netpromoter.report.inputs import Rows, Tallied
     from netpromoter.report.words import Words
     from netpromoter.segmentation import SegmentResult
 
@@ -438,13 +438,20 @@ def _scan(
     *,
     keep: Sequence[str] = (),
     window: Callable[[Any], Any] | None = None,
+    sink: Callable[..., None] | None = None,
 ) -> Scanned | None:
     """Read a CSV file chunk by chunk (a progress bar on a terminal); check rejections."""
     from netpromoter.io._scan import scan_csv
 
     progress = False if args.quiet else None
     read = scan_csv(
-        path, _options(args), keep=keep, window=window, full=window is not None, progress=progress
+        path,
+        _options(args),
+        keep=keep,
+        window=window,
+        full=window is not None,
+        progress=progress,
+        sink=sink,
     )
     return _checked(path, args, read)
 
@@ -564,7 +571,7 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
     from netpromoter.report.words import Words
 
     if demo or args.file is None:
-        read: Rows | ReadColumns = read_columns(example_path())
+        read: Rows | Tallied | ReadColumns = read_columns(example_path())
         by = list(args.by) if not demo and args.by else list(DEMO_BY)
         margins: dict[str, Any] | None = _margins(example_path(EXAMPLE_TARGETS))
         context: dict[str, str] | None = _context(example_path(EXAMPLE_CONTEXT))
@@ -603,15 +610,16 @@ def _run_report(args: argparse.Namespace, *, demo: bool = False) -> int:
 
 def _report_rows(
     args: argparse.Namespace, by: Sequence[str], margins: Sequence[str]
-) -> tuple[Rows | ReadColumns, list[str]] | None:
+) -> tuple[Rows | Tallied | ReadColumns, list[str]] | None:
     """A report's rows and the keys of its ``by`` columns (a header or a field name each).
 
     A CSV file is read in compact columns, chunk by chunk (with the language column when
     the report's language follows the data); any other file is read whole.
     """
+    from netpromoter._input.times import check_zone
     from netpromoter.io._columns import read_columns
-    from netpromoter.io._scan import scan_keys
-    from netpromoter.report.inputs import scanned_rows
+    from netpromoter.io._scan import CHUNK_ROWS, scan_keys
+    from netpromoter.report.inputs import ChunkTally, scanned_rows
 
     path = _input_file(args.file)
     options = _options(args)
@@ -620,11 +628,22 @@ def _report_rows(
         read = _read(path, args, read_columns)
         return None if read is None else (read, [read.key(column) for column in by])
     language = [] if args.language else scan_keys(path, options, ["language"]) or []
-    scanned = _scan(path, args, keep=list(dict.fromkeys([*keys, *language])))
+    kept = list(dict.fromkeys([*keys, *language]))
+    progress = False if args.quiet else None
+    if margins:  # raking needs the rows
+        scanned = _scan(path, args, keep=kept)
+        if scanned is None:
+            return None
+        rows = scanned_rows(scanned, path, options, progress=progress)
+        return rows, keys[: len(by)]
+    # Every other section is counted chunk by chunk: no row is kept.
+    counter = ChunkTally(kept, check_zone(_zone(args.timezone) or "UTC"))
+    scanned = _scan(path, args, keep=kept, sink=counter)
     if scanned is None:
         return None
-    rows = scanned_rows(scanned, path, options, progress=False if args.quiet else None)
-    return rows, keys[: len(by)]
+    if not scanned.streamed:  # duplicates were checked at the end: count the rows kept
+        counter.add_scanned(scanned, CHUNK_ROWS)
+    return counter.rows(scanned, path, options, progress=progress), keys[: len(by)]
 
 
 def _margins(path: Path) -> dict[str, Any]:

@@ -103,7 +103,11 @@ def _tally_scanned(
     # Scanned chunks carry no reasons (the scan rejects rows): the column name is unused.
     run = _Run(wanted.name, "score", wanted.by, None, strict=wanted.strict)
 
-    def count(scores: NDArray[np.int8], codes: Mapping[str, tuple[list[str], Any]]) -> None:
+    def count(
+        scores: NDArray[np.int8],
+        _times: NDArray[np.int64],
+        codes: Mapping[str, tuple[list[str], Any]],
+    ) -> None:
         groups: list[Codes] = []
         for key in keys:
             labels, coded = codes[key]
@@ -123,6 +127,7 @@ def _tally_scanned(
             part = slice(start, start + chunk_rows)
             count(
                 scanned.scores[part],
+                scanned.times[part],
                 {key: (labels, c[part]) for key, (labels, c) in scanned.codes.items()},
             )
     return run.result("csv").model_copy(update={"notes": scanned.notes})

@@ -64,7 +64,7 @@ _DAY = 86_400
 _CHECKED = ("score", "submitted_at", "channel", "language", "spend")
 #: Fields a caller may keep as a column of codes (besides the segment columns).
 KEEPABLE = ("respondent_id", "account_id", "role", "channel", "language")
-_CHUNK_ROWS = 500_000
+CHUNK_ROWS = 500_000
 
 
 @dataclass
@@ -435,10 +435,12 @@ def _blanks(cells: Sequence[str]) -> NDArray[np.bool_]:
 
 
 Sink: TypeAlias = (
-    "Callable[[NDArray[np.int8], dict[str, tuple[list[str], NDArray[np.int32]]]], None]"
+    "Callable[[NDArray[np.int8], NDArray[np.int64], "
+    "dict[str, tuple[list[str], NDArray[np.int32]]]], None]"
 )
-"""What takes each chunk's accepted rows: their scores and, per kept column, its labels
-so far and each row's code (-1: empty)."""
+"""What takes each chunk's accepted rows: their scores, their submission times (UTC
+microseconds, ``NAT`` when undated) and, per kept column, its labels so far and each
+row's code (-1: empty)."""
 
 
 class _Scan:
@@ -532,7 +534,9 @@ class _Scan:
         self._latest(us[keep], offsets[keep])
         codes = {name: self._codes(chunk, name, parsed, fixed, keep) for name in layout.keep}
         if self.sink is not None:
-            self.sink(scores[keep], {k: (list(self.labels[k]), c) for k, c in codes.items()})
+            self.sink(
+                scores[keep], us[keep], {k: (list(self.labels[k]), c) for k, c in codes.items()}
+            )
         else:
             self.scores.append(scores[keep])
             self.times.append(us[keep])
@@ -650,7 +654,7 @@ def _texts_at(
         path.open("rb") as raw,
         csv_chunks(raw, name, layout.options.delimiter, arrow=arrow) as reader,
     ):
-        for chunk in reader.chunks([reader.header.index(header)], _CHUNK_ROWS):
+        for chunk in reader.chunks([reader.header.index(header)], CHUNK_ROWS):
             hits = np.flatnonzero(np.isin(chunk.lines, list(lines)))
             for i in hits.tolist():
                 found[int(chunk.lines[i])] = chunk.cell(0, i).strip()
@@ -666,7 +670,7 @@ def scan_csv(
     full: bool = False,
     arrow: bool = True,
     progress: bool | None = None,
-    chunk_rows: int = _CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS,
     sink: Sink | None = None,
 ) -> Scanned:
     """Read a CSV file of responses into compact columns, as ``read_responses`` checks it.
@@ -680,7 +684,7 @@ def scan_csv(
         arrow: Use pyarrow's parser where the record rule allows (when installed).
         progress: Draw a progress bar (``None``: when stderr is a terminal).
         chunk_rows: Records per chunk.
-        sink: Takes the accepted rows of each chunk (scores and kept codes) instead of
+        sink: Takes the accepted rows of each chunk (scores, times, kept codes) instead of
             the result, so that memory does not grow with the file; not when duplicates
             are checked (respondent ids without ``duplicates="keep_all"``), as those
             are known only at the end (``Scanned.streamed`` says which).

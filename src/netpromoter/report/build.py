@@ -4,6 +4,9 @@
 [`score`][netpromoter.core.score], [`segment`][netpromoter.segmentation.segment],
 [`trend`][netpromoter.trends.trend], [`rake`][netpromoter.weighting.rake] and
 [`plan`][netpromoter.followup.plan]; nothing is computed here that those do not compute.
+A file counted chunk by chunk (``Tallied``) gets the same sections from its tallies:
+``NPSCounts.result``, ``SegmentCounts.result`` and
+[`trend_from_tally`][netpromoter.trends.trend_from_tally].
 """
 
 from __future__ import annotations
@@ -13,21 +16,27 @@ from datetime import timezone as _timezone
 from typing import TYPE_CHECKING, Any
 
 from netpromoter.core import NPSCounts, score
+from netpromoter.exceptions import InvalidParameterError
 from netpromoter.report.followups import workload as followup_workload
-from netpromoter.report.inputs import Rows, rows_of
+from netpromoter.report.inputs import Rows, Tallied, rows_of
 from netpromoter.report.model import Report
 from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.report.words import ReportLanguage, Words, language_of
-from netpromoter.segmentation import segment
-from netpromoter.trends import TrendResult, trend
+from netpromoter.segmentation import SegmentCounts, segment
+from netpromoter.trends import TrendResult, trend, trend_from_tally
 from netpromoter.weighting import rake
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from netpromoter._models import Response
+    from netpromoter.core import NPSResult
     from netpromoter.io._columns import ReadColumns
     from netpromoter.io._read import ReadResult
+    from netpromoter.segmentation import SegmentResult
+
+
+_Timed = Rows | Tallied
 
 
 def _trend(
@@ -69,7 +78,7 @@ def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> Weig
 
 
 def _followups(
-    rows: Rows, now: datetime | None, days: int, context: Mapping[str, str]
+    rows: _Timed, now: datetime | None, days: int, context: Mapping[str, str]
 ) -> FollowUpWorkload:
     moment = now or rows.latest or datetime.now(_timezone.utc)
     since = moment - timedelta(days=days)
@@ -77,8 +86,47 @@ def _followups(
     return followup_workload(recent, now=moment, since=since, context=context)
 
 
+def _tallied(
+    counted: Tallied,
+    by: Sequence[str],
+    period: ReportPeriod | None,
+    min_n: int,
+    confidence_level: float,
+) -> tuple[NPSResult, Sequence[object], tuple[SegmentResult, ...], TrendResult | None, int]:
+    """The sections of a file counted chunk by chunk, from its tallies alone.
+
+    Each is the result ``score``, ``segment`` and ``trend`` give of the rows, through the
+    same code: ``NPSCounts.result``, ``SegmentCounts.result`` and ``trend_from_tally``.
+    """
+    overall = NPSCounts.from_tally(counted.overall, weighted=False)
+    result = overall.result(confidence_level=confidence_level)  # no scores: score's error
+    segments = tuple(
+        SegmentCounts.from_tally(counted.segments[column]).result(
+            min_n=min_n, confidence_level=confidence_level
+        )
+        for column in by
+    )
+    over_time = None
+    if period is not None and counted.days is not None:
+        over_time = trend_from_tally(
+            counted.days,
+            period=period,
+            min_n=min_n,
+            confidence_level=confidence_level,
+            timezone=counted.zone,
+        )
+    undated = 0 if period is None else counted.n_rows - counted.n_dated
+    return (
+        result,
+        overall.count,
+        segments,
+        over_time,
+        undated,
+    )
+
+
 def build_report(
-    data: ReadColumns | ReadResult | Iterable[Response] | Rows,
+    data: ReadColumns | ReadResult | Iterable[Response] | Rows | Tallied,
     *,
     by: Sequence[str] = (),
     period: ReportPeriod | None = "month",
@@ -97,8 +145,10 @@ def build_report(
     Args:
         data: A file read by [`read_columns`][netpromoter.io.read_columns] or
             [`read_responses`][netpromoter.io.read_responses] (its rejection report is
-            carried along), responses, or the rows of a file scanned in chunks
-            (``netpromoter.report.inputs.scanned_rows``).
+            carried along), responses, the rows of a file scanned in chunks
+            (``netpromoter.report.inputs.scanned_rows``), or its tallies counted chunk by
+            chunk (``netpromoter.report.inputs.ChunkTally``; no margins then: raking
+            needs the rows; the trend's zone is the one the days were counted in).
         by: Segment columns: one table each, with intervals and small-sample flags.
         period: ``"week"``, ``"month"`` (default) or ``"quarter"`` for the trend, or
             ``None`` for no trend. Responses without a date are left out of the trend
@@ -140,25 +190,40 @@ def build_report(
         >>> round(report.overall.nps), [row.key for row in report.segments[0]]
         (25, [('a',), ('b',)])
     """
-    rows = rows_of(data)
-    spoken = language or language_of(_languages(rows.data))
-    overall = score(rows.data, confidence_level=confidence_level)
-    segments = tuple(
-        segment(rows.data, column, min_n=min_n, confidence_level=confidence_level) for column in by
-    )
-    over_time, undated = (
-        (None, 0) if period is None else _trend(rows, period, min_n, confidence_level, timezone)
-    )
-    weighting = None if margins is None else _weighting(rows.data, margins)
-    workload = None if followups is None else _followups(rows, now, followup_days, followups)
+    if isinstance(data, Tallied):
+        if margins is not None:
+            msg = "margins need the rows: give the rows of the file, not its tallies"
+            raise InvalidParameterError(msg, name="margins", value=sorted(margins))
+        spoken = language or language_of(data.values("language"))
+        overall, score_counts, segments, over_time, undated = _tallied(
+            data, by, period, min_n, confidence_level
+        )
+        weighting = None
+        moment: _Timed = data
+    else:
+        rows = rows_of(data)
+        spoken = language or language_of(_languages(rows.data))
+        overall = score(rows.data, confidence_level=confidence_level)
+        score_counts = NPSCounts.from_scores(rows.scores).count
+        segments = tuple(
+            segment(rows.data, column, min_n=min_n, confidence_level=confidence_level)
+            for column in by
+        )
+        over_time, undated = (
+            (None, 0) if period is None else _trend(rows, period, min_n, confidence_level, timezone)
+        )
+        weighting = None if margins is None else _weighting(rows.data, margins)
+        moment = rows
+    workload = None if followups is None else _followups(moment, now, followup_days, followups)
+    source, rows_read, rejected = moment.source, moment.rows_read, moment.rejected
     return Report(
         title=Words(spoken)("default_title") if title is None else title,
-        source=rows.source,
+        source=source,
         generated_at=datetime.now(_timezone.utc).replace(microsecond=0),
-        rows_read=rows.rows_read,
-        rejected=rows.rejected,
+        rows_read=rows_read,
+        rejected=rejected,
         overall=overall,
-        score_counts=NPSCounts.from_scores(rows.scores).count,
+        score_counts=score_counts,
         segments=segments,
         period=period,
         trend=over_time,

@@ -8,19 +8,25 @@ rows a follow-up plan needs.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netpromoter._count import tally
+from netpromoter._input import times
+from netpromoter._labels import MISSING
+from netpromoter._tally import Tally
 from netpromoter.io._columns import ReadColumns
 from netpromoter.io._read import ReadResult, as_response
 from netpromoter.io._rejection import Problem
 from netpromoter.io._scan import NAT, Scanned, between, scan_csv
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import tzinfo
     from pathlib import Path
 
     from numpy.typing import NDArray
@@ -159,7 +165,7 @@ def _table(scanned: Scanned, rows: NDArray[np.bool_] | None = None) -> object:
     for name, (labels, c) in codes.items():
         # In sorted order, as a column of text is factorised: sums run in the same order.
         order = np.argsort(np.array(labels, dtype=object)) if labels else np.zeros(0, np.intp)
-        rank = np.empty(len(labels), dtype=np.int32)
+        rank = np.zeros(max(len(labels), 1), dtype=np.int32)  # no labels: every cell empty
         rank[order] = np.arange(len(labels), dtype=np.int32)
         empty = c < 0
         indices = pa.Array.from_buffers(
@@ -230,3 +236,144 @@ def responses_of(picked: Sequence[tuple[int, dict[str, Any]]], source: str) -> l
             raise response.error(source)
         out.append(response)
     return out
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """A CSV file's accepted rows counted chunk by chunk: the report's tallies, no rows.
+
+    Attributes:
+        source: Where the rows came from.
+        rows_read: Rows read from the source.
+        rejected: Rows that were not used.
+        overall: The tally of every accepted score (one group).
+        segments: Per kept column, its tally per value (an empty cell is ``"(missing)"``).
+        days: The tally per local date in ``zone`` of the dated rows (``None``: none dated).
+        zone: The zone whose calendar ``days`` follows.
+        n_rows: Accepted rows.
+        n_dated: Accepted rows with a submission time.
+        latest: The latest submission time (``None`` when none is dated).
+        recent: ``Response`` objects of the rows submitted from one time to another.
+    """
+
+    source: str
+    rows_read: int
+    rejected: tuple[Rejection, ...]
+    overall: Tally
+    segments: dict[str, Tally]
+    days: Tally | None
+    zone: tzinfo
+    n_rows: int
+    n_dated: int
+    latest: datetime | None
+    recent: Callable[[datetime, datetime], list[Response]]
+
+    def values(self, column: str) -> list[object]:
+        """The distinct values of a kept column among the accepted rows."""
+        counted = self.segments.get(column)
+        if counted is None or counted.labels is None:
+            return []
+        return [None if label == MISSING else label for (label,) in counted.labels]
+
+
+class ChunkTally:
+    """Counts each scanned chunk's accepted rows into the report's tallies (a scan's sink).
+
+    Per chunk: the scores with the tally engine, once overall, once per kept column (its
+    codes, an empty cell as ``"(missing)"``) and once per local date in ``zone`` (UTC
+    microseconds floored to seconds and shifted as ``trend`` shifts them), each added
+    to the tallies so far with ``+``. Nothing of a chunk is kept but its counts.
+    """
+
+    def __init__(self, keys: Sequence[str], zone: tzinfo, time: str = "submitted_at") -> None:
+        self.keys = tuple(keys)
+        self.zone = zone
+        self.time = time
+        self.overall: Tally | None = None
+        self.segments = {key: Tally.empty(by=(key,)) for key in self.keys}
+        self.days = Tally.empty(by=(time,))
+        self.n_rows = 0
+        self.n_dated = 0
+
+    def __call__(
+        self,
+        scores: NDArray[np.int8],
+        us: NDArray[np.int64],
+        codes: Mapping[str, tuple[list[str], NDArray[np.int32]]],
+    ) -> None:
+        """Count one chunk's accepted rows."""
+        if not len(scores):
+            return
+        self.n_rows += len(scores)
+        counted = tally(scores)
+        self.overall = counted if self.overall is None else self.overall + counted
+        for key in self.keys:
+            labels, coded = codes[key]
+            counted = tally(scores, None, coded + 1, len(labels) + 1)
+            levels: list[tuple[object, ...]] = [(MISSING,), *((label,) for label in labels)]
+            self.segments[key] = self.segments[key] + _labelled(counted, key, levels)
+        dated = us != NAT
+        n_dated = int(np.count_nonzero(dated))
+        if not n_dated:
+            return
+        self.n_dated += n_dated
+        seconds = us[dated] // 1_000_000
+        aware = np.full(len(seconds), times.AWARE, dtype=np.uint8)
+        days = times.localise(seconds, aware, zone=self.zone, naive_zone=None) // times.DAY
+        first = int(days.min())
+        counted = tally(scores[dated], None, days - first, int(days.max()) - first + 1)
+        dates: list[tuple[object, ...]] = [
+            (times.day_date(first + i),) for i in range(counted.n_groups)
+        ]
+        self.days = self.days + _labelled(counted, self.time, dates)
+
+    def add_scanned(self, scanned: Scanned, chunk_rows: int) -> None:
+        """Count the rows a scan kept (when duplicates were checked), chunk by chunk."""
+        for start in range(0, len(scanned.scores), chunk_rows):
+            part = slice(start, start + chunk_rows)
+            self(
+                scanned.scores[part],
+                scanned.times[part],
+                {key: (labels, c[part]) for key, (labels, c) in scanned.codes.items()},
+            )
+
+    def rows(
+        self,
+        scanned: Scanned,
+        path: Path,
+        options: ReadOptions,
+        *,
+        arrow: bool = True,
+        progress: bool | None = None,
+    ) -> Tallied:
+        """The report's input: these tallies and the scan's rejections."""
+
+        def recent(since: datetime, until: datetime) -> list[Response]:
+            again = scan_csv(
+                path,
+                options,
+                window=between(since, until),
+                full=True,
+                arrow=arrow,
+                progress=progress,
+            )
+            return responses_of(again.picked, again.source)
+
+        return Tallied(
+            scanned.source,
+            scanned.rows_read,
+            scanned.rejected,
+            tally(np.zeros(0, dtype=np.int8)) if self.overall is None else self.overall,
+            {key: t.nonempty() for key, t in self.segments.items()},
+            self.days.nonempty() if self.n_dated else None,
+            self.zone,
+            self.n_rows,
+            self.n_dated,
+            scanned.latest,
+            recent,
+        )
+
+
+def _labelled(counted: Tally, key: str, levels: Sequence[tuple[object, ...]]) -> Tally:
+    """A chunk's tally with its groups labelled (to be added to the others by label)."""
+    return dataclasses.replace(counted, by=(key,), labels=tuple(levels))

@@ -26,7 +26,7 @@ naive ones with ``naive_timezone``. Responses are bucketed by their local calend
 from __future__ import annotations
 
 from netpromoter.trends.decomposition import DecompositionResult, DecompositionRow
-from netpromoter.trends.pipeline import trend
+from netpromoter.trends.pipeline import trend, trend_from_tally
 from netpromoter.trends.result import TrendResult
 from netpromoter.trends.rows import Change, RespondentRow, TransitionRow, TrendRow
 
@@ -39,4 +39,5 @@ __all__ = [
     "TrendResult",
     "TrendRow",
     "trend",
+    "trend_from_tally",
 ]

@@ -27,6 +27,7 @@ from netpromoter.exceptions import EmptyDataError, InvalidParameterError, Invali
 from netpromoter.trends.periods import Periods, check_cells, span
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date, tzinfo
 
     from numpy.typing import NDArray
@@ -142,7 +143,7 @@ def _window(t: Tally, length: int, n_periods: int) -> Tally:
     return t.map(pooled)
 
 
-def _check_empty(n_total: int, n_missing: int) -> None:
+def check_empty(n_total: int, n_missing: int) -> None:
     """No scores at all: the error of both paths, in the same words."""
     if n_total == 0:
         detail = f" (all {n_missing} scores were missing)" if n_missing else ""
@@ -150,7 +151,7 @@ def _check_empty(n_total: int, n_missing: int) -> None:
         raise EmptyDataError(msg)
 
 
-def _check_weights(n_total: int, sum_w: float | None) -> None:
+def check_weights(n_total: int, sum_w: float | None) -> None:
     """Weights that are all zero: the error of both paths, in the same words."""
     if sum_w is not None and not sum_w > 0:
         msg = f"all {n_total} weights are zero; at least one weight must be positive"
@@ -167,7 +168,7 @@ def count_periods(source: EagerSource | LazySource, timing: Timing) -> Counts:
 def _memory_counts(source: EagerSource, timing: Timing) -> Counts:
     """Local times, periods and segments of in-memory rows, counted in one pass."""
     time, zone, naive_zone, period, origin = timing
-    _check_empty(len(source.scores), source.n_missing)
+    check_empty(len(source.scores), source.n_missing)
     local = source.local_seconds(time, zone=zone, naive_zone=naive_zone)
     spans = span(local // times.DAY, period, origin)
     segments = combine(source.factors) if source.factors else None
@@ -178,7 +179,7 @@ def _memory_counts(source: EagerSource, timing: Timing) -> Counts:
     if segment_codes is not None:
         parts.append(Factor(segment_codes, tuple(range(n_segments)), "segment"))
     base = source.tally(parts, dense=True)
-    _check_weights(base.n, float(base.sum_w.sum()) if source.weighted else None)
+    check_weights(base.n, float(base.sum_w.sum()) if source.weighted else None)
     rows = Rows(source, parts[0].codes, segment_codes, local)
     return Counts(base, segments, n_segments, spans, source.weighted, rows)
 
@@ -208,8 +209,8 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
         engine = source.aggregate(keys, derived={engine_times.TIME_KEY: key.expr})
         counted = engine.tally
         n_rows = counted.count.sum(axis=1)
-        _check_empty(int(n_rows.sum()), int(engine.n_missing.sum()))
-        _check_weights(int(n_rows.sum()), float(counted.sum_w.sum()) if engine.weighted else None)
+        check_empty(int(n_rows.sum()), int(engine.n_missing.sum()))
+        check_weights(int(n_rows.sum()), float(counted.sum_w.sum()) if engine.weighted else None)
         parsed, lengths = engine_times.decode(engine.levels[-1], key)
         level = engine.key_codes[:, -1]
         values = parsed.values[level]
@@ -237,13 +238,54 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
         end = times.localise(last, kinds[timed], zone=zone, naive_zone=naive_zone)
         if (end // times.DAY == local[timed] // times.DAY).all():
             break
-    spans = span(local[used] // times.DAY, period, origin)
-    codes = np.zeros(len(level), dtype=code_dtype(spans.n_periods))
-    codes[used] = spans.numbers - spans.first
     factors = [
         Factor(engine.key_codes[:, j].astype(code_dtype(len(levels))), levels, name)
         for j, (name, levels) in enumerate(zip(keys, engine.levels, strict=False))
     ]
+    counts, group, n_groups = _days_to_periods(
+        counted, local // times.DAY, used, factors, period=period, origin=origin
+    )
+    base = dataclasses.replace(counts.base, weighted=engine.weighted, n_missing=source.n_missing)
+    cells = None if source.cells is None else regroup_cells(source.cell_counts, group, n_groups)
+    return counts._replace(base=base, weighted=engine.weighted, cells=cells)
+
+
+def counts_of_days(
+    counted: Tally,
+    days: NDArray[np.int64],
+    used: NDArray[np.bool_],
+    factors: Sequence[Factor],
+    *,
+    period: times.Period,
+    origin: date | None,
+) -> Counts:
+    """The period × segment tally of a tally per local day × segment.
+
+    Group ``i`` of ``counted`` holds the responses of local day ``days[i]`` (days since
+    1970-01-01) in the segment whose code in each of ``factors`` is its ``i``-th; groups
+    not ``used`` (no scores) are not placed in a period. The groups are added per period
+    × segment with [`Tally.regroup`][netpromoter._tally.Tally.regroup], as a lazy frame's
+    time buckets are: chunks counted per day become the tally of their rows in memory.
+
+    Raises:
+        InvalidParameterError: Too many periods or period × segment cells.
+    """
+    return _days_to_periods(counted, days, used, factors, period=period, origin=origin)[0]
+
+
+def _days_to_periods(
+    counted: Tally,
+    days: NDArray[np.int64],
+    used: NDArray[np.bool_],
+    factors: Sequence[Factor],
+    *,
+    period: times.Period,
+    origin: date | None,
+) -> tuple[Counts, NDArray[np.intp], int]:
+    """``counts_of_days``, with each day group's period × segment group and their number."""
+    spans = span(days[used], period, origin)
+    codes = np.zeros(len(days), dtype=code_dtype(spans.n_periods))
+    codes[used] = spans.numbers - spans.first
     segments = combine(factors) if factors else None
     n_segments = segments.n_groups if segments is not None else 1
     check_cells(spans.n_periods, n_segments, period)
@@ -251,15 +293,7 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
     if segments is not None:
         parts.append(segments.group_codes())
     sizes = [spans.n_periods, n_segments][: len(parts)]
-    regrouped = counted.regroup(parts, sizes)
-    base = dataclasses.replace(regrouped, weighted=engine.weighted, n_missing=source.n_missing)
-    cells = _cells(source, parts, sizes)
-    return Counts(base, segments, n_segments, spans, engine.weighted, None, cells)
-
-
-def _cells(source: LazySource, parts: list[NDArray[Any]], sizes: list[int]) -> CellCounts | None:
-    """The engine's per-cell counts added per period × segment, as the tally is."""
-    if source.cells is None:
-        return None
+    base = counted.regroup(parts, sizes)
     group = np.ravel_multi_index(tuple(p.astype(np.intp) for p in parts), sizes)
-    return regroup_cells(source.cell_counts, group, math.prod(sizes))
+    counts = Counts(base, segments, n_segments, spans, counted.weighted, None)
+    return counts, group, math.prod(sizes)

@@ -9,17 +9,30 @@ per period × segment, the statistics layer estimates every row and tests every 
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from netpromoter import _stats
+from netpromoter._input import times
+from netpromoter._input.factors import factorise
 from netpromoter._input.source import prepare
 from netpromoter._validation import (
     Correction,
     check_names,
 )
-from netpromoter.trends.counts import Timing, count_periods
+from netpromoter.exceptions import InvalidParameterError
+from netpromoter.trends.counts import (
+    Counts,
+    Timing,
+    check_empty,
+    check_weights,
+    count_periods,
+    counts_of_days,
+)
 from netpromoter.trends.design import design_rows
-from netpromoter.trends.options import check_options
+from netpromoter.trends.options import Options, check_options
 from netpromoter.trends.respondents import panel
 from netpromoter.trends.result import TrendResult
 from netpromoter.trends.series import series_rows
@@ -27,8 +40,9 @@ from netpromoter.trends.verdicts import compare
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date, timedelta, tzinfo
+    from datetime import timedelta, tzinfo
 
+    from netpromoter._tally import Tally
     from netpromoter._validation import MissingPolicy
     from netpromoter.trends.rows import Method
 
@@ -184,6 +198,34 @@ def trend(
         source,
         Timing(time, opts.zone, opts.naive_zone, opts.period, origin),
     )
+    return trend_of_counts(
+        counts,
+        time=time,
+        by=keys,
+        options=opts,
+        method=method,
+        weights=weights,
+        respondent=respondent,
+    )
+
+
+def trend_of_counts(
+    counts: Counts,
+    *,
+    time: str,
+    by: tuple[str, ...],
+    options: Options,
+    method: Method,
+    weights: object = None,
+    respondent: str | None = None,
+) -> TrendResult:
+    """A trend from its period × segment × score tally: everything after the counting.
+
+    [`trend`][netpromoter.trends.trend] and
+    [`trend_from_tally`][netpromoter.trends.trend_from_tally] both end here, so a
+    trend of tallies and a trend of rows are computed by the same code.
+    """
+    opts, keys, confidence_level = options, by, options.confidence_level
     flat = counts.series(opts.rolling)
     design = design_rows(weights, counts, opts.rolling)
     design_se = None if design is None else design.ses()
@@ -235,3 +277,93 @@ def trend(
         confidence_level=confidence_level,
         weighted=counts.weighted,
     )
+
+
+def trend_from_tally(
+    tally: Tally,
+    *,
+    period: str | int | timedelta = "month",
+    timezone: str | tzinfo = "UTC",
+    rolling: int = 1,
+    origin: date | None = None,
+    min_n: int = 30,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    method: Method = "adjusted_wald",
+    confidence_level: float = 0.95,
+) -> TrendResult:
+    """The trend of a tally per local day × segment × score, as ``trend`` gives of the rows.
+
+    For data counted piece by piece (a file in chunks, partitions, ...): each piece is
+    tallied per local calendar day and segment, the tallies are merged with ``+``, and
+    the merged tally gives the same ``TrendResult`` as [`trend`][netpromoter.trends.trend]
+    of all the rows, with no row kept. The days are added into periods here, with the
+    same code as ``trend``'s.
+
+    Args:
+        tally: A labelled tally: ``tally.by`` is the time column's name, then the segment
+            columns (none for one series); each group's first label is its local date
+            (a ``datetime.date`` in ``timezone``'s calendar), the others its segment's.
+        period: As in ``trend``.
+        timezone: The zone the dates are local to (kept on the result).
+        rolling: As in ``trend``.
+        origin: As in ``trend``.
+        min_n: As in ``trend``.
+        alpha: As in ``trend``.
+        correction: As in ``trend``.
+        method: As in ``trend``.
+        confidence_level: As in ``trend``.
+
+    Returns:
+        The trend.
+
+    Raises:
+        InvalidParameterError: An unknown option, a tally without labels or without a
+            time key, or a first label that is not a date.
+        EmptyDataError: The tally holds no scores.
+        InvalidWeightsError: Its weights are all zero.
+
+    Examples:
+        >>> import numpy as np
+        >>> from datetime import date
+        >>> from netpromoter._tally import Tally
+        >>> counts = np.zeros((3, 11), dtype=np.int64)
+        >>> counts[0, [9, 10, 6]] = 1; counts[1, 10] = 1; counts[2, [3, 2]] = 1
+        >>> t = Tally.of_counts(counts, by=("submitted_at",), labels=[
+        ...     (date(2026, 1, 10),), (date(2026, 3, 2),), (date(2026, 3, 5),)])
+        >>> [(r.period, r.n) for r in trend_from_tally(t, min_n=1)]
+        [('2026-01', 3), ('2026-02', 0), ('2026-03', 3)]
+    """
+    opts = check_options(
+        period=period,
+        timezone=timezone,
+        naive_timezone=None,
+        rolling=rolling,
+        min_n=min_n,
+        alpha=alpha,
+        correction=correction,
+        method=method,
+        confidence_level=confidence_level,
+        origin=origin,
+    )
+    labels = tally.labels
+    if labels is None or not tally.by:
+        msg = "trend_from_tally needs a tally labelled by its time column first (by=(time, ...))"
+        raise InvalidParameterError(msg, name="tally", value=tally.by)
+    dates = [g[0] for g in labels if isinstance(g[0], date) and not isinstance(g[0], datetime)]
+    if len(dates) < len(labels):
+        bad = next(g[0] for g in labels if g[0] not in dates)
+        msg = f"the first label of each group must be a date (datetime.date), got {bad!r}"
+        raise InvalidParameterError(msg, name="tally", value=bad)
+    time, keys = tally.by[0], tally.by[1:]
+    n_rows = tally.count.sum(axis=1)
+    check_empty(int(n_rows.sum()), tally.n_missing)
+    check_weights(int(n_rows.sum()), float(tally.sum_w.sum()) if tally.weighted else None)
+    days = np.fromiter((times.date_number(d) for d in dates), np.int64, len(dates))
+    factors = []
+    for j, name in enumerate(keys, start=1):
+        column = np.empty(len(labels), dtype=object)
+        column[:] = [g[j] for g in labels]
+        factors.append(factorise(column, name))
+    counts = counts_of_days(tally, days, n_rows > 0, factors, period=opts.period, origin=origin)
+    return trend_of_counts(counts, time=time, by=keys, options=opts, method=method)
