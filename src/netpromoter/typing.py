@@ -1,7 +1,8 @@
 """The types of what netpromoter's functions accept, for annotating code that calls them.
 
 Also what results give back: the named pair every interval is (``ConfidenceInterval``)
-and the chart ``plot()`` draws (``Chart``).
+and the chart ``plot()`` draws (``Chart``); and the labelled, mergeable ``Tally`` (counts,
+Σw and Σw² per group × score) that ``trend_from_tally`` reads.
 
 Examples:
     >>> import netpromoter as nps
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 
 from netpromoter._results import ConfidenceInterval
 from netpromoter._results.chart import Chart
+from netpromoter._tally import Tally
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,6 +35,7 @@ __all__ = [
     "Keys",
     "MissingPolicy",
     "Scores",
+    "Tally",
     "TimeZone",
     "Weights",
 ]

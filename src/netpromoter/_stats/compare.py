@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from netpromoter._tally import Tally
     from netpromoter._validation import Correction
 
+#: Relative float rounding allowed below a whole number of degrees of freedom.
+_DF_ROUNDING = 1e-9
+
 
 def _z_statistic(delta: NDArray[np.float64], se: NDArray[np.float64]) -> NDArray[np.float64]:
     """``delta / se``, with 0 (not NaN) when both are 0: no evidence of any difference."""
@@ -203,8 +206,11 @@ def difference(
             welch = (v_a + v_b) ** 2 / (v_a * v_a / nu_a + v_b * v_b / nu_b)
         dependent = covariance is not None or overlap is not None
         # Whole degrees of freedom, rounded down: slightly heavier tails, and few
-        # distinct quantiles to compute.
-        df = np.floor(np.minimum(nu_a, nu_b) if dependent else welch)
+        # distinct quantiles to compute. A value within float rounding (1e-9 relative)
+        # below a whole number is that number, so sums taken in another order (rows, or
+        # an engine's cells) give the same degrees of freedom.
+        exact = np.minimum(nu_a, nu_b) if dependent else welch
+        df = np.floor(exact * (1.0 + _DF_ROUNDING))
         df = np.where(np.isnan(df) | (df < 1.0), np.where(np.isnan(df), np.inf, 1.0), df)
         p_value = np.minimum(1.0, 2.0 * student_sf(np.abs(z), df))
         level = check_confidence_level(confidence_level)
