@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BeforeValidator,
@@ -23,14 +23,16 @@ from netpromoter.exceptions import (
     ParameterTypeError,
     RenderError,
 )
-from netpromoter.followup.render import Context, Message, render
+from netpromoter.followup.render import Context, Message, _render, _Rendered
 from netpromoter.followup.select import _select
 from netpromoter.followup.templates import (
     _PURPOSES,
     ReviewInvitations,
+    Template,
     TemplateLibrary,
     _as_channel,
 )
+from netpromoter.followup.text import _clean
 from netpromoter.privacy import pseudonymise
 
 """The placeholders a template may use, with what each stands for.
@@ -318,6 +320,48 @@ def plan(
         ...     responses, context=context, now=monday)]
         [('r2', 'sms', 'Tue'), ('r1', 'email', 'Mon')]
     """
+    planned_at, planned = _plan(
+        responses,
+        now=now,
+        library=library,
+        context=context,
+        rules=rules,
+        purpose=purpose,
+        language=language,
+        channel=channel,
+        on_error=on_error,
+    )
+    return [
+        FollowUp(
+            position=item.position,
+            message=Message(respondent_id=item.respondent_id, **item.message._asdict()),
+            category=item.category,
+            score=item.score,
+            priority=item.priority,
+            due=item.due,
+            submitted_at=item.submitted_at,
+            planned_at=planned_at,
+            account_id=item.account_id,
+            notify_account_contact=item.notify_account_contact,
+            invite_review=item.invite_review,
+        )
+        for item in planned
+    ]
+
+
+def _plan(
+    responses: Iterable[Response],
+    *,
+    now: datetime | None = None,
+    library: TemplateLibrary | None = None,
+    context: Context | None = None,
+    rules: FollowUpRules | None = None,
+    purpose: Literal["follow_up", "close_loop"] = "follow_up",
+    language: str | None = None,
+    channel: Channel | str | None = None,
+    on_error: Callable[[int, str], object] | None = None,
+) -> tuple[datetime, list[_Planned]]:
+    """``plan``'s arguments checked, and its follow-ups as tuples with the plan's ``now``."""
     planned_at = datetime.now(timezone.utc) if now is None else now
     check_type(planned_at, "now", datetime, "a timezone-aware datetime")
     check_type(responses, "responses", Iterable, "an iterable of Response")
@@ -335,8 +379,55 @@ def plan(
     if language is not None:
         check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
     channel = _as_channel(channel)
+    return planned_at, _planned(
+        responses,
+        planned_at=planned_at,
+        library=library,
+        context=context,
+        rules=rules,
+        purpose=purpose,
+        language=language,
+        channel=channel,
+        on_error=on_error,
+    )
+
+
+class _Planned(NamedTuple):
+    """One follow-up's fields (the plan's ``now`` aside), without models: the bulk form."""
+
+    priority: int
+    due: datetime
+    position: int
+    respondent_id: str | None
+    account_id: str | None
+    category: Category
+    score: int
+    submitted_at: datetime | None
+    message: _Rendered
+    notify_account_contact: bool
+    invite_review: bool
+
+
+def _planned(
+    responses: Iterable[Response],
+    *,
+    planned_at: datetime,
+    library: TemplateLibrary,
+    context: Context | None,
+    rules: FollowUpRules,
+    purpose: Literal["follow_up", "close_loop"],
+    language: str | None,
+    channel: Channel | None,
+    on_error: Callable[[int, str], object] | None,
+) -> list[_Planned]:
+    """The follow-ups of ``plan``, sorted, as tuples; arguments checked by the caller.
+
+    A template is chosen once per (category, comment or not, channel, language): the
+    choice depends on nothing else.
+    """
     invite = rules.review_invitations == "everyone" and purpose == "follow_up"
-    result: list[FollowUp] = []
+    chosen: dict[tuple[object, ...], tuple[Template, Channel, Template | None]] = {}
+    result: list[_Planned] = []
     problems: list[tuple[int, str]] = []
     for position, response in enumerate(responses):
         if not isinstance(response, Response):
@@ -345,39 +436,48 @@ def plan(
                 f"{position} is {shown(response)} ({type(response).__name__})"
             )
             raise ParameterTypeError(msg, name="responses", value=response)
+        category = response.category
+        key = (
+            category,
+            _clean(response.comment) is None,
+            response.channel,
+            response.language,
+        )
         try:
-            template, target = _select(
-                library, response, language=language, channel=channel, purpose=purpose
-            )
-            postscript = None
-            if invite:
-                postscript, _ = _select(
-                    library,
-                    response,
-                    language=template.language,
-                    channel=target,
-                    purpose="review_invite",
+            if key not in chosen:
+                template, target = _select(
+                    library, response, language=language, channel=channel, purpose=purpose
                 )
-            message = render(template, response, context, channel=target, postscript=postscript)
+                postscript = None
+                if invite:
+                    postscript, _ = _select(
+                        library,
+                        response,
+                        language=template.language,
+                        channel=target,
+                        purpose="review_invite",
+                    )
+                chosen[key] = (template, target, postscript)
+            template, target, postscript = chosen[key]
+            message = _render(template, response, context, channel=target, postscript=postscript)
         except (RenderError, NoTemplateError) as exc:
             who = f" (respondent {response.respondent_id})" if response.respondent_id else ""
             problems.append((position, f"position {position}{who}: {exc}"))
             if on_error is not None:
                 on_error(*problems[-1])
             continue
-        category = response.category
         start = response.submitted_at or planned_at
         result.append(
-            FollowUp(
-                position=position,
-                message=message,
-                category=category,
-                score=response.score,
+            _Planned(
                 priority=rules.priority[category],
                 due=rules.due(start, category),
-                submitted_at=response.submitted_at,
-                planned_at=planned_at,
+                position=position,
+                respondent_id=response.respondent_id,
                 account_id=response.account_id,
+                category=category,
+                score=response.score,
+                submitted_at=response.submitted_at,
+                message=message,
                 notify_account_contact=response.account_id in rules.managed_accounts
                 and category in rules.notify_account_contact_for,
                 invite_review=postscript is not None,
