@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
     from netpromoter.io import FileTally, ReadColumns, ReadResult, Rejection
     from netpromoter.io._read import ReadKeywords, ReadOptions
-    from netpromoter.io._scan import Scanned
+    from netpromoter.io._scan import Scanned, Sink
     from netpromoter.report import ReportPeriod
     from netpromoter.report.inputs import Rows
     from netpromoter.report.words import Words
@@ -438,13 +438,20 @@ def _scan(
     *,
     keep: Sequence[str] = (),
     window: Callable[[Any], Any] | None = None,
+    sink: Sink | None = None,
 ) -> Scanned | None:
     """Read a CSV file chunk by chunk (a progress bar on a terminal); check rejections."""
     from netpromoter.io._scan import scan_csv
 
     progress = False if args.quiet else None
     read = scan_csv(
-        path, _options(args), keep=keep, window=window, full=window is not None, progress=progress
+        path,
+        _options(args),
+        keep=keep,
+        window=window,
+        full=window is not None,
+        progress=progress,
+        sink=sink,
     )
     return _checked(path, args, read)
 
@@ -694,8 +701,10 @@ def _followup_responses(
 
     if can_scan(path, _options(args), ()):
         # Only the rows of the window are read whole: they are the ones that get a message.
+        # The scores and times of the other rows are not kept (a sink that drops them),
+        # unless duplicates are checked: those are known only at the end of the file.
         now, since = _window_of(args)
-        scanned = _scan(path, args, window=_in_window(now, since))
+        scanned = _scan(path, args, window=_in_window(now, since), sink=lambda *_: None)
         if scanned is None:
             return None
         return now, responses_of(scanned.picked, scanned.source)
