@@ -392,6 +392,95 @@ def _plan(
     )
 
 
+class _Messages:
+    """Each response's message, chosen and rendered once per set of inputs.
+
+    A template is chosen once per (category, comment or not, channel, language); a
+    message is rendered once per template choice, comment, score and context values (the
+    last ``_RENDERED`` remembered): all a message depends on, its respondent id aside.
+    """
+
+    def __init__(
+        self,
+        library: TemplateLibrary,
+        context: Context | None,
+        language: str | None,
+        channel: Channel | None,
+        purpose: Literal["follow_up", "close_loop"],
+        *,
+        invite: bool,
+    ) -> None:
+        self.library, self.context = library, context
+        self.language, self.channel, self.purpose, self.invite = language, channel, purpose, invite
+        self.chosen: dict[tuple[object, ...], tuple[Template, Channel, Template | None]] = {}
+        self.rendered: dict[tuple[object, ...], _Rendered] = {}
+
+    def choice(
+        self, response: Response, key: tuple[object, ...]
+    ) -> tuple[Template, Channel, Template | None]:
+        """The template, channel and postscript for a response (all it depends on: ``key``)."""
+        found = self.chosen.get(key)
+        if found is None:
+            template, target = _select(
+                self.library,
+                response,
+                language=self.language,
+                channel=self.channel,
+                purpose=self.purpose,
+            )
+            postscript = None
+            if self.invite:
+                postscript, _ = _select(
+                    self.library,
+                    response,
+                    language=template.language,
+                    channel=target,
+                    purpose="review_invite",
+                )
+            found = self.chosen[key] = (template, target, postscript)
+        return found
+
+    def of(self, response: Response) -> _Rendered:
+        """The response's message (``RenderError``, ``NoTemplateError``: none)."""
+        key = (
+            response.category,
+            _clean(response.comment) is None,
+            response.channel,
+            response.language,
+        )
+        template, target, postscript = self.choice(response, key)
+        values = self.context(response) if callable(self.context) else self.context
+        same = _same_message(key, response, values)
+        message = None if same is None else self.rendered.get(same)
+        if message is None:
+            message = _render(template, response, values, channel=target, postscript=postscript)
+            if same is not None:
+                if len(self.rendered) >= _RENDERED:
+                    self.rendered.clear()
+                self.rendered[same] = message
+        return message
+
+
+_RENDERED = 65_536
+"""Rendered messages remembered for reuse by responses that render alike."""
+
+
+def _same_message(
+    choice: tuple[object, ...], response: Response, values: object
+) -> tuple[object, ...] | None:
+    """What a rendered message depends on, as a key (``None``: values not a plain mapping)."""
+    if values is None:
+        return (choice, response.comment, response.score)
+    if not isinstance(values, Mapping):
+        return None
+    key = (choice, response.comment, response.score, tuple(values.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 class _Planned(NamedTuple):
     """One follow-up's fields (the plan's ``now`` aside), without models: the bulk form."""
 
@@ -420,13 +509,9 @@ def _planned(
     channel: Channel | None,
     on_error: Callable[[int, str], object] | None,
 ) -> list[_Planned]:
-    """The follow-ups of ``plan``, sorted, as tuples; arguments checked by the caller.
-
-    A template is chosen once per (category, comment or not, channel, language): the
-    choice depends on nothing else.
-    """
+    """The follow-ups of ``plan``, sorted, as tuples; arguments checked by the caller."""
     invite = rules.review_invitations == "everyone" and purpose == "follow_up"
-    chosen: dict[tuple[object, ...], tuple[Template, Channel, Template | None]] = {}
+    messages = _Messages(library, context, language, channel, purpose, invite=invite)
     result: list[_Planned] = []
     problems: list[tuple[int, str]] = []
     for position, response in enumerate(responses):
@@ -437,29 +522,8 @@ def _planned(
             )
             raise ParameterTypeError(msg, name="responses", value=response)
         category = response.category
-        key = (
-            category,
-            _clean(response.comment) is None,
-            response.channel,
-            response.language,
-        )
         try:
-            if key not in chosen:
-                template, target = _select(
-                    library, response, language=language, channel=channel, purpose=purpose
-                )
-                postscript = None
-                if invite:
-                    postscript, _ = _select(
-                        library,
-                        response,
-                        language=template.language,
-                        channel=target,
-                        purpose="review_invite",
-                    )
-                chosen[key] = (template, target, postscript)
-            template, target, postscript = chosen[key]
-            message = _render(template, response, context, channel=target, postscript=postscript)
+            message = messages.of(response)
         except (RenderError, NoTemplateError) as exc:
             who = f" (respondent {response.respondent_id})" if response.respondent_id else ""
             problems.append((position, f"position {position}{who}: {exc}"))
@@ -480,7 +544,7 @@ def _planned(
                 message=message,
                 notify_account_contact=response.account_id in rules.managed_accounts
                 and category in rules.notify_account_contact_for,
-                invite_review=postscript is not None,
+                invite_review=message.postscript_id is not None,
             )
         )
     if problems and on_error is None:
