@@ -42,6 +42,9 @@ COLUMNS = (
 _CHUNK = 10_000
 """Follow-ups formatted and written at a time."""
 
+_SEEN = 65_536
+"""Formatted cells remembered for reuse (bodies repeat when messages render alike)."""
+
 
 def write_plan_csv(planned: list[_Planned], planned_at: datetime, handle: IO[str]) -> int:
     """Write the plan's follow-ups (sorted already) to an open text file.
@@ -60,8 +63,14 @@ def write_plan_csv(planned: list[_Planned], planned_at: datetime, handle: IO[str
         key = (type(value), value)
         cell = seen.get(key)
         if cell is None:
+            if len(seen) >= _SEEN:
+                seen.clear()
             cell = seen[key] = _csv_cell(value, safe=True)
         return cell
+
+    def when(value: datetime | None) -> str:
+        # An ISO time starts with a digit and holds no break, quote or comma: as it is.
+        return "" if value is None else value.isoformat()
 
     handle.write("\ufeff")
     if not planned:  # as write_csv: a header of no columns
@@ -77,12 +86,12 @@ def write_plan_csv(planned: list[_Planned], planned_at: datetime, handle: IO[str
                     [
                         item.position,
                         _csv_cell(item.respondent_id, safe=True),
-                        _csv_cell(item.account_id, safe=True),
+                        cached(item.account_id),
                         cached(item.category),
                         item.score,
                         item.priority,
-                        _csv_cell(item.due, safe=True),
-                        _csv_cell(item.submitted_at, safe=True),
+                        when(item.due),
+                        when(item.submitted_at),
                         cached(item.due < planned_at),
                         cached(message.channel),
                         cached(message.language),
@@ -91,7 +100,7 @@ def write_plan_csv(planned: list[_Planned], planned_at: datetime, handle: IO[str
                         cached(item.invite_review),
                         cached(message.truncated),
                         cached(message.subject),
-                        _csv_cell(message.body, safe=True),
+                        cached(message.body),
                     ],
                     ",",
                 )
