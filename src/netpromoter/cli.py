@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: The package's data files (read as files: importlib.resources costs 10 ms at start-up).
 _DATA = Path(__file__).parent / "data"
 EXIT_OK = 0
+#: Rows of the window turned into responses at a time (``followups``).
+_SLICE = 10_000
 EXIT_DATA_ERROR = 1
 EXIT_USAGE = 2
 EXAMPLE_FILE = "example_responses.csv"
@@ -707,7 +709,15 @@ def _followup_responses(
         scanned = _scan(path, args, window=_in_window(now, since), sink=lambda *_: None)
         if scanned is None:
             return None
-        return now, responses_of(scanned.picked, scanned.source)
+        # Each slice's fields are let go once its responses are built: both are never whole.
+        picked, responses = scanned.picked, []
+        picked.reverse()
+        while picked:
+            part = picked[-_SLICE:]
+            del picked[-_SLICE:]
+            part.reverse()
+            responses += responses_of(part, scanned.source)
+        return now, responses
     read = _read(path, args, read_responses)
     if read is None:
         return None
