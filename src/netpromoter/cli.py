@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from netpromoter.core import Response
     from netpromoter.io import FileTally, ReadColumns, ReadResult, Rejection
     from netpromoter.io._read import ReadKeywords, ReadOptions
-    from netpromoter.io._scan import Scanned
+    from netpromoter.io._scan import Scanned, Sink
     from netpromoter.report import ReportPeriod
     from netpromoter.report.inputs import Rows, Tallied
     from netpromoter.report.words import Words
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: The package's data files (read as files: importlib.resources costs 10 ms at start-up).
 _DATA = Path(__file__).parent / "data"
 EXIT_OK = 0
+#: Rows of the window turned into responses at a time (``followups``).
+_SLICE = 10_000
 EXIT_DATA_ERROR = 1
 EXIT_USAGE = 2
 EXAMPLE_FILE = "example_responses.csv"
@@ -438,7 +440,7 @@ def _scan(
     *,
     keep: Sequence[str] = (),
     window: Callable[[Any], Any] | None = None,
-    sink: Callable[..., None] | None = None,
+    sink: Sink | None = None,
 ) -> Scanned | None:
     """Read a CSV file chunk by chunk (a progress bar on a terminal); check rejections."""
     from netpromoter.io._scan import scan_csv
@@ -659,50 +661,35 @@ def _run_followups(args: argparse.Namespace) -> int:
     import secrets
 
     from netpromoter.followup import plan
-    from netpromoter.io._read import read_responses
-    from netpromoter.io._scan import can_scan
     from netpromoter.io._write import write_csv, write_json
     from netpromoter.report.followups import placeholder_context
-    from netpromoter.report.inputs import responses_of
 
     path = _input_file(args.file)
-    context = _context(args.context) if args.context else {}
+    raw_context = _context(args.context) if args.context else {}
+    found = _followup_responses(path, args)
+    if found is None:
+        return EXIT_DATA_ERROR
+    now, responses = found
+    context = placeholder_context(raw_context)
     problems: list[str] = []
-    if can_scan(path, _options(args), ()):
-        # Only the rows of the window are read whole: they are the ones that get a message.
-        now, since = _window_of(args)
-        scanned = _scan(path, args, window=_in_window(now, since))
-        if scanned is None:
-            return EXIT_DATA_ERROR
-        responses = responses_of(scanned.picked, scanned.source)
-    else:
-        read = _read(path, args, read_responses)
-        if read is None:
-            return EXIT_DATA_ERROR
-        now, responses = _window(args, read.responses)
+    if args.out and not args.share and args.format != "json" and not _is_json_file(args.out):
+        return _write_plan_csv(args, responses, now, context, problems)
     planned = plan(
         responses,
         now=now,
-        context=placeholder_context(context),
+        context=context,
         language=args.language,
         channel=args.channel,
         on_error=lambda _, reason: problems.append(reason),
     )
-    for reason in problems:
-        print(f"{args.file}: {reason}", file=sys.stderr)
-    if problems:
-        print(
-            f"{args.file}: {_plural(len(problems), 'response')} of {len(responses):,} could "
-            "not be planned; the others are in the plan",
-            file=sys.stderr,
-        )
+    _report_plan_problems(args, problems, len(responses))
     # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
     # all carry the same pseudonyms and none carries an id or a message text.
     key = secrets.token_bytes(32) if args.share else None
     rows = [item.to_dict(key, include_message=not args.share) for item in planned]
     if args.out:
         out = io.StringIO()
-        if args.out.suffix.lower() in {".json", ".jsonl", ".ndjson"}:
+        if _is_json_file(args.out):
             write_json(rows, out, respondent_ids="keep", lines=args.out.suffix != ".json")
         else:
             write_csv(rows, out, respondent_ids="keep")
@@ -715,6 +702,88 @@ def _run_followups(args: argparse.Namespace) -> int:
         print(out.getvalue(), end="")
     elif not args.out:
         _print_plan(rows, _summary_words(args.language))
+    return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
+
+
+def _followup_responses(
+    path: Path, args: argparse.Namespace
+) -> tuple[datetime, list[Response]] | None:
+    """The plan's ``now`` and the responses of the window (``None``: invalid rows stop)."""
+    from netpromoter.io._read import read_responses
+    from netpromoter.io._scan import can_scan
+    from netpromoter.report.inputs import responses_of
+
+    if can_scan(path, _options(args), ()):
+        # Only the rows of the window are read whole: they are the ones that get a message.
+        # The scores and times of the other rows are not kept (a sink that drops them),
+        # unless duplicates are checked: those are known only at the end of the file.
+        now, since = _window_of(args)
+        scanned = _scan(path, args, window=_in_window(now, since), sink=lambda *_: None)
+        if scanned is None:
+            return None
+        # Each slice's fields are let go once its responses are built: both are never whole.
+        picked, responses = scanned.picked, []
+        picked.reverse()
+        while picked:
+            part = picked[-_SLICE:]
+            del picked[-_SLICE:]
+            part.reverse()
+            responses += responses_of(part, scanned.source)
+        return now, responses
+    read = _read(path, args, read_responses)
+    if read is None:
+        return None
+    return _window(args, read.responses)
+
+
+def _is_json_file(path: Path) -> bool:
+    return path.suffix.lower() in {".json", ".jsonl", ".ndjson"}
+
+
+def _report_plan_problems(args: argparse.Namespace, problems: Sequence[str], n: int) -> None:
+    """Print each response that could not be planned, then how many of ``n`` that was."""
+    for reason in problems:
+        print(f"{args.file}: {reason}", file=sys.stderr)
+    if problems:
+        print(
+            f"{args.file}: {_plural(len(problems), 'response')} of {n:,} could "
+            "not be planned; the others are in the plan",
+            file=sys.stderr,
+        )
+
+
+def _write_plan_csv(
+    args: argparse.Namespace,
+    responses: list[Response],
+    now: datetime,
+    context: Any,  # noqa: ANN401 - a placeholder context (mapping or function)
+    problems: list[str],
+) -> int:
+    """Plan and write a plan to send as CSV: from tuples, no model per follow-up."""
+    from netpromoter.followup._csv import write_plan_csv
+    from netpromoter.followup.plan import _plan
+
+    n = len(responses)
+    _, items = _plan(
+        responses,
+        now=now,
+        context=context,
+        language=args.language,
+        channel=args.channel,
+        on_error=lambda _, reason: problems.append(reason),
+    )
+    responses.clear()  # the follow-ups hold all the file needs
+    _report_plan_problems(args, problems, n)
+    try:
+        with args.out.open("w", encoding="utf-8") as handle:
+            write_plan_csv(items, now, handle)
+    except OSError as exc:
+        msg = (
+            f"cannot write {args.out}: {exc.strerror or exc}; give a file path in a writable folder"
+        )
+        raise UsageError(msg) from exc
+    w = _summary_words(args.language)
+    print(w("plan_written", n=w.count(len(items)), path=args.out), file=sys.stderr)
     return EXIT_DATA_ERROR if problems and not args.drop_invalid else EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BeforeValidator,
@@ -23,14 +23,16 @@ from netpromoter.exceptions import (
     ParameterTypeError,
     RenderError,
 )
-from netpromoter.followup.render import Context, Message, render
+from netpromoter.followup.render import Context, Message, _render, _Rendered
 from netpromoter.followup.select import _select
 from netpromoter.followup.templates import (
     _PURPOSES,
     ReviewInvitations,
+    Template,
     TemplateLibrary,
     _as_channel,
 )
+from netpromoter.followup.text import _clean
 from netpromoter.privacy import pseudonymise
 
 """The placeholders a template may use, with what each stands for.
@@ -318,6 +320,48 @@ def plan(
         ...     responses, context=context, now=monday)]
         [('r2', 'sms', 'Tue'), ('r1', 'email', 'Mon')]
     """
+    planned_at, planned = _plan(
+        responses,
+        now=now,
+        library=library,
+        context=context,
+        rules=rules,
+        purpose=purpose,
+        language=language,
+        channel=channel,
+        on_error=on_error,
+    )
+    return [
+        FollowUp(
+            position=item.position,
+            message=Message(respondent_id=item.respondent_id, **item.message._asdict()),
+            category=item.category,
+            score=item.score,
+            priority=item.priority,
+            due=item.due,
+            submitted_at=item.submitted_at,
+            planned_at=planned_at,
+            account_id=item.account_id,
+            notify_account_contact=item.notify_account_contact,
+            invite_review=item.invite_review,
+        )
+        for item in planned
+    ]
+
+
+def _plan(
+    responses: Iterable[Response],
+    *,
+    now: datetime | None = None,
+    library: TemplateLibrary | None = None,
+    context: Context | None = None,
+    rules: FollowUpRules | None = None,
+    purpose: Literal["follow_up", "close_loop"] = "follow_up",
+    language: str | None = None,
+    channel: Channel | str | None = None,
+    on_error: Callable[[int, str], object] | None = None,
+) -> tuple[datetime, list[_Planned]]:
+    """``plan``'s arguments checked, and its follow-ups as tuples with the plan's ``now``."""
     planned_at = datetime.now(timezone.utc) if now is None else now
     check_type(planned_at, "now", datetime, "a timezone-aware datetime")
     check_type(responses, "responses", Iterable, "an iterable of Response")
@@ -335,8 +379,140 @@ def plan(
     if language is not None:
         check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
     channel = _as_channel(channel)
+    return planned_at, _planned(
+        responses,
+        planned_at=planned_at,
+        library=library,
+        context=context,
+        rules=rules,
+        purpose=purpose,
+        language=language,
+        channel=channel,
+        on_error=on_error,
+    )
+
+
+class _Messages:
+    """Each response's message, chosen and rendered once per set of inputs.
+
+    A template is chosen once per (category, comment or not, channel, language); a
+    message is rendered once per template choice, comment, score and context values (the
+    last ``_RENDERED`` remembered): all a message depends on, its respondent id aside.
+    """
+
+    def __init__(
+        self,
+        library: TemplateLibrary,
+        context: Context | None,
+        language: str | None,
+        channel: Channel | None,
+        purpose: Literal["follow_up", "close_loop"],
+        *,
+        invite: bool,
+    ) -> None:
+        self.library, self.context = library, context
+        self.language, self.channel, self.purpose, self.invite = language, channel, purpose, invite
+        self.chosen: dict[tuple[object, ...], tuple[Template, Channel, Template | None]] = {}
+        self.rendered: dict[tuple[object, ...], _Rendered] = {}
+
+    def choice(
+        self, response: Response, key: tuple[object, ...]
+    ) -> tuple[Template, Channel, Template | None]:
+        """The template, channel and postscript for a response (all it depends on: ``key``)."""
+        found = self.chosen.get(key)
+        if found is None:
+            template, target = _select(
+                self.library,
+                response,
+                language=self.language,
+                channel=self.channel,
+                purpose=self.purpose,
+            )
+            postscript = None
+            if self.invite:
+                postscript, _ = _select(
+                    self.library,
+                    response,
+                    language=template.language,
+                    channel=target,
+                    purpose="review_invite",
+                )
+            found = self.chosen[key] = (template, target, postscript)
+        return found
+
+    def of(self, response: Response) -> _Rendered:
+        """The response's message (``RenderError``, ``NoTemplateError``: none)."""
+        key = (
+            response.category,
+            _clean(response.comment) is None,
+            response.channel,
+            response.language,
+        )
+        template, target, postscript = self.choice(response, key)
+        values = self.context(response) if callable(self.context) else self.context
+        same = _same_message(key, response, values)
+        message = None if same is None else self.rendered.get(same)
+        if message is None:
+            message = _render(template, response, values, channel=target, postscript=postscript)
+            if same is not None:
+                if len(self.rendered) >= _RENDERED:
+                    self.rendered.clear()
+                self.rendered[same] = message
+        return message
+
+
+_RENDERED = 65_536
+"""Rendered messages remembered for reuse by responses that render alike."""
+
+
+def _same_message(
+    choice: tuple[object, ...], response: Response, values: object
+) -> tuple[object, ...] | None:
+    """What a rendered message depends on, as a key (``None``: values not a plain mapping)."""
+    if values is None:
+        return (choice, response.comment, response.score)
+    if not isinstance(values, Mapping):
+        return None
+    key = (choice, response.comment, response.score, tuple(values.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Planned(NamedTuple):
+    """One follow-up's fields (the plan's ``now`` aside), without models: the bulk form."""
+
+    priority: int
+    due: datetime
+    position: int
+    respondent_id: str | None
+    account_id: str | None
+    category: Category
+    score: int
+    submitted_at: datetime | None
+    message: _Rendered
+    notify_account_contact: bool
+    invite_review: bool
+
+
+def _planned(
+    responses: Iterable[Response],
+    *,
+    planned_at: datetime,
+    library: TemplateLibrary,
+    context: Context | None,
+    rules: FollowUpRules,
+    purpose: Literal["follow_up", "close_loop"],
+    language: str | None,
+    channel: Channel | None,
+    on_error: Callable[[int, str], object] | None,
+) -> list[_Planned]:
+    """The follow-ups of ``plan``, sorted, as tuples; arguments checked by the caller."""
     invite = rules.review_invitations == "everyone" and purpose == "follow_up"
-    result: list[FollowUp] = []
+    messages = _Messages(library, context, language, channel, purpose, invite=invite)
+    result: list[_Planned] = []
     problems: list[tuple[int, str]] = []
     for position, response in enumerate(responses):
         if not isinstance(response, Response):
@@ -345,42 +521,30 @@ def plan(
                 f"{position} is {shown(response)} ({type(response).__name__})"
             )
             raise ParameterTypeError(msg, name="responses", value=response)
+        category = response.category
         try:
-            template, target = _select(
-                library, response, language=language, channel=channel, purpose=purpose
-            )
-            postscript = None
-            if invite:
-                postscript, _ = _select(
-                    library,
-                    response,
-                    language=template.language,
-                    channel=target,
-                    purpose="review_invite",
-                )
-            message = render(template, response, context, channel=target, postscript=postscript)
+            message = messages.of(response)
         except (RenderError, NoTemplateError) as exc:
             who = f" (respondent {response.respondent_id})" if response.respondent_id else ""
             problems.append((position, f"position {position}{who}: {exc}"))
             if on_error is not None:
                 on_error(*problems[-1])
             continue
-        category = response.category
         start = response.submitted_at or planned_at
         result.append(
-            FollowUp(
-                position=position,
-                message=message,
-                category=category,
-                score=response.score,
+            _Planned(
                 priority=rules.priority[category],
                 due=rules.due(start, category),
-                submitted_at=response.submitted_at,
-                planned_at=planned_at,
+                position=position,
+                respondent_id=response.respondent_id,
                 account_id=response.account_id,
+                category=category,
+                score=response.score,
+                submitted_at=response.submitted_at,
+                message=message,
                 notify_account_contact=response.account_id in rules.managed_accounts
                 and category in rules.notify_account_contact_for,
-                invite_review=postscript is not None,
+                invite_review=message.postscript_id is not None,
             )
         )
     if problems and on_error is None:

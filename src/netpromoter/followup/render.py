@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from netpromoter._model import Model
 from netpromoter._models import Channel, Response
@@ -178,6 +179,32 @@ def render(
     check_type(response, "response", Response, "a Response")
     if postscript is not None:
         check_type(postscript, "postscript", Template, "a Template")
+    rendered = _render(template, response, context, channel=channel, postscript=postscript)
+    return Message(respondent_id=response.respondent_id, **rendered._asdict())
+
+
+class _Rendered(NamedTuple):
+    """A rendered message's fields but the respondent id: ``Message`` without validation."""
+
+    template_id: str
+    postscript_id: str | None
+    channel: Channel
+    language: str
+    subject: str | None
+    body: str
+    format: Format
+    truncated: bool
+
+
+def _render(
+    template: Template,
+    response: Response,
+    context: Context | None,
+    *,
+    channel: Channel | str | None,
+    postscript: Template | None,
+) -> _Rendered:
+    """What ``render`` makes of checked arguments, as a plain tuple (no model built)."""
     target = _message_channel(template, response, channel)
     short = target in _SHORT_CHANNELS
     values = {k: _clean(v) or "" for k, v in _context_values(context, response).items()}
@@ -227,8 +254,7 @@ def render(
     if template.subject is not None:
         one_line = {k: _isolate(_one_line(v)) for k, v in values.items()}
         subject = _substitute(template.subject, one_line)
-    return Message(
-        respondent_id=response.respondent_id,
+    return _Rendered(
         template_id=template.id,
         postscript_id=None if postscript is None else postscript.id,
         channel=target,
