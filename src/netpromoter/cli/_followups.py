@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from netpromoter.core import Response
+    from netpromoter.followup.plan import _Planned
     from netpromoter.report.words import Words
 
 
 def _run_followups(args: argparse.Namespace) -> int:
     import secrets
 
-    from netpromoter.followup import plan
+    from netpromoter.followup.plan import _plan, as_follow_ups
     from netpromoter.io._write import write_csv, write_json
     from netpromoter.report.followups import placeholder_context
 
@@ -44,9 +45,8 @@ def _run_followups(args: argparse.Namespace) -> int:
     now, responses = found
     context = placeholder_context(raw_context)
     problems: list[str] = []
-    if args.out and not args.share and args.format != "json" and not _is_json_file(args.out):
-        return _write_plan_csv(args, responses, now, context, problems)
-    planned = plan(
+    n = len(responses)
+    planned_at, items = _plan(
         responses,
         now=now,
         context=context,
@@ -54,7 +54,11 @@ def _run_followups(args: argparse.Namespace) -> int:
         channel=args.channel,
         on_error=lambda _, reason: problems.append(reason),
     )
-    _report_plan_problems(args, problems, len(responses))
+    responses.clear()  # the follow-ups hold all the file needs
+    _report_plan_problems(args, problems, n)
+    if args.out and not args.share and args.format != "json" and not _is_json_file(args.out):
+        return _write_plan_csv(args, items, now, problems)
+    planned = as_follow_ups(planned_at, items)
     # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
     # all carry the same pseudonyms and none carries an id or a message text.
     key = secrets.token_bytes(32) if args.share else None
@@ -125,27 +129,11 @@ def _report_plan_problems(args: argparse.Namespace, problems: Sequence[str], n: 
 
 
 def _write_plan_csv(
-    args: argparse.Namespace,
-    responses: list[Response],
-    now: datetime,
-    context: Any,  # noqa: ANN401 - a placeholder context (mapping or function)
-    problems: list[str],
+    args: argparse.Namespace, items: list[_Planned], now: datetime, problems: list[str]
 ) -> int:
-    """Plan and write a plan to send as CSV: from tuples, no model per follow-up."""
+    """Write a plan to send as CSV: from ``_plan``'s tuples, no model per follow-up."""
     from netpromoter.followup._csv import write_plan_csv
-    from netpromoter.followup.plan import _plan
 
-    n = len(responses)
-    _, items = _plan(
-        responses,
-        now=now,
-        context=context,
-        language=args.language,
-        channel=args.channel,
-        on_error=lambda _, reason: problems.append(reason),
-    )
-    responses.clear()  # the follow-ups hold all the file needs
-    _report_plan_problems(args, problems, n)
     try:
         with args.out.open("w", encoding="utf-8") as handle:
             write_plan_csv(items, now, handle)

@@ -331,6 +331,11 @@ def plan(
         channel=channel,
         on_error=on_error,
     )
+    return as_follow_ups(planned_at, planned)
+
+
+def as_follow_ups(planned_at: datetime, planned: Iterable[_Planned]) -> list[FollowUp]:
+    """The ``FollowUp`` models of ``_plan``'s tuples, planned at ``planned_at``."""
     return [
         FollowUp(
             position=item.position,

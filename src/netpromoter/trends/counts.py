@@ -242,7 +242,7 @@ def _engine_counts(source: LazySource, timing: Timing) -> Counts:
         Factor(engine.key_codes[:, j].astype(code_dtype(len(levels))), levels, name)
         for j, (name, levels) in enumerate(zip(keys, engine.levels, strict=False))
     ]
-    counts, group, n_groups = _days_to_periods(
+    counts, group, n_groups = counts_of_days(
         counted, local // times.DAY, used, factors, period=period, origin=origin
     )
     base = dataclasses.replace(counts.base, weighted=engine.weighted, n_missing=source.n_missing)
@@ -258,7 +258,7 @@ def counts_of_days(
     *,
     period: times.Period,
     origin: date | None,
-) -> Counts:
+) -> tuple[Counts, NDArray[np.intp], int]:
     """The period × segment tally of a tally per local day × segment.
 
     Group ``i`` of ``counted`` holds the responses of local day ``days[i]`` (days since
@@ -267,22 +267,12 @@ def counts_of_days(
     × segment with [`Tally.regroup`][netpromoter._tally.Tally.regroup], as a lazy frame's
     time buckets are: chunks counted per day become the tally of their rows in memory.
 
+    Returns:
+        The counts, and each day group's period × segment group and their number.
+
     Raises:
         InvalidParameterError: Too many periods or period × segment cells.
     """
-    return _days_to_periods(counted, days, used, factors, period=period, origin=origin)[0]
-
-
-def _days_to_periods(
-    counted: Tally,
-    days: NDArray[np.int64],
-    used: NDArray[np.bool_],
-    factors: Sequence[Factor],
-    *,
-    period: times.Period,
-    origin: date | None,
-) -> tuple[Counts, NDArray[np.intp], int]:
-    """``counts_of_days``, with each day group's period × segment group and their number."""
     spans = span(days[used], period, origin)
     codes = np.zeros(len(days), dtype=code_dtype(spans.n_periods))
     codes[used] = spans.numbers - spans.first

@@ -365,5 +365,7 @@ def trend_from_tally(
         column = np.empty(len(labels), dtype=object)
         column[:] = [g[j] for g in labels]
         factors.append(factorise(column, name))
-    counts = counts_of_days(tally, days, n_rows > 0, factors, period=opts.period, origin=origin)
+    counts, _, _ = counts_of_days(
+        tally, days, n_rows > 0, factors, period=opts.period, origin=origin
+    )
     return trend_of_counts(counts, time=time, by=keys, options=opts, method=method)
