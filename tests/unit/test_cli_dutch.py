@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from netpromoter.cli import _parser, main
+from netpromoter.cli import main
+from netpromoter.cli._parser import _parser
 
 EXPORT = Path(__file__).resolve().parents[1] / "golden" / "cli" / "klanttevredenheid_nl.csv"
 OPTIONS = [
