@@ -211,7 +211,8 @@ def _times(
 
     def pair(i: int) -> NDArray[np.int32]:
         """The two-digit number at position ``i`` (garbage where ``ok`` is false)."""
-        tens: NDArray[np.int32] = digits[i] * np.int32(10)
+        # In 32-bit integers whatever numpy's promotion rules (numpy 1 would keep uint8).
+        tens: NDArray[np.int32] = digits[i].astype(np.int32) * np.int32(10)
         tens += digits[i + 1]
         return tens
 
