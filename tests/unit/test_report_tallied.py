@@ -47,7 +47,7 @@ def _reports(
         path, options, keep=keep, progress=False, chunk_rows=chunk_rows, sink=counter
     )
     if not scanned.streamed:
-        counter.add_scanned(scanned, chunk_rows)
+        scanned.feed(counter, chunk_rows)
     got = build_report(counter.rows(scanned, path, options), timezone=zone, **report)
     out = got.to_dict(), expected.to_dict()
     for part in out:

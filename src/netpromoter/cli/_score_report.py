@@ -202,7 +202,7 @@ def _report_rows(
     if scanned is None:
         return None
     if not scanned.streamed:  # duplicates were checked at the end: count the rows kept
-        counter.add_scanned(scanned, CHUNK_ROWS)
+        scanned.feed(counter, CHUNK_ROWS)
     return counter.rows(scanned, path, options, progress=progress), keys[: len(by)]
 
 

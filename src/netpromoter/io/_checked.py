@@ -123,11 +123,5 @@ def _tally_scanned(
     run.rejected.extend(scanned.rejected)
     run.rows_read += len(scanned.problems)
     if not scanned.streamed:
-        for start in range(0, len(scanned.scores), chunk_rows):
-            part = slice(start, start + chunk_rows)
-            count(
-                scanned.scores[part],
-                scanned.times[part],
-                {key: (labels, c[part]) for key, (labels, c) in scanned.codes.items()},
-            )
+        scanned.feed(count, chunk_rows)
     return run.result("csv").model_copy(update={"notes": scanned.notes})

@@ -107,6 +107,16 @@ class Scanned:
         """The shareable report of every row not used."""
         return tuple(problem.rejection() for problem in self.problems)
 
+    def feed(self, sink: Sink, chunk_rows: int) -> None:
+        """Hand the rows kept (when duplicates were checked) to ``sink``, chunk by chunk."""
+        for start in range(0, len(self.scores), chunk_rows):
+            part = slice(start, start + chunk_rows)
+            sink(
+                self.scores[part],
+                self.times[part],
+                {key: (labels, c[part]) for key, (labels, c) in self.codes.items()},
+            )
+
 
 def can_scan(path: Path, options: ReadOptions, keep: Sequence[str]) -> bool:
     """Whether ``scan_csv`` reads this file and keeps these columns.

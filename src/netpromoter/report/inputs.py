@@ -327,16 +327,6 @@ class ChunkTally:
         ]
         self.days = self.days + _labelled(counted, self.time, dates)
 
-    def add_scanned(self, scanned: Scanned, chunk_rows: int) -> None:
-        """Count the rows a scan kept (when duplicates were checked), chunk by chunk."""
-        for start in range(0, len(scanned.scores), chunk_rows):
-            part = slice(start, start + chunk_rows)
-            self(
-                scanned.scores[part],
-                scanned.times[part],
-                {key: (labels, c[part]) for key, (labels, c) in scanned.codes.items()},
-            )
-
     def rows(
         self,
         scanned: Scanned,
