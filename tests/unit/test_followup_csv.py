@@ -14,7 +14,8 @@ from netpromoter import Response
 from netpromoter.cli import EXAMPLE_CONTEXT, example_path, main
 from netpromoter.followup import FollowUpRules, plan
 from netpromoter.followup._csv import write_plan_csv
-from netpromoter.followup.plan import _plan
+from netpromoter.followup.plan import _Options, _planned
+from netpromoter.followup.render import Context
 from netpromoter.io import write_csv
 from netpromoter.report.followups import placeholder_context
 
@@ -30,13 +31,18 @@ CONTEXT = {
 }
 
 
-def both(responses: list[Response], **options: object) -> tuple[str, str]:
+def both(
+    responses: list[Response], context: Context, rules: FollowUpRules | None = None
+) -> tuple[str, str]:
     """The CSV of ``write_csv`` over ``to_dict`` rows, and that of ``write_plan_csv``."""
     problems: list[int] = []
-    models = plan(responses, now=NOW, on_error=lambda p, _: problems.append(p), **options)  # type: ignore[arg-type]
+    models = plan(
+        responses, now=NOW, context=context, rules=rules, on_error=lambda p, _: problems.append(p)
+    )
     expected = io.StringIO()
     write_csv([f.to_dict() for f in models], expected, respondent_ids="keep")
-    _, items = _plan(responses, now=NOW, on_error=lambda *_: None, **options)  # type: ignore[arg-type]
+    options = _Options.checked(NOW, None, context, rules, "follow_up", None, None)
+    items = _planned(responses, options, lambda *_: None)
     got = io.StringIO()
     assert write_plan_csv(items, NOW, got) == len(models)
     return expected.getvalue(), got.getvalue()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def _run_followups(args: argparse.Namespace) -> int:
     import secrets
 
-    from netpromoter.followup.plan import _plan, as_follow_ups
+    from netpromoter.followup.plan import _Options, _planned, as_follow_ups
     from netpromoter.io._write import write_csv, write_json
     from netpromoter.report.followups import placeholder_context
 
@@ -46,19 +46,13 @@ def _run_followups(args: argparse.Namespace) -> int:
     context = placeholder_context(raw_context)
     problems: list[str] = []
     n = len(responses)
-    planned_at, items = _plan(
-        responses,
-        now=now,
-        context=context,
-        language=args.language,
-        channel=args.channel,
-        on_error=lambda _, reason: problems.append(reason),
-    )
+    options = _Options.checked(now, None, context, None, "follow_up", args.language, args.channel)
+    items = _planned(responses, options, lambda _, reason: problems.append(reason))
     responses.clear()  # the follow-ups hold all the file needs
     _report_plan_problems(args, problems, n)
     if args.out and not args.share and args.format != "json" and not _is_json_file(args.out):
         return _write_plan_csv(args, items, now, problems)
-    planned = as_follow_ups(planned_at, items)
+    planned = as_follow_ups(options.planned_at, items)
     # A shared plan is pseudonymised once, here, so that the terminal, CSV and JSON forms
     # all carry the same pseudonyms and none carries an id or a message text.
     key = secrets.token_bytes(32) if args.share else None
@@ -131,7 +125,7 @@ def _report_plan_problems(args: argparse.Namespace, problems: Sequence[str], n: 
 def _write_plan_csv(
     args: argparse.Namespace, items: list[_Planned], now: datetime, problems: list[str]
 ) -> int:
-    """Write a plan to send as CSV: from ``_plan``'s tuples, no model per follow-up."""
+    """Write a plan to send as CSV: from ``_planned``'s tuples, no model per follow-up."""
     from netpromoter.followup._csv import write_plan_csv
 
     try:

@@ -320,81 +320,58 @@ def plan(
         ...     responses, context=context, now=monday)]
         [('r2', 'sms', 'Tue'), ('r1', 'email', 'Mon')]
     """
-    planned_at, planned = _plan(
-        responses,
-        now=now,
-        library=library,
-        context=context,
-        rules=rules,
-        purpose=purpose,
-        language=language,
-        channel=channel,
-        on_error=on_error,
-    )
-    return as_follow_ups(planned_at, planned)
+    options = _Options.checked(now, library, context, rules, purpose, language, channel)
+    return as_follow_ups(options.planned_at, _planned(responses, options, on_error))
 
 
 def as_follow_ups(planned_at: datetime, planned: Iterable[_Planned]) -> list[FollowUp]:
-    """The ``FollowUp`` models of ``_plan``'s tuples, planned at ``planned_at``."""
-    return [
-        FollowUp(
-            position=item.position,
-            message=Message(respondent_id=item.respondent_id, **item.message._asdict()),
-            category=item.category,
-            score=item.score,
-            priority=item.priority,
-            due=item.due,
-            submitted_at=item.submitted_at,
-            planned_at=planned_at,
-            account_id=item.account_id,
-            notify_account_contact=item.notify_account_contact,
-            invite_review=item.invite_review,
-        )
-        for item in planned
-    ]
+    """The ``FollowUp`` models of ``_planned``'s tuples, planned at ``planned_at``."""
+    return [_follow_up(item._asdict(), planned_at) for item in planned]
 
 
-def _plan(
-    responses: Iterable[Response],
-    *,
-    now: datetime | None = None,
-    library: TemplateLibrary | None = None,
-    context: Context | None = None,
-    rules: FollowUpRules | None = None,
-    purpose: Literal["follow_up", "close_loop"] = "follow_up",
-    language: str | None = None,
-    channel: Channel | str | None = None,
-    on_error: Callable[[int, str], object] | None = None,
-) -> tuple[datetime, list[_Planned]]:
-    """``plan``'s arguments checked, and its follow-ups as tuples with the plan's ``now``."""
-    planned_at = datetime.now(timezone.utc) if now is None else now
-    check_type(planned_at, "now", datetime, "a timezone-aware datetime")
-    check_type(responses, "responses", Iterable, "an iterable of Response")
-    if isinstance(responses, str | bytes | Mapping):
-        msg = f"responses must be an iterable of Response, got {shown(responses)}"
-        raise ParameterTypeError(msg, name="responses", value=responses)
-    if planned_at.tzinfo is None or planned_at.utcoffset() is None:
-        msg = f"now {planned_at.isoformat()} has no time zone; give a timezone-aware datetime"
-        raise InvalidParameterError(msg, name="now", value=planned_at)
-    library = TemplateLibrary.builtin() if library is None else library
-    rules = FollowUpRules() if rules is None else rules
-    check_type(library, "library", TemplateLibrary, "a TemplateLibrary")
-    check_type(rules, "rules", FollowUpRules, "FollowUpRules")
-    check_choice(purpose, "purpose", _PURPOSES)
-    if language is not None:
-        check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
-    channel = _as_channel(channel)
-    return planned_at, _planned(
-        responses,
-        planned_at=planned_at,
-        library=library,
-        context=context,
-        rules=rules,
-        purpose=purpose,
-        language=language,
-        channel=channel,
-        on_error=on_error,
-    )
+def _follow_up(fields: dict[str, Any], planned_at: datetime) -> FollowUp:
+    """A ``FollowUp`` of a ``_Planned``'s fields: its id goes into the message."""
+    respondent_id, rendered = fields.pop("respondent_id"), fields.pop("message")
+    message = Message(respondent_id=respondent_id, **rendered._asdict())
+    return FollowUp(**fields, message=message, planned_at=planned_at)
+
+
+class _Options(NamedTuple):
+    """``plan``'s options, checked, with the defaults filled in and ``now`` as ``planned_at``."""
+
+    planned_at: datetime
+    library: TemplateLibrary
+    context: Context | None
+    rules: FollowUpRules
+    purpose: Literal["follow_up", "close_loop"]
+    language: str | None
+    channel: Channel | None
+
+    @classmethod
+    def checked(  # noqa: PLR0917 - plan's options, in plan's order
+        cls,
+        now: datetime | None,
+        library: TemplateLibrary | None,
+        context: Context | None,
+        rules: FollowUpRules | None,
+        purpose: Literal["follow_up", "close_loop"],
+        language: str | None,
+        channel: Channel | str | None,
+    ) -> _Options:
+        """``plan``'s options, each checked (``InvalidParameterError``, ``ParameterTypeError``)."""
+        planned_at = datetime.now(timezone.utc) if now is None else now
+        check_type(planned_at, "now", datetime, "a timezone-aware datetime")
+        if planned_at.tzinfo is None or planned_at.utcoffset() is None:
+            msg = f"now {planned_at.isoformat()} has no time zone; give a timezone-aware datetime"
+            raise InvalidParameterError(msg, name="now", value=planned_at)
+        library = TemplateLibrary.builtin() if library is None else library
+        rules = FollowUpRules() if rules is None else rules
+        check_type(library, "library", TemplateLibrary, "a TemplateLibrary")
+        check_type(rules, "rules", FollowUpRules, "FollowUpRules")
+        check_choice(purpose, "purpose", _PURPOSES)
+        if language is not None:
+            check_type(language, "language", str, "a language tag such as 'nl' or 'en-GB'")
+        return cls(planned_at, library, context, rules, purpose, language, _as_channel(channel))
 
 
 class _Messages:
@@ -405,18 +382,16 @@ class _Messages:
     last ``_RENDERED`` remembered): all a message depends on, its respondent id aside.
     """
 
-    def __init__(
-        self,
-        library: TemplateLibrary,
-        context: Context | None,
-        language: str | None,
-        channel: Channel | None,
-        purpose: Literal["follow_up", "close_loop"],
-        *,
-        invite: bool,
-    ) -> None:
-        self.library, self.context = library, context
-        self.language, self.channel, self.purpose, self.invite = language, channel, purpose, invite
+    def __init__(self, options: _Options) -> None:
+        self.library, self.context = options.library, options.context
+        self.language, self.channel, self.purpose = (
+            options.language,
+            options.channel,
+            options.purpose,
+        )
+        self.invite = (
+            options.rules.review_invitations == "everyone" and options.purpose == "follow_up"
+        )
         self.chosen: dict[tuple[object, ...], tuple[Template, Channel, Template | None]] = {}
         self.rendered: dict[tuple[object, ...], _Rendered] = {}
 
@@ -504,19 +479,16 @@ class _Planned(NamedTuple):
 
 def _planned(
     responses: Iterable[Response],
-    *,
-    planned_at: datetime,
-    library: TemplateLibrary,
-    context: Context | None,
-    rules: FollowUpRules,
-    purpose: Literal["follow_up", "close_loop"],
-    language: str | None,
-    channel: Channel | None,
+    options: _Options,
     on_error: Callable[[int, str], object] | None,
 ) -> list[_Planned]:
-    """The follow-ups of ``plan``, sorted, as tuples; arguments checked by the caller."""
-    invite = rules.review_invitations == "everyone" and purpose == "follow_up"
-    messages = _Messages(library, context, language, channel, purpose, invite=invite)
+    """The follow-ups of ``plan``, sorted, as tuples (the bulk form of ``plan``)."""
+    check_type(responses, "responses", Iterable, "an iterable of Response")
+    if isinstance(responses, str | bytes | Mapping):
+        msg = f"responses must be an iterable of Response, got {shown(responses)}"
+        raise ParameterTypeError(msg, name="responses", value=responses)
+    planned_at, rules = options.planned_at, options.rules
+    messages = _Messages(options)
     result: list[_Planned] = []
     problems: list[tuple[int, str]] = []
     for position, response in enumerate(responses):
