@@ -14,8 +14,8 @@ from netpromoter._validation import (
 from netpromoter.exceptions import (
     InvalidWeightsError,
 )
-from netpromoter.weighting.build import _direct, _score_column
-from netpromoter.weighting.targets import _base_weights, _cluster_codes, _cluster_factor, _read
+from netpromoter.weighting.build import _direct
+from netpromoter.weighting.targets import _base_weights, _cluster_factor, _read
 
 if TYPE_CHECKING:
     from netpromoter._input.columns import Table
@@ -85,15 +85,7 @@ def account_weights(
             )
             raise InvalidWeightsError(msg)
     w = base / base_total[accounts] * voice[accounts]
-    return _direct(
-        "account",
-        w,
-        by=account,
-        cluster=account,
-        clusters=accounts,
-        base=base,
-        scores=_score_column(table, score, missing),
-    )
+    return _direct(table, ("account", w, account), base, (score, missing, account))
 
 
 def _spend_values(table: Table, spend: str) -> NDArray[np.float64]:
@@ -146,13 +138,4 @@ def spend_weights(
     if not (w > 0).any():
         msg = f"every value of the spend column {spend!r} is 0: nothing to weight by"
         raise InvalidWeightsError(msg)
-    clusters = _cluster_codes(table, cluster)
-    return _direct(
-        "spend",
-        w,
-        by=spend,
-        cluster=cluster,
-        clusters=clusters,
-        base=base,
-        scores=_score_column(table, score, missing),
-    )
+    return _direct(table, ("spend", w, spend), base, (score, missing, cluster))

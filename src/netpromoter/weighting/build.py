@@ -21,6 +21,7 @@ from netpromoter.weighting.result import (
     WeightingResult,
     WeightingSource,
 )
+from netpromoter.weighting.targets import _cluster_codes
 
 if TYPE_CHECKING:
     from netpromoter._input.columns import Table
@@ -84,37 +85,59 @@ def _finish(
 
 
 def _direct(
-    method: str,
-    weights: NDArray[np.float64],
-    *,
-    by: str,
-    cluster: str | None,
-    clusters: NDArray[np.intp] | None,
-    base: NDArray[np.float64] | None,
-    scores: ScoreColumn | None,
+    table: Table,
+    fields: tuple[str, NDArray[np.float64], str],
+    base: NDArray[np.float64],
+    columns: tuple[str | None, MissingPolicy, str | None],
 ) -> WeightingResult:
-    """A result of weights set directly (no targets, nothing calibrated): account, spend."""
-    fields: dict[str, Any] = {
+    """A result of weights set directly on the rows of ``table`` (account, spend).
+
+    ``fields`` is the method, the weights and the column they were set by; nothing is
+    calibrated, so there are no targets. ``base`` and ``columns`` as for ``_of_table``.
+    """
+    method, weights, by = fields
+    direct: dict[str, Any] = {
         "method": method,
         "by": (by,),
         "weights": weights,
-        "n": len(weights),
         "targets": (),
         "iterations": 0,
         "converged": True,
         "max_target_error": 0.0,
-        "cluster": cluster,
         "diagnostics": WeightDiagnostics.of(weights),
     }
-    return _finish(
-        fields, calibration=None, scores=scores, clusters=clusters, base=base, layout=None
-    )
+    return _of_table(table, direct, (None, None, base), columns)
 
 
 def _score_column(
     table: Table, score_name: str | None, missing: MissingPolicy
 ) -> ScoreColumn | None:
     return None if score_name is None else table.scores(score_name, missing=missing)
+
+
+def _of_table(
+    table: Table,
+    fields: dict[str, Any],
+    calibrated: tuple[_design_se.Calibration | None, _Layout | None, NDArray[np.float64]],
+    columns: tuple[str | None, MissingPolicy, str | None],
+) -> WeightingResult:
+    """The result of weights computed in memory on the rows of ``table``.
+
+    ``calibrated`` is the calibration and its target layout (``None`` for weights set
+    directly) and the base weights;
+    ``columns`` the score column, the policy for missing scores and the cluster column,
+    read from ``table`` for the NPS diagnostics and the SE.
+    """
+    calibration, layout, base = calibrated
+    score, missing, cluster = columns
+    return _finish(
+        {**fields, "n": table.n_rows, "cluster": cluster},
+        calibration=calibration,
+        scores=_score_column(table, score, missing),
+        clusters=_cluster_codes(table, cluster),
+        base=base,
+        layout=layout,
+    )
 
 
 @dataclass(frozen=True)

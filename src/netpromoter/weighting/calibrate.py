@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, cast, overload
 
 import numpy as np
 from numpy.typing import NDArray  # noqa: TC002 - pydantic resolves the weights annotation
@@ -25,7 +25,7 @@ from netpromoter.exceptions import (
 )
 from netpromoter.weighting import kernels as _calibration
 from netpromoter.weighting import lazy as _lazy
-from netpromoter.weighting.build import _finish, _Layout, _score_column
+from netpromoter.weighting.build import _finish, _Layout, _of_table
 from netpromoter.weighting.diagnostics import WeightDiagnostics, _distinct
 from netpromoter.weighting.fit import RakeOptions, poststratify_factors, rake_fit
 from netpromoter.weighting.result import (
@@ -38,7 +38,6 @@ from netpromoter.weighting.targets import (
     Reading,
     _base_weights,
     _cell_targets,
-    _cluster_codes,
     _level_targets,
     _names,
     _occupied,
@@ -46,9 +45,6 @@ from netpromoter.weighting.targets import (
     _positive,
     _read,
 )
-
-if TYPE_CHECKING:
-    from netpromoter._input.columns import Table
 
 
 class _Collects(Protocol):
@@ -321,30 +317,6 @@ def rake(
         "diagnostics": WeightDiagnostics.of(w, distinct=_distinct(fit.factors, counts, base)),
     }
     return _of_table(table, fields, (design, layout, base), (score, missing, cluster))
-
-
-def _of_table(
-    table: Table,
-    fields: dict[str, Any],
-    calibrated: tuple[_design_se.Calibration, _Layout, NDArray[np.float64]],
-    columns: tuple[str | None, MissingPolicy, str | None],
-) -> WeightingResult:
-    """The result of weights calibrated in memory on the rows of ``table``.
-
-    ``calibrated`` is the calibration, its target layout and the base weights;
-    ``columns`` the score column, the policy for missing scores and the cluster column,
-    read from ``table`` for the NPS diagnostics and the SE.
-    """
-    calibration, layout, base = calibrated
-    score, missing, cluster = columns
-    return _finish(
-        {**fields, "n": table.n_rows, "cluster": cluster},
-        calibration=calibration,
-        scores=_score_column(table, score, missing),
-        clusters=_cluster_codes(table, cluster),
-        base=base,
-        layout=layout,
-    )
 
 
 @overload
