@@ -28,7 +28,7 @@ from netpromoter._results import format as fmt
 from netpromoter._results.chart import Chart
 from netpromoter._scale import N_SCORES
 from netpromoter._stats.cells import CellDesign, as_cells, cell_se
-from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter._stats.design import Design, Domains, as_design, domain_se
 from netpromoter._tally import Tally
 from netpromoter._validation import (
     MissingPolicy,
@@ -665,7 +665,7 @@ def score(
     if design is not None:
         rows = source.rows("a weighting result as weights")
         if len(rows.scores):
-            design_se = float(domain_se(design, rows.scores, rows=rows.kept)[0])
+            design_se = float(domain_se(design, Domains(rows.scores, rows.kept))[0])
     counted = source.tally(per_score=False)
     cells = as_cells(weights)
     if cells is not None and isinstance(source, LazySource) and counted.count.sum():

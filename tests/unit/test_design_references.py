@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netpromoter._stats.design import Design, domain_se
+from netpromoter._stats.design import Design, Domains, domain_se
 
 
 def _y(scores: np.ndarray) -> np.ndarray:
@@ -40,7 +40,7 @@ CLUSTERS = np.repeat(np.arange(12), 5).astype(np.intp)
 def test_plain_weights_give_the_linearisation_se_at_any_scale(scale: float) -> None:
     """The same SE for weights of any magnitude, squares overflowing or not."""
     expected = _linearised(SCORES, WEIGHTS)
-    got = domain_se(Design(weights=WEIGHTS * scale), SCORES)
+    got = domain_se(Design(weights=WEIGHTS * scale), Domains(SCORES))
     assert got[0] == pytest.approx(expected, rel=1e-10)
 
 
@@ -48,7 +48,7 @@ def test_plain_weights_give_the_linearisation_se_at_any_scale(scale: float) -> N
 def test_clustered_plain_weights_sum_influence_per_cluster(scale: float) -> None:
     """With clusters the influence values are summed per cluster, n = number of clusters."""
     expected = _linearised(SCORES, WEIGHTS, CLUSTERS)
-    got = domain_se(Design(weights=WEIGHTS * scale, clusters=CLUSTERS), SCORES)
+    got = domain_se(Design(weights=WEIGHTS * scale, clusters=CLUSTERS), Domains(SCORES))
     assert got[0] == pytest.approx(expected, rel=1e-10)
 
 
@@ -57,11 +57,13 @@ def test_a_difference_with_an_empty_domain_has_no_se(clusters: np.ndarray | None
     """Group minus rest is NaN when the group or the rest has no rows; other SEs stay."""
     design = Design(weights=WEIGHTS, clusters=clusters)
     everyone = np.zeros(len(SCORES), dtype=np.intp)
-    alone = domain_se(design, SCORES, codes=everyone, n_groups=1, domain="group_minus_rest")
+    alone = domain_se(
+        design, Domains(SCORES, codes=everyone, n_groups=1, domain="group_minus_rest")
+    )
     assert np.isnan(alone[0])
     # Group 1 has no rows: its difference has no SE, group 0's own SE is unaffected.
-    two = domain_se(design, SCORES, codes=everyone, n_groups=2, domain="group_minus_rest")
+    two = domain_se(design, Domains(SCORES, codes=everyone, n_groups=2, domain="group_minus_rest"))
     assert np.isnan(two[1])
-    own = domain_se(design, SCORES, codes=everyone, n_groups=2)
+    own = domain_se(design, Domains(SCORES, codes=everyone, n_groups=2))
     assert own[0] == pytest.approx(_linearised(SCORES, WEIGHTS, clusters), rel=1e-10)
     assert np.isnan(own[1])

@@ -19,7 +19,7 @@ trimming), and for raking by ten backfitting sweeps of
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -106,23 +106,10 @@ Domain = Literal["group", "rest", "group_minus_rest"]
 _DesignT = TypeVar("_DesignT")
 
 
-def domain_se(
-    design: Design,
-    scores: NDArray[np.integer],
-    *,
-    rows: NDArray[np.bool_] | None = None,
-    codes: NDArray[np.integer] | None = None,
-    n_groups: int = 1,
-    domain: Domain = "group",
-    partner: NDArray[np.integer] | None = None,
-) -> NDArray[np.float64]:
-    """SE of the weighted NPS of ``scores`` per group, for this design, in points.
+class Domains(NamedTuple):
+    """Which domains of a design's rows ``domain_se`` gives the SE of.
 
-    As R ``svycontrast(svymean(~promoter + detractor, d), c(1, -1))`` on the design ``d``;
-    a group (and rows left out by ``rows``) is a domain, as R's ``subset(d, ...)``.
-
-    Args:
-        design: The weighting design.
+    Attributes:
         scores: Validated scores of the rows used, in row order.
         rows: Which of the design's rows the scores belong to (``None``: all).
         codes: Optional group code per score (``0..n_groups-1``).
@@ -137,6 +124,21 @@ def domain_se(
             with the covariance the calibration induces between them (R
             ``svycontrast(svytotal(~ys + s + yr + r, d), quote(ys / s - yr / r))`` for
             the two groups' indicators ``s``, ``r``); NaN without a partner.
+    """
+
+    scores: NDArray[np.integer]
+    rows: NDArray[np.bool_] | None = None
+    codes: NDArray[np.integer] | None = None
+    n_groups: int = 1
+    domain: Domain = "group"
+    partner: NDArray[np.integer] | None = None
+
+
+def domain_se(design: Design, domains: Domains) -> NDArray[np.float64]:
+    """SE of the weighted NPS of ``domains.scores`` per group, for this design, in points.
+
+    As R ``svycontrast(svymean(~promoter + detractor, d), c(1, -1))`` on the design ``d``;
+    a group (and rows left out by ``rows``) is a domain, as R's ``subset(d, ...)``.
 
     Returns:
         The SE per group.
@@ -144,6 +146,7 @@ def domain_se(
     Raises:
         InvalidWeightsError: When the scores do not line up with the weighted rows.
     """
+    scores, rows, codes, n_groups, domain, partner = domains
     n = design.n
     n_used = n if rows is None else int(np.count_nonzero(rows))
     if len(scores) != n_used or (rows is not None and len(rows) != n):

@@ -17,7 +17,7 @@ import numpy as np
 from netpromoter import _stats
 from netpromoter._results import ConfidenceInterval
 from netpromoter._stats.cells import CellCounts, CellDesign, cell_se
-from netpromoter._stats.design import Design, domain_se
+from netpromoter._stats.design import Design, Domains, domain_se
 from netpromoter.exceptions import EmptyDataError, InvalidWeightsError
 from netpromoter.segmentation.rows import ALL, Correction, HomogeneityTest, SegmentRow, _trusted
 
@@ -63,17 +63,9 @@ def design_ses(
         domain: Domain = "group",
         partner: NDArray[np.intp] | None = None,
     ) -> NDArray[np.float64]:
-        return domain_se(
-            design,
-            scores,
-            rows=kept,
-            codes=codes,
-            n_groups=n_segments,
-            domain=domain,
-            partner=partner,
-        )
+        return domain_se(design, Domains(scores, kept, codes, n_segments, domain, partner))
 
-    return domain_ses(se_of, domain_se(design, scores, rows=kept), n_segments)
+    return domain_ses(se_of, domain_se(design, Domains(scores, kept)), n_segments)
 
 
 def cell_design_ses(design: CellDesign, counts: CellCounts) -> DesignSE:

@@ -17,7 +17,7 @@ import numpy as np
 
 from netpromoter._input.cells import regroup_cells
 from netpromoter._stats.cells import CellCounts, CellDesign, as_cells, cell_se
-from netpromoter._stats.design import Design, as_design, domain_se
+from netpromoter._stats.design import Design, Domains, as_design, domain_se
 from netpromoter.exceptions import InvalidWeightsError
 
 if TYPE_CHECKING:
@@ -70,15 +70,7 @@ class Units:
             inside = np.zeros(len(scores) if rows is None else len(rows), dtype=bool)
             inside[member if rows is None else np.flatnonzero(rows)[member]] = True
             scores, codes, rows = scores[member], codes[member], inside
-        return domain_se(
-            self.design,
-            scores,
-            rows=rows,
-            codes=codes,
-            n_groups=n_groups,
-            domain=domain,
-            partner=partner,
-        )
+        return domain_se(self.design, Domains(scores, rows, codes, n_groups, domain, partner))
 
 
 class DesignRows(NamedTuple):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from netpromoter._stats.design import Domains
 from netpromoter._validation import check_choice, check_int, shown, validate_scores
 from netpromoter.exceptions import InvalidParameterError, ParameterTypeError
 
@@ -28,27 +29,15 @@ def _index_array(value: object, name: str, length: int, low: int, high: int) -> 
     return arr.astype(np.intp, copy=False)
 
 
-class DomainArguments(TypedDict):
-    """The checked keyword arguments of ``domain_se`` after its design."""
-
-    scores: NDArray[np.integer]
-    rows: NDArray[np.bool_] | None
-    codes: NDArray[np.intp] | None
-    n_groups: int
-    domain: Domain
-    partner: NDArray[np.intp] | None
-
-
-def design_arguments(
+def design_arguments(  # noqa: PLR0917 - design_se's arguments, in its order
     n: int,
     scores: object,
-    *,
     rows: object,
     codes: object,
     n_groups: object,
     domain: Domain,
     partner: object,
-) -> DomainArguments:
+) -> Domains:
     """The arguments of ``WeightingResult.design_se``, checked (see its ``Args``)."""
     groups = check_int(n_groups, "n_groups", minimum=1)
     check_choice(domain, "domain", ("group", "rest", "group_minus_rest"))
@@ -68,11 +57,4 @@ def design_arguments(
     partners = None
     if partner is not None:
         partners = _index_array(partner, "partner", groups, -1, groups)
-    return DomainArguments(
-        scores=column.scores,
-        rows=mask,
-        codes=group_codes,
-        n_groups=groups,
-        domain=domain,
-        partner=partners,
-    )
+    return Domains(column.scores, mask, group_codes, groups, domain, partners)

@@ -282,16 +282,8 @@ class WeightingResult(_Weighting):
             InvalidWeightsError: When the scores do not line up with the weighted rows.
             InvalidParameterError: When an argument is not of its kind (see ``Args``).
         """
-        checked = design_arguments(
-            self.n,
-            scores,
-            rows=rows,
-            codes=codes,
-            n_groups=n_groups,
-            domain=domain,
-            partner=partner,
-        )
-        return _design_se.domain_se(self.design, **checked)
+        checked = design_arguments(self.n, scores, rows, codes, n_groups, domain, partner)
+        return _design_se.domain_se(self.design, checked)
 
     def __eq__(self, other: object) -> bool:
         """Equal when every field is, the weights compared element by element."""
