@@ -21,7 +21,7 @@ from netpromoter.io._chunks import ArrowCells
 from netpromoter.io._read import ReadOptions, _CellError, _parse_datetime
 from netpromoter.io._scan import NAT, between, fast_times, scan_csv
 from netpromoter.report import build_report
-from netpromoter.report.inputs import responses_of, scanned_rows
+from netpromoter.report.inputs import Rescan, responses_of, scanned_rows
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -171,13 +171,13 @@ def test_report_of_a_scanned_file_equals_the_report_of_its_columns(
     columns = read_columns(path)
     expected = build_report(columns, **options).to_dict()
     scanned = scan_csv(path, ReadOptions(), keep=["region", "channel"], arrow=arrow)
-    got = build_report(scanned_rows(scanned, path, ReadOptions(), arrow=arrow), **options)
+    got = build_report(scanned_rows(scanned, Rescan(path, ReadOptions(), arrow=arrow)), **options)
     result = got.to_dict()
     for report in (expected, result):
         report.pop("generated_at")
     assert result == expected
     weighted = build_report(columns, margins=margins, min_n=5).to_dict()
-    scanned_rows_ = scanned_rows(scanned, path, ReadOptions(), arrow=arrow)
+    scanned_rows_ = scanned_rows(scanned, Rescan(path, ReadOptions(), arrow=arrow))
     again = build_report(scanned_rows_, margins=margins, min_n=5).to_dict()
     weighted.pop("generated_at")
     again.pop("generated_at")
@@ -302,7 +302,7 @@ def test_report_without_pyarrow_uses_numpy_columns_alike(
     monkeypatch.setattr("netpromoter.io._scan.pyarrow_available", lambda: False)
     scanned = scan_csv(path, ReadOptions(), keep=["region"])
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # the columns become numpy arrays
-    rows = scanned_rows(scanned, path, ReadOptions())
+    rows = scanned_rows(scanned, Rescan(path, ReadOptions()))
     assert isinstance(rows.data, dict)
     got = build_report(rows, by=["region"], period="month", min_n=5).to_dict()
     expected.pop("generated_at")

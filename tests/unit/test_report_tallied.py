@@ -14,7 +14,7 @@ from netpromoter.io import _blocks
 from netpromoter.io._read import ReadOptions
 from netpromoter.io._scan import scan_csv
 from netpromoter.report import build_report
-from netpromoter.report.inputs import ChunkTally, scanned_rows
+from netpromoter.report.inputs import ChunkTally, Rescan, scanned_rows
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,14 +41,14 @@ def _reports(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The report of the rows of the whole file, and of its chunks' tallies."""
     whole = scan_csv(path, options, keep=keep, progress=False)
-    expected = build_report(scanned_rows(whole, path, options), timezone=zone, **report)
+    expected = build_report(scanned_rows(whole, Rescan(path, options)), timezone=zone, **report)
     counter = ChunkTally(keep, ZoneInfo(zone))
     scanned = scan_csv(
         path, options, keep=keep, progress=False, chunk_rows=chunk_rows, sink=counter
     )
     if not scanned.streamed:
         scanned.feed(counter, chunk_rows)
-    got = build_report(counter.rows(scanned, path, options), timezone=zone, **report)
+    got = build_report(counter.rows(scanned, Rescan(path, options)), timezone=zone, **report)
     out = got.to_dict(), expected.to_dict()
     for part in out:
         part.pop("generated_at")
@@ -115,8 +115,9 @@ def test_tallies_refuse_margins(tmp_path: Path) -> None:
     path.write_text("score,region\n9,a\n", encoding="utf-8")
     counter = ChunkTally(["region"], ZoneInfo("UTC"))
     scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
+    tallied = counter.rows(scanned, Rescan(path, ReadOptions()))
     with pytest.raises(InvalidParameterError, match="margins need the rows"):
-        build_report(counter.rows(scanned, path, ReadOptions()), margins={"region": {"a": 1.0}})
+        build_report(tallied, margins={"region": {"a": 1.0}})
 
 
 def test_no_accepted_score_gives_the_error_of_score(tmp_path: Path) -> None:
@@ -125,7 +126,7 @@ def test_no_accepted_score_gives_the_error_of_score(tmp_path: Path) -> None:
     counter = ChunkTally(["region"], ZoneInfo("UTC"))
     scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
     with pytest.raises(EmptyDataError, match="no scores to score"):
-        build_report(counter.rows(scanned, path, ReadOptions()), by=["region"])
+        build_report(counter.rows(scanned, Rescan(path, ReadOptions())), by=["region"])
 
 
 def test_a_segment_column_without_values_is_one_missing_segment(tmp_path: Path) -> None:
@@ -133,7 +134,8 @@ def test_a_segment_column_without_values_is_one_missing_segment(tmp_path: Path) 
     path.write_text("score,region,submitted_at\n9,,2026-01-01T00:00:00Z\n3,,\n", "utf-8")
     counter = ChunkTally(["region"], ZoneInfo("UTC"))
     scanned = scan_csv(path, ReadOptions(), keep=["region"], progress=False, sink=counter)
-    report = build_report(counter.rows(scanned, path, ReadOptions()), by=["region"], min_n=1)
+    tallied = counter.rows(scanned, Rescan(path, ReadOptions()))
+    report = build_report(tallied, by=["region"], min_n=1)
     assert [(row.key, row.n) for row in report.segments[0]] == [(("(missing)",), 2)]
     assert report.overall == score([9, 3])
     assert report.undated == 1

@@ -179,7 +179,7 @@ def _report_rows(
     from netpromoter._input.times import check_zone
     from netpromoter.io._columns import read_columns
     from netpromoter.io._scan import CHUNK_ROWS, scan_keys
-    from netpromoter.report.inputs import ChunkTally, scanned_rows
+    from netpromoter.report.inputs import ChunkTally, Rescan, scanned_rows
 
     path = _input_file(args.file)
     options = _options(args)
@@ -194,7 +194,7 @@ def _report_rows(
         scanned = _scan(path, args, keep=kept)
         if scanned is None:
             return None
-        rows = scanned_rows(scanned, path, options, progress=progress)
+        rows = scanned_rows(scanned, Rescan(path, options, progress=progress))
         return rows, keys[: len(by)]
     # Every other section is counted chunk by chunk: no row is kept.
     counter = ChunkTally(kept, check_zone(_zone(args.timezone) or "UTC"))
@@ -203,7 +203,7 @@ def _report_rows(
         return None
     if not scanned.streamed:  # duplicates were checked at the end: count the rows kept
         scanned.feed(counter, CHUNK_ROWS)
-    return counter.rows(scanned, path, options, progress=progress), keys[: len(by)]
+    return counter.rows(scanned, Rescan(path, options, progress=progress)), keys[: len(by)]
 
 
 def _margins(path: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from netpromoter.core import NPSCounts, score
 from netpromoter.exceptions import InvalidParameterError
 from netpromoter.report.followups import workload as followup_workload
-from netpromoter.report.inputs import Rows, Tallied, rows_of
+from netpromoter.report.inputs import Accepted, Rows, Tallied, rows_of
 from netpromoter.report.model import Report
 from netpromoter.report.parts import FollowUpWorkload, ReportPeriod, WeightingSummary
 from netpromoter.report.words import ReportLanguage, Words, language_of
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from netpromoter.io._columns import ReadColumns
     from netpromoter.io._read import ReadResult
     from netpromoter.segmentation import SegmentResult
-
-
-_Timed = Rows | Tallied
 
 
 def _trend(
@@ -78,7 +75,7 @@ def _weighting(data: object, margins: Mapping[str, Mapping[Any, float]]) -> Weig
 
 
 def _followups(
-    rows: _Timed, now: datetime | None, days: int, context: Mapping[str, str]
+    rows: Accepted, now: datetime | None, days: int, context: Mapping[str, str]
 ) -> FollowUpWorkload:
     moment = now or rows.latest or datetime.now(_timezone.utc)
     since = moment - timedelta(days=days)
@@ -199,7 +196,7 @@ def build_report(
             data, by, period, min_n, confidence_level
         )
         weighting = None
-        moment: _Timed = data
+        moment: Accepted = data
     else:
         rows = rows_of(data)
         spoken = language or language_of(_languages(rows.data))

@@ -37,32 +37,41 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Rows:
-    """The accepted rows of a report's input, and where they came from.
+class Accepted:
+    """What a report's input holds, whichever way it was read.
 
     Attributes:
         source: Where the rows came from.
         rows_read: Rows read from the source.
         rejected: Rows that were not used.
-        data: The accepted rows as the public functions take them.
-        scores: The score of each accepted row.
         n_rows: Accepted rows.
         n_dated: Accepted rows with a submission time.
         latest: The latest submission time (``None`` when none is dated).
-        dated: The ``data`` of the dated rows.
         recent: ``Response`` objects of the rows submitted from one time to another.
     """
 
     source: str
     rows_read: int
     rejected: tuple[Rejection, ...]
-    data: object
-    scores: Sequence[Any] | NDArray[np.int8]
     n_rows: int
     n_dated: int
     latest: datetime | None
-    dated: Callable[[], object]
     recent: Callable[[datetime, datetime], list[Response]]
+
+
+@dataclass(frozen=True)
+class Rows(Accepted):
+    """The accepted rows of a report's input, kept (see ``Accepted`` for the rest).
+
+    Attributes:
+        data: The accepted rows as the public functions take them.
+        scores: The score of each accepted row.
+        dated: The ``data`` of the dated rows.
+    """
+
+    data: object
+    scores: Sequence[Any] | NDArray[np.int8]
+    dated: Callable[[], object]
 
 
 def _rows(  # noqa: PLR0917 - the parts of a row-by-row input, in order
@@ -85,13 +94,13 @@ def _rows(  # noqa: PLR0917 - the parts of a row-by-row input, in order
         source,
         rows_read,
         rejected,
-        data,
-        scores,
         len(times),
         len(positions),
         max((times[i] for i in positions), default=None),  # type: ignore[type-var]
-        lambda: subset(positions),
         recent,
+        data,
+        scores,
+        lambda: subset(positions),
     )
 
 
@@ -192,38 +201,51 @@ def _strings(texts: Sequence[str]) -> Any:  # noqa: ANN401 - a pyarrow StringArr
     return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
-def scanned_rows(
-    scanned: Scanned,
-    path: Path,
-    options: ReadOptions,
-    *,
-    arrow: bool = True,
-    progress: bool | None = None,
-) -> Rows:
+@dataclass(frozen=True)
+class Rescan:
+    """Reads a CSV file's rows submitted from one time to another again, whole.
+
+    A report read chunk by chunk keeps no row; the few a follow-up window needs are read
+    again when it asks for them, as ``Response`` objects.
+    """
+
+    path: Path
+    options: ReadOptions
+    arrow: bool = True
+    progress: bool | None = None
+
+    def __call__(self, since: datetime, until: datetime) -> list[Response]:
+        """The ``Response`` of each accepted row submitted from ``since`` to ``until``."""
+        again = scan_csv(
+            self.path,
+            self.options,
+            window=between(since, until),
+            full=True,
+            arrow=self.arrow,
+            progress=self.progress,
+        )
+        return responses_of(again.picked, again.source)
+
+
+def scanned_rows(scanned: Scanned, recent: Rescan) -> Rows:
     """The rows of a CSV file read chunk by chunk into compact columns.
 
     Only the score, the time and the kept columns of each accepted row are held; the
-    rows of a follow-up window are read again, whole, when a plan asks for them.
+    rows of a follow-up window are read again, whole, by ``recent``.
     """
     dated = scanned.times != NAT
-
-    def recent(since: datetime, until: datetime) -> list[Response]:
-        again = scan_csv(
-            path, options, window=between(since, until), full=True, arrow=arrow, progress=progress
-        )
-        return responses_of(again.picked, again.source)
 
     return Rows(
         scanned.source,
         scanned.rows_read,
         scanned.rejected,
-        _table(scanned),
-        scanned.scores,
         len(scanned.scores),
         int(np.count_nonzero(dated)),
         scanned.latest,
-        lambda: _table(scanned, dated),
         recent,
+        _table(scanned),
+        scanned.scores,
+        lambda: _table(scanned, dated),
     )
 
 
@@ -239,34 +261,20 @@ def responses_of(picked: Sequence[tuple[int, dict[str, Any]]], source: str) -> l
 
 
 @dataclass(frozen=True)
-class Tallied:
+class Tallied(Accepted):
     """A CSV file's accepted rows counted chunk by chunk: the report's tallies, no rows.
 
     Attributes:
-        source: Where the rows came from.
-        rows_read: Rows read from the source.
-        rejected: Rows that were not used.
         overall: The tally of every accepted score (one group).
         segments: Per kept column, its tally per value (an empty cell is ``"(missing)"``).
         days: The tally per local date in ``zone`` of the dated rows (``None``: none dated).
         zone: The zone whose calendar ``days`` follows.
-        n_rows: Accepted rows.
-        n_dated: Accepted rows with a submission time.
-        latest: The latest submission time (``None`` when none is dated).
-        recent: ``Response`` objects of the rows submitted from one time to another.
     """
 
-    source: str
-    rows_read: int
-    rejected: tuple[Rejection, ...]
     overall: Tally
     segments: dict[str, Tally]
     days: Tally | None
     zone: tzinfo
-    n_rows: int
-    n_dated: int
-    latest: datetime | None
-    recent: Callable[[datetime, datetime], list[Response]]
 
     def values(self, column: str) -> list[object]:
         """The distinct values of a kept column among the accepted rows."""
@@ -327,40 +335,20 @@ class ChunkTally:
         ]
         self.days = self.days + _labelled(counted, self.time, dates)
 
-    def rows(
-        self,
-        scanned: Scanned,
-        path: Path,
-        options: ReadOptions,
-        *,
-        arrow: bool = True,
-        progress: bool | None = None,
-    ) -> Tallied:
+    def rows(self, scanned: Scanned, recent: Rescan) -> Tallied:
         """The report's input: these tallies and the scan's rejections."""
-
-        def recent(since: datetime, until: datetime) -> list[Response]:
-            again = scan_csv(
-                path,
-                options,
-                window=between(since, until),
-                full=True,
-                arrow=arrow,
-                progress=progress,
-            )
-            return responses_of(again.picked, again.source)
-
         return Tallied(
             scanned.source,
             scanned.rows_read,
             scanned.rejected,
-            tally(np.zeros(0, dtype=np.int8)) if self.overall is None else self.overall,
-            {key: t.nonempty() for key, t in self.segments.items()},
-            self.days.nonempty() if self.n_dated else None,
-            self.zone,
             self.n_rows,
             self.n_dated,
             scanned.latest,
             recent,
+            tally(np.zeros(0, dtype=np.int8)) if self.overall is None else self.overall,
+            {key: t.nonempty() for key, t in self.segments.items()},
+            self.days.nonempty() if self.n_dated else None,
+            self.zone,
         )
 
 
