@@ -30,6 +30,7 @@ import numpy as np
 from netpromoter._stats.design import (
     CategorySums,
     CellCalibration,
+    CellTotals,
     Kind,
     _partners,
     design_of,
@@ -178,9 +179,11 @@ def cell_se(
         sw2=(t * t)[None, :, None] * sum_d2,
         sr=(t / f)[None, :, None] * count,
         sx=(t * f)[None, :, None] * sum_d2,
-        n_cell=count.sum(axis=(0, 2)),
-        p_cell=f * sum_d.sum(axis=(0, 2)),
-        p2_cell=f * f * sum_d2.sum(axis=(0, 2)),
+        cells=CellTotals(
+            n=count.sum(axis=(0, 2)),
+            p=f * sum_d.sum(axis=(0, 2)),
+            p2=f * f * sum_d2.sum(axis=(0, 2)),
+        ),
     )
     se = sums_se(
         sums,

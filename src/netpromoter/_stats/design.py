@@ -358,7 +358,7 @@ def design_se(
         _, sr, _ = _category_sums(scores, weights / design.calibrated, gc, shape)
         _, sx, _ = _category_sums(scores, weights * design.calibrated, gc, shape)
         p_cell, p2_cell = sp.sum(axis=(0, 2)), sp2.sum(axis=(0, 2))
-    sums = CategorySums(sw, sw2, sr, sx, n_cell, p_cell, p2_cell)
+    sums = CategorySums(sw, sw2, sr, sx, CellTotals(n_cell, p_cell, p2_cell))
     return sums_se(sums, design, n, complement=complement, contrast=contrast, partner=partner)
 
 
@@ -370,6 +370,20 @@ class CellCalibration:
     margins: tuple[NDArray[np.intp], ...]
 
 
+class CellTotals(NamedTuple):
+    """Per cell totals over every group and category, ``(C,)`` each: what residualises.
+
+    Attributes:
+        n: Rows per cell.
+        p: Σ w* per cell (``w*`` the calibrated weights before trimming).
+        p2: Σ w*² per cell.
+    """
+
+    n: NDArray[np.float64]
+    p: NDArray[np.float64]
+    p2: NDArray[np.float64]
+
+
 @dataclass(frozen=True)
 class CategorySums:
     """Per (group, cell, category) sums the linearisation SE is computed from.
@@ -379,18 +393,14 @@ class CategorySums:
         sw2: Σ w².
         sr: Σ w / w* (``w*`` the calibrated weights before trimming).
         sx: Σ w w*.
-        n_cell: ``(C,)`` rows per cell, every group.
-        p_cell: ``(C,)`` Σ w* per cell.
-        p2_cell: ``(C,)`` Σ w*² per cell.
+        cells: The totals per cell.
     """
 
     sw: NDArray[np.float64]
     sw2: NDArray[np.float64]
     sr: NDArray[np.float64]
     sx: NDArray[np.float64]
-    n_cell: NDArray[np.float64]
-    p_cell: NDArray[np.float64]
-    p2_cell: NDArray[np.float64]
+    cells: CellTotals
 
 
 def sums_se(
@@ -410,7 +420,7 @@ def sums_se(
     """
     shape = sums.sw.shape[:2]
     n_groups = shape[0]
-    p_cell, p2_cell = sums.p_cell, sums.p2_cell
+    n_cell, p_cell, p2_cell = sums.cells
     parts = _domain_parts((sums.sw, sums.sw2, sums.sr, sums.sx), complement, contrast, partner)
     x_sum = x_sq = u_sum = x_psw = np.zeros(shape)
     empty = np.zeros(n_groups, dtype=bool)
@@ -433,7 +443,7 @@ def sums_se(
         scale = sum_x2
     else:
         source = x_sum if design.kind == "poststratify" else u_sum
-        a = _offsets(design, source, sums.n_cell, p_cell)
+        a = _offsets(design, source, n_cell, p_cell)
         sum_x = (x_sum - a * p_cell).sum(axis=1)
         sum_x2 = (x_sq - 2.0 * a * x_psw + a * a * p2_cell).sum(axis=1)
         scale = (x_sq + np.abs(2.0 * a * x_psw) + a * a * p2_cell).sum(axis=1)

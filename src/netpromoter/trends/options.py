@@ -29,40 +29,56 @@ class Options(NamedTuple):
     confidence_level: float
 
 
-def check_options(
-    *,
-    period: object,
-    timezone: object,
-    naive_timezone: object,
-    rolling: object,
+class When(NamedTuple):
+    """The checked time options of a trend: which period each row falls in."""
+
+    period: times.Period
+    zone: tzinfo
+    naive_zone: tzinfo | None
+    rolling: int
+
+
+def check_when(
+    period: object, timezone: object, naive_timezone: object, rolling: object, origin: object
+) -> When:
+    """Check the time options (period, zones, rolling window, origin) before any input is read.
+
+    Raises:
+        InvalidParameterError: For an unknown period or zone, a rolling window out of
+            range or an origin that is not a date (named, with what was expected).
+    """
+    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
+        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
+        raise InvalidParameterError(msg, name="origin", value=origin)
+    return When(
+        times.check_period(period),
+        times.check_zone(timezone),
+        None if naive_timezone is None else times.check_zone(naive_timezone, "naive_timezone"),
+        check_int(rolling, "rolling", minimum=1, maximum=MAX_PERIODS),
+    )
+
+
+def check_options(  # noqa: PLR0917 - trend's test options, in its order
+    when: When,
     min_n: object,
     alpha: object,
     correction: object,
     method: object,
     confidence_level: float,
-    origin: object,
 ) -> Options:
-    """Check every option before any input is read.
+    """The trend's options: ``when`` and its test options, checked before any input is read.
 
     Raises:
-        InvalidParameterError: For an unknown period, zone or method, or a value out of
+        InvalidParameterError: For an unknown method or correction, or a value out of
             range (named, with what was expected).
     """
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
         msg = f"alpha must be a number strictly between 0 and 1 (e.g. 0.05), got {alpha!r}"
         raise InvalidParameterError(msg, name="alpha", value=alpha)
-    if origin is not None and (not isinstance(origin, date) or isinstance(origin, datetime)):
-        msg = f"origin must be a date (a calendar day, not a datetime), got {origin!r}"
-        raise InvalidParameterError(msg, name="origin", value=origin)
     _stats.z_value(confidence_level)
     check_choice(method, "method", _stats.METHODS)
     return Options(
-        period=times.check_period(period),
-        zone=times.check_zone(timezone),
-        naive_zone=None
-        if naive_timezone is None
-        else times.check_zone(naive_timezone, "naive_timezone"),
-        rolling=check_int(rolling, "rolling", minimum=1, maximum=MAX_PERIODS),
+        *when,
         min_n=check_int(min_n, "min_n", minimum=0),
         alpha=float(alpha),
         correction=check_correction(correction),

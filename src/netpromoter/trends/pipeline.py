@@ -32,7 +32,7 @@ from netpromoter.trends.counts import (
     counts_of_days,
 )
 from netpromoter.trends.design import design_rows
-from netpromoter.trends.options import Options, check_options
+from netpromoter.trends.options import Options, check_options, check_when
 from netpromoter.trends.respondents import panel
 from netpromoter.trends.result import TrendResult
 from netpromoter.trends.series import series_rows
@@ -177,18 +177,8 @@ def trend(
         >>> trend(data, timezone="Europe/Amsterdam", min_n=1)[1].n
         1
     """
-    opts = check_options(
-        period=period,
-        timezone=timezone,
-        naive_timezone=naive_timezone,
-        rolling=rolling,
-        min_n=min_n,
-        alpha=alpha,
-        correction=correction,
-        method=method,
-        confidence_level=confidence_level,
-        origin=origin,
-    )
+    when = check_when(period, timezone, naive_timezone, rolling, origin)
+    opts = check_options(when, min_n, alpha, correction, method, confidence_level)
     keys = () if by is None else check_names(by, "by", allow_empty=True)
     columns = [time] if respondent is None else [time, respondent]
     source = prepare(data, score=score, weights=weights, by=keys, columns=columns, missing=missing)
@@ -334,18 +324,8 @@ def trend_from_tally(
         >>> [(r.period, r.n) for r in trend_from_tally(t, min_n=1)]
         [('2026-01', 3), ('2026-02', 0), ('2026-03', 3)]
     """
-    opts = check_options(
-        period=period,
-        timezone=timezone,
-        naive_timezone=None,
-        rolling=rolling,
-        min_n=min_n,
-        alpha=alpha,
-        correction=correction,
-        method=method,
-        confidence_level=confidence_level,
-        origin=origin,
-    )
+    when = check_when(period, timezone, None, rolling, origin)
+    opts = check_options(when, min_n, alpha, correction, method, confidence_level)
     labels = tally.labels
     if labels is None or not tally.by:
         msg = "trend_from_tally needs a tally labelled by its time column first (by=(time, ...))"
