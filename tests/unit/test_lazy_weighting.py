@@ -25,7 +25,6 @@ pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 dd = pytest.importorskip("dask.dataframe")
 duckdb = pytest.importorskip("duckdb")
-pa = pytest.importorskip("pyarrow")
 
 ENGINES = ["polars-lazy", "dask", "duckdb"]
 
@@ -36,9 +35,7 @@ def lazy(frame: Any, engine: str) -> Any:
         return pl.from_pandas(frame, nan_to_null=False).lazy()
     if engine == "dask":
         return dd.from_pandas(frame, npartitions=3)
-    # Through Arrow: DuckDB 1.1's pandas import reads the values under a nullable
-    # column's mask (a null weight arrives as the number stored beneath it).
-    return duckdb.from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
+    return duckdb.from_df(frame)
 
 
 @pytest.fixture(scope="module")
