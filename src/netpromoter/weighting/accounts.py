@@ -85,7 +85,7 @@ def account_weights(
             )
             raise InvalidWeightsError(msg)
     w = base / base_total[accounts] * voice[accounts]
-    return _direct(table, ("account", w, account), base, (score, missing, account))
+    return _direct(table, ("account", w, account), base, (score, missing, account), accounts)
 
 
 def _spend_values(table: Table, spend: str) -> NDArray[np.float64]:

@@ -89,11 +89,13 @@ def _direct(
     fields: tuple[str, NDArray[np.float64], str],
     base: NDArray[np.float64],
     columns: tuple[str | None, MissingPolicy, str | None],
+    clusters: NDArray[np.intp] | None = None,
 ) -> WeightingResult:
     """A result of weights set directly on the rows of ``table`` (account, spend).
 
     ``fields`` is the method, the weights and the column they were set by; nothing is
-    calibrated, so there are no targets. ``base`` and ``columns`` as for ``_of_table``.
+    calibrated, so there are no targets. ``base``, ``columns`` and ``clusters`` as for
+    ``_of_table``.
     """
     method, weights, by = fields
     direct: dict[str, Any] = {
@@ -106,7 +108,7 @@ def _direct(
         "max_target_error": 0.0,
         "diagnostics": WeightDiagnostics.of(weights),
     }
-    return _of_table(table, direct, (None, None, base), columns)
+    return _of_table(table, direct, (None, None, base), columns, clusters)
 
 
 def _score_column(
@@ -120,13 +122,15 @@ def _of_table(
     fields: dict[str, Any],
     calibrated: tuple[_design_se.Calibration | None, _Layout | None, NDArray[np.float64]],
     columns: tuple[str | None, MissingPolicy, str | None],
+    clusters: NDArray[np.intp] | None = None,
 ) -> WeightingResult:
     """The result of weights computed in memory on the rows of ``table``.
 
     ``calibrated`` is the calibration and its target layout (``None`` for weights set
     directly) and the base weights;
     ``columns`` the score column, the policy for missing scores and the cluster column,
-    read from ``table`` for the NPS diagnostics and the SE.
+    read from ``table`` for the NPS diagnostics and the SE; ``clusters`` the cluster
+    column's codes when the caller has already read them (they are not read again).
     """
     calibration, layout, base = calibrated
     score, missing, cluster = columns
@@ -134,7 +138,7 @@ def _of_table(
         {**fields, "n": table.n_rows, "cluster": cluster},
         calibration=calibration,
         scores=_score_column(table, score, missing),
-        clusters=_cluster_codes(table, cluster),
+        clusters=_cluster_codes(table, cluster) if clusters is None else clusters,
         base=base,
         layout=layout,
     )
