@@ -383,12 +383,7 @@ class _Messages:
     """
 
     def __init__(self, options: _Options) -> None:
-        self.library, self.context = options.library, options.context
-        self.language, self.channel, self.purpose = (
-            options.language,
-            options.channel,
-            options.purpose,
-        )
+        self.options = options
         self.invite = (
             options.rules.review_invitations == "everyone" and options.purpose == "follow_up"
         )
@@ -401,17 +396,18 @@ class _Messages:
         """The template, channel and postscript for a response (all it depends on: ``key``)."""
         found = self.chosen.get(key)
         if found is None:
+            options = self.options
             template, target = _select(
-                self.library,
+                options.library,
                 response,
-                language=self.language,
-                channel=self.channel,
-                purpose=self.purpose,
+                language=options.language,
+                channel=options.channel,
+                purpose=options.purpose,
             )
             postscript = None
             if self.invite:
                 postscript, _ = _select(
-                    self.library,
+                    options.library,
                     response,
                     language=template.language,
                     channel=target,
@@ -429,7 +425,8 @@ class _Messages:
             response.language,
         )
         template, target, postscript = self.choice(response, key)
-        values = self.context(response) if callable(self.context) else self.context
+        context = self.options.context
+        values = context(response) if callable(context) else context
         same = _same_message(key, response, values)
         message = None if same is None else self.rendered.get(same)
         if message is None:
